@@ -1,0 +1,103 @@
+//! `symgrad`: the REPL, script runner and `-e` evaluator.
+
+mod args;
+mod complete;
+mod helper;
+mod highlight;
+mod history;
+mod lex;
+mod repl;
+mod run;
+mod style;
+mod validate;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use args::{Command, Input, Options};
+use symgrad_lang::Session;
+
+/// Deep expressions recurse deeply; give the interpreter room.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let options = match args::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Run(options)) => options,
+        Ok(Command::Help) => {
+            println!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("symgrad {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("symgrad: {message}\nTry 'symgrad --help' for more information.");
+            return ExitCode::from(2);
+        }
+    };
+    let worker = std::thread::Builder::new()
+        .name("session".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run(options));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        // The panic message has already been printed.
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(e) => {
+            eprintln!("symgrad: cannot start the interpreter thread: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs what `options` asks for; returns the exit code.
+fn run(options: Options) -> ExitCode {
+    let mut session = Session::new();
+    configure(&mut session, &options);
+    let outcome = match options.input {
+        Input::Auto if std::io::stdin().is_terminal() => {
+            repl::repl(&mut session, options.width.is_some())
+        }
+        Input::Auto | Input::Stdin => {
+            run::read_stdin().and_then(|src| run_script(&mut session, src, "<stdin>"))
+        }
+        Input::File(path) => run::read_script(&path)
+            .and_then(|src| run_script(&mut session, src, &path.display().to_string())),
+        Input::Statements(chunks) => {
+            run::run_all(&mut session, &chunks, "<-e>").map_err(|_| String::new())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("symgrad: {message}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_script(session: &mut Session, src: String, origin: &str) -> Result<(), String> {
+    run::run_all(session, &[src], origin).map_err(|_| String::new())
+}
+
+fn configure(session: &mut Session, options: &Options) {
+    let settings = session.settings_mut();
+    settings.width = options.width.unwrap_or_else(terminal_width);
+    if let Some(digits) = options.digits {
+        settings.digits = digits;
+    }
+    if let Some(output) = options.output {
+        settings.output = output;
+    }
+}
+
+/// The width of the terminal on stdout, or 80 when stdout is not a terminal.
+pub fn terminal_width() -> usize {
+    match terminal_size::terminal_size_of(std::io::stdout()) {
+        Some((terminal_size::Width(w), _)) if w > 0 => usize::from(w),
+        _ => 80,
+    }
+}

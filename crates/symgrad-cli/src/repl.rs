@@ -1,0 +1,126 @@
+//! The interactive loop.
+
+use std::path::{Path, PathBuf};
+
+use rustyline::config::{ColorMode, CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::{Editor, Result as RlResult};
+use symgrad_lang::{Flow, Session};
+
+use crate::helper::LangHelper;
+use crate::history::history_path;
+use crate::{run, style, terminal_width};
+
+const PROMPT: &str = "» ";
+const ORIGIN: &str = "<input>";
+
+type LangEditor = Editor<LangHelper, DefaultHistory>;
+
+/// Runs the REPL until Ctrl-D or `:quit`. `fixed_width` is true when
+/// `--width` was given; otherwise the width follows the terminal.
+pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
+    let colour = style::stdout_colour();
+    let mut editor = editor(colour).map_err(|e| format!("cannot start the line editor: {e}"))?;
+    let mut helper = LangHelper::new(colour);
+    helper.set_names(session.completions());
+    editor.set_helper(Some(helper));
+    let history = history_path(|name| std::env::var(name).ok());
+    if let Some(path) = &history {
+        load_history(&mut editor, path);
+    }
+    println!("{}", banner());
+    let mut history_saved = true;
+    let mut auto_width = session.settings().width;
+    loop {
+        let line = match editor.readline(PROMPT) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(format!("cannot read input: {e}")),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(path) = &history {
+            history_saved &= save_history(&mut editor, path, history_saved);
+        }
+        if !fixed_width {
+            auto_width = follow_terminal_width(session, auto_width);
+        }
+        let flow = run::run_source(session, &line, ORIGIN, colour);
+        if let Some(helper) = editor.helper_mut() {
+            helper.set_names(session.completions());
+        }
+        if flow == Ok(Flow::Quit) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn editor(colour: bool) -> RlResult<LangEditor> {
+    let config = Config::builder()
+        .auto_add_history(true)
+        .max_history_size(10_000)?
+        .history_ignore_dups(true)?
+        .history_ignore_space(true)
+        .completion_type(CompletionType::List)
+        .color_mode(if colour {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .build();
+    Editor::with_config(config)
+}
+
+fn banner() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    format!(
+        "symgrad {version} — symbolic algebra and gradients. Type :help for help, Ctrl-D to quit."
+    )
+}
+
+/// Loads history; a missing file is normal, other failures only warn.
+fn load_history(editor: &mut LangEditor, path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match editor.load_history(path) {
+        Ok(()) => {}
+        Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => eprintln!(
+            "symgrad: warning: cannot read history {}: {e}",
+            path.display()
+        ),
+    }
+}
+
+/// Appends the new entry to the history file, so that it survives a crash.
+/// Warns once (when `warn`); returns whether saving worked.
+fn save_history(editor: &mut LangEditor, path: &PathBuf, warn: bool) -> bool {
+    match editor.append_history(path) {
+        Ok(()) => true,
+        Err(e) => {
+            if warn {
+                eprintln!(
+                    "symgrad: warning: cannot save history to {}: {e}",
+                    path.display()
+                );
+            }
+            false
+        }
+    }
+}
+
+/// Sets the session's width to the terminal's if the user has not changed it
+/// with `:set width`; returns the width now managed automatically.
+fn follow_terminal_width(session: &mut Session, auto_width: usize) -> usize {
+    let width = &mut session.settings_mut().width;
+    if *width != auto_width {
+        return auto_width;
+    }
+    *width = terminal_width();
+    *width
+}

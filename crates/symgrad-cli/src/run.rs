@@ -1,0 +1,76 @@
+//! Running statements from a script, `-e` or standard input.
+
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use symgrad_lang::{Flow, Session};
+
+use crate::style;
+
+/// Why a run stopped early.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failed;
+
+/// Runs `src`, printing results on stdout and the first error on stderr
+/// (coloured when `colour`).
+pub fn run_source(
+    session: &mut Session,
+    src: &str,
+    origin: &str,
+    colour: bool,
+) -> Result<Flow, Failed> {
+    let mut stdout = io::stdout().lock();
+    // A closed stdout (`symgrad … | head`) must not stop or crash the run.
+    let result = session.run(src, origin, &mut |text| {
+        let _ = writeln!(stdout, "{text}");
+    });
+    let _ = stdout.flush();
+    drop(stdout);
+    result.map_err(|message| {
+        let message = if colour {
+            style::colour_diagnostic(&message)
+        } else {
+            message
+        };
+        let _ = writeln!(io::stderr().lock(), "{}", message.trim_end());
+        Failed
+    })
+}
+
+/// Runs each chunk in order, stopping at the first error or `:quit`.
+pub fn run_all(session: &mut Session, chunks: &[String], origin: &str) -> Result<(), Failed> {
+    let colour = style::stderr_colour();
+    for chunk in chunks {
+        if run_source(session, chunk, origin, colour)? == Flow::Quit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a script file, with an error message naming it.
+pub fn read_script(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read '{}': {}", path.display(), describe(&e)))
+}
+
+/// Reads all of standard input.
+pub fn read_stdin() -> Result<String, String> {
+    let mut src = String::new();
+    io::stdin()
+        .lock()
+        .read_to_string(&mut src)
+        .map_err(|e| format!("cannot read standard input: {}", describe(&e)))?;
+    Ok(src)
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn describe(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+        io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => error.to_string(),
+    }
+}

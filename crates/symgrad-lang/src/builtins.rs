@@ -1,0 +1,199 @@
+//! The built-in functions and commands: names, call forms and help texts.
+//! One table serves `:help`, tab completion and "did you mean".
+
+/// A built-in function as the user sees it.
+pub struct Builtin {
+    pub name: &'static str,
+    /// How it is called, e.g. `sum(A [, dim])`.
+    pub usage: &'static str,
+    pub summary: &'static str,
+    /// A short example with its meaning.
+    pub example: &'static str,
+}
+
+const fn b(
+    name: &'static str,
+    usage: &'static str,
+    summary: &'static str,
+    example: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        usage,
+        summary,
+        example,
+    }
+}
+
+/// Every built-in function, in the order `:help` lists them.
+pub const BUILTINS: &[Builtin] = &[
+    b(
+        "exp",
+        "exp(x)",
+        "exponential ℯˣ, elementwise on matrices",
+        "exp(log(x)) is x",
+    ),
+    b(
+        "log",
+        "log(x [, b])",
+        "natural logarithm, or base b; elementwise",
+        "log(8, 2) is log(8)/log(2)",
+    ),
+    b(
+        "sqrt",
+        "sqrt(x)",
+        "square root x^(1/2), elementwise",
+        "sqrt(4) is 2",
+    ),
+    b(
+        "abs",
+        "abs(x)",
+        "absolute value |x|, elementwise",
+        "abs(-1/3) is 1/3",
+    ),
+    b(
+        "tanh",
+        "tanh(x)",
+        "hyperbolic tangent, elementwise",
+        "tanh(W * x)",
+    ),
+    b(
+        "sigmoid",
+        "sigmoid(x)",
+        "logistic function σ(x) = 1/(1 + ℯ⁻ˣ), elementwise",
+        "sigmoid(0) is 1/2",
+    ),
+    b(
+        "softplus",
+        "softplus(x)",
+        "log(1 + ℯˣ), elementwise",
+        "softplus(z)",
+    ),
+    b("relu", "relu(x)", "max(x, 0), elementwise", "relu(-2) is 0"),
+    b(
+        "softmax",
+        "softmax(A [, dim])",
+        "softmax down each column (dim 1, the default) or along each row (dim 2)",
+        "softmax(W * X)",
+    ),
+    b(
+        "logsumexp",
+        "logsumexp(A [, dim])",
+        "log of the sum of exponentials, over all elements or along dim 1 or 2",
+        "logsumexp(z)",
+    ),
+    b(
+        "sum",
+        "sum(A [, dim])",
+        "sum of all elements, or down columns (dim 1: 1×n) or along rows (dim 2: m×1)",
+        "sum([1, 2, 3]) is 6",
+    ),
+    b(
+        "mean",
+        "mean(A [, dim])",
+        "mean of all elements, or along dim 1 or 2",
+        "mean([1, 2]) is 3/2",
+    ),
+    b(
+        "transpose",
+        "transpose(A)",
+        "the transpose, also written A' or A.T",
+        "transpose(W)",
+    ),
+    b(
+        "trace",
+        "trace(A)",
+        "sum of the diagonal of a square matrix",
+        "trace(eye(3)) is 3",
+    ),
+    b(
+        "diag",
+        "diag(A)",
+        "the diagonal of a square matrix as a column, or the diagonal matrix of a vector",
+        "diag([1, 2])",
+    ),
+    b(
+        "ones",
+        "ones(m [, n])",
+        "an m×n matrix of ones (m×1 with one argument)",
+        "ones(2, 3)",
+    ),
+    b(
+        "zeros",
+        "zeros(m [, n])",
+        "an m×n matrix of zeros (m×1 with one argument)",
+        "zeros(3, 1)",
+    ),
+    b("eye", "eye(n)", "the n×n identity matrix", "eye(3)"),
+    b(
+        "shape",
+        "shape(A)",
+        "the shape [rows, cols] of A, as a 1×2 row",
+        "shape(X * W')",
+    ),
+    b(
+        "elements",
+        "elements(e)",
+        "a matrix expression as an explicit matrix of its element expressions",
+        "elements(X * W')",
+    ),
+    b(
+        "size",
+        "size(e)",
+        "the number of operations in e (as SymPy's count_ops)",
+        "size(L)",
+    ),
+    b(
+        "pretty",
+        "pretty(e)",
+        "the 2-D pretty form of e",
+        "pretty(L)",
+    ),
+    b(
+        "text",
+        "text(e)",
+        "e on one line, in a form the parser reads back",
+        "text(L)",
+    ),
+    b("latex", "latex(e)", "e as LaTeX", "latex(L)"),
+];
+
+/// A REPL command.
+pub struct Command {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub summary: &'static str,
+}
+
+const fn c(name: &'static str, usage: &'static str, summary: &'static str) -> Command {
+    Command {
+        name,
+        usage,
+        summary,
+    }
+}
+
+/// Every `:` command.
+pub const COMMANDS: &[Command] = &[
+    c(
+        ":help",
+        ":help [topic]",
+        "list functions and commands, or explain one",
+    ),
+    c(":vars", ":vars", "list bound names with their shapes"),
+    c(":load", ":load FILE", "run a script file in this session"),
+    c(":reset", ":reset", "forget every binding and declaration"),
+    c(
+        ":set",
+        ":set width N | digits N | output pretty|text|latex",
+        "change a display setting",
+    ),
+    c(":quit", ":quit", "leave the REPL (Ctrl-D too)"),
+];
+
+/// Names with a meaning of their own: constants and statement keywords.
+pub const CONSTANTS: &[(&str, &str)] = &[("E", "Euler's number ℯ"), ("pi", "π")];
+
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}

@@ -1,0 +1,179 @@
+//! Calls of built-in functions.
+
+use crate::ast::{Arg, Expr};
+use crate::builtins::builtin;
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at, positional};
+use crate::session::Session;
+use crate::span::Span;
+use symgrad::{Axis, Dense, DenseData, ExprId, Func, Num, Shape, checked_shape};
+
+impl Session {
+    pub(crate) fn call_builtin(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
+        let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
+        let arity = |lo: usize, hi: usize| -> Eval<()> {
+            if (lo..=hi).contains(&args.len()) {
+                return Ok(());
+            }
+            let usage = builtin(name).map_or(name, |b| b.usage);
+            Err(Diagnostic::new(
+                format!(
+                    "wrong number of arguments: {usage} takes {}, got {}",
+                    count(lo, hi),
+                    args.len()
+                ),
+                span,
+            )
+            .with_hint(format!("usage: {usage}")))
+        };
+        let func = match name {
+            "exp" => Some(Func::Exp),
+            "abs" => Some(Func::Abs),
+            "tanh" => Some(Func::Tanh),
+            "sigmoid" => Some(Func::Sigmoid),
+            "softplus" => Some(Func::Softplus),
+            "relu" => Some(Func::Relu),
+            "log" if args.len() == 1 => Some(Func::Log),
+            _ => None,
+        };
+        if let Some(f) = func {
+            arity(1, 1)?;
+            let x = self.expr(args[0])?;
+            return value(self.pool.apply(f, x), span);
+        }
+        match name {
+            "log" => {
+                arity(1, 2)?;
+                let (x, b) = (self.expr(args[0])?, self.expr(args[1])?);
+                value(self.pool.log_base(x, b), span)
+            }
+            "sqrt" => {
+                arity(1, 1)?;
+                let x = self.expr(args[0])?;
+                value(self.pool.sqrt(x), span)
+            }
+            "sum" | "mean" | "logsumexp" | "softmax" => {
+                arity(1, 2)?;
+                let a = self.expr(args[0])?;
+                let default = if name == "softmax" {
+                    Axis::Cols
+                } else {
+                    Axis::All
+                };
+                let axis = match args.get(1) {
+                    Some(d) => self.axis(d)?,
+                    None => default,
+                };
+                let p = &mut self.pool;
+                let r = match name {
+                    "sum" => p.sum(a, axis),
+                    "mean" => p.mean(a, axis),
+                    "logsumexp" => p.logsumexp(a, axis),
+                    _ => p.softmax(a, axis),
+                };
+                value(r, span)
+            }
+            "transpose" | "trace" | "diag" | "elements" => {
+                arity(1, 1)?;
+                let a = self.expr(args[0])?;
+                let p = &mut self.pool;
+                let r = match name {
+                    "transpose" => p.transpose(a),
+                    "trace" => p.trace(a),
+                    "diag" => p.diag(a),
+                    _ => p.elements(a),
+                };
+                value(r, span)
+            }
+            "ones" | "zeros" => {
+                arity(1, 2)?;
+                let shape = self.shape_args(&args, span)?;
+                let r = if name == "ones" {
+                    self.pool.ones(shape)
+                } else {
+                    self.pool.zeros(shape)
+                };
+                value(r, span)
+            }
+            "eye" => {
+                arity(1, 1)?;
+                let n = self.dimension(args[0])?;
+                value(self.pool.eye(n), span)
+            }
+            "shape" => {
+                arity(1, 1)?;
+                let a = self.expr(args[0])?;
+                let s = self.pool.shape(a);
+                let data = DenseData::Exact(vec![Num::int(s.rows as i64), Num::int(s.cols as i64)]);
+                let d = Dense::new(Shape::new(1, 2), data).map_err(at(span))?;
+                value(self.pool.dense(d), span)
+            }
+            "size" => {
+                arity(1, 1)?;
+                let e = self.expr(args[0])?;
+                let n = self.pool.size(e);
+                value(
+                    self.pool.num(Num::Rat(num_bigint::BigInt::from(n).into())),
+                    span,
+                )
+            }
+            "pretty" | "text" | "latex" => {
+                arity(1, 1)?;
+                let e = self.expr(args[0])?;
+                let text = self.render(e, name).map_err(at(span))?;
+                Ok(Value::Text(text))
+            }
+            _ => Err(Diagnostic::new(
+                format!("'{name}' is not implemented yet"),
+                span,
+            )),
+        }
+    }
+
+    /// A dimension argument: 1 (down columns) or 2 (along rows).
+    fn axis(&mut self, e: &Expr) -> Eval<Axis> {
+        match self.integer(e)? {
+            1 => Ok(Axis::Cols),
+            2 => Ok(Axis::Rows),
+            _ => Err(Diagnostic::new(
+                "the dimension must be 1 (down columns) or 2 (along rows)",
+                e.span,
+            )),
+        }
+    }
+
+    /// A positive size such as the `m` of `ones(m, n)`.
+    pub(crate) fn dimension(&mut self, e: &Expr) -> Eval<usize> {
+        let n = self.integer(e)?;
+        usize::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
+            Diagnostic::new(
+                format!("a size must be a positive integer, not {n}"),
+                e.span,
+            )
+        })
+    }
+
+    /// The shape given by `(m)` (m×1) or `(m, n)`.
+    fn shape_args(&mut self, args: &[&Expr], span: Span) -> Eval<Shape> {
+        let rows = self.dimension(args[0])?;
+        let cols = match args.get(1) {
+            Some(c) => self.dimension(c)?,
+            None => 1,
+        };
+        checked_shape(rows, cols).map_err(at(span))
+    }
+}
+
+/// A core result as a value, with errors pointing at `span`.
+fn value(r: symgrad::Result<ExprId>, span: Span) -> Eval<Value> {
+    r.map(Value::Expr).map_err(at(span))
+}
+
+fn count(lo: usize, hi: usize) -> String {
+    let plural = |n| if n == 1 { "argument" } else { "arguments" };
+    if lo == hi {
+        format!("{lo} {}", plural(lo))
+    } else {
+        format!("{lo} to {hi} arguments")
+    }
+}

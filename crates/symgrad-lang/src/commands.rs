@@ -1,0 +1,280 @@
+//! Displaying results, symbol declarations and the `:` commands.
+
+use crate::ast::SymbolDecl;
+use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS, builtin};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at};
+use crate::session::{Failure, Flow, OutputForm, Session};
+use crate::span::Span;
+use crate::suggest::did_you_mean;
+use std::collections::HashSet;
+use symgrad::{ExprId, Node, Pool, Shape, checked_shape};
+
+/// A scalar result is shown element by element when its matrix parts hold
+/// at most this many elements in all (as SymPy shows a small loss).
+const EXPAND_FOR_DISPLAY: usize = 1_000;
+
+impl Session {
+    /// The text shown for a statement's value, in the current output form.
+    pub(crate) fn display(&mut self, v: &Value) -> symgrad::Result<String> {
+        match v {
+            Value::Text(t) => Ok(t.clone()),
+            Value::Expr(id) => {
+                let form = match self.settings.output {
+                    OutputForm::Pretty => "pretty",
+                    OutputForm::Text => "text",
+                    OutputForm::Latex => "latex",
+                };
+                self.render(*id, form)
+            }
+        }
+    }
+
+    /// `e` printed by the named printer, in its display form.
+    pub(crate) fn render(&mut self, e: ExprId, printer: &str) -> symgrad::Result<String> {
+        let e = self.display_form(e)?;
+        let opts = self.settings.print_options();
+        Ok(match printer {
+            "text" => symgrad::text(&self.pool, e, &opts),
+            "latex" => symgrad::latex(&self.pool, e, &opts),
+            _ => symgrad::pretty(&self.pool, e, &opts),
+        })
+    }
+
+    /// The form in which `e` is shown: a scalar built from small matrices
+    /// (such as a loss over a few samples) is shown element by element;
+    /// everything else as it is, matrix operations whole.
+    fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
+        let parts = matrix_elements(&self.pool, e);
+        if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {
+            return Ok(e);
+        }
+        self.pool.element_of(e, 0, 0)
+    }
+
+    /// `symbol W[3, 4]`: declares a symbol and binds its name.
+    pub(crate) fn declare(&mut self, decl: &SymbolDecl) -> Eval<()> {
+        let dims = decl
+            .dims
+            .iter()
+            .map(|d| self.dimension(d))
+            .collect::<Eval<Vec<_>>>()?;
+        let shape = match dims.as_slice() {
+            [] => Shape::SCALAR,
+            [m] => checked_shape(*m, 1).map_err(at(decl.name.span))?,
+            [m, n] => checked_shape(*m, *n).map_err(at(decl.name.span))?,
+            _ => {
+                return Err(Diagnostic::new(
+                    "a symbol has at most two dimensions: symbol W[m, n]",
+                    decl.name.span,
+                ));
+            }
+        };
+        let name = &decl.name.name;
+        if builtin(name).is_some() || CONSTANTS.iter().any(|(c, _)| c == name) {
+            return Err(Diagnostic::new(
+                format!("'{name}' is a built-in name and cannot be a symbol"),
+                decl.name.span,
+            ));
+        }
+        let id = self.pool.symbol(name, shape).map_err(at(decl.name.span))?;
+        self.vars.insert(name.clone(), id);
+        Ok(())
+    }
+
+    /// Runs a `:` command.
+    pub(crate) fn command(
+        &mut self,
+        name: &str,
+        args: &str,
+        args_span: Span,
+        span: Span,
+        emit: &mut dyn FnMut(&str),
+    ) -> Result<Flow, Failure> {
+        match name {
+            "help" => emit(&self.help(args, args_span)?),
+            "vars" => emit(&self.vars_listing()),
+            "load" => return self.load(args.trim_matches('"'), args_span, emit),
+            "reset" => {
+                let settings = self.settings.clone();
+                *self = Session::new();
+                self.settings = settings;
+            }
+            "set" => self.set(args, args_span)?,
+            "quit" | "q" | "exit" => return Ok(Flow::Quit),
+            _ => {
+                let mut d = Diagnostic::new(format!("unknown command ':{name}'"), span);
+                let names = COMMANDS.iter().map(|c| &c.name[1..]);
+                if let Some(s) = did_you_mean(name, names) {
+                    d = d.with_hint(format!("did you mean ':{s}'?"));
+                } else {
+                    d = d.with_hint(":help lists the commands");
+                }
+                return Err(d.into());
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn set(&mut self, args: &str, span: Span) -> Eval<()> {
+        let mut words = args.split_whitespace();
+        let (key, value) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        let number = || value.parse::<usize>().ok().filter(|&n| n > 0);
+        match (key, value) {
+            ("width", _) => {
+                self.settings.width = number().filter(|&n| n >= 10).ok_or_else(|| {
+                    Diagnostic::new("width must be a whole number of columns, at least 10", span)
+                })?
+            }
+            ("digits", _) => {
+                self.settings.digits = number().filter(|&n| n <= 17).ok_or_else(|| {
+                    Diagnostic::new("digits must be a whole number from 1 to 17", span)
+                })?
+            }
+            ("output", "pretty") => self.settings.output = OutputForm::Pretty,
+            ("output", "text") => self.settings.output = OutputForm::Text,
+            ("output", "latex") => self.settings.output = OutputForm::Latex,
+            ("output", _) => {
+                return Err(Diagnostic::new(
+                    "output is one of pretty, text, latex",
+                    span,
+                ));
+            }
+            _ => {
+                return Err(Diagnostic::new(
+                    "usage: :set width N | digits N | output pretty|text|latex",
+                    span,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn vars_listing(&self) -> String {
+        if self.vars.is_empty() && self.functions.is_empty() {
+            return "no names are bound".into();
+        }
+        let width = self
+            .vars
+            .keys()
+            .chain(self.functions.keys())
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut lines = Vec::new();
+        for (name, &id) in &self.vars {
+            let shape = self.pool.shape(id);
+            let kind = match self.pool.node(id) {
+                Node::Symbol { .. } if shape.is_scalar() => "scalar symbol".to_string(),
+                Node::Symbol { .. } => format!("{}×{} matrix symbol", shape.rows, shape.cols),
+                _ if shape.is_scalar() => "scalar".to_string(),
+                _ => format!("{}×{} matrix", shape.rows, shape.cols),
+            };
+            lines.push(format!("{name:width$}  {kind}"));
+        }
+        for (name, f) in &self.functions {
+            lines.push(format!(
+                "{name:width$}  function of {}",
+                f.params.join(", ")
+            ));
+        }
+        lines.join("\n")
+    }
+
+    fn help(&self, topic: &str, span: Span) -> Eval<String> {
+        let topic = topic.trim();
+        if topic.is_empty() {
+            return Ok(help_index());
+        }
+        if let Some(f) = self.functions.get(topic) {
+            return Ok(format!(
+                "{}\n  a function defined in this session",
+                f.source.trim()
+            ));
+        }
+        if let Some(b) = builtin(topic) {
+            return Ok(format!(
+                "{}\n  {}\n  example: {}",
+                b.usage, b.summary, b.example
+            ));
+        }
+        let as_command = if topic.starts_with(':') {
+            topic.to_string()
+        } else {
+            format!(":{topic}")
+        };
+        if let Some(c) = COMMANDS.iter().find(|c| c.name == as_command) {
+            return Ok(format!("{}\n  {}", c.usage, c.summary));
+        }
+        if let Some((c, what)) = CONSTANTS.iter().find(|(c, _)| *c == topic) {
+            return Ok(format!("{c}: the constant {what}"));
+        }
+        if let Some(text) = TOPICS
+            .iter()
+            .find(|(t, _)| *t == topic)
+            .map(|(_, text)| *text)
+        {
+            return Ok(text.to_string());
+        }
+        let names = BUILTINS
+            .iter()
+            .map(|b| b.name)
+            .chain(TOPICS.iter().map(|(t, _)| *t));
+        let mut d = Diagnostic::new(format!("no help on '{topic}'"), span);
+        if let Some(s) = did_you_mean(topic, names) {
+            d = d.with_hint(format!("did you mean '{s}'?"));
+        }
+        Err(d)
+    }
+}
+
+/// Help topics that are not single functions.
+const TOPICS: &[(&str, &str)] = &[
+    (
+        "symbol",
+        "symbol a, b        declare scalar symbols (an unbound name is one anyway)\nsymbol W[3, 4]     declare a 3×4 matrix symbol; its elements print W₀₀, W₀₁, …\nsymbol b[3]        a 3×1 column symbol",
+    ),
+    (
+        "operators",
+        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product     A ./ B  elementwise division    A .^ n  elementwise power\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose        A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows",
+    ),
+    (
+        "literals",
+        "42, -7, 1/3   exact rationals        0.25, 1e-3   floats        E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
+    ),
+];
+
+fn help_index() -> String {
+    let mut out = String::from("Functions (:help NAME for more):\n");
+    for b in BUILTINS {
+        out.push_str(&format!("  {:22} {}\n", b.usage, b.summary));
+    }
+    out.push_str("\nCommands:\n");
+    for c in COMMANDS {
+        out.push_str(&format!("  {:22} {}\n", c.name, c.summary));
+    }
+    out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
+    out
+}
+
+/// The total number of elements of the distinct matrix-valued parts of `e`.
+fn matrix_elements(pool: &Pool, e: ExprId) -> usize {
+    let mut seen = HashSet::new();
+    let mut stack = vec![e];
+    let mut total = 0usize;
+    while let Some(x) = stack.pop() {
+        if !seen.insert(x) {
+            continue;
+        }
+        total = total.saturating_add(if pool.shape(x).is_scalar() {
+            0
+        } else {
+            pool.shape(x).len()
+        });
+        if total > EXPAND_FOR_DISPLAY {
+            return total;
+        }
+        stack.extend(pool.node(x).children());
+    }
+    total
+}

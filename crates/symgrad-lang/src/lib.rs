@@ -1,0 +1,41 @@
+//! The symgrad input language: parser, diagnostics and the [`Session`] interpreter.
+//!
+//! Every entry point (REPL line, script, `-e`, stdin, tests) goes through [`Session::run`].
+//!
+//! ```
+//! use symgrad_lang::{Session, StmtKind, parse};
+//!
+//! let program = parse("symbol W[1, 5]\nz = X * W'").unwrap();
+//! assert!(matches!(program[0].kind, StmtKind::Symbols(_)));
+//! assert_eq!(program[1].to_string(), "(= z (* X (' W)))");
+//!
+//! let error = parse("x + (y))").unwrap_err();
+//! assert!(error.render("x + (y))", "<input>").starts_with("error: unexpected ')'"));
+//!
+//! let mut session = Session::new();
+//! let mut out = Vec::new();
+//! session.run("x + x", "<doc>", &mut |s| out.push(s.to_string())).unwrap();
+//! assert_eq!(out, ["2⋅x"]);
+//! ```
+
+pub mod ast;
+mod builtins;
+mod calls;
+mod commands;
+mod diagnostic;
+mod eval;
+mod parse;
+mod session;
+mod span;
+mod suggest;
+
+pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKind, SymbolDecl};
+pub use builtins::{BUILTINS, COMMANDS};
+pub use diagnostic::Diagnostic;
+pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
+pub use session::{Flow, OutputForm, Session, Settings};
+pub use span::Span;
+pub use suggest::did_you_mean;
+
+#[cfg(test)]
+mod roundtrip_tests;

@@ -1,0 +1,88 @@
+//! "Did you mean …?" for near-miss names.
+
+/// The candidate closest to `name` by edit distance (insertions, deletions,
+/// substitutions and swaps of adjacent characters, ignoring case), if it is
+/// close enough: at most one edit per three characters of the longer name.
+/// Never suggests `name` itself. Ties go to the alphabetically first.
+///
+/// ```
+/// use symgrad_lang::did_you_mean;
+/// let known = ["sigmoid", "log", "softmax", "exp"];
+/// assert_eq!(did_you_mean("sigmod", known), Some("sigmoid"));
+/// assert_eq!(did_you_mean("lgo", known), Some("log"));
+/// assert_eq!(did_you_mean("banana", known), None);
+/// ```
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let wanted: Vec<char> = name.to_lowercase().chars().collect();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .filter_map(|c| {
+            let have: Vec<char> = c.to_lowercase().chars().collect();
+            let allowed = wanted.len().max(have.len()) / 3;
+            let d = distance(&wanted, &have);
+            (d <= allowed && d < wanted.len()).then_some((d, c))
+        })
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).
+fn distance(a: &[char], b: &[char]) -> usize {
+    // Rows i-2, i-1 and i of the dynamic-programming table.
+    let mut older: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let mut best = (prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca);
+            if swapped {
+                best = best.min(older[j - 1] + 1);
+            }
+            row[j + 1] = best;
+        }
+        older = std::mem::replace(&mut prev, row);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FUNCTIONS: [&str; 10] = [
+        "exp", "log", "sqrt", "sigmoid", "softmax", "softplus", "sum", "mean", "tanh", "relu",
+    ];
+
+    #[test]
+    fn suggests_near_misses() {
+        assert_eq!(did_you_mean("sigmod", FUNCTIONS), Some("sigmoid"));
+        assert_eq!(did_you_mean("lgo", FUNCTIONS), Some("log"));
+        assert_eq!(did_you_mean("sofmax", FUNCTIONS), Some("softmax"));
+        assert_eq!(did_you_mean("Exp", FUNCTIONS), Some("exp"));
+        assert_eq!(did_you_mean("ex", FUNCTIONS), Some("exp"));
+        assert_eq!(did_you_mean("softplsu", FUNCTIONS), Some("softplus"));
+    }
+
+    #[test]
+    fn stays_quiet_for_far_or_identical_names() {
+        assert_eq!(did_you_mean("foo", FUNCTIONS), None);
+        assert_eq!(did_you_mean("x", ["y", "xs"]), None);
+        assert_eq!(did_you_mean("exp", FUNCTIONS), None);
+        assert_eq!(did_you_mean("", FUNCTIONS), None);
+        assert_eq!(did_you_mean("anything", []), None);
+    }
+
+    #[test]
+    fn counts_a_swap_as_one_edit() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(distance(&chars("lgo"), &chars("log")), 1);
+        assert_eq!(distance(&chars("kitten"), &chars("sitting")), 3);
+        assert_eq!(distance(&chars(""), &chars("abc")), 3);
+    }
+}

@@ -1,0 +1,412 @@
+//! Normalising constructors for sums, products and powers (elementwise,
+//! broadcasting): flatten, fold constants exactly, collect like terms and
+//! powers, order arguments canonically.
+
+use crate::numeric::{Numeric, map_dense};
+use crate::order::{cmp_factors, cmp_terms};
+use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Result, Shape};
+use indexmap::IndexMap;
+
+/// Results with more elements than this are not expanded into explicit matrices.
+pub(crate) const EXPLICIT_LIMIT: usize = 10_000;
+
+impl Pool {
+    /// `a + b + …`, elementwise with broadcasting.
+    pub fn add(&mut self, terms: &[ExprId]) -> Result<ExprId> {
+        let shape = self.broadcast_all("+", terms)?;
+        let flat = self.flatten(terms, |n| matches!(n, Node::Add(_)));
+        if let Some(e) = self.explicit_elementwise(shape, &flat, |p, xs| p.add(xs))? {
+            return Ok(e);
+        }
+        let flat = self.group_explicit(flat, |p, xs| p.add(xs))?;
+        let mut constant: Option<Numeric> = None;
+        let mut like: IndexMap<ExprId, Numeric> = IndexMap::new();
+        for t in flat {
+            if let Some(n) = self.numeric(t) {
+                constant = Some(match constant {
+                    Some(c) => c.add(&n)?,
+                    None => n,
+                });
+                continue;
+            }
+            let (c, m) = self.split_coefficient(t)?;
+            let c = match like.shift_remove(&m) {
+                Some(prev) => prev.add(&c)?,
+                None => c,
+            };
+            like.insert(m, c);
+        }
+        let mut out = Vec::new();
+        for (m, c) in like {
+            if !c.is_zero() {
+                out.push(self.scaled(c, m)?);
+            }
+        }
+        let covered = self.broadcast_all("+", &out).unwrap_or(shape);
+        let constant = match constant {
+            Some(c) if covered != shape => Some(c.add(&self.zeros_numeric(shape))?),
+            Some(c) if c.is_zero() && !out.is_empty() => None,
+            None if covered != shape => Some(self.zeros_numeric(shape)),
+            other => other,
+        };
+        if let Some(c) = constant {
+            out.push(self.numeric_expr(c)?);
+        }
+        match out.len() {
+            0 => self.zero(shape),
+            1 => Ok(out[0]),
+            _ => {
+                out.sort_by(|&a, &b| cmp_terms(self, a, b));
+                self.intern(Node::Add(out), shape)
+            }
+        }
+    }
+
+    /// `a .* b .* …`: the elementwise (Hadamard) product, broadcasting; a
+    /// scalar factor scales.
+    pub fn mul(&mut self, factors: &[ExprId]) -> Result<ExprId> {
+        let shape = self.broadcast_all(".*", factors)?;
+        let flat = self.flatten(factors, |n| matches!(n, Node::Mul(_)));
+        if let Some(e) = self.explicit_elementwise(shape, &flat, |p, xs| p.mul(xs))? {
+            return Ok(e);
+        }
+        let flat = self.group_explicit(flat, |p, xs| p.mul(xs))?;
+        let mut coeff = Numeric::Scalar(Num::one());
+        let mut powers: IndexMap<ExprId, Vec<ExprId>> = IndexMap::new();
+        let mut exp_args = Vec::new();
+        for f in flat {
+            if let Some(n) = self.numeric(f) {
+                coeff = coeff.mul(&n)?;
+            } else if let Node::Apply(Func::Exp, a) = self.node(f) {
+                exp_args.push(*a);
+            } else {
+                let (b, e) = match self.node(f) {
+                    Node::Pow(b, e) => (*b, *e),
+                    _ => (f, self.int(1)?),
+                };
+                powers.entry(b).or_default().push(e);
+            }
+        }
+        if coeff.is_zero() {
+            return self.zero(shape);
+        }
+        let mut out = Vec::new();
+        for (b, es) in powers {
+            let e = self.add(&es)?;
+            let p = self.pow(b, e)?;
+            self.push_factor(p, &mut coeff, &mut out)?;
+        }
+        if !exp_args.is_empty() {
+            let sum = self.add(&exp_args)?;
+            let e = self.apply(Func::Exp, sum)?;
+            self.push_factor(e, &mut coeff, &mut out)?;
+        }
+        self.finish_product(shape, coeff, out)
+    }
+
+    /// Adds a rebuilt factor to a product under construction, folding numbers
+    /// into the coefficient and splicing nested products.
+    fn push_factor(&mut self, f: ExprId, coeff: &mut Numeric, out: &mut Vec<ExprId>) -> Result<()> {
+        if let Some(n) = self.numeric(f) {
+            *coeff = coeff.mul(&n)?;
+        } else if let Node::Mul(fs) = self.node(f) {
+            for g in fs.clone() {
+                self.push_factor(g, coeff, out)?;
+            }
+        } else {
+            out.push(f);
+        }
+        Ok(())
+    }
+
+    fn finish_product(
+        &mut self,
+        shape: Shape,
+        coeff: Numeric,
+        mut out: Vec<ExprId>,
+    ) -> Result<ExprId> {
+        if coeff.is_zero() {
+            return self.zero(shape);
+        }
+        out.sort_by(|&a, &b| cmp_factors(self, a, b));
+        // Only an exact 1 disappears: `1.0⋅x` keeps its float coefficient.
+        let scalar_one = matches!(&coeff, Numeric::Scalar(n) if n.is_exact() && n.is_one());
+        if let (Numeric::Scalar(c), [single]) = (&coeff, out.as_slice())
+            && let Node::Add(terms) = self.node(*single)
+        {
+            // A number times a sum distributes, as in SymPy: 2⋅(x + y) = 2⋅x + 2⋅y.
+            let (c, terms) = (c.clone(), terms.clone());
+            let c = self.num(c)?;
+            let scaled = terms
+                .iter()
+                .map(|&t| self.mul(&[c, t]))
+                .collect::<Result<Vec<_>>>()?;
+            return self.add(&scaled);
+        }
+        if !scalar_one || out.is_empty() {
+            out.insert(0, self.numeric_expr(coeff)?);
+        }
+        match out.len() {
+            1 if self.shape(out[0]) == shape => Ok(out[0]),
+            1 => {
+                let ones = self.ones(shape)?;
+                self.mul(&[ones, out[0]])
+            }
+            _ => self.intern(Node::Mul(out), shape),
+        }
+    }
+
+    /// `base .^ exponent`, elementwise.
+    pub fn pow(&mut self, base: ExprId, exponent: ExprId) -> Result<ExprId> {
+        let shape = self.broadcast_all(".^", &[base, exponent])?;
+        if let Some(e) =
+            self.explicit_elementwise(shape, &[base, exponent], |p, xs| p.pow(xs[0], xs[1]))?
+        {
+            return Ok(e);
+        }
+        if let Some(n) = self.as_num(exponent).cloned() {
+            if n.is_zero() {
+                return self.ones(shape);
+            }
+            if n.is_one() {
+                return Ok(base);
+            }
+            if let Some(e) = self.pow_by_number(base, &n)? {
+                return Ok(e);
+            }
+        }
+        if self.as_num(base).is_some_and(Num::is_one) {
+            return self.ones(shape);
+        }
+        if let Node::Const(crate::Constant::E) = self.node(base) {
+            return self.apply(Func::Exp, exponent);
+        }
+        self.intern(Node::Pow(base, exponent), shape)
+    }
+
+    /// Simplifications of `base^n` for a number `n` (not 0 or 1).
+    fn pow_by_number(&mut self, base: ExprId, n: &Num) -> Result<Option<ExprId>> {
+        match self.node(base).clone() {
+            Node::Num(b) => match b.pow(n)? {
+                Some(v) => self.num(v).map(Some),
+                None => Ok(None),
+            },
+            Node::Dense(d) => {
+                let folded = map_dense(&d, |x| x.pow(n)?.ok_or(Error::Invalid(String::new())));
+                match folded {
+                    Ok(d) => self.dense(d).map(Some),
+                    Err(Error::Invalid(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            Node::Apply(Func::Exp, a) => {
+                let n = self.num(n.clone())?;
+                let arg = self.mul(&[n, a])?;
+                self.apply(Func::Exp, arg).map(Some)
+            }
+            Node::Pow(b, e) if n.is_integer() => {
+                let n = self.num(n.clone())?;
+                let e = self.mul(&[e, n])?;
+                self.pow(b, e).map(Some)
+            }
+            Node::Mul(fs) if n.is_integer() => {
+                let n = self.num(n.clone())?;
+                let fs = fs
+                    .iter()
+                    .map(|&f| self.pow(f, n))
+                    .collect::<Result<Vec<_>>>()?;
+                self.mul(&fs).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `-a`.
+    pub fn neg(&mut self, a: ExprId) -> Result<ExprId> {
+        let m = self.int(-1)?;
+        self.mul(&[m, a])
+    }
+
+    /// `a - b`, elementwise.
+    pub fn sub(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        let nb = self.neg(b)?;
+        self.add(&[a, nb])
+    }
+
+    /// `a / b`: elementwise division with broadcasting. Division by an exact
+    /// or float zero is an error.
+    pub fn div(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        if self.numeric(b).is_some_and(|n| n.has_zero()) {
+            return Err(Error::DivisionByZero);
+        }
+        let m = self.int(-1)?;
+        let inv = self.pow(b, m)?;
+        self.mul(&[a, inv])
+    }
+
+    /// The broadcast shape of all operands, or a shape-mismatch error naming
+    /// the first pair that does not fit.
+    pub(crate) fn broadcast_all(&self, op: &'static str, xs: &[ExprId]) -> Result<Shape> {
+        let mut shape = Shape::SCALAR;
+        for &x in xs {
+            let s = self.shape(x);
+            shape = shape.broadcast(s).ok_or(Error::ShapeMismatch {
+                op,
+                left: shape,
+                right: s,
+            })?;
+        }
+        Ok(shape)
+    }
+
+    /// The arguments with nested nodes of the same kind spliced in.
+    fn flatten(&self, xs: &[ExprId], same: impl Fn(&Node) -> bool) -> Vec<ExprId> {
+        let mut out = Vec::with_capacity(xs.len());
+        for &x in xs {
+            let node = self.node(x);
+            if same(node) {
+                out.extend(node.children());
+            } else {
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    /// Applies a scalar operation entry by entry when every matrix operand is
+    /// explicit and at least one is an explicit matrix of expressions.
+    fn explicit_elementwise(
+        &mut self,
+        shape: Shape,
+        operands: &[ExprId],
+        op: impl Fn(&mut Pool, &[ExprId]) -> Result<ExprId>,
+    ) -> Result<Option<ExprId>> {
+        let explicit =
+            |p: &Pool, x: ExprId| matches!(p.node(x), Node::Matrix { .. } | Node::Dense(_));
+        if shape.is_scalar()
+            || shape.len() > EXPLICIT_LIMIT
+            || !operands
+                .iter()
+                .any(|&x| matches!(self.node(x), Node::Matrix { .. }))
+            || !operands
+                .iter()
+                .all(|&x| self.shape(x).is_scalar() || explicit(self, x))
+        {
+            return Ok(None);
+        }
+        let mut entries = Vec::with_capacity(shape.len());
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                let args = operands
+                    .iter()
+                    .map(|&x| self.entry(x, i, j))
+                    .collect::<Result<Vec<_>>>()?;
+                entries.push(op(self, &args)?);
+            }
+        }
+        self.matrix(shape, entries).map(Some)
+    }
+
+    /// Combines the explicit matrices and scalars among `xs` into one
+    /// explicit matrix when there is an explicit matrix of expressions, so
+    /// the result does not depend on how the user grouped the operands.
+    fn group_explicit(
+        &mut self,
+        xs: Vec<ExprId>,
+        op: impl Fn(&mut Pool, &[ExprId]) -> Result<ExprId>,
+    ) -> Result<Vec<ExprId>> {
+        if !xs
+            .iter()
+            .any(|&x| matches!(self.node(x), Node::Matrix { .. }))
+        {
+            return Ok(xs);
+        }
+        let (group, mut rest): (Vec<ExprId>, Vec<ExprId>) = xs
+            .into_iter()
+            .partition(|&x| self.is_explicit(x) || self.shape(x).is_scalar());
+        if group.len() < 2 {
+            rest.extend(group);
+            return Ok(rest);
+        }
+        rest.push(op(self, &group)?);
+        Ok(rest)
+    }
+
+    /// The entry (i, j) of a scalar or explicit matrix, broadcasting.
+    pub(crate) fn entry(&mut self, x: ExprId, i: usize, j: usize) -> Result<ExprId> {
+        let s = self.shape(x);
+        let (i, j) = (
+            if s.rows == 1 { 0 } else { i },
+            if s.cols == 1 { 0 } else { j },
+        );
+        match self.node(x).clone() {
+            Node::Matrix { entries, .. } => Ok(entries[i * s.cols + j]),
+            Node::Dense(d) => self.num(d.get(i, j)),
+            _ => Ok(x),
+        }
+    }
+
+    /// The constant value of a number or dense node.
+    pub(crate) fn numeric(&self, x: ExprId) -> Option<Numeric> {
+        match self.node(x) {
+            Node::Num(n) => Some(Numeric::Scalar(n.clone())),
+            Node::Dense(d) => Some(Numeric::Matrix(d.clone())),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn numeric_expr(&mut self, n: Numeric) -> Result<ExprId> {
+        match n {
+            Numeric::Scalar(n) => self.num(n),
+            Numeric::Matrix(d) => self.dense(d),
+        }
+    }
+
+    /// Splits a term into its numeric coefficient and the rest.
+    fn split_coefficient(&mut self, t: ExprId) -> Result<(Numeric, ExprId)> {
+        if let Node::Mul(fs) = self.node(t)
+            && let Some(c) = self.numeric(fs[0])
+        {
+            let rest = fs[1..].to_vec();
+            let m = match rest.as_slice() {
+                [single] => *single,
+                _ => {
+                    let shape = self.broadcast_all(".*", &rest)?;
+                    self.intern(Node::Mul(rest), shape)?
+                }
+            };
+            return Ok((c, m));
+        }
+        Ok((Numeric::Scalar(Num::one()), t))
+    }
+
+    /// `c ⋅ m` for a coefficient and a monomial that are already normal.
+    fn scaled(&mut self, c: Numeric, m: ExprId) -> Result<ExprId> {
+        if matches!(&c, Numeric::Scalar(n) if n.is_exact() && n.is_one()) {
+            return Ok(m);
+        }
+        let c = self.numeric_expr(c)?;
+        self.mul(&[c, m])
+    }
+
+    fn zeros_numeric(&self, shape: Shape) -> Numeric {
+        if shape.is_scalar() {
+            return Numeric::Scalar(Num::zero());
+        }
+        let data = DenseData::Exact(vec![Num::zero(); shape.len()]);
+        Numeric::Matrix(Dense::new(shape, data).expect("zeros fill their shape"))
+    }
+}
+
+impl Numeric {
+    /// True when some element is zero (a divisor that would fail).
+    pub(crate) fn has_zero(&self) -> bool {
+        match self {
+            Numeric::Scalar(n) => n.is_zero(),
+            Numeric::Matrix(d) => match d.data() {
+                DenseData::Exact(v) => v.iter().any(Num::is_zero),
+                DenseData::Float(v) => v.contains(&0.0),
+            },
+        }
+    }
+}

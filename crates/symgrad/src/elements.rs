@@ -1,0 +1,223 @@
+//! The element view: the scalar expression of each element of a matrix
+//! expression, derived on demand; and `size`, the operation count.
+
+use crate::arith::EXPLICIT_LIMIT;
+use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape};
+use std::collections::HashMap;
+
+/// The element view builds at most this many new nodes per call.
+const ELEMENT_BUDGET: usize = 4_000_000;
+
+/// Memo and budget of one element-view computation.
+struct ElementView {
+    memo: HashMap<(ExprId, usize, usize), ExprId>,
+    budget: usize,
+}
+
+impl Pool {
+    /// The scalar expression of element (i, j) of `a` (which must be in range).
+    pub fn element_of(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
+        let mut view = ElementView {
+            memo: HashMap::new(),
+            budget: ELEMENT_BUDGET,
+        };
+        self.element_in(&mut view, a, i, j)
+    }
+
+    /// `elements(a)`: the explicit matrix of the element expressions of `a`.
+    pub fn elements(&mut self, a: ExprId) -> Result<ExprId> {
+        let s = self.shape(a);
+        if s.len() > EXPLICIT_LIMIT {
+            return Err(Error::TooLarge(format!(
+                "a {}×{} matrix is too large to show element by element",
+                s.rows, s.cols
+            )));
+        }
+        let mut view = ElementView {
+            memo: HashMap::new(),
+            budget: ELEMENT_BUDGET,
+        };
+        let mut entries = Vec::with_capacity(s.len());
+        for i in 0..s.rows {
+            for j in 0..s.cols {
+                entries.push(self.element_in(&mut view, a, i, j)?);
+            }
+        }
+        self.matrix(s, entries)
+    }
+
+    fn element_in(
+        &mut self,
+        view: &mut ElementView,
+        a: ExprId,
+        i: usize,
+        j: usize,
+    ) -> Result<ExprId> {
+        let s = self.shape(a);
+        let (i, j) = (
+            if s.rows == 1 { 0 } else { i },
+            if s.cols == 1 { 0 } else { j },
+        );
+        if let Some(&e) = view.memo.get(&(a, i, j)) {
+            return Ok(e);
+        }
+        if view.budget == 0 {
+            return Err(Error::TooLarge(
+                "the element view of this expression is too large".into(),
+            ));
+        }
+        view.budget -= 1;
+        let e = self.element_uncached(view, a, i, j)?;
+        view.memo.insert((a, i, j), e);
+        Ok(e)
+    }
+
+    fn element_uncached(
+        &mut self,
+        view: &mut ElementView,
+        a: ExprId,
+        i: usize,
+        j: usize,
+    ) -> Result<ExprId> {
+        let s = self.shape(a);
+        let mut at = |p: &mut Pool, x: ExprId, i: usize, j: usize| p.element_in(view, x, i, j);
+        match self.node(a).clone() {
+            Node::Num(_) | Node::Const(_) | Node::Element { .. } => Ok(a),
+            Node::Symbol { .. } => self.element(a, i, j),
+            Node::Matrix { .. } | Node::Dense(_) => self.entry(a, i, j),
+            Node::Add(xs) => {
+                let es = xs
+                    .iter()
+                    .map(|&x| at(self, x, i, j))
+                    .collect::<Result<Vec<_>>>()?;
+                self.add(&es)
+            }
+            Node::Mul(xs) => {
+                let es = xs
+                    .iter()
+                    .map(|&x| at(self, x, i, j))
+                    .collect::<Result<Vec<_>>>()?;
+                self.mul(&es)
+            }
+            Node::Pow(b, e) => {
+                let (b, e) = (at(self, b, i, j)?, at(self, e, i, j)?);
+                self.pow(b, e)
+            }
+            Node::MatMul(x, y) => {
+                let inner = self.shape(x).cols;
+                let mut terms = Vec::with_capacity(inner);
+                for k in 0..inner {
+                    let (p, q) = (at(self, x, i, k)?, at(self, y, k, j)?);
+                    terms.push(self.mul(&[p, q])?);
+                }
+                self.add(&terms)
+            }
+            Node::MatPow(x, n) => {
+                let explicit = self.elements(x)?;
+                let full = self.power_explicit(explicit, n)?;
+                self.entry(full, i, j)
+            }
+            Node::Transpose(x) => at(self, x, j, i),
+            Node::Apply(f, x) => {
+                let e = at(self, x, i, j)?;
+                self.apply(f, e)
+            }
+            Node::Reduce(r, axis, x) => {
+                let xs = self.shape(x);
+                let cells = reduced_cells(axis, xs, i, j);
+                let mut terms = Vec::with_capacity(cells.len());
+                for (p, q) in cells {
+                    let e = at(self, x, p, q)?;
+                    terms.push(if r == Reduction::Sum {
+                        e
+                    } else {
+                        self.apply(Func::Exp, e)?
+                    });
+                }
+                let total = self.add(&terms)?;
+                if r == Reduction::Sum {
+                    Ok(total)
+                } else {
+                    self.apply(Func::Log, total)
+                }
+            }
+            Node::Softmax(axis, x) => {
+                let cells = reduced_cells(axis, s, i, j);
+                let mut terms = Vec::with_capacity(cells.len());
+                for (p, q) in cells {
+                    let e = at(self, x, p, q)?;
+                    terms.push(self.apply(Func::Exp, e)?);
+                }
+                let total = self.add(&terms)?;
+                let own = at(self, x, i, j)?;
+                let num = self.apply(Func::Exp, own)?;
+                self.div(num, total)
+            }
+            Node::Trace(x) => {
+                let n = self.shape(x).rows;
+                let diag = (0..n)
+                    .map(|k| at(self, x, k, k))
+                    .collect::<Result<Vec<_>>>()?;
+                self.add(&diag)
+            }
+            Node::Diag(x) => {
+                let xs = self.shape(x);
+                match (s.cols == 1 && xs.rows == xs.cols, i == j) {
+                    (true, _) => at(self, x, i, i),
+                    (false, true) => at(self, x, i.min(xs.rows - 1), i.min(xs.cols - 1)),
+                    (false, false) => self.int(0),
+                }
+            }
+            Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
+        }
+    }
+
+    fn power_explicit(&mut self, x: ExprId, n: i64) -> Result<ExprId> {
+        let mut acc = x;
+        for _ in 1..n {
+            acc = self.matmul(acc, x)?;
+        }
+        Ok(acc)
+    }
+
+    /// `size(e)`: the number of operations, counted over the expression as a
+    /// tree (as SymPy's `count_ops`): an operation of n arguments counts n − 1.
+    pub fn size(&self, e: ExprId) -> u64 {
+        let mut counts: HashMap<ExprId, u64> = HashMap::new();
+        self.size_in(e, &mut counts)
+    }
+
+    fn size_in(&self, e: ExprId, counts: &mut HashMap<ExprId, u64>) -> u64 {
+        if let Some(&c) = counts.get(&e) {
+            return c;
+        }
+        let node = self.node(e);
+        let own = match node {
+            Node::Num(_)
+            | Node::Const(_)
+            | Node::Symbol { .. }
+            | Node::Element { .. }
+            | Node::Dense(_)
+            | Node::Matrix { .. } => 0,
+            Node::Add(xs) | Node::Mul(xs) => xs.len() as u64 - 1,
+            _ => 1,
+        };
+        let total = node
+            .children()
+            .iter()
+            .fold(own, |acc, &c| acc.saturating_add(self.size_in(c, counts)));
+        counts.insert(e, total);
+        total
+    }
+}
+
+/// The cells of an argument of shape `s` that reduce into output (i, j).
+fn reduced_cells(axis: Axis, s: Shape, i: usize, j: usize) -> Vec<(usize, usize)> {
+    match axis {
+        Axis::All => (0..s.rows)
+            .flat_map(|p| (0..s.cols).map(move |q| (p, q)))
+            .collect(),
+        Axis::Cols => (0..s.rows).map(|p| (p, j)).collect(),
+        Axis::Rows => (0..s.cols).map(|q| (i, q)).collect(),
+    }
+}

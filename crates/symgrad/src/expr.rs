@@ -1,0 +1,370 @@
+//! The expression DAG: hash-consed nodes in a pool, children before parents.
+
+use crate::{Error, Num, Result, Shape};
+use indexmap::IndexMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A handle to a node in a [`Pool`]. Children always have smaller ids than
+/// their parents, so id order is a topological order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub(crate) u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Mathematical constants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Constant {
+    E,
+    Pi,
+}
+
+/// Elementwise functions of one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Func {
+    Exp,
+    Log,
+    Abs,
+    Tanh,
+    Sigmoid,
+    Softplus,
+    Relu,
+}
+
+impl Func {
+    pub const ALL: [Func; 7] = [
+        Func::Exp,
+        Func::Log,
+        Func::Abs,
+        Func::Tanh,
+        Func::Sigmoid,
+        Func::Softplus,
+        Func::Relu,
+    ];
+
+    /// The name used in the input language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Exp => "exp",
+            Func::Log => "log",
+            Func::Abs => "abs",
+            Func::Tanh => "tanh",
+            Func::Sigmoid => "sigmoid",
+            Func::Softplus => "softplus",
+            Func::Relu => "relu",
+        }
+    }
+}
+
+/// The direction of a reduction or of softmax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Axis {
+    /// Over every element: the result is a scalar.
+    All,
+    /// Down each column (dimension 1): an m×n argument gives 1×n.
+    Cols,
+    /// Along each row (dimension 2): an m×n argument gives m×1.
+    Rows,
+}
+
+impl Axis {
+    /// The shape of reducing `shape` along this axis.
+    pub fn reduced(self, shape: Shape) -> Shape {
+        match self {
+            Axis::All => Shape::SCALAR,
+            Axis::Cols => Shape::new(1, shape.cols),
+            Axis::Rows => Shape::new(shape.rows, 1),
+        }
+    }
+
+    /// The dimension number used in the language (`sum(A, 1)`), if any.
+    pub fn dim(self) -> Option<usize> {
+        match self {
+            Axis::All => None,
+            Axis::Cols => Some(1),
+            Axis::Rows => Some(2),
+        }
+    }
+}
+
+/// Reductions of a matrix along an axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reduction {
+    Sum,
+    LogSumExp,
+}
+
+/// The numbers of a dense numeric matrix, row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DenseData {
+    Exact(Vec<Num>),
+    Float(Vec<f64>),
+}
+
+/// A numeric data matrix, stored densely and shared.
+#[derive(Clone, Debug)]
+pub struct Dense {
+    shape: Shape,
+    data: Arc<DenseData>,
+    hash: u64,
+}
+
+impl Dense {
+    /// A dense matrix; `data` must hold `shape.len()` numbers.
+    pub fn new(shape: Shape, data: DenseData) -> Result<Dense> {
+        let len = match &data {
+            DenseData::Exact(v) => v.len(),
+            DenseData::Float(v) => v.len(),
+        };
+        if len != shape.len() {
+            return Err(Error::Invalid(format!(
+                "{len} numbers do not fill a {shape} matrix"
+            )));
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        shape.hash(&mut h);
+        match &data {
+            DenseData::Exact(v) => v.iter().for_each(|x| x.hash(&mut h)),
+            DenseData::Float(v) => v.iter().for_each(|x| x.to_bits().hash(&mut h)),
+        }
+        Ok(Dense {
+            shape,
+            data: Arc::new(data),
+            hash: h.finish(),
+        })
+    }
+
+    /// A dense matrix of floats.
+    pub fn from_f64(shape: Shape, data: Vec<f64>) -> Result<Dense> {
+        Dense::new(shape, DenseData::Float(data))
+    }
+
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    pub fn data(&self) -> &DenseData {
+        &self.data
+    }
+
+    /// The element at row `i`, column `j` (which must be in range).
+    pub fn get(&self, i: usize, j: usize) -> Num {
+        let k = i * self.shape.cols + j;
+        match &*self.data {
+            DenseData::Exact(v) => v[k].clone(),
+            DenseData::Float(v) => Num::Float(v[k]),
+        }
+    }
+
+    /// All elements, row-major.
+    pub fn nums(&self) -> Vec<Num> {
+        match &*self.data {
+            DenseData::Exact(v) => v.clone(),
+            DenseData::Float(v) => v.iter().map(|&x| Num::Float(x)).collect(),
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(&*self.data, DenseData::Exact(_))
+    }
+
+    /// A hash of shape and contents, for cheap ordering of distinct matrices.
+    pub fn fingerprint(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl PartialEq for Dense {
+    fn eq(&self, other: &Dense) -> bool {
+        self.hash == other.hash
+            && self.shape == other.shape
+            && (Arc::ptr_eq(&self.data, &other.data)
+                || match (&*self.data, &*other.data) {
+                    (DenseData::Exact(a), DenseData::Exact(b)) => a == b,
+                    (DenseData::Float(a), DenseData::Float(b)) => {
+                        a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+                    }
+                    _ => false,
+                })
+    }
+}
+
+impl Eq for Dense {}
+
+impl Hash for Dense {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
+    }
+}
+
+/// A range of rows or columns `start..end` (end exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span1 {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One node of the DAG. Build nodes through the [`Pool`] constructors, which
+/// normalise and check shapes; matching on nodes is how passes read them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// A scalar number.
+    Num(Num),
+    /// ℯ or π.
+    Const(Constant),
+    /// A named scalar or matrix symbol.
+    Symbol {
+        name: Arc<str>,
+        shape: Shape,
+    },
+    /// The element `W[row, col]` of the matrix symbol `symbol`: a scalar.
+    Element {
+        symbol: ExprId,
+        row: usize,
+        col: usize,
+    },
+    /// An explicit matrix of scalar expressions, row-major.
+    Matrix {
+        shape: Shape,
+        entries: Vec<ExprId>,
+    },
+    /// A numeric data matrix.
+    Dense(Dense),
+    /// Elementwise sum of two or more terms, broadcasting.
+    Add(Vec<ExprId>),
+    /// Elementwise product of two or more factors, broadcasting (scalars scale).
+    Mul(Vec<ExprId>),
+    /// Elementwise power `base^exponent`; the exponent is a scalar.
+    Pow(ExprId, ExprId),
+    /// Matrix product.
+    MatMul(ExprId, ExprId),
+    /// Integer power of a square matrix (`A^n` with n ≥ 2 or n ≤ -1).
+    MatPow(ExprId, i64),
+    Transpose(ExprId),
+    /// An elementwise function.
+    Apply(Func, ExprId),
+    /// A reduction along an axis.
+    Reduce(Reduction, Axis, ExprId),
+    /// Softmax down each column (`Axis::Cols`) or along each row (`Axis::Rows`).
+    Softmax(Axis, ExprId),
+    Trace(ExprId),
+    /// The diagonal of a square matrix as a column, or a diagonal matrix from a vector.
+    Diag(ExprId),
+    /// The submatrix `arg[rows, cols]` of a matrix that is not explicit.
+    Slice {
+        arg: ExprId,
+        rows: Span1,
+        cols: Span1,
+    },
+}
+
+impl Node {
+    /// The children of this node, in order.
+    pub fn children(&self) -> Vec<ExprId> {
+        match self {
+            Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Dense(_) => vec![],
+            Node::Element { symbol, .. } => vec![*symbol],
+            Node::Matrix { entries, .. } => entries.clone(),
+            Node::Add(xs) | Node::Mul(xs) => xs.clone(),
+            Node::Pow(a, b) | Node::MatMul(a, b) => vec![*a, *b],
+            Node::MatPow(a, _)
+            | Node::Transpose(a)
+            | Node::Apply(_, a)
+            | Node::Reduce(_, _, a)
+            | Node::Softmax(_, a)
+            | Node::Trace(a)
+            | Node::Diag(a)
+            | Node::Slice { arg: a, .. } => vec![*a],
+        }
+    }
+}
+
+/// What the pool records about each node besides the node itself.
+#[derive(Clone, Copy, Debug)]
+struct Info {
+    shape: Shape,
+    depth: u32,
+}
+
+/// The deepest nesting the pool accepts; recursive passes stay within it.
+pub const MAX_DEPTH: u32 = 2_000;
+
+/// The arena that owns every expression. Equal nodes are stored once.
+#[derive(Default, Debug, Clone)]
+pub struct Pool {
+    nodes: IndexMap<Node, Info>,
+}
+
+impl Pool {
+    pub fn new() -> Pool {
+        Pool::default()
+    }
+
+    /// The node behind an id.
+    pub fn node(&self, id: ExprId) -> &Node {
+        self.nodes
+            .get_index(id.index())
+            .map(|(n, _)| n)
+            .expect("ExprId from this pool")
+    }
+
+    /// The shape of an expression.
+    pub fn shape(&self, id: ExprId) -> Shape {
+        self.info(id).shape
+    }
+
+    /// The nesting depth of an expression (a leaf has depth 1).
+    pub fn depth(&self, id: ExprId) -> u32 {
+        self.info(id).depth
+    }
+
+    fn info(&self, id: ExprId) -> Info {
+        *self
+            .nodes
+            .get_index(id.index())
+            .map(|(_, i)| i)
+            .expect("ExprId from this pool")
+    }
+
+    /// Number of nodes in the pool.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Stores `node` (already normalised and shape-checked) with its shape,
+    /// or returns the id of the equal node stored before.
+    pub(crate) fn intern(&mut self, node: Node, shape: Shape) -> Result<ExprId> {
+        if let Some(i) = self.nodes.get_index_of(&node) {
+            return Ok(ExprId(i as u32));
+        }
+        let depth = 1 + node
+            .children()
+            .iter()
+            .map(|&c| self.depth(c))
+            .max()
+            .unwrap_or(0);
+        if depth > MAX_DEPTH {
+            return Err(Error::TooDeep);
+        }
+        let id = u32::try_from(self.nodes.len())
+            .map_err(|_| Error::TooLarge("the expression pool is full".into()))?;
+        self.nodes.insert(node, Info { shape, depth });
+        Ok(ExprId(id))
+    }
+
+    /// The number held by a scalar number node.
+    pub fn as_num(&self, id: ExprId) -> Option<&Num> {
+        match self.node(id) {
+            Node::Num(n) => Some(n),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Elementwise functions: constant folding and the identities applied on
+//! construction (`exp(log(x)) = x`, `log(exp(x)) = x`, `log(ℯ) = 1`, …).
+
+use crate::numeric::map_dense;
+use crate::{Constant, Error, ExprId, Func, Node, Num, Pool, Result};
+
+impl Pool {
+    /// `f(x)`, elementwise on a matrix.
+    pub fn apply(&mut self, f: Func, x: ExprId) -> Result<ExprId> {
+        let shape = self.shape(x);
+        match self.node(x).clone() {
+            Node::Num(n) => {
+                if let Some(v) = fold(f, &n)? {
+                    return self.num(v);
+                }
+            }
+            Node::Dense(d) => {
+                match map_dense(&d, |n| fold(f, n)?.ok_or(Error::Invalid(String::new()))) {
+                    Ok(folded) => return self.dense(folded),
+                    Err(Error::Invalid(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Node::Matrix { entries, .. } => {
+                let entries = entries
+                    .iter()
+                    .map(|&e| self.apply(f, e))
+                    .collect::<Result<Vec<_>>>()?;
+                return self.matrix(shape, entries);
+            }
+            Node::Const(Constant::E) if f == Func::Log => return self.int(1),
+            Node::Apply(Func::Log, a) if f == Func::Exp => return Ok(a),
+            Node::Apply(Func::Exp, a) if f == Func::Log => return Ok(a),
+            Node::Apply(Func::Exp, _) if f == Func::Abs => return Ok(x),
+            Node::Apply(g, _) if g == f && matches!(f, Func::Abs | Func::Relu) => return Ok(x),
+            _ => {}
+        }
+        self.intern(Node::Apply(f, x), shape)
+    }
+}
+
+/// The value of `f(n)` when it is a number: always for floats (stably),
+/// for exact input only where the result is exact (`exp(0) = 1`, `|−⅓| = ⅓`).
+/// Values outside the domain are errors.
+pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
+    if f == Func::Log && !n.is_negative() && n.is_zero() {
+        return Err(Error::Domain("log(0) is undefined (it is −∞)".into()));
+    }
+    if f == Func::Log && n.is_negative() {
+        return Err(Error::Domain(format!(
+            "log of a negative number ({}) is not real",
+            n.to_f64()
+        )));
+    }
+    let exact = match n {
+        Num::Float(x) => return Ok(Some(Num::Float(fold_f64(f, *x)))),
+        Num::Rat(_) => n,
+    };
+    Ok(match f {
+        Func::Exp | Func::Tanh if exact.is_zero() => Some(if f == Func::Exp {
+            Num::one()
+        } else {
+            Num::zero()
+        }),
+        Func::Log if exact.is_one() => Some(Num::zero()),
+        Func::Sigmoid if exact.is_zero() => Num::ratio(1.into(), 2.into()).ok(),
+        Func::Abs => Some(if exact.is_negative() {
+            exact.neg()
+        } else {
+            exact.clone()
+        }),
+        Func::Relu => Some(if exact.is_negative() {
+            Num::zero()
+        } else {
+            exact.clone()
+        }),
+        _ => None,
+    })
+}
+
+/// `f(x)` in floating point, computed stably.
+pub fn fold_f64(f: Func, x: f64) -> f64 {
+    match f {
+        Func::Exp => x.exp(),
+        Func::Log => x.ln(),
+        Func::Abs => x.abs(),
+        Func::Tanh => x.tanh(),
+        Func::Sigmoid => {
+            if x >= 0.0 {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                let e = x.exp();
+                e / (1.0 + e)
+            }
+        }
+        Func::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+        Func::Relu => x.max(0.0),
+    }
+}

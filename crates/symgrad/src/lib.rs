@@ -1,0 +1,37 @@
+//! symgrad: symbolic algebra and autodiff for machine-learning loss expressions.
+//!
+//! Expressions live in a [`Pool`]: a hash-consed DAG whose nodes carry shapes
+//! checked at construction. Matrix operations stay whole (`X * W'` is one
+//! node whatever the size of `X`); the element view is derived on demand.
+//!
+//! ```
+//! use symgrad::{Pool, Shape};
+//! let mut pool = Pool::new();
+//! let x = pool.symbol("x", Shape::SCALAR).unwrap();
+//! let twice = pool.add(&[x, x]).unwrap();
+//! let two = pool.int(2).unwrap();
+//! assert_eq!(twice, pool.mul(&[two, x]).unwrap());
+//! ```
+
+mod arith;
+mod build;
+mod elements;
+mod error;
+mod expr;
+mod funcs;
+mod matrix;
+mod num;
+mod numeric;
+mod order;
+mod print;
+mod shape;
+
+pub use build::{MAX_ELEMENTS, checked_shape};
+pub use error::{Error, Result};
+pub use expr::{
+    Axis, Constant, Dense, DenseData, ExprId, Func, MAX_DEPTH, Node, Pool, Reduction, Span1,
+};
+pub use funcs::fold_f64;
+pub use num::{Num, Rat, format_float};
+pub use print::{PrintOptions, latex, pretty, text};
+pub use shape::Shape;

@@ -1,0 +1,458 @@
+//! Matrix operations: products, transposes, reductions, softmax, trace,
+//! diagonals and slices. Operations on explicit operands are carried out;
+//! on symbolic operands they stay whole, as one node.
+
+use crate::arith::EXPLICIT_LIMIT;
+use crate::numeric::Numeric;
+use crate::{
+    Axis, Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape, Span1,
+};
+
+/// Exact dense products costlier than this many multiplications stay symbolic.
+const MAX_EXACT_PRODUCT: usize = 1 << 22;
+
+impl Pool {
+    /// The `*` operator: the matrix product of two non-scalars, scaling otherwise.
+    pub fn product(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        if self.shape(a).is_scalar() || self.shape(b).is_scalar() {
+            self.mul(&[a, b])
+        } else {
+            self.matmul(a, b)
+        }
+    }
+
+    /// The matrix product `a⋅b`.
+    pub fn matmul(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        let (sa, sb) = (self.shape(a), self.shape(b));
+        if sa.cols != sb.rows {
+            return Err(Error::ShapeMismatch {
+                op: "the matrix product",
+                left: sa,
+                right: sb,
+            });
+        }
+        let shape = Shape::new(sa.rows, sb.cols);
+        if let (Some(Numeric::Matrix(x)), Some(Numeric::Matrix(y))) =
+            (self.numeric(a), self.numeric(b))
+            && (!(x.is_exact() && y.is_exact()) || sa.rows * sa.cols * sb.cols <= MAX_EXACT_PRODUCT)
+        {
+            return self.dense(dense_product(&x, &y)?);
+        }
+        if self.is_explicit(a)
+            && self.is_explicit(b)
+            && sa.rows * sa.cols * sb.cols <= EXPLICIT_LIMIT
+        {
+            return self.explicit_product(a, b, shape);
+        }
+        if self.numeric(a).is_some_and(|n| n.is_zero())
+            || self.numeric(b).is_some_and(|n| n.is_zero())
+        {
+            return self.zero(shape);
+        }
+        self.intern(Node::MatMul(a, b), shape)
+    }
+
+    fn explicit_product(&mut self, a: ExprId, b: ExprId, shape: Shape) -> Result<ExprId> {
+        let inner = self.shape(a).cols;
+        let mut entries = Vec::with_capacity(shape.len());
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                let mut terms = Vec::with_capacity(inner);
+                for k in 0..inner {
+                    let (x, y) = (self.entry(a, i, k)?, self.entry(b, k, j)?);
+                    terms.push(self.mul(&[x, y])?);
+                }
+                entries.push(self.add(&terms)?);
+            }
+        }
+        self.matrix(shape, entries)
+    }
+
+    /// True for an explicit matrix (of numbers or expressions).
+    pub(crate) fn is_explicit(&self, x: ExprId) -> bool {
+        matches!(self.node(x), Node::Matrix { .. } | Node::Dense(_))
+    }
+
+    /// The `^` operator: a power of a scalar, or an integer power of a square matrix.
+    pub fn power(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        let sa = self.shape(a);
+        if sa.is_scalar() {
+            return self.pow(a, b);
+        }
+        if sa.rows != sa.cols {
+            return Err(Error::BadShape {
+                op: "^",
+                shape: sa,
+                expected: "a scalar or a square matrix (use .^ for elementwise powers)",
+            });
+        }
+        let n = self.as_num(b).and_then(Num::to_i64).filter(|&n| n >= 0).ok_or_else(|| {
+            Error::Invalid("a matrix power needs a non-negative integer exponent (use .^ for elementwise powers)".into())
+        })?;
+        match n {
+            0 => self.eye(sa.rows),
+            1 => Ok(a),
+            _ if self.is_explicit(a) && n <= 64 => {
+                let mut acc = a;
+                for _ in 1..n {
+                    acc = self.matmul(acc, a)?;
+                }
+                Ok(acc)
+            }
+            _ => self.intern(Node::MatPow(a, n), sa),
+        }
+    }
+
+    /// The transpose. Transposes are pushed down to symbols and large data,
+    /// so `(X⋅Wᵀ)ᵀ` is `W⋅Xᵀ`.
+    pub fn transpose(&mut self, a: ExprId) -> Result<ExprId> {
+        let shape = self.shape(a).transposed();
+        if shape.is_scalar() {
+            return Ok(a);
+        }
+        match self.node(a).clone() {
+            Node::Transpose(x) => Ok(x),
+            Node::Dense(d) if d.shape().len() <= EXPLICIT_LIMIT * 100 => {
+                self.dense(transpose_dense(&d)?)
+            }
+            Node::Matrix { shape: s, entries } => {
+                let t = (0..s.cols).flat_map(|j| (0..s.rows).map(move |i| (i, j)));
+                let entries = t.map(|(i, j)| entries[i * s.cols + j]).collect();
+                self.matrix(shape, entries)
+            }
+            Node::MatMul(x, y) => {
+                let (yt, xt) = (self.transpose(y)?, self.transpose(x)?);
+                self.matmul(yt, xt)
+            }
+            Node::Add(xs) => {
+                let ts = xs
+                    .iter()
+                    .map(|&x| self.transpose(x))
+                    .collect::<Result<Vec<_>>>()?;
+                self.add(&ts)
+            }
+            Node::Mul(xs) => {
+                let ts = xs
+                    .iter()
+                    .map(|&x| self.transpose(x))
+                    .collect::<Result<Vec<_>>>()?;
+                self.mul(&ts)
+            }
+            Node::Pow(x, e) => {
+                let (xt, et) = (self.transpose(x)?, self.transpose(e)?);
+                self.pow(xt, et)
+            }
+            Node::Apply(f, x) => {
+                let xt = self.transpose(x)?;
+                self.apply(f, xt)
+            }
+            Node::Softmax(axis, x) => {
+                let xt = self.transpose(x)?;
+                self.softmax(xt, flip(axis))
+            }
+            Node::Reduce(r, axis, x) => {
+                let xt = self.transpose(x)?;
+                self.reduce(r, xt, flip(axis))
+            }
+            _ => self.intern(Node::Transpose(a), shape),
+        }
+    }
+
+    /// `sum(a)` over all elements or along an axis.
+    pub fn sum(&mut self, a: ExprId, axis: Axis) -> Result<ExprId> {
+        self.reduce(Reduction::Sum, a, axis)
+    }
+
+    /// `mean(a)` over all elements or along an axis.
+    pub fn mean(&mut self, a: ExprId, axis: Axis) -> Result<ExprId> {
+        let s = self.shape(a);
+        let count = match axis {
+            Axis::All => s.len(),
+            Axis::Cols => s.rows,
+            Axis::Rows => s.cols,
+        };
+        let total = self.sum(a, axis)?;
+        let inv = self.rational(1, count as i64)?;
+        self.mul(&[inv, total])
+    }
+
+    /// `logsumexp(a)` over all elements or along an axis.
+    pub fn logsumexp(&mut self, a: ExprId, axis: Axis) -> Result<ExprId> {
+        self.reduce(Reduction::LogSumExp, a, axis)
+    }
+
+    /// A reduction; over a single element it is that element (`logsumexp(x) = x`).
+    pub fn reduce(&mut self, r: Reduction, a: ExprId, axis: Axis) -> Result<ExprId> {
+        let s = self.shape(a);
+        let shape = axis.reduced(s);
+        if shape == s {
+            return Ok(a);
+        }
+        if self.is_explicit(a) && s.len() <= EXPLICIT_LIMIT {
+            return self.explicit_reduce(r, a, axis, shape);
+        }
+        if r == Reduction::Sum
+            && let Node::Mul(fs) = self.node(a).clone()
+            && self.shape(fs[0]).is_scalar()
+        {
+            // Scalar factors move out of a sum: sum(c⋅A) = c⋅sum(A).
+            let rest = self.mul(&fs[1..])?;
+            let inner = self.reduce(r, rest, axis)?;
+            return self.mul(&[fs[0], inner]);
+        }
+        self.intern(Node::Reduce(r, axis, a), shape)
+    }
+
+    fn explicit_reduce(
+        &mut self,
+        r: Reduction,
+        a: ExprId,
+        axis: Axis,
+        shape: Shape,
+    ) -> Result<ExprId> {
+        let s = self.shape(a);
+        let mut entries = Vec::with_capacity(shape.len());
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                let cells: Vec<(usize, usize)> = match axis {
+                    Axis::All => (0..s.rows)
+                        .flat_map(|i| (0..s.cols).map(move |j| (i, j)))
+                        .collect(),
+                    Axis::Cols => (0..s.rows).map(|k| (k, j)).collect(),
+                    Axis::Rows => (0..s.cols).map(|k| (i, k)).collect(),
+                };
+                let mut terms = Vec::with_capacity(cells.len());
+                for (p, q) in cells {
+                    let e = self.entry(a, p, q)?;
+                    terms.push(if r == Reduction::Sum {
+                        e
+                    } else {
+                        self.apply(Func::Exp, e)?
+                    });
+                }
+                let total = self.add(&terms)?;
+                entries.push(if r == Reduction::Sum {
+                    total
+                } else {
+                    self.apply(Func::Log, total)?
+                });
+            }
+        }
+        self.matrix(shape, entries)
+    }
+
+    /// `softmax(a)` down each column (`Axis::Cols`) or along each row.
+    pub fn softmax(&mut self, a: ExprId, axis: Axis) -> Result<ExprId> {
+        let s = self.shape(a);
+        if axis == Axis::All {
+            return Err(Error::Invalid(
+                "softmax goes down columns (1) or along rows (2)".into(),
+            ));
+        }
+        if axis.reduced(s) == s {
+            return self.ones(s);
+        }
+        if self.is_explicit(a)
+            && s.len() <= EXPLICIT_LIMIT
+            && !matches!(self.numeric(a), Some(Numeric::Matrix(ref d)) if !d.is_exact())
+        {
+            let e = self.apply(Func::Exp, a)?;
+            let total = self.sum(e, axis)?;
+            return self.div(e, total);
+        }
+        if let Some(Numeric::Matrix(d)) = self.numeric(a) {
+            return self.dense(softmax_dense(&d, axis)?);
+        }
+        self.intern(Node::Softmax(axis, a), s)
+    }
+
+    /// `trace(a)` of a square matrix.
+    pub fn trace(&mut self, a: ExprId) -> Result<ExprId> {
+        let s = self.shape(a);
+        if s.rows != s.cols {
+            return Err(Error::BadShape {
+                op: "trace",
+                shape: s,
+                expected: "a square matrix",
+            });
+        }
+        if self.is_explicit(a) || s.is_scalar() {
+            let diag = (0..s.rows)
+                .map(|k| self.entry(a, k, k))
+                .collect::<Result<Vec<_>>>()?;
+            return self.add(&diag);
+        }
+        self.intern(Node::Trace(a), Shape::SCALAR)
+    }
+
+    /// `diag(a)`: the diagonal of a square matrix as a column, or the
+    /// diagonal matrix of a vector.
+    pub fn diag(&mut self, a: ExprId) -> Result<ExprId> {
+        let s = self.shape(a);
+        let shape = if s.rows == 1 || s.cols == 1 {
+            crate::build::checked_shape(s.len(), s.len())?
+        } else if s.rows == s.cols {
+            Shape::new(s.rows, 1)
+        } else {
+            return Err(Error::BadShape {
+                op: "diag",
+                shape: s,
+                expected: "a square matrix or a vector",
+            });
+        };
+        if s.is_scalar() {
+            return Ok(a);
+        }
+        if self.is_explicit(a) && shape.len() <= EXPLICIT_LIMIT {
+            let zero = self.int(0)?;
+            let mut entries = Vec::with_capacity(shape.len());
+            for i in 0..shape.rows {
+                for j in 0..shape.cols {
+                    entries.push(match (shape.cols == 1, i == j) {
+                        (true, _) => self.entry(a, i, i)?,
+                        (false, true) => self.entry(a, i.min(s.rows - 1), i.min(s.cols - 1))?,
+                        (false, false) => zero,
+                    });
+                }
+            }
+            return self.matrix(shape, entries);
+        }
+        self.intern(Node::Diag(a), shape)
+    }
+
+    /// `a[rows, cols]`: a single element (the element view of `a`) or a submatrix.
+    pub fn slice(&mut self, a: ExprId, rows: Span1, cols: Span1) -> Result<ExprId> {
+        let s = self.shape(a);
+        if rows.start >= rows.end
+            || cols.start >= cols.end
+            || rows.end > s.rows
+            || cols.end > s.cols
+        {
+            let index = format!("[{}:{}, {}:{}]", rows.start, rows.end, cols.start, cols.end);
+            return Err(Error::IndexOutOfRange { index, shape: s });
+        }
+        let shape = Shape::new(rows.end - rows.start, cols.end - cols.start);
+        if shape == s {
+            return Ok(a);
+        }
+        if shape.is_scalar() {
+            return self.element_of(a, rows.start, cols.start);
+        }
+        match self.node(a).clone() {
+            Node::Dense(d) => self.dense(slice_dense(&d, rows, cols)?),
+            Node::Matrix { .. } => {
+                let mut entries = Vec::with_capacity(shape.len());
+                for i in rows.start..rows.end {
+                    for j in cols.start..cols.end {
+                        entries.push(self.entry(a, i, j)?);
+                    }
+                }
+                self.matrix(shape, entries)
+            }
+            _ => self.intern(Node::Slice { arg: a, rows, cols }, shape),
+        }
+    }
+}
+
+fn flip(axis: Axis) -> Axis {
+    match axis {
+        Axis::All => Axis::All,
+        Axis::Cols => Axis::Rows,
+        Axis::Rows => Axis::Cols,
+    }
+}
+
+/// The product of two dense matrices: exact when both are.
+fn dense_product(x: &Dense, y: &Dense) -> Result<Dense> {
+    let (m, k, n) = (x.shape().rows, x.shape().cols, y.shape().cols);
+    let shape = Shape::new(m, n);
+    match (x.data(), y.data()) {
+        (DenseData::Exact(a), DenseData::Exact(b)) => {
+            let mut out = vec![Num::zero(); m * n];
+            for i in 0..m {
+                for p in 0..k {
+                    let aip = &a[i * k + p];
+                    if aip.is_zero() {
+                        continue;
+                    }
+                    for j in 0..n {
+                        out[i * n + j] = out[i * n + j].add(&aip.mul(&b[p * n + j]));
+                    }
+                }
+            }
+            Dense::new(shape, DenseData::Exact(out))
+        }
+        _ => {
+            let (a, b) = (floats(x), floats(y));
+            let mut out = vec![0.0; m * n];
+            for i in 0..m {
+                for p in 0..k {
+                    let aip = a[i * k + p];
+                    for j in 0..n {
+                        out[i * n + j] += aip * b[p * n + j];
+                    }
+                }
+            }
+            Dense::from_f64(shape, out)
+        }
+    }
+}
+
+/// The elements of a dense matrix as floats.
+pub(crate) fn floats(d: &Dense) -> Vec<f64> {
+    match d.data() {
+        DenseData::Float(v) => v.clone(),
+        DenseData::Exact(v) => v.iter().map(Num::to_f64).collect(),
+    }
+}
+
+fn transpose_dense(d: &Dense) -> Result<Dense> {
+    let s = d.shape();
+    slice_or_permute(d, s.transposed(), |i, j| (j, i))
+}
+
+fn slice_dense(d: &Dense, rows: Span1, cols: Span1) -> Result<Dense> {
+    let shape = Shape::new(rows.end - rows.start, cols.end - cols.start);
+    slice_or_permute(d, shape, |i, j| (rows.start + i, cols.start + j))
+}
+
+/// A dense matrix of `shape` whose (i, j) element is `d` at `source(i, j)`.
+fn slice_or_permute(
+    d: &Dense,
+    shape: Shape,
+    source: impl Fn(usize, usize) -> (usize, usize),
+) -> Result<Dense> {
+    let cols = d.shape().cols;
+    let at = |i, j| {
+        let (p, q) = source(i, j);
+        p * cols + q
+    };
+    let cells = (0..shape.rows).flat_map(|i| (0..shape.cols).map(move |j| (i, j)));
+    let data = match d.data() {
+        DenseData::Exact(v) => DenseData::Exact(cells.map(|(i, j)| v[at(i, j)].clone()).collect()),
+        DenseData::Float(v) => DenseData::Float(cells.map(|(i, j)| v[at(i, j)]).collect()),
+    };
+    Dense::new(shape, data)
+}
+
+/// Softmax of float data, max-shifted so large inputs do not overflow.
+fn softmax_dense(d: &Dense, axis: Axis) -> Result<Dense> {
+    let s = d.shape();
+    let mut v = floats(d);
+    let lines: Vec<Vec<usize>> = match axis {
+        Axis::Rows => (0..s.rows)
+            .map(|i| (0..s.cols).map(|j| i * s.cols + j).collect())
+            .collect(),
+        _ => (0..s.cols)
+            .map(|j| (0..s.rows).map(|i| i * s.cols + j).collect())
+            .collect(),
+    };
+    for line in lines {
+        let max = line.iter().map(|&k| v[k]).fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = line.iter().map(|&k| (v[k] - max).exp()).sum();
+        for &k in &line {
+            v[k] = (v[k] - max).exp() / total;
+        }
+    }
+    Dense::from_f64(s, v)
+}

@@ -1,0 +1,140 @@
+//! Constant folding over numbers and dense matrices, with broadcasting.
+
+use crate::{Dense, DenseData, Error, Num, Result, Shape};
+
+/// A folded constant: a scalar number or a dense matrix.
+#[derive(Clone, Debug)]
+pub(crate) enum Numeric {
+    Scalar(Num),
+    Matrix(Dense),
+}
+
+/// Dense results larger than this are not folded element by element in exact arithmetic.
+const MAX_EXACT_FOLD: usize = 1 << 20;
+
+impl Numeric {
+    pub fn shape(&self) -> Shape {
+        match self {
+            Numeric::Scalar(_) => Shape::SCALAR,
+            Numeric::Matrix(d) => d.shape(),
+        }
+    }
+
+    fn is_exact(&self) -> bool {
+        match self {
+            Numeric::Scalar(n) => n.is_exact(),
+            Numeric::Matrix(d) => d.is_exact(),
+        }
+    }
+
+    /// The element at (i, j), broadcasting a scalar or a single row/column.
+    fn at(&self, i: usize, j: usize) -> Num {
+        match self {
+            Numeric::Scalar(n) => n.clone(),
+            Numeric::Matrix(d) => {
+                let s = d.shape();
+                d.get(
+                    if s.rows == 1 { 0 } else { i },
+                    if s.cols == 1 { 0 } else { j },
+                )
+            }
+        }
+    }
+
+    fn at_f64(&self, i: usize, j: usize) -> f64 {
+        match self {
+            Numeric::Scalar(n) => n.to_f64(),
+            Numeric::Matrix(d) => {
+                let s = d.shape();
+                let (i, j) = (
+                    if s.rows == 1 { 0 } else { i },
+                    if s.cols == 1 { 0 } else { j },
+                );
+                match d.data() {
+                    DenseData::Float(v) => v[i * s.cols + j],
+                    DenseData::Exact(v) => v[i * s.cols + j].to_f64(),
+                }
+            }
+        }
+    }
+
+    /// Combines two operands elementwise with broadcasting: exactly when both
+    /// are exact, in f64 otherwise.
+    pub fn zip(
+        &self,
+        other: &Numeric,
+        op: &'static str,
+        exact: impl Fn(&Num, &Num) -> Result<Num>,
+        float: impl Fn(f64, f64) -> f64,
+    ) -> Result<Numeric> {
+        let shape = self
+            .shape()
+            .broadcast(other.shape())
+            .ok_or(Error::ShapeMismatch {
+                op,
+                left: self.shape(),
+                right: other.shape(),
+            })?;
+        if let (Numeric::Scalar(a), Numeric::Scalar(b)) = (self, other) {
+            return Ok(Numeric::Scalar(if a.is_exact() && b.is_exact() {
+                exact(a, b)?
+            } else {
+                Num::Float(float(a.to_f64(), b.to_f64()))
+            }));
+        }
+        let cells = (0..shape.rows).flat_map(|i| (0..shape.cols).map(move |j| (i, j)));
+        let data = if self.is_exact() && other.is_exact() && shape.len() <= MAX_EXACT_FOLD {
+            DenseData::Exact(
+                cells
+                    .map(|(i, j)| exact(&self.at(i, j), &other.at(i, j)))
+                    .collect::<Result<_>>()?,
+            )
+        } else {
+            DenseData::Float(
+                cells
+                    .map(|(i, j)| float(self.at_f64(i, j), other.at_f64(i, j)))
+                    .collect(),
+            )
+        };
+        Ok(Numeric::Matrix(Dense::new(shape, data)?))
+    }
+
+    pub fn add(&self, other: &Numeric) -> Result<Numeric> {
+        self.zip(other, "+", |a, b| Ok(a.add(b)), |a, b| a + b)
+    }
+
+    pub fn mul(&self, other: &Numeric) -> Result<Numeric> {
+        self.zip(other, ".*", |a, b| Ok(a.mul(b)), |a, b| a * b)
+    }
+
+    /// True when every element is zero.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Numeric::Scalar(n) => n.is_zero(),
+            Numeric::Matrix(d) => match d.data() {
+                DenseData::Exact(v) => v.iter().all(Num::is_zero),
+                DenseData::Float(v) => v.iter().all(|&x| x == 0.0),
+            },
+        }
+    }
+}
+
+/// Applies `f` to every element of a dense matrix, exactly when it is exact.
+pub(crate) fn map_dense(d: &Dense, f: impl Fn(&Num) -> Result<Num>) -> Result<Dense> {
+    let data = match d.data() {
+        DenseData::Exact(v) => {
+            let out: Vec<Num> = v.iter().map(&f).collect::<Result<_>>()?;
+            if out.iter().all(Num::is_exact) {
+                DenseData::Exact(out)
+            } else {
+                DenseData::Float(out.iter().map(Num::to_f64).collect())
+            }
+        }
+        DenseData::Float(v) => DenseData::Float(
+            v.iter()
+                .map(|&x| f(&Num::Float(x)).map(|n| n.to_f64()))
+                .collect::<Result<_>>()?,
+        ),
+    };
+    Dense::new(d.shape(), data)
+}

@@ -1,0 +1,360 @@
+//! Two-dimensional text boxes for the pretty printer, after SymPy's `stringPict`.
+//!
+//! A [`Pict`] is a rectangle of equal-width lines with a baseline: the row
+//! that horizontal joins align on (the bar of a fraction, the middle row of a
+//! matrix). Widths are terminal columns, not bytes or chars.
+
+use super::prec::Prec;
+
+/// A rectangle of text with a baseline and the binding of its outer operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Pict {
+    lines: Vec<String>,
+    width: usize,
+    baseline: usize,
+    /// How tightly the outermost operator binds, to decide on brackets.
+    pub prec: Prec,
+}
+
+/// The shapes of brackets that grow with their content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bracket {
+    Round,
+    Square,
+    Bar,
+}
+
+impl Bracket {
+    /// Left and right glyphs (top, middle, bottom) for a given height.
+    fn glyphs(self, height: usize) -> [[char; 3]; 2] {
+        match (self, height) {
+            (Bracket::Round, 1) => [['('; 3], [')'; 3]],
+            (Bracket::Square, 1) => [['['; 3], [']'; 3]],
+            (Bracket::Bar, 1) => [['|'; 3], ['|'; 3]],
+            (Bracket::Round, _) => [['⎛', '⎜', '⎝'], ['⎞', '⎟', '⎠']],
+            (Bracket::Square, _) => [['⎡', '⎢', '⎣'], ['⎤', '⎥', '⎦']],
+            (Bracket::Bar, _) => [['│'; 3], ['│'; 3]],
+        }
+    }
+}
+
+/// The number of terminal columns a character occupies: 0 for combining
+/// and zero-width marks, 2 for East Asian wide and fullwidth forms, else 1.
+pub(crate) fn char_width(c: char) -> usize {
+    let u = c as u32;
+    let zero = matches!(u,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
+        | 0x064B..=0x065F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x20D0..=0x20FF | 0xFE00..=0xFE0F
+        | 0xFE20..=0xFE2F | 0xFEFF | 0xE0100..=0xE01EF);
+    let wide = matches!(u,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF | 0x20000..=0x2FFFD | 0x30000..=0x3FFFD);
+    if c.is_control() || zero {
+        0
+    } else if wide {
+        2
+    } else {
+        1
+    }
+}
+
+/// The width of a string in terminal columns.
+pub(crate) fn str_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn spaces(n: usize) -> String {
+    " ".repeat(n)
+}
+
+impl Pict {
+    /// A one-line picture of `s`.
+    pub fn text(s: &str, prec: Prec) -> Pict {
+        Pict::from_lines(vec![s.to_string()], 0, prec)
+    }
+
+    /// A one-line atom.
+    pub fn atom(s: &str) -> Pict {
+        Pict::text(s, Prec::Atom)
+    }
+
+    /// A picture of the given lines, padded on the right to equal width.
+    fn from_lines(mut lines: Vec<String>, baseline: usize, prec: Prec) -> Pict {
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        let width = lines.iter().map(|l| str_width(l)).max().unwrap_or(0);
+        for line in &mut lines {
+            let w = str_width(line);
+            line.push_str(&spaces(width - w));
+        }
+        let baseline = baseline.min(lines.len() - 1);
+        Pict {
+            lines,
+            width,
+            baseline,
+            prec,
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Pictures side by side, their baselines on one row.
+    pub fn row(parts: &[Pict], prec: Prec) -> Pict {
+        let above = parts.iter().map(|p| p.baseline).max().unwrap_or(0);
+        let below = parts
+            .iter()
+            .map(|p| p.height() - p.baseline)
+            .max()
+            .unwrap_or(1);
+        let mut lines = vec![String::new(); above + below];
+        for p in parts {
+            let top = above - p.baseline;
+            for (i, line) in lines.iter_mut().enumerate() {
+                match i.checked_sub(top).and_then(|k| p.lines.get(k)) {
+                    Some(l) => line.push_str(l),
+                    None => line.push_str(&spaces(p.width)),
+                }
+            }
+        }
+        Pict::from_lines(lines, above, prec)
+    }
+
+    /// Pictures one above the other, each centred; the baseline is row
+    /// `baseline` of the result.
+    fn stack(parts: &[&Pict], baseline: usize, prec: Prec) -> Pict {
+        let width = parts.iter().map(|p| p.width).max().unwrap_or(0);
+        let mut lines = Vec::new();
+        for p in parts {
+            let left = (width - p.width) / 2;
+            for l in &p.lines {
+                lines.push(format!("{}{l}", spaces(left)));
+            }
+        }
+        Pict::from_lines(lines, baseline, prec)
+    }
+
+    /// A fraction: `num` over a bar over `den`, the bar on the baseline.
+    pub fn fraction(num: &Pict, den: &Pict) -> Pict {
+        let bar = Pict::atom(&"─".repeat(num.width.max(den.width)));
+        Pict::stack(&[num, &bar, den], num.height(), Prec::Mul)
+    }
+
+    /// A power: `exp` raised to the top right of `base`.
+    pub fn power(base: &Pict, exp: &Pict) -> Pict {
+        let mut lines: Vec<String> = exp
+            .lines
+            .iter()
+            .map(|l| format!("{}{l}", spaces(base.width)))
+            .collect();
+        lines.extend(
+            base.lines
+                .iter()
+                .map(|l| format!("{l}{}", spaces(exp.width))),
+        );
+        Pict::from_lines(lines, exp.height() + base.baseline, Prec::Pow)
+    }
+
+    /// A mark such as `ᵀ` appended to the top line, the other lines padded.
+    pub fn top_right(&self, mark: &str, prec: Prec) -> Pict {
+        let mut lines = self.lines.clone();
+        if let Some(first) = lines.first_mut() {
+            first.push_str(mark);
+        }
+        Pict::from_lines(lines, self.baseline, prec)
+    }
+
+    /// A mark such as `√` or `-` to the left, on the baseline.
+    pub fn prefixed(&self, mark: &str, prec: Prec) -> Pict {
+        Pict::row(&[Pict::atom(mark), self.clone()], prec)
+    }
+
+    /// This picture inside brackets as tall as it is.
+    pub fn bracketed(&self, kind: Bracket) -> Pict {
+        let h = self.height();
+        let [l, r] = kind.glyphs(h);
+        let column = |g: [char; 3]| {
+            let lines = (0..h)
+                .map(|i| match i {
+                    0 => g[0],
+                    _ if i + 1 == h => g[2],
+                    _ => g[1],
+                })
+                .map(String::from)
+                .collect();
+            Pict::from_lines(lines, self.baseline, Prec::Atom)
+        };
+        Pict::row(&[column(l), self.clone(), column(r)], Prec::Atom)
+    }
+
+    /// In round brackets when its binding is weaker than `min`.
+    pub fn parens_below(self, min: Prec) -> Pict {
+        if self.prec.needs_parens(min) {
+            self.bracketed(Bracket::Round)
+        } else {
+            self
+        }
+    }
+
+    /// A radical over this picture: `√x` for a one-column line, else an
+    /// overlined form whose diagonal spans the full height (SymPy's layout).
+    pub fn sqrt(&self) -> Pict {
+        if self.height() == 1 && self.width <= 1 {
+            return self.prefixed("√", Prec::Atom);
+        }
+        let h = self.height();
+        let bar = Pict::atom(&"_".repeat(self.width + 2));
+        let body = Pict::stack(&[&bar, self], self.baseline + 1, Prec::Atom);
+        let mut sign: Vec<String> = vec![String::new()];
+        sign.extend((1..h).map(|i| format!("{}╱{}", spaces(h + 1 - i), spaces(i - 1))));
+        sign.push(format!("╲╱{}", spaces(h - 1)));
+        let sign = Pict::from_lines(sign, self.baseline + 1, Prec::Atom);
+        Pict::row(&[sign, body], Prec::Atom)
+    }
+
+    /// Entries in aligned columns two spaces apart, rows one blank line
+    /// apart, each entry centred in its column; the baseline is the middle row.
+    pub fn grid(rows: &[Vec<Pict>]) -> Pict {
+        let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..cols)
+            .map(|j| {
+                rows.iter()
+                    .filter_map(|r| r.get(j))
+                    .map(|p| p.width)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut lines = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                lines.push(String::new());
+            }
+            lines.extend(Pict::grid_row(row, &widths).lines);
+        }
+        let mid = lines.len() / 2;
+        Pict::from_lines(lines, mid, Prec::Atom)
+    }
+
+    fn grid_row(row: &[Pict], widths: &[usize]) -> Pict {
+        let mut parts = Vec::new();
+        for (j, (p, &w)) in row.iter().zip(widths).enumerate() {
+            if j > 0 {
+                parts.push(Pict::atom("  "));
+            }
+            let left = (w - p.width) / 2;
+            parts.push(Pict::row(
+                &[
+                    Pict::atom(&spaces(left)),
+                    p.clone(),
+                    Pict::atom(&spaces(w - p.width - left)),
+                ],
+                Prec::Atom,
+            ));
+        }
+        Pict::row(&parts, Prec::Atom)
+    }
+
+    /// The lines joined by newlines, without trailing spaces.
+    pub fn render(&self) -> String {
+        let lines: Vec<&str> = self.lines.iter().map(|l| l.trim_end()).collect();
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::expect;
+
+    fn a(s: &str) -> Pict {
+        Pict::atom(s)
+    }
+
+    #[test]
+    fn fraction_centres_and_puts_the_bar_on_the_baseline() {
+        let f = Pict::fraction(&a("1"), &a("x + 1"));
+        let p = Pict::row(&[a("y + "), f], Prec::Add);
+        expect![[r#"
+                  1
+            y + ─────
+                x + 1"#]]
+        .assert_eq(&p.render());
+    }
+
+    #[test]
+    fn brackets_grow_with_their_content() {
+        let f = Pict::fraction(&a("x"), &a("y"));
+        expect![[r#"
+            ⎛x⎞ ⎡x⎤ │x│
+            ⎜─⎟ ⎢─⎥ │─│
+            ⎝y⎠ ⎣y⎦ │y│"#]]
+        .assert_eq(
+            &Pict::row(
+                &[
+                    f.bracketed(Bracket::Round),
+                    a(" "),
+                    f.bracketed(Bracket::Square),
+                    a(" "),
+                    f.bracketed(Bracket::Bar),
+                ],
+                Prec::Atom,
+            )
+            .render(),
+        );
+        assert_eq!(a("x").bracketed(Bracket::Round).render(), "(x)");
+    }
+
+    #[test]
+    fn powers_sit_above_the_top_right_corner() {
+        let p = Pict::power(&a("x").bracketed(Bracket::Round), &a("2"));
+        let q = Pict::row(&[a("y⋅"), p], Prec::Mul);
+        expect![[r#"
+                 2
+            y⋅(x)"#]]
+        .assert_eq(&q.render());
+    }
+
+    #[test]
+    fn radicals_overline_wide_or_tall_content() {
+        assert_eq!(a("x").sqrt().render(), "√x");
+        expect![[r#"
+              _______
+            ╲╱ x + 1"#]]
+        .assert_eq(&a("x + 1").sqrt().render());
+        expect![[r#"
+                ___
+               ╱ x
+              ╱  ─
+            ╲╱   y"#]]
+        .assert_eq(&Pict::fraction(&a("x"), &a("y")).sqrt().render());
+    }
+
+    #[test]
+    fn grid_aligns_columns_and_centres_entries() {
+        let rows = vec![vec![a("26"), a("100")], vec![a("2"), a("6")]];
+        expect![[r#"
+            ⎡26  100⎤
+            ⎢       ⎥
+            ⎣2    6 ⎦"#]]
+        .assert_eq(&Pict::grid(&rows).bracketed(Bracket::Square).render());
+    }
+
+    #[test]
+    fn widths_count_terminal_columns() {
+        assert_eq!(str_width("W₀₁ᵀ⋅ℯ"), 6);
+        assert_eq!(str_width("e\u{301}"), 1);
+        assert_eq!(str_width("数x"), 3);
+        let p = Pict::row(&[a("数"), Pict::fraction(&a("a"), &a("bcd"))], Prec::Mul);
+        assert!(p.lines.iter().all(|l| str_width(l) == p.width()));
+    }
+}

@@ -1,0 +1,201 @@
+//! How sums and products read, shared by every printer: the sign of a term,
+//! a product split into numerator and denominator, `mean` recognised.
+
+use crate::{Axis, ExprId, Node, Num, Pool, Rat, Reduction};
+use num_bigint::BigInt;
+use num_traits::{One, Signed};
+
+/// A product without its sign: `coeff · factors`, with `coeff` ≥ 0.
+#[derive(Clone, Debug)]
+pub(crate) struct Product {
+    pub coeff: Num,
+    pub factors: Vec<ExprId>,
+}
+
+/// What a term shows once its sign is pulled out.
+#[derive(Clone, Debug)]
+pub(crate) enum Term {
+    /// A number ≥ 0.
+    Num(Num),
+    /// A product or quotient.
+    Product(Product),
+    /// Any other expression, shown as it is.
+    Other,
+}
+
+/// A factor of a numerator or a denominator.
+#[derive(Clone, Debug)]
+pub(crate) enum Part {
+    /// A positive integer (from a rational coefficient).
+    Int(BigInt),
+    /// A float coefficient ≥ 0.
+    Float(f64),
+    /// An expression shown as it is.
+    Expr(ExprId),
+    /// The square root of an expression.
+    Root(ExprId),
+    /// An expression raised to a positive number.
+    Power(ExprId, Num),
+}
+
+/// A product as `num / den`; an empty `den` means no fraction.
+#[derive(Clone, Debug)]
+pub(crate) struct Quotient {
+    pub num: Vec<Part>,
+    pub den: Vec<Part>,
+}
+
+/// Splits an expression into its sign and what follows the sign: a negative
+/// number, a product with a negative coefficient, or else positive as it is.
+/// Products and powers to a negative number come back as [`Term::Product`].
+pub(crate) fn term(pool: &Pool, id: ExprId) -> (bool, Term) {
+    match pool.node(id) {
+        Node::Num(n) => (n.is_negative(), Term::Num(abs(n))),
+        Node::Mul(factors) => {
+            let (coeff, rest) = match factors.split_first() {
+                Some((&first, rest)) if pool.as_num(first).is_some() => {
+                    (pool.as_num(first).cloned().unwrap_or_else(Num::one), rest)
+                }
+                _ => (Num::one(), &factors[..]),
+            };
+            let product = Product {
+                coeff: abs(&coeff),
+                factors: rest.to_vec(),
+            };
+            (coeff.is_negative(), Term::Product(product))
+        }
+        Node::Pow(..) if reciprocal(pool, id).is_some() => (
+            false,
+            Term::Product(Product {
+                coeff: Num::one(),
+                factors: vec![id],
+            }),
+        ),
+        _ => (false, Term::Other),
+    }
+}
+
+/// The order to print the terms of a sum: as stored, except that a positive
+/// number stored last goes first when the sum would start with a minus
+/// (`1 - x` rather than `-x + 1`, as SymPy prints it).
+pub(crate) fn sum_order(pool: &Pool, terms: &[ExprId]) -> Vec<ExprId> {
+    let mut order = terms.to_vec();
+    let leads_negative = terms.first().is_some_and(|&t| term(pool, t).0);
+    let ends_positive = terms
+        .last()
+        .and_then(|&t| pool.as_num(t))
+        .is_some_and(|n| !n.is_negative());
+    if terms.len() >= 2 && leads_negative && ends_positive {
+        order.rotate_right(1);
+    }
+    order
+}
+
+fn abs(n: &Num) -> Num {
+    if n.is_negative() { n.neg() } else { n.clone() }
+}
+
+/// `(b, e)` for a power `b^(-e)` whose exponent is a negative number.
+fn reciprocal(pool: &Pool, id: ExprId) -> Option<(ExprId, Num)> {
+    match pool.node(id) {
+        Node::Pow(b, e) => pool
+            .as_num(*e)
+            .filter(|e| e.is_negative())
+            .map(|e| (*b, e.neg())),
+        _ => None,
+    }
+}
+
+/// True for the exact number ½.
+pub(crate) fn is_half(n: &Num) -> bool {
+    matches!(n, Num::Rat(r) if *r == Rat::new(1.into(), 2.into()))
+}
+
+/// The part showing `b^e` for a positive number `e`.
+fn power_part(b: ExprId, e: Num) -> Part {
+    if e.is_one() && e.is_exact() {
+        Part::Expr(b)
+    } else if is_half(&e) {
+        Part::Root(b)
+    } else {
+        Part::Power(b, e)
+    }
+}
+
+impl Product {
+    /// The numerator and denominator: a rational coefficient `p/q` puts `p`
+    /// above and `q` below, powers to negative numbers go below.
+    pub(crate) fn quotient(&self, pool: &Pool) -> Quotient {
+        let (mut num, mut den) = (Vec::new(), Vec::new());
+        match &self.coeff {
+            Num::Rat(r) => {
+                if !r.numer().is_one() {
+                    num.push(Part::Int(r.numer().abs()));
+                }
+                if !r.denom().is_one() {
+                    den.push(Part::Int(r.denom().clone()));
+                }
+            }
+            Num::Float(x) => num.push(Part::Float(*x)),
+        }
+        for &f in &self.factors {
+            match reciprocal(pool, f) {
+                Some((b, e)) => den.push(power_part(b, e)),
+                None => num.push(Part::Expr(f)),
+            }
+        }
+        Quotient { num, den }
+    }
+
+    /// `(axis, A)` when this product is `mean(A)`: `sum(A)` over its count.
+    pub(crate) fn mean(&self, pool: &Pool) -> Option<(Axis, ExprId)> {
+        let [f] = self.factors[..] else { return None };
+        let Node::Reduce(Reduction::Sum, axis, a) = pool.node(f) else {
+            return None;
+        };
+        let shape = pool.shape(*a);
+        let count = match axis {
+            Axis::All => shape.len(),
+            Axis::Cols => shape.rows,
+            Axis::Rows => shape.cols,
+        };
+        let n = Rat::new(1.into(), BigInt::from(count.max(1)));
+        (count >= 2 && matches!(&self.coeff, Num::Rat(r) if *r == n)).then_some((*axis, *a))
+    }
+}
+
+impl Part {
+    /// True when the part is a matrix (its products are elementwise).
+    pub(crate) fn is_matrix(&self, pool: &Pool) -> bool {
+        match self {
+            Part::Int(_) | Part::Float(_) => false,
+            Part::Expr(e) | Part::Root(e) | Part::Power(e, _) => !pool.shape(*e).is_scalar(),
+        }
+    }
+}
+
+/// Separators of a product: between two matrices the product is elementwise
+/// (Hadamard); a scalar on either side scales. `true` marks elementwise.
+pub(crate) fn hadamard_marks(pool: &Pool, parts: &[Part]) -> Vec<bool> {
+    let mut seen_matrix = false;
+    parts
+        .iter()
+        .map(|p| {
+            let m = p.is_matrix(pool);
+            let mark = m && seen_matrix;
+            seen_matrix |= m;
+            mark
+        })
+        .collect()
+}
+
+/// The index text of a span of `n` rows or columns: `:`, `i` or `a:b`.
+pub(crate) fn span(s: crate::Span1, n: usize) -> String {
+    if s.start == 0 && s.end == n {
+        ":".into()
+    } else if s.end == s.start + 1 {
+        s.start.to_string()
+    } else {
+        format!("{}:{}", s.start, s.end)
+    }
+}

@@ -1,0 +1,280 @@
+//! LaTeX: `\frac{a}{b}`, `e^{x}`, `\mathbf{W}^\top`, `W_{0,1}`, `\odot`,
+//! `\begin{bmatrix}…\end{bmatrix}`.
+
+use super::PrintOptions;
+use super::form::{self, Part, Product, Quotient, Term};
+use super::names;
+use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+
+/// LaTeX for an expression (math mode, without delimiters).
+pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
+    let printer = Latex {
+        pool,
+        digits: opts.digits,
+    };
+    super::with_stack(pool, id, || printer.expr(id).s)
+}
+
+/// LaTeX with the binding of its outer operator. A superscripted form
+/// (`e^{x}`, `\mathbf{W}^\top`) binds as a power, so that it is bracketed
+/// before another superscript.
+struct Out {
+    s: String,
+    prec: Prec,
+}
+
+impl Out {
+    fn new(s: impl Into<String>, prec: Prec) -> Out {
+        Out { s: s.into(), prec }
+    }
+
+    fn at(self, min: Prec) -> String {
+        if self.prec.needs_parens(min) {
+            format!("\\left({}\\right)", self.s)
+        } else {
+            self.s
+        }
+    }
+}
+
+struct Latex<'a> {
+    pool: &'a Pool,
+    digits: usize,
+}
+
+impl Latex<'_> {
+    fn expr(&self, id: ExprId) -> Out {
+        match form::term(self.pool, id) {
+            (neg, Term::Num(n)) => signed(neg, self.number(&n)),
+            (neg, Term::Product(p)) => self.product(neg, &p),
+            (_, Term::Other) => self.node(id),
+        }
+    }
+
+    fn node(&self, id: ExprId) -> Out {
+        match self.pool.node(id) {
+            Node::Num(n) => self.number(n),
+            Node::Const(Constant::E) => Out::new("e", Prec::Atom),
+            Node::Const(Constant::Pi) => Out::new("\\pi", Prec::Atom),
+            Node::Symbol { name, shape } if shape.is_scalar() => {
+                Out::new(names::latex_symbol(name), Prec::Atom)
+            }
+            Node::Symbol { name, .. } => Out::new(
+                format!("\\mathbf{{{}}}", names::latex_symbol(name)),
+                Prec::Atom,
+            ),
+            Node::Element { symbol, row, col } => self.element(*symbol, *row, *col),
+            Node::Matrix { shape, entries } => {
+                let cells: Vec<String> = entries.iter().map(|&e| self.expr(e).s).collect();
+                Out::new(bmatrix(*shape, &cells), Prec::Atom)
+            }
+            Node::Dense(d) => {
+                let cells: Vec<String> = d.nums().iter().map(|n| self.number(n).s).collect();
+                Out::new(bmatrix(d.shape(), &cells), Prec::Atom)
+            }
+            Node::Add(terms) => self.sum(terms),
+            Node::Mul(_) => self.expr(id),
+            Node::Pow(b, e) => self.power(*b, *e),
+            Node::MatMul(a, b) => self.matmul(*a, *b),
+            Node::MatPow(a, n) => pow(self.expr(*a), &n.to_string()),
+            Node::Transpose(a) => Out::new(
+                format!("{}^\\top", self.expr(*a).at(POSTFIX_ARG)),
+                Prec::Pow,
+            ),
+            Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
+            Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
+            Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),
+            Node::Diag(a) => call("\\operatorname{diag}", &[self.expr(*a).s]),
+            Node::Slice { arg, rows, cols } => {
+                let shape = self.pool.shape(*arg);
+                let (r, c) = (form::span(*rows, shape.rows), form::span(*cols, shape.cols));
+                let base = self.expr(*arg).at(POSTFIX_ARG);
+                Out::new(format!("{base}\\left[{r}, {c}\\right]"), Prec::Postfix)
+            }
+        }
+    }
+
+    /// `W_{0,1}`; a name that has a subscript of its own is braced first.
+    fn element(&self, symbol: ExprId, row: usize, col: usize) -> Out {
+        let name = match self.pool.node(symbol) {
+            Node::Symbol { name, .. } => names::latex_symbol(name),
+            _ => self.expr(symbol).s,
+        };
+        let name = if name.contains('_') {
+            format!("{{{name}}}")
+        } else {
+            name
+        };
+        Out::new(format!("{name}_{{{row},{col}}}"), Prec::Atom)
+    }
+
+    /// `3`, `\frac{1}{3}`, `0.25`, `1.5 \cdot 10^{-7}` (signed as given).
+    fn number(&self, n: &Num) -> Out {
+        let sign = if n.is_negative() { "-" } else { "" };
+        let prec = if n.is_negative() {
+            Prec::Neg
+        } else {
+            Prec::Atom
+        };
+        match n {
+            Num::Rat(r) if r.is_integer() => Out::new(r.to_string(), prec),
+            Num::Rat(r) => {
+                let frac = format!("\\frac{{{}}}{{{}}}", r.numer().magnitude(), r.denom());
+                Out::new(format!("{sign}{frac}"), Prec::Mul)
+            }
+            Num::Float(x) => float(&format_float(*x, self.digits), prec),
+        }
+    }
+
+    fn sum(&self, terms: &[ExprId]) -> Out {
+        let mut s = String::new();
+        for (i, t) in form::sum_order(self.pool, terms).into_iter().enumerate() {
+            let (neg, term) = form::term(self.pool, t);
+            let shown = match &term {
+                Term::Num(n) => self.number(n),
+                Term::Product(p) => self.product(false, p),
+                Term::Other => self.node(t),
+            };
+            match (i, neg) {
+                (0, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
+                (_, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
+                (_, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
+            }
+        }
+        Out::new(s, Prec::Add)
+    }
+
+    fn product(&self, neg: bool, p: &Product) -> Out {
+        if let Some((axis, a)) = p.mean(self.pool) {
+            return signed(neg, self.op("mean", a, axis, None));
+        }
+        let Quotient { num, den } = p.quotient(self.pool);
+        let out = match (num.as_slice(), den.is_empty()) {
+            ([one], true) => self.part(one),
+            (_, true) => Out::new(self.factors(&num), Prec::Mul),
+            ([], false) => Out::new(format!("\\frac{{1}}{{{}}}", self.factors(&den)), Prec::Mul),
+            _ => {
+                let frac = format!("\\frac{{{}}}{{{}}}", self.factors(&num), self.factors(&den));
+                Out::new(frac, Prec::Mul)
+            }
+        };
+        signed(neg, out)
+    }
+
+    /// Factors side by side (`2 x`), `\cdot` before a digit, `\odot` between matrices.
+    /// A single factor needs no brackets (`\frac{x + 1}{2}`).
+    fn factors(&self, parts: &[Part]) -> String {
+        if let [one] = parts {
+            return self.part(one).s;
+        }
+        let marks = form::hadamard_marks(self.pool, parts);
+        let mut s = String::new();
+        for (i, (p, elementwise)) in parts.iter().zip(marks).enumerate() {
+            let f = self.part(p).at(FACTOR);
+            if i > 0 {
+                s.push_str(match elementwise {
+                    true => " \\odot ",
+                    false if f.starts_with(|c: char| c.is_ascii_digit()) => " \\cdot ",
+                    false => " ",
+                });
+            }
+            s.push_str(&f);
+        }
+        s
+    }
+
+    fn part(&self, p: &Part) -> Out {
+        match p {
+            Part::Int(n) => Out::new(n.to_string(), Prec::Atom),
+            Part::Float(x) => self.number(&Num::Float(*x)),
+            Part::Expr(e) => self.expr(*e),
+            Part::Root(e) => Out::new(format!("\\sqrt{{{}}}", self.expr(*e).s), Prec::Atom),
+            Part::Power(b, e) => pow(self.expr(*b), &self.number(e).s),
+        }
+    }
+
+    fn power(&self, b: ExprId, e: ExprId) -> Out {
+        match self.pool.as_num(e) {
+            Some(n) if form::is_half(n) => {
+                Out::new(format!("\\sqrt{{{}}}", self.expr(b).s), Prec::Atom)
+            }
+            _ => pow(self.expr(b), &self.expr(e).s),
+        }
+    }
+
+    fn matmul(&self, a: ExprId, b: ExprId) -> Out {
+        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
+            Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
+            _ => self.expr(id).at(min),
+        };
+        Out::new(
+            format!("{} {}", side(a, Prec::Mul), side(b, FACTOR)),
+            Prec::Mul,
+        )
+    }
+
+    fn apply(&self, f: crate::Func, a: ExprId) -> Out {
+        let arg = self.expr(a).s;
+        match f {
+            crate::Func::Exp => Out::new(format!("e^{{{arg}}}"), Prec::Pow),
+            crate::Func::Abs => Out::new(format!("\\left|{arg}\\right|"), Prec::Atom),
+            _ => call(names::latex_func(f), &[arg]),
+        }
+    }
+
+    /// `\operatorname{sum}\left(\mathbf{A}, 1\right)`: the dimension unless it is `default`.
+    fn op(&self, name: &str, a: ExprId, axis: Axis, default: Option<Axis>) -> Out {
+        let mut args = vec![self.expr(a).s];
+        if Some(axis) != default
+            && let Some(d) = axis.dim()
+        {
+            args.push(d.to_string());
+        }
+        call(&format!("\\operatorname{{{name}}}"), &args)
+    }
+}
+
+/// `-` before a number or a product when `neg`.
+fn signed(neg: bool, out: Out) -> Out {
+    match (neg, out.prec) {
+        (false, _) => out,
+        (true, Prec::Mul) => Out::new(format!("-{}", out.s), Prec::Mul),
+        (true, _) => Out::new(format!("-{}", out.at(FACTOR)), Prec::Neg),
+    }
+}
+
+/// `base^{exp}`, the base bracketed unless it is an atom.
+fn pow(base: Out, exp: &str) -> Out {
+    Out::new(format!("{}^{{{exp}}}", base.at(POW_BASE)), Prec::Pow)
+}
+
+fn call(name: &str, args: &[String]) -> Out {
+    Out::new(
+        format!("{name}\\left({}\\right)", args.join(", ")),
+        Prec::Atom,
+    )
+}
+
+/// A float, with `e-7` as `\cdot 10^{-7}`; infinities and NaN by name.
+fn float(s: &str, prec: Prec) -> Out {
+    match s {
+        "inf" => Out::new("\\infty", Prec::Atom),
+        "-inf" => Out::new("-\\infty", Prec::Neg),
+        "nan" => Out::new("\\mathrm{NaN}", Prec::Atom),
+        _ => match s.split_once('e') {
+            Some((m, e)) => Out::new(format!("{m} \\cdot 10^{{{e}}}"), Prec::Mul),
+            None => Out::new(s, prec),
+        },
+    }
+}
+
+/// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}`.
+fn bmatrix(shape: Shape, cells: &[String]) -> String {
+    let rows: Vec<String> = cells
+        .chunks(shape.cols.max(1))
+        .map(|r| r.join(" & "))
+        .collect();
+    format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", rows.join(" \\\\ "))
+}

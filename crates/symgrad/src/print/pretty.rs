@@ -1,0 +1,326 @@
+//! 2-D Unicode output after SymPy's `pprint`: stacked fractions, raised
+//! exponents, growing brackets, matrix grids; long sums break between terms.
+
+use super::PrintOptions;
+use super::boxes::{Bracket, Pict};
+use super::form::{self, Part, Product, Quotient, Term};
+use super::names;
+use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+
+/// Rows or columns beyond this are elided (`⋮`, `⋯`) in a printed matrix.
+const MAX_SHOWN: usize = 12;
+/// How many rows or columns are kept at each end of an elided matrix.
+const EDGE: usize = 4;
+/// Deeper expressions print as one-line text: their pictures would be
+/// unreadable and costly (every level copies the picture below it).
+const MAX_DEPTH: u32 = 100;
+
+/// The 2-D picture of an expression, lines joined by newlines, no trailing
+/// spaces. A sum wider than `opts.width` breaks between whole terms: each
+/// output line is a complete picture of some terms, continuation lines
+/// start with `+ ` or `- `, and tall lines are separated by a blank line.
+///
+/// Expressions nested deeper than a picture can usefully show print as
+/// one-line [`text`](super::text).
+pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
+    if pool.depth(id) > MAX_DEPTH {
+        return super::text(pool, id, opts);
+    }
+    let p = Pretty {
+        pool,
+        digits: opts.digits,
+    };
+    super::with_stack(pool, id, || match pool.node(id) {
+        Node::Add(terms) => p.broken_sum(terms, opts.width),
+        _ => p.expr(id).render(),
+    })
+}
+
+struct Pretty<'a> {
+    pool: &'a Pool,
+    digits: usize,
+}
+
+impl Pretty<'_> {
+    fn expr(&self, id: ExprId) -> Pict {
+        match form::term(self.pool, id) {
+            (neg, Term::Num(n)) => signed(neg, self.number(&n)),
+            (neg, Term::Product(p)) => self.product(neg, &p),
+            (_, Term::Other) => self.node(id),
+        }
+    }
+
+    fn node(&self, id: ExprId) -> Pict {
+        match self.pool.node(id) {
+            Node::Num(n) => self.number(n),
+            Node::Const(Constant::E) => Pict::atom("ℯ"),
+            Node::Const(Constant::Pi) => Pict::atom("π"),
+            Node::Symbol { name, .. } => Pict::atom(&names::pretty_symbol(name)),
+            Node::Element { symbol, row, col } => {
+                let sub = names::element_subscript(*row, *col);
+                Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
+            }
+            Node::Matrix { shape, entries } => self.grid(*shape, |i, j| {
+                entries.get(i * shape.cols + j).map(|&e| self.expr(e))
+            }),
+            Node::Dense(d) => self.grid(d.shape(), |i, j| Some(self.number(&d.get(i, j)))),
+            Node::Add(terms) => self.sum(terms),
+            Node::Mul(_) => self.expr(id),
+            Node::Pow(b, e) => self.power(*b, *e),
+            Node::MatMul(a, b) => self.matmul(*a, *b),
+            Node::MatPow(a, n) => Pict::power(
+                &self.expr(*a).parens_below(POW_BASE),
+                &Pict::atom(&n.to_string()),
+            ),
+            Node::Transpose(a) => self
+                .expr(*a)
+                .parens_below(POSTFIX_ARG)
+                .top_right("ᵀ", Prec::Postfix),
+            Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
+            Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
+            Node::Trace(a) => call("tr", vec![self.expr(*a)]),
+            Node::Diag(a) => call("diag", vec![self.expr(*a)]),
+            Node::Slice { arg, rows, cols } => {
+                let shape = self.pool.shape(*arg);
+                let index = format!(
+                    "[{}, {}]",
+                    form::span(*rows, shape.rows),
+                    form::span(*cols, shape.cols)
+                );
+                let base = self.expr(*arg).parens_below(POSTFIX_ARG);
+                Pict::row(&[base, Pict::atom(&index)], Prec::Postfix)
+            }
+        }
+    }
+
+    /// An integer, a stacked fraction or a float, signed as given.
+    fn number(&self, n: &Num) -> Pict {
+        match n {
+            Num::Rat(r) if r.is_integer() => Pict::text(&r.to_string(), neg_or_atom(n)),
+            Num::Rat(r) => {
+                let frac = Pict::fraction(
+                    &Pict::atom(&r.numer().magnitude().to_string()),
+                    &Pict::atom(&r.denom().to_string()),
+                );
+                signed(n.is_negative(), frac)
+            }
+            Num::Float(x) => Pict::text(&format_float(*x, self.digits), neg_or_atom(n)),
+        }
+    }
+
+    /// A number as an exponent: rationals stay on one line (`x^(2/3)` shows `2/3`).
+    fn exponent_number(&self, n: &Num) -> Pict {
+        match n {
+            Num::Rat(r) => Pict::text(&r.to_string(), neg_or_atom(n)),
+            Num::Float(x) => Pict::text(&format_float(*x, self.digits), neg_or_atom(n)),
+        }
+    }
+
+    /// The terms of a sum, each with its sign pulled out.
+    fn terms(&self, terms: &[ExprId]) -> Vec<(bool, Pict)> {
+        form::sum_order(self.pool, terms)
+            .into_iter()
+            .map(|t| {
+                let (neg, term) = form::term(self.pool, t);
+                let pict = match &term {
+                    Term::Num(n) => self.number(n),
+                    Term::Product(p) => self.product(false, p),
+                    Term::Other => self.node(t),
+                };
+                (neg, pict.parens_below(TERM))
+            })
+            .collect()
+    }
+
+    fn sum(&self, terms: &[ExprId]) -> Pict {
+        let mut parts = Vec::new();
+        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
+            parts.push(Pict::atom(sign_mark(i == 0, neg, &t)));
+            parts.push(t);
+        }
+        Pict::row(&parts, Prec::Add)
+    }
+
+    /// A sum broken into lines of at most `width` columns between whole terms.
+    fn broken_sum(&self, terms: &[ExprId], width: usize) -> String {
+        let mut lines: Vec<Vec<Pict>> = Vec::new();
+        let mut used = 0;
+        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
+            let mark = sign_mark(i == 0, neg, &t);
+            let fits = used + mark.chars().count() + t.width() <= width;
+            match lines.last_mut() {
+                Some(line) if fits => line.extend([Pict::atom(mark), t]),
+                Some(_) => {
+                    let mark = if neg { "- " } else { "+ " };
+                    lines.push(vec![Pict::atom(mark), t]);
+                }
+                None => lines.push(vec![Pict::atom(mark), t]),
+            }
+            used = lines.last().map_or(0, |l| l.iter().map(Pict::width).sum());
+        }
+        let picts: Vec<Pict> = lines.iter().map(|l| Pict::row(l, Prec::Add)).collect();
+        let gap = if picts.iter().any(|p| p.height() > 1) {
+            "\n\n"
+        } else {
+            "\n"
+        };
+        picts.iter().map(Pict::render).collect::<Vec<_>>().join(gap)
+    }
+
+    fn product(&self, neg: bool, p: &Product) -> Pict {
+        if let Some((axis, a)) = p.mean(self.pool) {
+            return signed(neg, self.op("mean", a, axis, None));
+        }
+        let Quotient { num, den } = p.quotient(self.pool);
+        let top = match num.as_slice() {
+            [] => Pict::atom("1"),
+            _ => self.factors(&num),
+        };
+        if den.is_empty() {
+            return signed(neg, top);
+        }
+        signed(neg, Pict::fraction(&top, &self.factors(&den)))
+    }
+
+    /// Factors joined by `⋅`, or `∘` between matrices; a lone factor unbracketed.
+    fn factors(&self, parts: &[Part]) -> Pict {
+        if let [one] = parts {
+            return self.part(one);
+        }
+        let marks = form::hadamard_marks(self.pool, parts);
+        let mut row = Vec::new();
+        for (i, (p, elementwise)) in parts.iter().zip(marks).enumerate() {
+            if i > 0 {
+                row.push(Pict::atom(if elementwise { "∘" } else { "⋅" }));
+            }
+            row.push(self.part(p).parens_below(FACTOR));
+        }
+        Pict::row(&row, Prec::Mul)
+    }
+
+    fn part(&self, p: &Part) -> Pict {
+        match p {
+            Part::Int(n) => Pict::atom(&n.to_string()),
+            Part::Float(x) => self.number(&Num::Float(*x)),
+            Part::Expr(e) => self.expr(*e),
+            Part::Root(e) => self.expr(*e).sqrt(),
+            Part::Power(b, e) => Pict::power(
+                &self.expr(*b).parens_below(POW_BASE),
+                &self.exponent_number(e),
+            ),
+        }
+    }
+
+    fn power(&self, b: ExprId, e: ExprId) -> Pict {
+        let exp = match self.pool.as_num(e) {
+            Some(n) if form::is_half(n) => return self.expr(b).sqrt(),
+            Some(n) => self.exponent_number(n),
+            None => self.expr(e),
+        };
+        Pict::power(&self.expr(b).parens_below(POW_BASE), &exp)
+    }
+
+    fn matmul(&self, a: ExprId, b: ExprId) -> Pict {
+        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
+            Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+            _ => self.expr(id).parens_below(min),
+        };
+        Pict::row(
+            &[side(a, Prec::Mul), Pict::atom("⋅"), side(b, FACTOR)],
+            Prec::Mul,
+        )
+    }
+
+    fn apply(&self, f: crate::Func, a: ExprId) -> Pict {
+        match f {
+            crate::Func::Exp => Pict::power(&Pict::atom("ℯ"), &self.expr(a)),
+            crate::Func::Abs => self.expr(a).bracketed(Bracket::Bar),
+            _ => call(names::pretty_func(f), vec![self.expr(a)]),
+        }
+    }
+
+    /// `sum(A, 1)`: the dimension unless it is `default`.
+    fn op(&self, name: &str, a: ExprId, axis: Axis, default: Option<Axis>) -> Pict {
+        let mut args = vec![self.expr(a)];
+        if Some(axis) != default
+            && let Some(d) = axis.dim()
+        {
+            args.push(Pict::atom(&d.to_string()));
+        }
+        call(name, args)
+    }
+
+    /// A bracketed grid of the entries `cell(i, j)`; large matrices show
+    /// their first and last rows and columns around `⋮`, `⋯` and `⋱`.
+    fn grid(&self, shape: Shape, cell: impl Fn(usize, usize) -> Option<Pict>) -> Pict {
+        let rows = shown(shape.rows);
+        let cols = shown(shape.cols);
+        let grid: Vec<Vec<Pict>> = rows
+            .iter()
+            .map(|&i| {
+                cols.iter()
+                    .map(|&j| match (i, j) {
+                        (None, None) => Pict::atom("⋱"),
+                        (None, _) => Pict::atom("⋮"),
+                        (_, None) => Pict::atom("⋯"),
+                        (Some(i), Some(j)) => cell(i, j).unwrap_or_else(|| Pict::atom("?")),
+                    })
+                    .collect()
+            })
+            .collect();
+        Pict::grid(&grid).bracketed(Bracket::Square)
+    }
+}
+
+/// The indices shown along a dimension of `n`; `None` marks the elision.
+fn shown(n: usize) -> Vec<Option<usize>> {
+    if n <= MAX_SHOWN {
+        return (0..n).map(Some).collect();
+    }
+    let head = (0..EDGE).map(Some);
+    let tail = (n - EDGE..n).map(Some);
+    head.chain([None]).chain(tail).collect()
+}
+
+fn neg_or_atom(n: &Num) -> Prec {
+    if n.is_negative() {
+        Prec::Neg
+    } else {
+        Prec::Atom
+    }
+}
+
+/// The operator before a term: none or `-` first (`- ` before a tall term), else ` + ` or ` - `.
+fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
+    match (first, neg) {
+        (true, false) => "",
+        (true, true) if term.height() > 1 => "- ",
+        (true, true) => "-",
+        (false, true) => " - ",
+        (false, false) => " + ",
+    }
+}
+
+/// `-` before a number or a product when `neg`.
+fn signed(neg: bool, p: Pict) -> Pict {
+    match (neg, p.prec) {
+        (false, _) => p,
+        (true, Prec::Mul) => p.prefixed("-", Prec::Mul),
+        (true, _) => p.parens_below(FACTOR).prefixed("-", Prec::Neg),
+    }
+}
+
+/// `name(a, b)` with brackets as tall as the arguments.
+fn call(name: &str, args: Vec<Pict>) -> Pict {
+    let mut row = Vec::new();
+    for (i, a) in args.into_iter().enumerate() {
+        if i > 0 {
+            row.push(Pict::atom(", "));
+        }
+        row.push(a);
+    }
+    let inner = Pict::row(&row, Prec::Atom).bracketed(Bracket::Round);
+    Pict::row(&[Pict::atom(name), inner], Prec::Atom)
+}

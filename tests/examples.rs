@@ -1,0 +1,46 @@
+//! Every `examples/*.sg` script, run by the `symgrad` binary at width 80,
+//! with its output snapshotted in `examples/NAME.out`
+//! (`UPDATE_EXPECT=1 cargo test --test examples` rewrites the snapshots).
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn every_example_script_matches_its_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/ is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sg"))
+        .collect();
+    scripts.sort();
+    assert!(!scripts.is_empty(), "no example scripts found");
+    for script in scripts {
+        let out = Command::new(env!("CARGO_BIN_EXE_symgrad"))
+            .args(["--width", "80"])
+            .arg(&script)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs");
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8 errors");
+        assert!(
+            out.status.success(),
+            "{} failed:\n{stderr}",
+            script.display()
+        );
+        assert!(
+            stderr.is_empty(),
+            "{} wrote to stderr:\n{stderr}",
+            script.display()
+        );
+        for line in stdout.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{}: line wider than 80 columns:\n{line}",
+                script.display()
+            );
+        }
+        expect_test::expect_file![script.with_extension("out")].assert_eq(&stdout);
+    }
+}

@@ -1,0 +1,350 @@
+//! The language end to end through `Session::run`: statements in, text out.
+
+use expect_test::{Expect, expect};
+use symgrad_lang::{Flow, Session};
+
+/// Runs `src` in a fresh session at width 80; returns the outputs, or the
+/// rendered error after the outputs that came before it.
+fn run(src: &str) -> String {
+    let mut session = Session::new();
+    run_in(&mut session, src)
+}
+
+fn run_in(session: &mut Session, src: &str) -> String {
+    let mut out = Vec::new();
+    let result = session.run(src, "<test>", &mut |s| out.push(s.to_string()));
+    if let Err(e) = result {
+        out.push(e);
+    }
+    out.join("\n")
+}
+
+#[track_caller]
+fn check(src: &str, expected: Expect) {
+    expected.assert_eq(&run(src));
+}
+
+#[test]
+fn arithmetic_is_exact_and_normalised() {
+    check(
+        "1/3",
+        expect![[r#"
+        1
+        ─
+        3"#]],
+    );
+    check(
+        "1/3 + 1/6",
+        expect![[r#"
+        1
+        ─
+        2"#]],
+    );
+    check("x + x", expect!["2⋅x"]);
+    check(
+        "x*x",
+        expect![[r#"
+         2
+        x"#]],
+    );
+    check("x - x", expect!["0"]);
+    check("exp(log(x))", expect!["x"]);
+    check("-2^2", expect!["-4"]);
+    check(
+        "2^-1",
+        expect![[r#"
+        1
+        ─
+        2"#]],
+    );
+    check("0.1 + 0.2", expect!["0.3"]);
+    check("2**10", expect!["1024"]);
+    check("sqrt(8)", expect!["√8"]);
+    check(
+        "log(8, 2)",
+        expect![[r#"
+        log(8)
+        ──────
+        log(2)"#]],
+    );
+}
+
+#[test]
+fn text_form_of_common_expressions() {
+    check("text(3*x^2 - y/3 + 1)", expect!["3*x^2 - y/3 + 1"]);
+    check("text(1/(1 + exp(-z)))", expect!["1/(exp(-z) + 1)"]);
+    check(
+        "symbol W[2, 3]; text(W[0, 1] + W[1, 2])",
+        expect!["W[0, 1] + W[1, 2]"],
+    );
+}
+
+#[test]
+fn matrices_and_shapes() {
+    check(
+        "[[1, 2], [3, 4]] * [[1, 2], [3, 4]]",
+        expect![[r#"
+        ⎡7   10⎤
+        ⎢      ⎥
+        ⎣15  22⎦"#]],
+    );
+    check(
+        "[1, 0, 0]",
+        expect![[r#"
+        ⎡1⎤
+        ⎢ ⎥
+        ⎢0⎥
+        ⎢ ⎥
+        ⎣0⎦"#]],
+    );
+    check(
+        "1 - [1, 0, 0]",
+        expect![[r#"
+        ⎡0⎤
+        ⎢ ⎥
+        ⎢1⎥
+        ⎢ ⎥
+        ⎣1⎦"#]],
+    );
+    check("shape([[1, 2, 3]])", expect!["[1  3]"]);
+    check(
+        "symbol W[3, 4]; symbol b[3]; shape(W + b)",
+        expect!["[3  4]"],
+    );
+    check("sum([[1, 2], [3, 4]], 1)", expect!["[4  6]"]);
+    check(
+        "mean([[1, 2], [3, 4]])",
+        expect![[r#"
+        5
+        ─
+        2"#]],
+    );
+    check("trace(eye(3))", expect!["3"]);
+    check(
+        "X = [[1, 2, 3], [4, 5, 6]]; X[:, 0]",
+        expect![[r#"
+        ⎡1⎤
+        ⎢ ⎥
+        ⎣4⎦"#]],
+    );
+    check("X = [[1, 2, 3], [4, 5, 6]]; X[1]", expect!["2"]);
+    check("X = [[1, 2, 3], [4, 5, 6]]; X[-1, -1]", expect!["6"]);
+}
+
+#[test]
+fn the_seed_session_prints_as_expected() {
+    let src = "X = [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
+symbol W[1, 5]
+z = X * W'
+z
+z[0]
+y = [1, 0, 0]
+p = 1 / (1 + exp(z))
+L = (1/3) * sum(-y .* log(p) - (1 - y) .* log(1 - p))
+L";
+    check(
+        src,
+        expect![[r#"
+            ⎡26  100  90  80  1⎤
+            ⎢                  ⎥
+            ⎢2   60   20  50  1⎥⋅Wᵀ
+            ⎢                  ⎥
+            ⎣80  10   4   60  1⎦
+            26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄
+                 ⎛                      1                      ⎞
+              log⎜─────────────────────────────────────────────⎟
+                 ⎜ 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄    ⎟
+                 ⎝ℯ                                         + 1⎠
+            - ──────────────────────────────────────────────────
+                                      3
+
+                 ⎛                         1                     ⎞
+              log⎜1 - ───────────────────────────────────────────⎟
+                 ⎜     2⋅W₀₀ + 60⋅W₀₁ + 20⋅W₀₂ + 50⋅W₀₃ + W₀₄    ⎟
+                 ⎝    ℯ                                       + 1⎠
+            - ────────────────────────────────────────────────────
+                                       3
+
+                 ⎛                         1                     ⎞
+              log⎜1 - ───────────────────────────────────────────⎟
+                 ⎜     80⋅W₀₀ + 10⋅W₀₁ + 4⋅W₀₂ + 60⋅W₀₃ + W₀₄    ⎟
+                 ⎝    ℯ                                       + 1⎠
+            - ────────────────────────────────────────────────────
+                                       3"#]],
+    );
+}
+
+#[test]
+fn errors_point_at_the_problem() {
+    check(
+        "[[1,2,3]] * [[1,2,3]]",
+        expect![[r#"
+        error: shape mismatch in the matrix product: 1×3 and 1×3
+         --> <test>:1:11
+          |
+        1 | [[1,2,3]] * [[1,2,3]]
+          |           ^
+    "#]],
+    );
+    check(
+        "sigmod(x)",
+        expect![[r#"
+        error: unknown function 'sigmod'
+         --> <test>:1:1
+          |
+        1 | sigmod(x)
+          | ^^^^^^
+          = hint: did you mean 'sigmoid'?
+    "#]],
+    );
+    check(
+        "1/0",
+        expect![[r#"
+        error: division by zero
+         --> <test>:1:2
+          |
+        1 | 1/0
+          |  ^
+    "#]],
+    );
+    check(
+        "x +",
+        expect![[r#"
+        error: expected an expression
+         --> <test>:1:4
+          |
+        1 | x +
+          |    ^ the input ends here
+    "#]],
+    );
+    check(
+        "log(0)",
+        expect![[r#"
+        error: log(0) is undefined (it is −∞)
+         --> <test>:1:1
+          |
+        1 | log(0)
+          | ^^^^^^
+    "#]],
+    );
+    check(
+        "symbol W[2, 2]; W[2, 0]",
+        expect![[r#"
+        error: index 2 is out of range 0..2
+         --> <test>:1:19
+          |
+        1 | symbol W[2, 2]; W[2, 0]
+          |                   ^
+    "#]],
+    );
+    check(
+        "sum(x, 3)",
+        expect![[r#"
+        error: the dimension must be 1 (down columns) or 2 (along rows)
+         --> <test>:1:8
+          |
+        1 | sum(x, 3)
+          |        ^
+    "#]],
+    );
+    check(
+        "exp(1, 2)",
+        expect![[r#"
+        error: wrong number of arguments: exp(x) takes 1 argument, got 2
+         --> <test>:1:1
+          |
+        1 | exp(1, 2)
+          | ^^^^^^^^^
+          = hint: usage: exp(x)
+    "#]],
+    );
+    check(
+        "[[1, 2], [3]]",
+        expect![[r#"
+        error: matrix rows differ in length
+         --> <test>:1:10
+          |
+        1 | [[1, 2], [3]]
+          |          ^^^ row 2 has 1 entry, row 1 has 2 entries
+    "#]],
+    );
+    check(
+        ":sett width 3",
+        expect![[r#"
+        error: unknown command ':sett'
+         --> <test>:1:2
+          |
+        1 | :sett width 3
+          |  ^^^^
+          = hint: did you mean ':set'?
+    "#]],
+    );
+    check(
+        "ones(100000, 100000)",
+        expect![[r#"
+        error: a 100000×100000 matrix has too many elements (at most 268435456)
+         --> <test>:1:1
+          |
+        1 | ones(100000, 100000)
+          | ^^^^^^^^^^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
+fn an_error_keeps_the_bindings() {
+    let mut s = Session::new();
+    let err = run_in(&mut s, "a = 2\nb = a / 0");
+    assert!(
+        err.starts_with("error: division by zero\n --> <test>:2:7"),
+        "{err}"
+    );
+    assert_eq!(run_in(&mut s, "a^2"), "4");
+    assert!(
+        run_in(&mut s, "b").contains('b'),
+        "b stays an unbound symbol"
+    );
+}
+
+#[test]
+fn deep_input_is_an_error_not_a_crash() {
+    let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(run(&deep).contains("error"));
+    let long_chain = vec!["tanh("; 5000].concat() + "x" + &")".repeat(5000);
+    assert!(run(&long_chain).contains("error"));
+}
+
+#[test]
+fn commands_work() {
+    let mut s = Session::new();
+    assert_eq!(
+        run_in(&mut s, "symbol W[2, 3]\nz = W * [1, 2, 3]\n:vars"),
+        "W  2×3 matrix symbol\nz  2×1 matrix"
+    );
+    assert!(run_in(&mut s, ":help sigmoid").contains("sigmoid(x)"));
+    assert!(run_in(&mut s, ":help").contains(":vars"));
+    run_in(&mut s, ":set output text");
+    assert_eq!(run_in(&mut s, "x/3"), "x/3");
+    run_in(&mut s, ":reset");
+    assert_eq!(run_in(&mut s, ":vars"), "no names are bound");
+    let mut flow = Flow::Continue;
+    s.run(":quit", "<test>", &mut |_| {})
+        .map(|f| flow = f)
+        .unwrap();
+    assert_eq!(flow, Flow::Quit);
+}
+
+#[test]
+fn user_functions_substitute_their_arguments() {
+    check("f(a, b) = a^2 + b; f(3, 1)", expect!["10"]);
+    check(
+        "g(n) = g(n); g(1)",
+        expect![[r#"
+        error: g calls itself too deeply (more than 200 levels)
+         --> <test>:1:8
+          |
+        1 | g(n) = g(n); g(1)
+          |        ^^^^
+    "#]],
+    );
+}
