@@ -348,3 +348,176 @@ fn user_functions_substitute_their_arguments() {
     "#]],
     );
 }
+
+#[test]
+fn seeded_random_matrices_are_reproducible() {
+    // Golden values: a change of generator or distribution shows here.
+    check(
+        "seed(1); randn(2, 2)",
+        expect![[r#"
+            ⎡ 1.080887045   -1.117874864⎤
+            ⎢                           ⎥
+            ⎣-0.1349790566  0.9000693584⎦"#]],
+    );
+    check(
+        ":set output text\n:set digits 17\nseed(1); randn(2, 2)\nseed(1); rand(3)\nseed(1); randint(0, 100, 2, 3)",
+        expect![[r#"
+            [[1.0808870447563368, -1.117874864158608], [-0.1349790566227887, 0.90006935837317148]]
+            [0.85671713270033623, 0.13755448539738502, 0.4704615263479589]
+            [[85, 13, 47], [72, 36, 55]]"#]],
+    );
+    let draw = "seed(42)\nrandn(3, 2)\nrand(1, 4)\nrandint(-5, 5, 2, 2)";
+    let once = run(draw);
+    assert_eq!(run(draw), once, "the same in two sessions");
+    let mut s = Session::new();
+    assert_eq!(run_in(&mut s, draw), once);
+    assert_eq!(run_in(&mut s, draw), once, "the same twice in one session");
+    assert_ne!(run("seed(43)\nrandn(3, 2)"), run("seed(42)\nrandn(3, 2)"));
+    assert_ne!(
+        run("seed(42)\nrandn(3, 2)\nrandn(3, 2)")
+            .lines()
+            .take(5)
+            .collect::<Vec<_>>(),
+        run("seed(42)\nrandn(3, 2)\nrandn(3, 2)")
+            .lines()
+            .skip(5)
+            .collect::<Vec<_>>(),
+        "the stream moves on"
+    );
+    // Without a seed a session starts from seed 0.
+    assert_eq!(run("randn(2, 2)"), run("seed(0)\nrandn(2, 2)"));
+    assert_eq!(run("x = rand(2)\n:reset\nrandn(2, 2)"), run("randn(2, 2)"));
+}
+
+#[test]
+fn random_shapes_follow_ones_and_zeros() {
+    check("seed(42)", expect![""]);
+    check("shape(randn(3))", expect!["[3  1]"]);
+    check("shape(rand(2, 5))", expect!["[2  5]"]);
+    check("shape(randint(0, 2, 4))", expect!["[4  1]"]);
+    check("shape(randint(0, 2, 1, 4))", expect!["[1  4]"]);
+    check("shape(randn())", expect!["[1  1]"]);
+    check("randint(7, 8)", expect!["7"]);
+    // randint gives exact integers, usable as indices and sizes.
+    check("X = [10, 20, 30]; X[randint(1, 2)]", expect!["20"]);
+    check("shape(ones(randint(2, 3), 1))", expect!["[2  1]"]);
+    assert!(run(":help randint").contains("hi is excluded"));
+    assert!(run(":help seed").contains("seed 0"));
+}
+
+#[test]
+fn random_errors_point_at_the_argument() {
+    check(
+        "randn(-2, 3)",
+        expect![[r#"
+            error: a size must be a positive integer, not -2
+             --> <test>:1:7
+              |
+            1 | randn(-2, 3)
+              |       ^^
+        "#]],
+    );
+    check(
+        "rand(2, 1.5)",
+        expect![[r#"
+            error: expected an integer
+             --> <test>:1:9
+              |
+            1 | rand(2, 1.5)
+              |         ^^^
+        "#]],
+    );
+    check(
+        "randint(5, 5)",
+        expect![[r#"
+            error: randint needs lo < hi, not lo = 5 and hi = 5
+             --> <test>:1:9
+              |
+            1 | randint(5, 5)
+              |         ^^^^
+              = hint: hi is excluded: randint(0, 2) draws 0 or 1
+        "#]],
+    );
+    check(
+        "seed(-1)",
+        expect![[r#"
+            error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
+             --> <test>:1:6
+              |
+            1 | seed(-1)
+              |      ^^
+        "#]],
+    );
+    check(
+        "seed(2^64)",
+        expect![[r#"
+            error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
+             --> <test>:1:6
+              |
+            1 | seed(2^64)
+              |      ^^^^
+        "#]],
+    );
+    check(
+        "seed(0.5)",
+        expect![[r#"
+            error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
+             --> <test>:1:6
+              |
+            1 | seed(0.5)
+              |      ^^^
+        "#]],
+    );
+    check(
+        "randn(100000, 100000)",
+        expect![[r#"
+            error: a 100000×100000 matrix has too many elements (at most 268435456)
+             --> <test>:1:1
+              |
+            1 | randn(100000, 100000)
+              | ^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "randint(1)",
+        expect![[r#"
+            error: wrong number of arguments: randint(lo, hi [, m [, n]]) takes 2 to 4 arguments, got 1
+             --> <test>:1:1
+              |
+            1 | randint(1)
+              | ^^^^^^^^^^
+              = hint: usage: randint(lo, hi [, m [, n]])
+        "#]],
+    );
+    check(
+        "seed(1) + 1",
+        expect![[r#"
+            error: seed(…) gives no value
+             --> <test>:1:1
+              |
+            1 | seed(1) + 1
+              | ^^^^^^^
+        "#]],
+    );
+    check(
+        "s = seed(1)",
+        expect![[r#"
+            error: only expressions can be bound to a name
+             --> <test>:1:5
+              |
+            1 | s = seed(1)
+              |     ^^^^^^^
+        "#]],
+    );
+    check(
+        "randm(2)",
+        expect![[r#"
+            error: unknown function 'randm'
+             --> <test>:1:1
+              |
+            1 | randm(2)
+              | ^^^^^
+              = hint: did you mean 'rand'?
+        "#]],
+    );
+}

@@ -126,6 +126,30 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b("eye", "eye(n)", "the n×n identity matrix", "eye(3)"),
     b(
+        "seed",
+        "seed(n)",
+        "restart the random numbers from seed n (0 ≤ n < 2^64); a session starts from seed 0",
+        "seed(42); randn(2, 2) gives the same matrix every run",
+    ),
+    b(
+        "randn",
+        "randn([m [, n]])",
+        "an m×n matrix of standard normal floats (m×1 with one argument, a scalar with none)",
+        "W = randn(3, 4)",
+    ),
+    b(
+        "rand",
+        "rand([m [, n]])",
+        "an m×n matrix of floats uniform in [0, 1) (m×1 with one argument, a scalar with none)",
+        "rand(2, 3)",
+    ),
+    b(
+        "randint",
+        "randint(lo, hi [, m [, n]])",
+        "an m×n matrix of integers uniform in [lo, hi): hi is excluded, as in NumPy",
+        "randint(0, 10, 2, 2)",
+    ),
+    b(
         "shape",
         "shape(A)",
         "the shape [rows, cols] of A, as a 1×2 row",
@@ -182,7 +206,11 @@ pub const COMMANDS: &[Command] = &[
     ),
     c(":vars", ":vars", "list bound names with their shapes"),
     c(":load", ":load FILE", "run a script file in this session"),
-    c(":reset", ":reset", "forget every binding and declaration"),
+    c(
+        ":reset",
+        ":reset",
+        "forget every binding and declaration; random numbers restart from seed 0",
+    ),
     c(
         ":set",
         ":set width N | digits N | output pretty|text|latex",

@@ -123,6 +123,7 @@ impl Session {
                 let text = self.render(e, name).map_err(at(span))?;
                 Ok(Value::Text(text))
             }
+            "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

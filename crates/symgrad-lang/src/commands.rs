@@ -19,6 +19,7 @@ impl Session {
     pub(crate) fn display(&mut self, v: &Value) -> symgrad::Result<String> {
         match v {
             Value::Text(t) => Ok(t.clone()),
+            Value::Nothing => Ok(String::new()),
             Value::Expr(id) => {
                 let form = match self.settings.output {
                     OutputForm::Pretty => "pretty",

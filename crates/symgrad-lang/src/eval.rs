@@ -8,11 +8,13 @@ use crate::suggest::did_you_mean;
 use num_bigint::BigInt;
 use symgrad::{Constant, Error, ExprId, Num, Shape, Span1, checked_shape};
 
-/// The value of an expression: a symbolic expression, or text (from `text(e)`, …).
+/// The value of an expression: a symbolic expression, text (from `text(e)`,
+/// …), or nothing (from `seed(n)`: the statement shows nothing).
 #[derive(Clone, Debug)]
 pub enum Value {
     Expr(ExprId),
     Text(String),
+    Nothing,
 }
 
 /// A user-defined function `f(x, y) = body`.
@@ -64,6 +66,10 @@ impl Session {
                 Value::Expr(id) => Ok(id),
                 Value::Text(_) => Err(Diagnostic::new(
                     format!("{}(…) gives text, not an expression", func.name),
+                    span,
+                )),
+                Value::Nothing => Err(Diagnostic::new(
+                    format!("{}(…) gives no value", func.name),
                     span,
                 )),
             },

@@ -25,6 +25,7 @@ mod commands;
 mod diagnostic;
 mod eval;
 mod parse;
+mod random;
 mod session;
 mod span;
 mod suggest;

@@ -64,6 +64,8 @@ pub struct Session {
     pub(crate) settings: Settings,
     /// Nesting of user-function calls in progress.
     pub(crate) call_depth: usize,
+    /// The generator of `randn`, `rand`, `randint`; reseeded by `seed(n)`.
+    pub(crate) rng: crate::random::Generator,
 }
 
 /// A failure while running: the diagnostic and the source it points into.
@@ -130,7 +132,7 @@ impl Session {
         match &stmt.kind {
             StmtKind::Expr { expr, silent } => {
                 let value = self.eval(expr)?;
-                if !silent {
+                if !silent && !matches!(value, Value::Nothing) {
                     emit(
                         &self
                             .display(&value)
