@@ -17,6 +17,7 @@ mod arith;
 mod build;
 mod elements;
 mod error;
+mod evaluate;
 mod expr;
 mod funcs;
 mod matrix;
@@ -28,6 +29,7 @@ mod shape;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
 pub use error::{Error, Result};
+pub use evaluate::Values;
 pub use expr::{
     Axis, Constant, Dense, DenseData, ExprId, Func, MAX_DEPTH, Node, Pool, Reduction, Span1,
 };

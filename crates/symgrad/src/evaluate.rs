@@ -1,0 +1,300 @@
+//! Numeric evaluation: the value of an expression in f64, given values for
+//! its symbols. Nodes are computed bottom-up in id order (a topological
+//! order), without recursion, so the deepest expressions are safe.
+
+mod kernels;
+#[cfg(test)]
+mod tests;
+
+use crate::{
+    Constant, DenseData, Error, ExprId, MAX_ELEMENTS, Node, Num, Pool, Result, Shape, fold_f64,
+};
+use std::collections::{HashMap, HashSet};
+
+/// A dense f64 value, row-major; a scalar is 1×1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Values {
+    pub shape: Shape,
+    pub data: Vec<f64>,
+}
+
+impl Values {
+    /// A 1×1 value.
+    pub fn scalar(x: f64) -> Values {
+        Values {
+            shape: Shape::SCALAR,
+            data: vec![x],
+        }
+    }
+
+    /// A value of `shape` from row-major `data`, which must fill it exactly
+    /// (and not be empty).
+    pub fn new(shape: Shape, data: Vec<f64>) -> Result<Values> {
+        if shape.rows.checked_mul(shape.cols) != Some(data.len()) || data.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{} numbers do not fill a {}×{} matrix",
+                data.len(),
+                shape.rows,
+                shape.cols
+            )));
+        }
+        Ok(Values { shape, data })
+    }
+
+    /// The element at row `i`, column `j`; NaN when out of range.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        if i >= self.shape.rows || j >= self.shape.cols {
+            return f64::NAN;
+        }
+        i.checked_mul(self.shape.cols)
+            .and_then(|k| k.checked_add(j))
+            .and_then(|k| self.data.get(k).copied())
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The number of a 1×1 value.
+    pub fn as_scalar(&self) -> Option<f64> {
+        match self.data.as_slice() {
+            [x] if self.shape.is_scalar() => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// True when `data` fills `shape` exactly (always so for computed values).
+    fn is_consistent(&self) -> bool {
+        self.shape.rows.checked_mul(self.shape.cols) == Some(self.data.len())
+    }
+
+    /// The value of `shape` whose (i, j) element is `f(i, j)`.
+    pub(crate) fn from_fn(shape: Shape, mut f: impl FnMut(usize, usize) -> f64) -> Result<Values> {
+        let mut data = alloc(shape)?;
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                data.push(f(i, j));
+            }
+        }
+        Ok(Values { shape, data })
+    }
+
+    /// `f` applied to every element.
+    pub(crate) fn map(&self, f: impl Fn(f64) -> f64) -> Result<Values> {
+        let mut data = alloc(self.shape)?;
+        data.extend(self.data.iter().map(|&x| f(x)));
+        Ok(Values {
+            shape: self.shape,
+            data,
+        })
+    }
+}
+
+/// An empty vector with room for the elements of `shape`, or `TooLarge`.
+pub(crate) fn alloc(shape: Shape) -> Result<Vec<f64>> {
+    let too_large = || {
+        Error::TooLarge(format!(
+            "a {}×{} matrix is too large to evaluate",
+            shape.rows, shape.cols
+        ))
+    };
+    let len = shape
+        .rows
+        .checked_mul(shape.cols)
+        .filter(|&n| n <= MAX_ELEMENTS)
+        .ok_or_else(too_large)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(len).map_err(|_| too_large())?;
+    Ok(data)
+}
+
+/// The values computed so far, one slot per reachable node (in id order);
+/// a slot is emptied once every parent of its node has been computed.
+struct Memo {
+    order: Vec<ExprId>,
+    values: Vec<Option<Values>>,
+}
+
+impl Memo {
+    fn position(&self, id: ExprId) -> Result<usize> {
+        self.order
+            .binary_search(&id)
+            .map_err(|_| internal("a child was not collected"))
+    }
+
+    fn get(&self, id: ExprId) -> Result<&Values> {
+        let k = self.position(id)?;
+        self.values
+            .get(k)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| internal("a child was not computed before its parent"))
+    }
+}
+
+/// An error for a broken invariant of the pool (never expected).
+fn internal(what: &str) -> Error {
+    Error::Invalid(format!("internal error in evaluation: {what}"))
+}
+
+impl Pool {
+    /// The value of `e` in f64, with `bindings` giving the value of each
+    /// Symbol node (keyed by the symbol's id; shapes must match the symbol's
+    /// shape, else `Error::ShapeMismatch`). An unbound symbol is an error.
+    pub fn evaluate(&self, e: ExprId, bindings: &HashMap<ExprId, Values>) -> Result<Values> {
+        if e.index() >= self.len() {
+            return Err(Error::Invalid(format!(
+                "expression #{} is not in this pool",
+                e.index()
+            )));
+        }
+        let order = self.reachable(e);
+        let mut memo = Memo {
+            values: vec![None; order.len()],
+            order,
+        };
+        let mut uses = vec![0usize; memo.order.len()];
+        for &id in &memo.order {
+            for c in self.node(id).children() {
+                uses[memo.position(c)?] += 1;
+            }
+        }
+        for k in 0..memo.order.len() {
+            let id = memo.order[k];
+            let value = self.evaluate_node(id, bindings, &memo)?;
+            for c in self.node(id).children() {
+                let p = memo.position(c)?;
+                uses[p] = uses[p].saturating_sub(1);
+                if uses[p] == 0 {
+                    memo.values[p] = None;
+                }
+            }
+            memo.values[k] = Some(value);
+        }
+        // `e` has the largest id of the nodes it reaches, so it comes last.
+        memo.values
+            .pop()
+            .flatten()
+            .ok_or_else(|| internal("the root was not computed"))
+    }
+
+    /// The Symbol nodes `e` depends on (an Element node's child is its
+    /// symbol), in id order. Empty for an id not in this pool.
+    pub fn free_symbols(&self, e: ExprId) -> Vec<ExprId> {
+        if e.index() >= self.len() {
+            return Vec::new();
+        }
+        let mut symbols = self.reachable(e);
+        symbols.retain(|&id| matches!(self.node(id), Node::Symbol { .. }));
+        symbols
+    }
+
+    /// Every node reachable from `e` (including `e`), in increasing id order.
+    fn reachable(&self, e: ExprId) -> Vec<ExprId> {
+        let mut seen = HashSet::from([e]);
+        let mut stack = vec![e];
+        while let Some(id) = stack.pop() {
+            for c in self.node(id).children() {
+                if seen.insert(c) {
+                    stack.push(c);
+                }
+            }
+        }
+        let mut order: Vec<ExprId> = seen.into_iter().collect();
+        order.sort_unstable();
+        order
+    }
+
+    /// The value of one node, its children's values being in `memo`.
+    fn evaluate_node(
+        &self,
+        id: ExprId,
+        bindings: &HashMap<ExprId, Values>,
+        memo: &Memo,
+    ) -> Result<Values> {
+        let shape = self.shape(id);
+        match self.node(id) {
+            Node::Num(n) => Ok(Values::scalar(n.to_f64())),
+            Node::Const(Constant::E) => Ok(Values::scalar(std::f64::consts::E)),
+            Node::Const(Constant::Pi) => Ok(Values::scalar(std::f64::consts::PI)),
+            Node::Symbol { name, shape } => bound_value(name, *shape, bindings.get(&id)),
+            Node::Element { symbol, row, col } => element(memo.get(*symbol)?, *row, *col),
+            Node::Matrix { shape, entries } => {
+                let scalars = entries
+                    .iter()
+                    .map(|&x| memo.get(x).map(scalar_entry)?)
+                    .collect::<Result<Vec<f64>>>()?;
+                kernels::filled(*shape, scalars)
+            }
+            Node::Dense(d) => match d.data() {
+                DenseData::Exact(v) => kernels::filled(d.shape(), v.iter().map(Num::to_f64)),
+                DenseData::Float(v) => kernels::filled(d.shape(), v.iter().copied()),
+            },
+            Node::Add(xs) => self.elementwise(shape, xs, memo, 0.0, |a, b| a + b),
+            Node::Mul(xs) => self.elementwise(shape, xs, memo, 1.0, |a, b| a * b),
+            Node::Pow(b, x) => kernels::pow(shape, memo.get(*b)?, memo.get(*x)?),
+            Node::MatMul(a, b) => kernels::matmul(memo.get(*a)?, memo.get(*b)?),
+            Node::MatPow(a, n) => kernels::matpow(memo.get(*a)?, *n),
+            Node::Transpose(a) => kernels::transpose(memo.get(*a)?),
+            Node::Apply(f, a) => memo.get(*a)?.map(|x| fold_f64(*f, x)),
+            Node::Reduce(r, axis, a) => kernels::reduce(*r, *axis, memo.get(*a)?),
+            Node::Softmax(axis, a) => kernels::softmax(*axis, memo.get(*a)?),
+            Node::Trace(a) => kernels::trace(memo.get(*a)?),
+            Node::Diag(a) => kernels::diag(shape, memo.get(*a)?),
+            Node::Slice { arg, rows, cols } => kernels::slice(memo.get(*arg)?, *rows, *cols),
+        }
+    }
+
+    /// Folds the operands `xs`, each broadcast to `shape`, with `op`.
+    fn elementwise(
+        &self,
+        shape: Shape,
+        xs: &[ExprId],
+        memo: &Memo,
+        identity: f64,
+        op: impl Fn(f64, f64) -> f64,
+    ) -> Result<Values> {
+        let mut acc = Values::from_fn(shape, |_, _| identity)?;
+        for &x in xs {
+            kernels::combine_into(&mut acc, memo.get(x)?, &op)?;
+        }
+        Ok(acc)
+    }
+}
+
+/// The bound value of a symbol, checked against its shape.
+fn bound_value(name: &str, shape: Shape, value: Option<&Values>) -> Result<Values> {
+    let v = value.ok_or_else(|| Error::Invalid(format!("{name} is unbound")))?;
+    if v.shape != shape {
+        return Err(Error::ShapeMismatch {
+            op: "the binding of a symbol",
+            left: shape,
+            right: v.shape,
+        });
+    }
+    if !v.is_consistent() {
+        return Err(Error::Invalid(format!(
+            "the value bound to {name} has {} numbers for a {}×{} matrix",
+            v.data.len(),
+            shape.rows,
+            shape.cols
+        )));
+    }
+    kernels::filled(shape, v.data.iter().copied())
+}
+
+/// Element (row, col) of a symbol's value.
+fn element(v: &Values, row: usize, col: usize) -> Result<Values> {
+    if row >= v.shape.rows || col >= v.shape.cols {
+        return Err(Error::IndexOutOfRange {
+            index: format!("[{row}, {col}]"),
+            shape: v.shape,
+        });
+    }
+    Ok(Values::scalar(v.get(row, col)))
+}
+
+/// The number of a scalar matrix entry.
+fn scalar_entry(v: &Values) -> Result<f64> {
+    v.as_scalar().ok_or(Error::BadShape {
+        op: "a matrix entry",
+        shape: v.shape,
+        expected: "a scalar",
+    })
+}

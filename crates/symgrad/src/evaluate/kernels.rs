@@ -1,0 +1,368 @@
+//! The numeric kernels of evaluation, on dense row-major f64 values whose
+//! data fills their shape. Each checks the shapes it relies on.
+
+use super::{Values, alloc, internal};
+use crate::{Axis, Error, Reduction, Result, Shape, Span1};
+
+/// A value of `shape` holding the numbers of `src`, which must fill it.
+pub(super) fn filled(shape: Shape, src: impl IntoIterator<Item = f64>) -> Result<Values> {
+    let mut data = alloc(shape)?;
+    data.extend(src);
+    if shape.rows.checked_mul(shape.cols) != Some(data.len()) {
+        return Err(internal("data does not fill its shape"));
+    }
+    Ok(Values { shape, data })
+}
+
+/// True when a value of shape `x` broadcasts to shape `to`.
+fn fits(x: Shape, to: Shape) -> bool {
+    (x.rows == to.rows || x.rows == 1) && (x.cols == to.cols || x.cols == 1)
+}
+
+fn check_fits(op: &'static str, x: Shape, to: Shape) -> Result<()> {
+    if fits(x, to) {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            op,
+            left: to,
+            right: x,
+        })
+    }
+}
+
+/// Element (i, j) of `v` broadcast over a larger shape.
+fn at(v: &Values, i: usize, j: usize) -> f64 {
+    let s = v.shape;
+    v.get(
+        if s.rows == 1 { 0 } else { i },
+        if s.cols == 1 { 0 } else { j },
+    )
+}
+
+/// `acc[i, j] = op(acc[i, j], x[i, j])` with `x` broadcast to `acc`'s shape.
+pub(super) fn combine_into(
+    acc: &mut Values,
+    x: &Values,
+    op: &impl Fn(f64, f64) -> f64,
+) -> Result<()> {
+    let shape = acc.shape;
+    check_fits("an elementwise operation", x.shape, shape)?;
+    if x.shape == shape {
+        for (a, &b) in acc.data.iter_mut().zip(&x.data) {
+            *a = op(*a, b);
+        }
+    } else if let Some(b) = x.as_scalar() {
+        for a in &mut acc.data {
+            *a = op(*a, b);
+        }
+    } else if shape.cols > 0 {
+        for (i, row) in acc.data.chunks_mut(shape.cols).enumerate() {
+            for (j, a) in row.iter_mut().enumerate() {
+                *a = op(*a, at(x, i, j));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `base .^ exponent` elementwise, both broadcast to `shape`.
+pub(super) fn pow(shape: Shape, base: &Values, exponent: &Values) -> Result<Values> {
+    check_fits(".^", base.shape, shape)?;
+    check_fits(".^", exponent.shape, shape)?;
+    Values::from_fn(shape, |i, j| power(at(base, i, j), at(exponent, i, j)))
+}
+
+/// `b^e`, by repeated multiplication when `e` is a small integer.
+fn power(b: f64, e: f64) -> f64 {
+    if e.fract() == 0.0 && e.abs() <= f64::from(i32::MAX) {
+        b.powi(e as i32)
+    } else {
+        b.powf(e)
+    }
+}
+
+/// The matrix product, by an i-k-j loop that runs along rows of `b` and the result.
+pub(super) fn matmul(a: &Values, b: &Values) -> Result<Values> {
+    let (m, k, n) = (a.shape.rows, a.shape.cols, b.shape.cols);
+    if k != b.shape.rows {
+        return Err(Error::ShapeMismatch {
+            op: "the matrix product",
+            left: a.shape,
+            right: b.shape,
+        });
+    }
+    let shape = Shape::new(m, n);
+    let mut out = alloc(shape)?;
+    out.resize(m.saturating_mul(n), 0.0);
+    if k == 0 || n == 0 {
+        return filled(shape, out);
+    }
+    for (out_row, a_row) in out.chunks_mut(n).zip(a.data.chunks(k)) {
+        for (&aip, b_row) in a_row.iter().zip(b.data.chunks(n)) {
+            for (o, &bpj) in out_row.iter_mut().zip(b_row) {
+                *o += aip * bpj;
+            }
+        }
+    }
+    filled(shape, out)
+}
+
+/// The n×n identity.
+fn identity(n: usize) -> Result<Values> {
+    Values::from_fn(Shape::new(n, n), |i, j| if i == j { 1.0 } else { 0.0 })
+}
+
+/// `a^n` for a square matrix: the inverse's power for negative `n`, the
+/// identity for 0; computed by repeated squaring.
+pub(super) fn matpow(a: &Values, n: i64) -> Result<Values> {
+    if a.shape.rows != a.shape.cols {
+        return Err(Error::BadShape {
+            op: "a matrix power",
+            shape: a.shape,
+            expected: "a square matrix",
+        });
+    }
+    let base = if n < 0 {
+        inverse(a)?
+    } else {
+        filled(a.shape, a.data.iter().copied())?
+    };
+    power_by_squaring(base, n.unsigned_abs())
+}
+
+fn power_by_squaring(mut base: Values, mut e: u64) -> Result<Values> {
+    let mut acc: Option<Values> = None;
+    loop {
+        if e & 1 == 1 {
+            acc = Some(match acc {
+                None => filled(base.shape, base.data.iter().copied())?,
+                Some(x) => matmul(&x, &base)?,
+            });
+        }
+        e >>= 1;
+        if e == 0 {
+            break;
+        }
+        base = matmul(&base, &base)?;
+    }
+    match acc {
+        Some(v) => Ok(v),
+        None => identity(base.shape.rows),
+    }
+}
+
+/// The inverse of a square matrix by Gauss–Jordan elimination with partial
+/// pivoting. A pivot no larger than n·ε·max|a| means the matrix is
+/// (numerically) singular: a domain error. Non-finite input gives NaN.
+fn inverse(a: &Values) -> Result<Values> {
+    let n = a.shape.rows;
+    if a.shape.cols != n {
+        return Err(internal("inverse of a matrix that is not square"));
+    }
+    if a.data.iter().any(|x| !x.is_finite()) {
+        return Values::from_fn(a.shape, |_, _| f64::NAN);
+    }
+    let largest = a.data.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let tolerance = n as f64 * f64::EPSILON * largest;
+    let mut m = filled(a.shape, a.data.iter().copied())?.data;
+    let mut inv = identity(n)?.data;
+    for col in 0..n {
+        let pivot_row = (col..n)
+            .max_by(|&r, &s| m[r * n + col].abs().total_cmp(&m[s * n + col].abs()))
+            .unwrap_or(col);
+        let pivot = m[pivot_row * n + col];
+        if pivot.abs() <= tolerance {
+            return Err(Error::Domain(
+                "the matrix is singular, so it has no inverse".into(),
+            ));
+        }
+        swap_rows(&mut m, n, pivot_row, col);
+        swap_rows(&mut inv, n, pivot_row, col);
+        let row = col * n..(col + 1) * n;
+        m[row.clone()].iter_mut().for_each(|x| *x /= pivot);
+        inv[row.clone()].iter_mut().for_each(|x| *x /= pivot);
+        let (pm, pi) = (m[row.clone()].to_vec(), inv[row].to_vec());
+        for r in (0..n).filter(|&r| r != col) {
+            let f = m[r * n + col];
+            if f == 0.0 {
+                continue;
+            }
+            let row = r * n..(r + 1) * n;
+            m[row.clone()]
+                .iter_mut()
+                .zip(&pm)
+                .for_each(|(x, p)| *x -= f * p);
+            inv[row].iter_mut().zip(&pi).for_each(|(x, p)| *x -= f * p);
+        }
+    }
+    filled(a.shape, inv)
+}
+
+/// Swaps rows `r` and `s` of an n-column row-major matrix.
+fn swap_rows(d: &mut [f64], n: usize, r: usize, s: usize) {
+    if r != s {
+        for j in 0..n {
+            d.swap(r * n + j, s * n + j);
+        }
+    }
+}
+
+pub(super) fn transpose(a: &Values) -> Result<Values> {
+    Values::from_fn(a.shape.transposed(), |i, j| a.get(j, i))
+}
+
+/// The number of lines a reduction along `axis` runs over.
+fn line_count(axis: Axis, s: Shape) -> usize {
+    match axis {
+        Axis::All => 1,
+        Axis::Cols => s.cols,
+        Axis::Rows => s.rows,
+    }
+}
+
+/// The elements of line `l` (everything, column `l` or row `l`), borrowed
+/// when they are contiguous and gathered into `buf` otherwise.
+fn line<'a>(a: &'a Values, axis: Axis, l: usize, buf: &'a mut Vec<f64>) -> &'a [f64] {
+    let cols = a.shape.cols;
+    match axis {
+        Axis::All => &a.data,
+        Axis::Rows => a.data.get(l * cols..(l + 1) * cols).unwrap_or(&[]),
+        Axis::Cols => {
+            buf.clear();
+            buf.extend((0..a.shape.rows).map(|i| a.get(i, l)));
+            buf
+        }
+    }
+}
+
+/// A sum or log-sum-exp over everything, down each column (1×n) or along
+/// each row (m×1).
+pub(super) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
+    let mut buf = Vec::new();
+    let mut out = alloc(axis.reduced(a.shape))?;
+    for l in 0..line_count(axis, a.shape) {
+        let xs = line(a, axis, l, &mut buf);
+        out.push(match r {
+            Reduction::Sum => xs.iter().sum(),
+            Reduction::LogSumExp => logsumexp(xs),
+        });
+    }
+    filled(axis.reduced(a.shape), out)
+}
+
+/// `log(Σ exp(x))`, shifted by the maximum so nothing overflows: all −∞
+/// gives −∞, any +∞ gives +∞, any NaN gives NaN.
+pub(super) fn logsumexp(xs: &[f64]) -> f64 {
+    if xs.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max.is_infinite() {
+        return max;
+    }
+    max + xs.iter().map(|&x| (x - max).exp()).sum::<f64>().ln()
+}
+
+/// What softmax needs of one line: its maximum and the shifted total
+/// (when the maximum is +∞: the number of +∞ entries, which share the mass).
+struct SoftmaxLine {
+    max: f64,
+    total: f64,
+}
+
+impl SoftmaxLine {
+    fn of(xs: &[f64]) -> SoftmaxLine {
+        let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let total = if xs.iter().any(|x| x.is_nan()) {
+            f64::NAN
+        } else if max == f64::INFINITY {
+            xs.iter().filter(|&&x| x == f64::INFINITY).count() as f64
+        } else {
+            xs.iter().map(|&x| (x - max).exp()).sum()
+        };
+        SoftmaxLine { max, total }
+    }
+
+    fn value(&self, x: f64) -> f64 {
+        match (self.max == f64::INFINITY, x == f64::INFINITY) {
+            _ if self.total.is_nan() => f64::NAN,
+            (true, true) => 1.0 / self.total,
+            (true, false) => 0.0,
+            // An all −∞ line is undefined: exp(−∞ + ∞) is NaN, as in NumPy.
+            (false, _) => (x - self.max).exp() / self.total,
+        }
+    }
+}
+
+/// Softmax down each column, along each row, or over everything,
+/// shifted by each line's maximum.
+pub(super) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
+    let mut buf = Vec::new();
+    let lines: Vec<SoftmaxLine> = (0..line_count(axis, a.shape))
+        .map(|l| SoftmaxLine::of(line(a, axis, l, &mut buf)))
+        .collect();
+    Values::from_fn(a.shape, |i, j| {
+        let l = match axis {
+            Axis::All => 0,
+            Axis::Cols => j,
+            Axis::Rows => i,
+        };
+        lines.get(l).map_or(f64::NAN, |s| s.value(a.get(i, j)))
+    })
+}
+
+pub(super) fn trace(a: &Values) -> Result<Values> {
+    if a.shape.rows != a.shape.cols {
+        return Err(Error::BadShape {
+            op: "trace",
+            shape: a.shape,
+            expected: "a square matrix",
+        });
+    }
+    Ok(Values::scalar((0..a.shape.rows).map(|k| a.get(k, k)).sum()))
+}
+
+/// `diag`: the diagonal of a square matrix as an n×1 column, or the n×n
+/// diagonal matrix of an n×1 or 1×n vector; `shape` is the node's.
+pub(super) fn diag(shape: Shape, a: &Values) -> Result<Values> {
+    let s = a.shape;
+    let bad = Error::BadShape {
+        op: "diag",
+        shape: s,
+        expected: "a square matrix or a vector",
+    };
+    if shape.cols == 1 && s.rows == s.cols {
+        if shape.rows != s.rows {
+            return Err(bad);
+        }
+        Values::from_fn(shape, |i, _| a.get(i, i))
+    } else if s.rows == 1 || s.cols == 1 {
+        let n = a.data.len();
+        if shape != Shape::new(n, n) {
+            return Err(bad);
+        }
+        Values::from_fn(shape, |i, j| {
+            if i == j {
+                a.data.get(i).copied().unwrap_or(f64::NAN)
+            } else {
+                0.0
+            }
+        })
+    } else {
+        Err(bad)
+    }
+}
+
+/// The submatrix `a[rows, cols]`.
+pub(super) fn slice(a: &Values, rows: Span1, cols: Span1) -> Result<Values> {
+    let s = a.shape;
+    if rows.start >= rows.end || cols.start >= cols.end || rows.end > s.rows || cols.end > s.cols {
+        return Err(Error::IndexOutOfRange {
+            index: format!("[{}:{}, {}:{}]", rows.start, rows.end, cols.start, cols.end),
+            shape: s,
+        });
+    }
+    let shape = Shape::new(rows.end - rows.start, cols.end - cols.start);
+    Values::from_fn(shape, |i, j| a.get(rows.start + i, cols.start + j))
+}
