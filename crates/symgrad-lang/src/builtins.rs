@@ -71,6 +71,18 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b("relu", "relu(x)", "max(x, 0), elementwise", "relu(-2) is 0"),
     b(
+        "sign",
+        "sign(x)",
+        "the sign −1, 0 or 1, elementwise (the derivative of abs)",
+        "sign(-3) is -1",
+    ),
+    b(
+        "step",
+        "step(x)",
+        "Heaviside step: 1 where x > 0, else 0 (the derivative of relu)",
+        "step(2) is 1",
+    ),
+    b(
         "softmax",
         "softmax(A [, dim])",
         "softmax down each column (dim 1, the default) or along each row (dim 2)",
@@ -160,6 +172,54 @@ pub const BUILTINS: &[Builtin] = &[
         "elements(e)",
         "a matrix expression as an explicit matrix of its element expressions",
         "elements(X * W')",
+    ),
+    b(
+        "diff",
+        "diff(f, x [, n])",
+        "the derivative of f by a scalar symbol or element W[i, j] (n times); by a matrix symbol, grad(f, W)",
+        "diff(log(sigmoid(z)), z) is 1 - σ(z)",
+    ),
+    b(
+        "grad",
+        "grad(f, W)",
+        "the gradient of a scalar f: a matrix shaped like W of ∂f/∂Wᵢⱼ, in closed matrix form (reverse mode)",
+        "grad(L, W)",
+    ),
+    b(
+        "jacobian",
+        "jacobian(F, v)",
+        "the matrix of ∂Fᵢ/∂vⱼ for a vector F and a vector symbol or list of symbols v",
+        "jacobian([x*y, x + y], [x, y])",
+    ),
+    b(
+        "hessian",
+        "hessian(f, v)",
+        "the matrix of second derivatives ∂²f/∂vᵢ∂vⱼ of a scalar f",
+        "hessian(x^2*y, [x, y])",
+    ),
+    b(
+        "simplify",
+        "simplify(e)",
+        "a form of e that is never larger: sigmoid forms (1/(1 + ℯ⁻ᶻ) is σ(z)), expansion where it shortens",
+        "simplify(exp(z)/(1 + exp(z))) is σ(z)",
+    ),
+    b(
+        "expand",
+        "expand(e)",
+        "products of sums multiplied out; matrix products distributed over sums",
+        "expand((x + 1)^2) is x² + 2⋅x + 1",
+    ),
+    b(
+        "subs",
+        "subs(e, W = value, …)",
+        "e with values put in for symbols (also where e uses W', W[i, j] or slices of W)",
+        "subs(z, W = [[1, 0, 0, 0, 0]])",
+    ),
+    b(
+        "eval",
+        "eval(e, W = value, …)",
+        "the value of e in floats (a number or a matrix), computed stably; names every unbound symbol",
+        "eval(L, W = randn(1, 5))",
     ),
     b(
         "size",

@@ -2,6 +2,7 @@
 
 use crate::ast::{Arg, Expr};
 use crate::builtins::builtin;
+use crate::calculus::CALCULUS;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
@@ -10,6 +11,9 @@ use symgrad::{Axis, Dense, DenseData, ExprId, Func, Num, Shape, checked_shape};
 
 impl Session {
     pub(crate) fn call_builtin(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
+        if CALCULUS.contains(&name) {
+            return self.call_calculus(name, args, span);
+        }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let arity = |lo: usize, hi: usize| -> Eval<()> {
             if (lo..=hi).contains(&args.len()) {
@@ -33,6 +37,8 @@ impl Session {
             "sigmoid" => Some(Func::Sigmoid),
             "softplus" => Some(Func::Softplus),
             "relu" => Some(Func::Relu),
+            "sign" => Some(Func::Sign),
+            "step" => Some(Func::Step),
             "log" if args.len() == 1 => Some(Func::Log),
             _ => None,
         };

@@ -7,8 +7,7 @@ use crate::eval::{Eval, Value, at};
 use crate::session::{Failure, Flow, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use std::collections::HashSet;
-use symgrad::{ExprId, Node, Pool, Shape, checked_shape};
+use symgrad::{ExprId, Node, Shape, checked_shape};
 
 /// A scalar result is shown element by element when its matrix parts hold
 /// at most this many elements in all (as SymPy shows a small loss).
@@ -46,7 +45,7 @@ impl Session {
     /// (such as a loss over a few samples) is shown element by element;
     /// everything else as it is, matrix operations whole.
     fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
-        let parts = matrix_elements(&self.pool, e);
+        let parts = self.pool.matrix_elements(e, EXPAND_FOR_DISPLAY);
         if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {
             return Ok(e);
         }
@@ -256,26 +255,4 @@ fn help_index() -> String {
     }
     out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
     out
-}
-
-/// The total number of elements of the distinct matrix-valued parts of `e`.
-fn matrix_elements(pool: &Pool, e: ExprId) -> usize {
-    let mut seen = HashSet::new();
-    let mut stack = vec![e];
-    let mut total = 0usize;
-    while let Some(x) = stack.pop() {
-        if !seen.insert(x) {
-            continue;
-        }
-        total = total.saturating_add(if pool.shape(x).is_scalar() {
-            0
-        } else {
-            pool.shape(x).len()
-        });
-        if total > EXPAND_FOR_DISPLAY {
-            return total;
-        }
-        stack.extend(pool.node(x).children());
-    }
-    total
 }

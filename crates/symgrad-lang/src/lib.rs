@@ -20,6 +20,7 @@
 
 pub mod ast;
 mod builtins;
+mod calculus;
 mod calls;
 mod commands;
 mod diagnostic;

@@ -38,7 +38,7 @@ const MATRICES: &[&str] = &[
     "softmax(A, 2)",
 ];
 const FUNCS: &[&str] = &[
-    "exp", "log", "tanh", "sigmoid", "abs", "sqrt", "softplus", "relu",
+    "exp", "log", "tanh", "sigmoid", "abs", "sqrt", "softplus", "relu", "sign", "step",
 ];
 
 /// A random scalar expression of at most `depth` levels, as source text.

@@ -129,6 +129,19 @@ impl Pool {
             return self.zero(shape);
         }
         out.sort_by(|&a, &b| cmp_factors(self, a, b));
+        // A matrix coefficient of one repeated exact number, over factors that
+        // already fill the shape, is that number.
+        let coeff = match coeff {
+            Numeric::Matrix(d) if self.broadcast_all(".*", &out).is_ok_and(|s| s == shape) => {
+                match d.data() {
+                    DenseData::Exact(v) if v.iter().all(|x| *x == v[0]) => {
+                        Numeric::Scalar(v[0].clone())
+                    }
+                    _ => Numeric::Matrix(d),
+                }
+            }
+            c => c,
+        };
         // Only an exact 1 disappears: `1.0⋅x` keeps its float coefficient.
         let scalar_one = matches!(&coeff, Numeric::Scalar(n) if n.is_exact() && n.is_one());
         if let (Numeric::Scalar(c), [single]) = (&coeff, out.as_slice())

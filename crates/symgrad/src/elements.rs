@@ -180,6 +180,25 @@ impl Pool {
         Ok(acc)
     }
 
+    /// The number of elements in the matrix parts of `e` (each distinct node
+    /// once), counted only until it exceeds `limit`.
+    pub fn matrix_elements(&self, e: ExprId, limit: usize) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![e];
+        let mut total = 0usize;
+        while let Some(x) = stack.pop() {
+            if total > limit || !seen.insert(x) {
+                continue;
+            }
+            let s = self.shape(x);
+            if !s.is_scalar() {
+                total = total.saturating_add(s.len());
+            }
+            stack.extend(self.node(x).children());
+        }
+        total
+    }
+
     /// `size(e)`: the number of operations, counted over the expression as a
     /// tree (as SymPy's `count_ops`): an operation of n arguments counts n − 1.
     pub fn size(&self, e: ExprId) -> u64 {

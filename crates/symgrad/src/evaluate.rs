@@ -9,7 +9,7 @@ mod tests;
 use crate::{
     Constant, DenseData, Error, ExprId, MAX_ELEMENTS, Node, Num, Pool, Result, Shape, fold_f64,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// A dense f64 value, row-major; a scalar is 1×1.
 #[derive(Clone, Debug, PartialEq)]
@@ -183,22 +183,6 @@ impl Pool {
         let mut symbols = self.reachable(e);
         symbols.retain(|&id| matches!(self.node(id), Node::Symbol { .. }));
         symbols
-    }
-
-    /// Every node reachable from `e` (including `e`), in increasing id order.
-    fn reachable(&self, e: ExprId) -> Vec<ExprId> {
-        let mut seen = HashSet::from([e]);
-        let mut stack = vec![e];
-        while let Some(id) = stack.pop() {
-            for c in self.node(id).children() {
-                if seen.insert(c) {
-                    stack.push(c);
-                }
-            }
-        }
-        let mut order: Vec<ExprId> = seen.into_iter().collect();
-        order.sort_unstable();
-        order
     }
 
     /// The value of one node, its children's values being in `memo`.

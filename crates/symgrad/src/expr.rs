@@ -33,10 +33,14 @@ pub enum Func {
     Sigmoid,
     Softplus,
     Relu,
+    /// The sign: −1, 0 or 1 (the derivative of `abs`).
+    Sign,
+    /// The Heaviside step: 1 for a positive argument, else 0 (the derivative of `relu`).
+    Step,
 }
 
 impl Func {
-    pub const ALL: [Func; 7] = [
+    pub const ALL: [Func; 9] = [
         Func::Exp,
         Func::Log,
         Func::Abs,
@@ -44,6 +48,8 @@ impl Func {
         Func::Sigmoid,
         Func::Softplus,
         Func::Relu,
+        Func::Sign,
+        Func::Step,
     ];
 
     /// The name used in the input language.
@@ -56,6 +62,8 @@ impl Func {
             Func::Sigmoid => "sigmoid",
             Func::Softplus => "softplus",
             Func::Relu => "relu",
+            Func::Sign => "sign",
+            Func::Step => "step",
         }
     }
 }
@@ -279,6 +287,40 @@ impl Node {
             | Node::Trace(a)
             | Node::Diag(a)
             | Node::Slice { arg: a, .. } => vec![*a],
+        }
+    }
+}
+
+impl Node {
+    /// This node with each child replaced by `f(child)`.
+    pub fn map_children(&self, mut f: impl FnMut(ExprId) -> ExprId) -> Node {
+        match self {
+            Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Dense(_) => self.clone(),
+            Node::Element { symbol, row, col } => Node::Element {
+                symbol: f(*symbol),
+                row: *row,
+                col: *col,
+            },
+            Node::Matrix { shape, entries } => Node::Matrix {
+                shape: *shape,
+                entries: entries.iter().map(|&e| f(e)).collect(),
+            },
+            Node::Add(xs) => Node::Add(xs.iter().map(|&x| f(x)).collect()),
+            Node::Mul(xs) => Node::Mul(xs.iter().map(|&x| f(x)).collect()),
+            Node::Pow(a, b) => Node::Pow(f(*a), f(*b)),
+            Node::MatMul(a, b) => Node::MatMul(f(*a), f(*b)),
+            Node::MatPow(a, n) => Node::MatPow(f(*a), *n),
+            Node::Transpose(a) => Node::Transpose(f(*a)),
+            Node::Apply(g, a) => Node::Apply(*g, f(*a)),
+            Node::Reduce(r, axis, a) => Node::Reduce(*r, *axis, f(*a)),
+            Node::Softmax(axis, a) => Node::Softmax(*axis, f(*a)),
+            Node::Trace(a) => Node::Trace(f(*a)),
+            Node::Diag(a) => Node::Diag(f(*a)),
+            Node::Slice { arg, rows, cols } => Node::Slice {
+                arg: f(*arg),
+                rows: *rows,
+                cols: *cols,
+            },
         }
     }
 }

@@ -32,7 +32,11 @@ impl Pool {
             Node::Apply(Func::Log, a) if f == Func::Exp => return Ok(a),
             Node::Apply(Func::Exp, a) if f == Func::Log => return Ok(a),
             Node::Apply(Func::Exp, _) if f == Func::Abs => return Ok(x),
-            Node::Apply(g, _) if g == f && matches!(f, Func::Abs | Func::Relu) => return Ok(x),
+            Node::Apply(g, _)
+                if g == f && matches!(f, Func::Abs | Func::Relu | Func::Sign | Func::Step) =>
+            {
+                return Ok(x);
+            }
             _ => {}
         }
         self.intern(Node::Apply(f, x), shape)
@@ -74,6 +78,14 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
         } else {
             exact.clone()
         }),
+        Func::Sign => Some(Num::int(match (exact.is_zero(), exact.is_negative()) {
+            (true, _) => 0,
+            (false, true) => -1,
+            (false, false) => 1,
+        })),
+        Func::Step => Some(Num::int(i64::from(
+            !exact.is_zero() && !exact.is_negative(),
+        ))),
         _ => None,
     })
 }
@@ -95,5 +107,10 @@ pub fn fold_f64(f: Func, x: f64) -> f64 {
         }
         Func::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
         Func::Relu => x.max(0.0),
+        Func::Sign if x.is_nan() => x,
+        Func::Sign if x == 0.0 => 0.0,
+        Func::Sign => x.signum(),
+        Func::Step if x.is_nan() => x,
+        Func::Step => f64::from(u8::from(x > 0.0)),
     }
 }

@@ -15,17 +15,22 @@
 
 mod arith;
 mod build;
+mod diff;
 mod elements;
 mod error;
 mod evaluate;
 mod expr;
 mod funcs;
+mod grad;
 mod matrix;
 mod num;
 mod numeric;
 mod order;
 mod print;
+mod rewrite;
 mod shape;
+mod simplify;
+mod subs;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
 pub use error::{Error, Result};

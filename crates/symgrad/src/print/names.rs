@@ -21,6 +21,8 @@ pub(crate) fn latex_func(f: Func) -> &'static str {
         Func::Sigmoid => "\\sigma",
         Func::Softplus => "\\operatorname{softplus}",
         Func::Relu => "\\operatorname{relu}",
+        Func::Sign => "\\operatorname{sign}",
+        Func::Step => "\\operatorname{step}",
     }
 }
 

@@ -1,0 +1,202 @@
+//! Calls of the calculus, rewriting, substitution and evaluation built-ins:
+//! `diff`, `grad`, `jacobian`, `hessian`, `simplify`, `expand`, `subs`, `eval`.
+
+use crate::ast::{Arg, Expr};
+use crate::builtins::builtin;
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at, positional};
+use crate::session::Session;
+use crate::span::Span;
+use std::collections::HashMap;
+use symgrad::{Dense, ExprId, Node};
+
+/// The built-ins this module answers.
+pub(crate) const CALCULUS: &[&str] = &[
+    "diff", "grad", "jacobian", "hessian", "simplify", "expand", "subs", "eval",
+];
+
+/// The highest order `diff(f, x, n)` accepts.
+const MAX_ORDER: i64 = 20;
+
+impl Session {
+    pub(crate) fn call_calculus(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
+        if matches!(name, "subs" | "eval") {
+            return self.call_substitution(name, args, span);
+        }
+        let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
+        let (lo, hi) = match name {
+            "diff" => (2, 3),
+            "grad" | "jacobian" | "hessian" => (2, 2),
+            _ => (1, 1),
+        };
+        check_arity(name, args.len(), lo, hi, span)?;
+        let f = self.expr(args[0])?;
+        let r = match name {
+            "diff" => return self.call_diff(f, &args[1..], span),
+            "grad" => {
+                let w = self.expr(args[1])?;
+                self.pool.grad(f, w)
+            }
+            "jacobian" | "hessian" => {
+                let v = self.expr(args[1])?;
+                let vars = self.pool.variables(v).map_err(at(args[1].span))?;
+                if name == "jacobian" {
+                    self.pool.jacobian(f, &vars)
+                } else {
+                    self.pool.hessian(f, &vars)
+                }
+            }
+            "simplify" => self.pool.simplify(f),
+            _ => self.pool.expand(f),
+        };
+        r.map(Value::Expr).map_err(at(span))
+    }
+
+    /// `diff(f, x [, n])`; by a matrix symbol it is `grad(f, W)`.
+    fn call_diff(&mut self, f: ExprId, rest: &[&Expr], span: Span) -> Eval<Value> {
+        let x = self.expr(rest[0])?;
+        if matches!(self.pool.node(x), Node::Symbol { shape, .. } if !shape.is_scalar()) {
+            if let Some(n) = rest.get(1) {
+                return Err(Diagnostic::new(
+                    "a gradient by a matrix symbol has no order",
+                    n.span,
+                ));
+            }
+            return self.pool.grad(f, x).map(Value::Expr).map_err(at(span));
+        }
+        self.pool.check_variable(x).map_err(at(rest[0].span))?;
+        let order = match rest.get(1) {
+            Some(n) => {
+                let k = self.integer(n)?;
+                if !(1..=MAX_ORDER).contains(&k) {
+                    return Err(Diagnostic::new(
+                        format!("the order must be an integer from 1 to {MAX_ORDER}, not {k}"),
+                        n.span,
+                    ));
+                }
+                k
+            }
+            None => 1,
+        };
+        let mut d = f;
+        for _ in 0..order {
+            d = self.pool.diff(d, x).map_err(at(span))?;
+        }
+        Ok(Value::Expr(d))
+    }
+
+    /// `subs(e, W = value, …)` and `eval(e, W = value, …)`.
+    fn call_substitution(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
+        let Some((Arg::Positional(first), rest)) = args.split_first() else {
+            return Err(
+                Diagnostic::new(format!("{name} needs an expression first"), span)
+                    .with_hint(usage_hint(name)),
+            );
+        };
+        let e = self.expr(first)?;
+        let mut pairs = Vec::with_capacity(rest.len());
+        for a in rest {
+            let Arg::Named { name: sym, value } = a else {
+                let e = positional(a)?;
+                return Err(
+                    Diagnostic::new("expected a binding such as W = value", e.span)
+                        .with_hint(usage_hint(name)),
+                );
+            };
+            let symbol = match self.vars.get(&sym.name) {
+                Some(&id) if matches!(self.pool.node(id), Node::Symbol { .. }) => id,
+                _ => {
+                    return Err(Diagnostic::new(
+                        format!("'{}' is not a symbol", sym.name),
+                        sym.span,
+                    )
+                    .with_hint("declare it first: symbol W[m, n]"));
+                }
+            };
+            if pairs.iter().any(|&(s, _)| s == symbol) {
+                return Err(Diagnostic::new(
+                    format!("'{}' is given twice", sym.name),
+                    sym.span,
+                ));
+            }
+            let v = self.expr(value)?;
+            pairs.push((symbol, v));
+        }
+        if name == "subs" {
+            return self.pool.subs(e, &pairs).map(Value::Expr).map_err(at(span));
+        }
+        self.evaluate(e, &pairs, span).map(Value::Expr)
+    }
+}
+
+fn check_arity(name: &str, got: usize, lo: usize, hi: usize, span: Span) -> Eval<()> {
+    if (lo..=hi).contains(&got) {
+        return Ok(());
+    }
+    let wanted = if lo == hi {
+        format!("{lo}")
+    } else {
+        format!("{lo} to {hi}")
+    };
+    Err(Diagnostic::new(
+        format!("wrong number of arguments: {name} takes {wanted}, got {got}"),
+        span,
+    )
+    .with_hint(usage_hint(name)))
+}
+
+fn usage_hint(name: &str) -> String {
+    format!("usage: {}", builtin(name).map_or(name, |b| b.usage))
+}
+
+impl Session {
+    /// `eval`: the value of `e` in floats, with the symbols of `pairs` bound
+    /// to numeric values, computed from the stable form of `e`.
+    fn evaluate(&mut self, e: ExprId, pairs: &[(ExprId, ExprId)], span: Span) -> Eval<ExprId> {
+        let none = HashMap::new();
+        let mut bindings = HashMap::with_capacity(pairs.len());
+        for &(symbol, value) in pairs {
+            if let Some(&free) = self.pool.free_symbols(value).first() {
+                return Err(Diagnostic::new(
+                    format!(
+                        "the value for {} is not numeric: it contains the symbol {}",
+                        self.symbol_name(symbol),
+                        self.symbol_name(free)
+                    ),
+                    span,
+                ));
+            }
+            let v = self.pool.evaluate(value, &none).map_err(at(span))?;
+            bindings.insert(symbol, v);
+        }
+        let stable = self.pool.stabilise(e).map_err(at(span))?;
+        let unbound: Vec<String> = self
+            .pool
+            .free_symbols(stable)
+            .into_iter()
+            .filter(|s| !bindings.contains_key(s))
+            .map(|s| self.symbol_name(s))
+            .collect();
+        if !unbound.is_empty() {
+            let list = unbound.join(", ");
+            return Err(Diagnostic::new(
+                format!("eval needs a value for every symbol; unbound: {list}"),
+                span,
+            )
+            .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
+        }
+        let v = self.pool.evaluate(stable, &bindings).map_err(at(span))?;
+        let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
+        if d.shape().is_scalar() {
+            return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
+        }
+        self.pool.dense(d).map_err(at(span))
+    }
+
+    fn symbol_name(&self, s: ExprId) -> String {
+        match self.pool.node(s) {
+            Node::Symbol { name, .. } => name.to_string(),
+            _ => "?".into(),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Matrix-level differentiation: `grad(f, W)` by reverse mode over the DAG.
+//! Each node's adjoint is built as new nodes from the adjoint of its parents
+//! (`C = A⋅B` gives `Ā += C̄⋅Bᵀ` and `B̄ += Aᵀ⋅C̄`), so the gradient of a loss
+//! over a whole data set is a small matrix expression in closed form.
+
+use crate::simplify::softmax_any;
+use crate::{Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape};
+use std::collections::{HashMap, HashSet};
+
+impl Pool {
+    /// `grad(f, w)`: the matrix shaped like the symbol `w` whose (i, j)
+    /// entry is `∂f/∂wᵢⱼ`, for a scalar `f`, in the sigmoid forms and
+    /// simplified.
+    pub fn grad(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
+        if !matches!(self.node(w), Node::Symbol { .. }) {
+            return Err(Error::Invalid(
+                "grad needs a symbol to differentiate by".into(),
+            ));
+        }
+        let fs = self.shape(f);
+        if !fs.is_scalar() {
+            return Err(Error::BadShape {
+                op: "grad",
+                shape: fs,
+                expected: "a scalar function (use jacobian for a vector)",
+            });
+        }
+        let f = self.stabilise(f)?;
+        let g = self.adjoint(f, w)?;
+        self.simplify(g)
+    }
+
+    /// The raw gradient of the scalar `f` by the symbol `w`.
+    pub(crate) fn adjoint(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
+        let nodes = self.reachable(f);
+        let live = self.depending_on(&nodes, w);
+        let mut adj: HashMap<ExprId, Vec<ExprId>> = HashMap::new();
+        let mut elements: HashMap<(usize, usize), Vec<ExprId>> = HashMap::new();
+        adj.insert(f, vec![self.int(1)?]);
+        for &id in nodes.iter().rev() {
+            if !live.contains(&id) {
+                continue;
+            }
+            let Some(parts) = adj.remove(&id) else {
+                continue;
+            };
+            let total = self.add(&parts)?;
+            let bar = self.broadcast_to(total, self.shape(id))?;
+            if id == w {
+                adj.insert(w, vec![bar]);
+                break;
+            }
+            if let Node::Element { row, col, .. } = *self.node(id) {
+                elements.entry((row, col)).or_default().push(bar);
+                continue;
+            }
+            for (child, contribution) in self.pullback(id, bar, &live)? {
+                adj.entry(child).or_default().push(contribution);
+            }
+        }
+        let shape = self.shape(w);
+        let whole = match adj.remove(&w) {
+            Some(parts) => self.add(&parts)?,
+            None => self.zero(shape)?,
+        };
+        if elements.is_empty() {
+            return Ok(whole);
+        }
+        let mut entries = Vec::with_capacity(shape.len());
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                let parts = elements.remove(&(i, j)).unwrap_or_default();
+                entries.push(self.add(&parts)?);
+            }
+        }
+        let explicit = self.matrix(shape, entries)?;
+        self.add(&[whole, explicit])
+    }
+
+    /// The nodes among `nodes` (in id order) that depend on `w`.
+    fn depending_on(&self, nodes: &[ExprId], w: ExprId) -> HashSet<ExprId> {
+        let mut live = HashSet::new();
+        for &id in nodes {
+            if id == w || self.node(id).children().iter().any(|c| live.contains(c)) {
+                live.insert(id);
+            }
+        }
+        live
+    }
+
+    /// The contribution of the adjoint `bar` of node `id` to the adjoint of
+    /// each child in `live` (of the child's shape, or broadcasting to it).
+    fn pullback(
+        &mut self,
+        id: ExprId,
+        bar: ExprId,
+        live: &HashSet<ExprId>,
+    ) -> Result<Vec<(ExprId, ExprId)>> {
+        let node = self.node(id).clone();
+        let wanted = |c: &ExprId| live.contains(c);
+        let out = match node {
+            Node::Num(_)
+            | Node::Const(_)
+            | Node::Symbol { .. }
+            | Node::Dense(_)
+            | Node::Element { .. } => vec![],
+            Node::Matrix { shape, entries } => {
+                let mut out = Vec::new();
+                for (k, &e) in entries.iter().enumerate().filter(|(_, e)| wanted(e)) {
+                    out.push((e, self.element_of(bar, k / shape.cols, k % shape.cols)?));
+                }
+                out
+            }
+            Node::Add(ts) => {
+                let mut out = Vec::new();
+                for &t in ts.iter().filter(|t| wanted(t)) {
+                    out.push((t, self.unbroadcast(bar, self.shape(t))?));
+                }
+                out
+            }
+            Node::Mul(fs) => {
+                let mut out = Vec::new();
+                for k in (0..fs.len()).filter(|&k| wanted(&fs[k])) {
+                    let mut factors = fs.clone();
+                    factors[k] = bar;
+                    let c = self.mul(&factors)?;
+                    out.push((fs[k], self.unbroadcast(c, self.shape(fs[k]))?));
+                }
+                out
+            }
+            Node::Pow(b, e) => {
+                let mut out = Vec::new();
+                if wanted(&b) {
+                    let one = self.int(1)?;
+                    let e1 = self.sub(e, one)?;
+                    let p = self.pow(b, e1)?;
+                    let db = self.mul(&[bar, e, p])?;
+                    out.push((b, self.unbroadcast(db, self.shape(b))?));
+                }
+                if wanted(&e) {
+                    let lb = self.apply(crate::Func::Log, b)?;
+                    let de = self.mul(&[bar, id, lb])?;
+                    out.push((e, self.unbroadcast(de, self.shape(e))?));
+                }
+                out
+            }
+            Node::MatMul(a, b) => {
+                let mut out = Vec::new();
+                if wanted(&a) {
+                    let bt = self.transpose(b)?;
+                    out.push((a, self.product(bar, bt)?));
+                }
+                if wanted(&b) {
+                    let at = self.transpose(a)?;
+                    out.push((b, self.product(at, bar)?));
+                }
+                out
+            }
+            Node::MatPow(a, n) => vec![(a, self.matpow_pullback(a, n, bar)?)],
+            Node::Transpose(a) => vec![(a, self.transpose(bar)?)],
+            Node::Apply(f, a) => {
+                let fd = self.func_derivative(f, a)?;
+                vec![(a, self.mul(&[bar, fd])?)]
+            }
+            Node::Reduce(Reduction::Sum, _, a) => vec![(a, bar)],
+            Node::Reduce(Reduction::LogSumExp, axis, a) => {
+                let s = softmax_any(self, a, axis)?;
+                vec![(a, self.mul(&[bar, s])?)]
+            }
+            Node::Softmax(axis, a) => {
+                let w = self.mul(&[bar, id])?;
+                let total = self.sum(w, axis)?;
+                let centred = self.sub(bar, total)?;
+                vec![(a, self.mul(&[id, centred])?)]
+            }
+            Node::Trace(a) => {
+                let eye = self.eye(self.shape(a).rows)?;
+                vec![(a, self.mul(&[bar, eye])?)]
+            }
+            Node::Diag(a) => {
+                let d = self.diag(bar)?;
+                let d = if self.shape(a).rows == 1 {
+                    self.transpose(d)?
+                } else {
+                    d
+                };
+                vec![(a, d)]
+            }
+            Node::Slice { arg, rows, cols } => {
+                let s = self.shape(arg);
+                let p = self.dense(selection(s.rows, rows.start, rows.end)?)?;
+                let q = self.dense(selection(s.cols, cols.start, cols.end)?)?;
+                let qt = self.transpose(q)?;
+                let left = self.product(p, bar)?;
+                vec![(arg, self.product(left, qt)?)]
+            }
+        };
+        Ok(out)
+    }
+
+    /// Ā for C = Aⁿ: Σₖ (Aᵏ)ᵀ⋅C̄⋅(Aⁿ⁻¹⁻ᵏ)ᵀ.
+    fn matpow_pullback(&mut self, a: ExprId, n: i64, bar: ExprId) -> Result<ExprId> {
+        let mut terms = Vec::new();
+        for k in 0..n {
+            let (left, right) = (self.int(k)?, self.int(n - 1 - k)?);
+            let (l, r) = (self.power(a, left)?, self.power(a, right)?);
+            let (lt, rt) = (self.transpose(l)?, self.transpose(r)?);
+            let lb = self.product(lt, bar)?;
+            terms.push(self.product(lb, rt)?);
+        }
+        self.add(&terms)
+    }
+
+    /// `t` summed over the dimensions along which `shape` was broadcast.
+    fn unbroadcast(&mut self, t: ExprId, shape: Shape) -> Result<ExprId> {
+        let s = self.shape(t);
+        if s == shape {
+            return Ok(t);
+        }
+        let axis = match (shape.rows == 1 && s.rows > 1, shape.cols == 1 && s.cols > 1) {
+            (true, true) => Axis::All,
+            (true, false) => Axis::Cols,
+            (false, true) => Axis::Rows,
+            (false, false) => return Ok(t),
+        };
+        self.sum(t, axis)
+    }
+}
+
+/// The n×k matrix that places k rows `start..end` of a slice back into n.
+fn selection(n: usize, start: usize, end: usize) -> Result<Dense> {
+    let k = end - start;
+    let mut data = vec![Num::zero(); n * k];
+    for i in 0..k {
+        data[(start + i) * k + i] = Num::one();
+    }
+    Dense::new(Shape::new(n, k), DenseData::Exact(data))
+}

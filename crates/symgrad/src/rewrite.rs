@@ -1,0 +1,74 @@
+//! Rebuilding expressions bottom-up through the normalising constructors:
+//! the engine of substitution and of the rewriting passes.
+
+use crate::{ExprId, Node, Pool, Result};
+use std::collections::HashMap;
+
+impl Pool {
+    /// Builds `node` through the constructor of its kind, so that it is
+    /// normalised (folded, ordered, collected) as if the user had built it.
+    pub(crate) fn make(&mut self, node: Node) -> Result<ExprId> {
+        match node {
+            Node::Num(n) => self.num(n),
+            Node::Const(c) => self.constant(c),
+            Node::Symbol { name, shape } => self.symbol(&name, shape),
+            Node::Element { symbol, row, col } => self.element_of(symbol, row, col),
+            Node::Matrix { shape, entries } => self.matrix(shape, entries),
+            Node::Dense(d) => self.dense(d),
+            Node::Add(xs) => self.add(&xs),
+            Node::Mul(xs) => self.mul(&xs),
+            Node::Pow(a, b) => self.pow(a, b),
+            Node::MatMul(a, b) => self.matmul(a, b),
+            Node::MatPow(a, n) => {
+                let n = self.int(n)?;
+                self.power(a, n)
+            }
+            Node::Transpose(a) => self.transpose(a),
+            Node::Apply(f, a) => self.apply(f, a),
+            Node::Reduce(r, axis, a) => self.reduce(r, a, axis),
+            Node::Softmax(axis, a) => self.softmax(a, axis),
+            Node::Trace(a) => self.trace(a),
+            Node::Diag(a) => self.diag(a),
+            Node::Slice { arg, rows, cols } => self.slice(arg, rows, cols),
+        }
+    }
+
+    /// The nodes reachable from `e` (itself included), in increasing id
+    /// order: children before parents.
+    pub(crate) fn reachable(&self, e: ExprId) -> Vec<ExprId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            if seen.insert(x) {
+                stack.extend(self.node(x).children());
+            }
+        }
+        let mut out: Vec<ExprId> = seen.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Rewrites `e` bottom-up: each node reachable from `e`, children first,
+    /// is rebuilt from its rewritten children and then offered to `rule`,
+    /// which may return a replacement.
+    pub(crate) fn rewrite(
+        &mut self,
+        e: ExprId,
+        mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
+    ) -> Result<ExprId> {
+        let mut done: HashMap<ExprId, ExprId> = HashMap::new();
+        for id in self.reachable(e) {
+            let node = self.node(id).clone();
+            let mut changed = false;
+            let rebuilt = node.map_children(|c| {
+                let r = done.get(&c).copied().unwrap_or(c);
+                changed |= r != c;
+                r
+            });
+            let built = if changed { self.make(rebuilt)? } else { id };
+            let out = rule(self, built)?.unwrap_or(built);
+            done.insert(id, out);
+        }
+        Ok(done.get(&e).copied().unwrap_or(e))
+    }
+}

@@ -1,0 +1,333 @@
+//! Rewriting passes: the sigmoid forms (which are also the numerically
+//! stable ones), `expand`, and `simplify`, which keeps the smallest of a few
+//! candidate forms.
+
+use crate::{Axis, ExprId, Func, Node, Num, Pool, Reduction, Result};
+use indexmap::IndexMap;
+
+/// `expand` leaves a product alone when multiplying it out would give more
+/// terms than this.
+const MAX_EXPANDED_TERMS: usize = 256;
+
+impl Pool {
+    /// The sigmoid forms: `1/(1 + ℯᵃ)` is `σ(−a)`, `ℯᵃ⋅σ(−a)` is `σ(a)`,
+    /// `1 − σ(a)` is `σ(−a)`, `log(σ(a))` is `−softplus(−a)`,
+    /// `log(1 + ℯᵃ)` is `softplus(a)`, `log(softmax(a))` is
+    /// `a − logsumexp(a)` and `log(sum(exp(a)))` is `logsumexp(a)`. The
+    /// result means the same and evaluates without overflow.
+    pub fn stabilise(&mut self, e: ExprId) -> Result<ExprId> {
+        self.rewrite(e, |p, id| p.stable_form(id))
+    }
+
+    /// `expand(e)`: products and small integer powers of sums multiplied
+    /// out, matrix products distributed over sums.
+    pub fn expand(&mut self, e: ExprId) -> Result<ExprId> {
+        self.rewrite(e, |p, id| p.expanded_form(id))
+    }
+
+    /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e`, its sigmoid
+    /// form, and that form expanded with `σ(−a)` written `1 − σ(a)`. Never
+    /// larger than `e`; each pass is one bottom-up rewrite, so it is bounded.
+    pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
+        let stable = self.stabilise(e)?;
+        let complemented = self.rewrite(stable, |p, id| p.complement_form(id))?;
+        let expanded = self.expand(complemented)?;
+        let expanded_stable = self.expand(stable)?;
+        let mut best = e;
+        for c in [stable, expanded, expanded_stable] {
+            let factored = self.rewrite(c, |p, id| p.factored_form(id))?;
+            for c in [c, factored] {
+                if self.size(c) < self.size(best) {
+                    best = c;
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// A sum of matrix products sharing a right (or else a left) factor,
+    /// with that factor taken out: `A⋅X + B⋅X` is `(A + B)⋅X`.
+    fn factored_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(id).clone() else {
+            return Ok(None);
+        };
+        for right in [true, false] {
+            let mut groups: IndexMap<ExprId, Vec<(ExprId, ExprId)>> = IndexMap::new();
+            let mut rest = Vec::new();
+            for &t in &ts {
+                match self.product_parts(t, right)? {
+                    Some((common, other)) => groups.entry(common).or_default().push((other, t)),
+                    None => rest.push(t),
+                }
+            }
+            if groups.values().all(|g| g.len() < 2) {
+                continue;
+            }
+            for (common, group) in groups {
+                if let [(_, t)] = group.as_slice() {
+                    rest.push(*t);
+                    continue;
+                }
+                let others: Vec<ExprId> = group.iter().map(|&(o, _)| o).collect();
+                let sum = self.add(&others)?;
+                rest.push(if right {
+                    self.matmul(sum, common)?
+                } else {
+                    self.matmul(common, sum)?
+                });
+            }
+            return self.add(&rest).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// For a term `c⋅(A⋅B)`: `(B, c⋅A)` when `right`, else `(A, c⋅B)`.
+    fn product_parts(&mut self, t: ExprId, right: bool) -> Result<Option<(ExprId, ExprId)>> {
+        let (c, m) = match self.node(t) {
+            Node::Mul(fs) if fs.len() == 2 && self.as_num(fs[0]).is_some() => (Some(fs[0]), fs[1]),
+            _ => (None, t),
+        };
+        let Node::MatMul(a, b) = *self.node(m) else {
+            return Ok(None);
+        };
+        let (common, other) = if right { (b, a) } else { (a, b) };
+        let other = match c {
+            Some(c) => self.mul(&[c, other])?,
+            None => other,
+        };
+        Ok(Some((common, other)))
+    }
+
+    fn stable_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        match self.node(id).clone() {
+            Node::Pow(b, e) if self.is_int(e, -1) => match self.exp_plus_one(b) {
+                Some(a) => self.sigmoid_of_neg(a).map(Some),
+                None => Ok(None),
+            },
+            Node::Mul(fs) => self.sigmoid_in_product(&fs),
+            Node::Add(ts) => self.sigmoid_in_sum(&ts),
+            Node::Apply(Func::Log, x) => self.stable_log(x),
+            _ => Ok(None),
+        }
+    }
+
+    /// `log(x)` in a stable form, when `x` has one.
+    fn stable_log(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        let out = match self.node(x).clone() {
+            Node::Apply(Func::Sigmoid, a) => {
+                let na = self.neg(a)?;
+                let sp = self.apply(Func::Softplus, na)?;
+                self.neg(sp)?
+            }
+            Node::Apply(Func::Exp, a) => a,
+            Node::Add(_) => match self.exp_plus_one(x) {
+                Some(a) => self.apply(Func::Softplus, a)?,
+                None => return Ok(None),
+            },
+            Node::Softmax(axis, a) => {
+                let lse = self.logsumexp(a, axis)?;
+                self.sub(a, lse)?
+            }
+            Node::Reduce(Reduction::Sum, axis, s) => match self.node(s).clone() {
+                Node::Apply(Func::Exp, a) => self.logsumexp(a, axis)?,
+                _ => return Ok(None),
+            },
+            Node::Pow(b, n) if self.as_num(n).is_some() => match self.stable_log(b)? {
+                Some(l) => self.mul(&[n, l])?,
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        Ok(Some(out))
+    }
+
+    /// `ℯᵃ⋅σ(−a)` in a product becomes `σ(a)`.
+    fn sigmoid_in_product(&mut self, fs: &[ExprId]) -> Result<Option<ExprId>> {
+        for (i, &f) in fs.iter().enumerate() {
+            let Node::Apply(Func::Exp, a) = *self.node(f) else {
+                continue;
+            };
+            let na = self.neg(a)?;
+            let s = self.apply(Func::Sigmoid, na)?;
+            if let Some(j) = fs.iter().position(|&g| g == s) {
+                let mut rest: Vec<ExprId> = fs
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k != i && k != j)
+                    .map(|(_, &g)| g)
+                    .collect();
+                rest.push(self.apply(Func::Sigmoid, a)?);
+                return self.mul(&rest).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// `c − σ(a)` in a sum becomes `(c − 1) + σ(−a)`.
+    fn sigmoid_in_sum(&mut self, ts: &[ExprId]) -> Result<Option<ExprId>> {
+        let Some(c) = ts.iter().position(|&t| self.as_num(t).is_some()) else {
+            return Ok(None);
+        };
+        for (i, &t) in ts.iter().enumerate() {
+            let Node::Mul(fs) = self.node(t) else {
+                continue;
+            };
+            let [m, s] = fs.as_slice() else { continue };
+            let (m, s) = (*m, *s);
+            let Node::Apply(Func::Sigmoid, a) = *self.node(s) else {
+                continue;
+            };
+            if !self.is_int(m, -1) {
+                continue;
+            }
+            let mut rest: Vec<ExprId> = ts
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| k != i && k != c)
+                .map(|(_, &g)| g)
+                .collect();
+            let one = self.int(1)?;
+            rest.push(self.sub(ts[c], one)?);
+            rest.push(self.sigmoid_of_neg(a)?);
+            return self.add(&rest).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// `σ(a)` with `a` negated in form (a negative coefficient) becomes
+    /// `1 − σ(−a)`, so that terms in `σ(−a)` can collect.
+    fn complement_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Apply(Func::Sigmoid, a) = *self.node(id) else {
+            return Ok(None);
+        };
+        if !self.looks_negative(a) {
+            return Ok(None);
+        }
+        let one = self.int(1)?;
+        let s = self.sigmoid_of_neg(a)?;
+        self.sub(one, s).map(Some)
+    }
+
+    fn expanded_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        match self.node(id).clone() {
+            Node::Mul(fs) => self.distribute(&fs),
+            Node::Pow(b, n) if matches!(self.node(b), Node::Add(_)) => {
+                match self.as_num(n).and_then(Num::to_i64) {
+                    Some(k @ 2..=4) => self.distribute(&vec![b; k as usize]),
+                    _ => Ok(None),
+                }
+            }
+            Node::MatMul(a, b) => self.distribute_product(a, b),
+            _ => Ok(None),
+        }
+    }
+
+    /// A product of sums multiplied out, within the term budget.
+    fn distribute(&mut self, fs: &[ExprId]) -> Result<Option<ExprId>> {
+        let terms_of = |p: &Pool, f: ExprId| match p.node(f) {
+            Node::Add(ts) => ts.clone(),
+            _ => vec![f],
+        };
+        let count = fs
+            .iter()
+            .try_fold(1usize, |n, &f| n.checked_mul(terms_of(self, f).len()));
+        if !fs.iter().any(|&f| matches!(self.node(f), Node::Add(_)))
+            || count.is_none_or(|n| n > MAX_EXPANDED_TERMS)
+        {
+            return Ok(None);
+        }
+        let mut products: Vec<Vec<ExprId>> = vec![vec![]];
+        for &f in fs {
+            let ts = terms_of(self, f);
+            products = products
+                .iter()
+                .flat_map(|p| {
+                    ts.iter().map(move |&t| {
+                        let mut q = p.clone();
+                        q.push(t);
+                        q
+                    })
+                })
+                .collect();
+        }
+        let terms = products
+            .iter()
+            .map(|p| {
+                let m = self.mul(p)?;
+                self.expanded_form(m).map(|e| e.unwrap_or(m))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.add(&terms).map(Some)
+    }
+
+    /// `A⋅(B + C)` as `A⋅B + A⋅C` (and on the left), when no term broadcasts.
+    fn distribute_product(&mut self, a: ExprId, b: ExprId) -> Result<Option<ExprId>> {
+        for (sum, other, sum_left) in [(a, b, true), (b, a, false)] {
+            let Node::Add(ts) = self.node(sum).clone() else {
+                continue;
+            };
+            let shape = self.shape(sum);
+            if ts.iter().any(|&t| self.shape(t) != shape) {
+                continue;
+            }
+            let parts = ts
+                .iter()
+                .map(|&t| {
+                    if sum_left {
+                        self.matmul(t, other)
+                    } else {
+                        self.matmul(other, t)
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return self.add(&parts).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// `a` when `x` is `ℯᵃ + 1`.
+    fn exp_plus_one(&self, x: ExprId) -> Option<ExprId> {
+        let Node::Add(ts) = self.node(x) else {
+            return None;
+        };
+        match ts.as_slice() {
+            [e, one] | [one, e] if self.is_int(*one, 1) => match self.node(*e) {
+                Node::Apply(Func::Exp, a) => Some(*a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn sigmoid_of_neg(&mut self, a: ExprId) -> Result<ExprId> {
+        let na = self.neg(a)?;
+        self.apply(Func::Sigmoid, na)
+    }
+
+    /// True for an exact integer node equal to `n`.
+    pub(crate) fn is_int(&self, x: ExprId, n: i64) -> bool {
+        self.as_num(x)
+            .is_some_and(|v| v.is_exact() && v.to_i64() == Some(n))
+    }
+
+    /// True when `x` prints with a leading minus: a negative number, or a
+    /// product or sum led by one.
+    fn looks_negative(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Num(n) => n.is_negative(),
+            Node::Mul(fs) => self.as_num(fs[0]).is_some_and(Num::is_negative),
+            Node::Add(ts) => ts.iter().all(|&t| self.looks_negative(t)),
+            _ => false,
+        }
+    }
+}
+
+/// `softmax(a)` along an axis, also over all elements (`ℯ^(a − logsumexp(a))`).
+pub(crate) fn softmax_any(pool: &mut Pool, a: ExprId, axis: Axis) -> Result<ExprId> {
+    if axis != Axis::All {
+        return pool.softmax(a, axis);
+    }
+    let lse = pool.logsumexp(a, Axis::All)?;
+    let shifted = pool.sub(a, lse)?;
+    pool.apply(Func::Exp, shifted)
+}
