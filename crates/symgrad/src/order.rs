@@ -51,9 +51,10 @@ fn factors(pool: &Pool, id: ExprId) -> Vec<ExprId> {
     }
 }
 
-/// Order of terms in a sum: by their factors, higher powers first, numbers last.
+/// Order of terms in a sum: by their factors, higher powers first, numbers
+/// and numeric matrices last.
 pub(crate) fn cmp_terms(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
-    let (na, nb) = (pool.as_num(a).is_some(), pool.as_num(b).is_some());
+    let (na, nb) = (pool.numeric(a).is_some(), pool.numeric(b).is_some());
     if na || nb {
         return na.cmp(&nb).then_with(|| cmp_expr(pool, a, b));
     }

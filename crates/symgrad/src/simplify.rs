@@ -11,7 +11,7 @@ const MAX_EXPANDED_TERMS: usize = 256;
 
 impl Pool {
     /// The sigmoid forms: `1/(1 + ℯᵃ)` is `σ(−a)`, `ℯᵃ⋅σ(−a)` is `σ(a)`,
-    /// `1 − σ(a)` is `σ(−a)`, `log(σ(a))` is `−softplus(−a)`,
+    /// `log(σ(a))` is `−softplus(−a)`, `log(1 − σ(a))` is `−softplus(a)`,
     /// `log(1 + ℯᵃ)` is `softplus(a)`, `log(softmax(a))` is
     /// `a − logsumexp(a)` and `log(sum(exp(a)))` is `logsumexp(a)`. The
     /// result means the same and evaluates without overflow.
@@ -105,7 +105,6 @@ impl Pool {
                 None => Ok(None),
             },
             Node::Mul(fs) => self.sigmoid_in_product(&fs),
-            Node::Add(ts) => self.sigmoid_in_sum(&ts),
             Node::Apply(Func::Log, x) => self.stable_log(x),
             _ => Ok(None),
         }
@@ -120,9 +119,13 @@ impl Pool {
                 self.neg(sp)?
             }
             Node::Apply(Func::Exp, a) => a,
-            Node::Add(_) => match self.exp_plus_one(x) {
-                Some(a) => self.apply(Func::Softplus, a)?,
-                None => return Ok(None),
+            Node::Add(_) => match (self.exp_plus_one(x), self.one_minus_sigmoid(x)) {
+                (Some(a), _) => self.apply(Func::Softplus, a)?,
+                (None, Some(a)) => {
+                    let sp = self.apply(Func::Softplus, a)?;
+                    self.neg(sp)?
+                }
+                (None, None) => return Ok(None),
             },
             Node::Softmax(axis, a) => {
                 let lse = self.logsumexp(a, axis)?;
@@ -159,37 +162,6 @@ impl Pool {
                 rest.push(self.apply(Func::Sigmoid, a)?);
                 return self.mul(&rest).map(Some);
             }
-        }
-        Ok(None)
-    }
-
-    /// `c − σ(a)` in a sum becomes `(c − 1) + σ(−a)`.
-    fn sigmoid_in_sum(&mut self, ts: &[ExprId]) -> Result<Option<ExprId>> {
-        let Some(c) = ts.iter().position(|&t| self.as_num(t).is_some()) else {
-            return Ok(None);
-        };
-        for (i, &t) in ts.iter().enumerate() {
-            let Node::Mul(fs) = self.node(t) else {
-                continue;
-            };
-            let [m, s] = fs.as_slice() else { continue };
-            let (m, s) = (*m, *s);
-            let Node::Apply(Func::Sigmoid, a) = *self.node(s) else {
-                continue;
-            };
-            if !self.is_int(m, -1) {
-                continue;
-            }
-            let mut rest: Vec<ExprId> = ts
-                .iter()
-                .enumerate()
-                .filter(|&(k, _)| k != i && k != c)
-                .map(|(_, &g)| g)
-                .collect();
-            let one = self.int(1)?;
-            rest.push(self.sub(ts[c], one)?);
-            rest.push(self.sigmoid_of_neg(a)?);
-            return self.add(&rest).map(Some);
         }
         Ok(None)
     }
@@ -293,6 +265,26 @@ impl Pool {
         match ts.as_slice() {
             [e, one] | [one, e] if self.is_int(*one, 1) => match self.node(*e) {
                 Node::Apply(Func::Exp, a) => Some(*a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `a` when `x` is `1 − σ(a)`.
+    fn one_minus_sigmoid(&self, x: ExprId) -> Option<ExprId> {
+        let Node::Add(ts) = self.node(x) else {
+            return None;
+        };
+        let [t, one] = ts.as_slice() else {
+            return None;
+        };
+        let Node::Mul(fs) = self.node(*t) else {
+            return None;
+        };
+        match (fs.as_slice(), self.is_int(*one, 1)) {
+            ([m, s], true) if self.is_int(*m, -1) => match self.node(*s) {
+                Node::Apply(Func::Sigmoid, a) => Some(*a),
                 _ => None,
             },
             _ => None,
