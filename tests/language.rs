@@ -521,3 +521,34 @@ fn random_errors_point_at_the_argument() {
         "#]],
     );
 }
+
+#[test]
+fn matrix_products_collect_powers_and_drop_identities() {
+    check("symbol A[2, 2]; text(A*A*A)", expect!["A^3"]);
+    check("symbol A[2, 2]; text((A*A)')", expect!["A'^2"]);
+    check("symbol A[2, 2]; text(eye(2)*A*eye(2))", expect!["A"]);
+    check(
+        "symbol W[2, 2]; text(grad(trace(W^3), W))",
+        expect!["3*W'^2"],
+    );
+}
+
+#[test]
+fn substitution_and_evaluation_take_unbound_names_as_symbols() {
+    check("eval(x*y, x = 2, y = 3)", expect!["6.0"]);
+    check("text(subs(x^2 + y, x = 1/3))", expect!["y + 1/9"]);
+    check(
+        "eval(1/x, x = 0)",
+        expect![[r#"
+        error: eval gives inf: the expression divides by zero or leaves its domain there
+         --> <test>:1:1
+          |
+        1 | eval(1/x, x = 0)
+          | ^^^^^^^^^^^^^^^^
+    "#]],
+    );
+    check(
+        "symbol W[2, 2]; text(hessian(sum(W .* W) + W[0, 1]*W[1, 0], W))",
+        expect!["[[2, 0, 0, 0], [0, 2, 1, 0], [0, 1, 2, 0], [0, 0, 0, 2]]"],
+    );
+}

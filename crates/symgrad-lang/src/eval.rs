@@ -121,7 +121,7 @@ impl Session {
     }
 
     /// A bound name, a constant, or else a new scalar symbol.
-    fn name(&mut self, name: &str, span: Span) -> Eval<ExprId> {
+    pub(crate) fn name(&mut self, name: &str, span: Span) -> Eval<ExprId> {
         if let Some(&id) = self.vars.get(name) {
             return Ok(id);
         }

@@ -75,11 +75,11 @@ impl Pool {
     }
 
     /// The scalar variables of `v`: a scalar symbol, the elements of a
-    /// vector symbol, or the entries of an explicit list of variables.
+    /// matrix symbol (row by row), or the entries of a list of variables.
     pub fn variables(&mut self, v: ExprId) -> Result<Vec<ExprId>> {
         let s = self.shape(v);
         match self.node(v).clone() {
-            Node::Symbol { .. } if s.rows == 1 || s.cols == 1 => (0..s.len())
+            Node::Symbol { .. } => (0..s.len())
                 .map(|k| self.element(v, k / s.cols, k % s.cols))
                 .collect(),
             Node::Element { .. } => Ok(vec![v]),
@@ -90,8 +90,7 @@ impl Pool {
                 Ok(entries)
             }
             _ => Err(Error::Invalid(
-                "the variables must be a scalar symbol, a vector symbol or a list of symbols"
-                    .into(),
+                "the variables must be a symbol or a list of symbols such as [x, y]".into(),
             )),
         }
     }

@@ -49,6 +49,18 @@ impl Pool {
         {
             return self.zero(shape);
         }
+        if self.is_identity(a) {
+            return Ok(b);
+        }
+        if self.is_identity(b) {
+            return Ok(a);
+        }
+        let ((x, m), (y, n)) = (self.base_power(a), self.base_power(b));
+        if x == y {
+            // Powers of one square matrix collect: A⋅A² = A³.
+            let k = self.int(m + n)?;
+            return self.power(x, k);
+        }
         self.intern(Node::MatMul(a, b), shape)
     }
 
@@ -66,6 +78,26 @@ impl Pool {
             }
         }
         self.matrix(shape, entries)
+    }
+
+    /// True for an exact identity matrix.
+    fn is_identity(&self, x: ExprId) -> bool {
+        let Node::Dense(d) = self.node(x) else {
+            return false;
+        };
+        let n = d.shape().rows;
+        n == d.shape().cols
+            && matches!(d.data(), DenseData::Exact(v) if v.iter().enumerate().all(|(k, e)| {
+                if k / n == k % n { e.is_one() } else { e.is_zero() }
+            }))
+    }
+
+    /// `(A, n)` for `Aⁿ`, else `(x, 1)`.
+    fn base_power(&self, x: ExprId) -> (ExprId, i64) {
+        match self.node(x) {
+            Node::MatPow(a, n) => (*a, *n),
+            _ => (x, 1),
+        }
     }
 
     /// True for an explicit matrix (of numbers or expressions).
@@ -149,6 +181,10 @@ impl Pool {
             Node::Softmax(axis, x) => {
                 let xt = self.transpose(x)?;
                 self.softmax(xt, flip(axis))
+            }
+            Node::MatPow(x, n) => {
+                let (xt, n) = (self.transpose(x)?, self.int(n)?);
+                self.power(xt, n)
             }
             Node::Reduce(r, axis, x) => {
                 let xt = self.transpose(x)?;
