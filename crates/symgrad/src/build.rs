@@ -44,6 +44,7 @@ impl Pool {
                 shape.rows, shape.cols
             )));
         }
+        let shape = checked_shape(shape.rows, shape.cols)?;
         self.intern(
             Node::Symbol {
                 name: Arc::from(name),

@@ -22,7 +22,13 @@ impl Pool {
     /// `expand(e)`: products and small integer powers of sums multiplied
     /// out, matrix products distributed over sums.
     pub fn expand(&mut self, e: ExprId) -> Result<ExprId> {
-        self.rewrite(e, |p, id| p.expanded_form(id))
+        self.rewrite(e, |p, id| p.expanded_form(id, true))
+    }
+
+    /// `expand` without distributing matrix products, which keeps the
+    /// textbook `(σ(z) − y)⋅X` whole.
+    fn expand_elementwise(&mut self, e: ExprId) -> Result<ExprId> {
+        self.rewrite(e, |p, id| p.expanded_form(id, false))
     }
 
     /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e`, its sigmoid
@@ -31,8 +37,8 @@ impl Pool {
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let stable = self.stabilise(e)?;
         let complemented = self.rewrite(stable, |p, id| p.complement_form(id))?;
-        let expanded = self.expand(complemented)?;
-        let expanded_stable = self.expand(stable)?;
+        let expanded = self.expand_elementwise(complemented)?;
+        let expanded_stable = self.expand_elementwise(stable)?;
         let mut best = e;
         for c in [stable, expanded, expanded_stable] {
             let factored = self.rewrite(c, |p, id| p.factored_form(id))?;
@@ -180,7 +186,7 @@ impl Pool {
         self.sub(one, s).map(Some)
     }
 
-    fn expanded_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+    fn expanded_form(&mut self, id: ExprId, matrix: bool) -> Result<Option<ExprId>> {
         match self.node(id).clone() {
             Node::Mul(fs) => self.distribute(&fs),
             Node::Pow(b, n) if matches!(self.node(b), Node::Add(_)) => {
@@ -189,7 +195,7 @@ impl Pool {
                     _ => Ok(None),
                 }
             }
-            Node::MatMul(a, b) => self.distribute_product(a, b),
+            Node::MatMul(a, b) if matrix => self.distribute_product(a, b),
             _ => Ok(None),
         }
     }
@@ -226,7 +232,7 @@ impl Pool {
             .iter()
             .map(|p| {
                 let m = self.mul(p)?;
-                self.expanded_form(m).map(|e| e.unwrap_or(m))
+                self.expanded_form(m, false).map(|e| e.unwrap_or(m))
             })
             .collect::<Result<Vec<_>>>()?;
         self.add(&terms).map(Some)
