@@ -245,13 +245,18 @@ const TOPICS: &[(&str, &str)] = &[
 ];
 
 fn help_index() -> String {
+    let width = BUILTINS
+        .iter()
+        .map(|b| b.usage.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::from("Functions (:help NAME for more):\n");
     for b in BUILTINS {
-        out.push_str(&format!("  {:22} {}\n", b.usage, b.summary));
+        out.push_str(&format!("  {:width$} {}\n", b.usage, b.summary));
     }
     out.push_str("\nCommands:\n");
     for c in COMMANDS {
-        out.push_str(&format!("  {:22} {}\n", c.name, c.summary));
+        out.push_str(&format!("  {:width$} {}\n", c.name, c.summary));
     }
     out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
     out
