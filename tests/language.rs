@@ -552,3 +552,14 @@ fn substitution_and_evaluation_take_unbound_names_as_symbols() {
         expect!["[[2, 0, 0, 0], [0, 2, 1, 0], [0, 1, 2, 0], [0, 0, 0, 2]]"],
     );
 }
+
+#[test]
+fn element_view_of_a_matrix_power_is_scalar() {
+    // By hand: (C³)₀₁ = Σₖ (C²)₀ₖ⋅Cₖ₁ with C² = C⋅C.
+    check(
+        "symbol C[2, 2]; text(elements(C^3)[0, 1])",
+        expect![
+            "C[0, 1]*(C[0, 0]^2 + C[0, 1]*C[1, 0]) + C[1, 1]*(C[0, 0]*C[0, 1] + C[0, 1]*C[1, 1])"
+        ],
+    );
+}

@@ -1,6 +1,8 @@
 //! The interactive loop.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -29,6 +31,8 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
     if let Some(path) = &history {
         load_history(&mut editor, path);
     }
+    let interrupt = interrupt_on_ctrl_c();
+    session.set_interrupt(interrupt.clone());
     println!("{}", banner());
     let mut history_saved = true;
     let mut auto_width = session.settings().width;
@@ -48,6 +52,7 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
         if !fixed_width {
             auto_width = follow_terminal_width(session, auto_width);
         }
+        interrupt.store(false, Ordering::Relaxed);
         let flow = run::run_source(session, &line, ORIGIN, colour);
         if let Some(helper) = editor.helper_mut() {
             helper.set_names(session.completions());
@@ -57,6 +62,23 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A flag that Ctrl-C sets while a statement runs (while a line is being
+/// typed, the line editor reads Ctrl-C itself). A second Ctrl-C before the
+/// statement notices the first ends the program.
+fn interrupt_on_ctrl_c() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    let installed = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = installed {
+        eprintln!("symgrad: warning: Ctrl-C will not interrupt computations: {e}");
+    }
+    flag
 }
 
 fn editor(colour: bool) -> RlResult<LangEditor> {

@@ -97,8 +97,12 @@ impl Session {
             "load" => return self.load(args.trim_matches('"'), args_span, emit),
             "reset" => {
                 let settings = self.settings.clone();
+                let interrupt = self.pool.interrupt_flag();
                 *self = Session::new();
                 self.settings = settings;
+                if let Some(flag) = interrupt {
+                    self.pool.set_interrupt(flag);
+                }
             }
             "set" => self.set(args, args_span)?,
             "quit" | "q" | "exit" => return Ok(Flow::Quit),

@@ -89,6 +89,12 @@ impl Session {
         Session::default()
     }
 
+    /// Lets `flag` (set by a Ctrl-C handler) stop the statement running:
+    /// it fails with "interrupted" and the session keeps its bindings.
+    pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.pool.set_interrupt(flag);
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

@@ -113,9 +113,16 @@ impl Pool {
                 self.add(&terms)
             }
             Node::MatPow(x, n) => {
-                let explicit = self.elements(x)?;
-                let full = self.power_explicit(explicit, n)?;
-                self.entry(full, i, j)
+                // Aⁿ = Aⁿ⁻¹⋅A, element by element.
+                let k = self.int(n - 1)?;
+                let lower = self.power(x, k)?;
+                let inner = self.shape(x).cols;
+                let mut terms = Vec::with_capacity(inner);
+                for k in 0..inner {
+                    let (p, q) = (at(self, lower, i, k)?, at(self, x, k, j)?);
+                    terms.push(self.mul(&[p, q])?);
+                }
+                self.add(&terms)
             }
             Node::Transpose(x) => at(self, x, j, i),
             Node::Apply(f, x) => {
@@ -170,14 +177,6 @@ impl Pool {
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
         }
-    }
-
-    fn power_explicit(&mut self, x: ExprId, n: i64) -> Result<ExprId> {
-        let mut acc = x;
-        for _ in 1..n {
-            acc = self.matmul(acc, x)?;
-        }
-        Ok(acc)
     }
 
     /// The number of elements in the matrix parts of `e` (each distinct node

@@ -33,6 +33,8 @@ pub enum Error {
     TooDeep,
     /// Any other invalid argument.
     Invalid(String),
+    /// Stopped by the user (Ctrl-C).
+    Interrupted,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -56,6 +58,7 @@ impl fmt::Display for Error {
             Error::DivisionByZero => write!(f, "division by zero"),
             Error::Domain(msg) | Error::TooLarge(msg) | Error::Invalid(msg) => write!(f, "{msg}"),
             Error::TooDeep => write!(f, "expression nested too deeply"),
+            Error::Interrupted => write!(f, "interrupted"),
         }
     }
 }

@@ -156,6 +156,7 @@ impl Pool {
             }
         }
         for k in 0..memo.order.len() {
+            self.check_interrupt()?;
             let id = memo.order[k];
             let value = self.evaluate_node(id, bindings, &memo)?;
             for c in self.node(id).children() {

@@ -4,6 +4,7 @@ use crate::{Error, Num, Result, Shape};
 use indexmap::IndexMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A handle to a node in a [`Pool`]. Children always have smaller ids than
 /// their parents, so id order is a topological order.
@@ -339,6 +340,8 @@ pub const MAX_DEPTH: u32 = 2_000;
 #[derive(Default, Debug, Clone)]
 pub struct Pool {
     nodes: IndexMap<Node, Info>,
+    /// When set (by Ctrl-C), building and evaluating stop with `Error::Interrupted`.
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Pool {
@@ -381,12 +384,32 @@ impl Pool {
         self.nodes.is_empty()
     }
 
+    /// Lets `flag` stop long computations: once it is set, building a new
+    /// node or evaluating fails with [`Error::Interrupted`].
+    pub fn set_interrupt(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
+    /// The flag given to [`Pool::set_interrupt`], if any.
+    pub fn interrupt_flag(&self) -> Option<Arc<AtomicBool>> {
+        self.interrupt.clone()
+    }
+
+    /// `Err(Error::Interrupted)` once the interrupt flag is set.
+    pub(crate) fn check_interrupt(&self) -> Result<()> {
+        match &self.interrupt {
+            Some(flag) if flag.load(Ordering::Relaxed) => Err(Error::Interrupted),
+            _ => Ok(()),
+        }
+    }
+
     /// Stores `node` (already normalised and shape-checked) with its shape,
     /// or returns the id of the equal node stored before.
     pub(crate) fn intern(&mut self, node: Node, shape: Shape) -> Result<ExprId> {
         if let Some(i) = self.nodes.get_index_of(&node) {
             return Ok(ExprId(i as u32));
         }
+        self.check_interrupt()?;
         let depth = 1 + node
             .children()
             .iter()
