@@ -299,7 +299,6 @@ fn softmax_loss_at_large_scores_is_finite() {
 }
 
 #[test]
-#[ignore = "bug: element-level diff expands softmax into exp(z)/(sum of exp), NaN at large scores"]
 fn element_diff_of_the_softmax_loss_at_large_scores_is_finite() {
     let mut s = session(SOFTMAX_004);
     // The (0, 0) entry of dZ @ X.T above.
@@ -456,7 +455,6 @@ fn stable_forms_evaluate_without_overflow() {
 }
 
 #[test]
-#[ignore = "bug: logsumexp and log(softmax) of an explicit vector ([1000, 1000], [z, -z]) overflow to inf/NaN"]
 fn stable_forms_of_explicit_vectors() {
     let mut s = session("symbol z");
     // np.logaddexp(1000, 1000)
@@ -500,7 +498,6 @@ fn stable_forms_of_explicit_vectors() {
 }
 
 #[test]
-#[ignore = "bug: element-level diff of logsumexp/softmax of a vector symbol is NaN at ±1000 (grad is fine)"]
 fn element_diff_of_logsumexp_and_softmax_is_stable() {
     let mut s = session("symbol v[2]");
     // 1 / (1 + np.exp(-2000.0)): the softmax of [1000, -1000] at 0
@@ -528,7 +525,6 @@ fn element_diff_of_logsumexp_and_softmax_is_stable() {
 }
 
 #[test]
-#[ignore = "bug: eval and subs reject a scalar symbol that was used without a `symbol` declaration"]
 fn eval_binds_an_undeclared_scalar_symbol() {
     // LANGUAGE.md: "an unbound name is a scalar symbol".
     let mut s = session("");
@@ -599,7 +595,7 @@ fn substitution_errors_are_rendered() {
     check(
         "symbol W[2, 3]\neval(W[0, 1], W = [1, 2])",
         expect![[r#"
-            error: shape mismatch in the binding of a symbol: 2×3 and 2×1
+            error: W is 2×3 but the value given for it is 2×1
              --> <test>:2:1
               |
             2 | eval(W[0, 1], W = [1, 2])
@@ -635,7 +631,7 @@ fn substitution_errors_are_rendered() {
 
 #[test]
 fn printed_derivatives_of_scalar_functions() {
-    check("symbol z\ndiff(sigmoid(z), z)", expect!["σ(z)⋅σ(-z)"]);
+    check("symbol z\ndiff(sigmoid(z), z)", expect!["(1 - σ(z))⋅σ(z)"]);
     check(
         "symbol z\ndiff(tanh(z), z)",
         expect![[r#"
@@ -655,18 +651,18 @@ fn printed_gradient_of_the_bce_loss_of_seed_000() {
     check(
         &format!("{BCE_000}\nG\nsize(G)"),
         expect![[r#"
-                                       ⎛ ⎛  ⎡26   2   80⎤⎞⎞
-                                       ⎜ ⎜  ⎢           ⎥⎟⎟
-                                       ⎜ ⎜  ⎢100  60  10⎥⎟⎟
-                                       ⎜ ⎜  ⎢           ⎥⎟⎟
-                                       ⎜σ⎜W⋅⎢90   20  4 ⎥⎟⎟
-                                       ⎜ ⎜  ⎢           ⎥⎟⎟
-                                       ⎜ ⎜  ⎢80   50  60⎥⎟⎟
-                                       ⎜ ⎜  ⎢           ⎥⎟⎟ ⎡26  100  90  80  1⎤
-            ⎡ 82   70       110   2⎤   ⎜ ⎝  ⎣ 1   1   1 ⎦⎠⎟ ⎢                  ⎥
-            ⎢-──  -──  -8  -───  -─⎥ + ⎜──────────────────⎟⋅⎢2   60   20  50  1⎥
-            ⎣ 3    3         3    3⎦   ⎝        3         ⎠ ⎢                  ⎥
-                                                            ⎣80  10   4   60  1⎦
+            ⎛ ⎛  ⎡26   2   80⎤⎞              ⎞
+            ⎜ ⎜  ⎢           ⎥⎟              ⎟
+            ⎜ ⎜  ⎢100  60  10⎥⎟              ⎟
+            ⎜ ⎜  ⎢           ⎥⎟              ⎟
+            ⎜σ⎜W⋅⎢90   20  4 ⎥⎟              ⎟
+            ⎜ ⎜  ⎢           ⎥⎟              ⎟
+            ⎜ ⎜  ⎢80   50  60⎥⎟              ⎟
+            ⎜ ⎜  ⎢           ⎥⎟              ⎟ ⎡26  100  90  80  1⎤
+            ⎜ ⎝  ⎣ 1   1   1 ⎦⎠   ⎡    1   1⎤⎟ ⎢                  ⎥
+            ⎜────────────────── + ⎢0  -─  -─⎥⎟⋅⎢2   60   20  50  1⎥
+            ⎝        3            ⎣    3   3⎦⎠ ⎢                  ⎥
+                                               ⎣80  10   4   60  1⎦
             5"#]],
     );
 }
@@ -677,31 +673,31 @@ fn printed_gradients_of_the_softmax_loss_of_seed_004() {
     check(
         &format!("{SOFTMAX_004}\nGW\nsize(GW)\nGb\nsize(Gb)"),
         expect![[r#"
-            ⎛                      ⎛      ⎡26   37   12⎤⎞⎞
-            ⎜                      ⎜      ⎢            ⎥⎟⎟
-            ⎜⎡ 1        ⎤          ⎜      ⎢100  58   30⎥⎟⎟
-            ⎜⎢-─  0   0 ⎥   softmax⎜b + W⋅⎢            ⎥⎟⎟
-            ⎜⎢ 3        ⎥          ⎜      ⎢90   120  46⎥⎟⎟
-            ⎜⎢          ⎥          ⎜      ⎢            ⎥⎟⎟ ⎡26  100  90   80⎤
-            ⎜⎢     1    ⎥          ⎝      ⎣80   96   54⎦⎠⎟ ⎢                ⎥
-            ⎜⎢0   -─  0 ⎥ + ─────────────────────────────⎟⋅⎢37  58   120  96⎥
-            ⎜⎢     3    ⎥                 3              ⎟ ⎢                ⎥
-            ⎜⎢          ⎥                                ⎟ ⎣12  30   46   54⎦
-            ⎜⎢         1⎥                                ⎟
-            ⎜⎢0   0   -─⎥                                ⎟
-            ⎝⎣         3⎦                                ⎠
+            ⎛       ⎛      ⎡26   37   12⎤⎞               ⎞
+            ⎜       ⎜      ⎢            ⎥⎟               ⎟
+            ⎜       ⎜      ⎢100  58   30⎥⎟   ⎡ 1        ⎤⎟
+            ⎜softmax⎜b + W⋅⎢            ⎥⎟   ⎢-─  0   0 ⎥⎟
+            ⎜       ⎜      ⎢90   120  46⎥⎟   ⎢ 3        ⎥⎟
+            ⎜       ⎜      ⎢            ⎥⎟   ⎢          ⎥⎟ ⎡26  100  90   80⎤
+            ⎜       ⎝      ⎣80   96   54⎦⎠   ⎢     1    ⎥⎟ ⎢                ⎥
+            ⎜───────────────────────────── + ⎢0   -─  0 ⎥⎟⋅⎢37  58   120  96⎥
+            ⎜              3                 ⎢     3    ⎥⎟ ⎢                ⎥
+            ⎜                                ⎢          ⎥⎟ ⎣12  30   46   54⎦
+            ⎜                                ⎢         1⎥⎟
+            ⎜                                ⎢0   0   -─⎥⎟
+            ⎝                                ⎣         3⎦⎠
             6
-            ⎡ 1⎤
-            ⎢-─⎥
-            ⎢ 3⎥       ⎛       ⎛      ⎡26   37   12⎤⎞   ⎞
-            ⎢  ⎥       ⎜       ⎜      ⎢            ⎥⎟   ⎟
-            ⎢ 1⎥       ⎜       ⎜      ⎢100  58   30⎥⎟   ⎟
-            ⎢-─⎥ + mean⎜softmax⎜b + W⋅⎢            ⎥⎟, 2⎟
-            ⎢ 3⎥       ⎜       ⎜      ⎢90   120  46⎥⎟   ⎟
-            ⎢  ⎥       ⎜       ⎜      ⎢            ⎥⎟   ⎟
-            ⎢ 1⎥       ⎝       ⎝      ⎣80   96   54⎦⎠   ⎠
-            ⎢-─⎥
-            ⎣ 3⎦
+                                                     ⎡ 1⎤
+                                                     ⎢-─⎥
+                ⎛       ⎛      ⎡26   37   12⎤⎞   ⎞   ⎢ 3⎥
+                ⎜       ⎜      ⎢            ⎥⎟   ⎟   ⎢  ⎥
+                ⎜       ⎜      ⎢100  58   30⎥⎟   ⎟   ⎢ 1⎥
+            mean⎜softmax⎜b + W⋅⎢            ⎥⎟, 2⎟ + ⎢-─⎥
+                ⎜       ⎜      ⎢90   120  46⎥⎟   ⎟   ⎢ 3⎥
+                ⎜       ⎜      ⎢            ⎥⎟   ⎟   ⎢  ⎥
+                ⎝       ⎝      ⎣80   96   54⎦⎠   ⎠   ⎢ 1⎥
+                                                     ⎢-─⎥
+                                                     ⎣ 3⎦
             6"#]],
     );
 }
@@ -717,6 +713,6 @@ fn printed_sizes_of_the_network_gradients_of_seed_003() {
             18
             18
             14
-            9"#]],
+            0"#]],
     );
 }

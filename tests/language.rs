@@ -563,3 +563,16 @@ fn element_view_of_a_matrix_power_is_scalar() {
         ],
     );
 }
+
+#[test]
+fn softmax_columns_sum_to_one() {
+    check("symbol A[3, 4]; sum(softmax(A))", expect!["4"]);
+    check(
+        "symbol A[3, 4]; text(sum(softmax(A, 2), 2))",
+        expect!["[1, 1, 1]"],
+    );
+    check(
+        "symbol A[3, 4]; text(sum(softmax(A), 2))",
+        expect!["sum(softmax(A), 2)"],
+    );
+}

@@ -166,6 +166,16 @@ impl Session {
                     span,
                 ));
             }
+            let (want, got) = (self.pool.shape(symbol), self.pool.shape(value));
+            if want != got {
+                return Err(Diagnostic::new(
+                    format!(
+                        "{} is {want} but the value given for it is {got}",
+                        self.symbol_name(symbol)
+                    ),
+                    span,
+                ));
+            }
             let v = self.pool.evaluate(value, &none).map_err(at(span))?;
             bindings.insert(symbol, v);
         }

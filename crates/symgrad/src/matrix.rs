@@ -32,6 +32,10 @@ impl Pool {
             });
         }
         let shape = Shape::new(sa.rows, sb.cols);
+        if sa.is_scalar() || sb.is_scalar() {
+            // A 1×1 factor scales.
+            return self.mul(&[a, b]);
+        }
         if let (Some(Numeric::Matrix(x)), Some(Numeric::Matrix(y))) =
             (self.numeric(a), self.numeric(b))
             && (!(x.is_exact() && y.is_exact()) || sa.rows * sa.cols * sb.cols <= MAX_EXACT_PRODUCT)
@@ -224,8 +228,30 @@ impl Pool {
         if shape == s {
             return Ok(a);
         }
-        if self.is_explicit(a) && s.len() <= EXPLICIT_LIMIT {
-            return self.explicit_reduce(r, a, axis, shape);
+        // A logsumexp stays whole (evaluated with a max shift) unless it is
+        // of floats, which fold stably now.
+        if r == Reduction::LogSumExp
+            && let Some(Numeric::Matrix(d)) = self.numeric(a)
+            && !d.is_exact()
+        {
+            return self.dense(logsumexp_dense(&d, axis)?);
+        }
+        if r == Reduction::Sum && self.is_explicit(a) && s.len() <= EXPLICIT_LIMIT {
+            return self.explicit_sum(a, axis, shape);
+        }
+        if r == Reduction::Sum
+            && let Node::Softmax(s_axis, _) = *self.node(a)
+            && (axis == s_axis || axis == Axis::All)
+        {
+            // Each softmax column (or row) sums to 1.
+            let n = if axis == Axis::All {
+                s.len() / if s_axis == Axis::Cols { s.rows } else { s.cols }
+            } else {
+                1
+            };
+            let ones = self.ones(shape)?;
+            let n = self.int(n as i64)?;
+            return self.mul(&[n, ones]);
         }
         if r == Reduction::Sum
             && let Node::Mul(fs) = self.node(a).clone()
@@ -239,13 +265,8 @@ impl Pool {
         self.intern(Node::Reduce(r, axis, a), shape)
     }
 
-    fn explicit_reduce(
-        &mut self,
-        r: Reduction,
-        a: ExprId,
-        axis: Axis,
-        shape: Shape,
-    ) -> Result<ExprId> {
+    /// A sum of an explicit matrix, carried out entry by entry.
+    fn explicit_sum(&mut self, a: ExprId, axis: Axis, shape: Shape) -> Result<ExprId> {
         let s = self.shape(a);
         let mut entries = Vec::with_capacity(shape.len());
         for i in 0..shape.rows {
@@ -257,21 +278,11 @@ impl Pool {
                     Axis::Cols => (0..s.rows).map(|k| (k, j)).collect(),
                     Axis::Rows => (0..s.cols).map(|k| (i, k)).collect(),
                 };
-                let mut terms = Vec::with_capacity(cells.len());
-                for (p, q) in cells {
-                    let e = self.entry(a, p, q)?;
-                    terms.push(if r == Reduction::Sum {
-                        e
-                    } else {
-                        self.apply(Func::Exp, e)?
-                    });
-                }
-                let total = self.add(&terms)?;
-                entries.push(if r == Reduction::Sum {
-                    total
-                } else {
-                    self.apply(Func::Log, total)?
-                });
+                let terms = cells
+                    .into_iter()
+                    .map(|(p, q)| self.entry(a, p, q))
+                    .collect::<Result<Vec<_>>>()?;
+                entries.push(self.add(&terms)?);
             }
         }
         self.matrix(shape, entries)
@@ -472,6 +483,33 @@ fn slice_or_permute(
 }
 
 /// Softmax of float data, max-shifted so large inputs do not overflow.
+/// `logsumexp` of a float matrix along an axis, with a max shift.
+fn logsumexp_dense(d: &Dense, axis: Axis) -> Result<Dense> {
+    let s = d.shape();
+    let v = floats(d);
+    let shape = axis.reduced(s);
+    let line = |i: usize, j: usize| -> Vec<f64> {
+        match axis {
+            Axis::All => v.clone(),
+            Axis::Cols => (0..s.rows).map(|k| v[k * s.cols + j]).collect(),
+            Axis::Rows => (0..s.cols).map(|k| v[i * s.cols + k]).collect(),
+        }
+    };
+    let mut out = Vec::with_capacity(shape.len());
+    for i in 0..shape.rows {
+        for j in 0..shape.cols {
+            let xs = line(i, j);
+            let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            out.push(if max.is_infinite() {
+                max
+            } else {
+                max + xs.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
+            });
+        }
+    }
+    Dense::from_f64(shape, out)
+}
+
 fn softmax_dense(d: &Dense, axis: Axis) -> Result<Dense> {
     let s = d.shape();
     let mut v = floats(d);

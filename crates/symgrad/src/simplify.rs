@@ -106,10 +106,20 @@ impl Pool {
 
     fn stable_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
         match self.node(id).clone() {
-            Node::Pow(b, e) if self.is_int(e, -1) => match self.exp_plus_one(b) {
-                Some(a) => self.sigmoid_of_neg(a).map(Some),
-                None => Ok(None),
-            },
+            Node::Pow(b, e) if self.is_int(e, -1) => {
+                if let Some(a) = self.exp_plus_one(b) {
+                    return self.sigmoid_of_neg(a).map(Some);
+                }
+                match self.sum_of_exps(b)? {
+                    // 1/(ℯᵃ + ℯᵇ + …) = ℯ^(−logsumexp(a, b, …)), so that
+                    // ℯᵃ/(ℯᵃ + ℯᵇ) becomes ℯ^(a − logsumexp(a, b)).
+                    Some(lse) => {
+                        let n = self.neg(lse)?;
+                        self.apply(Func::Exp, n).map(Some)
+                    }
+                    None => Ok(None),
+                }
+            }
             Node::Mul(fs) => self.sigmoid_in_product(&fs),
             Node::Apply(Func::Log, x) => self.stable_log(x),
             _ => Ok(None),
@@ -131,7 +141,10 @@ impl Pool {
                     let sp = self.apply(Func::Softplus, a)?;
                     self.neg(sp)?
                 }
-                (None, None) => return Ok(None),
+                (None, None) => match self.sum_of_exps(x)? {
+                    Some(lse) => lse,
+                    None => return Ok(None),
+                },
             },
             Node::Softmax(axis, a) => {
                 let lse = self.logsumexp(a, axis)?;
@@ -145,6 +158,19 @@ impl Pool {
                 Some(l) => self.mul(&[n, l])?,
                 None => return Ok(None),
             },
+            Node::Mul(fs) => {
+                // log(ℯᵃ⋅(Σℯᵃ)⁻¹) = a − logsumexp(a), when every factor has a
+                // stable log (a positive number keeps its plain log).
+                let mut logs = Vec::with_capacity(fs.len());
+                for f in fs {
+                    match (self.stable_log(f)?, self.as_num(f)) {
+                        (Some(l), _) => logs.push(l),
+                        (None, Some(c)) if !c.is_negative() => logs.push(self.apply(Func::Log, f)?),
+                        _ => return Ok(None),
+                    }
+                }
+                self.add(&logs)?
+            }
             _ => return Ok(None),
         };
         Ok(Some(out))
@@ -274,6 +300,29 @@ impl Pool {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// `logsumexp` of the exponents when `x` is a scalar sum `ℯᵃ + ℯᵇ + …` of
+    /// two or more exponentials (kept whole, so it evaluates with a max shift).
+    fn sum_of_exps(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(x).clone() else {
+            return Ok(None);
+        };
+        let args: Option<Vec<ExprId>> = ts
+            .iter()
+            .map(|&t| match self.node(t) {
+                Node::Apply(Func::Exp, a) => Some(*a),
+                _ => None,
+            })
+            .collect();
+        match args {
+            Some(args) if self.shape(x).is_scalar() => {
+                let shape = crate::checked_shape(args.len(), 1)?;
+                let column = self.matrix(shape, args)?;
+                self.logsumexp(column, Axis::All).map(Some)
+            }
+            _ => Ok(None),
         }
     }
 
