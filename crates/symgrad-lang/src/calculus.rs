@@ -2,7 +2,7 @@
 //! `diff`, `grad`, `jacobian`, `hessian`, `simplify`, `expand`, `subs`, `eval`.
 
 use crate::ast::{Arg, Expr};
-use crate::builtins::builtin;
+use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
@@ -129,26 +129,6 @@ impl Session {
     }
 }
 
-fn check_arity(name: &str, got: usize, lo: usize, hi: usize, span: Span) -> Eval<()> {
-    if (lo..=hi).contains(&got) {
-        return Ok(());
-    }
-    let wanted = if lo == hi {
-        format!("{lo}")
-    } else {
-        format!("{lo} to {hi}")
-    };
-    Err(Diagnostic::new(
-        format!("wrong number of arguments: {name} takes {wanted}, got {got}"),
-        span,
-    )
-    .with_hint(usage_hint(name)))
-}
-
-fn usage_hint(name: &str) -> String {
-    format!("usage: {}", builtin(name).map_or(name, |b| b.usage))
-}
-
 impl Session {
     /// `eval`: the value of `e` in floats, with the symbols of `pairs` bound
     /// to numeric values, computed from the stable form of `e`.
@@ -166,16 +146,7 @@ impl Session {
                     span,
                 ));
             }
-            let (want, got) = (self.pool.shape(symbol), self.pool.shape(value));
-            if want != got {
-                return Err(Diagnostic::new(
-                    format!(
-                        "{} is {want} but the value given for it is {got}",
-                        self.symbol_name(symbol)
-                    ),
-                    span,
-                ));
-            }
+            self.pool.check_binding(symbol, value).map_err(at(span))?;
             let v = self.pool.evaluate(value, &none).map_err(at(span))?;
             bindings.insert(symbol, v);
         }

@@ -15,21 +15,7 @@ impl Session {
             return self.call_calculus(name, args, span);
         }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
-        let arity = |lo: usize, hi: usize| -> Eval<()> {
-            if (lo..=hi).contains(&args.len()) {
-                return Ok(());
-            }
-            let usage = builtin(name).map_or(name, |b| b.usage);
-            Err(Diagnostic::new(
-                format!(
-                    "wrong number of arguments: {usage} takes {}, got {}",
-                    count(lo, hi),
-                    args.len()
-                ),
-                span,
-            )
-            .with_hint(format!("usage: {usage}")))
-        };
+        let arity = |lo: usize, hi: usize| check_arity(name, args.len(), lo, hi, span);
         let func = match name {
             "exp" => Some(Func::Exp),
             "abs" => Some(Func::Abs),
@@ -176,11 +162,26 @@ fn value(r: symgrad::Result<ExprId>, span: Span) -> Eval<Value> {
     r.map(Value::Expr).map_err(at(span))
 }
 
-fn count(lo: usize, hi: usize) -> String {
-    let plural = |n| if n == 1 { "argument" } else { "arguments" };
-    if lo == hi {
-        format!("{lo} {}", plural(lo))
-    } else {
-        format!("{lo} to {hi} arguments")
+/// `Ok` when a built-in got from `lo` to `hi` arguments; else the error
+/// every built-in gives, with its usage.
+pub(crate) fn check_arity(name: &str, got: usize, lo: usize, hi: usize, span: Span) -> Eval<()> {
+    if (lo..=hi).contains(&got) {
+        return Ok(());
     }
+    let usage = builtin(name).map_or(name, |b| b.usage);
+    let takes = match (lo == hi, lo == 1) {
+        (true, true) => "1 argument".to_string(),
+        (true, false) => format!("{lo} arguments"),
+        (false, _) => format!("{lo} to {hi} arguments"),
+    };
+    Err(Diagnostic::new(
+        format!("wrong number of arguments: {usage} takes {takes}, got {got}"),
+        span,
+    )
+    .with_hint(usage_hint(name)))
+}
+
+/// The hint `usage: f(x [, n])` of a built-in.
+pub(crate) fn usage_hint(name: &str) -> String {
+    format!("usage: {}", builtin(name).map_or(name, |b| b.usage))
 }

@@ -16,7 +16,7 @@
 //! notices a change.
 
 use crate::ast::Expr;
-use crate::builtins::builtin;
+use crate::calls::check_arity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
@@ -57,9 +57,7 @@ impl Session {
             "randint" => (2, 4),
             _ => (0, 2),
         };
-        if !(lo..=hi).contains(&args.len()) {
-            return Err(arity_error(name, lo, hi, args.len(), span));
-        }
+        check_arity(name, args.len(), lo, hi, span)?;
         match name {
             "seed" => {
                 let seed = self.seed_value(args[0])?;
@@ -139,21 +137,6 @@ impl Session {
         let d = Dense::from_f64(shape, data).map_err(at(span))?;
         self.pool.dense(d).map(Value::Expr).map_err(at(span))
     }
-}
-
-/// The wrong-number-of-arguments error, worded as for the other built-ins.
-fn arity_error(name: &str, lo: usize, hi: usize, got: usize, span: Span) -> Diagnostic {
-    let usage = builtin(name).map_or(name, |b| b.usage);
-    let takes = if lo == hi {
-        format!("{lo} argument{}", if lo == 1 { "" } else { "s" })
-    } else {
-        format!("{lo} to {hi} arguments")
-    };
-    Diagnostic::new(
-        format!("wrong number of arguments: {usage} takes {takes}, got {got}"),
-        span,
-    )
-    .with_hint(format!("usage: {usage}"))
 }
 
 #[cfg(test)]

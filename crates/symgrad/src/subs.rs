@@ -9,21 +9,26 @@ impl Pool {
     /// Each value must have its symbol's shape.
     pub fn subs(&mut self, e: ExprId, pairs: &[(ExprId, ExprId)]) -> Result<ExprId> {
         for &(symbol, value) in pairs {
-            let Node::Symbol { name, shape } = self.node(symbol) else {
-                return Err(Error::Invalid(
-                    "only a symbol can be substituted (write subs(e, W = value))".into(),
-                ));
-            };
-            let (name, shape) = (name.clone(), *shape);
-            let got = self.shape(value);
-            if got != shape {
-                return Err(Error::Invalid(format!(
-                    "{name} is {shape} but the value given for it is {got}"
-                )));
-            }
+            self.check_binding(symbol, value)?;
         }
         self.rewrite(e, |_, id| {
             Ok(pairs.iter().find(|(s, _)| *s == id).map(|&(_, v)| v))
         })
+    }
+
+    /// `Ok` when `symbol` is a symbol and `value` has its shape.
+    pub fn check_binding(&self, symbol: ExprId, value: ExprId) -> Result<()> {
+        let Node::Symbol { name, shape } = self.node(symbol) else {
+            return Err(Error::Invalid(
+                "only a symbol can be substituted (write subs(e, W = value))".into(),
+            ));
+        };
+        let got = self.shape(value);
+        if got != *shape {
+            return Err(Error::Invalid(format!(
+                "{name} is {shape} but the value given for it is {got}"
+            )));
+        }
+        Ok(())
     }
 }
