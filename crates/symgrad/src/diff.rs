@@ -17,21 +17,24 @@ impl Pool {
     /// differentiated through its element view when that is small.
     pub fn diff(&mut self, f: ExprId, x: ExprId) -> Result<ExprId> {
         self.check_variable(x)?;
-        let f = self.element_form(f);
+        let f = self.element_form(f)?;
         let f = self.stabilise(f)?;
         let d = self.derivative(f, x)?;
         self.simplify(d)
     }
 
     /// `f` as one scalar expression of elements, when it is a scalar whose
-    /// element view is small; otherwise `f` itself.
-    fn element_form(&mut self, f: ExprId) -> ExprId {
+    /// element view is small and can be built; otherwise `f` itself.
+    fn element_form(&mut self, f: ExprId) -> Result<ExprId> {
         if !self.shape(f).is_scalar()
             || self.matrix_elements(f, MAX_ELEMENT_FORM) > MAX_ELEMENT_FORM
         {
-            return f;
+            return Ok(f);
         }
-        self.element_of(f, 0, 0).unwrap_or(f)
+        match self.element_of(f, 0, 0) {
+            Err(Error::Interrupted) => Err(Error::Interrupted),
+            r => Ok(r.unwrap_or(f)),
+        }
     }
 
     /// `jacobian(F, v)`: the m×n matrix of `∂Fᵢ/∂vⱼ` for a vector (or scalar)
@@ -185,7 +188,7 @@ impl Pool {
                 }
                 self.add(&terms)?
             }
-            Node::MatPow(a, n) => self.matpow_tangent(a, n, d(a))?,
+            Node::MatPow(a, n) => self.matpow_tangent(a, n, d(a).unwrap_or(a))?,
             Node::Transpose(a) => self.transpose(d(a).unwrap_or(a))?,
             Node::Apply(f, a) => {
                 let fd = self.func_derivative(f, a)?;
@@ -236,8 +239,7 @@ impl Pool {
     }
 
     /// d(Aⁿ) = Σₖ Aᵏ⋅dA⋅Aⁿ⁻¹⁻ᵏ.
-    fn matpow_tangent(&mut self, a: ExprId, n: i64, da: Option<ExprId>) -> Result<ExprId> {
-        let da = da.unwrap_or(a);
+    pub(crate) fn matpow_tangent(&mut self, a: ExprId, n: i64, da: ExprId) -> Result<ExprId> {
         let mut terms = Vec::new();
         for k in 0..n {
             let (left, right) = (self.int(k)?, self.int(n - 1 - k)?);

@@ -103,26 +103,12 @@ impl Pool {
                 let (b, e) = (at(self, b, i, j)?, at(self, e, i, j)?);
                 self.pow(b, e)
             }
-            Node::MatMul(x, y) => {
-                let inner = self.shape(x).cols;
-                let mut terms = Vec::with_capacity(inner);
-                for k in 0..inner {
-                    let (p, q) = (at(self, x, i, k)?, at(self, y, k, j)?);
-                    terms.push(self.mul(&[p, q])?);
-                }
-                self.add(&terms)
-            }
+            Node::MatMul(x, y) => self.product_element(view, x, y, i, j),
             Node::MatPow(x, n) => {
-                // Aⁿ = Aⁿ⁻¹⋅A, element by element.
+                // Aⁿ = Aⁿ⁻¹⋅A.
                 let k = self.int(n - 1)?;
                 let lower = self.power(x, k)?;
-                let inner = self.shape(x).cols;
-                let mut terms = Vec::with_capacity(inner);
-                for k in 0..inner {
-                    let (p, q) = (at(self, lower, i, k)?, at(self, x, k, j)?);
-                    terms.push(self.mul(&[p, q])?);
-                }
-                self.add(&terms)
+                self.product_element(view, lower, x, i, j)
             }
             Node::Transpose(x) => at(self, x, j, i),
             Node::Apply(f, x) => {
@@ -177,6 +163,27 @@ impl Pool {
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
         }
+    }
+
+    /// Element (i, j) of the matrix product `x⋅y`: Σₖ xᵢₖ⋅yₖⱼ.
+    fn product_element(
+        &mut self,
+        view: &mut ElementView,
+        x: ExprId,
+        y: ExprId,
+        i: usize,
+        j: usize,
+    ) -> Result<ExprId> {
+        let inner = self.shape(x).cols;
+        let mut terms = Vec::with_capacity(inner);
+        for k in 0..inner {
+            let (p, q) = (
+                self.element_in(view, x, i, k)?,
+                self.element_in(view, y, k, j)?,
+            );
+            terms.push(self.mul(&[p, q])?);
+        }
+        self.add(&terms)
     }
 
     /// The number of elements in the matrix parts of `e` (each distinct node

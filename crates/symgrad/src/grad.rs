@@ -156,7 +156,11 @@ impl Pool {
                 }
                 out
             }
-            Node::MatPow(a, n) => vec![(a, self.matpow_pullback(a, n, bar)?)],
+            Node::MatPow(a, n) => {
+                // Ā = Σₖ (Aᵏ)ᵀ⋅C̄⋅(Aⁿ⁻¹⁻ᵏ)ᵀ: the tangent rule on Aᵀ.
+                let at = self.transpose(a)?;
+                vec![(a, self.matpow_tangent(at, n, bar)?)]
+            }
             Node::Transpose(a) => vec![(a, self.transpose(bar)?)],
             Node::Apply(f, a) => {
                 let fd = self.func_derivative(f, a)?;
@@ -196,19 +200,6 @@ impl Pool {
             }
         };
         Ok(out)
-    }
-
-    /// Ā for C = Aⁿ: Σₖ (Aᵏ)ᵀ⋅C̄⋅(Aⁿ⁻¹⁻ᵏ)ᵀ.
-    fn matpow_pullback(&mut self, a: ExprId, n: i64, bar: ExprId) -> Result<ExprId> {
-        let mut terms = Vec::new();
-        for k in 0..n {
-            let (left, right) = (self.int(k)?, self.int(n - 1 - k)?);
-            let (l, r) = (self.power(a, left)?, self.power(a, right)?);
-            let (lt, rt) = (self.transpose(l)?, self.transpose(r)?);
-            let lb = self.product(lt, bar)?;
-            terms.push(self.product(lb, rt)?);
-        }
-        self.add(&terms)
     }
 
     /// `t` summed over the dimensions along which `shape` was broadcast.

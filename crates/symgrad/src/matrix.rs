@@ -482,7 +482,6 @@ fn slice_or_permute(
     Dense::new(shape, data)
 }
 
-/// Softmax of float data, max-shifted so large inputs do not overflow.
 /// `logsumexp` of a float matrix along an axis, with a max shift.
 fn logsumexp_dense(d: &Dense, axis: Axis) -> Result<Dense> {
     let s = d.shape();
@@ -510,6 +509,7 @@ fn logsumexp_dense(d: &Dense, axis: Axis) -> Result<Dense> {
     Dense::from_f64(shape, out)
 }
 
+/// Softmax of float data, max-shifted so large inputs do not overflow.
 fn softmax_dense(d: &Dense, axis: Axis) -> Result<Dense> {
     let s = d.shape();
     let mut v = floats(d);
