@@ -39,12 +39,13 @@ impl Pool {
         let complemented = self.rewrite(stable, |p, id| p.complement_form(id))?;
         let expanded = self.expand_elementwise(complemented)?;
         let expanded_stable = self.expand_elementwise(stable)?;
-        let mut best = e;
+        let (mut best, mut best_size) = (e, self.size(e));
         for c in [stable, expanded, expanded_stable] {
             let factored = self.rewrite(c, |p, id| p.factored_form(id))?;
             for c in [c, factored] {
-                if self.size(c) < self.size(best) {
-                    best = c;
+                let size = self.size(c);
+                if size < best_size {
+                    (best, best_size) = (c, size);
                 }
             }
         }
