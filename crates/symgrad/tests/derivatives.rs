@@ -1895,3 +1895,54 @@ fn element_diff_of_logsumexp_and_softmax_is_stable_at_large_arguments() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `simplify` never returns a larger expression, and neither it nor
+/// `expand` changes the value: each is checked against the value of the
+/// expression as built, on random expressions of every operation.
+#[test]
+fn simplify_and_expand_keep_the_value_and_simplify_never_grows() {
+    let mut used = BTreeMap::new();
+    let (mut checked, mut failures) = (0, Vec::new());
+    for seed in 0..400u64 {
+        let mut rng = Rng::new(0x5151_0000 + seed);
+        let mut pool = Pool::new();
+        let w = pool.symbol("W", sh(2, 3)).unwrap();
+        let s = pool.symbol("s", Shape::SCALAR).unwrap();
+        let mut generator = Gen {
+            p: &mut pool,
+            rng: &mut rng,
+            w,
+            s,
+            exact: false,
+            used: &mut used,
+        };
+        let Ok(e) = generator.expr(Shape::SCALAR, 3) else {
+            continue;
+        };
+        let at = random_point(&pool, e, Domain::Any, &mut rng);
+        let Ok(v) = pool.evaluate(e, &at) else {
+            continue;
+        };
+        if !all_finite(&v) {
+            continue;
+        }
+        let simple = pool.simplify(e).unwrap();
+        let expanded = pool.expand(e).unwrap();
+        if pool.size(simple) > pool.size(e) {
+            failures.push(format!("seed {seed}: simplify grew {}", show(&pool, e)));
+        }
+        for (name, r) in [("simplify", simple), ("expand", expanded)] {
+            let got = pool.evaluate(r, &at).unwrap().data[0];
+            if !close(got, v.data[0]) {
+                failures.push(format!(
+                    "seed {seed}: {name} changed the value {} to {got}: {}",
+                    v.data[0],
+                    show(&pool, e)
+                ));
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 300, "only {checked} expressions checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
