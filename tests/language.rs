@@ -576,3 +576,44 @@ fn softmax_columns_sum_to_one() {
         expect!["sum(softmax(A), 2)"],
     );
 }
+
+#[test]
+fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
+    let net = "X = [[1, 2, 4], [-2, -5, -8]]; Y = eye(3)
+               symbol W1[2, 2], W2[3, 2]
+               A1 = tanh(W1 * X); A2 = softmax(W2 * A1)
+               L = -sum(Y .* log(A2)) / 3";
+    let mut session = Session::new();
+    run_in(&mut session, net);
+    // Narrow enough: shown in full.
+    check_in(
+        &mut session,
+        "A1",
+        expect![[r#"
+            ⎛   ⎡1   2   4 ⎤⎞
+        tanh⎜W1⋅⎢          ⎥⎟
+            ⎝   ⎣-2  -5  -8⎦⎠"#]],
+    );
+    // Too wide in full: A1, A2 and Xᵀ stand for their values.
+    check_in(
+        &mut session,
+        "grad(L, W1)",
+        expect![[r#"
+        ⎛          ⎛    ⎛     ⎡ 1        ⎤⎞⎞⎞
+        ⎜          ⎜    ⎜     ⎢-─  0   0 ⎥⎟⎟⎟
+        ⎜          ⎜    ⎜     ⎢ 3        ⎥⎟⎟⎟
+        ⎜          ⎜    ⎜     ⎢          ⎥⎟⎟⎟
+        ⎜⎛      2⎞ ⎜    ⎜A2   ⎢     1    ⎥⎟⎟⎟
+        ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── + ⎢0   -─  0 ⎥⎟⎟⎟⋅Xᵀ
+        ⎜          ⎜    ⎜3    ⎢     3    ⎥⎟⎟⎟
+        ⎜          ⎜    ⎜     ⎢          ⎥⎟⎟⎟
+        ⎜          ⎜    ⎜     ⎢         1⎥⎟⎟⎟
+        ⎜          ⎜    ⎜     ⎢0   0   -─⎥⎟⎟⎟
+        ⎝          ⎝    ⎝     ⎣         3⎦⎠⎠⎠"#]],
+    );
+}
+
+#[track_caller]
+fn check_in(session: &mut Session, src: &str, expected: Expect) {
+    expected.assert_eq(&run_in(session, src));
+}

@@ -37,8 +37,48 @@ impl Session {
         Ok(match printer {
             "text" => symgrad::text(&self.pool, e, &opts),
             "latex" => symgrad::latex(&self.pool, e, &opts),
-            _ => symgrad::pretty(&self.pool, e, &opts),
+            _ => {
+                let full = symgrad::pretty(&self.pool, e, &opts);
+                let too_wide = full.lines().any(|l| l.chars().count() > opts.width);
+                match self.named_form(e)? {
+                    Some(named) if too_wide => symgrad::pretty(&self.pool, named, &opts),
+                    _ => full,
+                }
+            }
         })
+    }
+
+    /// `e` with its subexpressions that are bound to names (intermediate
+    /// results such as `A1 = tanh(W1 * X + b1)`, data such as `X`, or their
+    /// transposes) shown as those names; `None` when it has none. This is
+    /// how a result too wide for the line is shown.
+    fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
+        let reached = self.pool.reachable(e);
+        let inside = |id: &ExprId| reached.binary_search(id).is_ok();
+        let mut names = std::collections::HashMap::new();
+        let bound: Vec<(String, ExprId)> = self.vars.iter().map(|(n, &v)| (n.clone(), v)).collect();
+        for (name, value) in bound {
+            if value == e || matches!(self.pool.node(value), Node::Symbol { .. } | Node::Num(_)) {
+                continue;
+            }
+            let shape = self.pool.shape(value);
+            if inside(&value) {
+                let symbol = self.pool.symbol(&name, shape)?;
+                names.insert(value, symbol);
+            }
+            if !shape.is_scalar() {
+                let transposed = self.pool.transpose(value)?;
+                if inside(&transposed) && transposed != e {
+                    let symbol = self.pool.symbol(&name, shape)?;
+                    let shown = self.pool.transpose(symbol)?;
+                    names.insert(transposed, shown);
+                }
+            }
+        }
+        if names.is_empty() {
+            return Ok(None);
+        }
+        self.pool.replace(e, &names).map(Some)
     }
 
     /// The form in which `e` is shown: a scalar built from small matrices

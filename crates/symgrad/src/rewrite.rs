@@ -35,7 +35,7 @@ impl Pool {
 
     /// The nodes reachable from `e` (itself included), in increasing id
     /// order: children before parents.
-    pub(crate) fn reachable(&self, e: ExprId) -> Vec<ExprId> {
+    pub fn reachable(&self, e: ExprId) -> Vec<ExprId> {
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![e];
         while let Some(x) = stack.pop() {
@@ -54,10 +54,32 @@ impl Pool {
     pub(crate) fn rewrite(
         &mut self,
         e: ExprId,
+        rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
+    ) -> Result<ExprId> {
+        self.rebuild(e, &HashMap::new(), rule)
+    }
+
+    /// `e` with every occurrence of a key of `with` replaced by its value;
+    /// the outermost occurrence wins (a replaced node is not looked into).
+    pub fn replace(&mut self, e: ExprId, with: &HashMap<ExprId, ExprId>) -> Result<ExprId> {
+        self.rebuild(e, with, |_, _| Ok(None))
+    }
+
+    /// The engine of [`Pool::rewrite`] and [`Pool::replace`]: nodes found in
+    /// `fixed` become their value as they are, the others are rebuilt from
+    /// their children and offered to `rule`.
+    fn rebuild(
+        &mut self,
+        e: ExprId,
+        fixed: &HashMap<ExprId, ExprId>,
         mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
     ) -> Result<ExprId> {
         let mut done: HashMap<ExprId, ExprId> = HashMap::new();
         for id in self.reachable(e) {
+            if let Some(&r) = fixed.get(&id) {
+                done.insert(id, r);
+                continue;
+            }
             let node = self.node(id).clone();
             let mut changed = false;
             let rebuilt = node.map_children(|c| {
