@@ -617,3 +617,25 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
 fn check_in(session: &mut Session, src: &str, expected: Expect) {
     expected.assert_eq(&run_in(session, src));
 }
+
+#[test]
+fn the_softmax_jacobian_reads_a_i_times_delta_ij_minus_a_j() {
+    check(
+        "symbol z[3]; a = softmax(z); jacobian(a, z)",
+        expect![[r#"
+            ⎡a₀₀⋅(1 - a₀₀)    -a₀₀⋅a₁₀       -a₀₀⋅a₂₀   ⎤
+            ⎢                                           ⎥
+            ⎢  -a₀₀⋅a₁₀     a₁₀⋅(1 - a₁₀)    -a₁₀⋅a₂₀   ⎥
+            ⎢                                           ⎥
+            ⎣  -a₀₀⋅a₂₀       -a₁₀⋅a₂₀     a₂₀⋅(1 - a₂₀)⎦"#]],
+    );
+    // The elements stay whole, and their logs evaluate stably.
+    check(
+        "symbol z[3]; text(diff(log(softmax(z)[1]), z[0]))",
+        expect!["-softmax(z)[0]"],
+    );
+    check(
+        "symbol z[3]; eval(log(softmax(z)[1]), z = [1000, 0, -1000])",
+        expect!["-1000.0"],
+    );
+}

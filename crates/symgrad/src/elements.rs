@@ -2,7 +2,7 @@
 //! expression, derived on demand; and `size`, the operation count.
 
 use crate::arith::EXPLICIT_LIMIT;
-use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape};
+use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape, Span1};
 use std::collections::HashMap;
 
 /// The element view builds at most this many new nodes per call.
@@ -134,18 +134,9 @@ impl Pool {
                     self.apply(Func::Log, total)
                 }
             }
-            Node::Softmax(axis, x) => {
-                let cells = reduced_cells(axis, s, i, j);
-                let mut terms = Vec::with_capacity(cells.len());
-                for (p, q) in cells {
-                    let e = at(self, x, p, q)?;
-                    terms.push(self.apply(Func::Exp, e)?);
-                }
-                let total = self.add(&terms)?;
-                let own = at(self, x, i, j)?;
-                let num = self.apply(Func::Exp, own)?;
-                self.div(num, total)
-            }
+            // An element of a softmax stays one: `softmax(z)[i, j]`, so that
+            // its derivatives read aᵢ⋅(δᵢⱼ − aⱼ) rather than in exponentials.
+            Node::Softmax(..) => self.element_slice(a, i, j),
             Node::Trace(x) => {
                 let n = self.shape(x).rows;
                 let diag = (0..n)
@@ -163,6 +154,24 @@ impl Pool {
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
         }
+    }
+
+    /// Element (i, j) of `a` kept whole, as the 1×1 slice `a[i, j]`.
+    pub(crate) fn element_slice(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
+        if self.shape(a).is_scalar() {
+            return Ok(a);
+        }
+        let (rows, cols) = (
+            Span1 {
+                start: i,
+                end: i + 1,
+            },
+            Span1 {
+                start: j,
+                end: j + 1,
+            },
+        );
+        self.intern(Node::Slice { arg: a, rows, cols }, Shape::SCALAR)
     }
 
     /// Element (i, j) of the matrix product `x⋅y`: Σₖ xᵢₖ⋅yₖⱼ.

@@ -151,6 +151,23 @@ impl Pool {
                 let lse = self.logsumexp(a, axis)?;
                 self.sub(a, lse)?
             }
+            // log(softmax(a)[i, j]) = aᵢⱼ − logsumexp(a)[i or j], the
+            // logsumexp kept whole.
+            Node::Slice { arg, rows, cols } if self.shape(x).is_scalar() => {
+                let Node::Softmax(axis, a) = *self.node(arg) else {
+                    return Ok(None);
+                };
+                let (i, j) = (rows.start, cols.start);
+                let own = self.element_of(a, i, j)?;
+                let lse = self.logsumexp(a, axis)?;
+                let (li, lj) = match axis {
+                    Axis::Cols => (0, j),
+                    Axis::Rows => (i, 0),
+                    Axis::All => (0, 0),
+                };
+                let total = self.element_slice(lse, li, lj)?;
+                self.sub(own, total)?
+            }
             Node::Reduce(Reduction::Sum, axis, s) => match self.node(s).clone() {
                 Node::Apply(Func::Exp, a) => self.logsumexp(a, axis)?,
                 _ => return Ok(None),

@@ -189,8 +189,19 @@ pub(crate) fn hadamard_marks(pool: &Pool, parts: &[Part]) -> Vec<bool> {
         .collect()
 }
 
+/// The index text of a slice of a matrix of `shape`, as typed between the
+/// brackets: `i, j`, `0:2, :`, or `k` for one element of a vector.
+pub(crate) fn index(rows: crate::Span1, cols: crate::Span1, shape: crate::Shape) -> String {
+    let one = |s: crate::Span1| s.end == s.start + 1;
+    match (one(rows) && one(cols), shape.cols == 1, shape.rows == 1) {
+        (true, true, _) => rows.start.to_string(),
+        (true, false, true) => cols.start.to_string(),
+        _ => format!("{}, {}", span(rows, shape.rows), span(cols, shape.cols)),
+    }
+}
+
 /// The index text of a span of `n` rows or columns: `:`, `i` or `a:b`.
-pub(crate) fn span(s: crate::Span1, n: usize) -> String {
+fn span(s: crate::Span1, n: usize) -> String {
     if s.start == 0 && s.end == n {
         ":".into()
     } else if s.end == s.start + 1 {

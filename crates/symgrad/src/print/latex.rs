@@ -88,10 +88,9 @@ impl Latex<'_> {
             Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),
             Node::Diag(a) => call("\\operatorname{diag}", &[self.expr(*a).s]),
             Node::Slice { arg, rows, cols } => {
-                let shape = self.pool.shape(*arg);
-                let (r, c) = (form::span(*rows, shape.rows), form::span(*cols, shape.cols));
+                let index = form::index(*rows, *cols, self.pool.shape(*arg));
                 let base = self.expr(*arg).at(POSTFIX_ARG);
-                Out::new(format!("{base}\\left[{r}, {c}\\right]"), Prec::Postfix)
+                Out::new(format!("{base}\\left[{index}\\right]"), Prec::Postfix)
             }
         }
     }

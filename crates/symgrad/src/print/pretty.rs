@@ -83,12 +83,7 @@ impl Pretty<'_> {
             Node::Trace(a) => call("tr", vec![self.expr(*a)]),
             Node::Diag(a) => call("diag", vec![self.expr(*a)]),
             Node::Slice { arg, rows, cols } => {
-                let shape = self.pool.shape(*arg);
-                let index = format!(
-                    "[{}, {}]",
-                    form::span(*rows, shape.rows),
-                    form::span(*cols, shape.cols)
-                );
+                let index = format!("[{}]", form::index(*rows, *cols, self.pool.shape(*arg)));
                 let base = self.expr(*arg).parens_below(POSTFIX_ARG);
                 Pict::row(&[base, Pict::atom(&index)], Prec::Postfix)
             }

@@ -714,10 +714,10 @@ fn slices() {
         &b,
         first,
         expect![[r#"
-        (X⋅W)[0, :]
+            (X⋅W)[0]
 
-        (X * W)[0, :]
-        \left(\mathbf{X} \mathbf{W}\right)\left[0, :\right]"#]],
+            (X * W)[0]
+            \left(\mathbf{X} \mathbf{W}\right)\left[0\right]"#]],
     );
 }
 

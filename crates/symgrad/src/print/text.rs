@@ -90,10 +90,9 @@ impl Text<'_> {
             Node::Trace(a) => self.call("trace", &[self.expr(*a).s]),
             Node::Diag(a) => self.call("diag", &[self.expr(*a).s]),
             Node::Slice { arg, rows, cols } => {
-                let shape = pool.shape(*arg);
-                let (r, c) = (form::span(*rows, shape.rows), form::span(*cols, shape.cols));
+                let index = form::index(*rows, *cols, pool.shape(*arg));
                 Out::new(
-                    format!("{}[{r}, {c}]", self.expr(*arg).at(POSTFIX_ARG)),
+                    format!("{}[{index}]", self.expr(*arg).at(POSTFIX_ARG)),
                     Prec::Postfix,
                 )
             }
