@@ -639,3 +639,55 @@ fn the_softmax_jacobian_reads_a_i_times_delta_ij_minus_a_j() {
         expect!["-1000.0"],
     );
 }
+
+#[test]
+fn stacking_adds_rows_and_columns() {
+    check(
+        "vstack([[1, 2], [3, 4]], ones(1, 2))",
+        expect![[r#"
+            ⎡1  2⎤
+            ⎢    ⎥
+            ⎢3  4⎥
+            ⎢    ⎥
+            ⎣1  1⎦"#]],
+    );
+    check(
+        "hstack([[1, 2], [3, 4]], [0.5, 0.25])",
+        expect![[r#"
+        ⎡1.0  2.0  0.5 ⎤
+        ⎢              ⎥
+        ⎣3.0  4.0  0.25⎦"#]],
+    );
+    check(
+        "symbol W[1, 2]; vstack(W, [[1, 2]])",
+        expect![[r#"
+        ⎡W₀₀  W₀₁⎤
+        ⎢        ⎥
+        ⎣ 1    2 ⎦"#]],
+    );
+    check(
+        "shape(vstack(randn(784, 600), ones(1, 600)))",
+        expect!["[785  600]"],
+    );
+    check(
+        "vstack([[1, 2]], ones(1, 3))",
+        expect![[r#"
+        error: shape mismatch in vstack: 1×2 and 1×3
+         --> <test>:1:1
+          |
+        1 | vstack([[1, 2]], ones(1, 3))
+          | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    "#]],
+    );
+    check(
+        "hstack()",
+        expect![[r#"
+        error: wrong number of arguments: hstack(A, B, …) takes at least 1 argument, got 0
+         --> <test>:1:1
+          |
+        1 | hstack()
+          | ^^^^^^^^
+          = hint: usage: hstack(A, B, …)
+    "#]],
+    );
+}

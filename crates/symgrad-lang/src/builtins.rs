@@ -138,6 +138,18 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b("eye", "eye(n)", "the n×n identity matrix", "eye(3)"),
     b(
+        "vstack",
+        "vstack(A, B, …)",
+        "matrices stacked top to bottom (equal column counts)",
+        "vstack(X, ones(1, 10)) adds a row of ones for the bias",
+    ),
+    b(
+        "hstack",
+        "hstack(A, B, …)",
+        "matrices stacked left to right (equal row counts)",
+        "hstack(W, 0.01 * ones(3, 1))",
+    ),
+    b(
         "seed",
         "seed(n)",
         "restart the random numbers from seed n (0 ≤ n < 2^64); a session starts from seed 0",

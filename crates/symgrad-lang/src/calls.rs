@@ -87,6 +87,14 @@ impl Session {
                 };
                 value(r, span)
             }
+            "vstack" | "hstack" => {
+                arity(1, usize::MAX)?;
+                let parts = args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Eval<Vec<_>>>()?;
+                value(self.pool.stack(&parts, name == "vstack"), span)
+            }
             "eye" => {
                 arity(1, 1)?;
                 let n = self.dimension(args[0])?;
@@ -172,6 +180,8 @@ pub(crate) fn check_arity(name: &str, got: usize, lo: usize, hi: usize, span: Sp
     let takes = match (lo == hi, lo == 1) {
         (true, true) => "1 argument".to_string(),
         (true, false) => format!("{lo} arguments"),
+        (false, true) if hi == usize::MAX => "at least 1 argument".to_string(),
+        (false, _) if hi == usize::MAX => format!("at least {lo} arguments"),
         (false, _) => format!("{lo} to {hi} arguments"),
     };
     Err(Diagnostic::new(

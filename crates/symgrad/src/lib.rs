@@ -30,6 +30,7 @@ mod print;
 mod rewrite;
 mod shape;
 mod simplify;
+mod stack;
 mod subs;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
