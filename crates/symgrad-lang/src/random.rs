@@ -21,6 +21,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
+use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
@@ -40,6 +41,11 @@ pub(crate) struct Generator(Pcg64Mcg);
 impl Generator {
     pub(crate) fn seeded(seed: u64) -> Generator {
         Generator(Pcg64Mcg::seed_from_u64(seed))
+    }
+
+    /// Puts `items` in a random order (Fisher–Yates, `rand`'s `shuffle`).
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+        items.shuffle(&mut self.0);
     }
 }
 
