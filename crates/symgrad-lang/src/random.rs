@@ -1,4 +1,5 @@
-//! Reproducible random values: `seed(n)`, `randn`, `rand` and `randint`.
+//! Reproducible random values: `seed(n)`, `randn`, `rand` and `randint`
+//! (and the shuffles of `sgd`, drawn from the same generator).
 //!
 //! The generator is PCG64 MCG (`rand_pcg::Pcg64Mcg`, 128-bit state), seeded
 //! with `seed_from_u64`; uniforms come from `rand`'s `random::<f64>()` (53
