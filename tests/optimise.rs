@@ -357,6 +357,23 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
     assert_eq!(numbers(&mut s, "descend(f, w, 0.5, 1, 2)"), [-2.0]);
 }
 
+#[test]
+fn a_run_that_fails_at_its_start_records_nothing() {
+    let (mut s, _) = session();
+    let out = run_in(&mut s, "descend(log(w), w, 1, 10)");
+    assert!(
+        out.starts_with("error: the loss is -inf at step 0"),
+        "{out}"
+    );
+    for record in ["last_losses()", "last_path()"] {
+        let out = run_in(&mut s, record);
+        assert!(
+            out.starts_with("error: the latest descend recorded no losses"),
+            "{out}"
+        );
+    }
+}
+
 #[track_caller]
 fn check(src: &str, expected: Expect) {
     let (mut s, _) = session();
@@ -478,6 +495,17 @@ fn descend_errors() {
               |
             1 | descend(log(w), w, 1, 10, 1)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              = hint: the steps may diverge: try a smaller learning rate, or check the loss's domain
+        "#]],
+    );
+    check(
+        "descend(log(w), w, 1, 10)",
+        expect![[r#"
+            error: the loss is -inf at step 0
+             --> <test>:1:1
+              |
+            1 | descend(log(w), w, 1, 10)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^
               = hint: the steps may diverge: try a smaller learning rate, or check the loss's domain
         "#]],
     );
@@ -620,7 +648,7 @@ fn sgd_errors() {
             ⎡0.0  0.0  0.0⎤
             ⎢             ⎥
             ⎣0.0  0.0  0.0⎦
-            error: the latest sgd ran no epochs
+            error: the latest sgd recorded no losses
              --> <test>:7:1
               |
             7 | last_losses()

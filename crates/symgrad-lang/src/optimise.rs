@@ -139,9 +139,6 @@ impl Session {
             "last_losses" => {
                 check_arity(name, args.len(), 0, 0, span)?;
                 let losses = self.record(name, span)?.losses.clone();
-                if losses.is_empty() {
-                    return Err(Diagnostic::new("the latest sgd ran no epochs", span));
-                }
                 let shape = Shape::new(losses.len(), 1);
                 self.numeric_value(Values::new(shape, losses).map_err(at(span))?, span)
             }
@@ -193,7 +190,7 @@ impl Session {
             tol: options.tol,
             every: options.every.unwrap_or((steps / 10).max(1)),
         };
-        let keep_path = (steps + 1).saturating_mul(start.data.len()) <= MAX_ELEMENTS;
+        let keep_path = steps.saturating_add(1).saturating_mul(start.data.len()) <= MAX_ELEMENTS;
         let mut record = Record {
             run: "descend",
             losses: Vec::new(),
@@ -342,7 +339,7 @@ impl Session {
         let interrupt = self.pool.interrupt_flag();
         let n = x.shape.cols;
         let batches = n.div_ceil(run.batch);
-        let last = run.epochs * batches;
+        let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
         for epoch in 1..=run.epochs {
             let mut order: Vec<usize> = (0..n).collect();
@@ -416,11 +413,19 @@ impl Session {
         Ok((positional, options))
     }
 
-    /// The training record, or an error naming `name` when nothing has run.
+    /// The training record, or an error naming `name` when nothing was recorded.
     fn record(&self, name: &str, span: Span) -> Eval<&Record> {
-        self.trained.as_ref().ok_or_else(|| {
-            Diagnostic::new(format!("{name}() needs a descend or sgd run first"), span)
-        })
+        match &self.trained {
+            None => Err(Diagnostic::new(
+                format!("{name}() needs a descend or sgd run first"),
+                span,
+            )),
+            Some(r) if r.losses.is_empty() => Err(Diagnostic::new(
+                format!("the latest {} recorded no losses", r.run),
+                span,
+            )),
+            Some(r) => Ok(r),
+        }
     }
 
     /// The symbol to train: `W` after `symbol W[m, n]`, or a scalar name.
