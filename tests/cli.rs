@@ -257,3 +257,17 @@ fn help_and_version_print_to_stdout() {
         format!("symgrad {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn training_progress_prints_in_order_with_the_results() {
+    // lr 1/4 halves w + 2 at each step: w = 2, 0, −1.
+    let want = "777\nstep 0: loss 19.0, |grad| 8.0\nstep 1: loss 7.0, |grad| 4.0\nstep 2: loss 4.0, |grad| 2.0\n-1.0\n";
+    let descend = "descend((w + 2)^2 + 3, w, 1/4, 2, 2)";
+    let output = run(&["-e", "777 + 0", "-e", descend]);
+    assert_success(&output);
+    assert_eq!(stdout(&output), want);
+    // Piped in, and after :reset (which keeps the printing of progress).
+    let output = run_with_stdin(&[], &format!("777 + 0\n:reset\n{descend}\n"));
+    assert_success(&output);
+    assert_eq!(stdout(&output), want);
+}

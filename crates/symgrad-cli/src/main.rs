@@ -55,6 +55,7 @@ fn main() -> ExitCode {
 fn run(options: Options) -> ExitCode {
     let mut session = Session::new();
     configure(&mut session, &options);
+    session.set_progress(Box::new(run::print_progress));
     let outcome = match options.input {
         Input::Auto if std::io::stdin().is_terminal() => {
             repl::repl(&mut session, options.width.is_some())

@@ -37,6 +37,13 @@ pub fn run_source(
     })
 }
 
+/// Prints a progress line of a long computation (`descend`, `sgd`) at once.
+pub fn print_progress(line: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
 /// Runs each chunk in order, stopping at the first error or `:quit`.
 pub fn run_all(session: &mut Session, chunks: &[String], origin: &str) -> Result<(), Failed> {
     let colour = style::stderr_colour();

@@ -252,6 +252,31 @@ pub const BUILTINS: &[Builtin] = &[
         "text(L)",
     ),
     b("latex", "latex(e)", "e as LaTeX", "latex(L)"),
+    // Training (optimise.rs)
+    b(
+        "descend",
+        "descend(f, W, lr, steps [, init] [, tol = t] [, every = k])",
+        "gradient descent on f over the symbol W from init (default 0), exactly steps steps or until |grad| ≤ tol; gives the final W",
+        "descend((w + 2)^2 + 3, w, 0.1, 50, 2) is about -2",
+    ),
+    b(
+        "sgd",
+        "sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k])",
+        "mini-batch SGD on the loss L(Xb, Yb) of batches of shuffled columns of X and Y (seed(n) fixes the order); gives the final W",
+        "L(Xb, Yb) = -mean(sum(Yb .* log(softmax(W*Xb)), 1)); sgd(L, W, X, Y, 0.1, 20, 3)",
+    ),
+    b(
+        "last_losses",
+        "last_losses()",
+        "the losses of the latest descend (one per point) or sgd (mean per epoch), as a column",
+        "descend(f, w, 0.1, 20); last_losses()",
+    ),
+    b(
+        "last_path",
+        "last_path()",
+        "the values of W visited by the latest descend, one row each (W flattened row by row)",
+        "descend(f, w, 0.1, 20); last_path()",
+    ),
 ];
 
 /// A REPL command.

@@ -5,6 +5,7 @@ use crate::builtins::builtin;
 use crate::calculus::CALCULUS;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
+use crate::optimise::OPTIMISE;
 use crate::session::Session;
 use crate::span::Span;
 use symgrad::{Axis, Dense, DenseData, ExprId, Func, Num, Shape, checked_shape};
@@ -13,6 +14,9 @@ impl Session {
     pub(crate) fn call_builtin(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
         if CALCULUS.contains(&name) {
             return self.call_calculus(name, args, span);
+        }
+        if OPTIMISE.contains(&name) {
+            return self.call_optimise(name, args, span);
         }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let arity = |lo: usize, hi: usize| check_arity(name, args.len(), lo, hi, span);

@@ -138,8 +138,10 @@ impl Session {
             "reset" => {
                 let settings = self.settings.clone();
                 let interrupt = self.pool.interrupt_flag();
+                let progress = std::mem::take(&mut self.progress);
                 *self = Session::new();
                 self.settings = settings;
+                self.progress = progress;
                 if let Some(flag) = interrupt {
                     self.pool.set_interrupt(flag);
                 }

@@ -302,6 +302,11 @@ impl Session {
         for a in args {
             values.push(self.expr(positional(a)?)?);
         }
+        self.apply_user(f, values)
+    }
+
+    /// The body of `f` with its parameters bound to `values` (one each).
+    pub(crate) fn apply_user(&mut self, f: &Function, values: Vec<ExprId>) -> Eval<ExprId> {
         let saved: Vec<_> = f
             .params
             .iter()

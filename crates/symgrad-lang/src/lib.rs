@@ -25,6 +25,7 @@ mod calls;
 mod commands;
 mod diagnostic;
 mod eval;
+mod optimise;
 mod parse;
 mod random;
 mod session;

@@ -1,4 +1,5 @@
-//! Reproducible random values: `seed(n)`, `randn`, `rand` and `randint`.
+//! Reproducible random values: `seed(n)`, `randn`, `rand` and `randint`
+//! (and the shuffles of `sgd`, drawn from the same generator).
 //!
 //! The generator is PCG64 MCG (`rand_pcg::Pcg64Mcg`, 128-bit state), seeded
 //! with `seed_from_u64`; uniforms come from `rand`'s `random::<f64>()` (53
@@ -21,6 +22,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
+use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
@@ -40,6 +42,11 @@ pub(crate) struct Generator(Pcg64Mcg);
 impl Generator {
     pub(crate) fn seeded(seed: u64) -> Generator {
         Generator(Pcg64Mcg::seed_from_u64(seed))
+    }
+
+    /// Puts `items` in a random order (Fisher–Yates, `rand`'s `shuffle`).
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+        items.shuffle(&mut self.0);
     }
 }
 

@@ -66,6 +66,10 @@ pub struct Session {
     pub(crate) call_depth: usize,
     /// The generator of `randn`, `rand`, `randint`; reseeded by `seed(n)`.
     pub(crate) rng: crate::random::Generator,
+    /// Where `descend` and `sgd` report progress (`set_progress`).
+    pub(crate) progress: crate::optimise::Progress,
+    /// What the latest `descend` or `sgd` visited.
+    pub(crate) trained: Option<crate::optimise::Record>,
 }
 
 /// A failure while running: the diagnostic and the source it points into.

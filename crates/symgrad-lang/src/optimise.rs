@@ -1,0 +1,632 @@
+//! Training: `descend` (gradient descent on a loss over one symbol) and `sgd`
+//! (mini-batch stochastic gradient descent over the columns of a data set),
+//! with progress lines sent to the session's progress sink as the run goes,
+//! and the record that `last_losses()` and `last_path()` read.
+//!
+//! The gradient is built symbolically once per run (once per batch size for
+//! `sgd`) and evaluated numerically at every step by [`Objective`].
+
+use crate::ast::{Arg, Expr, ExprKind, Ident};
+use crate::calls::{check_arity, usage_hint};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at};
+use crate::session::Session;
+use crate::span::Span;
+use std::collections::HashMap;
+use symgrad::{Dense, Error, ExprId, MAX_ELEMENTS, Node, Pool, Shape, Values, format_float};
+
+/// The built-ins this module answers.
+pub(crate) const OPTIMISE: &[&str] = &["descend", "sgd", "last_losses", "last_path"];
+
+/// Progress numbers show at most this many significant digits (fewer when
+/// `:set digits` asks for fewer).
+const PROGRESS_DIGITS: usize = 6;
+
+/// Where progress lines go (`Session::set_progress`); discarded by default.
+pub(crate) struct Progress(pub(crate) Box<dyn FnMut(&str)>);
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress(Box::new(|_| {}))
+    }
+}
+
+/// What the latest training run visited, for `last_losses()` and `last_path()`.
+pub(crate) struct Record {
+    run: &'static str,
+    /// `descend`: the loss at each point visited; `sgd`: the mean batch loss of each epoch.
+    losses: Vec<f64>,
+    /// `descend`: the values of W visited, flattened row by row, one after
+    /// another; `None` for `sgd`, or when the path grew too large to keep.
+    path: Option<Vec<f64>>,
+}
+
+/// A scalar loss and its gradient by the symbol `w`, built symbolically once
+/// and evaluated at each step with values for `w` and the data symbols.
+/// All numeric evaluation of a training run goes through here.
+struct Objective {
+    w: ExprId,
+    data: Vec<ExprId>,
+    loss: ExprId,
+    grad: ExprId,
+}
+
+impl Objective {
+    fn new(pool: &mut Pool, loss: ExprId, w: ExprId, data: Vec<ExprId>) -> symgrad::Result<Self> {
+        let grad = pool.grad(loss, w)?;
+        Ok(Objective {
+            w,
+            data,
+            loss: pool.stabilise(loss)?,
+            grad: pool.stabilise(grad)?,
+        })
+    }
+
+    /// The symbols other than `w` and the data that the loss or gradient depend on.
+    fn unbound(&self, pool: &Pool) -> Vec<ExprId> {
+        let mut free = pool.free_symbols(self.loss);
+        free.extend(pool.free_symbols(self.grad));
+        free.sort();
+        free.dedup();
+        free.retain(|s| *s != self.w && !self.data.contains(s));
+        free
+    }
+
+    /// The loss and the gradient (shaped like `w`) at `w`, the data symbols
+    /// taking the values `data` (in order).
+    fn value_and_grad(
+        &self,
+        pool: &Pool,
+        w: &Values,
+        data: Vec<Values>,
+    ) -> symgrad::Result<(f64, Values)> {
+        let mut bindings: HashMap<ExprId, Values> = self.data.iter().copied().zip(data).collect();
+        bindings.insert(self.w, w.clone());
+        let loss = pool.evaluate(self.loss, &bindings)?;
+        let loss = loss.as_scalar().unwrap_or(f64::NAN);
+        let grad = pool.evaluate(self.grad, &bindings)?;
+        // A loss that does not depend on `w` has the gradient 0, a scalar.
+        let grad = match grad.as_scalar() {
+            Some(g) if !w.shape.is_scalar() => Values::new(w.shape, vec![g; w.data.len()])?,
+            _ => grad,
+        };
+        Ok((loss, grad))
+    }
+}
+
+/// The named options of a training call.
+#[derive(Default)]
+struct Options {
+    /// Stop once the gradient norm is at most this (`descend` only).
+    tol: Option<f64>,
+    /// Report every this many steps.
+    every: Option<usize>,
+}
+
+/// The settings of one `descend` run.
+struct Descent {
+    lr: f64,
+    steps: usize,
+    tol: Option<f64>,
+    every: usize,
+}
+
+/// The settings of one `sgd` run.
+struct Sgd {
+    lr: f64,
+    epochs: usize,
+    batch: usize,
+    every: Option<usize>,
+}
+
+impl Session {
+    /// Sends progress lines to `sink` (the CLI prints them as they come);
+    /// by default they are discarded.
+    pub fn set_progress(&mut self, sink: Box<dyn FnMut(&str)>) {
+        self.progress = Progress(sink);
+    }
+
+    pub(crate) fn call_optimise(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
+        let allowed: &[&str] = match name {
+            "descend" => &["tol", "every"],
+            "sgd" => &["every"],
+            _ => &[],
+        };
+        let (args, options) = self.split_options(name, args, allowed)?;
+        match name {
+            "descend" => self.descend(&args, options, span),
+            "sgd" => self.sgd(&args, options, span),
+            "last_losses" => {
+                check_arity(name, args.len(), 0, 0, span)?;
+                let losses = self.record(name, span)?.losses.clone();
+                let shape = Shape::new(losses.len(), 1);
+                self.numeric_value(Values::new(shape, losses).map_err(at(span))?, span)
+            }
+            _ => {
+                check_arity(name, args.len(), 0, 0, span)?;
+                let record = self.record(name, span)?;
+                let path = match (&record.path, record.run) {
+                    (Some(path), _) => path.clone(),
+                    (None, "descend") => {
+                        return Err(Diagnostic::new(
+                            "the path of the latest descend was too large to keep",
+                            span,
+                        ));
+                    }
+                    (None, run) => {
+                        return Err(Diagnostic::new(
+                            format!("last_path() follows descend; the latest run was {run}"),
+                            span,
+                        ));
+                    }
+                };
+                let shape = Shape::new(record.losses.len(), path.len() / record.losses.len());
+                self.numeric_value(Values::new(shape, path).map_err(at(span))?, span)
+            }
+        }
+    }
+
+    /// `descend(f, W, lr, steps [, init], tol = …, every = …)`.
+    fn descend(&mut self, args: &[&Expr], options: Options, span: Span) -> Eval<Value> {
+        check_arity("descend", args.len(), 4, 5, span)?;
+        let f = self.expr(args[0])?;
+        let shape = self.pool.shape(f);
+        if !shape.is_scalar() {
+            return Err(Diagnostic::new(
+                format!("descend needs a scalar loss, not a {shape} matrix"),
+                args[0].span,
+            )
+            .with_hint("sum or mean it, e.g. descend(sum(E), W, 0.1, 100)"));
+        }
+        let w = self.symbol_arg(args[1])?;
+        let lr = self.learning_rate(args[2])?;
+        let steps = self.count(args[3], "steps")?;
+        let start = self.start(w, args.get(4), span)?;
+        let objective = Objective::new(&mut self.pool, f, w, Vec::new()).map_err(at(span))?;
+        self.check_bound("descend", &objective, args[0].span)?;
+        let run = Descent {
+            lr,
+            steps,
+            tol: options.tol,
+            every: options.every.unwrap_or((steps / 10).max(1)),
+        };
+        let keep_path = steps.saturating_add(1).saturating_mul(start.data.len()) <= MAX_ELEMENTS;
+        let mut record = Record {
+            run: "descend",
+            losses: Vec::new(),
+            path: keep_path.then(Vec::new),
+        };
+        let result = self.run_descent(&objective, &run, start, &mut record, span);
+        self.trained = Some(record);
+        self.numeric_value(result?, span)
+    }
+
+    fn run_descent(
+        &mut self,
+        objective: &Objective,
+        run: &Descent,
+        mut w: Values,
+        record: &mut Record,
+        span: Span,
+    ) -> Eval<Values> {
+        let interrupt = self.pool.interrupt_flag();
+        for k in 0..=run.steps {
+            check_interrupt(&interrupt, span)?;
+            let (loss, grad) = objective
+                .value_and_grad(&self.pool, &w, Vec::new())
+                .map_err(at(span))?;
+            check_finite(loss, &grad, &format!("step {k}"), span)?;
+            record.losses.push(loss);
+            if let Some(path) = &mut record.path {
+                path.extend_from_slice(&w.data);
+            }
+            let norm = grad.data.iter().map(|g| g * g).sum::<f64>().sqrt();
+            let at_step = format!(
+                "loss {}, |grad| {}",
+                self.progress_number(loss),
+                self.progress_number(norm)
+            );
+            if run.tol.is_some_and(|tol| norm <= tol) {
+                self.report(&format!("stopped at step {k}: {at_step} ≤ tol"));
+                break;
+            }
+            if k == run.steps || k % run.every == 0 {
+                self.report(&format!("step {k}: {at_step}"));
+            }
+            if k < run.steps {
+                for (x, g) in w.data.iter_mut().zip(&grad.data) {
+                    *x -= run.lr * g;
+                }
+            }
+        }
+        Ok(w)
+    }
+
+    /// `sgd(L, W, X, Y, lr, epochs, batch [, init], every = …)`.
+    fn sgd(&mut self, args: &[&Expr], options: Options, span: Span) -> Eval<Value> {
+        check_arity("sgd", args.len(), 7, 8, span)?;
+        let (name, f) = self.loss_function(args[0])?;
+        let w = self.symbol_arg(args[1])?;
+        let x = self.numeric(args[2], "X")?;
+        let y = self.numeric(args[3], "Y")?;
+        if x.shape.cols != y.shape.cols {
+            return Err(Diagnostic::new(
+                format!(
+                    "X has {} columns and Y has {}: sgd needs one column of Y per column (sample) of X",
+                    x.shape.cols, y.shape.cols
+                ),
+                args[2].span.to(args[3].span),
+            ));
+        }
+        let run = Sgd {
+            lr: self.learning_rate(args[4])?,
+            epochs: self.count(args[5], "epochs")?,
+            batch: self.positive(args[6], "the batch size")?,
+            every: options.every,
+        };
+        let start = self.start(w, args.get(7), span)?;
+        // One objective per batch size: the full batches and a smaller last one.
+        let n = x.shape.cols;
+        let mut objectives = HashMap::new();
+        for size in [run.batch.min(n), n % run.batch] {
+            if size == 0 || objectives.contains_key(&size) {
+                continue;
+            }
+            let objective = self.batch_objective(&name, &f, w, (&x, &y), size, args[0].span)?;
+            objectives.insert(size, objective);
+        }
+        let mut record = Record {
+            run: "sgd",
+            losses: Vec::new(),
+            path: None,
+        };
+        let result = self.run_sgd(&objectives, &run, (&x, &y), start, &mut record, span);
+        self.trained = Some(record);
+        self.numeric_value(result?, span)
+    }
+
+    /// The objective `L(Xb, Yb)` over `w`, with `Xb` and `Yb` symbols for a
+    /// batch of `size` columns of `X` and `Y`.
+    fn batch_objective(
+        &mut self,
+        name: &str,
+        f: &crate::eval::Function,
+        w: ExprId,
+        (x, y): (&Values, &Values),
+        size: usize,
+        span: Span,
+    ) -> Eval<Objective> {
+        let xb = self
+            .pool
+            .symbol("X batch", Shape::new(x.shape.rows, size))
+            .map_err(at(span))?;
+        let yb = self
+            .pool
+            .symbol("Y batch", Shape::new(y.shape.rows, size))
+            .map_err(at(span))?;
+        let loss = self.apply_user(f, vec![xb, yb]).map_err(|d| {
+            Diagnostic::new(
+                format!(
+                    "{name}(Xb, Yb) fails on a batch of {size} column{}: {}",
+                    if size == 1 { "" } else { "s" },
+                    d.message
+                ),
+                span,
+            )
+        })?;
+        let shape = self.pool.shape(loss);
+        if !shape.is_scalar() {
+            return Err(Diagnostic::new(
+                format!("{name}(Xb, Yb) must be a scalar loss, not a {shape} matrix"),
+                span,
+            )
+            .with_hint("sum or mean it over the batch"));
+        }
+        let objective = Objective::new(&mut self.pool, loss, w, vec![xb, yb]).map_err(at(span))?;
+        self.check_bound("sgd", &objective, span)?;
+        Ok(objective)
+    }
+
+    fn run_sgd(
+        &mut self,
+        objectives: &HashMap<usize, Objective>,
+        run: &Sgd,
+        (x, y): (&Values, &Values),
+        mut w: Values,
+        record: &mut Record,
+        span: Span,
+    ) -> Eval<Values> {
+        let interrupt = self.pool.interrupt_flag();
+        let n = x.shape.cols;
+        let batches = n.div_ceil(run.batch);
+        let last = run.epochs.saturating_mul(batches);
+        let mut step = 0;
+        for epoch in 1..=run.epochs {
+            let mut order: Vec<usize> = (0..n).collect();
+            self.rng.shuffle(&mut order);
+            let mut total = 0.0;
+            for columns in order.chunks(run.batch) {
+                check_interrupt(&interrupt, span)?;
+                step += 1;
+                let data = vec![
+                    gather(x, columns).map_err(at(span))?,
+                    gather(y, columns).map_err(at(span))?,
+                ];
+                let objective = &objectives[&columns.len()];
+                let (loss, grad) = objective
+                    .value_and_grad(&self.pool, &w, data)
+                    .map_err(at(span))?;
+                check_finite(loss, &grad, &format!("epoch {epoch}, step {step}"), span)?;
+                total += loss;
+                if run.every.is_some_and(|k| step % k == 0 || step == last) {
+                    let line = format!(
+                        "epoch {epoch}, step {step}: loss {}",
+                        self.progress_number(loss)
+                    );
+                    self.report(&line);
+                }
+                for (v, g) in w.data.iter_mut().zip(&grad.data) {
+                    *v -= run.lr * g;
+                }
+            }
+            let mean = total / batches as f64;
+            record.losses.push(mean);
+            if run.every.is_none() {
+                let line = format!("epoch {epoch}: mean loss {}", self.progress_number(mean));
+                self.report(&line);
+            }
+        }
+        Ok(w)
+    }
+
+    /// Splits `args` into positional arguments and the named options in `allowed`.
+    fn split_options<'a>(
+        &mut self,
+        name: &str,
+        args: &'a [Arg],
+        allowed: &[&str],
+    ) -> Eval<(Vec<&'a Expr>, Options)> {
+        let mut positional = Vec::with_capacity(args.len());
+        let mut options = Options::default();
+        for a in args {
+            match a {
+                Arg::Positional(e) => positional.push(e),
+                Arg::Named { name: key, value } => {
+                    if !allowed.contains(&key.name.as_str()) {
+                        return Err(unknown_option(name, key, allowed));
+                    }
+                    if key.name == "tol" {
+                        let tol = self.number(value)?;
+                        if !(tol >= 0.0 && tol.is_finite()) {
+                            return Err(Diagnostic::new(
+                                format!("tol must be a number ≥ 0, not {tol}"),
+                                value.span,
+                            ));
+                        }
+                        options.tol = Some(tol);
+                    } else {
+                        options.every = Some(self.positive(value, "every")?);
+                    }
+                }
+            }
+        }
+        Ok((positional, options))
+    }
+
+    /// The training record, or an error naming `name` when nothing was recorded.
+    fn record(&self, name: &str, span: Span) -> Eval<&Record> {
+        match &self.trained {
+            None => Err(Diagnostic::new(
+                format!("{name}() needs a descend or sgd run first"),
+                span,
+            )),
+            Some(r) if r.losses.is_empty() => Err(Diagnostic::new(
+                format!("the latest {} recorded no losses", r.run),
+                span,
+            )),
+            Some(r) => Ok(r),
+        }
+    }
+
+    /// The symbol to train: `W` after `symbol W[m, n]`, or a scalar name.
+    fn symbol_arg(&mut self, e: &Expr) -> Eval<ExprId> {
+        let w = self.expr(e)?;
+        if !matches!(self.pool.node(w), Node::Symbol { .. }) {
+            return Err(
+                Diagnostic::new("the second argument must be the symbol to train", e.span)
+                    .with_hint("declare it first: symbol W[m, n]"),
+            );
+        }
+        Ok(w)
+    }
+
+    /// The user function named by `e`, for `sgd`: a function of two arguments.
+    fn loss_function(&mut self, e: &Expr) -> Eval<(String, crate::eval::Function)> {
+        let hint = "define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb - Yb).^2), then sgd(L, W, …)";
+        let ExprKind::Name(name) = &e.kind else {
+            return Err(Diagnostic::new(
+                "sgd needs the name of a loss function, not an expression",
+                e.span,
+            )
+            .with_hint(hint));
+        };
+        let Some(f) = self.functions.get(name) else {
+            return Err(
+                Diagnostic::new(format!("'{name}' is not a function"), e.span).with_hint(hint),
+            );
+        };
+        if f.params.len() != 2 {
+            return Err(Diagnostic::new(
+                format!(
+                    "{name} takes {} argument(s); sgd needs a function of two: a batch of columns of X and the same columns of Y",
+                    f.params.len()
+                ),
+                e.span,
+            )
+            .with_hint(hint));
+        }
+        Ok((name.clone(), f.clone()))
+    }
+
+    /// A positive learning rate.
+    fn learning_rate(&mut self, e: &Expr) -> Eval<f64> {
+        let lr = self.number(e)?;
+        if !(lr > 0.0 && lr.is_finite()) {
+            return Err(Diagnostic::new(
+                format!("the learning rate must be a positive number, not {lr}"),
+                e.span,
+            ));
+        }
+        Ok(lr)
+    }
+
+    /// A number of steps or epochs: an integer ≥ 0.
+    fn count(&mut self, e: &Expr, what: &str) -> Eval<usize> {
+        self.integer_at_least(e, 0, &format!("{what} must be an integer ≥ 0"))
+    }
+
+    /// A batch size or a reporting interval: an integer ≥ 1.
+    fn positive(&mut self, e: &Expr, what: &str) -> Eval<usize> {
+        self.integer_at_least(e, 1, &format!("{what} must be a positive integer"))
+    }
+
+    fn integer_at_least(&mut self, e: &Expr, least: usize, message: &str) -> Eval<usize> {
+        let id = self.expr(e)?;
+        let n = self.pool.as_num(id).and_then(symgrad::Num::to_i64);
+        match n.map(usize::try_from) {
+            Some(Ok(n)) if n >= least => Ok(n),
+            Some(_) => Err(Diagnostic::new(
+                format!("{message}, not {}", n.unwrap_or_default()),
+                e.span,
+            )),
+            None => Err(Diagnostic::new(message, e.span)),
+        }
+    }
+
+    /// The value of an expression that must be a number.
+    fn number(&mut self, e: &Expr) -> Eval<f64> {
+        let v = self.numeric(e, "this")?;
+        v.as_scalar().ok_or_else(|| {
+            Diagnostic::new(
+                format!("expected a number, not a {} matrix", v.shape),
+                e.span,
+            )
+        })
+    }
+
+    /// The value of an expression that must be numeric (no symbols).
+    fn numeric(&mut self, e: &Expr, what: &str) -> Eval<Values> {
+        let id = self.expr(e)?;
+        if let Some(&s) = self.pool.free_symbols(id).first() {
+            return Err(Diagnostic::new(
+                format!(
+                    "{what} must be numeric, but it contains the symbol {}",
+                    self.symbol_name(s)
+                ),
+                e.span,
+            ));
+        }
+        self.pool.evaluate(id, &HashMap::new()).map_err(at(e.span))
+    }
+
+    /// The starting value of `w`: `init`, or zeros.
+    fn start(&mut self, w: ExprId, init: Option<&&Expr>, span: Span) -> Eval<Values> {
+        let shape = self.pool.shape(w);
+        let Some(init) = init else {
+            return Values::new(shape, vec![0.0; shape.len()]).map_err(at(span));
+        };
+        let id = self.expr(init)?;
+        self.pool.check_binding(w, id).map_err(at(init.span))?;
+        self.numeric(init, "the starting value")
+    }
+
+    /// Errors unless the objective depends on no symbol but W and the data.
+    fn check_bound(&self, name: &str, objective: &Objective, span: Span) -> Eval<()> {
+        let unbound: Vec<String> = objective
+            .unbound(&self.pool)
+            .into_iter()
+            .map(|s| self.symbol_name(s))
+            .collect();
+        let Some(first) = unbound.first() else {
+            return Ok(());
+        };
+        Err(Diagnostic::new(
+            format!(
+                "{name} needs a value for every symbol but the one it trains; unbound: {}",
+                unbound.join(", ")
+            ),
+            span,
+        )
+        .with_hint(if name == "sgd" {
+            format!("give it a value before training: {first} = …")
+        } else {
+            format!("put values in first: subs(f, {first} = …)")
+        }))
+    }
+
+    /// A finished run's numbers as a value: a float, or a matrix of floats.
+    fn numeric_value(&mut self, v: Values, span: Span) -> Eval<Value> {
+        let id = match v.as_scalar() {
+            Some(x) => self.pool.float(x),
+            None => Dense::from_f64(v.shape, v.data).and_then(|d| self.pool.dense(d)),
+        };
+        id.map(Value::Expr).map_err(at(span))
+    }
+
+    fn progress_number(&self, x: f64) -> String {
+        format_float(x, self.settings.digits.min(PROGRESS_DIGITS))
+    }
+
+    fn report(&mut self, line: &str) {
+        (self.progress.0)(line);
+    }
+}
+
+/// The error for a named option that `name` does not take.
+fn unknown_option(name: &str, key: &Ident, allowed: &[&str]) -> Diagnostic {
+    let takes = match allowed {
+        [] => format!("{name} takes no options"),
+        [one] => format!("{name} takes the option {one}"),
+        _ => format!("{name} takes the options {}", allowed.join(" and ")),
+    };
+    Diagnostic::new(format!("unknown option '{}': {takes}", key.name), key.span)
+        .with_hint(usage_hint(name))
+}
+
+/// `Err(interrupted)` once Ctrl-C has set the flag.
+fn check_interrupt(
+    flag: &Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    span: Span,
+) -> Eval<()> {
+    match flag {
+        Some(f) if f.load(std::sync::atomic::Ordering::Relaxed) => {
+            Err(at(span)(Error::Interrupted))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Errors when the loss or the gradient at `place` is NaN or infinite.
+fn check_finite(loss: f64, grad: &Values, place: &str, span: Span) -> Eval<()> {
+    let what = if !loss.is_finite() {
+        format!("the loss is {}", format_float(loss, 6))
+    } else if grad.data.iter().any(|g| !g.is_finite()) {
+        "the gradient is not finite".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(
+        Diagnostic::new(format!("{what} at {place}"), span).with_hint(
+            "the steps may diverge: try a smaller learning rate, or check the loss's domain",
+        ),
+    )
+}
+
+/// The columns `columns` of `m`, in that order.
+fn gather(m: &Values, columns: &[usize]) -> symgrad::Result<Values> {
+    let cols = m.shape.cols;
+    let data = (0..m.shape.rows)
+        .flat_map(|i| columns.iter().map(move |&j| m.data[i * cols + j]))
+        .collect();
+    Values::new(Shape::new(m.shape.rows, columns.len()), data)
+}
