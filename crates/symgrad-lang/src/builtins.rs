@@ -240,6 +240,13 @@ pub const BUILTINS: &[Builtin] = &[
         "text(L)",
     ),
     b("latex", "latex(e)", "e as LaTeX", "latex(L)"),
+    // Code export.
+    b(
+        "code",
+        "code(e, target [, W])",
+        "Python source of a function computing e (target \"numpy\", \"jax\" or \"torch\"); with W, it returns the value and the gradient by W; named data matrices become parameters",
+        "code(L, \"numpy\", W)",
+    ),
 ];
 
 /// A REPL command.
