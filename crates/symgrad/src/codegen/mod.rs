@@ -37,6 +37,20 @@ pub struct CodeOptions<'a> {
     pub data: &'a HashMap<ExprId, String>,
 }
 
+/// A use of a data parameter: `X`, `-X` or `1 - X`, maybe transposed.
+pub(super) struct DataUse {
+    name: String,
+    transposed: bool,
+    form: Form,
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    Plain,
+    Neg,
+    OneMinus,
+}
+
 /// A parameter of the generated function.
 struct Param {
     name: String,
@@ -69,18 +83,33 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
     order.sort_unstable();
     order.dedup();
 
-    // Data matrices by node: their parameter and whether used transposed.
+    // Data matrices by node: whole, negated or subtracted from 1 (forms
+    // that fold into new matrices as an expression is built), each also
+    // transposed.
     let mut named: Vec<(&String, ExprId)> = options.data.iter().map(|(&id, n)| (n, id)).collect();
     named.sort();
-    let mut data_of: HashMap<ExprId, (String, bool)> = HashMap::new();
+    let mut data_of: HashMap<ExprId, DataUse> = HashMap::new();
     for (name, id) in named {
         if !matches!(pool.node(id), Node::Dense(_)) || pool.shape(id).is_scalar() {
             continue;
         }
-        let t = pool.transpose(id)?;
-        data_of.entry(id).or_insert((py_name(name), false));
-        if matches!(pool.node(t), Node::Dense(_)) {
-            data_of.entry(t).or_insert((py_name(name), true));
+        let one = pool.int(1)?;
+        let forms = [
+            (Form::Plain, id),
+            (Form::Neg, pool.neg(id)?),
+            (Form::OneMinus, pool.sub(one, id)?),
+        ];
+        for (form, x) in forms {
+            let t = pool.transpose(x)?;
+            for (node, transposed) in [(x, false), (t, true)] {
+                if matches!(pool.node(node), Node::Dense(_)) {
+                    data_of.entry(node).or_insert(DataUse {
+                        name: py_name(name),
+                        transposed,
+                        form,
+                    });
+                }
+            }
         }
     }
 
@@ -101,7 +130,7 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
         })
         .collect();
     if !fixed.is_empty() {
-        data_of.retain(|_, (name, _)| !fixed.contains(name));
+        data_of.retain(|_, d| !fixed.contains(&d.name));
         (params, ties) = self::ties(pool, &order, &data_of);
     }
     let mut emitter = Emitter::new(pool, target, &order, &roots, &data_of, &params)?;
@@ -116,17 +145,17 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
 fn ties(
     pool: &Pool,
     order: &[ExprId],
-    data_of: &HashMap<ExprId, (String, bool)>,
+    data_of: &HashMap<ExprId, DataUse>,
 ) -> (Vec<Param>, Vec<Tie>) {
     let params = parameters(pool, order, data_of);
     let index: HashMap<ExprId, (usize, bool)> = data_of
         .iter()
-        .filter_map(|(id, (name, t))| {
+        .filter_map(|(id, d)| {
             params
                 .iter()
-                .find(|p| &p.name == name)
+                .find(|p| p.name == d.name)
                 .and_then(|p| match p.kind {
-                    ParamKind::Data(k) => Some((*id, (k, *t))),
+                    ParamKind::Data(k) => Some((*id, (k, d.transposed))),
                     ParamKind::Symbol(_) => None,
                 })
         })
@@ -141,11 +170,7 @@ fn ties(
 
 /// The parameters: the free symbols sorted by name, then the data matrices
 /// used, sorted by name.
-fn parameters(
-    pool: &Pool,
-    order: &[ExprId],
-    data_of: &HashMap<ExprId, (String, bool)>,
-) -> Vec<Param> {
+fn parameters(pool: &Pool, order: &[ExprId], data_of: &HashMap<ExprId, DataUse>) -> Vec<Param> {
     let mut symbols: Vec<Param> = order
         .iter()
         .filter_map(|&id| match pool.node(id) {
@@ -159,7 +184,7 @@ fn parameters(
     symbols.sort_by(|a, b| a.name.cmp(&b.name));
     let mut data: Vec<String> = order
         .iter()
-        .filter_map(|id| data_of.get(id).map(|(n, _)| n.clone()))
+        .filter_map(|id| data_of.get(id).map(|d| d.name.clone()))
         .collect();
     data.sort();
     data.dedup();
@@ -242,9 +267,12 @@ fn asserts(target: Target, params: &[Param], ties: &[Tie]) -> Vec<String> {
                     let what = ["rows", "columns"][d];
                     let got = format!("{x}.shape[{d}]");
                     match ties[2 * k + d] {
-                        Tie::Fixed(n) => out.push(format!(
-                            "assert {got} == {n}, f\"{x}: expected {n} {what}, got {{{got}}}\""
-                        )),
+                        Tie::Fixed(n) => {
+                            let what = if n == 1 { &what[..what.len() - 1] } else { what };
+                            out.push(format!(
+                                "assert {got} == {n}, f\"{x}: expected {n} {what}, got {{{got}}}\""
+                            ))
+                        }
                         Tie::Same(j) => {
                             let other = format!("{}.shape[{}]", data[j / 2], j % 2);
                             let theirs = ["rows", "columns"][j % 2];

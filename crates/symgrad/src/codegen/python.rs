@@ -2,7 +2,7 @@
 //! the nodes of a DAG (children first) into expressions and temporaries.
 
 use super::target::Target;
-use super::{Param, ParamKind};
+use super::{DataUse, Form, Param, ParamKind};
 use crate::{Axis, Constant, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -88,6 +88,19 @@ fn float(x: f64) -> Py {
     Py::new(text, prec)
 }
 
+/// The Python expression of a use of a data parameter.
+fn data_use(d: &DataUse) -> Py {
+    let x = match d.transposed {
+        true => format!("{}.T", d.name),
+        false => d.name.clone(),
+    };
+    match d.form {
+        Form::Plain => Py::atom(x),
+        Form::Neg => Py::new(format!("-{x}"), Prec::Unary),
+        Form::OneMinus => Py::new(format!("1 - {x}"), Prec::Add),
+    }
+}
+
 /// Python's keywords and the names the generated module uses itself.
 const RESERVED: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
@@ -123,7 +136,7 @@ pub(super) struct Body {
 pub(super) struct Emitter<'a> {
     pool: &'a Pool,
     target: Target,
-    data_of: &'a HashMap<ExprId, (String, bool)>,
+    data_of: &'a HashMap<ExprId, DataUse>,
     /// Parent count of each node (roots count once more).
     uses: HashMap<ExprId, usize>,
     /// Names of the roots, when the function returns several.
@@ -141,7 +154,7 @@ impl<'a> Emitter<'a> {
         target: Target,
         order: &[ExprId],
         roots: &[(ExprId, String)],
-        data_of: &'a HashMap<ExprId, (String, bool)>,
+        data_of: &'a HashMap<ExprId, DataUse>,
         params: &[Param],
     ) -> Result<Emitter<'a>> {
         let mut uses: HashMap<ExprId, usize> = HashMap::new();
@@ -160,7 +173,7 @@ impl<'a> Emitter<'a> {
         taken.extend(roots.iter().map(|(_, n)| n.clone()));
         debug_assert!(params.iter().all(|p| match p.kind {
             ParamKind::Symbol(_) => true,
-            ParamKind::Data(_) => data_of.values().any(|(n, _)| n == &p.name),
+            ParamKind::Data(_) => data_of.values().any(|d| d.name == p.name),
         }));
         Ok(Emitter {
             pool,
@@ -309,8 +322,7 @@ impl<'a> Emitter<'a> {
                 self.call(t.array(&format!("[{}]", rows.join(", "))), entries)?
             }
             Node::Dense(d) => match self.data_of.get(&id) {
-                Some((name, false)) => Py::atom(name.clone()),
-                Some((name, true)) => Py::atom(format!("{name}.T")),
+                Some(d) => data_use(d),
                 None if scalar => Py {
                     number: true,
                     ..float(d.get(0, 0).to_f64())
