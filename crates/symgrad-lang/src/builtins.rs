@@ -277,6 +277,13 @@ pub const BUILTINS: &[Builtin] = &[
         "the values of W visited by the latest descend, one row each (W flattened row by row)",
         "descend(f, w, 0.1, 20); last_path()",
     ),
+    // Code export.
+    b(
+        "code",
+        "code(e, target [, W])",
+        "Python source of a function computing e (target \"numpy\", \"jax\" or \"torch\"); with W, it returns the value and the gradient by W; named data matrices become parameters",
+        "code(L, \"numpy\", W)",
+    ),
 ];
 
 /// A REPL command.

@@ -128,6 +128,7 @@ impl Session {
                 Ok(Value::Text(text))
             }
             "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
+            "code" => self.call_code(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -22,6 +22,7 @@ pub mod ast;
 mod builtins;
 mod calculus;
 mod calls;
+mod codegen;
 mod commands;
 mod diagnostic;
 mod eval;

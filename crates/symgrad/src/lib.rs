@@ -15,6 +15,7 @@
 
 mod arith;
 mod build;
+mod codegen;
 mod diff;
 mod elements;
 mod error;
@@ -34,6 +35,7 @@ mod stack;
 mod subs;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
+pub use codegen::{CodeOptions, Target, code};
 pub use error::{Error, Result};
 pub use evaluate::Values;
 pub use expr::{

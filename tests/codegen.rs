@@ -1,0 +1,361 @@
+//! `code(e, target [, W])`: the emitted NumPy code is run with python3 and
+//! compared with symgrad's `eval` of the expression and of its gradient;
+//! the code for the seed-000 BCE loss is snapshotted for every target.
+//!
+//! python3 with NumPy is required (CI installs it): without it these tests
+//! fail with a message saying so.
+
+use expect_test::{Expect, expect};
+use std::process::Command;
+use symgrad_lang::Session;
+
+/// The outputs of `src` in `session`, or the error after them.
+fn run_in(session: &mut Session, src: &str) -> String {
+    let mut out = Vec::new();
+    if let Err(e) = session.run(src, "<test>", &mut |s| out.push(s.to_string())) {
+        out.push(e);
+    }
+    out.join("\n")
+}
+
+/// A session with `setup` run in it, printing 17 significant digits.
+#[track_caller]
+fn session(setup: &str) -> Session {
+    let mut s = Session::new();
+    let out = run_in(&mut s, &format!(":set digits 17\n{setup}"));
+    assert!(!out.contains("error"), "the setup failed:\n{out}");
+    s
+}
+
+/// The numbers of `expr`'s value, row by row, read from its text form.
+#[track_caller]
+fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
+    let out = run_in(s, &format!("text({expr})"));
+    out.replace(['[', ']'], " ")
+        .split(',')
+        .map(|t| t.trim().parse().unwrap_or_else(|_| panic!("{expr}: {out}")))
+        .collect()
+}
+
+/// Runs `module` (generated Python) with python3: calls `func` with its
+/// parameters taken from `args` (name, Python literal) and returns each
+/// result flattened row by row.
+#[track_caller]
+fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "symgrad-codegen-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("generated.py"), module).unwrap();
+    let def = format!("def {func}(");
+    let params = module
+        .lines()
+        .find_map(|l| l.strip_prefix(&def))
+        .unwrap_or_else(|| panic!("no {def} in\n{module}"))
+        .trim_end_matches("):");
+    let args: Vec<String> = params
+        .split(", ")
+        .map(|p| {
+            let (_, a) = args
+                .iter()
+                .find(|(n, _)| *n == p)
+                .unwrap_or_else(|| panic!("no value for {p}"));
+            format!("np.array({a}, dtype=np.float64)")
+        })
+        .collect();
+    let driver = format!(
+        "import json, sys\nimport numpy as np\nsys.path.insert(0, {dir:?})\n\
+         from generated import {func}\n\
+         out = {func}({})\n\
+         out = out if isinstance(out, tuple) else (out,)\n\
+         print(json.dumps([np.asarray(o, dtype=np.float64).reshape(-1).tolist() for o in out]))\n",
+        args.join(", "),
+        dir = dir.to_str().unwrap()
+    );
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(&driver)
+        .output()
+        .expect("python3 is needed to run the generated code: install python3 and numpy (python3 -m pip install numpy)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("No module named 'numpy'"),
+        "numpy is needed to run the generated code: python3 -m pip install numpy"
+    );
+    assert!(
+        output.status.success(),
+        "the generated code failed:\n{stderr}\n{module}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .trim()
+        .trim_start_matches("[[")
+        .trim_end_matches("]]")
+        .split("], [")
+        .map(|r| {
+            r.split(',')
+                .map(|x| x.trim().parse().unwrap_or_else(|_| panic!("{stdout}")))
+                .collect()
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            (g - w).abs() <= 1e-12 * g.abs().max(w.abs()).max(1.0),
+            "{what}: {got:?} vs {want:?}"
+        );
+    }
+}
+
+/// The generated code of `code_call` in `s` (its text output).
+fn code(s: &mut Session, code_call: &str) -> String {
+    run_in(s, code_call)
+}
+
+/// Checks that `func` of the NumPy code of `code(L, "numpy", W)` gives
+/// what `eval(L, …)` and `eval(grad(L, W), …)` give: `bindings` are the
+/// symbol values in symgrad syntax, `args` the function's arguments.
+#[track_caller]
+fn check_against_eval(s: &mut Session, l: &str, w: &str, bindings: &str, args: &[(&str, &str)]) {
+    let module = code(s, &format!("code({l}, \"numpy\", {w})"));
+    let got = run_python(&module, &format!("{l}_and_grad"), args);
+    let value = numbers(s, &format!("eval({l}, {bindings})"));
+    let grad = numbers(s, &format!("eval(grad({l}, {w}), {bindings})"));
+    assert_close("value", &got[0], &value);
+    assert_close("gradient", &got[1], &grad);
+    let value_only = run_python(&code(s, &format!("code({l}, \"numpy\")")), l, args);
+    assert_close("value alone", &value_only[0], &value);
+}
+
+const X: (&str, &str) = (
+    "X",
+    "[[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]",
+);
+const Y: (&str, &str) = ("y", "[[1], [0], [0]]");
+
+const BCE: &str = "
+X = [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
+symbol W[1, 5]
+z = X * W'
+y = [1, 0, 0]
+p = 1 / (1 + exp(z))
+L = (1/3) * sum(-y .* log(p) - (1 - y) .* log(1 - p))
+seed(0)
+W0 = randn(1, 5)
+";
+
+#[test]
+fn bce_of_seed_000_runs_in_numpy_like_eval() {
+    let mut s = session(BCE);
+    let w0 = run_in(&mut s, "text(W0)");
+    check_against_eval(&mut s, "L", "W", "W = W0", &[("W", &w0), X, Y]);
+    // Logits near 3000: the naive formula overflows, the emitted one does not.
+    let big = "[[10, 10, 10, 10, 0]]";
+    check_against_eval(&mut s, "L", "W", &format!("W = {big}"), &[("W", big), X, Y]);
+    let module = code(&mut s, "code(L, \"numpy\", W)");
+    let got = run_python(&module, "L_and_grad", &[("W", big)]);
+    // By hand: the logits X⋅W' are 2960, 1320, 1540 and p = 1/(1 + ℯᶻ) = σ(−z),
+    // so the terms are softplus(2960) (label 1), softplus(−1320) and
+    // softplus(−1540) (labels 0): L = (2960 + 0 + 0) / 3 = 986.666….
+    assert_close("BCE at large logits", &got[0], &[2960.0 / 3.0]);
+}
+
+#[test]
+fn bce_code_snapshot() {
+    let mut s = session(BCE);
+    expect_code(
+        &mut s,
+        "code(L, \"numpy\")",
+        expect![[r#"
+            import numpy as np
+
+
+            def L(W, X, y):
+                """The value, from symgrad."""
+                assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
+                assert X.ndim == 2, f"X: expected a matrix, got {X.ndim} dimensions"
+                assert X.shape[1] == 5, f"X: expected 5 columns, got {X.shape[1]}"
+                assert y.ndim == 2, f"y: expected a matrix, got {y.ndim} dimensions"
+                assert y.shape[0] == X.shape[0], f"y: expected as many rows as X has rows ({X.shape[0]}), got {y.shape[0]}"
+                assert y.shape[1] == 1, f"y: expected 1 column, got {y.shape[1]}"
+                t1 = X @ W.T
+                t2 = (1 / 3) * np.sum((1 - y) * np.logaddexp(0.0, -t1) + y * np.logaddexp(0.0, t1))
+                return t2
+        "#]],
+    );
+    expect_code(
+        &mut s,
+        "code(L, \"numpy\", W)",
+        expect![[r#"
+        import numpy as np
+
+
+        def L_and_grad(W):
+            """The value and the gradient, from symgrad."""
+            assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
+            t1 = np.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]], dtype=np.float64)
+            t2 = t1 @ W.T
+            t3 = np.array([[1.0], [0.0], [0.0]], dtype=np.float64) * np.logaddexp(0.0, t2)
+            t4 = np.array([[0.0], [1.0], [1.0]], dtype=np.float64) * np.logaddexp(0.0, -t2)
+            value = (1 / 3) * np.sum(t4 + t3)
+            t5 = np.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]], dtype=np.float64)
+            t6 = np.array([[0.0, -0.3333333333333333, -0.3333333333333333]], dtype=np.float64)
+            grad_W = ((1 / 3) * np.exp(-np.logaddexp(0.0, -(W @ t5))) + t6) @ t1
+            return value, grad_W
+    "#]],
+    );
+    expect_code(
+        &mut s,
+        "code(L, \"jax\", W)",
+        expect![[r#"
+        import jax
+        import jax.numpy as jnp
+
+        # For float64 results like symgrad's: jax.config.update("jax_enable_x64", True)
+
+
+        def L_and_grad(W):
+            """The value and the gradient, from symgrad."""
+            assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
+            t1 = jnp.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]])
+            t2 = t1 @ W.T
+            t3 = jnp.array([[0.0], [1.0], [1.0]]) * jax.nn.softplus(-t2) + jnp.array([[1.0], [0.0], [0.0]]) * jax.nn.softplus(t2)
+            value = (1 / 3) * jnp.sum(t3)
+            t4 = jnp.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
+            t5 = (1 / 3) * jax.nn.sigmoid(W @ t4) + jnp.array([[0.0, -0.3333333333333333, -0.3333333333333333]])
+            grad_W = t5 @ t1
+            return value, grad_W
+    "#]],
+    );
+    expect_code(
+        &mut s,
+        "code(L, \"torch\", W)",
+        expect![[r#"
+        import torch
+
+        # Pass float64 tensors for results like symgrad's.
+
+
+        def _matrix(rows):
+            """A matrix from rows of scalars (numbers or 0-d tensors)."""
+            return torch.stack([torch.stack([torch.as_tensor(x, dtype=torch.float64) for x in row]) for row in rows])
+
+
+        def L_and_grad(W):
+            """The value and the gradient, from symgrad."""
+            assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
+            t1 = _matrix([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]])
+            t2 = t1 @ W.T
+            t3 = _matrix([[1.0], [0.0], [0.0]]) * torch.nn.functional.softplus(t2, threshold=40.0)
+            t4 = _matrix([[0.0], [1.0], [1.0]]) * torch.nn.functional.softplus(-t2, threshold=40.0)
+            value = (1 / 3) * torch.sum(t4 + t3)
+            t5 = _matrix([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
+            t6 = (1 / 3) * torch.sigmoid(W @ t5) + _matrix([[0.0, -0.3333333333333333, -0.3333333333333333]])
+            grad_W = t6 @ t1
+            return value, grad_W
+    "#]],
+    );
+}
+
+#[track_caller]
+fn expect_code(s: &mut Session, call: &str, expected: Expect) {
+    expected.assert_eq(&code(s, call));
+}
+
+/// Softmax cross-entropy with a bias, on `k`-class data with `n` columns.
+fn softmax_setup(x: &str, y: &str) -> String {
+    format!(
+        "X = {x}\nY = {y}\nsymbol W[3, 2], b[3, 1]\nL = -sum(Y .* log(softmax(W*X + b)))\n\
+         W0 = [[0.5, -1], [2, 0.25], [-3, 1.5]]\nb0 = [[0.1], [-0.2], [30]]\n"
+    )
+}
+
+#[test]
+fn softmax_cross_entropy_takes_data_of_any_size() {
+    let x3 = "[[1, 2, -1], [0.5, -3, 2]]";
+    let y3 = "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]";
+    let x5 = "[[1, 2, -1, 4, 0], [0.5, -3, 2, 1, 7]]";
+    let y5 = "[[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0]]";
+    let mut small = session(&softmax_setup(x3, y3));
+    let mut large = session(&softmax_setup(x5, y5));
+    let code_small = code(&mut small, "code(L, \"numpy\", W)");
+    assert_eq!(code_small, code(&mut large, "code(L, \"numpy\", W)"));
+    assert!(
+        code_small.contains("def L_and_grad(W, b, X, Y):"),
+        "{code_small}"
+    );
+    let w0 = "[[0.5, -1], [2, 0.25], [-3, 1.5]]";
+    let b0 = "[[0.1], [-0.2], [30]]";
+    for (s, x, y) in [(&mut small, x3, y3), (&mut large, x5, y5)] {
+        check_against_eval(
+            s,
+            "L",
+            "W",
+            "W = W0, b = b0",
+            &[("W", w0), ("b", b0), ("X", x), ("Y", y)],
+        );
+    }
+    // The data's shape is checked against W's.
+    let module = code(&mut small, "code(L, \"numpy\", W)");
+    let bad = std::panic::catch_unwind(|| {
+        run_python(
+            &module,
+            "L_and_grad",
+            &[("W", w0), ("b", b0), ("X", y3), ("Y", y3)],
+        )
+    });
+    assert!(bad.is_err());
+}
+
+#[test]
+fn elementwise_matrix_power_trace_slices_run_like_eval() {
+    let setup = "symbol A[3, 3], v[3, 1], x
+F = trace(A^3) + sum(tanh(A[0:2, :] * v)) + sum(relu(A - 1/2)) + sum(abs(A')) + sigmoid(v' * A * v) + logsumexp(A * v) + x^3*exp(-x) + sum(softplus(diag(A)))
+A0 = [[0.5, -1, 2], [0.25, 3, -0.75], [1, 0.1, -2]]
+v0 = [[1], [-0.5], [2]]
+";
+    let mut s = session(setup);
+    let a0 = "[[0.5, -1, 2], [0.25, 3, -0.75], [1, 0.1, -2]]";
+    let v0 = "[[1], [-0.5], [2]]";
+    let bindings = "A = A0, v = v0, x = 1.5";
+    check_against_eval(
+        &mut s,
+        "F",
+        "A",
+        bindings,
+        &[("A", a0), ("v", v0), ("x", "1.5")],
+    );
+    check_against_eval(
+        &mut s,
+        "F",
+        "x",
+        bindings,
+        &[("A", a0), ("v", v0), ("x", "1.5")],
+    );
+    check_against_eval(
+        &mut s,
+        "F",
+        "v",
+        bindings,
+        &[("A", a0), ("v", v0), ("x", "1.5")],
+    );
+}
+
+#[test]
+fn bad_targets_and_gradients_are_errors() {
+    let mut s = session(BCE);
+    let out = run_in(&mut s, "code(L, \"matlab\")");
+    assert!(out.contains("unknown target \"matlab\""), "{out}");
+    assert!(out.contains("\"numpy\", \"jax\", \"torch\""), "{out}");
+    let out = run_in(&mut s, "code(L, \"numpy\", W[0, 1] + 1)");
+    assert!(out.contains("the gradient is taken by a symbol"), "{out}");
+    let out = run_in(&mut s, "code(L)");
+    assert!(out.contains("wrong number of arguments"), "{out}");
+}
