@@ -462,6 +462,20 @@ fn help_of_a_user_function_shows_its_definition_and_body() {
                   2
             σ(w⋅x)"#]],
     );
+    // The names a body uses, and its parameters when the session has them,
+    // are shown as symbols of their shapes here; a prelude function's help
+    // does not depend on the session.
+    let setup = "symbol W[3, 2]\nY = one_hot([0, 2, 1], 3)\nX = [[1, 2, 3], [4, 5, 6]]\ny = [[1, 2, 3]]\np = [[1, 2]]";
+    check(
+        &format!("{setup}\nloss(W) = softmax_cce(Y, W*X) + 0.01*l2(W)\n:help loss"),
+        expect![[r#"
+            loss(W) = softmax_cce(Y, W*X) + 0.01*l2(W)
+              a function defined in this session
+
+                    ⎛ 2⎞
+            0.01⋅sum⎝W ⎠ - mean(sum(Y∘log(softmax(W⋅X)), 1))"#]],
+    );
+    assert_eq!(run(&format!("{setup}\n:help bce")), run(":help bce"));
     // The user's functions are listed by :help and :vars, the prelude's not by :vars.
     let out = run("f(x) = x + 1\n:vars\n:help");
     assert!(out.starts_with("f  function of x\n"), "{out}");

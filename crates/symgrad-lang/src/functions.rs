@@ -178,26 +178,33 @@ impl Session {
         Some(text)
     }
 
-    /// The body of `f` printed in 2-D, its parameters bound to matrix
-    /// symbols (or, when the body needs scalars, to scalar symbols), in a
-    /// scratch session so that this one is untouched.
+    /// The body of `f` printed in 2-D, in a scratch session so that this
+    /// one is untouched: the names it uses are symbols of the shapes of
+    /// their values here, and its parameters are symbols of the shapes of
+    /// the same names here (not for the prelude's functions), else 2×2 (or,
+    /// when the body needs that, 1×1).
     fn body_form(&self, f: &Function) -> Option<String> {
-        [Shape::new(2, 2), Shape::SCALAR]
-            .into_iter()
-            .find_map(|shape| {
-                let mut scratch = Session {
-                    functions: self.functions.clone(),
-                    settings: self.settings.clone(),
-                    ..Session::default()
-                };
-                for p in &f.params {
-                    let symbol = scratch.pool.symbol(p, shape).ok()?;
-                    scratch.vars.insert(p.clone(), symbol);
-                }
-                let body = scratch.expr(&f.body).ok()?;
-                let opts = scratch.settings.print_options();
-                Some(symgrad::pretty(&scratch.pool, body, &opts))
-            })
+        let form = |fallback: Shape| {
+            let mut scratch = Session {
+                functions: self.functions.clone(),
+                settings: self.settings.clone(),
+                ..Session::default()
+            };
+            for (name, &value) in &self.vars {
+                let symbol = scratch.pool.symbol(name, self.pool.shape(value)).ok()?;
+                scratch.vars.insert(name.clone(), symbol);
+            }
+            for p in &f.params {
+                let here = self.vars.get(p).filter(|_| !f.prelude);
+                let shape = here.map_or(fallback, |&v| self.pool.shape(v));
+                let symbol = scratch.pool.symbol(p, shape).ok()?;
+                scratch.vars.insert(p.clone(), symbol);
+            }
+            let body = scratch.expr(&f.body).ok()?;
+            let opts = scratch.settings.print_options();
+            Some(symgrad::pretty(&scratch.pool, body, &opts))
+        };
+        form(Shape::new(2, 2)).or_else(|| form(Shape::SCALAR))
     }
 }
 
