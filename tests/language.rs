@@ -340,12 +340,13 @@ fn user_functions_substitute_their_arguments() {
     check(
         "g(n) = g(n); g(1)",
         expect![[r#"
-        error: g calls itself too deeply (more than 200 levels)
-         --> <test>:1:8
-          |
-        1 | g(n) = g(n); g(1)
-          |        ^^^^
-    "#]],
+            error: g calls itself
+             --> <test>:1:8
+              |
+            1 | g(n) = g(n); g(1)
+              |        ^^^^ this call would never return
+              = hint: the language has no conditionals, so recursion could never stop
+        "#]],
     );
 }
 

@@ -624,7 +624,7 @@ fn sgd_errors() {
     check(
         &with_data("M(Xb, Yb) = sum(W * Xb')\nsgd(M, W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
-            error: M(Xb, Yb) fails on a batch of 1 column: shape mismatch in the matrix product: 2×3 and 1×3
+            error: M(Xb, Yb) fails on a batch of 1 column: in M(Xb, Yb): shape mismatch in the matrix product: 2×3 and 1×3
              --> <test>:7:5
               |
             7 | sgd(M, W, X, Y, 0.5, 2, 3)

@@ -284,6 +284,13 @@ pub const BUILTINS: &[Builtin] = &[
         "Python source of a function computing e (target \"numpy\", \"jax\" or \"torch\"); with W, it returns the value and the gradient by W; named data matrices become parameters",
         "code(L, \"numpy\", W)",
     ),
+    // The loss library (its losses are in the prelude, prelude.sg).
+    b(
+        "one_hot",
+        "one_hot(labels, K)",
+        "the K×n matrix of 0/1 columns for n integer labels 0…K-1",
+        "one_hot([2, 0], 3) is [[0, 1], [0, 0], [1, 0]]",
+    ),
 ];
 
 /// A REPL command.

@@ -129,6 +129,7 @@ impl Session {
             }
             "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
             "code" => self.call_code(&args, span),
+            "one_hot" => self.call_one_hot(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -197,13 +197,14 @@ impl Session {
     }
 
     fn vars_listing(&self) -> String {
-        if self.vars.is_empty() && self.functions.is_empty() {
+        let functions: Vec<_> = self.functions.iter().filter(|(_, f)| !f.prelude).collect();
+        if self.vars.is_empty() && functions.is_empty() {
             return "no names are bound".into();
         }
         let width = self
             .vars
             .keys()
-            .chain(self.functions.keys())
+            .chain(functions.iter().map(|(k, _)| *k))
             .map(|k| k.chars().count())
             .max()
             .unwrap_or(0);
@@ -218,7 +219,7 @@ impl Session {
             };
             lines.push(format!("{name:width$}  {kind}"));
         }
-        for (name, f) in &self.functions {
+        for (name, f) in functions {
             lines.push(format!(
                 "{name:width$}  function of {}",
                 f.params.join(", ")
@@ -230,13 +231,10 @@ impl Session {
     fn help(&self, topic: &str, span: Span) -> Eval<String> {
         let topic = topic.trim();
         if topic.is_empty() {
-            return Ok(help_index());
+            return Ok(self.help_index());
         }
-        if let Some(f) = self.functions.get(topic) {
-            return Ok(format!(
-                "{}\n  a function defined in this session",
-                f.source.trim()
-            ));
+        if let Some(text) = self.function_help(topic) {
+            return Ok(text);
         }
         if let Some(b) = builtin(topic) {
             return Ok(format!(
@@ -265,6 +263,7 @@ impl Session {
         let names = BUILTINS
             .iter()
             .map(|b| b.name)
+            .chain(self.functions.keys().map(String::as_str))
             .chain(TOPICS.iter().map(|(t, _)| *t));
         let mut d = Diagnostic::new(format!("no help on '{topic}'"), span);
         if let Some(s) = did_you_mean(topic, names) {
@@ -290,20 +289,42 @@ const TOPICS: &[(&str, &str)] = &[
     ),
 ];
 
-fn help_index() -> String {
-    let width = BUILTINS
-        .iter()
-        .map(|b| b.usage.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut out = String::from("Functions (:help NAME for more):\n");
-    for b in BUILTINS {
-        out.push_str(&format!("  {:width$} {}\n", b.usage, b.summary));
+impl Session {
+    /// `:help` with no topic: every function, loss and command.
+    fn help_index(&self) -> String {
+        let mut out = String::from("Functions (:help NAME for more):\n");
+        for b in BUILTINS {
+            out.push_str(&index_line(b.usage, b.summary));
+        }
+        out.push_str("\nLosses (prelude, written in symgrad; :help NAME shows the formula):\n");
+        for (_, usage, summary) in crate::prelude::entries() {
+            out.push_str(&index_line(usage, summary));
+        }
+        let own: Vec<_> = self.functions.values().filter(|f| !f.prelude).collect();
+        if !own.is_empty() {
+            out.push_str("\nYour functions:\n");
+            for f in own {
+                out.push_str(&format!("  {}\n", f.source.trim()));
+            }
+        }
+        out.push_str("\nCommands:\n");
+        for c in COMMANDS {
+            out.push_str(&index_line(c.name, c.summary));
+        }
+        out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
+        out
     }
-    out.push_str("\nCommands:\n");
-    for c in COMMANDS {
-        out.push_str(&format!("  {:width$} {}\n", c.name, c.summary));
+}
+
+/// The usage column of the `:help` index is this wide; a longer usage gets
+/// a line of its own, with its summary indented below it.
+const INDEX_WIDTH: usize = 27;
+
+/// One entry of the `:help` index: usage, then summary.
+fn index_line(usage: &str, summary: &str) -> String {
+    if usage.chars().count() <= INDEX_WIDTH {
+        format!("  {usage:INDEX_WIDTH$} {summary}\n")
+    } else {
+        format!("  {usage}\n  {:INDEX_WIDTH$} {summary}\n", "")
     }
-    out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
-    out
 }

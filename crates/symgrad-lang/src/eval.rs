@@ -24,12 +24,17 @@ pub struct Function {
     pub body: Expr,
     /// The definition as written, for `:help f`.
     pub source: String,
+    /// Whether it comes from the prelude (the loss library).
+    pub prelude: bool,
 }
 
-/// User-function calls may nest at most this deep.
-const MAX_CALL_DEPTH: usize = 200;
-
 pub(crate) type Eval<T> = Result<T, Diagnostic>;
+
+/// Evaluation moves to a new stack segment of `STACK_SEGMENT` bytes when
+/// less than `STACK_RED_ZONE` is left, so that deep expressions and nested
+/// function calls never overflow the stack.
+const STACK_RED_ZONE: usize = 256 * 1024;
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// Attaches a span to a core error.
 pub(crate) fn at(span: Span) -> impl FnOnce(Error) -> Diagnostic {
@@ -48,6 +53,11 @@ impl Session {
 
     /// Evaluates an expression that must be symbolic (not text).
     pub(crate) fn expr(&mut self, e: &Expr) -> Eval<ExprId> {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.expr_here(e))
+    }
+
+    /// [`Session::expr`] on the current stack.
+    fn expr_here(&mut self, e: &Expr) -> Eval<ExprId> {
         let span = e.span;
         match &e.kind {
             ExprKind::Int(digits) => {
@@ -279,52 +289,6 @@ impl Session {
             d = d.with_hint(format!("did you mean '{s}'?"));
         }
         Err(d)
-    }
-
-    fn call_user(&mut self, name: &str, f: &Function, args: &[Arg], span: Span) -> Eval<ExprId> {
-        if args.len() != f.params.len() {
-            return Err(Diagnostic::new(
-                format!(
-                    "{name} takes {} argument(s), got {}",
-                    f.params.len(),
-                    args.len()
-                ),
-                span,
-            ));
-        }
-        if self.call_depth >= MAX_CALL_DEPTH {
-            return Err(Diagnostic::new(
-                format!("{name} calls itself too deeply (more than {MAX_CALL_DEPTH} levels)"),
-                span,
-            ));
-        }
-        let mut values = Vec::with_capacity(args.len());
-        for a in args {
-            values.push(self.expr(positional(a)?)?);
-        }
-        self.apply_user(f, values)
-    }
-
-    /// The body of `f` with its parameters bound to `values` (one each).
-    pub(crate) fn apply_user(&mut self, f: &Function, values: Vec<ExprId>) -> Eval<ExprId> {
-        let saved: Vec<_> = f
-            .params
-            .iter()
-            .map(|p| (p.clone(), self.vars.get(p).copied()))
-            .collect();
-        for (p, v) in f.params.iter().zip(values) {
-            self.vars.insert(p.clone(), v);
-        }
-        self.call_depth += 1;
-        let result = self.expr(&f.body);
-        self.call_depth -= 1;
-        for (p, old) in saved {
-            match old {
-                Some(v) => self.vars.insert(p, v),
-                None => self.vars.shift_remove(&p),
-            };
-        }
-        result
     }
 }
 

@@ -304,7 +304,7 @@ impl Session {
             .pool
             .symbol("Y batch", Shape::new(y.shape.rows, size))
             .map_err(at(span))?;
-        let loss = self.apply_user(f, vec![xb, yb]).map_err(|d| {
+        let loss = self.apply_user(name, f, vec![xb, yb], span).map_err(|d| {
             Diagnostic::new(
                 format!(
                     "{name}(Xb, Yb) fails on a batch of {size} column{}: {}",

@@ -4,6 +4,7 @@ use crate::ast::{Stmt, StmtKind};
 use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Function, Value};
+use crate::functions::FailedCall;
 use crate::parse::parse;
 use crate::span::Span;
 use indexmap::IndexMap;
@@ -64,6 +65,8 @@ pub struct Session {
     pub(crate) settings: Settings,
     /// Nesting of user-function calls in progress.
     pub(crate) call_depth: usize,
+    /// The user functions an error is unwinding through, innermost first.
+    pub(crate) failed_calls: Vec<FailedCall>,
     /// The generator of `randn`, `rand`, `randint`; reseeded by `seed(n)`.
     pub(crate) rng: crate::random::Generator,
     /// Where `descend` and `sgd` report progress (`set_progress`).
@@ -89,8 +92,11 @@ impl From<Diagnostic> for Failure {
 }
 
 impl Session {
+    /// A session with the prelude (the loss library) loaded.
     pub fn new() -> Session {
-        Session::default()
+        let mut session = Session::default();
+        session.load_prelude();
+        session
     }
 
     /// Lets `flag` (set by a Ctrl-C handler) stop the statement running:
@@ -123,7 +129,11 @@ impl Session {
         })
     }
 
-    fn run_source(&mut self, src: &str, emit: &mut dyn FnMut(&str)) -> Result<Flow, Failure> {
+    pub(crate) fn run_source(
+        &mut self,
+        src: &str,
+        emit: &mut dyn FnMut(&str),
+    ) -> Result<Flow, Failure> {
         let program = parse(src)?;
         for stmt in &program {
             if self.run_stmt(stmt, src, emit)? == Flow::Quit {
@@ -164,16 +174,8 @@ impl Session {
             }
             StmtKind::FuncDef { name, params, body } => {
                 self.check_bindable(&name.name, name.span)?;
-                let params = params.iter().map(|p| p.name.clone()).collect();
                 let source = stmt.span.text(src).unwrap_or_default().to_string();
-                self.functions.insert(
-                    name.name.clone(),
-                    Function {
-                        params,
-                        body: body.clone(),
-                        source,
-                    },
-                );
+                self.define(name, params, body, source)?;
             }
             StmtKind::Symbols(decls) => {
                 for decl in decls {
