@@ -240,6 +240,14 @@ pub const BUILTINS: &[Builtin] = &[
         "text(L)",
     ),
     b("latex", "latex(e)", "e as LaTeX", "latex(L)"),
+    // Plots and data.
+    b(
+        "plot",
+        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P]) | plot(v [, \"file.svg\"])",
+        "the curve of scalar f against symbol w on [lo, hi] in the terminal, or as an SVG file; \
+         path = P draws the visited w values (a column) on it; plot(v) draws a vector against 1…n",
+        "plot(L, w, -5, 3, path = last_path())",
+    ),
 ];
 
 /// A REPL command.

@@ -188,7 +188,7 @@ impl Session {
         self.pool.dense(d).map_err(at(span))
     }
 
-    fn symbol_name(&self, s: ExprId) -> String {
+    pub(crate) fn symbol_name(&self, s: ExprId) -> String {
         match self.pool.node(s) {
             Node::Symbol { name, .. } => name.to_string(),
             _ => "?".into(),

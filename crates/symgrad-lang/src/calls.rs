@@ -14,6 +14,9 @@ impl Session {
         if CALCULUS.contains(&name) {
             return self.call_calculus(name, args, span);
         }
+        if name == "plot" {
+            return self.call_plot(args, span);
+        }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let arity = |lo: usize, hi: usize| check_arity(name, args.len(), lo, hi, span);
         let func = match name {

@@ -26,6 +26,7 @@ mod commands;
 mod diagnostic;
 mod eval;
 mod parse;
+mod plot;
 mod random;
 mod session;
 mod span;
