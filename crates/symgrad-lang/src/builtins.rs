@@ -248,6 +248,13 @@ pub const BUILTINS: &[Builtin] = &[
          path = P draws the visited w values (a column) on it; plot(v) draws a vector against 1…n",
         "plot(L, w, -5, 3, path = last_path())",
     ),
+    b(
+        "load",
+        "load(\"file.csv\" | \"file.npy\")",
+        "a numeric matrix from a CSV file (a header line is skipped) or a NumPy .npy file \
+         (1-D gives a column); integer data gives exact integers up to 10^6 elements",
+        "X = load(\"train.npy\")",
+    ),
 ];
 
 /// A REPL command.

@@ -119,6 +119,7 @@ impl Session {
                 Ok(Value::Text(text))
             }
             "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
+            "load" => self.call_load(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -23,6 +23,7 @@ mod builtins;
 mod calculus;
 mod calls;
 mod commands;
+mod data;
 mod diagnostic;
 mod eval;
 mod parse;

@@ -131,8 +131,11 @@ impl Session {
                 args[2].span.to(args[3].span),
             ));
         }
-        let visited = match path {
-            Some(p) => self.numbers(p)?.0,
+        let visited: Vec<f64> = match path {
+            Some(p) => {
+                let (values, shape) = self.numbers(p)?;
+                values.into_iter().step_by(shape.cols).collect()
+            }
             None => Vec::new(),
         };
         let stable = self.pool.stabilise(f).map_err(at(span))?;
