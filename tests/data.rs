@@ -266,6 +266,7 @@ fn npy_errors() {
         error: $/empty.npy holds no numbers
         error: $/short.npy ends before the 3 numbers its header announces
         error: $/records.npy holds structured records; load reads arrays of numbers
-        error: $/garbage.npy is not a .npy file: magic not found for NPY file"#]].assert_eq(&errors.join("\n"));
+        error: $/garbage.npy is not a .npy file: magic not found for NPY file"#]]
+    .assert_eq(&errors.join("\n"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -156,7 +156,7 @@ fn terminal_chart_marks_the_path_and_names_its_ends() {
     assert!(
         out.ends_with(
             "path: 2 points, ● start w = 0.5, ■ end w = 0.25\n\
-             (1 path points outside [-1, 1] or not finite are not drawn)"
+             (1 path point outside [-1, 1] or not finite left out)"
         ),
         "{out}"
     );

@@ -3,7 +3,13 @@
 //! its end as a black square.
 
 use super::Figure;
+use super::terminal::clip;
 use plotters::prelude::*;
+
+/// The longest title and axis label shown, in characters (longer ones are
+/// cut with `…`).
+const TITLE_WIDTH: usize = 60;
+const LABEL_WIDTH: usize = 40;
 
 /// The picture's size in pixels.
 pub(crate) const SIZE: (u32, u32) = (800, 600);
@@ -24,15 +30,15 @@ pub(crate) fn render(figure: &Figure) -> Result<String, Box<dyn std::error::Erro
         let (ylo, yhi) = figure.y_range();
         let margin = (yhi - ylo) / 20.0;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&figure.title, ("sans-serif", 24))
+            .caption(clip(&figure.title, TITLE_WIDTH), ("sans-serif", 22))
             .margin(15)
             .x_label_area_size(55)
             .y_label_area_size(80)
             .build_cartesian_2d(xlo..xhi, (ylo - margin)..(yhi + margin))?;
         chart
             .configure_mesh()
-            .x_desc(figure.x_label.as_str())
-            .y_desc(figure.y_label.as_str())
+            .x_desc(clip(&figure.x_label, LABEL_WIDTH))
+            .y_desc(clip(&figure.y_label, LABEL_WIDTH))
             .axis_desc_style(("sans-serif", 18))
             .label_style(("sans-serif", 14))
             .draw()?;

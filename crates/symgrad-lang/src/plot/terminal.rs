@@ -83,21 +83,26 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
     if let (Some(first), Some(last)) = (figure.path.first(), figure.path.last()) {
         let x = &figure.x_label;
         out.push_str(&format!(
-            "\npath: {} points, {START} start {x} = {}, {END} end {x} = {}",
-            figure.path.len(),
+            "\npath: {}, {START} start {x} = {}, {END} end {x} = {}",
+            count(figure.path.len(), "point"),
             tick(first.0),
             tick(last.0)
         ));
     }
     if figure.path_skipped > 0 {
         out.push_str(&format!(
-            "\n({} path points outside [{}, {}] or not finite are not drawn)",
-            figure.path_skipped,
+            "\n({} outside [{}, {}] or not finite left out)",
+            count(figure.path_skipped, "path point"),
             tick(xlo),
             tick(xhi)
         ));
     }
     out
+}
+
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `lo` at the left, `label` in the middle and `hi` at the right of `columns`.
@@ -115,7 +120,7 @@ fn x_axis_line(lo: &str, label: &str, hi: &str, columns: usize) -> String {
 }
 
 /// `s` cut to `width` characters, with `…` when cut.
-fn clip(s: &str, width: usize) -> String {
+pub(crate) fn clip(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         return s.to_string();
     }
