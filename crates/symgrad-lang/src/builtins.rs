@@ -291,6 +291,21 @@ pub const BUILTINS: &[Builtin] = &[
         "the K×n matrix of 0/1 columns for n integer labels 0…K-1",
         "one_hot([2, 0], 3) is [[0, 1], [0, 0], [1, 0]]",
     ),
+    // Plots and data.
+    b(
+        "plot",
+        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P]) | plot(v [, \"file.svg\"])",
+        "the curve of scalar f against symbol w on [lo, hi] in the terminal, or as an SVG file; \
+         path = P draws the visited w values (a column) on it; plot(v) draws a vector against 1…n",
+        "plot(L, w, -5, 3, path = last_path())",
+    ),
+    b(
+        "load",
+        "load(\"file.csv\" | \"file.npy\")",
+        "a numeric matrix from a CSV file (a header line is skipped) or a NumPy .npy file \
+         (1-D gives a column); integer data gives exact integers up to 10^6 elements",
+        "X = load(\"train.npy\")",
+    ),
 ];
 
 /// A REPL command.

@@ -18,6 +18,9 @@ impl Session {
         if OPTIMISE.contains(&name) {
             return self.call_optimise(name, args, span);
         }
+        if name == "plot" {
+            return self.call_plot(args, span);
+        }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let arity = |lo: usize, hi: usize| check_arity(name, args.len(), lo, hi, span);
         let func = match name {
@@ -130,6 +133,7 @@ impl Session {
             "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
             "code" => self.call_code(&args, span),
             "one_hot" => self.call_one_hot(&args, span),
+            "load" => self.call_load(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -33,7 +33,7 @@ pub(crate) const DEFAULT_SEED: u64 = 0;
 
 /// `randint` results up to this many elements are exact integers; larger ones
 /// are floats (as `ones`/`zeros` do), to bound memory.
-const EXACT_LIMIT: usize = 1_000_000;
+pub(crate) const EXACT_LIMIT: usize = 1_000_000;
 
 /// The session's random generator.
 #[derive(Clone, Debug)]

@@ -1,0 +1,284 @@
+//! `load("file.csv")` and `load("file.npy")`: numeric matrices from files.
+//!
+//! Paths are relative to the current directory. Integer data (an integer
+//! NumPy dtype, or a CSV file whose cells are all written as integers) of at
+//! most [`EXACT_LIMIT`] elements gives exact integers, as `randint` does;
+//! everything else gives floats. A large float file is read straight into the
+//! one `Vec<f64>` the matrix keeps (a Fortran-order file needs one transpose).
+
+use crate::ast::Expr;
+use crate::calls::check_arity;
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at};
+use crate::random::EXACT_LIMIT;
+use crate::session::Session;
+use crate::span::Span;
+use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
+use num_bigint::BigInt;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use symgrad::{Dense, DenseData, Num, Shape, checked_shape};
+
+impl Session {
+    /// `load("file.csv")`, `load("file.npy")`.
+    pub(crate) fn call_load(&mut self, args: &[&Expr], span: Span) -> Eval<Value> {
+        check_arity("load", args.len(), 1, 1, span)?;
+        let Value::Text(name) = self.eval(args[0])? else {
+            return Err(Diagnostic::new(
+                "load takes a file name in quotes, such as \"data.csv\"",
+                args[0].span,
+            ));
+        };
+        let (shape, data) = read(&name).map_err(|e| Diagnostic::new(e, args[0].span))?;
+        let d = Dense::new(shape, data).map_err(at(span))?;
+        self.pool.dense(d).map(Value::Expr).map_err(at(span))
+    }
+}
+
+/// The shape and numbers of a .csv or .npy file; the error names the file.
+pub(crate) fn read(name: &str) -> Result<(Shape, DenseData), String> {
+    let lower = name.to_lowercase();
+    if lower.ends_with(".csv") {
+        csv(name)
+    } else if lower.ends_with(".npy") {
+        npy(name)
+    } else {
+        Err(format!(
+            "load reads .csv and .npy files; cannot tell what \"{name}\" holds"
+        ))
+    }
+}
+
+fn open(name: &str) -> Result<File, String> {
+    File::open(name).map_err(|e| format!("cannot read {name}: {e}"))
+}
+
+/// The shape of `rows`×`cols` data, or an error naming the file.
+fn shape(name: &str, rows: usize, cols: usize) -> Result<Shape, String> {
+    if rows == 0 || cols == 0 {
+        return Err(format!("{name} holds no numbers"));
+    }
+    checked_shape(rows, cols).map_err(|e| format!("{name}: {e}"))
+}
+
+/// Comma-separated numbers, one row a line; a first line without numbers
+/// (a header) is skipped.
+fn csv(name: &str) -> Result<(Shape, DenseData), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(open(name)?);
+    let mut floats = Vec::new();
+    let mut ints = Some(Vec::new());
+    let mut width: Option<(usize, u64)> = None;
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(name, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if std::mem::take(&mut first) && record.iter().all(|c| c.parse::<f64>().is_err()) {
+            continue;
+        }
+        match width {
+            None => width = Some((record.len(), line)),
+            Some((n, at)) if n != record.len() => {
+                let values = |k: usize| format!("{k} value{}", if k == 1 { "" } else { "s" });
+                return Err(format!(
+                    "{name}, line {line}: {}, but line {at} has {}",
+                    values(record.len()),
+                    values(n)
+                ));
+            }
+            Some(_) => {}
+        }
+        for (j, cell) in record.iter().enumerate() {
+            if let Ok(k) = cell.parse::<i64>() {
+                floats.push(k as f64);
+                if let Some(v) = &mut ints {
+                    v.push(k);
+                }
+            } else if let Ok(x) = cell.parse::<f64>() {
+                floats.push(x);
+                ints = None;
+            } else {
+                let what = if cell.is_empty() {
+                    "an empty cell".to_string()
+                } else {
+                    format!("'{cell}'")
+                };
+                return Err(format!(
+                    "{name}, line {line}, column {}: {what} is not a number",
+                    j + 1
+                ));
+            }
+        }
+        if ints.as_ref().is_some_and(|v| v.len() > EXACT_LIMIT) {
+            ints = None;
+        }
+        rows += 1;
+    }
+    let shape = shape(name, rows, width.map_or(0, |w| w.0))?;
+    let data = match ints {
+        Some(v) => DenseData::Exact(v.into_iter().map(Num::int).collect()),
+        None => DenseData::Float(floats),
+    };
+    Ok((shape, data))
+}
+
+fn csv_error(name: &str, e: &csv::Error) -> String {
+    let line = e
+        .position()
+        .map_or(String::new(), |p| format!(", line {}", p.line()));
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read {name}: {io}"),
+        csv::ErrorKind::Utf8 { .. } => format!("{name}{line}: not UTF-8 text"),
+        _ => format!("{name}{line}: {e}"),
+    }
+}
+
+/// A NumPy array file: floats or integers, 1-D (a column) or 2-D, in C or
+/// Fortran order.
+fn npy(name: &str) -> Result<(Shape, DenseData), String> {
+    let file = NpyFile::new(BufReader::new(open(name)?))
+        .map_err(|e| format!("{name} is not a .npy file: {e}"))?;
+    let (rows, cols) = match *file.shape() {
+        [n] => (n, 1),
+        [m, n] => (m, n),
+        ref dims => {
+            return Err(format!(
+                "{name} has {} dimensions; load reads 1-D and 2-D arrays",
+                dims.len()
+            ));
+        }
+    };
+    let dim = |n: u64| usize::try_from(n).map_err(|_| format!("{name} is too large"));
+    let shape = shape(name, dim(rows)?, dim(cols)?)?;
+    let order = file.order();
+    let DType::Plain(ty) = file.dtype() else {
+        return Err(format!(
+            "{name} holds structured records; load reads arrays of numbers"
+        ));
+    };
+    let n = shape.len();
+    let exact = n <= EXACT_LIMIT;
+    let read_error = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            format!("{name} ends before the {n} numbers its header announces")
+        }
+        _ => format!("cannot read {name}: {e}"),
+    };
+    let data = match (ty.type_char(), ty.size_field()) {
+        (TypeChar::Float, 8) => {
+            DenseData::Float(elements(file, n, |x: f64| x).map_err(read_error)?)
+        }
+        (TypeChar::Float, 4) => {
+            DenseData::Float(elements(file, n, |x: f32| f64::from(x)).map_err(read_error)?)
+        }
+        (TypeChar::Int | TypeChar::Uint, _) => {
+            integers(file, n, exact, ty.type_char(), ty.size_field())
+                .map_err(read_error)?
+                .ok_or_else(|| format!("{name} holds {ty} integers, which load cannot read"))?
+        }
+        (TypeChar::Float, size) => {
+            return Err(format!(
+                "{name} holds {}-bit floats; load reads 32- and 64-bit floats",
+                size * 8
+            ));
+        }
+        (TypeChar::Bool, _) => {
+            return Err(format!(
+                "{name} holds booleans; load reads numbers (save them with .astype(int))"
+            ));
+        }
+        (TypeChar::Complex, _) => {
+            return Err(format!(
+                "{name} holds complex numbers; load reads real numbers"
+            ));
+        }
+        (TypeChar::Object, _) => {
+            return Err(format!(
+                "{name} holds Python objects; load reads arrays of numbers"
+            ));
+        }
+        _ => return Err(format!("{name} holds {ty} values, not numbers")),
+    };
+    let data = match (order, &data) {
+        (Order::Fortran, _) if shape.rows > 1 && shape.cols > 1 => match data {
+            DenseData::Float(v) => DenseData::Float(row_major(&v, shape)),
+            DenseData::Exact(v) => DenseData::Exact(row_major(&v, shape)),
+        },
+        _ => data,
+    };
+    Ok((shape, data))
+}
+
+/// The integers of `file`, exact when `exact`, else as floats; `None` for a
+/// width NumPy does not have.
+fn integers<R: Read>(
+    file: NpyFile<R>,
+    n: usize,
+    exact: bool,
+    kind: TypeChar,
+    size: u64,
+) -> std::io::Result<Option<DenseData>> {
+    fn read<T: Deserialize + Into<i128>, R: Read>(
+        file: NpyFile<R>,
+        n: usize,
+        exact: bool,
+    ) -> std::io::Result<DenseData> {
+        Ok(if exact {
+            DenseData::Exact(elements(file, n, |x: T| {
+                Num::Rat(BigInt::from(x.into()).into())
+            })?)
+        } else {
+            DenseData::Float(elements(file, n, |x: T| x.into() as f64)?)
+        })
+    }
+    let signed = matches!(kind, TypeChar::Int);
+    Ok(Some(match (signed, size) {
+        (true, 1) => read::<i8, R>(file, n, exact)?,
+        (true, 2) => read::<i16, R>(file, n, exact)?,
+        (true, 4) => read::<i32, R>(file, n, exact)?,
+        (true, 8) => read::<i64, R>(file, n, exact)?,
+        (false, 1) => read::<u8, R>(file, n, exact)?,
+        (false, 2) => read::<u16, R>(file, n, exact)?,
+        (false, 4) => read::<u32, R>(file, n, exact)?,
+        (false, 8) => read::<u64, R>(file, n, exact)?,
+        _ => return Ok(None),
+    }))
+}
+
+/// The `n` elements of `file` in storage order, each converted by `f`, into
+/// one vector allocated once.
+fn elements<T: Deserialize, U, R: Read>(
+    file: NpyFile<R>,
+    n: usize,
+    f: impl Fn(T) -> U,
+) -> std::io::Result<Vec<U>> {
+    let reader = file
+        .data::<T>()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "not enough memory"))?;
+    for x in reader {
+        out.push(f(x?));
+    }
+    Ok(out)
+}
+
+/// Column-major `v` of `shape` in row-major order.
+fn row_major<U: Clone>(v: &[U], shape: Shape) -> Vec<U> {
+    let (rows, cols) = (shape.rows, shape.cols);
+    let mut out = Vec::with_capacity(v.len());
+    for i in 0..rows {
+        out.extend((0..cols).map(|j| v[j * rows + i].clone()));
+    }
+    out
+}

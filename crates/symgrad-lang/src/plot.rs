@@ -1,0 +1,291 @@
+//! `plot`: the curve of a scalar expression against a scalar symbol, or a
+//! vector against its index, drawn in the terminal or written as SVG.
+//!
+//! This module turns the arguments into a [`Figure`] (numbers only); the
+//! drawing lives in `plot/terminal.rs` and `plot/svg.rs`.
+
+mod svg;
+mod terminal;
+
+use crate::ast::{Arg, Expr, ExprKind};
+use crate::calls::{check_arity, usage_hint};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at};
+use crate::session::Session;
+use crate::span::Span;
+use std::collections::HashMap;
+use symgrad::{Node, Values};
+
+/// Points at which a curve is evaluated (an odd number puts one at the
+/// middle of the range).
+const SAMPLES: usize = 301;
+
+/// What is drawn: finite points only, all inside `x_range`.
+#[derive(Clone, Debug)]
+pub(crate) struct Figure {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub x_range: (f64, f64),
+    /// The curve, joined by a line.
+    pub curve: Vec<(f64, f64)>,
+    /// Visited points drawn on the curve (start and end marked); may be empty.
+    pub path: Vec<(f64, f64)>,
+    /// Path points left out: outside the x range or not finite there.
+    pub path_skipped: usize,
+}
+
+impl Figure {
+    /// The range of the drawn values, widened when they are all equal.
+    pub fn y_range(&self) -> (f64, f64) {
+        let ys = self.curve.iter().chain(&self.path).map(|p| p.1);
+        let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+        if lo < hi {
+            (lo, hi)
+        } else {
+            let pad = if lo == 0.0 { 1.0 } else { lo.abs() / 10.0 };
+            (lo - pad, hi + pad)
+        }
+    }
+}
+
+impl Session {
+    /// `plot(f, w, lo, hi [, "file.svg"] [, path = P])` and `plot(v [, "file.svg"])`.
+    pub(crate) fn call_plot(&mut self, args: &[Arg], span: Span) -> Eval<Value> {
+        let mut positional = Vec::new();
+        let mut path = None;
+        for a in args {
+            match a {
+                Arg::Positional(e) => positional.push(e),
+                Arg::Named { name, value } if name.name == "path" => {
+                    if path.replace((value, name.span)).is_some() {
+                        return Err(Diagnostic::new("path is given twice", name.span));
+                    }
+                }
+                Arg::Named { name, .. } => {
+                    return Err(Diagnostic::new(
+                        format!("plot has no option '{}'", name.name),
+                        name.span,
+                    )
+                    .with_hint("the one option is path = P, the visited values of w"));
+                }
+            }
+        }
+        check_arity("plot", positional.len(), 1, 5, span)?;
+        let (figure, file) = match positional.len() {
+            1 | 2 => {
+                if let Some((_, at)) = path {
+                    return Err(Diagnostic::new(
+                        "path = … goes with a curve: plot(f, w, lo, hi, path = P)",
+                        at,
+                    ));
+                }
+                (self.vector_figure(positional[0])?, positional.get(1))
+            }
+            4 | 5 => (
+                self.curve_figure(&positional[..4], path.map(|p| p.0), span)?,
+                positional.get(4),
+            ),
+            _ => {
+                return Err(Diagnostic::new(
+                    "plot takes 1 or 2 arguments (a vector) or 4 or 5 (a curve), got 3",
+                    span,
+                )
+                .with_hint(usage_hint("plot")));
+            }
+        };
+        match file {
+            None => Ok(Value::Text(terminal::draw(&figure, self.settings.width))),
+            Some(f) => {
+                let name = self.svg_name(f)?;
+                svg::write(&figure, &name).map_err(|e| Diagnostic::new(e, f.span))?;
+                Ok(Value::Text(format!("wrote {name}")))
+            }
+        }
+    }
+
+    /// The curve of `f` against `w` on `[lo, hi]`, with the visited `path`.
+    fn curve_figure(&mut self, args: &[&Expr], path: Option<&Expr>, span: Span) -> Eval<Figure> {
+        let f = self.expr(args[0])?;
+        let shape = self.pool.shape(f);
+        if !shape.is_scalar() {
+            return Err(Diagnostic::new(
+                format!("plot draws a scalar expression, not a {shape} matrix"),
+                args[0].span,
+            ));
+        }
+        let w = self.expr(args[1])?;
+        if !matches!(self.pool.node(w), Node::Symbol { shape, .. } if shape.is_scalar()) {
+            return Err(Diagnostic::new(
+                "plot draws against a scalar symbol, such as w",
+                args[1].span,
+            )
+            .with_hint(usage_hint("plot")));
+        }
+        let (lo, hi) = (self.real(args[2])?, self.real(args[3])?);
+        if lo >= hi {
+            return Err(Diagnostic::new(
+                format!("plot needs lo < hi, not lo = {lo} and hi = {hi}"),
+                args[2].span.to(args[3].span),
+            ));
+        }
+        let visited: Vec<f64> = match path {
+            Some(p) => {
+                let (values, shape) = self.numbers(p)?;
+                values.into_iter().step_by(shape.cols).collect()
+            }
+            None => Vec::new(),
+        };
+        let stable = self.pool.stabilise(f).map_err(at(span))?;
+        let unbound: Vec<String> = self
+            .pool
+            .free_symbols(stable)
+            .into_iter()
+            .filter(|&s| s != w)
+            .map(|s| self.symbol_name(s))
+            .collect();
+        if !unbound.is_empty() {
+            let w_name = self.symbol_name(w);
+            return Err(Diagnostic::new(
+                format!(
+                    "plot needs a value for every symbol but {w_name}; unbound: {}",
+                    unbound.join(", ")
+                ),
+                args[0].span,
+            )
+            .with_hint(format!(
+                "substitute them first: plot(subs(f, {} = …), {w_name}, lo, hi)",
+                unbound[0]
+            )));
+        }
+        let at_w = |x: f64| -> Eval<f64> {
+            let bindings = HashMap::from([(w, Values::scalar(x))]);
+            let v = self.pool.evaluate(stable, &bindings).map_err(at(span))?;
+            Ok(v.as_scalar().unwrap_or(f64::NAN))
+        };
+        let mut curve = Vec::with_capacity(SAMPLES);
+        for k in 0..SAMPLES {
+            let x = lo + (hi - lo) * k as f64 / (SAMPLES - 1) as f64;
+            let y = at_w(x)?;
+            if y.is_finite() {
+                curve.push((x, y));
+            }
+        }
+        if curve.is_empty() {
+            return Err(Diagnostic::new(
+                format!("the expression has no finite value on [{lo}, {hi}]"),
+                args[0].span,
+            ));
+        }
+        let mut path = Vec::with_capacity(visited.len());
+        for &x in &visited {
+            let y = if (lo..=hi).contains(&x) {
+                at_w(x)?
+            } else {
+                f64::NAN
+            };
+            if y.is_finite() {
+                path.push((x, y));
+            }
+        }
+        let title = self.render(f, "text").map_err(at(span))?;
+        Ok(Figure {
+            y_label: name_or(args[0], &title),
+            title,
+            x_label: self.symbol_name(w),
+            x_range: (lo, hi),
+            curve,
+            path_skipped: visited.len() - path.len(),
+            path,
+        })
+    }
+
+    /// A numeric vector against its index 1…n.
+    fn vector_figure(&mut self, v: &Expr) -> Eval<Figure> {
+        let (values, shape) = self.numbers(v)?;
+        if shape.rows != 1 && shape.cols != 1 {
+            return Err(Diagnostic::new(
+                format!("plot(v) draws a vector (n×1 or 1×n), not a {shape} matrix"),
+                v.span,
+            )
+            .with_hint("plot one column with plot(A[:, 0])"));
+        }
+        let curve: Vec<(f64, f64)> = (1..)
+            .zip(&values)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(i, &y)| (f64::from(i), y))
+            .collect();
+        if curve.is_empty() {
+            return Err(Diagnostic::new("the vector has no finite value", v.span));
+        }
+        let n = values.len() as f64;
+        let name = name_or(v, "value");
+        Ok(Figure {
+            title: name.clone(),
+            x_label: "index".into(),
+            y_label: name,
+            x_range: if n > 1.0 { (1.0, n) } else { (0.0, 2.0) },
+            curve,
+            path: Vec::new(),
+            path_skipped: 0,
+        })
+    }
+
+    /// A finite real number such as the `lo` of a plot (`-pi`, `1/3`, `2.5`).
+    fn real(&mut self, e: &Expr) -> Eval<f64> {
+        let (values, shape) = self.numbers(e)?;
+        match values.as_slice() {
+            [x] if shape.is_scalar() && x.is_finite() => Ok(*x),
+            _ => Err(Diagnostic::new("expected a finite number", e.span)),
+        }
+    }
+
+    /// The numbers of a numeric expression (no symbols), row-major, with its shape.
+    fn numbers(&mut self, e: &Expr) -> Eval<(Vec<f64>, symgrad::Shape)> {
+        let id = self.expr(e)?;
+        if let Some(&s) = self.pool.free_symbols(id).first() {
+            return Err(Diagnostic::new(
+                format!(
+                    "expected numbers, but this contains the symbol {}",
+                    self.symbol_name(s)
+                ),
+                e.span,
+            ));
+        }
+        let v = self
+            .pool
+            .evaluate(id, &HashMap::new())
+            .map_err(at(e.span))?;
+        Ok((v.data, v.shape))
+    }
+
+    /// The name of an SVG file argument.
+    fn svg_name(&mut self, e: &Expr) -> Eval<String> {
+        let name = match self.eval(e)? {
+            Value::Text(t) => t,
+            _ => {
+                return Err(Diagnostic::new(
+                    "the file name must be a string, such as \"plot.svg\"",
+                    e.span,
+                ));
+            }
+        };
+        if !name.to_lowercase().ends_with(".svg") {
+            return Err(Diagnostic::new(
+                format!("plot writes SVG: the file name must end in .svg, not \"{name}\""),
+                e.span,
+            ));
+        }
+        Ok(name)
+    }
+}
+
+/// The name written for an argument: a bound name as written, else `other`.
+fn name_or(e: &Expr, other: &str) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.clone(),
+        _ => other.to_string(),
+    }
+}

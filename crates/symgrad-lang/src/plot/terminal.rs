@@ -1,0 +1,177 @@
+//! A figure as a braille chart for the terminal (textplots).
+
+use super::Figure;
+use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
+
+/// The marks of a path's first and last points.
+pub(crate) const START: char = '●';
+pub(crate) const END: char = '■';
+
+/// `figure` drawn in `width` terminal columns: a title line, the chart with
+/// the value range on the right, the x range and label below, and for a path
+/// a line naming its marks.
+pub(crate) fn draw(figure: &Figure, width: usize) -> String {
+    let (xlo, xhi) = figure.x_range;
+    let (ylo, yhi) = figure.y_range();
+    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
+    // A canvas `dots` wide is dots/2 + 1 characters, then a space and a label.
+    let columns = width.saturating_sub(label_len + 2).max(17);
+    let dots_x = 2 * (columns - 1);
+    let rows = (width / 5).clamp(6, 24);
+    let dots_y = 4 * (rows - 1);
+
+    let points = |ps: &[(f64, f64)]| -> Vec<(f32, f32)> {
+        ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
+    };
+    let (curve, path) = (points(&figure.curve), points(&figure.path));
+    let (curve, path) = (Shape::Lines(&curve), Shape::Lines(&path));
+    let mut chart = Chart::new_with_y_range(
+        dots_x as u32,
+        dots_y as u32,
+        xlo as f32,
+        xhi as f32,
+        ylo as f32,
+        yhi as f32,
+    );
+    let chart = chart
+        .x_label_format(LabelFormat::None)
+        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))))
+        .lineplot(&curve)
+        .lineplot(&path);
+    chart.axis();
+    chart.figures();
+    let mut lines: Vec<Vec<char>> = chart
+        .to_string()
+        .lines()
+        .map(|l| l.chars().collect())
+        .collect();
+    lines.pop(); // textplots' x labels, replaced below
+
+    // Marks on the cells holding the first and last points of the path.
+    let cell = |(x, y): (f64, f64)| {
+        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
+        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
+        ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
+    };
+    if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
+        for (p, mark) in [(first, START), (last, END)] {
+            let (row, col) = cell(p);
+            if let Some(c) = lines.get_mut(row).and_then(|l| l.get_mut(col)) {
+                *c = mark;
+            }
+        }
+    }
+
+    let mut out = String::new();
+    let title = if figure.y_label == figure.title {
+        figure.title.clone()
+    } else {
+        format!("{} = {}", figure.y_label, figure.title)
+    };
+    out.push_str(&clip(&title, width));
+    out.push('\n');
+    for l in &lines {
+        out.extend(l.iter());
+        out.push('\n');
+    }
+    out.push_str(&x_axis_line(
+        &tick(xlo),
+        &figure.x_label,
+        &tick(xhi),
+        columns,
+    ));
+    if let (Some(first), Some(last)) = (figure.path.first(), figure.path.last()) {
+        let x = &figure.x_label;
+        out.push_str(&format!(
+            "\npath: {}, {START} start {x} = {}, {END} end {x} = {}",
+            count(figure.path.len(), "point"),
+            tick(first.0),
+            tick(last.0)
+        ));
+    }
+    if figure.path_skipped > 0 {
+        out.push_str(&format!(
+            "\n({} outside [{}, {}] or not finite left out)",
+            count(figure.path_skipped, "path point"),
+            tick(xlo),
+            tick(xhi)
+        ));
+    }
+    out
+}
+
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `lo` at the left, `label` in the middle and `hi` at the right of `columns`.
+fn x_axis_line(lo: &str, label: &str, hi: &str, columns: usize) -> String {
+    let len = |s: &str| s.chars().count();
+    let room = columns.saturating_sub(len(lo) + len(label) + len(hi));
+    let left = (columns / 2)
+        .saturating_sub(len(lo) + len(label) / 2)
+        .min(room);
+    format!(
+        "{lo}{}{label}{}{hi}",
+        " ".repeat(left.max(1)),
+        " ".repeat((room - left).max(1))
+    )
+}
+
+/// `s` cut to `width` characters, with `…` when cut.
+pub(crate) fn clip(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut cut: String = s.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// A short axis label: up to 4 significant digits, exponent form when large
+/// or small.
+pub(crate) fn tick(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let magnitude = v.abs().log10().floor();
+    if !(-3.0..5.0).contains(&magnitude) {
+        return format!("{v:.2e}");
+    }
+    let decimals = (3.0 - magnitude).max(0.0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clip, tick};
+
+    #[test]
+    fn ticks_are_short() {
+        let got: Vec<String> = [
+            0.0, 4.0, -2.5, 0.1234567, 1234.5678, 123456.0, 1e-5, -0.00004,
+        ]
+        .iter()
+        .map(|&v| tick(v))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "0", "4", "-2.5", "0.1235", "1235", "1.23e5", "1.00e-5", "-4.00e-5"
+            ]
+        );
+    }
+
+    #[test]
+    fn long_titles_are_cut() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,272 @@
+//! `load`: CSV and NPY files written by the tests, read back with their
+//! values, shapes and orders, and every error message.
+
+use expect_test::{Expect, expect};
+use std::path::{Path, PathBuf};
+use symgrad_lang::Session;
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("symgrad-data-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `src` with `$` standing for `dir`, in text output; the outputs (or
+/// the error) with `dir` written as `$` again.
+fn run(dir: &Path, src: &str) -> String {
+    let d = dir.display().to_string();
+    let mut session = Session::new();
+    let mut out = Vec::new();
+    let src = format!(":set output text\n{}", src.replace('$', &d));
+    if let Err(e) = session.run(&src, "<test>", &mut |s| out.push(s.to_string())) {
+        out.push(e);
+    }
+    out.join("\n").replace(&d, "$")
+}
+
+/// The first line of the outcome: the error message (the rest, a caret
+/// under the file name, depends on the directory's length).
+fn first_line(dir: &Path, src: &str) -> String {
+    run(dir, src).lines().next().unwrap_or("").to_string()
+}
+
+#[track_caller]
+fn check(dir: &Path, src: &str, expected: Expect) {
+    expected.assert_eq(&run(dir, src));
+}
+
+/// A .npy file (format 1.0) by hand: magic, version, header length, the
+/// header dict padded with spaces to a multiple of 64 bytes and ended by a
+/// newline, then the raw data.
+fn npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
+    let order = if fortran { "True" } else { "False" };
+    // A structured dtype is a list; a plain one a quoted type string.
+    let descr = if descr.starts_with('[') {
+        descr.to_string()
+    } else {
+        format!("'{descr}'")
+    };
+    let mut header = format!("{{'descr': {descr}, 'fortran_order': {order}, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(data);
+    out
+}
+
+fn le_f64(xs: &[f64]) -> Vec<u8> {
+    xs.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn csv_files() {
+    let dir = scratch("csv");
+    write(&dir, "ints.csv", "x,y,label\n1, 2,3\n-4,5,6\n");
+    write(&dir, "floats.csv", "0.5,2\n1e3,-0.25\n");
+    write(&dir, "column.csv", "1.5\n2.5\n3.5\n");
+    write(&dir, "quoted.csv", "\"1\",\"2\"\n\n3,4\n");
+    // A header is skipped; integers stay exact (x/2 gives fractions).
+    check(
+        &dir,
+        "X = load(\"$/ints.csv\")\nX\nshape(X)\nX/2",
+        expect![[r#"
+        [[1, 2, 3], [-4, 5, 6]]
+        [[2, 3]]
+        [[1/2, 1, 3/2], [-2, 5/2, 3]]"#]],
+    );
+    check(
+        &dir,
+        "load(\"$/floats.csv\")",
+        expect!["[[0.5, 2.0], [1000.0, -0.25]]"],
+    );
+    check(
+        &dir,
+        "shape(load(\"$/column.csv\"))\nload(\"$/column.csv\")",
+        expect![[r#"
+        [[3, 1]]
+        [1.5, 2.5, 3.5]"#]],
+    );
+    // Quotes are read as by any CSV reader; empty lines are skipped.
+    check(&dir, "load(\"$/quoted.csv\")", expect!["[[1, 2], [3, 4]]"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn csv_errors() {
+    let dir = scratch("csv-errors");
+    write(&dir, "ragged.csv", "1,2,3\n4,5\n");
+    write(&dir, "word.csv", "a,b\n1,2\n3,x\n");
+    write(&dir, "hole.csv", "1,,3\n");
+    write(&dir, "header.csv", "a,b\n");
+    write(&dir, "mixed_header.csv", "a,1\n2,3\n");
+    write(&dir, "latin1.csv", b"1,\xe9\n");
+    let errors = [
+        "ragged.csv",
+        "word.csv",
+        "hole.csv",
+        "header.csv",
+        "mixed_header.csv",
+        "latin1.csv",
+        "missing.csv",
+        "data.txt",
+    ]
+    .map(|name| first_line(&dir, &format!("load(\"$/{name}\")")));
+    expect![[r#"
+        error: $/ragged.csv, line 2: 2 values, but line 1 has 3 values
+        error: $/word.csv, line 3, column 2: 'x' is not a number
+        error: $/hole.csv, line 1, column 2: an empty cell is not a number
+        error: $/header.csv holds no numbers
+        error: $/mixed_header.csv, line 1, column 1: 'a' is not a number
+        error: $/latin1.csv, line 1: not UTF-8 text
+        error: cannot read $/missing.csv: No such file or directory (os error 2)
+        error: load reads .csv and .npy files; cannot tell what "$/data.txt" holds"#]]
+    .assert_eq(&errors.join("\n"));
+    expect![[r#"
+        error: load takes a file name in quotes, such as "data.csv"
+         --> <test>:2:6
+          |
+        2 | load(3)
+          |      ^
+    "#]]
+    .assert_eq(&run(&dir, "load(3)"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn npy_files() {
+    let dir = scratch("npy");
+    // np.save("c.npy", np.array([[1.5, 2, 3], [4, 5, 6]]))
+    write(
+        &dir,
+        "c.npy",
+        npy(
+            "<f8",
+            false,
+            "(2, 3)",
+            &le_f64(&[1.5, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        ),
+    );
+    // The same matrix in Fortran order: stored column by column.
+    write(
+        &dir,
+        "f.npy",
+        npy(
+            "<f8",
+            true,
+            "(2, 3)",
+            &le_f64(&[1.5, 4.0, 2.0, 5.0, 3.0, 6.0]),
+        ),
+    );
+    // 1-D: a column.
+    write(
+        &dir,
+        "v.npy",
+        npy("<f8", false, "(3,)", &le_f64(&[0.25, -1.0, 1e-300])),
+    );
+    let f4: Vec<u8> = [0.5f32, -2.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    write(&dir, "f4.npy", npy("<f4", false, "(1, 2)", &f4));
+    let be: Vec<u8> = [1.25f64, 3.0]
+        .iter()
+        .flat_map(|x| x.to_be_bytes())
+        .collect();
+    write(&dir, "be.npy", npy(">f8", false, "(2,)", &be));
+    let i4: Vec<u8> = [7i32, -8, 9, 10]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    write(&dir, "i4.npy", npy("<i4", true, "(2, 2)", &i4));
+    write(&dir, "u1.npy", npy("|u1", false, "(3,)", &[0, 255, 3]));
+    let u8max = u64::MAX.to_le_bytes();
+    write(&dir, "u8.npy", npy("<u8", false, "(1,)", &u8max));
+    check(
+        &dir,
+        "load(\"$/c.npy\")\nload(\"$/f.npy\") - load(\"$/c.npy\")",
+        expect![[r#"
+        [[1.5, 2.0, 3.0], [4.0, 5.0, 6.0]]
+        [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]"#]],
+    );
+    check(
+        &dir,
+        "shape(load(\"$/v.npy\"))\nload(\"$/v.npy\")",
+        expect![[r#"
+        [[3, 1]]
+        [0.25, -1.0, 1e-300]"#]],
+    );
+    check(
+        &dir,
+        "load(\"$/f4.npy\")\nload(\"$/be.npy\")",
+        expect![[r#"
+        [[0.5, -2.0]]
+        [1.25, 3.0]"#]],
+    );
+    // Integers stay exact; Fortran order [[7, 9], [-8, 10]].
+    check(
+        &dir,
+        "load(\"$/i4.npy\")/2\nload(\"$/u1.npy\")\nload(\"$/u8.npy\")",
+        expect![[r#"
+        [[7/2, 9/2], [-4, 5]]
+        [0, 255, 3]
+        18446744073709551615"#]],
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn npy_errors() {
+    let dir = scratch("npy-errors");
+    write(&dir, "bool.npy", npy("|b1", false, "(2,)", &[0, 1]));
+    write(&dir, "complex.npy", npy("<c16", false, "(1,)", &[0; 16]));
+    write(&dir, "object.npy", npy("|O", false, "(1,)", &[0; 8]));
+    write(
+        &dir,
+        "cube.npy",
+        npy("<f8", false, "(1, 1, 2)", &le_f64(&[1.0, 2.0])),
+    );
+    write(&dir, "scalar.npy", npy("<f8", false, "()", &le_f64(&[1.0])));
+    write(&dir, "half.npy", npy("<f2", false, "(1,)", &[0, 0]));
+    write(&dir, "text.npy", npy("<U2", false, "(1,)", &[0; 8]));
+    write(&dir, "empty.npy", npy("<f8", false, "(0, 3)", &[]));
+    write(
+        &dir,
+        "short.npy",
+        npy("<f8", false, "(3,)", &le_f64(&[1.0, 2.0])),
+    );
+    write(
+        &dir,
+        "records.npy",
+        npy("[('a', '<f8')]", false, "(1,)", &le_f64(&[1.0])),
+    );
+    write(&dir, "garbage.npy", "x,y\n1,2\n");
+    let errors = [
+        "bool", "complex", "object", "cube", "scalar", "half", "text", "empty", "short", "records",
+        "garbage",
+    ]
+    .map(|name| first_line(&dir, &format!("load(\"$/{name}.npy\")")));
+    expect![[r#"
+        error: $/bool.npy holds booleans; load reads numbers (save them with .astype(int))
+        error: $/complex.npy holds complex numbers; load reads real numbers
+        error: $/object.npy holds Python objects; load reads arrays of numbers
+        error: $/cube.npy has 3 dimensions; load reads 1-D and 2-D arrays
+        error: $/scalar.npy has 0 dimensions; load reads 1-D and 2-D arrays
+        error: $/half.npy holds 16-bit floats; load reads 32- and 64-bit floats
+        error: $/text.npy holds <U2 values, not numbers
+        error: $/empty.npy holds no numbers
+        error: $/short.npy ends before the 3 numbers its header announces
+        error: $/records.npy holds structured records; load reads arrays of numbers
+        error: $/garbage.npy is not a .npy file: magic not found for NPY file"#]]
+    .assert_eq(&errors.join("\n"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
