@@ -177,17 +177,14 @@ fn bce_code_snapshot() {
             import numpy as np
 
 
-            def L(W, X, y):
+            def L(W):
                 """The value, from symgrad."""
                 assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
-                assert X.ndim == 2, f"X: expected a matrix, got {X.ndim} dimensions"
-                assert X.shape[1] == 5, f"X: expected 5 columns, got {X.shape[1]}"
-                assert y.ndim == 2, f"y: expected a matrix, got {y.ndim} dimensions"
-                assert y.shape[0] == X.shape[0], f"y: expected as many rows as X has rows ({X.shape[0]}), got {y.shape[0]}"
-                assert y.shape[1] == 1, f"y: expected 1 column, got {y.shape[1]}"
-                t1 = X @ W.T
-                t2 = (1 / 3) * np.sum((1 - y) * np.logaddexp(0.0, -t1) + y * np.logaddexp(0.0, t1))
-                return t2
+                t1 = np.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]], dtype=np.float64)
+                t2 = t1 @ W.T
+                t3 = np.array([[1.0], [0.0], [0.0]], dtype=np.float64) * np.logaddexp(0.0, t2)
+                t4 = np.array([[0.0], [1.0], [1.0]], dtype=np.float64) * np.logaddexp(0.0, -t2)
+                return (1 / 3) * np.sum(t4 + t3)
         "#]],
     );
     expect_code(
@@ -269,49 +266,85 @@ fn expect_code(s: &mut Session, call: &str, expected: Expect) {
     expected.assert_eq(&code(s, call));
 }
 
-/// Softmax cross-entropy with a bias, on `k`-class data with `n` columns.
-fn softmax_setup(x: &str, y: &str) -> String {
+/// Softmax cross-entropy with a bias, on data symbols X (2×n) and Y (3×n).
+fn softmax_setup(n: usize) -> String {
     format!(
-        "X = {x}\nY = {y}\nsymbol W[3, 2], b[3, 1]\nL = -sum(Y .* log(softmax(W*X + b)))\n\
+        "symbol X[2, {n}], Y[3, {n}], W[3, 2], b[3, 1]\nL = -sum(Y .* log(softmax(W*X + b)))\n\
          W0 = [[0.5, -1], [2, 0.25], [-3, 1.5]]\nb0 = [[0.1], [-0.2], [30]]\n"
     )
 }
 
 #[test]
-fn softmax_cross_entropy_takes_data_of_any_size() {
+fn data_given_as_symbols_become_parameters() {
     let x3 = "[[1, 2, -1], [0.5, -3, 2]]";
     let y3 = "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]";
     let x5 = "[[1, 2, -1, 4, 0], [0.5, -3, 2, 1, 7]]";
     let y5 = "[[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0]]";
-    let mut small = session(&softmax_setup(x3, y3));
-    let mut large = session(&softmax_setup(x5, y5));
-    let code_small = code(&mut small, "code(L, \"numpy\", W)");
-    assert_eq!(code_small, code(&mut large, "code(L, \"numpy\", W)"));
-    assert!(
-        code_small.contains("def L_and_grad(W, b, X, Y):"),
-        "{code_small}"
-    );
     let w0 = "[[0.5, -1], [2, 0.25], [-3, 1.5]]";
     let b0 = "[[0.1], [-0.2], [30]]";
-    for (s, x, y) in [(&mut small, x3, y3), (&mut large, x5, y5)] {
+    for (n, x, y) in [(3, x3, y3), (5, x5, y5)] {
+        let mut s = session(&softmax_setup(n));
+        let module = code(&mut s, "code(L, \"numpy\", W)");
+        assert!(module.contains("def L_and_grad(W, X, Y, b):"), "{module}");
         check_against_eval(
-            s,
+            &mut s,
             "L",
             "W",
-            "W = W0, b = b0",
-            &[("W", w0), ("b", b0), ("X", x), ("Y", y)],
+            &format!("W = W0, b = b0, X = {x}, Y = {y}"),
+            &[("W", w0), ("X", x), ("Y", y), ("b", b0)],
         );
+        // The data's shape is checked on entry.
+        let bad = std::panic::catch_unwind(|| {
+            run_python(
+                &module,
+                "L_and_grad",
+                &[("W", w0), ("X", y), ("Y", y), ("b", b0)],
+            )
+        });
+        assert!(bad.is_err());
     }
-    // The data's shape is checked against W's.
-    let module = code(&mut small, "code(L, \"numpy\", W)");
-    let bad = std::panic::catch_unwind(|| {
-        run_python(
-            &module,
-            "L_and_grad",
-            &[("W", w0), ("b", b0), ("X", y3), ("Y", y3)],
-        )
-    });
-    assert!(bad.is_err());
+}
+
+#[test]
+fn numeric_data_is_written_into_the_code() {
+    // Numbers computed from data while the loss is built (here the 1/3 of
+    // the mean and the label sums) stay right because the data is fixed.
+    let mut s = session(
+        "X = [[1, 2, -1], [0.5, -3, 2]]\nY = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]\n\
+         symbol W[3, 2], b[3, 1]\nL = -mean(sum(Y .* log(softmax(W*X + b)), 1))\n\
+         W0 = [[0.5, -1], [2, 0.25], [-3, 1.5]]\nb0 = [[0.1], [-0.2], [30]]\n",
+    );
+    let module = code(&mut s, "code(L, \"numpy\", b)");
+    assert!(module.contains("def L_and_grad(W, b):"), "{module}");
+    let got = run_python(
+        &module,
+        "L_and_grad",
+        &[
+            ("W", "[[0.5, -1], [2, 0.25], [-3, 1.5]]"),
+            ("b", "[[0.1], [-0.2], [30]]"),
+        ],
+    );
+    assert_close(
+        "value",
+        &got[0],
+        &numbers(&mut s, "eval(L, W = W0, b = b0)"),
+    );
+    assert_close(
+        "gradient",
+        &got[1],
+        &numbers(&mut s, "eval(grad(L, b), W = W0, b = b0)"),
+    );
+    // Data too large to write out asks for a symbol.
+    expect![[r#"
+        error: a 200×100 data matrix is too large to write into the code; to pass data as a parameter, build the expression from a symbol (symbol X[200, 100])
+         --> <test>:3:1
+          |
+        3 | code(sum(V * D), "numpy")
+          | ^^^^^^^^^^^^^^^^^^^^^^^^^
+    "#]].assert_eq(&run_in(
+        &mut s,
+        "symbol V[1, 200]\nD = randn(200, 100)\ncode(sum(V * D), \"numpy\")",
+    ));
 }
 
 #[test]

@@ -281,7 +281,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "code",
         "code(e, target [, W])",
-        "Python source of a function computing e (target \"numpy\", \"jax\" or \"torch\"); with W, it returns the value and the gradient by W; named data matrices become parameters",
+        "Python source of a function computing e (target \"numpy\", \"jax\" or \"torch\"); with W, it returns the value and the gradient by W; its parameters are the symbols of e",
         "code(L, \"numpy\", W)",
     ),
     // The loss library (its losses are in the prelude, prelude.sg).

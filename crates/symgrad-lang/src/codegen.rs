@@ -1,6 +1,5 @@
-//! `code(e, "numpy" [, W])`: Python source of a function computing `e` (and
-//! its gradient by the symbol W), with the session's named data matrices as
-//! parameters.
+//! `code(e, "numpy" [, W])`: Python source of a function of the symbols of
+//! `e` computing `e` (and its gradient by the symbol W).
 
 use crate::ast::{Expr, ExprKind};
 use crate::calls::{check_arity, usage_hint};
@@ -8,7 +7,6 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
-use std::collections::HashMap;
 use symgrad::{CodeOptions, Node, Target};
 
 impl Session {
@@ -40,13 +38,6 @@ impl Session {
             }
             None => None,
         };
-        // Every bound numeric matrix, by its first name.
-        let mut data = HashMap::new();
-        for (name, &id) in &self.vars {
-            if matches!(self.pool.node(id), Node::Dense(_)) {
-                data.entry(id).or_insert_with(|| name.clone());
-            }
-        }
         let base = match &args[0].kind {
             ExprKind::Name(n) => n.as_str(),
             _ => "f",
@@ -55,11 +46,7 @@ impl Session {
             Some(_) => format!("{base}_and_grad"),
             None => base.to_string(),
         };
-        let options = CodeOptions {
-            name: &name,
-            wrt,
-            data: &data,
-        };
+        let options = CodeOptions { name: &name, wrt };
         symgrad::code(&mut self.pool, e, target, &options)
             .map(Value::Text)
             .map_err(at(span))

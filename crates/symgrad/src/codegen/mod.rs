@@ -10,19 +10,19 @@
 //!
 //! Values keep symgrad's shapes: every matrix is 2-D, and a 1×1 value is a
 //! scalar (a Python number or a 0-d array), so a scalar loss is returned as
-//! a scalar. Parameters are the free symbols, sorted by name, then the named
-//! data matrices, sorted by name, each checked by an `assert` on entry.
+//! a scalar. The parameters are the free symbols, sorted by name, each
+//! checked by an `assert` of its shape on entry. Numeric data is written
+//! into the code: numbers computed from it while the expression was built
+//! (the `1/n` of a mean, sums of labels) are constants, so only a symbol
+//! can stand for data that changes.
 
-mod dims;
 mod python;
 mod target;
 
 pub use target::Target;
 
 use crate::{Error, ExprId, Node, Pool, Result};
-use dims::{Dims, Tie};
 use python::{Emitter, py_name};
-use std::collections::HashMap;
 
 /// What to generate around the expression.
 #[derive(Clone, Copy, Debug)]
@@ -31,37 +31,12 @@ pub struct CodeOptions<'a> {
     pub name: &'a str,
     /// A symbol: the function then returns the value and the gradient by it.
     pub wrt: Option<ExprId>,
-    /// Names of data matrices: a numeric matrix named here becomes a
-    /// parameter of that name (used whole or transposed) instead of a
-    /// literal, so the function runs on data of another size.
-    pub data: &'a HashMap<ExprId, String>,
 }
 
-/// A use of a data parameter: `X`, `-X` or `1 - X`, maybe transposed.
-pub(super) struct DataUse {
-    name: String,
-    transposed: bool,
-    form: Form,
-}
-
-#[derive(Clone, Copy)]
-enum Form {
-    Plain,
-    Neg,
-    OneMinus,
-}
-
-/// A parameter of the generated function.
+/// A parameter of the generated function: a symbol.
 struct Param {
     name: String,
-    kind: ParamKind,
-}
-
-enum ParamKind {
-    /// A symbol of this shape.
-    Symbol(crate::Shape),
-    /// A data matrix; its index among the data parameters.
-    Data(usize),
+    shape: crate::Shape,
 }
 
 /// Python source of a function computing `e` (and its gradient by
@@ -83,126 +58,33 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
     order.sort_unstable();
     order.dedup();
 
-    // Data matrices by node: whole, negated or subtracted from 1 (forms
-    // that fold into new matrices as an expression is built), each also
-    // transposed.
-    let mut named: Vec<(&String, ExprId)> = options.data.iter().map(|(&id, n)| (n, id)).collect();
-    named.sort();
-    let mut data_of: HashMap<ExprId, DataUse> = HashMap::new();
-    for (name, id) in named {
-        if !matches!(pool.node(id), Node::Dense(_)) || pool.shape(id).is_scalar() {
-            continue;
-        }
-        let one = pool.int(1)?;
-        let forms = [
-            (Form::Plain, id),
-            (Form::Neg, pool.neg(id)?),
-            (Form::OneMinus, pool.sub(one, id)?),
-        ];
-        for (form, x) in forms {
-            let t = pool.transpose(x)?;
-            for (node, transposed) in [(x, false), (t, true)] {
-                if matches!(pool.node(node), Node::Dense(_)) {
-                    data_of.entry(node).or_insert(DataUse {
-                        name: py_name(name),
-                        transposed,
-                        form,
-                    });
-                }
-            }
-        }
-    }
-
-    // A data matrix whose shape the expression fixes entirely (it is tied
-    // to literals, which may well be computed from it, such as `1 - y`) is
-    // written as a literal when small: a parameter would invite new values
-    // that the literals do not follow.
-    let (mut params, mut ties) = ties(pool, &order, &data_of);
-    let fixed: Vec<String> = params
-        .iter()
-        .filter_map(|p| match p.kind {
-            ParamKind::Data(k)
-                if matches!(ties[2 * k..2 * k + 2], [Tie::Fixed(m), Tie::Fixed(n)] if m * n <= python::MAX_LITERAL) =>
-            {
-                Some(p.name.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    if !fixed.is_empty() {
-        data_of.retain(|_, d| !fixed.contains(&d.name));
-        (params, ties) = self::ties(pool, &order, &data_of);
-    }
-    let mut emitter = Emitter::new(pool, target, &order, &roots, &data_of, &params)?;
+    let params = parameters(pool, &order);
+    let mut emitter = Emitter::new(pool, target, &order, &roots, &params)?;
     for &id in &order {
         emitter.node(id)?;
     }
     let body = emitter.finish(&roots);
-    Ok(module(target, options, &params, &ties, body))
+    Ok(module(target, options, &params, body))
 }
 
-/// The parameters and the ties of the data parameters' dimensions.
-fn ties(
-    pool: &Pool,
-    order: &[ExprId],
-    data_of: &HashMap<ExprId, DataUse>,
-) -> (Vec<Param>, Vec<Tie>) {
-    let params = parameters(pool, order, data_of);
-    let index: HashMap<ExprId, (usize, bool)> = data_of
-        .iter()
-        .filter_map(|(id, d)| {
-            params
-                .iter()
-                .find(|p| p.name == d.name)
-                .and_then(|p| match p.kind {
-                    ParamKind::Data(k) => Some((*id, (k, d.transposed))),
-                    ParamKind::Symbol(_) => None,
-                })
-        })
-        .collect();
-    let count = params
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Data(_)))
-        .count();
-    let ties = Dims::new(pool, order, count, &index).ties();
-    (params, ties)
-}
-
-/// The parameters: the free symbols sorted by name, then the data matrices
-/// used, sorted by name.
-fn parameters(pool: &Pool, order: &[ExprId], data_of: &HashMap<ExprId, DataUse>) -> Vec<Param> {
-    let mut symbols: Vec<Param> = order
+/// The parameters: the free symbols, sorted by name.
+fn parameters(pool: &Pool, order: &[ExprId]) -> Vec<Param> {
+    let mut params: Vec<Param> = order
         .iter()
         .filter_map(|&id| match pool.node(id) {
             Node::Symbol { name, shape } => Some(Param {
                 name: py_name(name),
-                kind: ParamKind::Symbol(*shape),
+                shape: *shape,
             }),
             _ => None,
         })
         .collect();
-    symbols.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut data: Vec<String> = order
-        .iter()
-        .filter_map(|id| data_of.get(id).map(|d| d.name.clone()))
-        .collect();
-    data.sort();
-    data.dedup();
-    symbols.extend(data.into_iter().enumerate().map(|(k, name)| Param {
-        name,
-        kind: ParamKind::Data(k),
-    }));
-    symbols
+    params.sort_by(|a, b| a.name.cmp(&b.name));
+    params
 }
 
 /// The whole module: imports, helpers, the function with its asserts.
-fn module(
-    target: Target,
-    options: &CodeOptions,
-    params: &[Param],
-    ties: &[Tie],
-    body: python::Body,
-) -> String {
+fn module(target: Target, options: &CodeOptions, params: &[Param], body: python::Body) -> String {
     let mut out = String::from(target.imports());
     match target {
         Target::Jax => out.push_str(
@@ -223,7 +105,7 @@ fn module(
         None => "The value",
     };
     out.push_str(&format!("    \"\"\"{doc}, from symgrad.\"\"\"\n"));
-    for line in asserts(target, params, ties) {
+    for line in asserts(target, params) {
         out.push_str(&format!("    {line}\n"));
     }
     for line in &body.lines {
@@ -234,58 +116,23 @@ fn module(
 }
 
 /// The shape checks on entry.
-fn asserts(target: Target, params: &[Param], ties: &[Tie]) -> Vec<String> {
-    let data: Vec<&str> = params
+fn asserts(target: Target, params: &[Param]) -> Vec<String> {
+    params
         .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Data(_)))
-        .map(|p| p.name.as_str())
-        .collect();
-    let mut out = Vec::new();
-    for p in params {
-        let x = &p.name;
-        match p.kind {
-            ParamKind::Symbol(s) if s.is_scalar() => out.push(format!(
-                "assert {} == 0, f\"{x}: expected a scalar, got shape {{{}}}\"",
-                target.ndim(x),
-                target.shape_of(x)
-            )),
-            ParamKind::Symbol(s) => out.push(format!(
-                "assert {x}.shape == ({}, {}), f\"{x}: expected shape ({}, {}), got {{tuple({x}.shape)}}\"",
-                s.rows, s.cols, s.rows, s.cols
-            )),
-            ParamKind::Data(k) => {
-                out.push(format!(
-                    "assert {x}.ndim == 2, f\"{x}: expected a matrix, got {{{x}.ndim}} dimensions\""
-                ));
-                if let [Tie::Fixed(m), Tie::Fixed(n)] = &ties[2 * k..2 * k + 2] {
-                    out.push(format!(
-                        "assert {x}.shape == ({m}, {n}), f\"{x}: expected shape ({m}, {n}), got {{tuple({x}.shape)}}\""
-                    ));
-                    continue;
-                }
-                for d in 0..2 {
-                    let what = ["rows", "columns"][d];
-                    let got = format!("{x}.shape[{d}]");
-                    match ties[2 * k + d] {
-                        Tie::Fixed(n) => {
-                            let what = if n == 1 { &what[..what.len() - 1] } else { what };
-                            out.push(format!(
-                                "assert {got} == {n}, f\"{x}: expected {n} {what}, got {{{got}}}\""
-                            ))
-                        }
-                        Tie::Same(j) => {
-                            let other = format!("{}.shape[{}]", data[j / 2], j % 2);
-                            let theirs = ["rows", "columns"][j % 2];
-                            out.push(format!(
-                                "assert {got} == {other}, f\"{x}: expected as many {what} as {} has {theirs} ({{{other}}}), got {{{got}}}\"",
-                                data[j / 2]
-                            ));
-                        }
-                        Tie::Free => {}
-                    }
-                }
+        .map(|p| {
+            let (x, s) = (&p.name, p.shape);
+            if s.is_scalar() {
+                format!(
+                    "assert {} == 0, f\"{x}: expected a scalar, got shape {{{}}}\"",
+                    target.ndim(x),
+                    target.shape_of(x)
+                )
+            } else {
+                format!(
+                    "assert {x}.shape == ({}, {}), f\"{x}: expected shape ({}, {}), got {{tuple({x}.shape)}}\"",
+                    s.rows, s.cols, s.rows, s.cols
+                )
             }
-        }
-    }
-    out
+        })
+        .collect()
 }

@@ -1,8 +1,8 @@
 //! Python expressions with their precedence, and the emitter that turns
 //! the nodes of a DAG (children first) into expressions and temporaries.
 
+use super::Param;
 use super::target::Target;
-use super::{DataUse, Form, Param, ParamKind};
 use crate::{Axis, Constant, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -88,19 +88,6 @@ fn float(x: f64) -> Py {
     Py::new(text, prec)
 }
 
-/// The Python expression of a use of a data parameter.
-fn data_use(d: &DataUse) -> Py {
-    let x = match d.transposed {
-        true => format!("{}.T", d.name),
-        false => d.name.clone(),
-    };
-    match d.form {
-        Form::Plain => Py::atom(x),
-        Form::Neg => Py::new(format!("-{x}"), Prec::Unary),
-        Form::OneMinus => Py::new(format!("1 - {x}"), Prec::Add),
-    }
-}
-
 /// Python's keywords and the names the generated module uses itself.
 const RESERVED: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
@@ -122,7 +109,7 @@ pub(super) fn py_name(name: &str) -> String {
 const MAX_INLINE_DEPTH: u32 = 8;
 /// A node whose text is longer than this becomes a temporary.
 const MAX_INLINE_CHARS: usize = 72;
-/// Literal matrices with more elements than this must be named data.
+/// Literal matrices with more elements than this are not written out.
 pub(super) const MAX_LITERAL: usize = 10_000;
 
 /// The function body: helper functions, lines and the returned expression.
@@ -136,7 +123,6 @@ pub(super) struct Body {
 pub(super) struct Emitter<'a> {
     pool: &'a Pool,
     target: Target,
-    data_of: &'a HashMap<ExprId, DataUse>,
     /// Parent count of each node (roots count once more).
     uses: HashMap<ExprId, usize>,
     /// Names of the roots, when the function returns several.
@@ -154,7 +140,6 @@ impl<'a> Emitter<'a> {
         target: Target,
         order: &[ExprId],
         roots: &[(ExprId, String)],
-        data_of: &'a HashMap<ExprId, DataUse>,
         params: &[Param],
     ) -> Result<Emitter<'a>> {
         let mut uses: HashMap<ExprId, usize> = HashMap::new();
@@ -171,14 +156,9 @@ impl<'a> Emitter<'a> {
         }
         let mut taken: HashSet<String> = params.iter().map(|p| p.name.clone()).collect();
         taken.extend(roots.iter().map(|(_, n)| n.clone()));
-        debug_assert!(params.iter().all(|p| match p.kind {
-            ParamKind::Symbol(_) => true,
-            ParamKind::Data(_) => data_of.values().any(|d| d.name == p.name),
-        }));
         Ok(Emitter {
             pool,
             target,
-            data_of,
             uses,
             root_names,
             exprs: HashMap::new(),
@@ -195,7 +175,7 @@ impl<'a> Emitter<'a> {
         let leaf = matches!(
             self.pool.node(id),
             Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Element { .. }
-        ) || self.data_of.contains_key(&id);
+        );
         let shared = self.uses.get(&id).copied().unwrap_or(0) > 1;
         let name = if let Some(name) = self.root_names.get(&id) {
             Some(name.clone())
@@ -321,32 +301,27 @@ impl<'a> Emitter<'a> {
                     .collect::<Result<Vec<_>>>()?;
                 self.call(t.array(&format!("[{}]", rows.join(", "))), entries)?
             }
-            Node::Dense(d) => match self.data_of.get(&id) {
-                Some(d) => data_use(d),
-                None if scalar => Py {
-                    number: true,
-                    ..float(d.get(0, 0).to_f64())
-                },
-                None if d.shape().len() > MAX_LITERAL => {
+            Node::Dense(d) if scalar => Py {
+                number: true,
+                ..float(d.get(0, 0).to_f64())
+            },
+            Node::Dense(d) => {
+                let (m, n) = (d.shape().rows, d.shape().cols);
+                if m * n > MAX_LITERAL {
                     return Err(Error::TooLarge(format!(
-                        "a {}×{} data matrix without a name is too large to write into the code; bind it to a name (X = …) to make it a parameter",
-                        d.shape().rows,
-                        d.shape().cols
+                        "a {m}×{n} data matrix is too large to write into the code; to pass data as a parameter, build the expression from a symbol (symbol X[{m}, {n}])"
                     )));
                 }
-                None => {
-                    let cols = d.shape().cols;
-                    let nums: Vec<String> = match d.data() {
-                        DenseData::Exact(v) => v.iter().map(|n| float(n.to_f64()).text).collect(),
-                        DenseData::Float(v) => v.iter().map(|&x| float(x).text).collect(),
-                    };
-                    let rows: Vec<String> = nums
-                        .chunks(cols)
-                        .map(|r| format!("[{}]", r.join(", ")))
-                        .collect();
-                    self.call(t.array(&format!("[{}]", rows.join(", "))), &[])?
-                }
-            },
+                let nums: Vec<String> = match d.data() {
+                    DenseData::Exact(v) => v.iter().map(|x| float(x.to_f64()).text).collect(),
+                    DenseData::Float(v) => v.iter().map(|&x| float(x).text).collect(),
+                };
+                let rows: Vec<String> = nums
+                    .chunks(n)
+                    .map(|r| format!("[{}]", r.join(", ")))
+                    .collect();
+                self.call(t.array(&format!("[{}]", rows.join(", "))), &[])?
+            }
             Node::Add(xs) => {
                 let mut text = self.get(xs[0])?.at(Prec::Add);
                 for &x in &xs[1..] {
