@@ -692,3 +692,20 @@ fn stacking_adds_rows_and_columns() {
     "#]],
     );
 }
+
+#[test]
+fn a_script_that_loads_itself_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("symgrad-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let a = dir.join("a.sg");
+    let b = dir.join("b.sg");
+    std::fs::write(&a, format!("x = 1\n:load {}\n", b.display())).expect("write a.sg");
+    std::fs::write(&b, format!("y = 2\n:load {}\n", a.display())).expect("write b.sg");
+    let mut session = Session::new();
+    let out = run_in(&mut session, &format!(":load {}", a.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.contains("loads itself"), "{out}");
+    assert!(out.contains("a.sg → ") && out.contains("b.sg → "), "{out}");
+    // What ran before the error stays bound.
+    expect!["3"].assert_eq(&run_in(&mut session, "x + y"));
+}

@@ -67,6 +67,8 @@ pub struct Session {
     pub(crate) call_depth: usize,
     /// The user functions an error is unwinding through, innermost first.
     pub(crate) failed_calls: Vec<FailedCall>,
+    /// The files being run by `:load`, outermost first.
+    pub(crate) loading: Vec<String>,
     /// The generator of `randn`, `rand`, `randint`; reseeded by `seed(n)`.
     pub(crate) rng: crate::random::Generator,
     /// Where `descend` and `sgd` report progress (`set_progress`).
@@ -74,6 +76,9 @@ pub struct Session {
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
 }
+
+/// `:load` may run files that load files at most this deep.
+const MAX_LOAD_DEPTH: usize = 32;
 
 /// A failure while running: the diagnostic and the source it points into.
 pub(crate) struct Failure {
@@ -228,7 +233,25 @@ impl Session {
     ) -> Result<Flow, Failure> {
         let src = std::fs::read_to_string(path)
             .map_err(|e| Diagnostic::new(format!("cannot read '{path}': {e}"), span))?;
-        self.run_source(&src, emit).map_err(|f| Failure {
+        if self.loading.iter().any(|p| p == path) {
+            let chain = [self.loading.as_slice(), &[path.to_string()]].concat();
+            return Err(Diagnostic::new(
+                format!("'{path}' loads itself: {}", chain.join(" → ")),
+                span,
+            )
+            .into());
+        }
+        if self.loading.len() >= MAX_LOAD_DEPTH {
+            return Err(Diagnostic::new(
+                format!(":load is nested more than {MAX_LOAD_DEPTH} files deep"),
+                span,
+            )
+            .into());
+        }
+        self.loading.push(path.to_string());
+        let result = self.run_source(&src, emit);
+        self.loading.pop();
+        result.map_err(|f| Failure {
             rendered: Some(
                 f.rendered
                     .unwrap_or_else(|| f.diagnostic.render(&src, path)),
