@@ -15,6 +15,7 @@
 
 mod arith;
 mod build;
+mod compile;
 mod diff;
 mod elements;
 mod error;
@@ -33,6 +34,7 @@ mod simplify;
 mod subs;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
+pub use compile::{CompileOptions, Program, ScalarProgram};
 pub use error::{Error, Result};
 pub use evaluate::Values;
 pub use expr::{
