@@ -240,6 +240,13 @@ pub const BUILTINS: &[Builtin] = &[
         "text(L)",
     ),
     b("latex", "latex(e)", "e as LaTeX", "latex(L)"),
+    // Compiled evaluation.
+    b(
+        "evalpoints",
+        "evalpoints(f, W, P)",
+        "f at many values of W at once: each row of P is W flattened row by row; one row of values per point",
+        "evalpoints(L, W, randn(1000, 5))",
+    ),
 ];
 
 /// A REPL command.
@@ -273,7 +280,7 @@ pub const COMMANDS: &[Command] = &[
     ),
     c(
         ":set",
-        ":set width N | digits N | output pretty|text|latex",
+        ":set width N | digits N | output pretty|text|latex | threads N",
         "change a display setting",
     ),
     c(":quit", ":quit", "leave the REPL (Ctrl-D too)"),

@@ -116,6 +116,7 @@ impl Session {
                 Ok(Value::Text(text))
             }
             "seed" | "randn" | "rand" | "randint" => self.call_random(name, &args, span),
+            "evalpoints" => self.call_evalpoints(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -23,6 +23,7 @@ mod builtins;
 mod calculus;
 mod calls;
 mod commands;
+mod compiled;
 mod diagnostic;
 mod eval;
 mod parse;
