@@ -174,8 +174,8 @@ fn classify(pool: &Pool, order: &[ExprId], outputs: &[ExprId], n: usize) -> Opti
 }
 
 /// The block width: as many samples as keep the block's data in about
-/// 256 KiB (the level-2 cache), between 16 and 1024.
+/// 1 MiB (near the level-2 cache), between 16 and 1024.
 pub(crate) fn default_block(program: &Lowered, samples: usize) -> usize {
     let per_sample = program.sliced_bytes_per_sample().max(1);
-    ((256 * 1024) / per_sample).clamp(16, 1024).min(samples)
+    ((1024 * 1024) / per_sample).clamp(16, 1024).min(samples)
 }
