@@ -33,6 +33,7 @@ pub struct Options {
     pub width: Option<usize>,
     pub digits: Option<usize>,
     pub output: Option<OutputForm>,
+    pub threads: Option<usize>,
 }
 
 pub const USAGE: &str = "\
@@ -49,6 +50,7 @@ Options:
   -w, --width N            line width for output (default: terminal width, or 80)
   -o, --output FORM        output form: pretty, text or latex (default: pretty)
   -d, --digits N           significant digits for floats
+  -t, --threads N          threads for evaluation (default: 1)
   -h, --help               show this help and exit
   -V, --version            show the version and exit
 
@@ -67,6 +69,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
         width: None,
         digits: None,
         output: None,
+        threads: None,
     };
     let mut statements = Vec::new();
     let mut positional = Vec::new();
@@ -87,6 +90,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             "-e" | "--eval" => statements.push(value(flag)?),
             "-w" | "--width" => options.width = Some(positive(flag, &value(flag)?)?),
             "-d" | "--digits" => options.digits = Some(positive(flag, &value(flag)?)?),
+            "-t" | "--threads" => options.threads = Some(positive(flag, &value(flag)?)?),
             "-o" | "--output" => options.output = Some(output_form(&value(flag)?)?),
             "-" => positional.push(PathBuf::from("-")),
             _ if flag.starts_with('-') => return Err(format!("unknown option '{flag}'")),
@@ -180,6 +184,7 @@ mod tests {
         assert_eq!(o.width, Some(60));
         assert_eq!(o.output, Some(OutputForm::Latex));
         assert_eq!(o.digits, Some(5));
+        assert_eq!(options(&["--threads", "2"]).threads, Some(2));
         assert_eq!(o.input, Input::File(PathBuf::from("script.sg")));
     }
 
@@ -213,6 +218,7 @@ mod tests {
             &["--bogus"][..],
             &["--width"],
             &["--width", "0"],
+            &["--threads", "0"],
             &["--width", "wide"],
             &["--output", "html"],
             &["a.sg", "b.sg"],

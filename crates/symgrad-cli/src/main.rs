@@ -93,6 +93,9 @@ fn configure(session: &mut Session, options: &Options) {
     if let Some(output) = options.output {
         settings.output = output;
     }
+    if let Some(threads) = options.threads {
+        settings.threads = threads;
+    }
 }
 
 /// The width of the terminal on stdout, or 80 when stdout is not a terminal.

@@ -306,6 +306,13 @@ pub const BUILTINS: &[Builtin] = &[
          (1-D gives a column); integer data gives exact integers up to 10^6 elements",
         "X = load(\"train.npy\")",
     ),
+    // Compiled evaluation.
+    b(
+        "evalpoints",
+        "evalpoints(f, W, P)",
+        "f at many values of W at once: each row of P is W flattened row by row; one row of values per point",
+        "evalpoints(L, W, randn(1000, 5))",
+    ),
 ];
 
 /// A REPL command.
@@ -339,7 +346,7 @@ pub const COMMANDS: &[Command] = &[
     ),
     c(
         ":set",
-        ":set width N | digits N | output pretty|text|latex",
+        ":set width N | digits N | output pretty|text|latex | threads N",
         "change a display setting",
     ),
     c(":quit", ":quit", "leave the REPL (Ctrl-D too)"),

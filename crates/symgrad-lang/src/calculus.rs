@@ -7,7 +7,6 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
 use crate::span::Span;
-use std::collections::HashMap;
 use symgrad::{Dense, ExprId, Node};
 
 /// The built-ins this module answers.
@@ -133,8 +132,7 @@ impl Session {
     /// `eval`: the value of `e` in floats, with the symbols of `pairs` bound
     /// to numeric values, computed from the stable form of `e`.
     fn evaluate(&mut self, e: ExprId, pairs: &[(ExprId, ExprId)], span: Span) -> Eval<ExprId> {
-        let none = HashMap::new();
-        let mut bindings = HashMap::with_capacity(pairs.len());
+        let mut bindings = Vec::with_capacity(pairs.len());
         for &(symbol, value) in pairs {
             if let Some(&free) = self.pool.free_symbols(value).first() {
                 return Err(Diagnostic::new(
@@ -147,15 +145,15 @@ impl Session {
                 ));
             }
             self.pool.check_binding(symbol, value).map_err(at(span))?;
-            let v = self.pool.evaluate(value, &none).map_err(at(span))?;
-            bindings.insert(symbol, v);
+            let v = self.compute(value, &[]).map_err(at(span))?;
+            bindings.push((symbol, v));
         }
         let stable = self.pool.stabilise(e).map_err(at(span))?;
         let unbound: Vec<String> = self
             .pool
             .free_symbols(stable)
             .into_iter()
-            .filter(|s| !bindings.contains_key(s))
+            .filter(|s| !bindings.iter().any(|(b, _)| b == s))
             .map(|s| self.symbol_name(s))
             .collect();
         if !unbound.is_empty() {
@@ -166,7 +164,7 @@ impl Session {
             )
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
-        let v = self.pool.evaluate(stable, &bindings).map_err(at(span))?;
+        let v = self.compute(stable, &bindings).map_err(at(span))?;
         if let Some(k) = v.data.iter().position(|x| !x.is_finite()) {
             let place = if v.shape.is_scalar() {
                 String::new()

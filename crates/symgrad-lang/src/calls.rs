@@ -134,6 +134,7 @@ impl Session {
             "code" => self.call_code(&args, span),
             "one_hot" => self.call_one_hot(&args, span),
             "load" => self.call_load(&args, span),
+            "evalpoints" => self.call_evalpoints(&args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,

@@ -177,6 +177,11 @@ impl Session {
                     Diagnostic::new("digits must be a whole number from 1 to 17", span)
                 })?
             }
+            ("threads", _) => {
+                self.settings.threads = number().filter(|&n| n <= 256).ok_or_else(|| {
+                    Diagnostic::new("threads must be a whole number from 1 to 256", span)
+                })?
+            }
             ("output", "pretty") => self.settings.output = OutputForm::Pretty,
             ("output", "text") => self.settings.output = OutputForm::Text,
             ("output", "latex") => self.settings.output = OutputForm::Latex,
@@ -188,7 +193,7 @@ impl Session {
             }
             _ => {
                 return Err(Diagnostic::new(
-                    "usage: :set width N | digits N | output pretty|text|latex",
+                    "usage: :set width N | digits N | output pretty|text|latex | threads N",
                     span,
                 ));
             }

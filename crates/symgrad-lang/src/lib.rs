@@ -24,6 +24,7 @@ mod calculus;
 mod calls;
 mod codegen;
 mod commands;
+mod compiled;
 mod data;
 mod diagnostic;
 mod eval;

@@ -26,6 +26,8 @@ pub struct Settings {
     /// Significant digits for floats.
     pub digits: usize,
     pub output: OutputForm,
+    /// Threads for compiled evaluation (`:set threads N`); 1 by default.
+    pub threads: usize,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             width: 80,
             digits: 10,
             output: OutputForm::Pretty,
+            threads: 1,
         }
     }
 }

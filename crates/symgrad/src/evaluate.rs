@@ -2,7 +2,7 @@
 //! its symbols. Nodes are computed bottom-up in id order (a topological
 //! order), without recursion, so the deepest expressions are safe.
 
-mod kernels;
+pub(crate) mod kernels;
 #[cfg(test)]
 mod tests;
 

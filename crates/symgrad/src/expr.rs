@@ -160,6 +160,11 @@ impl Dense {
         &self.data
     }
 
+    /// The shared numbers themselves, for holding on to them without a copy.
+    pub(crate) fn shared(&self) -> Arc<DenseData> {
+        Arc::clone(&self.data)
+    }
+
     /// The element at row `i`, column `j` (which must be in range).
     pub fn get(&self, i: usize, j: usize) -> Num {
         let k = i * self.shape.cols + j;

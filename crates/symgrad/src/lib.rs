@@ -16,6 +16,7 @@
 mod arith;
 mod build;
 mod codegen;
+mod compile;
 mod diff;
 mod elements;
 mod error;
@@ -36,6 +37,7 @@ mod subs;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
 pub use codegen::{CodeOptions, Target, code};
+pub use compile::{CompileOptions, Program, ScalarProgram};
 pub use error::{Error, Result};
 pub use evaluate::Values;
 pub use expr::{

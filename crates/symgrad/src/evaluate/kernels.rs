@@ -5,7 +5,7 @@ use super::{Values, alloc, internal};
 use crate::{Axis, Error, Reduction, Result, Shape, Span1};
 
 /// A value of `shape` holding the numbers of `src`, which must fill it.
-pub(super) fn filled(shape: Shape, src: impl IntoIterator<Item = f64>) -> Result<Values> {
+pub(crate) fn filled(shape: Shape, src: impl IntoIterator<Item = f64>) -> Result<Values> {
     let mut data = alloc(shape)?;
     data.extend(src);
     if shape.rows.checked_mul(shape.cols) != Some(data.len()) {
@@ -41,7 +41,7 @@ fn at(v: &Values, i: usize, j: usize) -> f64 {
 }
 
 /// `acc[i, j] = op(acc[i, j], x[i, j])` with `x` broadcast to `acc`'s shape.
-pub(super) fn combine_into(
+pub(crate) fn combine_into(
     acc: &mut Values,
     x: &Values,
     op: &impl Fn(f64, f64) -> f64,
@@ -67,14 +67,14 @@ pub(super) fn combine_into(
 }
 
 /// `base .^ exponent` elementwise, both broadcast to `shape`.
-pub(super) fn pow(shape: Shape, base: &Values, exponent: &Values) -> Result<Values> {
+pub(crate) fn pow(shape: Shape, base: &Values, exponent: &Values) -> Result<Values> {
     check_fits(".^", base.shape, shape)?;
     check_fits(".^", exponent.shape, shape)?;
     Values::from_fn(shape, |i, j| power(at(base, i, j), at(exponent, i, j)))
 }
 
 /// `b^e`, by repeated multiplication when `e` is a small integer.
-fn power(b: f64, e: f64) -> f64 {
+pub(crate) fn power(b: f64, e: f64) -> f64 {
     if e.fract() == 0.0 && e.abs() <= f64::from(i32::MAX) {
         b.powi(e as i32)
     } else {
@@ -83,7 +83,7 @@ fn power(b: f64, e: f64) -> f64 {
 }
 
 /// The matrix product, by an i-k-j loop that runs along rows of `b` and the result.
-pub(super) fn matmul(a: &Values, b: &Values) -> Result<Values> {
+pub(crate) fn matmul(a: &Values, b: &Values) -> Result<Values> {
     let (m, k, n) = (a.shape.rows, a.shape.cols, b.shape.cols);
     if k != b.shape.rows {
         return Err(Error::ShapeMismatch {
@@ -115,7 +115,7 @@ fn identity(n: usize) -> Result<Values> {
 
 /// `a^n` for a square matrix: the inverse's power for negative `n`, the
 /// identity for 0; computed by repeated squaring.
-pub(super) fn matpow(a: &Values, n: i64) -> Result<Values> {
+pub(crate) fn matpow(a: &Values, n: i64) -> Result<Values> {
     if a.shape.rows != a.shape.cols {
         return Err(Error::BadShape {
             op: "a matrix power",
@@ -208,7 +208,7 @@ fn swap_rows(d: &mut [f64], n: usize, r: usize, s: usize) {
     }
 }
 
-pub(super) fn transpose(a: &Values) -> Result<Values> {
+pub(crate) fn transpose(a: &Values) -> Result<Values> {
     Values::from_fn(a.shape.transposed(), |i, j| a.get(j, i))
 }
 
@@ -238,7 +238,7 @@ fn line<'a>(a: &'a Values, axis: Axis, l: usize, buf: &'a mut Vec<f64>) -> &'a [
 
 /// A sum or log-sum-exp over everything, down each column (1×n) or along
 /// each row (m×1).
-pub(super) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
+pub(crate) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
     let mut buf = Vec::new();
     let mut out = alloc(axis.reduced(a.shape))?;
     for l in 0..line_count(axis, a.shape) {
@@ -253,7 +253,7 @@ pub(super) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
 
 /// `log(Σ exp(x))`, shifted by the maximum so nothing overflows: all −∞
 /// gives −∞, any +∞ gives +∞, any NaN gives NaN.
-pub(super) fn logsumexp(xs: &[f64]) -> f64 {
+pub(crate) fn logsumexp(xs: &[f64]) -> f64 {
     if xs.iter().any(|x| x.is_nan()) {
         return f64::NAN;
     }
@@ -266,13 +266,13 @@ pub(super) fn logsumexp(xs: &[f64]) -> f64 {
 
 /// What softmax needs of one line: its maximum and the shifted total
 /// (when the maximum is +∞: the number of +∞ entries, which share the mass).
-struct SoftmaxLine {
-    max: f64,
-    total: f64,
+pub(crate) struct SoftmaxLine {
+    pub(crate) max: f64,
+    pub(crate) total: f64,
 }
 
 impl SoftmaxLine {
-    fn of(xs: &[f64]) -> SoftmaxLine {
+    pub(crate) fn of(xs: &[f64]) -> SoftmaxLine {
         let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let total = if xs.iter().any(|x| x.is_nan()) {
             f64::NAN
@@ -284,7 +284,7 @@ impl SoftmaxLine {
         SoftmaxLine { max, total }
     }
 
-    fn value(&self, x: f64) -> f64 {
+    pub(crate) fn value(&self, x: f64) -> f64 {
         match (self.max == f64::INFINITY, x == f64::INFINITY) {
             _ if self.total.is_nan() => f64::NAN,
             (true, true) => 1.0 / self.total,
@@ -297,7 +297,7 @@ impl SoftmaxLine {
 
 /// Softmax down each column, along each row, or over everything,
 /// shifted by each line's maximum.
-pub(super) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
+pub(crate) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
     let mut buf = Vec::new();
     let lines: Vec<SoftmaxLine> = (0..line_count(axis, a.shape))
         .map(|l| SoftmaxLine::of(line(a, axis, l, &mut buf)))
@@ -312,7 +312,7 @@ pub(super) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
     })
 }
 
-pub(super) fn trace(a: &Values) -> Result<Values> {
+pub(crate) fn trace(a: &Values) -> Result<Values> {
     if a.shape.rows != a.shape.cols {
         return Err(Error::BadShape {
             op: "trace",
@@ -325,7 +325,7 @@ pub(super) fn trace(a: &Values) -> Result<Values> {
 
 /// `diag`: the diagonal of a square matrix as an n×1 column, or the n×n
 /// diagonal matrix of an n×1 or 1×n vector; `shape` is the node's.
-pub(super) fn diag(shape: Shape, a: &Values) -> Result<Values> {
+pub(crate) fn diag(shape: Shape, a: &Values) -> Result<Values> {
     let s = a.shape;
     let bad = Error::BadShape {
         op: "diag",
@@ -355,7 +355,7 @@ pub(super) fn diag(shape: Shape, a: &Values) -> Result<Values> {
 }
 
 /// The submatrix `a[rows, cols]`.
-pub(super) fn slice(a: &Values, rows: Span1, cols: Span1) -> Result<Values> {
+pub(crate) fn slice(a: &Values, rows: Span1, cols: Span1) -> Result<Values> {
     let s = a.shape;
     if rows.start >= rows.end || cols.start >= cols.end || rows.end > s.rows || cols.end > s.cols {
         return Err(Error::IndexOutOfRange {

@@ -1,0 +1,93 @@
+//! Compiled evaluation in the language: the values behind `eval`, and
+//! `evalpoints(f, W, P)`, f at many values of W through a register program.
+
+use crate::ast::Expr;
+use crate::calls::check_arity;
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Eval, Value, at};
+use crate::session::Session;
+use crate::span::Span;
+use symgrad::{Dense, ExprId, Node, Shape, Values, checked_shape};
+
+impl Session {
+    /// The value of `e` with the symbols of `bindings` given, through a
+    /// compiled program run with the session's threads.
+    pub(crate) fn compute(
+        &mut self,
+        e: ExprId,
+        bindings: &[(ExprId, Values)],
+    ) -> symgrad::Result<Values> {
+        let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
+        let mut program = self.pool.compile(&[e], &symbols)?;
+        program.set_threads(self.settings.threads);
+        let values: Vec<&Values> = bindings.iter().map(|(_, v)| v).collect();
+        let mut out = program.run(&values)?;
+        Ok(out.remove(0))
+    }
+
+    /// `evalpoints(f, W, P)`: f at each row of P, a value of W flattened
+    /// row by row; one row of results per point (f flattened likewise).
+    pub(crate) fn call_evalpoints(&mut self, args: &[&Expr], span: Span) -> Eval<Value> {
+        check_arity("evalpoints", args.len(), 3, 3, span)?;
+        let f = self.expr(args[0])?;
+        let w = self.expr(args[1])?;
+        let Node::Symbol { shape: ws, .. } = *self.pool.node(w) else {
+            return Err(Diagnostic::new("expected a symbol such as W", args[1].span));
+        };
+        let p = self.expr(args[2])?;
+        if let Some(&s) = self.pool.free_symbols(p).first() {
+            let name = match self.pool.node(s) {
+                Node::Symbol { name, .. } => name.to_string(),
+                _ => "?".into(),
+            };
+            return Err(Diagnostic::new(
+                format!("the points must be numbers; they contain the symbol {name}"),
+                args[2].span,
+            ));
+        }
+        let points = self.compute(p, &[]).map_err(at(args[2].span))?;
+        if points.shape.cols != ws.len() {
+            return Err(Diagnostic::new(
+                format!(
+                    "each row of the points must hold the {} elements of a {}×{} value, not {}",
+                    ws.len(),
+                    ws.rows,
+                    ws.cols,
+                    points.shape.cols
+                ),
+                args[2].span,
+            ));
+        }
+        let stable = self.pool.stabilise(f).map_err(at(span))?;
+        if let Some(&s) = self.pool.free_symbols(stable).iter().find(|&&s| s != w) {
+            let name = match self.pool.node(s) {
+                Node::Symbol { name, .. } => name.to_string(),
+                _ => "?".into(),
+            };
+            return Err(Diagnostic::new(
+                format!("evalpoints needs f to depend on W only; it contains {name}"),
+                span,
+            )
+            .with_hint("substitute the other symbols first: subs(f, x = …)"));
+        }
+        let mut program = self
+            .pool
+            .compile_scalar(&[stable], &[w])
+            .map_err(at(span))?;
+        let n = points.shape.rows;
+        let shape: Shape = checked_shape(n, program.outputs()).map_err(at(span))?;
+        let mut out = vec![0.0; shape.len()];
+        program
+            .eval_points(&points.data, &mut out)
+            .map_err(at(span))?;
+        let d = Dense::from_f64(shape, out).map_err(at(span))?;
+        if shape.is_scalar() {
+            return self
+                .pool
+                .float(d.get(0, 0).to_f64())
+                .map(Value::Expr)
+                .map_err(at(span));
+        }
+        self.pool.dense(d).map(Value::Expr).map_err(at(span))
+    }
+}

@@ -1,0 +1,73 @@
+//! N1 of the benchmarks: softmax regression, loss and gradient in one
+//! compiled program, X with samples as columns (784×N), 10 classes.
+//! `cargo run --release -p symgrad --example n1 -- [N] [reps] [threads] [block|whole]`
+
+use std::time::Instant;
+use symgrad::{Axis, Dense, Func, Pool, Shape, Values};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60_000);
+    let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mode = args.get(4).cloned().unwrap_or_default();
+    let (d, k) = (784, 10);
+    let mut seed = 1u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    let mut pool = Pool::new();
+    let x: Vec<f64> = (0..d * n).map(|_| rnd()).collect();
+    let mut y = vec![0.0; k * n];
+    for j in 0..n {
+        y[((rnd() + 0.5) * k as f64) as usize % k * n + j] = 1.0;
+    }
+    let w = pool.symbol("W", Shape::new(k, d)).unwrap();
+    let x = pool
+        .dense(Dense::from_f64(Shape::new(d, n), x).unwrap())
+        .unwrap();
+    let y = pool
+        .dense(Dense::from_f64(Shape::new(k, n), y).unwrap())
+        .unwrap();
+    let z = pool.product(w, x).unwrap();
+    let sm = pool.softmax(z, Axis::Cols).unwrap();
+    let log = pool.apply(Func::Log, sm).unwrap();
+    let prod = pool.mul(&[y, log]).unwrap();
+    let total = pool.sum(prod, Axis::All).unwrap();
+    let scale = pool.rational(-1, n as i64).unwrap();
+    let loss = pool.mul(&[scale, total]).unwrap();
+    let grad = pool.grad(loss, w).unwrap();
+    let t = Instant::now();
+    let mut prog = pool.compile(&[loss, grad], &[w]).unwrap();
+    let compile = t.elapsed();
+    prog.set_threads(threads);
+    if mode == "whole" {
+        prog.set_block(None);
+    } else if let Ok(b) = mode.parse::<usize>() {
+        prog.set_block(Some(b));
+    }
+    let wv = Values::new(Shape::new(k, d), (0..k * d).map(|_| 0.01 * rnd()).collect()).unwrap();
+    let first = prog.run(&[&wv]).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        let r = prog.run(&[&wv]).unwrap();
+        times.push(t.elapsed().as_secs_f64());
+        assert_eq!(r[0].data[0].to_bits(), first[0].data[0].to_bits());
+    }
+    times.sort_by(f64::total_cmp);
+    let med = times[times.len() / 2];
+    let flops = 4.0 * (k * d * n) as f64;
+    println!(
+        "N1 N={n} threads={threads} block={:?}: compile {:.2} ms, median {:.2} ms/call (min {:.2}), {:.1} GFLOP/s, loss {:.6}",
+        prog.block(),
+        compile.as_secs_f64() * 1e3,
+        med * 1e3,
+        times[0] * 1e3,
+        flops / med / 1e9,
+        first[0].data[0]
+    );
+}

@@ -1,0 +1,154 @@
+//! Dense kernels on row-major views: matrix products through faer,
+//! reductions and softmax with the maximum shift.
+
+use super::step::View;
+use crate::evaluate::kernels::{SoftmaxLine, logsumexp};
+use crate::{Axis, Reduction, Shape};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+fn mat<'a>(v: View<'a>) -> MatRef<'a, f64> {
+    let s = v.shape;
+    let needed = (s.rows - 1) * v.stride + s.cols;
+    MatRef::from_row_major_slice_with_stride(&v.data[..needed], s.rows, s.cols, v.stride)
+}
+
+/// `out (+)= op(a)⋅op(b)`, op transposing when asked (a strided view, no copy).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm(
+    out: &mut [f64],
+    shape: Shape,
+    a: View,
+    ta: bool,
+    b: View,
+    tb: bool,
+    acc: bool,
+    par: Par,
+) {
+    let (a, b) = (mat(a), mat(b));
+    let a = if ta { a.transpose() } else { a };
+    let b = if tb { b.transpose() } else { b };
+    let dst = MatMut::from_row_major_slice_mut(out, shape.rows, shape.cols);
+    let beta = if acc { Accum::Add } else { Accum::Replace };
+    matmul(dst, beta, a, b, 1.0, par);
+}
+
+/// A sum or log-sum-exp of `a` along `axis` into `out` (added when `acc`).
+pub(crate) fn reduce(out: &mut [f64], r: Reduction, axis: Axis, a: View, acc: bool) {
+    let s = a.shape;
+    let mut put = |k: usize, x: f64| {
+        if acc {
+            out[k] += x;
+        } else {
+            out[k] = x;
+        }
+    };
+    match (r, axis) {
+        (Reduction::Sum, Axis::All) => {
+            let total = (0..s.rows).map(|i| a.row(i).iter().sum::<f64>()).sum();
+            put(0, total);
+        }
+        (Reduction::Sum, Axis::Rows) => {
+            for i in 0..s.rows {
+                put(i, a.row(i).iter().sum());
+            }
+        }
+        (Reduction::Sum, Axis::Cols) => {
+            let mut sums = a.row(0).to_vec();
+            for i in 1..s.rows {
+                sums.iter_mut().zip(a.row(i)).for_each(|(t, x)| *t += x);
+            }
+            sums.into_iter().enumerate().for_each(|(k, x)| put(k, x));
+        }
+        (Reduction::LogSumExp, Axis::Cols) => {
+            let lines = column_lines(a);
+            for (j, l) in lines.iter().enumerate() {
+                put(
+                    j,
+                    match l {
+                        Some(l) => l.max + l.total.ln(),
+                        None => logsumexp(&column(a, j)),
+                    },
+                );
+            }
+        }
+        (Reduction::LogSumExp, Axis::Rows) => {
+            for i in 0..s.rows {
+                put(i, logsumexp(a.row(i)));
+            }
+        }
+        (Reduction::LogSumExp, Axis::All) => {
+            let all: Vec<f64> = (0..s.rows).flat_map(|i| a.row(i).to_vec()).collect();
+            put(0, logsumexp(&all));
+        }
+    }
+}
+
+fn column(a: View, j: usize) -> Vec<f64> {
+    (0..a.shape.rows).map(|i| a.at(i, j)).collect()
+}
+
+/// The maximum and shifted total of every column, computed row by row (so
+/// the loops run along memory); `None` for a column that is not all finite,
+/// which the exact per-line rules handle.
+fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
+    let s = a.shape;
+    let mut max = a.row(0).to_vec();
+    for i in 1..s.rows {
+        max.iter_mut()
+            .zip(a.row(i))
+            .for_each(|(m, &x)| *m = m.max(x));
+    }
+    let mut total = vec![0.0; s.cols];
+    for i in 0..s.rows {
+        for ((t, &x), &m) in total.iter_mut().zip(a.row(i)).zip(&max) {
+            *t += (x - m).exp();
+        }
+    }
+    max.into_iter()
+        .zip(total)
+        .map(|(max, total)| {
+            (max.is_finite() && total.is_finite()).then_some(SoftmaxLine { max, total })
+        })
+        .collect()
+}
+
+/// Softmax of `a` along `axis` into `out`.
+pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
+    let s = a.shape;
+    match axis {
+        Axis::Cols => {
+            let lines = column_lines(a);
+            for (j, l) in lines.iter().enumerate() {
+                if l.is_none() {
+                    let exact = SoftmaxLine::of(&column(a, j));
+                    for i in 0..s.rows {
+                        out[i * s.cols + j] = exact.value(a.at(i, j));
+                    }
+                }
+            }
+            for i in 0..s.rows {
+                let row = &mut out[i * s.cols..(i + 1) * s.cols];
+                for ((o, &x), l) in row.iter_mut().zip(a.row(i)).zip(&lines) {
+                    if let Some(l) = l {
+                        *o = (x - l.max).exp() / l.total;
+                    }
+                }
+            }
+        }
+        Axis::Rows => {
+            for i in 0..s.rows {
+                let l = SoftmaxLine::of(a.row(i));
+                let row = &mut out[i * s.cols..(i + 1) * s.cols];
+                row.iter_mut()
+                    .zip(a.row(i))
+                    .for_each(|(o, &x)| *o = l.value(x));
+            }
+        }
+        Axis::All => {
+            let all: Vec<f64> = (0..s.rows).flat_map(|i| a.row(i).to_vec()).collect();
+            let l = SoftmaxLine::of(&all);
+            out.iter_mut().zip(&all).for_each(|(o, &x)| *o = l.value(x));
+        }
+    }
+}

@@ -1,0 +1,577 @@
+//! Lowering a DAG to a flat list of steps over slots, and running it.
+
+use super::Const;
+use super::fused::{Builder, Op};
+use super::plan::{Phase, Plan};
+use super::step::{Arg, Frame, Loc, Operand, Other, Side, Step};
+use crate::{DenseData, Error, ExprId, Node, Num, Pool, Result, Shape, Values};
+use faer::Par;
+use std::collections::{HashMap, HashSet};
+
+/// A lowered program: steps in phases, with its constants and slots.
+#[derive(Debug)]
+pub(crate) struct Lowered {
+    steps: Vec<Step>,
+    consts: Vec<Const>,
+    outputs: Vec<Operand>,
+    /// The end of the steps before the blocks, and of the block's steps.
+    pre_end: usize,
+    block_end: usize,
+    slots: Vec<Vec<f64>>,
+    regs: Vec<f64>,
+}
+
+struct Lower<'p> {
+    pool: &'p Pool,
+    plan: Option<&'p Plan>,
+    inputs: HashMap<ExprId, usize>,
+    inlined: HashSet<ExprId>,
+    gemm_only: HashSet<ExprId>,
+    values: HashMap<ExprId, Operand>,
+    consts: Vec<Const>,
+    steps: Vec<Step>,
+    slots: usize,
+}
+
+/// Lowers `outputs` (functions of the symbols `inputs`), blocked by `plan`
+/// when given.
+pub(crate) fn lower(
+    pool: &Pool,
+    outputs: &[ExprId],
+    inputs: &[ExprId],
+    plan: Option<&Plan>,
+) -> Result<Lowered> {
+    let mut order: Vec<ExprId> = outputs.iter().flat_map(|&e| pool.reachable(e)).collect();
+    order.sort_unstable();
+    order.dedup();
+    let mut l = Lower {
+        pool,
+        plan,
+        inputs: inputs.iter().enumerate().map(|(k, &s)| (s, k)).collect(),
+        inlined: HashSet::new(),
+        gemm_only: HashSet::new(),
+        values: HashMap::new(),
+        consts: Vec::new(),
+        steps: Vec::new(),
+        slots: 0,
+    };
+    l.analyse(&order, outputs);
+    let mut ends = [0; 3];
+    for (k, phase) in [Phase::Pre, Phase::Block, Phase::Post]
+        .into_iter()
+        .enumerate()
+    {
+        for &id in &order {
+            if l.phase(id) == phase {
+                pool.check_interrupt()?;
+                l.lower_node(id)?;
+            }
+        }
+        ends[k] = l.steps.len();
+    }
+    let outs = outputs
+        .iter()
+        .map(|&e| l.operand(e))
+        .collect::<Result<Vec<_>>>()?;
+    let mut lowered = Lowered {
+        regs: Vec::new(),
+        steps: l.steps,
+        consts: l.consts,
+        outputs: outs,
+        pre_end: ends[0],
+        block_end: ends[1],
+        slots: Vec::new(),
+    };
+    lowered.allocate_slots(l.slots);
+    let regs = lowered
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Fused { kernel, .. } => kernel.registers().len(),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    lowered.regs = vec![0.0; regs];
+    Ok(lowered)
+}
+
+fn elementwise(n: &Node) -> bool {
+    matches!(
+        n,
+        Node::Add(_) | Node::Mul(_) | Node::Pow(..) | Node::Apply(..)
+    )
+}
+
+impl Lower<'_> {
+    fn phase(&self, id: ExprId) -> Phase {
+        self.plan.map_or(Phase::Pre, |p| p.phase(id))
+    }
+
+    fn side(&self, id: ExprId) -> Side {
+        self.plan.map_or(Side::Whole, |p| p.side(id))
+    }
+
+    /// Decides which elementwise nodes are fused into their (only) parent
+    /// and which transposes are only read by matrix products.
+    fn analyse(&mut self, order: &[ExprId], outputs: &[ExprId]) {
+        let mut uses: HashMap<ExprId, usize> = HashMap::new();
+        let mut other_use: HashSet<ExprId> = outputs.iter().copied().collect();
+        for &id in order {
+            let node = self.pool.node(id);
+            for c in node.children() {
+                *uses.entry(c).or_default() += 1;
+                if !matches!(node, Node::MatMul(..)) {
+                    other_use.insert(c);
+                }
+            }
+        }
+        for &id in order {
+            let node = self.pool.node(id);
+            if matches!(node, Node::Transpose(_)) && !other_use.contains(&id) {
+                self.gemm_only.insert(id);
+            }
+            if !elementwise(node) {
+                continue;
+            }
+            for c in node.children() {
+                if elementwise(self.pool.node(c))
+                    && uses[&c] == 1
+                    && !outputs.contains(&c)
+                    && self.pool.shape(c) == self.pool.shape(id)
+                    && self.side(c) == self.side(id)
+                    && self.phase(c) == self.phase(id)
+                {
+                    self.inlined.insert(c);
+                }
+            }
+        }
+    }
+
+    /// A new slot for the value of `id`.
+    fn out(&mut self, id: ExprId) -> Operand {
+        self.slots += 1;
+        Operand {
+            loc: Loc::Slot(self.slots - 1),
+            shape: self.pool.shape(id),
+            side: self.side(id),
+        }
+    }
+
+    fn constant(&mut self, c: Const, shape: Shape) -> Operand {
+        self.consts.push(c);
+        Operand {
+            loc: Loc::Const(self.consts.len() - 1),
+            shape,
+            side: Side::Whole,
+        }
+    }
+
+    /// The operand holding the value of `id`; numbers and elements are
+    /// made on first use.
+    fn operand(&mut self, id: ExprId) -> Result<Operand> {
+        if let Some(o) = self.values.get(&id) {
+            return Ok(*o);
+        }
+        let o = match self.pool.node(id) {
+            Node::Num(_) | Node::Const(_) => {
+                let x = self.number(id).unwrap_or(f64::NAN);
+                self.constant(Const::Owned(vec![x]), Shape::SCALAR)
+            }
+            Node::Element { .. } => {
+                let (arg, builder) = (self.element(id)?, Builder::default());
+                let mut b = builder;
+                let r = b.push(Op::Arg(0));
+                let out = self.out(id);
+                self.steps.push(Step::Fused {
+                    out,
+                    kernel: b.finish(&[r]),
+                    args: vec![arg],
+                });
+                out
+            }
+            _ => {
+                return Err(Error::Invalid(
+                    "internal error in compilation: a child was not lowered".into(),
+                ));
+            }
+        };
+        self.values.insert(id, o);
+        Ok(o)
+    }
+
+    fn number(&self, id: ExprId) -> Option<f64> {
+        match self.pool.node(id) {
+            Node::Num(n) => Some(n.to_f64()),
+            Node::Const(crate::Constant::E) => Some(std::f64::consts::E),
+            Node::Const(crate::Constant::Pi) => Some(std::f64::consts::PI),
+            _ => None,
+        }
+    }
+
+    /// The argument reading element `W[i, j]` of a symbol.
+    fn element(&mut self, id: ExprId) -> Result<Arg> {
+        let Node::Element { symbol, row, col } = self.pool.node(id) else {
+            return Err(Error::Invalid("internal error: not an element".into()));
+        };
+        let (row, col) = (*row, *col);
+        let o = self.operand(*symbol)?;
+        if row >= o.shape.rows || col >= o.shape.cols {
+            return Err(Error::IndexOutOfRange {
+                index: format!("[{row}, {col}]"),
+                shape: o.shape,
+            });
+        }
+        Ok(Arg::Element(o, row * o.shape.cols + col))
+    }
+
+    /// An operand of a matrix product: a transpose read as a strided view.
+    fn gemm_operand(&mut self, x: ExprId) -> Result<(Operand, bool)> {
+        match self.pool.node(x) {
+            Node::Transpose(inner) if self.gemm_only.contains(&x) => {
+                Ok((self.operand(*inner)?, true))
+            }
+            _ => Ok((self.operand(x)?, false)),
+        }
+    }
+
+    fn lower_node(&mut self, id: ExprId) -> Result<()> {
+        let pool = self.pool;
+        let node = pool.node(id);
+        let shape = pool.shape(id);
+        let acc = self.plan.is_some_and(|p| p.accumulated(id));
+        let step = match node {
+            Node::Num(_) | Node::Const(_) | Node::Element { .. } => return Ok(()),
+            Node::Symbol { name, .. } => {
+                let k = *self
+                    .inputs
+                    .get(&id)
+                    .ok_or_else(|| Error::Invalid(format!("{name} is unbound")))?;
+                let o = Operand {
+                    loc: Loc::Input(k),
+                    shape,
+                    side: self.side(id),
+                };
+                self.values.insert(id, o);
+                return Ok(());
+            }
+            Node::Dense(d) => {
+                let c = match d.data() {
+                    DenseData::Float(_) => Const::Shared(d.shared()),
+                    DenseData::Exact(v) => Const::Owned(v.iter().map(Num::to_f64).collect()),
+                };
+                let mut o = self.constant(c, shape);
+                o.side = self.side(id);
+                self.values.insert(id, o);
+                return Ok(());
+            }
+            _ if elementwise(node) => {
+                if self.inlined.contains(&id) {
+                    return Ok(());
+                }
+                self.fused(id)?
+            }
+            Node::Transpose(a) => {
+                if self.gemm_only.contains(&id) {
+                    return Ok(());
+                }
+                Step::Transpose {
+                    arg: self.operand(*a)?,
+                    out: self.out(id),
+                }
+            }
+            Node::MatMul(a, b) => {
+                let ((a, ta), (b, tb)) = (self.gemm_operand(*a)?, self.gemm_operand(*b)?);
+                Step::Gemm {
+                    out: self.out(id),
+                    a,
+                    ta,
+                    b,
+                    tb,
+                    acc,
+                }
+            }
+            Node::Reduce(r, axis, a) => Step::Reduce {
+                arg: self.operand(*a)?,
+                out: self.out(id),
+                r: *r,
+                axis: *axis,
+                acc,
+            },
+            Node::Softmax(axis, a) => Step::Softmax {
+                arg: self.operand(*a)?,
+                out: self.out(id),
+                axis: *axis,
+            },
+            Node::Matrix { entries, .. } => Step::Gather {
+                entries: entries
+                    .iter()
+                    .map(|&e| self.operand(e))
+                    .collect::<Result<_>>()?,
+                out: self.out(id),
+            },
+            Node::MatPow(a, n) => self.other(id, *a, Other::MatPow(*n))?,
+            Node::Trace(a) => self.other(id, *a, Other::Trace)?,
+            Node::Diag(a) => self.other(id, *a, Other::Diag)?,
+            Node::Slice { arg, rows, cols } => self.other(id, *arg, Other::Slice(*rows, *cols))?,
+            _ => return Err(Error::Invalid("internal error: an unknown node".into())),
+        };
+        self.values.insert(id, step.out());
+        self.steps.push(step);
+        Ok(())
+    }
+
+    fn other(&mut self, id: ExprId, a: ExprId, op: Other) -> Result<Step> {
+        Ok(Step::Other {
+            arg: self.operand(a)?,
+            out: self.out(id),
+            op,
+        })
+    }
+
+    /// One fused kernel for `id` and the elementwise nodes inlined into it.
+    fn fused(&mut self, id: ExprId) -> Result<Step> {
+        let pool = self.pool;
+        let mut members = vec![id];
+        let mut stack = vec![id];
+        while let Some(x) = stack.pop() {
+            for c in pool.node(x).children() {
+                if self.inlined.contains(&c) && !members.contains(&c) {
+                    members.push(c);
+                    stack.push(c);
+                }
+            }
+        }
+        members.sort_unstable();
+        let mut b = Builder::default();
+        let mut reg: HashMap<ExprId, usize> = HashMap::new();
+        let mut args: Vec<Arg> = Vec::new();
+        for &m in &members {
+            let node = pool.node(m);
+            let mut rs = Vec::new();
+            for c in node.children() {
+                let r = match reg.get(&c) {
+                    Some(&r) => r,
+                    None => {
+                        let r = if let Some(x) = self.number(c) {
+                            b.push(Op::Imm(x))
+                        } else {
+                            let arg = match pool.node(c) {
+                                Node::Element { .. } => self.element(c)?,
+                                _ => Arg::Value(self.operand(c)?),
+                            };
+                            args.push(arg);
+                            b.push(Op::Arg(args.len() - 1))
+                        };
+                        reg.insert(c, r);
+                        r
+                    }
+                };
+                rs.push(r);
+            }
+            let r = match node {
+                Node::Add(_) => b.fold(&rs, Op::Add),
+                Node::Mul(_) => b.fold(&rs, Op::Mul),
+                Node::Pow(..) => b.push(Op::Pow(rs[0], rs[1])),
+                Node::Apply(f, _) => b.push(Op::Apply(*f, rs[0])),
+                _ => return Err(Error::Invalid("internal error: not elementwise".into())),
+            };
+            reg.insert(m, r);
+        }
+        Ok(Step::Fused {
+            kernel: b.finish(&[reg[&id]]),
+            args,
+            out: self.out(id),
+        })
+    }
+}
+
+impl Lowered {
+    /// Maps the virtual slots (one per step) to as few buffers as liveness
+    /// allows. Values made before the blocks and read in them live through
+    /// all the blocks; accumulators get their buffers before the blocks.
+    fn allocate_slots(&mut self, virtuals: usize) {
+        let n = self.steps.len();
+        let mut def = vec![usize::MAX; virtuals];
+        let mut last = vec![0usize; virtuals];
+        let mut accumulator = vec![false; virtuals];
+        for (k, s) in self.steps.iter_mut().enumerate() {
+            if let Loc::Slot(v) = s.out().loc {
+                def[v] = k;
+                accumulator[v] = s.accumulates();
+            }
+            for o in s.reads_mut() {
+                if let Loc::Slot(v) = o.loc {
+                    last[v] = last[v].max(k);
+                }
+            }
+        }
+        for o in &self.outputs {
+            if let Loc::Slot(v) = o.loc {
+                last[v] = usize::MAX;
+            }
+        }
+        for v in 0..virtuals {
+            if def[v] < self.pre_end && (self.pre_end..self.block_end).contains(&last[v]) {
+                last[v] = self.block_end.max(1) - 1;
+            }
+        }
+        let mut phys = vec![usize::MAX; virtuals];
+        let mut free: Vec<usize> = Vec::new();
+        let mut count = 0;
+        let mut take = |free: &mut Vec<usize>| {
+            free.pop().unwrap_or_else(|| {
+                count += 1;
+                count - 1
+            })
+        };
+        for k in 0..n {
+            if k == self.pre_end {
+                for v in (0..virtuals).filter(|&v| accumulator[v]) {
+                    phys[v] = take(&mut free);
+                }
+            }
+            let step = &mut self.steps[k];
+            let out = step.out_mut();
+            if let Loc::Slot(v) = out.loc {
+                if phys[v] == usize::MAX {
+                    phys[v] = take(&mut free);
+                }
+                out.loc = Loc::Slot(phys[v]);
+            }
+            let mut dead = Vec::new();
+            for o in step.reads_mut() {
+                if let Loc::Slot(v) = o.loc {
+                    o.loc = Loc::Slot(phys[v]);
+                    if last[v] == k {
+                        dead.push(v);
+                    }
+                }
+            }
+            // Pre values read in the blocks are freed once the blocks end.
+            if k + 1 == self.block_end {
+                dead.extend(
+                    (0..virtuals).filter(|&v| {
+                        def[v] < self.pre_end && last[v] == k && phys[v] != usize::MAX
+                    }),
+                );
+            }
+            dead.sort_unstable();
+            dead.dedup();
+            free.extend(dead.into_iter().map(|v| phys[v]));
+        }
+        for o in &mut self.outputs {
+            if let Loc::Slot(v) = o.loc {
+                o.loc = Loc::Slot(phys[v]);
+            }
+        }
+        self.slots = vec![Vec::new(); count];
+    }
+
+    /// The bytes of sample-sliced operands per sample of a block.
+    pub(crate) fn sliced_bytes_per_sample(&self) -> usize {
+        let mut seen = HashSet::new();
+        let mut total = 0;
+        for s in &self.steps {
+            let mut s = s.clone();
+            let out = s.out();
+            for o in s.reads_mut().into_iter().map(|o| *o).chain([out]) {
+                let per = match o.side {
+                    Side::Whole => continue,
+                    Side::Cols => o.shape.rows,
+                    Side::Rows => o.shape.cols,
+                };
+                if seen.insert(o.loc) {
+                    total += 8 * per;
+                }
+            }
+        }
+        total
+    }
+
+    fn run_steps(
+        &mut self,
+        range: std::ops::Range<usize>,
+        inputs: &[&[f64]],
+        start: usize,
+        width: usize,
+        par: Par,
+    ) -> Result<()> {
+        for k in range {
+            let step = &self.steps[k];
+            let Loc::Slot(o) = step.out().loc else {
+                return Err(Error::Invalid(
+                    "internal error: a step writes no slot".into(),
+                ));
+            };
+            let mut out = std::mem::take(&mut self.slots[o]);
+            let frame = Frame {
+                inputs,
+                consts: &self.consts,
+                slots: &self.slots,
+                start,
+                width,
+            };
+            let r = step.run(&frame, &mut out, &mut self.regs, par);
+            self.slots[o] = out;
+            r?;
+        }
+        Ok(())
+    }
+
+    fn results(&self, inputs: &[&[f64]]) -> Result<Vec<Values>> {
+        let frame = Frame {
+            inputs,
+            consts: &self.consts,
+            slots: &self.slots,
+            start: 0,
+            width: 0,
+        };
+        self.outputs
+            .iter()
+            .map(|o| {
+                let v = frame.view(o);
+                Values::new(
+                    v.shape,
+                    (0..v.shape.rows).flat_map(|i| v.row(i).to_vec()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Runs every step on whole matrices.
+    pub(crate) fn run_whole(&mut self, inputs: &[&[f64]], par: Par) -> Result<Vec<Values>> {
+        self.run_steps(0..self.steps.len(), inputs, 0, 0, par)?;
+        self.results(inputs)
+    }
+
+    /// Runs the steps before the blocks, the block's steps over each block
+    /// of `width` samples, then the rest.
+    pub(crate) fn run_blocked(
+        &mut self,
+        inputs: &[&[f64]],
+        samples: usize,
+        width: usize,
+        par: Par,
+    ) -> Result<Vec<Values>> {
+        self.run_steps(0..self.pre_end, inputs, 0, 0, par)?;
+        for k in self.pre_end..self.block_end {
+            let step = &self.steps[k];
+            if step.accumulates() {
+                let o = step.out();
+                if let Loc::Slot(s) = o.loc {
+                    self.slots[s].clear();
+                    self.slots[s].resize(o.shape.len(), 0.0);
+                }
+            }
+        }
+        let mut start = 0;
+        while start < samples {
+            let w = width.min(samples - start);
+            self.run_steps(self.pre_end..self.block_end, inputs, start, w, par)?;
+            start += w;
+        }
+        self.run_steps(self.block_end..self.steps.len(), inputs, 0, 0, par)?;
+        self.results(inputs)
+    }
+}

@@ -1,0 +1,192 @@
+//! Compiled evaluation: expressions lowered once to a flat program of dense
+//! kernels over f64 buffers (matrix products through faer, fused
+//! elementwise loops, stable reductions), then run many times.
+//!
+//! When a program's large data has a sample axis that every operation keeps
+//! column-local until a reduction consumes it (as in a loss and its
+//! gradient over a data set), the program also has a *blocked* form that
+//! runs over blocks of samples, accumulating the reductions, so the data is
+//! read once and stays in cache. See [`plan`].
+
+mod fused;
+mod kernels;
+mod lower;
+mod plan;
+mod scalar;
+mod step;
+#[cfg(test)]
+mod tests;
+
+pub use scalar::ScalarProgram;
+
+use crate::{DenseData, Error, ExprId, Pool, Result, Shape, Values};
+use faer::Par;
+use lower::Lowered;
+use std::sync::Arc;
+
+/// Options of [`Pool::compile_with`].
+#[derive(Clone, Copy, Debug)]
+pub struct CompileOptions {
+    /// The smallest sample count for which a blocked form is built.
+    pub min_samples: usize,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions { min_samples: 2048 }
+    }
+}
+
+/// A compiled program: see [`Pool::compile`].
+#[derive(Debug)]
+pub struct Program {
+    inputs: Vec<(String, Shape)>,
+    whole: Lowered,
+    blocked: Option<Blocked>,
+    /// The samples per block, or `None` to run whole matrices.
+    block: Option<usize>,
+    par: Par,
+}
+
+/// The blocked form of a program.
+#[derive(Debug)]
+struct Blocked {
+    program: Lowered,
+    /// The number of samples.
+    samples: usize,
+}
+
+/// A constant operand: dense data shared with the pool, or numbers
+/// converted to floats at compile time.
+#[derive(Clone, Debug)]
+pub(crate) enum Const {
+    Shared(Arc<DenseData>),
+    Owned(Vec<f64>),
+}
+
+impl Const {
+    pub(crate) fn data(&self) -> &[f64] {
+        match self {
+            Const::Shared(d) => match &**d {
+                DenseData::Float(v) => v,
+                DenseData::Exact(_) => &[],
+            },
+            Const::Owned(v) => v,
+        }
+    }
+}
+
+impl Pool {
+    /// Compiles `outputs` as functions of the symbols `inputs` (their values
+    /// are given at run time), from their stable forms (as `eval` uses).
+    /// Dense data is captured by reference, never copied.
+    pub fn compile(&mut self, outputs: &[ExprId], inputs: &[ExprId]) -> Result<Program> {
+        self.compile_with(outputs, inputs, &CompileOptions::default())
+    }
+
+    /// [`Pool::compile`] with explicit options.
+    pub fn compile_with(
+        &mut self,
+        outputs: &[ExprId],
+        inputs: &[ExprId],
+        options: &CompileOptions,
+    ) -> Result<Program> {
+        for &e in outputs.iter().chain(inputs) {
+            if e.index() >= self.len() {
+                return Err(Error::Invalid(format!(
+                    "expression #{} is not in this pool",
+                    e.index()
+                )));
+            }
+        }
+        let stable = outputs
+            .iter()
+            .map(|&e| self.stabilise(e))
+            .collect::<Result<Vec<_>>>()?;
+        self.compile_stable(&stable, inputs, options)
+    }
+
+    /// Compiles expressions already in stable form.
+    fn compile_stable(
+        &self,
+        outputs: &[ExprId],
+        inputs: &[ExprId],
+        options: &CompileOptions,
+    ) -> Result<Program> {
+        let mut names = Vec::with_capacity(inputs.len());
+        for &s in inputs {
+            match self.node(s) {
+                crate::Node::Symbol { name, shape } => names.push((name.to_string(), *shape)),
+                _ => {
+                    return Err(Error::Invalid(
+                        "the inputs of a compiled program must be symbols".into(),
+                    ));
+                }
+            }
+        }
+        let whole = lower::lower(self, outputs, inputs, None)?;
+        let blocked = match plan::plan(self, outputs, inputs, options.min_samples) {
+            Some(p) => {
+                let samples = p.samples;
+                Some(Blocked {
+                    program: lower::lower(self, outputs, inputs, Some(&p))?,
+                    samples,
+                })
+            }
+            None => None,
+        };
+        let block = blocked
+            .as_ref()
+            .map(|b| plan::default_block(&b.program, b.samples));
+        Ok(Program {
+            inputs: names,
+            whole,
+            blocked,
+            block,
+            par: Par::Seq,
+        })
+    }
+}
+
+impl Program {
+    /// Runs the program; `inputs[k]` holds the value of the k-th input
+    /// symbol (row-major, shape checked). Buffers are reused between runs.
+    pub fn run(&mut self, inputs: &[&Values]) -> Result<Vec<Values>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::Invalid(format!(
+                "the program takes {} inputs, not {}",
+                self.inputs.len(),
+                inputs.len()
+            )));
+        }
+        for (v, (name, shape)) in inputs.iter().zip(&self.inputs) {
+            if v.shape != *shape || shape.rows.checked_mul(shape.cols) != Some(v.data.len()) {
+                return Err(Error::Invalid(format!(
+                    "the value for {name} must be {}×{}, not {}×{}",
+                    shape.rows, shape.cols, v.shape.rows, v.shape.cols
+                )));
+            }
+        }
+        let data: Vec<&[f64]> = inputs.iter().map(|v| v.data.as_slice()).collect();
+        match (&mut self.blocked, self.block) {
+            (Some(b), Some(width)) => b.program.run_blocked(&data, b.samples, width, self.par),
+            _ => self.whole.run_whole(&data, self.par),
+        }
+    }
+
+    /// The number of threads matrix products use (1 by default).
+    pub fn set_threads(&mut self, n: usize) {
+        self.par = if n > 1 { Par::rayon(n) } else { Par::Seq };
+    }
+
+    /// Runs blocks of `width` samples (when the program has a blocked form),
+    /// or whole matrices with `None`.
+    pub fn set_block(&mut self, width: Option<usize>) {
+        self.block = width.map(|w| w.max(1));
+    }
+
+    /// The samples per block, when the program runs blocked.
+    pub fn block(&self) -> Option<usize> {
+        self.blocked.as_ref().and(self.block)
+    }
+}

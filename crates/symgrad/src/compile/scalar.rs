@@ -1,0 +1,195 @@
+//! Register programs for the element view: scalar expressions of the
+//! elements of some symbols, with common subexpressions shared, run at one
+//! point or over many points at once (each instruction over a chunk of
+//! points, so the loops vectorise).
+
+use super::fused::{Builder, Kernel, LANES, Op};
+use crate::{Error, ExprId, Node, Pool, Reduction, Result};
+use std::collections::HashMap;
+
+/// A compiled scalar program: see [`Pool::compile_scalar`].
+#[derive(Clone, Debug)]
+pub struct ScalarProgram {
+    kernel: Kernel,
+    vars: usize,
+    outputs: usize,
+    regs: Vec<f64>,
+}
+
+impl Pool {
+    /// Compiles every element of each of `outputs` (row-major, output after
+    /// output) as a function of the elements of the symbols `vars` (a point
+    /// is their elements, row-major, symbol after symbol). Each output is
+    /// stabilised, expanded to its elements, and stabilised again.
+    pub fn compile_scalar(&mut self, outputs: &[ExprId], vars: &[ExprId]) -> Result<ScalarProgram> {
+        let mut offset = HashMap::new();
+        let mut width = 0usize;
+        for &v in vars {
+            if v.index() >= self.len() {
+                return Err(Error::Invalid("a variable is not in this pool".into()));
+            }
+            let Node::Symbol { shape, .. } = self.node(v) else {
+                return Err(Error::Invalid("the variables must be symbols".into()));
+            };
+            offset.insert(v, width);
+            width += shape.len();
+        }
+        let mut roots = Vec::new();
+        for &e in outputs {
+            if e.index() >= self.len() {
+                return Err(Error::Invalid("an output is not in this pool".into()));
+            }
+            let stable = self.stabilise(e)?;
+            let s = self.shape(stable);
+            for i in 0..s.rows {
+                for j in 0..s.cols {
+                    let el = self.element_of(stable, i, j)?;
+                    roots.push(self.stabilise(el)?);
+                }
+            }
+        }
+        let mut b = Builder::default();
+        let mut reg: HashMap<ExprId, usize> = HashMap::new();
+        let mut order: Vec<ExprId> = roots.iter().flat_map(|&r| self.reachable(r)).collect();
+        order.sort_unstable();
+        order.dedup();
+        for id in order {
+            self.check_interrupt()?;
+            let get = |c: &ExprId| reg.get(c).copied();
+            let kids: Vec<usize> = self.node(id).children().iter().filter_map(get).collect();
+            let elementwise = matches!(
+                self.node(id),
+                Node::Add(_) | Node::Mul(_) | Node::Pow(..) | Node::Apply(..)
+            );
+            if elementwise && kids.len() != self.node(id).children().len() {
+                return Err(not_scalar());
+            }
+            let op = match self.node(id) {
+                Node::Num(n) => Op::Imm(n.to_f64()),
+                Node::Const(crate::Constant::E) => Op::Imm(std::f64::consts::E),
+                Node::Const(crate::Constant::Pi) => Op::Imm(std::f64::consts::PI),
+                Node::Symbol { name, shape } => {
+                    let Some(&o) = offset.get(&id) else {
+                        return Err(Error::Invalid(format!("{name} is not a variable")));
+                    };
+                    if shape.is_scalar() {
+                        Op::Arg(o)
+                    } else {
+                        continue; // only its elements are read
+                    }
+                }
+                Node::Element { symbol, row, col } => {
+                    let Some(&o) = offset.get(symbol) else {
+                        return Err(Error::Invalid(
+                            "an element of a symbol that is not a variable".into(),
+                        ));
+                    };
+                    let cols = self.shape(*symbol).cols;
+                    Op::Arg(o + row * cols + col)
+                }
+                Node::Add(_) => {
+                    reg.insert(id, b.fold(&kids, Op::Add));
+                    continue;
+                }
+                Node::Mul(_) => {
+                    reg.insert(id, b.fold(&kids, Op::Mul));
+                    continue;
+                }
+                Node::Pow(..) => Op::Pow(kids[0], kids[1]),
+                Node::Apply(f, _) => Op::Apply(*f, kids[0]),
+                Node::Matrix { .. } => continue, // read by a reduction below
+                Node::Reduce(r, _, m) if self.shape(id).is_scalar() => {
+                    let Node::Matrix { entries, .. } = self.node(*m) else {
+                        return Err(not_scalar());
+                    };
+                    let xs: Vec<usize> = entries.iter().filter_map(get).collect();
+                    match r {
+                        Reduction::Sum => {
+                            reg.insert(id, b.fold(&xs, Op::Add));
+                            continue;
+                        }
+                        Reduction::LogSumExp => Op::LogSumExp(xs),
+                    }
+                }
+                _ => return Err(not_scalar()),
+            };
+            reg.insert(id, b.push(op));
+        }
+        let results: Vec<usize> = roots.iter().map(|r| reg[r]).collect();
+        let kernel = b.finish(&results);
+        Ok(ScalarProgram {
+            regs: kernel.registers(),
+            kernel,
+            vars: width,
+            outputs: results.len(),
+        })
+    }
+}
+
+fn not_scalar() -> Error {
+    Error::Invalid("this expression has no scalar register program".into())
+}
+
+impl ScalarProgram {
+    /// The number of coordinates of a point.
+    pub fn vars(&self) -> usize {
+        self.vars
+    }
+
+    /// The number of values computed at each point.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn check(&self, xs: usize, out: usize, points: usize) -> Result<()> {
+        if xs != points * self.vars || out != points * self.outputs {
+            return Err(Error::Invalid(format!(
+                "{points} points need {} coordinates and room for {} values, not {xs} and {out}",
+                points * self.vars,
+                points * self.outputs
+            )));
+        }
+        Ok(())
+    }
+
+    /// The values at one point `x`, into `out`.
+    pub fn eval_point(&mut self, x: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check(x.len(), out.len(), 1)?;
+        self.kernel
+            .run(&mut self.regs, 1, &mut |k, dest: &mut [f64]| dest[0] = x[k]);
+        for (o, slot) in out.iter_mut().enumerate() {
+            *slot = self.kernel.result(&self.regs, o, 1)[0];
+        }
+        Ok(())
+    }
+
+    /// The values at many points: `xs` holds one point per row (points ×
+    /// vars, row-major), `out` gets one row of values per point.
+    pub fn eval_points(&mut self, xs: &[f64], out: &mut [f64]) -> Result<()> {
+        let (nv, no) = (self.vars.max(1), self.outputs);
+        let points = if self.vars == 0 {
+            out.len() / no.max(1)
+        } else {
+            xs.len() / nv
+        };
+        self.check(xs.len(), out.len(), points)?;
+        let mut p0 = 0;
+        while p0 < points {
+            let len = LANES.min(points - p0);
+            self.kernel
+                .run(&mut self.regs, len, &mut |k, dest: &mut [f64]| {
+                    for (t, d) in dest.iter_mut().enumerate() {
+                        *d = xs[(p0 + t) * nv + k];
+                    }
+                });
+            for o in 0..no {
+                let r = self.kernel.result(&self.regs, o, len);
+                for (t, &x) in r.iter().enumerate() {
+                    out[(p0 + t) * no + o] = x;
+                }
+            }
+            p0 += len;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,336 @@
+//! The instructions of a compiled program and how each one runs.
+
+use super::fused::{Kernel, LANES};
+use super::{Const, kernels};
+use crate::evaluate::kernels as interp;
+use crate::{Axis, Error, Reduction, Result, Shape, Span1, Values};
+use faer::Par;
+
+/// Where a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Loc {
+    Input(usize),
+    Const(usize),
+    Slot(usize),
+}
+
+/// Which dimension of a value runs over the samples of the current block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Whole,
+    Cols,
+    Rows,
+}
+
+/// A value used by a step: where it is, its full shape, its sample side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Operand {
+    pub loc: Loc,
+    pub shape: Shape,
+    pub side: Side,
+}
+
+/// An argument of a fused kernel.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Arg {
+    /// A value broadcast to the kernel's shape.
+    Value(Operand),
+    /// Element `k` (row-major) of a value, broadcast everywhere.
+    Element(Operand, usize),
+}
+
+/// The rare operations, run by the interpreter's kernels on copies.
+#[derive(Clone, Debug)]
+pub(crate) enum Other {
+    MatPow(i64),
+    Trace,
+    Diag,
+    Slice(Span1, Span1),
+}
+
+/// One instruction. `out` is a slot; `acc` adds into it (a reduction over
+/// the samples, accumulated block by block).
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    Fused {
+        out: Operand,
+        kernel: Kernel,
+        args: Vec<Arg>,
+    },
+    Gemm {
+        out: Operand,
+        a: Operand,
+        ta: bool,
+        b: Operand,
+        tb: bool,
+        acc: bool,
+    },
+    Reduce {
+        out: Operand,
+        r: Reduction,
+        axis: Axis,
+        arg: Operand,
+        acc: bool,
+    },
+    Softmax {
+        out: Operand,
+        axis: Axis,
+        arg: Operand,
+    },
+    Transpose {
+        out: Operand,
+        arg: Operand,
+    },
+    /// An explicit matrix of scalars.
+    Gather {
+        out: Operand,
+        entries: Vec<Operand>,
+    },
+    Other {
+        out: Operand,
+        op: Other,
+        arg: Operand,
+    },
+}
+
+impl Step {
+    pub(crate) fn out(&self) -> Operand {
+        match self {
+            Step::Fused { out, .. }
+            | Step::Gemm { out, .. }
+            | Step::Reduce { out, .. }
+            | Step::Softmax { out, .. }
+            | Step::Transpose { out, .. }
+            | Step::Gather { out, .. }
+            | Step::Other { out, .. } => *out,
+        }
+    }
+
+    pub(crate) fn out_mut(&mut self) -> &mut Operand {
+        match self {
+            Step::Fused { out, .. }
+            | Step::Gemm { out, .. }
+            | Step::Reduce { out, .. }
+            | Step::Softmax { out, .. }
+            | Step::Transpose { out, .. }
+            | Step::Gather { out, .. }
+            | Step::Other { out, .. } => out,
+        }
+    }
+
+    /// True for a step that adds into its output.
+    pub(crate) fn accumulates(&self) -> bool {
+        matches!(
+            self,
+            Step::Gemm { acc: true, .. } | Step::Reduce { acc: true, .. }
+        )
+    }
+
+    /// The operands read, mutably (for renaming slots).
+    pub(crate) fn reads_mut(&mut self) -> Vec<&mut Operand> {
+        match self {
+            Step::Fused { args, .. } => args
+                .iter_mut()
+                .map(|a| match a {
+                    Arg::Value(o) | Arg::Element(o, _) => o,
+                })
+                .collect(),
+            Step::Gemm { a, b, .. } => vec![a, b],
+            Step::Reduce { arg, .. }
+            | Step::Softmax { arg, .. }
+            | Step::Transpose { arg, .. }
+            | Step::Other { arg, .. } => vec![arg],
+            Step::Gather { entries, .. } => entries.iter_mut().collect(),
+        }
+    }
+}
+
+/// What a running step sees: the inputs, constants, slots, and the block.
+pub(crate) struct Frame<'a> {
+    pub inputs: &'a [&'a [f64]],
+    pub consts: &'a [Const],
+    pub slots: &'a [Vec<f64>],
+    /// The first sample of the current block and its width.
+    pub start: usize,
+    pub width: usize,
+}
+
+/// A row-major view: data from its first element, shape, row stride.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub data: &'a [f64],
+    pub shape: Shape,
+    pub stride: usize,
+}
+
+impl View<'_> {
+    pub(crate) fn at(&self, i: usize, j: usize) -> f64 {
+        self.data[i * self.stride + j]
+    }
+
+    pub(crate) fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.stride..i * self.stride + self.shape.cols]
+    }
+
+    pub(crate) fn is_contiguous(&self) -> bool {
+        self.stride == self.shape.cols || self.shape.rows == 1
+    }
+
+    fn to_values(self) -> Result<Values> {
+        Values::from_fn(self.shape, |i, j| self.at(i, j))
+    }
+}
+
+impl Frame<'_> {
+    /// The shape of `o` in the current block.
+    pub(crate) fn shape(&self, o: &Operand) -> Shape {
+        match o.side {
+            Side::Whole => o.shape,
+            Side::Cols => Shape::new(o.shape.rows, self.width),
+            Side::Rows => Shape::new(self.width, o.shape.cols),
+        }
+    }
+
+    /// The data of `o` in the current block: a leaf is sliced to the block,
+    /// a slot holds only the block.
+    pub(crate) fn view(&self, o: &Operand) -> View<'_> {
+        let shape = self.shape(o);
+        let full = match o.loc {
+            Loc::Input(k) => self.inputs[k],
+            Loc::Const(k) => self.consts[k].data(),
+            Loc::Slot(k) => {
+                return View {
+                    data: &self.slots[k],
+                    shape,
+                    stride: shape.cols,
+                };
+            }
+        };
+        let (offset, stride) = match o.side {
+            Side::Whole => (0, o.shape.cols),
+            Side::Cols => (self.start, o.shape.cols),
+            Side::Rows => (self.start * o.shape.cols, o.shape.cols),
+        };
+        View {
+            data: &full[offset..],
+            shape,
+            stride,
+        }
+    }
+}
+
+impl Step {
+    /// Runs this step, writing into `out` (taken out of the slots).
+    pub(crate) fn run(
+        &self,
+        f: &Frame,
+        out: &mut Vec<f64>,
+        regs: &mut [f64],
+        par: Par,
+    ) -> Result<()> {
+        let shape = f.shape(&self.out());
+        let len = shape.len();
+        if !self.accumulates() {
+            out.clear();
+            out.try_reserve_exact(len).map_err(|_| {
+                Error::TooLarge(format!(
+                    "a {}×{} matrix is too large to evaluate",
+                    shape.rows, shape.cols
+                ))
+            })?;
+            out.resize(len, 0.0);
+        } else if out.len() != len {
+            return Err(Error::Invalid(
+                "internal error: an accumulator was not set up".into(),
+            ));
+        }
+        match self {
+            Step::Fused { kernel, args, .. } => fused(f, shape, kernel, args, out, regs),
+            Step::Gemm {
+                a, ta, b, tb, acc, ..
+            } => kernels::gemm(out, shape, f.view(a), *ta, f.view(b), *tb, *acc, par),
+            Step::Reduce {
+                r, axis, arg, acc, ..
+            } => kernels::reduce(out, *r, *axis, f.view(arg), *acc),
+            Step::Softmax { axis, arg, .. } => kernels::softmax(out, *axis, f.view(arg)),
+            Step::Transpose { arg, .. } => {
+                let v = f.view(arg);
+                for i in 0..v.shape.rows {
+                    for (j, &x) in v.row(i).iter().enumerate() {
+                        out[j * v.shape.rows + i] = x;
+                    }
+                }
+            }
+            Step::Gather { entries, .. } => {
+                for (o, e) in out.iter_mut().zip(entries) {
+                    *o = f.view(e).at(0, 0);
+                }
+            }
+            Step::Other { op, arg, .. } => {
+                let a = f.view(arg).to_values()?;
+                let v = match op {
+                    Other::MatPow(n) => interp::matpow(&a, *n)?,
+                    Other::Trace => interp::trace(&a)?,
+                    Other::Diag => interp::diag(shape, &a)?,
+                    Other::Slice(rows, cols) => interp::slice(&a, *rows, *cols)?,
+                };
+                if v.data.len() != len {
+                    return Err(Error::Invalid("internal error: a step's shape".into()));
+                }
+                out.copy_from_slice(&v.data);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a fused kernel over every element of `shape`: flat when every
+/// argument is contiguous or a single number, else row by row.
+fn fused(
+    f: &Frame,
+    shape: Shape,
+    kernel: &Kernel,
+    args: &[Arg],
+    out: &mut [f64],
+    regs: &mut [f64],
+) {
+    let views: Vec<(View, Option<usize>)> = args
+        .iter()
+        .map(|a| match a {
+            Arg::Value(o) => (f.view(o), None),
+            Arg::Element(o, k) => (f.view(o), Some(*k)),
+        })
+        .collect();
+    let flat = views.iter().all(|(v, k)| {
+        k.is_some() || v.shape.is_scalar() || (v.shape == shape && v.is_contiguous())
+    });
+    let (rows, cols) = if flat {
+        (1, shape.len())
+    } else {
+        (shape.rows, shape.cols)
+    };
+    for i in 0..rows {
+        let mut j0 = 0;
+        while j0 < cols {
+            let len = LANES.min(cols - j0);
+            kernel.run(regs, len, &mut |k, dest: &mut [f64]| {
+                let (v, element) = &views[k];
+                if let Some(e) = element {
+                    dest.fill(v.data[*e]);
+                } else if v.shape.is_scalar() {
+                    dest.fill(v.data[0]);
+                } else if flat || v.shape == shape {
+                    let o = i * v.stride + j0;
+                    dest.copy_from_slice(&v.data[o..o + len]);
+                } else if v.shape.rows == 1 {
+                    dest.copy_from_slice(&v.data[j0..j0 + len]);
+                } else {
+                    dest.fill(v.data[i * v.stride]);
+                }
+            });
+            let o = i * cols + j0;
+            out[o..o + len].copy_from_slice(kernel.result(regs, 0, len));
+            j0 += len;
+        }
+    }
+}

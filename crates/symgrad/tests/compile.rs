@@ -1,0 +1,550 @@
+//! Compiled evaluation against the interpreter (`Pool::evaluate`, the
+//! oracle), against finite differences for gradients, the blocked form
+//! against whole matrices, register programs, threads and errors.
+
+use std::collections::HashMap;
+use symgrad::{
+    Axis, CompileOptions, Dense, DenseData, ExprId, Func, Num, Pool, Shape, Span1, Values,
+};
+
+/// splitmix64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn sh(r: usize, c: usize) -> Shape {
+    Shape::new(r, c)
+}
+
+type R = symgrad::Result<ExprId>;
+
+/// Random expressions over a 3×2 symbol W, a 2×4 symbol V, a scalar s and
+/// data, using every kind of node.
+struct Gen<'a> {
+    p: &'a mut Pool,
+    rng: &'a mut Rng,
+    syms: Vec<ExprId>,
+}
+
+impl Gen<'_> {
+    fn data(&mut self, shape: Shape) -> R {
+        if self.rng.below(3) == 0 {
+            let v = (0..shape.len())
+                .map(|_| Num::int(self.rng.below(7) as i64 - 3))
+                .collect();
+            self.p.dense(Dense::new(shape, DenseData::Exact(v))?)
+        } else {
+            let v = (0..shape.len())
+                .map(|_| self.rng.uniform(-1.0, 1.0))
+                .collect();
+            self.p.dense(Dense::from_f64(shape, v)?)
+        }
+    }
+
+    fn leaf(&mut self, shape: Shape) -> R {
+        loop {
+            match self.rng.below(5) {
+                0 => return self.data(shape),
+                1 if shape.is_scalar() => return Ok(self.syms[2]),
+                2 => {
+                    // A slice of a symbol, or of its transpose.
+                    let k = self.rng.below(2);
+                    let mut w = self.syms[k];
+                    if self.rng.below(2) == 0 {
+                        w = self.p.transpose(w)?;
+                    }
+                    let ws = self.p.shape(w);
+                    if shape.rows <= ws.rows && shape.cols <= ws.cols {
+                        let r0 = self.rng.below(ws.rows - shape.rows + 1);
+                        let c0 = self.rng.below(ws.cols - shape.cols + 1);
+                        return self.p.slice(
+                            w,
+                            Span1 {
+                                start: r0,
+                                end: r0 + shape.rows,
+                            },
+                            Span1 {
+                                start: c0,
+                                end: c0 + shape.cols,
+                            },
+                        );
+                    }
+                }
+                3 if shape.is_scalar() => {
+                    let i = self.rng.below(3);
+                    let j = self.rng.below(2);
+                    return self.p.element(self.syms[0], i, j);
+                }
+                4 if shape == sh(3, 2) => return Ok(self.syms[0]),
+                _ => {}
+            }
+        }
+    }
+
+    /// `1 + a.^2`, positive.
+    fn positive(&mut self, a: ExprId) -> R {
+        let (one, two) = (self.p.int(1)?, self.p.int(2)?);
+        let sq = self.p.pow(a, two)?;
+        self.p.add(&[one, sq])
+    }
+
+    fn expr(&mut self, shape: Shape, depth: u32) -> R {
+        if depth == 0 || self.rng.below(7) == 0 {
+            return self.leaf(shape);
+        }
+        let d = depth - 1;
+        let (m, n) = (shape.rows, shape.cols);
+        loop {
+            match self.rng.below(20) {
+                0 => {
+                    let f = Func::ALL[self.rng.below(Func::ALL.len())];
+                    let a = self.expr(shape, d)?;
+                    let a = if f == Func::Log { self.positive(a)? } else { a };
+                    return self.p.apply(f, a);
+                }
+                1 => {
+                    let (a, b) = (self.expr(shape, d)?, self.expr(shape, d)?);
+                    return self.p.add(&[a, b]);
+                }
+                2 => {
+                    let (a, b) = (self.expr(shape, d)?, self.expr(shape, d)?);
+                    return self.p.mul(&[a, b]);
+                }
+                3 => {
+                    let (a, b) = (self.expr(shape, d)?, self.expr(shape, d)?);
+                    let b = self.positive(b)?;
+                    return self.p.div(a, b);
+                }
+                4 => {
+                    let a = self.expr(shape, d)?;
+                    let a = self.positive(a)?;
+                    let e = [self.p.float(0.7)?, self.p.rational(-3, 2)?, self.p.int(3)?]
+                        [self.rng.below(3)];
+                    return self.p.pow(a, e);
+                }
+                5 if m > 1 || n > 1 => {
+                    let col = self.expr(sh(m, 1), d)?;
+                    let row = self.expr(sh(1, n), d)?;
+                    let a = self.expr(shape, d)?;
+                    return self.p.add(&[a, col, row]);
+                }
+                6 => {
+                    let k = 1 + self.rng.below(3);
+                    let (a, b) = (self.expr(sh(m, k), d)?, self.expr(sh(k, n), d)?);
+                    return self.p.product(a, b);
+                }
+                7 => {
+                    let a = self.expr(shape.transposed(), d)?;
+                    return self.p.transpose(a);
+                }
+                8 => {
+                    let (from, axis) = if shape.is_scalar() {
+                        (sh(1 + self.rng.below(3), 1 + self.rng.below(3)), Axis::All)
+                    } else if m == 1 {
+                        (sh(2 + self.rng.below(2), n), Axis::Cols)
+                    } else if n == 1 {
+                        (sh(m, 2 + self.rng.below(2)), Axis::Rows)
+                    } else {
+                        continue;
+                    };
+                    let a = self.expr(from, d)?;
+                    return match self.rng.below(3) {
+                        0 => self.p.sum(a, axis),
+                        1 => self.p.mean(a, axis),
+                        _ => self.p.logsumexp(a, axis),
+                    };
+                }
+                9 if m > 1 || n > 1 => {
+                    let axis = if m > 1 && (n == 1 || self.rng.below(2) == 0) {
+                        Axis::Cols
+                    } else {
+                        Axis::Rows
+                    };
+                    let a = self.expr(shape, d)?;
+                    let sm = self.p.softmax(a, axis)?;
+                    if self.rng.below(2) == 0 {
+                        return Ok(sm);
+                    }
+                    return self.p.apply(Func::Log, sm);
+                }
+                10 if shape.is_scalar() => {
+                    let k = 2 + self.rng.below(2);
+                    let a = self.expr(sh(k, k), d)?;
+                    return self.p.trace(a);
+                }
+                11 if m >= 2 && (n == 1 || n == m) => {
+                    let from = if n == 1 { sh(m, m) } else { sh(m, 1) };
+                    let a = self.expr(from, d)?;
+                    return self.p.diag(a);
+                }
+                12 if m < 3 || n < 3 => {
+                    let big = sh(
+                        m + self.rng.below(4 - m.min(3)),
+                        n + self.rng.below(4 - n.min(3)),
+                    );
+                    let a = self.expr(big, d)?;
+                    let r0 = self.rng.below(big.rows - m + 1);
+                    let c0 = self.rng.below(big.cols - n + 1);
+                    return self.p.slice(
+                        a,
+                        Span1 {
+                            start: r0,
+                            end: r0 + m,
+                        },
+                        Span1 {
+                            start: c0,
+                            end: c0 + n,
+                        },
+                    );
+                }
+                13 if m == n && m > 1 => {
+                    let a = self.expr(shape, d)?;
+                    let k = self.p.int(2 + self.rng.below(2) as i64)?;
+                    return self.p.power(a, k);
+                }
+                14 if !shape.is_scalar() && shape.len() <= 4 => {
+                    let entries = (0..shape.len())
+                        .map(|_| self.expr(Shape::SCALAR, d.saturating_sub(1)))
+                        .collect::<symgrad::Result<Vec<_>>>()?;
+                    return self.p.matrix(shape, entries);
+                }
+                15 if shape.is_scalar() => {
+                    let big = sh(1 + self.rng.below(3), 1 + self.rng.below(3));
+                    let a = self.expr(big, d)?;
+                    let (i, j) = (self.rng.below(big.rows), self.rng.below(big.cols));
+                    return self.p.element_of(a, i, j);
+                }
+                16 => {
+                    let a = self.expr(shape, d)?;
+                    return self.p.neg(a);
+                }
+                17 => {
+                    let c = [self.p.constant(symgrad::Constant::Pi)?, self.p.float(0.25)?]
+                        [self.rng.below(2)];
+                    let a = self.expr(shape, d)?;
+                    return self.p.mul(&[c, a]);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn symbols(p: &mut Pool) -> Vec<ExprId> {
+    vec![
+        p.symbol("W", sh(3, 2)).unwrap(),
+        p.symbol("V", sh(2, 4)).unwrap(),
+        p.symbol("s", Shape::SCALAR).unwrap(),
+    ]
+}
+
+fn random_values(rng: &mut Rng, shape: Shape) -> Values {
+    Values::new(
+        shape,
+        (0..shape.len()).map(|_| rng.uniform(-1.5, 1.5)).collect(),
+    )
+    .unwrap()
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+}
+
+/// The interpreter's value of the stable form of `e`.
+fn oracle(p: &mut Pool, e: ExprId, bind: &HashMap<ExprId, Values>) -> symgrad::Result<Values> {
+    let s = p.stabilise(e)?;
+    p.evaluate(s, bind)
+}
+
+#[test]
+fn compiled_programs_match_the_interpreter_on_random_expressions() {
+    let mut rng = Rng(0xC0FF_EE00);
+    let (mut compared, mut errors) = (0, 0);
+    for case in 0..600 {
+        let mut p = Pool::new();
+        let syms = symbols(&mut p);
+        let shapes = [
+            sh(1, 1),
+            sh(3, 2),
+            sh(2, 3),
+            sh(1, 3),
+            sh(3, 1),
+            sh(2, 2),
+            sh(4, 3),
+        ];
+        let shape = shapes[rng.below(shapes.len())];
+        let e = {
+            let mut g = Gen {
+                p: &mut p,
+                rng: &mut rng,
+                syms: syms.clone(),
+            };
+            match g.expr(shape, 4) {
+                Ok(e) => e,
+                Err(_) => continue,
+            }
+        };
+        let vals: Vec<Values> = syms
+            .iter()
+            .map(|&s| random_values(&mut rng, p.shape(s)))
+            .collect();
+        let bind: HashMap<ExprId, Values> =
+            syms.iter().copied().zip(vals.iter().cloned()).collect();
+        let expected = oracle(&mut p, e, &bind);
+        let mut prog = p.compile(&[e], &syms).unwrap();
+        let got = prog.run(&vals.iter().collect::<Vec<_>>());
+        match (expected, got) {
+            (Ok(x), Ok(y)) => {
+                assert_eq!(x.shape, y[0].shape, "case {case}");
+                for (a, b) in x.data.iter().zip(&y[0].data) {
+                    assert!(close(*a, *b, 1e-12), "case {case}: {a} vs {b}");
+                }
+                // Runs again on the same buffers.
+                let again = prog.run(&vals.iter().collect::<Vec<_>>()).unwrap();
+                assert_eq!(
+                    again[0]
+                        .data
+                        .iter()
+                        .map(|x| x.to_bits())
+                        .collect::<Vec<_>>(),
+                    y[0].data.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
+                compared += 1;
+            }
+            (Err(_), Err(_)) => errors += 1,
+            (x, y) => panic!("case {case}: interpreter {x:?}, compiled {y:?}"),
+        }
+    }
+    assert!(
+        compared > 450,
+        "only {compared} cases compared ({errors} errors)"
+    );
+}
+
+/// Softmax regression: the loss `−sum(Y .* log(softmax(W⋅X, 1)))/N` and its
+/// gradient, with samples as columns of X (D×N) or rows of Xr (N×D).
+fn softmax_regression(
+    p: &mut Pool,
+    rng: &mut Rng,
+    n: usize,
+    rows: bool,
+) -> (ExprId, ExprId, ExprId) {
+    let (d, k) = (5, 3);
+    let w = p.symbol("W", sh(k, d)).unwrap();
+    let xs: Vec<f64> = (0..d * n).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let mut y = vec![0.0; k * n];
+    for j in 0..n {
+        y[rng.below(k) * n + j] = 1.0;
+    }
+    let yd = p.dense(Dense::from_f64(sh(k, n), y).unwrap()).unwrap();
+    let z = if rows {
+        let x = p.dense(Dense::from_f64(sh(n, d), xs).unwrap()).unwrap();
+        let xt = p.transpose(x).unwrap();
+        p.product(w, xt).unwrap()
+    } else {
+        let x = p.dense(Dense::from_f64(sh(d, n), xs).unwrap()).unwrap();
+        p.product(w, x).unwrap()
+    };
+    let sm = p.softmax(z, Axis::Cols).unwrap();
+    let log = p.apply(Func::Log, sm).unwrap();
+    let prod = p.mul(&[yd, log]).unwrap();
+    let total = p.sum(prod, Axis::All).unwrap();
+    let scale = p.rational(-1, n as i64).unwrap();
+    let loss = p.mul(&[scale, total]).unwrap();
+    let g = p.grad(loss, w).unwrap();
+    (loss, g, w)
+}
+
+#[test]
+fn blocked_runs_match_whole_runs_and_the_interpreter() {
+    let mut rng = Rng(17);
+    for rows in [false, true] {
+        let mut p = Pool::new();
+        let (loss, g, w) = softmax_regression(&mut p, &mut rng, 300, rows);
+        let opts = CompileOptions { min_samples: 100 };
+        let mut prog = p.compile_with(&[loss, g], &[w], &opts).unwrap();
+        assert!(
+            prog.block().is_some(),
+            "a blocked form is found (rows: {rows})"
+        );
+        let wv = random_values(&mut rng, p.shape(w));
+        let bind = HashMap::from([(w, wv.clone())]);
+        let want = [
+            oracle(&mut p, loss, &bind).unwrap(),
+            oracle(&mut p, g, &bind).unwrap(),
+        ];
+        for block in [None, Some(7), Some(64), Some(300), Some(1000)] {
+            for threads in [1, 2] {
+                prog.set_block(block);
+                prog.set_threads(threads);
+                let got = prog.run(&[&wv]).unwrap();
+                for (x, y) in want.iter().zip(&got) {
+                    assert_eq!(x.shape, y.shape);
+                    for (a, b) in x.data.iter().zip(&y.data) {
+                        assert!(close(*a, *b, 1e-12), "block {block:?}: {a} vs {b}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn programs_that_do_not_reduce_the_samples_run_whole() {
+    let mut p = Pool::new();
+    let w = p.symbol("W", sh(2, 3)).unwrap();
+    let x = p
+        .dense(Dense::from_f64(sh(3, 500), vec![0.5; 1500]).unwrap())
+        .unwrap();
+    let z = p.product(w, x).unwrap();
+    let opts = CompileOptions { min_samples: 100 };
+    assert_eq!(p.compile_with(&[z], &[w], &opts).unwrap().block(), None);
+    // A logsumexp over all samples is not accumulated block by block.
+    let l = p.logsumexp(z, Axis::All).unwrap();
+    assert_eq!(p.compile_with(&[l], &[w], &opts).unwrap().block(), None);
+    let s = p.sum(z, Axis::All).unwrap();
+    assert!(p.compile_with(&[s], &[w], &opts).unwrap().block().is_some());
+}
+
+#[test]
+fn compiled_gradients_match_finite_differences() {
+    let mut rng = Rng(99);
+    let mut p = Pool::new();
+    let (loss, g, w) = softmax_regression(&mut p, &mut rng, 40, false);
+    let mut lp = p.compile(&[loss], &[w]).unwrap();
+    let mut gp = p.compile(&[g], &[w]).unwrap();
+    let wv = random_values(&mut rng, p.shape(w));
+    let grad = gp.run(&[&wv]).unwrap().remove(0);
+    let h = 1e-6;
+    for k in 0..wv.data.len() {
+        let (mut a, mut b) = (wv.clone(), wv.clone());
+        a.data[k] += h;
+        b.data[k] -= h;
+        let fa = lp.run(&[&a]).unwrap()[0].data[0];
+        let fb = lp.run(&[&b]).unwrap()[0].data[0];
+        let fd = (fa - fb) / (2.0 * h);
+        assert!(
+            (fd - grad.data[k]).abs() < 1e-7,
+            "{k}: {fd} vs {}",
+            grad.data[k]
+        );
+    }
+}
+
+#[test]
+fn register_programs_match_the_interpreter() {
+    let mut rng = Rng(5);
+    let mut compared = 0;
+    for case in 0..200 {
+        let mut p = Pool::new();
+        let syms = symbols(&mut p);
+        let e = {
+            let mut g = Gen {
+                p: &mut p,
+                rng: &mut rng,
+                syms: syms.clone(),
+            };
+            match g.expr(Shape::SCALAR, 3) {
+                Ok(e) => e,
+                Err(_) => continue,
+            }
+        };
+        let Ok(mut prog) = p.compile_scalar(&[e], &syms) else {
+            continue;
+        };
+        let points = 3;
+        let mut xs = Vec::new();
+        let mut want = Vec::new();
+        for _ in 0..points {
+            let vals: Vec<Values> = syms
+                .iter()
+                .map(|&s| random_values(&mut rng, p.shape(s)))
+                .collect();
+            xs.extend(vals.iter().flat_map(|v| v.data.clone()));
+            let bind = syms.iter().copied().zip(vals).collect();
+            want.push(
+                oracle(&mut p, e, &bind)
+                    .map(|v| v.data[0])
+                    .unwrap_or(f64::NAN),
+            );
+        }
+        let mut all = vec![0.0; points];
+        prog.eval_points(&xs, &mut all).unwrap();
+        for (t, &x) in want.iter().enumerate() {
+            let mut one = [0.0];
+            prog.eval_point(&xs[t * prog.vars()..(t + 1) * prog.vars()], &mut one)
+                .unwrap();
+            assert!(close(x, one[0], 1e-10), "case {case}: {x} vs {}", one[0]);
+            assert_eq!(one[0].to_bits(), all[t].to_bits(), "case {case}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 150, "only {compared}");
+}
+
+#[test]
+fn register_programs_give_the_loss_and_its_partials() {
+    // f = log(1 + exp(w1 x)) with partial x·σ(w1 x), at w = (0.3, -2), x = 2.
+    let mut p = Pool::new();
+    let w = p.symbol("w", sh(1, 2)).unwrap();
+    let x = p
+        .dense(Dense::from_f64(sh(2, 1), vec![2.0, 0.0]).unwrap())
+        .unwrap();
+    let z = p.product(w, x).unwrap();
+    let e = p.apply(Func::Exp, z).unwrap();
+    let one = p.int(1).unwrap();
+    let s = p.add(&[one, e]).unwrap();
+    let f = p.apply(Func::Log, s).unwrap();
+    let g = p.grad(f, w).unwrap();
+    let mut prog = p.compile_scalar(&[f, g], &[w]).unwrap();
+    assert_eq!((prog.vars(), prog.outputs()), (2, 3));
+    let mut out = [0.0; 3];
+    prog.eval_point(&[0.3, -2.0], &mut out).unwrap();
+    let z = 0.6f64;
+    let want = [(1.0 + z.exp()).ln(), 2.0 / (1.0 + (-z).exp()), 0.0];
+    for (a, b) in out.iter().zip(want) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+    // Wrong sizes are errors.
+    assert!(prog.eval_point(&[0.3], &mut out).is_err());
+    assert!(prog.eval_points(&[0.3, 1.0, 2.0], &mut [0.0; 3]).is_err());
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    let mut p = Pool::new();
+    let w = p.symbol("W", sh(2, 2)).unwrap();
+    let v = p.symbol("V", sh(2, 2)).unwrap();
+    let e = p.product(w, v).unwrap();
+    let mut prog = p.compile(&[e], &[w, v]).unwrap();
+    let ok = Values::new(sh(2, 2), vec![1.0; 4]).unwrap();
+    let bad = Values::new(sh(1, 4), vec![1.0; 4]).unwrap();
+    assert!(prog.run(&[&ok]).is_err());
+    assert!(prog.run(&[&ok, &bad]).is_err());
+    let inconsistent = Values {
+        shape: sh(2, 2),
+        data: vec![1.0; 3],
+    };
+    assert!(prog.run(&[&ok, &inconsistent]).is_err());
+    assert!(prog.run(&[&ok, &ok]).is_ok());
+    // An unbound symbol, and an input that is not a symbol.
+    assert!(p.compile(&[e], &[w]).is_err());
+    assert!(p.compile(&[e], &[e]).is_err());
+}
