@@ -13,7 +13,9 @@ use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
 use std::collections::HashMap;
-use symgrad::{Dense, Error, ExprId, MAX_ELEMENTS, Node, Pool, Shape, Values, format_float};
+use symgrad::{
+    Dense, Error, ExprId, MAX_ELEMENTS, Node, Pool, Program, Shape, Values, format_float,
+};
 
 /// The built-ins this module answers.
 pub(crate) const OPTIMISE: &[&str] = &["descend", "sgd", "last_losses", "last_path"];
@@ -41,24 +43,35 @@ pub(crate) struct Record {
     path: Option<Vec<f64>>,
 }
 
-/// A scalar loss and its gradient by the symbol `w`, built symbolically once
-/// and evaluated at each step with values for `w` and the data symbols.
-/// All numeric evaluation of a training run goes through here.
+/// A scalar loss and its gradient by the symbol `w`, built symbolically once,
+/// compiled once (on first use) and run at each step with values for `w`
+/// and the data symbols. All numeric evaluation of a training run goes
+/// through here.
 struct Objective {
     w: ExprId,
     data: Vec<ExprId>,
     loss: ExprId,
     grad: ExprId,
+    program: Option<Program>,
+    threads: usize,
 }
 
 impl Objective {
-    fn new(pool: &mut Pool, loss: ExprId, w: ExprId, data: Vec<ExprId>) -> symgrad::Result<Self> {
+    fn new(
+        pool: &mut Pool,
+        loss: ExprId,
+        w: ExprId,
+        data: Vec<ExprId>,
+        threads: usize,
+    ) -> symgrad::Result<Self> {
         let grad = pool.grad(loss, w)?;
         Ok(Objective {
             w,
             data,
-            loss: pool.stabilise(loss)?,
-            grad: pool.stabilise(grad)?,
+            loss,
+            grad,
+            program: None,
+            threads,
         })
     }
 
@@ -75,16 +88,25 @@ impl Objective {
     /// The loss and the gradient (shaped like `w`) at `w`, the data symbols
     /// taking the values `data` (in order).
     fn value_and_grad(
-        &self,
-        pool: &Pool,
+        &mut self,
+        pool: &mut Pool,
         w: &Values,
         data: Vec<Values>,
     ) -> symgrad::Result<(f64, Values)> {
-        let mut bindings: HashMap<ExprId, Values> = self.data.iter().copied().zip(data).collect();
-        bindings.insert(self.w, w.clone());
-        let loss = pool.evaluate(self.loss, &bindings)?;
-        let loss = loss.as_scalar().unwrap_or(f64::NAN);
-        let grad = pool.evaluate(self.grad, &bindings)?;
+        let program = match &mut self.program {
+            Some(p) => p,
+            None => {
+                let inputs: Vec<ExprId> =
+                    std::iter::once(self.w).chain(self.data.clone()).collect();
+                let mut p = pool.compile(&[self.loss, self.grad], &inputs)?;
+                p.set_threads(self.threads);
+                self.program.insert(p)
+            }
+        };
+        let inputs: Vec<&Values> = std::iter::once(w).chain(&data).collect();
+        let mut out = program.run(&inputs)?.into_iter();
+        let loss = out.next().and_then(|v| v.as_scalar()).unwrap_or(f64::NAN);
+        let grad = out.next().unwrap_or_else(|| Values::scalar(0.0));
         // A loss that does not depend on `w` has the gradient 0, a scalar.
         let grad = match grad.as_scalar() {
             Some(g) if !w.shape.is_scalar() => Values::new(w.shape, vec![g; w.data.len()])?,
@@ -182,7 +204,9 @@ impl Session {
         let lr = self.learning_rate(args[2])?;
         let steps = self.count(args[3], "steps")?;
         let start = self.start(w, args.get(4), span)?;
-        let objective = Objective::new(&mut self.pool, f, w, Vec::new()).map_err(at(span))?;
+        let threads = self.settings.threads;
+        let mut objective =
+            Objective::new(&mut self.pool, f, w, Vec::new(), threads).map_err(at(span))?;
         self.check_bound("descend", &objective, args[0].span)?;
         let run = Descent {
             lr,
@@ -196,14 +220,14 @@ impl Session {
             losses: Vec::new(),
             path: keep_path.then(Vec::new),
         };
-        let result = self.run_descent(&objective, &run, start, &mut record, span);
+        let result = self.run_descent(&mut objective, &run, start, &mut record, span);
         self.trained = Some(record);
         self.numeric_value(result?, span)
     }
 
     fn run_descent(
         &mut self,
-        objective: &Objective,
+        objective: &mut Objective,
         run: &Descent,
         mut w: Values,
         record: &mut Record,
@@ -213,7 +237,7 @@ impl Session {
         for k in 0..=run.steps {
             check_interrupt(&interrupt, span)?;
             let (loss, grad) = objective
-                .value_and_grad(&self.pool, &w, Vec::new())
+                .value_and_grad(&mut self.pool, &w, Vec::new())
                 .map_err(at(span))?;
             check_finite(loss, &grad, &format!("step {k}"), span)?;
             record.losses.push(loss);
@@ -280,7 +304,7 @@ impl Session {
             losses: Vec::new(),
             path: None,
         };
-        let result = self.run_sgd(&objectives, &run, (&x, &y), start, &mut record, span);
+        let result = self.run_sgd(&mut objectives, &run, (&x, &y), start, &mut record, span);
         self.trained = Some(record);
         self.numeric_value(result?, span)
     }
@@ -322,14 +346,16 @@ impl Session {
             )
             .with_hint("sum or mean it over the batch"));
         }
-        let objective = Objective::new(&mut self.pool, loss, w, vec![xb, yb]).map_err(at(span))?;
+        let threads = self.settings.threads;
+        let objective =
+            Objective::new(&mut self.pool, loss, w, vec![xb, yb], threads).map_err(at(span))?;
         self.check_bound("sgd", &objective, span)?;
         Ok(objective)
     }
 
     fn run_sgd(
         &mut self,
-        objectives: &HashMap<usize, Objective>,
+        objectives: &mut HashMap<usize, Objective>,
         run: &Sgd,
         (x, y): (&Values, &Values),
         mut w: Values,
@@ -352,9 +378,11 @@ impl Session {
                     gather(x, columns).map_err(at(span))?,
                     gather(y, columns).map_err(at(span))?,
                 ];
-                let objective = &objectives[&columns.len()];
+                let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
+                    Diagnostic::new("internal error: no objective for a batch", span)
+                })?;
                 let (loss, grad) = objective
-                    .value_and_grad(&self.pool, &w, data)
+                    .value_and_grad(&mut self.pool, &w, data)
                     .map_err(at(span))?;
                 check_finite(loss, &grad, &format!("epoch {epoch}, step {step}"), span)?;
                 total += loss;
@@ -526,7 +554,7 @@ impl Session {
                 e.span,
             ));
         }
-        self.pool.evaluate(id, &HashMap::new()).map_err(at(e.span))
+        self.compute(id, &[]).map_err(at(e.span))
     }
 
     /// The starting value of `w`: `init`, or zeros.

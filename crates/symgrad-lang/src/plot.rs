@@ -13,7 +13,6 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
-use std::collections::HashMap;
 use symgrad::{Node, Values};
 
 /// Points at which a curve is evaluated (an odd number puts one at the
@@ -160,10 +159,10 @@ impl Session {
                 unbound[0]
             )));
         }
-        let at_w = |x: f64| -> Eval<f64> {
-            let bindings = HashMap::from([(w, Values::scalar(x))]);
-            let v = self.pool.evaluate(stable, &bindings).map_err(at(span))?;
-            Ok(v.as_scalar().unwrap_or(f64::NAN))
+        let mut program = self.pool.compile(&[stable], &[w]).map_err(at(span))?;
+        let mut at_w = |x: f64| -> Eval<f64> {
+            let v = program.run(&[&Values::scalar(x)]).map_err(at(span))?;
+            Ok(v.first().and_then(Values::as_scalar).unwrap_or(f64::NAN))
         };
         let mut curve = Vec::with_capacity(SAMPLES);
         for k in 0..SAMPLES {
@@ -254,10 +253,7 @@ impl Session {
                 e.span,
             ));
         }
-        let v = self
-            .pool
-            .evaluate(id, &HashMap::new())
-            .map_err(at(e.span))?;
+        let v = self.compute(id, &[]).map_err(at(e.span))?;
         Ok((v.data, v.shape))
     }
 
