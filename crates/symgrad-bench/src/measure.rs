@@ -39,15 +39,24 @@ impl Plan {
     };
 }
 
+/// A warm-up longer than this is followed by a single timed run.
+const SLOW_RUN: Duration = Duration::from_secs(2);
+
 /// The median time of `run`, each run given a fresh state from the untimed
-/// `setup`.
+/// `setup` (one timed run only after a warm-up over [`SLOW_RUN`]).
 pub fn median<S, T>(
     plan: Plan,
     mut setup: impl FnMut() -> S,
     mut run: impl FnMut(S) -> T,
 ) -> Duration {
+    let mut plan = plan;
     for _ in 0..plan.warmup {
-        black_box(run(setup()));
+        let state = setup();
+        let start = Instant::now();
+        black_box(run(state));
+        if start.elapsed() > SLOW_RUN {
+            plan.min_runs = 1;
+        }
     }
     let mut times = Vec::new();
     let mut total = Duration::ZERO;

@@ -13,8 +13,8 @@ use symgrad::{Axis, Dense, ExprId, Func, Pool, Shape, Values};
 
 const FEATURES: usize = 784;
 const CLASSES: usize = 10;
-/// Bytes in a MB as `/proc` counts them (KiB-based).
-const MB: f64 = 1024.0 * 1024.0;
+/// Bytes in a MiB (`/proc` counts in KiB).
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// The sample counts of a full run and of `--quick`.
 pub const SIZES: [usize; 3] = [1_000, 10_000, 60_000];
@@ -153,13 +153,13 @@ fn one(b: &Bench, d: &Data) -> Res<()> {
         format!("{:.2}", flops / t.as_secs_f64() / 1e9),
         "2·N·784·10·2 (the two products) / time per call",
     );
-    let x_mb = (d.x.len() * 8) as f64 / MB;
+    let x_mb = (d.x.len() * 8) as f64 / MIB;
     b.row(
         name,
         "peak memory (VmHWM)",
-        peak.map_or("—".into(), |p| format!("{p:.0} MB")),
+        peak.map_or("—".into(), |p| format!("{p:.0} MiB")),
         &format!(
-            "while evaluating; X is {x_mb:.0} MB, RSS before {:.0} MB",
+            "while evaluating; X is {x_mb:.0} MiB, RSS before {:.0} MiB",
             before.unwrap_or(f64::NAN)
         ),
     );
