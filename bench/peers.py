@@ -400,7 +400,7 @@ def s2_symbolic(t, tool, d, name, skip):
     lib = Symbolic(tool)
     limit = SYMPY_TIMEOUT if tool == "SymPy" else None
     if skip.get(tool):
-        t.put(name, "grad(L, W)", tool, "skipped", f"SymPy skipped after a timeout at a smaller size")
+        t.put(name, "build the loss", tool, "skipped", "SymPy skipped after a timeout at a smaller size")
         return
     try:
         tb, rb = median(lambda _: s2_loss(lib, d), limit=limit)
@@ -508,14 +508,13 @@ def n1(t, tools, n):
             check(f"{name} NumPy against a loop", [loss_small], [loss_loop / m])
         loss, grad = f(W)
         check(f"{name} {tool}", [loss] + list(np.ravel(grad)), [ref_loss] + list(ref_grad.ravel()))
-        before = status_mb("VmRSS")
         peak_reset()
         tm, runs = median(lambda _: f(W))
         peak = status_mb("VmHWM")
         t.put(name, "eval loss + gradient (per call)", tool, show(tm, runs), "1 thread")
         t.put(name, "GFLOP/s", tool, f"{flops / tm / 1e9:.2f}")
         t.put(name, "peak memory (VmHWM)", tool, f"{peak:.0f} MiB" if peak else "—",
-              f"X is {x_mb:.0f} MiB; Python RSS before {before:.0f} MiB" if before else "")
+              f"X is {x_mb:.0f} MiB; the whole Python process, every library loaded")
 
 
 def numpy_vg_slice(X, labels, W):
