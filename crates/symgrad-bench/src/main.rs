@@ -1,0 +1,125 @@
+//! The symgrad benchmarks of issue 5: S1 (the three-image BCE loss, phase by
+//! phase), S2 (the softmax loss at five sizes, checked against the workload
+//! references) and N1 (numeric softmax regression at N = 1 000, 10 000 and
+//! 60 000). Run: `cargo run --release -p symgrad-bench [-- --quick]`.
+//! `bench/peers.py` prints the same table for SymPy, SymEngine, Symbolica,
+//! JAX and NumPy.
+
+mod engine;
+mod measure;
+mod n1;
+mod s1;
+mod s2;
+mod table;
+mod workload;
+
+use measure::Plan;
+use std::path::PathBuf;
+use table::{Row, Table};
+
+/// The harness's error: a message for the user.
+pub type Res<T> = Result<T, String>;
+
+const USAGE: &str = "\
+Usage: cargo run --release -p symgrad-bench [-- OPTIONS]
+
+Benchmarks S1, S2 and N1 (see README.md, \"Benchmarks\"). Every result is
+checked against its reference before its time is reported; a mismatch stops
+the run with exit status 1.
+
+Options:
+  --quick          every phase once at small sizes (a smoke run)
+  --only NAME      only S1, S2 or N1 (may be repeated)
+  --symgrad PATH   the symgrad binary for the whole-script phase
+                   (default: built by cargo next to this benchmark)
+  -h, --help       show this help";
+
+/// The settings of a run and its table.
+pub struct Bench {
+    pub plan: Plan,
+    pub quick: bool,
+    pub symgrad: Option<PathBuf>,
+    table: Table,
+}
+
+impl Bench {
+    /// Prints one row of the table.
+    pub fn row(&self, workload: &str, phase: &str, value: String, note: &str) {
+        self.table.add(Row {
+            workload: workload.into(),
+            phase: phase.into(),
+            value,
+            note: note.into(),
+        });
+    }
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Res<()> {
+    let (mut quick, mut only, mut symgrad) = (false, Vec::new(), None);
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--only" => only.push(
+                args.next()
+                    .ok_or("--only needs S1, S2 or N1")?
+                    .to_uppercase(),
+            ),
+            "--symgrad" => {
+                symgrad = Some(PathBuf::from(args.next().ok_or("--symgrad needs a path")?))
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            _ => return Err(format!("unknown argument {a:?}\n\n{USAGE}")),
+        }
+    }
+    if let Some(bad) = only
+        .iter()
+        .find(|o| !["S1", "S2", "N1"].contains(&o.as_str()))
+    {
+        return Err(format!("--only {bad}: expected S1, S2 or N1"));
+    }
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let profile = if cfg!(debug_assertions) {
+        "debug build (times are not meaningful)"
+    } else {
+        "release build"
+    };
+    println!(
+        "symgrad benchmarks — {}; {profile}; load average before: {}",
+        if quick {
+            "quick smoke run"
+        } else {
+            "medians after a warm-up"
+        },
+        measure::load()
+    );
+    println!();
+    let bench = Bench {
+        plan: if quick { Plan::QUICK } else { Plan::FULL },
+        quick,
+        symgrad,
+        table: Table::start(engine::ENGINE),
+    };
+    if wanted("S1") {
+        s1::run(&bench)?;
+    }
+    if wanted("S2") {
+        s2::run(&bench)?;
+    }
+    if wanted("N1") {
+        n1::run(&bench)?;
+    }
+    println!();
+    println!("load average after: {}", measure::load());
+    Ok(())
+}
