@@ -716,3 +716,28 @@ fn printed_sizes_of_the_network_gradients_of_seed_003() {
             0"#]],
     );
 }
+
+/// The gradient of a loss over a data set stays one small matrix expression
+/// whatever the number of samples: the 1/n of the mean is a number, not a
+/// matrix of 1/n, and no data matrix is copied or transposed into a new one.
+#[test]
+fn the_gradient_over_a_large_data_set_is_small_and_correct() {
+    let mut s = session(
+        "X = randn(40, 30000)\nY = one_hot(randint(0, 10, 30000), 10)\nsymbol W[10, 40]\n\
+         L = softmax_cce(Y, W*X)\ng = grad(L, W)\nW0 = randn(10, 40) / 10",
+    );
+    check_in(&mut s, "size(g)", expect!["9"]);
+    // Against the closed form (softmax(W⋅X) − Y)⋅Xᵀ / n, written out by hand.
+    let got = numbers(&mut s, "eval(g, W = W0)");
+    run_in(&mut s, "P = eval(softmax(W*X), W = W0)");
+    let want = numbers(&mut s, "eval((P - Y) * X' / 30000)");
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-12 * w.abs().max(1e-3), "{g} vs {w}");
+    }
+}
+
+#[track_caller]
+fn check_in(session: &mut Session, src: &str, expected: Expect) {
+    expected.assert_eq(&run_in(session, src));
+}

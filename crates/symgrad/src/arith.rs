@@ -10,6 +10,11 @@ use indexmap::IndexMap;
 /// Results with more elements than this are not expanded into explicit matrices.
 pub(crate) const EXPLICIT_LIMIT: usize = 10_000;
 
+/// Arithmetic on numeric matrices folds into a new matrix only up to this
+/// many elements; on larger data it stays an operation (evaluated when the
+/// expression is), so building an expression never copies a data set.
+pub(crate) const FOLD_LIMIT: usize = 100_000;
+
 impl Pool {
     /// `a + b + …`, elementwise with broadcasting.
     pub fn add(&mut self, terms: &[ExprId]) -> Result<ExprId> {
@@ -204,7 +209,7 @@ impl Pool {
                 Some(v) => self.num(v).map(Some),
                 None => Ok(None),
             },
-            Node::Dense(d) => {
+            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => {
                 let folded = map_dense(&d, |x| x.pow(n)?.ok_or(Error::Invalid(String::new())));
                 match folded {
                     Ok(d) => self.dense(d).map(Some),
@@ -363,7 +368,7 @@ impl Pool {
     pub(crate) fn numeric(&self, x: ExprId) -> Option<Numeric> {
         match self.node(x) {
             Node::Num(n) => Some(Numeric::Scalar(n.clone())),
-            Node::Dense(d) => Some(Numeric::Matrix(d.clone())),
+            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => Some(Numeric::Matrix(d.clone())),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! Elementwise functions: constant folding and the identities applied on
 //! construction (`exp(log(x)) = x`, `log(exp(x)) = x`, `log(ℯ) = 1`, …).
 
+use crate::arith::FOLD_LIMIT;
 use crate::numeric::map_dense;
 use crate::{Constant, Error, ExprId, Func, Node, Num, Pool, Result};
 
@@ -14,7 +15,7 @@ impl Pool {
                     return self.num(v);
                 }
             }
-            Node::Dense(d) => {
+            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => {
                 match map_dense(&d, |n| fold(f, n)?.ok_or(Error::Invalid(String::new()))) {
                     Ok(folded) => return self.dense(folded),
                     Err(Error::Invalid(_)) => {}

@@ -45,7 +45,14 @@ impl Pool {
                 continue;
             };
             let total = self.add(&parts)?;
-            let bar = self.broadcast_to(total, self.shape(id))?;
+            // Elementwise pullbacks take an adjoint that broadcasts to the
+            // node's shape (a scalar, a row or a column) as it is, so the
+            // gradient of a mean over a data set never builds a matrix of 1/n.
+            let bar = if id != w && self.pulls_back_broadcast(id) {
+                total
+            } else {
+                self.broadcast_to(total, self.shape(id))?
+            };
             if id == w {
                 adj.insert(w, vec![bar]);
                 break;
@@ -97,6 +104,7 @@ impl Pool {
         live: &HashSet<ExprId>,
     ) -> Result<Vec<(ExprId, ExprId)>> {
         let node = self.node(id).clone();
+        let full = self.shape(id);
         let wanted = |c: &ExprId| live.contains(c);
         let out = match node {
             Node::Num(_)
@@ -114,7 +122,7 @@ impl Pool {
             Node::Add(ts) => {
                 let mut out = Vec::new();
                 for &t in ts.iter().filter(|t| wanted(t)) {
-                    out.push((t, self.unbroadcast(bar, self.shape(t))?));
+                    out.push((t, self.unbroadcast(bar, self.shape(t), full)?));
                 }
                 out
             }
@@ -124,7 +132,7 @@ impl Pool {
                     let mut factors = fs.clone();
                     factors[k] = bar;
                     let c = self.mul(&factors)?;
-                    out.push((fs[k], self.unbroadcast(c, self.shape(fs[k]))?));
+                    out.push((fs[k], self.unbroadcast(c, self.shape(fs[k]), full)?));
                 }
                 out
             }
@@ -135,12 +143,12 @@ impl Pool {
                     let e1 = self.sub(e, one)?;
                     let p = self.pow(b, e1)?;
                     let db = self.mul(&[bar, e, p])?;
-                    out.push((b, self.unbroadcast(db, self.shape(b))?));
+                    out.push((b, self.unbroadcast(db, self.shape(b), full)?));
                 }
                 if wanted(&e) {
                     let lb = self.apply(crate::Func::Log, b)?;
                     let de = self.mul(&[bar, id, lb])?;
-                    out.push((e, self.unbroadcast(de, self.shape(e))?));
+                    out.push((e, self.unbroadcast(de, self.shape(e), full)?));
                 }
                 out
             }
@@ -202,19 +210,55 @@ impl Pool {
         Ok(out)
     }
 
-    /// `t` summed over the dimensions along which `shape` was broadcast.
-    fn unbroadcast(&mut self, t: ExprId, shape: Shape) -> Result<ExprId> {
+    /// True for a node whose pullback works on an adjoint of any shape that
+    /// broadcasts to its own (elementwise operations, reductions, softmax,
+    /// transposes).
+    fn pulls_back_broadcast(&self, id: ExprId) -> bool {
+        matches!(
+            self.node(id),
+            Node::Add(_)
+                | Node::Mul(_)
+                | Node::Pow(..)
+                | Node::Apply(..)
+                | Node::Reduce(..)
+                | Node::Softmax(..)
+                | Node::Transpose(_)
+        )
+    }
+
+    /// The adjoint of a child of shape `child` from `t`, the contribution
+    /// of a node of shape `full` (which `t` broadcasts to): summed over the
+    /// dimensions along which the child was broadcast. Where `t` itself is
+    /// broadcast along such a dimension, the sum is a multiple of `t`.
+    fn unbroadcast(&mut self, t: ExprId, child: Shape, full: Shape) -> Result<ExprId> {
         let s = self.shape(t);
-        if s == shape {
-            return Ok(t);
+        let mut factor = 1;
+        let (mut rows, mut cols) = (false, false);
+        if child.rows == 1 && full.rows > 1 {
+            if s.rows > 1 {
+                rows = true
+            } else {
+                factor *= full.rows
+            }
         }
-        let axis = match (shape.rows == 1 && s.rows > 1, shape.cols == 1 && s.cols > 1) {
-            (true, true) => Axis::All,
-            (true, false) => Axis::Cols,
-            (false, true) => Axis::Rows,
-            (false, false) => return Ok(t),
+        if child.cols == 1 && full.cols > 1 {
+            if s.cols > 1 {
+                cols = true
+            } else {
+                factor *= full.cols
+            }
+        }
+        let summed = match (rows, cols) {
+            (true, true) => self.sum(t, Axis::All)?,
+            (true, false) => self.sum(t, Axis::Cols)?,
+            (false, true) => self.sum(t, Axis::Rows)?,
+            (false, false) => t,
         };
-        self.sum(t, axis)
+        if factor == 1 {
+            return Ok(summed);
+        }
+        let n = self.int(factor as i64)?;
+        self.mul(&[n, summed])
     }
 }
 

@@ -2,7 +2,7 @@
 //! diagonals and slices. Operations on explicit operands are carried out;
 //! on symbolic operands they stay whole, as one node.
 
-use crate::arith::EXPLICIT_LIMIT;
+use crate::arith::{EXPLICIT_LIMIT, FOLD_LIMIT};
 use crate::numeric::Numeric;
 use crate::{
     Axis, Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape, Span1,
@@ -148,9 +148,7 @@ impl Pool {
         }
         match self.node(a).clone() {
             Node::Transpose(x) => Ok(x),
-            Node::Dense(d) if d.shape().len() <= EXPLICIT_LIMIT * 100 => {
-                self.dense(transpose_dense(&d)?)
-            }
+            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => self.dense(transpose_dense(&d)?),
             Node::Matrix { shape: s, entries } => {
                 let t = (0..s.cols).flat_map(|j| (0..s.rows).map(move |i| (i, j)));
                 let entries = t.map(|(i, j)| entries[i * s.cols + j]).collect();
