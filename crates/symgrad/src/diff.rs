@@ -5,7 +5,7 @@
 
 use crate::simplify::softmax_any;
 use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// `diff` works on the element view of a scalar whose matrix parts hold at
 /// most this many elements, and on the matrix form otherwise.
@@ -114,7 +114,7 @@ impl Pool {
 
     /// The raw derivative of `f` by `x` (forward mode over the DAG).
     pub(crate) fn derivative(&mut self, f: ExprId, x: ExprId) -> Result<ExprId> {
-        let mut tangent: HashMap<ExprId, ExprId> = HashMap::new();
+        let mut tangent: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         for id in self.reachable(f) {
             if let Some(t) = self.tangent(id, x, &tangent)? {
                 tangent.insert(id, t);
@@ -132,7 +132,7 @@ impl Pool {
         &mut self,
         id: ExprId,
         x: ExprId,
-        tangent: &HashMap<ExprId, ExprId>,
+        tangent: &FxHashMap<ExprId, ExprId>,
     ) -> Result<Option<ExprId>> {
         if id == x {
             return self.int(1).map(Some);

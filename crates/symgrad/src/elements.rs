@@ -3,14 +3,14 @@
 
 use crate::arith::EXPLICIT_LIMIT;
 use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape, Span1};
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The element view builds at most this many new nodes per call.
 const ELEMENT_BUDGET: usize = 4_000_000;
 
 /// Memo and budget of one element-view computation.
 struct ElementView {
-    memo: HashMap<(ExprId, usize, usize), ExprId>,
+    memo: FxHashMap<(ExprId, usize, usize), ExprId>,
     budget: usize,
 }
 
@@ -18,7 +18,7 @@ impl Pool {
     /// The scalar expression of element (i, j) of `a` (which must be in range).
     pub fn element_of(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
         let mut view = ElementView {
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
             budget: ELEMENT_BUDGET,
         };
         self.element_in(&mut view, a, i, j)
@@ -34,7 +34,7 @@ impl Pool {
             )));
         }
         let mut view = ElementView {
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
             budget: ELEMENT_BUDGET,
         };
         let mut entries = Vec::with_capacity(s.len());
@@ -198,7 +198,7 @@ impl Pool {
     /// The number of elements in the matrix parts of `e` (each distinct node
     /// once), counted only until it exceeds `limit`.
     pub fn matrix_elements(&self, e: ExprId, limit: usize) -> usize {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FxHashSet::default();
         let mut stack = vec![e];
         let mut total = 0usize;
         while let Some(x) = stack.pop() {
@@ -217,11 +217,11 @@ impl Pool {
     /// `size(e)`: the number of operations, counted over the expression as a
     /// tree (as SymPy's `count_ops`): an operation of n arguments counts n − 1.
     pub fn size(&self, e: ExprId) -> u64 {
-        let mut counts: HashMap<ExprId, u64> = HashMap::new();
+        let mut counts: FxHashMap<ExprId, u64> = FxHashMap::default();
         self.size_in(e, &mut counts)
     }
 
-    fn size_in(&self, e: ExprId, counts: &mut HashMap<ExprId, u64>) -> u64 {
+    fn size_in(&self, e: ExprId, counts: &mut FxHashMap<ExprId, u64>) -> u64 {
         if let Some(&c) = counts.get(&e) {
             return c;
         }

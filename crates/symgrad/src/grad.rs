@@ -5,7 +5,7 @@
 
 use crate::simplify::softmax_any;
 use crate::{Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 impl Pool {
     /// `grad(f, w)`: the matrix shaped like the symbol `w` whose (i, j)
@@ -34,8 +34,8 @@ impl Pool {
     pub(crate) fn adjoint(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
         let nodes = self.reachable(f);
         let live = self.depending_on(&nodes, w);
-        let mut adj: HashMap<ExprId, Vec<ExprId>> = HashMap::new();
-        let mut elements: HashMap<(usize, usize), Vec<ExprId>> = HashMap::new();
+        let mut adj: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+        let mut elements: FxHashMap<(usize, usize), Vec<ExprId>> = FxHashMap::default();
         adj.insert(f, vec![self.int(1)?]);
         for &id in nodes.iter().rev() {
             if !live.contains(&id) {
@@ -85,8 +85,8 @@ impl Pool {
     }
 
     /// The nodes among `nodes` (in id order) that depend on `w`.
-    fn depending_on(&self, nodes: &[ExprId], w: ExprId) -> HashSet<ExprId> {
-        let mut live = HashSet::new();
+    fn depending_on(&self, nodes: &[ExprId], w: ExprId) -> FxHashSet<ExprId> {
+        let mut live = FxHashSet::default();
         for &id in nodes {
             if id == w || self.node(id).children().iter().any(|c| live.contains(c)) {
                 live.insert(id);
@@ -101,7 +101,7 @@ impl Pool {
         &mut self,
         id: ExprId,
         bar: ExprId,
-        live: &HashSet<ExprId>,
+        live: &FxHashSet<ExprId>,
     ) -> Result<Vec<(ExprId, ExprId)>> {
         let node = self.node(id).clone();
         let full = self.shape(id);

@@ -99,14 +99,21 @@ impl Num {
 
     pub fn add(&self, other: &Num) -> Num {
         match (self, other) {
-            (Num::Rat(a), Num::Rat(b)) => Num::Rat(a + b),
+            (Num::Rat(a), Num::Rat(b)) => match (small(a), small(b)) {
+                // a/b + c/d = (ad + cb)/bd, without big-integer division.
+                (Some((p, q)), Some((r, s))) => Num::Rat(reduced(p * s + r * q, q * s)),
+                _ => Num::Rat(a + b),
+            },
             _ => Num::Float(self.to_f64() + other.to_f64()),
         }
     }
 
     pub fn mul(&self, other: &Num) -> Num {
         match (self, other) {
-            (Num::Rat(a), Num::Rat(b)) => Num::Rat(a * b),
+            (Num::Rat(a), Num::Rat(b)) => match (small(a), small(b)) {
+                (Some((p, q)), Some((r, s))) => Num::Rat(reduced(p * r, q * s)),
+                _ => Num::Rat(a * b),
+            },
             _ => Num::Float(self.to_f64() * other.to_f64()),
         }
     }
@@ -146,7 +153,10 @@ impl Num {
     /// Total order used for canonical sorting (floats after equal rationals).
     pub fn total_cmp(&self, other: &Num) -> Ordering {
         match (self, other) {
-            (Num::Rat(a), Num::Rat(b)) => a.cmp(b),
+            (Num::Rat(a), Num::Rat(b)) => match (small(a), small(b)) {
+                (Some((p, q)), Some((r, s))) => (p * s).cmp(&(r * q)),
+                _ => a.cmp(b),
+            },
             (Num::Float(a), Num::Float(b)) => a.total_cmp(b),
             (Num::Rat(_), Num::Float(_)) => self
                 .to_f64()
@@ -158,6 +168,22 @@ impl Num {
                 .then(Ordering::Greater),
         }
     }
+}
+
+/// Numerator and denominator of `r` when both fit in an i64, widened so
+/// that sums of products cannot overflow.
+fn small(r: &Rat) -> Option<(i128, i128)> {
+    Some((r.numer().to_i64()?.into(), r.denom().to_i64()?.into()))
+}
+
+/// `n/d` in lowest terms (d > 0 and |n|, d < 2¹²⁷), as a rational.
+fn reduced(n: i128, d: i128) -> Rat {
+    let (mut a, mut b) = (n.unsigned_abs(), d.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let g = a.max(1) as i128;
+    Rat::new_raw(BigInt::from(n / g), BigInt::from(d / g))
 }
 
 fn rat_to_f64(r: &Rat) -> f64 {
@@ -211,7 +237,8 @@ fn exact_root(x: &BigInt, q: u32) -> Option<BigInt> {
 impl PartialEq for Num {
     fn eq(&self, other: &Num) -> bool {
         match (self, other) {
-            (Num::Rat(a), Num::Rat(b)) => a == b,
+            // In lowest terms, equal values have equal parts.
+            (Num::Rat(a), Num::Rat(b)) => a.numer() == b.numer() && a.denom() == b.denom(),
             (Num::Float(a), Num::Float(b)) => a.to_bits() == b.to_bits(),
             _ => false,
         }
@@ -223,9 +250,13 @@ impl Eq for Num {}
 impl Hash for Num {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
+            // Rationals are kept in lowest terms (every constructor reduces),
+            // so numerator and denominator identify the value; hashing them is
+            // much cheaper than `Ratio`'s own hash.
             Num::Rat(r) => {
                 0u8.hash(state);
-                r.hash(state);
+                r.numer().hash(state);
+                r.denom().hash(state);
             }
             Num::Float(x) => {
                 1u8.hash(state);
@@ -316,5 +347,52 @@ mod tests {
         );
         assert_eq!(big.to_f64(), f64::INFINITY);
         assert!((r.unwrap().to_f64() - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    /// The small-number fast paths of `add`, `mul`, equality, hashing and
+    /// ordering agree with big-rational arithmetic, up to the i64 limits.
+    #[test]
+    fn small_rationals_agree_with_big_rational_arithmetic() {
+        let parts = [
+            0,
+            1,
+            -1,
+            2,
+            3,
+            -6,
+            7,
+            1 << 40,
+            -(1 << 62),
+            i64::MAX,
+            i64::MIN + 1,
+        ];
+        let nums: Vec<Rat> = parts
+            .iter()
+            .flat_map(|&p| {
+                [1, 2, 3, 9, 1 << 31, i64::MAX]
+                    .iter()
+                    .map(move |&q| Rat::new(BigInt::from(p), BigInt::from(q)))
+            })
+            .collect();
+        let hash = |n: &Num| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            n.hash(&mut h);
+            h.finish()
+        };
+        for a in &nums {
+            for b in &nums {
+                let (x, y) = (Num::Rat(a.clone()), Num::Rat(b.clone()));
+                assert_eq!(x.add(&y), Num::Rat(a + b), "{a} + {b}");
+                assert_eq!(x.mul(&y), Num::Rat(a * b), "{a} * {b}");
+                assert_eq!(x.total_cmp(&y), a.cmp(b), "{a} vs {b}");
+                assert_eq!(x == y, a == b);
+                if x == y {
+                    assert_eq!(hash(&x), hash(&y));
+                }
+                // Results are in lowest terms, so equal values hash alike.
+                let sum = x.add(&y);
+                assert_eq!(hash(&sum), hash(&Num::Rat(a + b)));
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! the engine of substitution and of the rewriting passes.
 
 use crate::{ExprId, Node, Pool, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
 impl Pool {
@@ -36,7 +37,7 @@ impl Pool {
     /// The nodes reachable from `e` (itself included), in increasing id
     /// order: children before parents.
     pub fn reachable(&self, e: ExprId) -> Vec<ExprId> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FxHashSet::default();
         let mut stack = vec![e];
         while let Some(x) = stack.pop() {
             if seen.insert(x) {
@@ -74,7 +75,7 @@ impl Pool {
         fixed: &HashMap<ExprId, ExprId>,
         mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
     ) -> Result<ExprId> {
-        let mut done: HashMap<ExprId, ExprId> = HashMap::new();
+        let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         for id in self.reachable(e) {
             if let Some(&r) = fixed.get(&id) {
                 done.insert(id, r);
