@@ -2,8 +2,10 @@
 //! lanes (elements of a matrix, or points), each instruction over the whole
 //! chunk so the loops vectorise and no temporary outlives a chunk.
 
+use super::lanemath::{exp_neg_abs, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
 use crate::{Func, fold_f64};
+use std::collections::HashMap;
 
 /// The number of lanes a kernel runs at once (its registers hold this many).
 pub(crate) const LANES: usize = 128;
@@ -20,6 +22,14 @@ pub(crate) enum Op {
     Apply(Func, usize),
     /// `log Σ exp` over several values, lane by lane.
     LogSumExp(Vec<usize>),
+    /// `exp(−|a|)`: the one exponential that softplus and sigmoid share.
+    ExpNegAbs(usize),
+    /// `log(1 + a)` for a in [0, 1].
+    Ln1pUnit(usize),
+    /// `1/a`.
+    Recip(usize),
+    /// `x` where `c > 0`, else `y`.
+    IfPositive(usize, usize, usize),
 }
 
 impl Op {
@@ -27,22 +37,87 @@ impl Op {
         match self {
             Op::Arg(_) | Op::Imm(_) => vec![],
             Op::Add(a, b) | Op::Mul(a, b) | Op::Pow(a, b) => vec![*a, *b],
-            Op::Apply(_, a) => vec![*a],
+            Op::Apply(_, a) | Op::ExpNegAbs(a) | Op::Ln1pUnit(a) | Op::Recip(a) => vec![*a],
             Op::LogSumExp(xs) => xs.clone(),
+            Op::IfPositive(c, x, y) => vec![*c, *x, *y],
+        }
+    }
+
+    /// The op with its operands renamed by `f`.
+    fn renamed(&self, f: impl Fn(usize) -> usize) -> Op {
+        match self {
+            Op::Arg(a) => Op::Arg(*a),
+            Op::Imm(x) => Op::Imm(*x),
+            Op::Add(a, b) => Op::Add(f(*a), f(*b)),
+            Op::Mul(a, b) => Op::Mul(f(*a), f(*b)),
+            Op::Pow(a, b) => Op::Pow(f(*a), f(*b)),
+            Op::Apply(g, a) => Op::Apply(*g, f(*a)),
+            Op::LogSumExp(xs) => Op::LogSumExp(xs.iter().map(|&x| f(x)).collect()),
+            Op::ExpNegAbs(a) => Op::ExpNegAbs(f(*a)),
+            Op::Ln1pUnit(a) => Op::Ln1pUnit(f(*a)),
+            Op::Recip(a) => Op::Recip(f(*a)),
+            Op::IfPositive(c, x, y) => Op::IfPositive(f(*c), f(*x), f(*y)),
+        }
+    }
+
+    /// A key equal for equal ops (immediates compared by their bits).
+    fn key(&self) -> String {
+        match self {
+            Op::Imm(x) => format!("Imm({:#x})", x.to_bits()),
+            op => format!("{op:?}"),
         }
     }
 }
 
-/// Builds a kernel in SSA form: each pushed op is a value, named by its index.
+/// Builds a kernel in SSA form: each pushed op is a value, named by its
+/// index; an op pushed twice is one value (common subexpressions shared).
 #[derive(Default)]
 pub(crate) struct Builder {
     ops: Vec<Op>,
+    seen: HashMap<String, usize>,
 }
 
 impl Builder {
     pub(crate) fn push(&mut self, op: Op) -> usize {
+        let key = op.key();
+        if let Some(&k) = self.seen.get(&key) {
+            return k;
+        }
         self.ops.push(op);
+        self.seen.insert(key, self.ops.len() - 1);
         self.ops.len() - 1
+    }
+
+    /// `f(a)`; softplus and sigmoid in their stable forms over one shared
+    /// `e = exp(−|a|)` (also shared by `f(−a)`):
+    /// softplus(a) = relu(a) + log(1 + e), σ(a) = (a > 0 ? 1 : e)/(1 + e).
+    pub(crate) fn apply(&mut self, f: Func, a: usize) -> usize {
+        match f {
+            Func::Softplus => {
+                let e = self.exp_neg_abs(a);
+                let relu = self.push(Op::Apply(Func::Relu, a));
+                let log = self.push(Op::Ln1pUnit(e));
+                self.push(Op::Add(relu, log))
+            }
+            Func::Sigmoid => {
+                let e = self.exp_neg_abs(a);
+                let one = self.push(Op::Imm(1.0));
+                let num = self.push(Op::IfPositive(a, one, e));
+                let den = self.push(Op::Add(one, e));
+                let inv = self.push(Op::Recip(den));
+                self.push(Op::Mul(num, inv))
+            }
+            _ => self.push(Op::Apply(f, a)),
+        }
+    }
+
+    /// `exp(−|a|)`, the same value for `a` and `−a`.
+    fn exp_neg_abs(&mut self, a: usize) -> usize {
+        let base = match &self.ops[a] {
+            Op::Mul(x, m) | Op::Mul(m, x) if self.ops[*m] == Op::Imm(-1.0) => *x,
+            _ => a,
+        };
+        self.push(Op::ExpNegAbs(base))
     }
 
     /// A left fold of `xs` with a binary op (the order the interpreter uses).
@@ -77,15 +152,7 @@ impl Builder {
                 regs - 1
             });
             reg_of[k] = dest;
-            let renamed = match op {
-                Op::Arg(a) => Op::Arg(a),
-                Op::Imm(x) => Op::Imm(x),
-                Op::Add(a, b) => Op::Add(reg_of[a], reg_of[b]),
-                Op::Mul(a, b) => Op::Mul(reg_of[a], reg_of[b]),
-                Op::Pow(a, b) => Op::Pow(reg_of[a], reg_of[b]),
-                Op::Apply(f, a) => Op::Apply(f, reg_of[a]),
-                Op::LogSumExp(ref xs) => Op::LogSumExp(xs.iter().map(|&x| reg_of[x]).collect()),
-            };
+            let renamed = op.renamed(|a| reg_of[a]);
             let mut operands = op.operands();
             operands.sort_unstable();
             operands.dedup();
@@ -119,12 +186,34 @@ impl Kernel {
     }
 
     /// Runs over `len ≤ LANES` lanes; `load(k, lanes)` fills argument `k`.
+    /// On x86-64 with AVX2 the same code is compiled for 4 lanes at a time.
     pub(crate) fn run(
         &self,
         regs: &mut [f64],
         len: usize,
         load: &mut impl FnMut(usize, &mut [f64]),
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has just been found to support AVX2.
+            return unsafe { self.run_avx2(regs, len, load) };
+        }
+        self.run_lanes(regs, len, load)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2(
+        &self,
+        regs: &mut [f64],
+        len: usize,
+        load: &mut impl FnMut(usize, &mut [f64]),
+    ) {
+        self.run_lanes(regs, len, load)
+    }
+
+    #[inline(always)]
+    fn run_lanes(&self, regs: &mut [f64], len: usize, load: &mut impl FnMut(usize, &mut [f64])) {
         for (op, d) in &self.code {
             let (before, rest) = regs.split_at_mut(d * LANES);
             let (dest, after) = rest.split_at_mut(LANES);
@@ -144,6 +233,15 @@ impl Kernel {
                 Op::Mul(a, b) => zip2(dest, reg(*a), reg(*b), |x, y| x * y),
                 Op::Pow(a, b) => zip2(dest, reg(*a), reg(*b), power),
                 Op::Apply(f, a) => apply(*f, dest, reg(*a)),
+                Op::ExpNegAbs(a) => map1(dest, reg(*a), exp_neg_abs),
+                Op::Ln1pUnit(a) => map1(dest, reg(*a), ln_1p_unit),
+                Op::Recip(a) => map1(dest, reg(*a), |x| 1.0 / x),
+                Op::IfPositive(c, x, y) => {
+                    let (c, x, y) = (reg(*c), reg(*x), reg(*y));
+                    for (k, d) in dest.iter_mut().enumerate() {
+                        *d = if c[k] > 0.0 { x[k] } else { y[k] };
+                    }
+                }
                 Op::LogSumExp(xs) => {
                     let mut line = vec![0.0; xs.len()];
                     for (t, out) in dest.iter_mut().enumerate() {
@@ -164,12 +262,21 @@ impl Kernel {
     }
 }
 
+#[inline(always)]
+fn map1(dest: &mut [f64], a: &[f64], f: impl Fn(f64) -> f64) {
+    for (d, &x) in dest.iter_mut().zip(a) {
+        *d = f(x);
+    }
+}
+
+#[inline(always)]
 fn zip2(dest: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
     for ((d, &x), &y) in dest.iter_mut().zip(a).zip(b) {
         *d = f(x, y);
     }
 }
 
+#[inline(always)]
 fn apply(f: Func, dest: &mut [f64], a: &[f64]) {
     match f {
         Func::Exp => dest.iter_mut().zip(a).for_each(|(d, x)| *d = x.exp()),

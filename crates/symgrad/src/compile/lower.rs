@@ -373,7 +373,7 @@ impl Lower<'_> {
                 Node::Add(_) => b.fold(&rs, Op::Add),
                 Node::Mul(_) => b.fold(&rs, Op::Mul),
                 Node::Pow(..) => b.push(Op::Pow(rs[0], rs[1])),
-                Node::Apply(f, _) => b.push(Op::Apply(*f, rs[0])),
+                Node::Apply(f, _) => b.apply(*f, rs[0]),
                 _ => return Err(Error::Invalid("internal error: not elementwise".into())),
             };
             reg.insert(m, r);

@@ -10,6 +10,7 @@
 
 mod fused;
 mod kernels;
+mod lanemath;
 mod lower;
 mod plan;
 mod scalar;

@@ -96,7 +96,10 @@ impl Pool {
                     continue;
                 }
                 Node::Pow(..) => Op::Pow(kids[0], kids[1]),
-                Node::Apply(f, _) => Op::Apply(*f, kids[0]),
+                Node::Apply(f, _) => {
+                    reg.insert(id, b.apply(*f, kids[0]));
+                    continue;
+                }
                 Node::Matrix { .. } => continue, // read by a reduction below
                 Node::Reduce(r, _, m) if self.shape(id).is_scalar() => {
                     let Node::Matrix { entries, .. } = self.node(*m) else {
