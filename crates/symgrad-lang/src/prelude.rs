@@ -1,12 +1,14 @@
 //! The loss library: the prelude (`prelude.sg`, losses written in the
 //! language itself and built into the binary) and the built-in `one_hot`.
 
-use crate::ast::Expr;
+use crate::ast::{Expr, Stmt};
 use crate::calls::check_arity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
+use crate::parse::parse;
 use crate::session::Session;
 use crate::span::Span;
+use std::sync::OnceLock;
 use symgrad::{Dense, DenseData, Node, Num, checked_shape};
 
 /// The source of the prelude.
@@ -16,8 +18,14 @@ impl Session {
     /// Runs the prelude; its functions are marked as the prelude's (`:vars`
     /// leaves them out; a session may redefine them).
     pub(crate) fn load_prelude(&mut self) {
-        let ran = self.run_source(PRELUDE, &mut |_| {});
-        debug_assert!(ran.is_ok(), "the prelude fails to run");
+        // Parsed once per process: every session (and `:reset`) runs it.
+        static PROGRAM: OnceLock<Vec<Stmt>> = OnceLock::new();
+        let program = PROGRAM.get_or_init(|| parse(PRELUDE).unwrap_or_default());
+        debug_assert!(!program.is_empty(), "the prelude fails to parse");
+        for stmt in program {
+            let ran = self.run_stmt(stmt, PRELUDE, &mut |_| {});
+            debug_assert!(ran.is_ok(), "the prelude fails to run");
+        }
         for f in self.functions.values_mut() {
             f.prelude = true;
         }

@@ -151,7 +151,7 @@ impl Session {
         Ok(Flow::Continue)
     }
 
-    fn run_stmt(
+    pub(crate) fn run_stmt(
         &mut self,
         stmt: &Stmt,
         src: &str,
