@@ -709,3 +709,26 @@ fn a_script_that_loads_itself_is_an_error() {
     // What ran before the error stays bound.
     expect!["3"].assert_eq(&run_in(&mut session, "x + y"));
 }
+
+#[test]
+fn a_numeric_matrix_too_wide_for_the_line_is_shown_in_blocks_of_columns() {
+    let mut session = Session::new();
+    run_in(&mut session, ":set width 40");
+    check_in(
+        &mut session,
+        "[[1/3, 2/3, 1, 4/3, 5/3, 2, 7/3, 8/3], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]]",
+        expect![[r#"
+            columns 0–2
+            ⎡0.3333333333  0.6666666667  1.0⎤
+            ⎢                               ⎥
+            ⎣    0.5           1.5       2.5⎦
+            columns 3–5
+            ⎡1.333333333  1.666666667  2.0⎤
+            ⎢                             ⎥
+            ⎣    3.5          4.5      5.5⎦
+            columns 6–7
+            ⎡2.333333333  2.666666667⎤
+            ⎢                        ⎥
+            ⎣    6.5          7.5    ⎦"#]],
+    );
+}

@@ -7,7 +7,12 @@ use crate::eval::{Eval, Value, at};
 use crate::session::{Failure, Flow, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use symgrad::{ExprId, Node, Shape, checked_shape};
+use symgrad::{ExprId, Node, Shape, Span1, checked_shape};
+
+/// True when every line of `text` fits in `width` columns.
+fn fits(text: &str, width: usize) -> bool {
+    text.lines().all(|l| l.chars().count() <= width)
+}
 
 /// A scalar result is shown element by element when its matrix parts hold
 /// at most this many elements in all (as SymPy shows a small loss).
@@ -39,13 +44,60 @@ impl Session {
             "latex" => symgrad::latex(&self.pool, e, &opts),
             _ => {
                 let full = symgrad::pretty(&self.pool, e, &opts);
-                let too_wide = full.lines().any(|l| l.chars().count() > opts.width);
-                match self.named_form(e)? {
-                    Some(named) if too_wide => symgrad::pretty(&self.pool, named, &opts),
-                    _ => full,
+                if fits(&full, opts.width) {
+                    full
+                } else if let Some(named) = self.named_form(e)? {
+                    symgrad::pretty(&self.pool, named, &opts)
+                } else if let Some(blocks) = self.column_blocks(e)? {
+                    blocks
+                } else {
+                    full
                 }
             }
         })
+    }
+
+    /// A numeric matrix too wide for the line, shown as blocks of columns
+    /// that fit, each under a heading (`columns 0–3`); `None` for anything
+    /// else, or when a single column is too wide.
+    fn column_blocks(&mut self, e: ExprId) -> symgrad::Result<Option<String>> {
+        let shape = self.pool.shape(e);
+        if !matches!(self.pool.node(e), Node::Dense(_)) || shape.cols < 2 {
+            return Ok(None);
+        }
+        let opts = self.settings.print_options();
+        let all_rows = Span1 {
+            start: 0,
+            end: shape.rows,
+        };
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        while start < shape.cols {
+            // The widest block from `start` that fits (at least one column).
+            let mut end = start + 1;
+            let mut shown = None;
+            while end <= shape.cols {
+                let cols = Span1 { start, end };
+                let block = self.pool.slice(e, all_rows, cols)?;
+                let text = symgrad::pretty(&self.pool, block, &opts);
+                if !fits(&text, opts.width) && shown.is_some() {
+                    break;
+                }
+                shown = Some((end, text));
+                end += 1;
+            }
+            let Some((end, text)) = shown else {
+                return Ok(None);
+            };
+            let heading = if end - start == 1 {
+                format!("column {start}")
+            } else {
+                format!("columns {start}–{}", end - 1)
+            };
+            blocks.push(format!("{heading}\n{text}"));
+            start = end;
+        }
+        Ok(Some(blocks.join("\n")))
     }
 
     /// `e` with its subexpressions that are bound to names (intermediate
