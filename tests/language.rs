@@ -600,17 +600,9 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
         &mut session,
         "grad(L, W1)",
         expect![[r#"
-        ⎛          ⎛    ⎛     ⎡ 1        ⎤⎞⎞⎞
-        ⎜          ⎜    ⎜     ⎢-─  0   0 ⎥⎟⎟⎟
-        ⎜          ⎜    ⎜     ⎢ 3        ⎥⎟⎟⎟
-        ⎜          ⎜    ⎜     ⎢          ⎥⎟⎟⎟
-        ⎜⎛      2⎞ ⎜    ⎜A2   ⎢     1    ⎥⎟⎟⎟
-        ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── + ⎢0   -─  0 ⎥⎟⎟⎟⋅Xᵀ
-        ⎜          ⎜    ⎜3    ⎢     3    ⎥⎟⎟⎟
-        ⎜          ⎜    ⎜     ⎢          ⎥⎟⎟⎟
-        ⎜          ⎜    ⎜     ⎢         1⎥⎟⎟⎟
-        ⎜          ⎜    ⎜     ⎢0   0   -─⎥⎟⎟⎟
-        ⎝          ⎝    ⎝     ⎣         3⎦⎠⎠⎠"#]],
+            ⎛⎛      2⎞ ⎛    ⎛A2   Y⎞⎞⎞
+            ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
+            ⎝          ⎝    ⎝3    3⎠⎠⎠"#]],
     );
 }
 
@@ -730,5 +722,19 @@ fn a_numeric_matrix_too_wide_for_the_line_is_shown_in_blocks_of_columns() {
             ⎡2.333333333  2.666666667⎤
             ⎢                        ⎥
             ⎣    6.5          7.5    ⎦"#]],
+    );
+}
+
+#[test]
+fn a_multiple_of_named_data_is_shown_by_its_name() {
+    check(
+        "X = [[1, 2, 4, 0, 1, 3, 2, 5, 1, 0], [-2, -5, -8, 1, 0, 2, 1, 0, 3, 1]]
+         Y = one_hot([0, 1, 2, 1, 0, 2, 1, 0, 2, 1], 3)
+         symbol W[3, 2]; A = softmax(W * X)
+         grad(softmax_cce(Y, W * X), W)",
+        expect![[r#"
+            ⎛A    Y ⎞
+            ⎜── - ──⎟⋅Xᵀ
+            ⎝10   10⎠"#]],
     );
 }

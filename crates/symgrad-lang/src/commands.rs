@@ -7,7 +7,7 @@ use crate::eval::{Eval, Value, at};
 use crate::session::{Failure, Flow, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use symgrad::{ExprId, Node, Shape, Span1, checked_shape};
+use symgrad::{ExprId, Node, Num, Shape, Span1, checked_shape};
 
 /// True when every line of `text` fits in `width` columns.
 fn fits(text: &str, width: usize) -> bool {
@@ -127,10 +127,48 @@ impl Session {
                 }
             }
         }
+        // Numeric matrices inside `e` that are an exact multiple of named data
+        // (the −Y/n of a mean's gradient): shown as that multiple of the name.
+        let data: Vec<(String, ExprId)> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| matches!(self.pool.node(**v), Node::Dense(d) if d.is_exact()))
+            .map(|(n, &v)| (n.clone(), v))
+            .collect();
+        for &id in &reached {
+            if names.contains_key(&id) || id == e {
+                continue;
+            }
+            for (name, value) in &data {
+                if let Some(c) = self.multiple_of(id, *value) {
+                    let symbol = self.pool.symbol(name, self.pool.shape(*value))?;
+                    let c = self.pool.num(c)?;
+                    let shown = self.pool.mul(&[c, symbol])?;
+                    names.insert(id, shown);
+                    break;
+                }
+            }
+        }
         if names.is_empty() {
             return Ok(None);
         }
         self.pool.replace(e, &names).map(Some)
+    }
+
+    /// `c` when the exact numeric matrix `x` is `c` times the numeric matrix
+    /// `v` (of the same shape, not all zero), with `c` not 0 or 1.
+    fn multiple_of(&self, x: ExprId, v: ExprId) -> Option<Num> {
+        let (Node::Dense(dx), Node::Dense(dv)) = (self.pool.node(x), self.pool.node(v)) else {
+            return None;
+        };
+        if dx.shape() != dv.shape() || !dx.is_exact() || x == v || dx.shape().len() > 10_000 {
+            return None;
+        }
+        let (xs, vs) = (dx.nums(), dv.nums());
+        let k = vs.iter().position(|n| !n.is_zero())?;
+        let c = xs[k].mul(&vs[k].recip().ok()?);
+        let same = xs.iter().zip(&vs).all(|(a, b)| *a == c.mul(b));
+        (same && !c.is_zero() && !c.is_one()).then_some(c)
     }
 
     /// The form in which `e` is shown: a scalar built from small matrices
