@@ -13,7 +13,7 @@ pub(crate) const EXPLICIT_LIMIT: usize = 10_000;
 /// Arithmetic on numeric matrices folds into a new matrix only up to this
 /// many elements; on larger data it stays an operation (evaluated when the
 /// expression is), so building an expression never copies a data set.
-pub(crate) const FOLD_LIMIT: usize = 100_000;
+pub(crate) const FOLD_LIMIT: usize = 10_000;
 
 impl Pool {
     /// `a + b + …`, elementwise with broadcasting.
