@@ -2,7 +2,7 @@
 //! lanes (elements of a matrix, or points), each instruction over the whole
 //! chunk so the loops vectorise and no temporary outlives a chunk.
 
-use super::lanemath::{exp_neg_abs, ln_1p_unit};
+use super::lanemath::{exp_neg_abs, lanes_fn, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
 use crate::{Func, fold_f64};
 use std::collections::HashMap;
@@ -186,35 +186,20 @@ impl Kernel {
     }
 
     /// Runs over `len ≤ LANES` lanes; `load(k, lanes)` fills argument `k`.
-    /// On x86-64 with AVX2 the same code is compiled for 4 lanes at a time.
     pub(crate) fn run(
         &self,
         regs: &mut [f64],
         len: usize,
-        load: &mut impl FnMut(usize, &mut [f64]),
+        load: &mut dyn FnMut(usize, &mut [f64]),
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has just been found to support AVX2.
-            return unsafe { self.run_avx2(regs, len, load) };
-        }
-        self.run_lanes(regs, len, load)
+        run_kernel(self, regs, len, load);
     }
+}
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2(
-        &self,
-        regs: &mut [f64],
-        len: usize,
-        load: &mut impl FnMut(usize, &mut [f64]),
-    ) {
-        self.run_lanes(regs, len, load)
-    }
-
-    #[inline(always)]
-    fn run_lanes(&self, regs: &mut [f64], len: usize, load: &mut impl FnMut(usize, &mut [f64])) {
-        for (op, d) in &self.code {
+lanes_fn! {
+    /// The body of [`Kernel::run`].
+    fn run_kernel(kernel: &Kernel, regs: &mut [f64], len: usize, load: &mut dyn FnMut(usize, &mut [f64])) {
+        for (op, d) in &kernel.code {
             let (before, rest) = regs.split_at_mut(d * LANES);
             let (dest, after) = rest.split_at_mut(LANES);
             let dest = &mut dest[..len];
@@ -254,7 +239,9 @@ impl Kernel {
             }
         }
     }
+}
 
+impl Kernel {
     /// The lanes of result `k` after [`Kernel::run`].
     pub(crate) fn result<'r>(&self, regs: &'r [f64], k: usize, len: usize) -> &'r [f64] {
         let r = self.results[k];

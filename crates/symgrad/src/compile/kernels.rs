@@ -1,6 +1,7 @@
 //! Dense kernels on row-major views: matrix products through faer,
 //! reductions and softmax with the maximum shift.
 
+use super::lanemath::{exp_neg_abs, lanes_fn};
 use super::step::View;
 use crate::evaluate::kernels::{SoftmaxLine, logsumexp};
 use crate::{Axis, Reduction, Shape};
@@ -84,6 +85,24 @@ pub(crate) fn reduce(out: &mut [f64], r: Reduction, axis: Axis, a: View, acc: bo
     }
 }
 
+lanes_fn! {
+    /// `total[j] += exp(row[j] − max[j])`, each `row[j] ≤ max[j]`.
+    fn add_exps(total: &mut [f64], row: &[f64], max: &[f64]) {
+        for ((t, &x), &m) in total.iter_mut().zip(row).zip(max) {
+            *t += exp_neg_abs(x - m);
+        }
+    }
+}
+
+lanes_fn! {
+    /// `out[j] = exp(row[j] − shift[j])⋅scale[j]`, each `row[j] ≤ shift[j]`.
+    fn scaled_exps(out: &mut [f64], row: &[f64], shift: &[f64], scale: &[f64]) {
+        for (((o, &x), &m), &c) in out.iter_mut().zip(row).zip(shift).zip(scale) {
+            *o = exp_neg_abs(x - m) * c;
+        }
+    }
+}
+
 fn column(a: View, j: usize) -> Vec<f64> {
     (0..a.shape.rows).map(|i| a.at(i, j)).collect()
 }
@@ -101,9 +120,7 @@ fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
     }
     let mut total = vec![0.0; s.cols];
     for i in 0..s.rows {
-        for ((t, &x), &m) in total.iter_mut().zip(a.row(i)).zip(&max) {
-            *t += (x - m).exp();
-        }
+        add_exps(&mut total, a.row(i), &max);
     }
     max.into_iter()
         .zip(total)
@@ -127,11 +144,21 @@ pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
                     }
                 }
             }
+            let (shift, scale): (Vec<f64>, Vec<f64>) = lines
+                .iter()
+                .map(|l| l.as_ref().map_or((0.0, 0.0), |l| (l.max, 1.0 / l.total)))
+                .unzip();
             for i in 0..s.rows {
                 let row = &mut out[i * s.cols..(i + 1) * s.cols];
-                for ((o, &x), l) in row.iter_mut().zip(a.row(i)).zip(&lines) {
-                    if let Some(l) = l {
-                        *o = (x - l.max).exp() / l.total;
+                let exact: Vec<f64> = (0..s.cols)
+                    .filter(|&j| lines[j].is_none())
+                    .map(|j| row[j])
+                    .collect();
+                scaled_exps(row, a.row(i), &shift, &scale);
+                let mut exact = exact.into_iter();
+                for (j, o) in row.iter_mut().enumerate() {
+                    if lines[j].is_none() {
+                        *o = exact.next().unwrap_or(f64::NAN);
                     }
                 }
             }

@@ -2,6 +2,30 @@
 //! so that a loop over lanes vectorises (libm's calls do not). Both are
 //! accurate to a few units in the last place.
 
+/// Defines a function whose body is compiled twice, plainly and for AVX2,
+/// running the AVX2 one when the CPU has it, so that its loops over lanes
+/// run 4 at a time.
+macro_rules! lanes_fn {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+        $(#[$doc])*
+        fn $name($($arg: $ty),*) {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                // SAFETY: the CPU has just been found to support AVX2.
+                return unsafe { avx2($($arg),*) };
+            }
+            body($($arg),*)
+        }
+    };
+}
+pub(crate) use lanes_fn;
+
 /// `exp(−|x|)`, in (0, 1]; NaN stays NaN.
 #[inline(always)]
 pub(crate) fn exp_neg_abs(x: f64) -> f64 {
