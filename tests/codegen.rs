@@ -9,33 +9,8 @@ use expect_test::{Expect, expect};
 use std::process::Command;
 use symgrad_lang::Session;
 
-/// The outputs of `src` in `session`, or the error after them.
-fn run_in(session: &mut Session, src: &str) -> String {
-    let mut out = Vec::new();
-    if let Err(e) = session.run(src, "<test>", &mut |s| out.push(s.to_string())) {
-        out.push(e);
-    }
-    out.join("\n")
-}
-
-/// A session with `setup` run in it, printing 17 significant digits.
-#[track_caller]
-fn session(setup: &str) -> Session {
-    let mut s = Session::new();
-    let out = run_in(&mut s, &format!(":set digits 17\n{setup}"));
-    assert!(!out.contains("error"), "the setup failed:\n{out}");
-    s
-}
-
-/// The numbers of `expr`'s value, row by row, read from its text form.
-#[track_caller]
-fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
-    let out = run_in(s, &format!("text({expr})"));
-    out.replace(['[', ']'], " ")
-        .split(',')
-        .map(|t| t.trim().parse().unwrap_or_else(|_| panic!("{expr}: {out}")))
-        .collect()
-}
+mod support;
+use support::{numbers, run_in, session};
 
 /// Runs `module` (generated Python) with python3: calls `func` with its
 /// parameters taken from `args` (name, Python literal) and returns each

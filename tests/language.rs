@@ -1,28 +1,10 @@
 //! The language end to end through `Session::run`: statements in, text out.
 
-use expect_test::{Expect, expect};
+use expect_test::expect;
 use symgrad_lang::{Flow, Session};
 
-/// Runs `src` in a fresh session at width 80; returns the outputs, or the
-/// rendered error after the outputs that came before it.
-fn run(src: &str) -> String {
-    let mut session = Session::new();
-    run_in(&mut session, src)
-}
-
-fn run_in(session: &mut Session, src: &str) -> String {
-    let mut out = Vec::new();
-    let result = session.run(src, "<test>", &mut |s| out.push(s.to_string()));
-    if let Err(e) = result {
-        out.push(e);
-    }
-    out.join("\n")
-}
-
-#[track_caller]
-fn check(src: &str, expected: Expect) {
-    expected.assert_eq(&run(src));
-}
+mod support;
+use support::{check, check_in, run, run_in};
 
 #[test]
 fn arithmetic_is_exact_and_normalised() {
@@ -604,11 +586,6 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
             ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
             ⎝          ⎝    ⎝3    3⎠⎠⎠"#]],
     );
-}
-
-#[track_caller]
-fn check_in(session: &mut Session, src: &str, expected: Expect) {
-    expected.assert_eq(&run_in(session, src));
 }
 
 #[test]

@@ -15,16 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use symgrad_lang::Session;
 
-/// Runs `src` in `session`; returns the outputs, or the rendered error after
-/// the outputs that came before it.
-fn run_in(session: &mut Session, src: &str) -> String {
-    let mut out = Vec::new();
-    let result = session.run(src, "<test>", &mut |s| out.push(s.to_string()));
-    if let Err(e) = result {
-        out.push(e);
-    }
-    out.join("\n")
-}
+mod support;
+use support::{assert_close, numbers, run_in};
 
 /// A session with 17 significant digits whose progress lines are collected.
 fn session() -> (Session, Rc<RefCell<Vec<String>>>) {
@@ -41,35 +33,6 @@ fn session() -> (Session, Rc<RefCell<Vec<String>>>) {
 fn ok(s: &mut Session, src: &str) {
     let out = run_in(s, src);
     assert!(!out.contains("error"), "{src} failed:\n{out}");
-}
-
-/// The numbers of the value of `expr`, row by row, from its text form.
-#[track_caller]
-fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
-    let out = run_in(s, &format!("text({expr})"));
-    out.replace(['[', ']'], " ")
-        .split(',')
-        .map(|t| {
-            t.trim()
-                .parse::<f64>()
-                .unwrap_or_else(|_| panic!("{expr} is not numeric: {out}"))
-        })
-        .collect()
-}
-
-/// Asserts that `got` equals `want` element by element within `rtol`
-/// (relative to the larger magnitude, with `atol` as the floor).
-#[track_caller]
-fn assert_close(what: &str, got: &[f64], want: &[f64], rtol: f64, atol: f64) {
-    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        // Written so that NaN fails.
-        let ok = (g - w).abs() <= rtol * g.abs().max(w.abs()) + atol;
-        assert!(
-            ok,
-            "{what}[{k}]: got {g}, expected {w}\n  got {got:?}\n want {want:?}"
-        );
-    }
 }
 
 /// The 1-D loss of seed 004, `L(w) = (w + 2)² + 3`, from `w₀ = 2`: each step
@@ -656,11 +619,8 @@ fn sgd_errors() {
         "#]],
     );
     check(
-        &with_data("sgd(L, W, X, Y, 0.5, 1, 3)\nlast_path()"),
+        &with_data("sgd(L, W, X, Y, 0.5, 1, 3);\nlast_path()"),
         expect![[r#"
-            ⎡0.92255534312371501   -0.28008023080545635  0.2369394305132162 ⎤
-            ⎢                                                               ⎥
-            ⎣-0.92255534312371512   0.2800802308054563   -0.2369394305132162⎦
             error: last_path() follows descend; the latest run was sgd
              --> <test>:7:1
               |

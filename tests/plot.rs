@@ -1,26 +1,11 @@
 //! `plot`: terminal charts read back dot by dot, SVG files parsed as XML and
 //! their points mapped back through the axis ranges, and every error.
 
-use expect_test::{Expect, expect};
+use expect_test::expect;
 use std::path::PathBuf;
-use symgrad_lang::Session;
 
-fn run_in(session: &mut Session, src: &str) -> String {
-    let mut out = Vec::new();
-    if let Err(e) = session.run(src, "<test>", &mut |s| out.push(s.to_string())) {
-        out.push(e);
-    }
-    out.join("\n")
-}
-
-fn run(src: &str) -> String {
-    run_in(&mut Session::new(), src)
-}
-
-#[track_caller]
-fn check(src: &str, expected: Expect) {
-    expected.assert_eq(&run(src));
-}
+mod support;
+use support::{check, run};
 
 /// A fresh directory for one test's files.
 fn scratch(test: &str) -> PathBuf {

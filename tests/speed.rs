@@ -2,22 +2,10 @@
 //! `evalpoints`, and their errors. Golden numbers come from NumPy 2.4.6
 //! (the code is next to each), not from symgrad.
 
-use expect_test::{Expect, expect};
-use symgrad_lang::Session;
+use expect_test::expect;
 
-fn run(src: &str) -> String {
-    let mut session = Session::new();
-    let mut out = Vec::new();
-    if let Err(e) = session.run(src, "<test>", &mut |s| out.push(s.to_string())) {
-        out.push(e);
-    }
-    out.join("\n")
-}
-
-#[track_caller]
-fn check(src: &str, expected: Expect) {
-    expected.assert_eq(&run(src));
-}
+mod support;
+use support::{check, run};
 
 const SETUP: &str =
     ":set output text\nsymbol W[1, 2]\nX = [[1, 2], [3, 4]]\nL = sum(log(1 + exp(W*X)))\n";

@@ -1,0 +1,70 @@
+//! Helpers shared by the language-level tests: run statements in a
+//! session and read back what they print.
+#![allow(dead_code)] // each test file uses some of them
+
+use expect_test::Expect;
+use symgrad_lang::Session;
+
+/// Runs `src` in `session`; returns the outputs, or the rendered error after
+/// the outputs that came before it.
+pub fn run_in(session: &mut Session, src: &str) -> String {
+    let mut out = Vec::new();
+    let result = session.run(src, "<test>", &mut |s| out.push(s.to_string()));
+    if let Err(e) = result {
+        out.push(e);
+    }
+    out.join("\n")
+}
+
+/// Runs `src` in a fresh session.
+pub fn run(src: &str) -> String {
+    run_in(&mut Session::new(), src)
+}
+
+#[track_caller]
+pub fn check(src: &str, expected: Expect) {
+    expected.assert_eq(&run(src));
+}
+
+#[track_caller]
+pub fn check_in(session: &mut Session, src: &str, expected: Expect) {
+    expected.assert_eq(&run_in(session, src));
+}
+
+/// A session with `setup` run in it and 17 significant digits.
+#[track_caller]
+pub fn session(setup: &str) -> Session {
+    let mut s = Session::new();
+    let out = run_in(&mut s, &format!(":set digits 17\n{setup}"));
+    assert!(!out.contains("error"), "the setup failed:\n{out}");
+    s
+}
+
+/// The numbers of the value of `expr`, row by row, from its text form.
+#[track_caller]
+pub fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
+    let out = run_in(s, &format!("text({expr})"));
+    out.replace(['[', ']'], " ")
+        .split(',')
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{expr} is not numeric: {out}"))
+        })
+        .collect()
+}
+
+/// Asserts that `got` equals `want` element by element within `rtol`
+/// (relative to the larger magnitude, with `atol` as the floor).
+#[track_caller]
+pub fn assert_close(what: &str, got: &[f64], want: &[f64], rtol: f64, atol: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        // Written so that NaN fails.
+        let ok = (g - w).abs() <= rtol * g.abs().max(w.abs()) + atol;
+        assert!(
+            ok,
+            "{what}[{k}]: got {g}, expected {w}\n  got {got:?}\n want {want:?}"
+        );
+    }
+}
