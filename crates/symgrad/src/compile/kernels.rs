@@ -74,8 +74,14 @@ pub(crate) fn reduce(out: &mut [f64], r: Reduction, axis: Axis, a: View, acc: bo
             }
         }
         (Reduction::LogSumExp, Axis::Rows) => {
-            for i in 0..s.rows {
-                put(i, logsumexp(a.row(i)));
+            for (i, l) in row_lines(a).iter().enumerate() {
+                put(
+                    i,
+                    match l {
+                        Some(l) => l.max + l.total.ln(),
+                        None => logsumexp(a.row(i)),
+                    },
+                );
             }
         }
         (Reduction::LogSumExp, Axis::All) => {
@@ -101,6 +107,41 @@ lanes_fn! {
             *o = exp_neg_abs(x - m) * c;
         }
     }
+}
+
+lanes_fn! {
+    /// `out[j] = exp(row[j] − shift)⋅scale`, each `row[j] ≤ shift`.
+    fn row_exps(out: &mut [f64], row: &[f64], shift: f64, scale: f64) {
+        for (o, &x) in out.iter_mut().zip(row) {
+            *o = exp_neg_abs(x - shift) * scale;
+        }
+    }
+}
+
+lanes_fn! {
+    /// The maximum and the shifted total of each row of `a`.
+    fn row_totals(a: View, max: &mut [f64], total: &mut [f64]) {
+        for i in 0..a.shape.rows {
+            let row = a.row(i);
+            let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            max[i] = m;
+            total[i] = row.iter().map(|&x| exp_neg_abs(x - m)).sum();
+        }
+    }
+}
+
+/// The maximum and shifted total of every row; `None` for a row that is
+/// not all finite, which the exact per-line rules handle.
+fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
+    let mut max = vec![0.0; a.shape.rows];
+    let mut total = vec![0.0; a.shape.rows];
+    row_totals(a, &mut max, &mut total);
+    max.into_iter()
+        .zip(total)
+        .map(|(max, total)| {
+            (max.is_finite() && total.is_finite()).then_some(SoftmaxLine { max, total })
+        })
+        .collect()
 }
 
 fn column(a: View, j: usize) -> Vec<f64> {
@@ -164,12 +205,16 @@ pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
             }
         }
         Axis::Rows => {
-            for i in 0..s.rows {
-                let l = SoftmaxLine::of(a.row(i));
+            for (i, l) in row_lines(a).into_iter().enumerate() {
                 let row = &mut out[i * s.cols..(i + 1) * s.cols];
-                row.iter_mut()
-                    .zip(a.row(i))
-                    .for_each(|(o, &x)| *o = l.value(x));
+                let l = l.unwrap_or_else(|| SoftmaxLine::of(a.row(i)));
+                if l.max.is_finite() && l.total.is_finite() {
+                    row_exps(row, a.row(i), l.max, 1.0 / l.total);
+                } else {
+                    row.iter_mut()
+                        .zip(a.row(i))
+                        .for_each(|(o, &x)| *o = l.value(x));
+                }
             }
         }
         Axis::All => {
