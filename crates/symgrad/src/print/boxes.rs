@@ -42,6 +42,9 @@ impl Bracket {
 /// and zero-width marks, 2 for East Asian wide and fullwidth forms, else 1.
 pub(crate) fn char_width(c: char) -> usize {
     let u = c as u32;
+    if u < 0x0300 {
+        return usize::from(!c.is_control());
+    }
     let zero = matches!(u,
         0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
         | 0x064B..=0x065F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F
@@ -63,6 +66,9 @@ pub(crate) fn char_width(c: char) -> usize {
 
 /// The width of a string in terminal columns.
 pub(crate) fn str_width(s: &str) -> usize {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     s.chars().map(char_width).sum()
 }
 
@@ -86,10 +92,10 @@ impl Pict {
         if lines.is_empty() {
             lines.push(String::new());
         }
-        let width = lines.iter().map(|l| str_width(l)).max().unwrap_or(0);
-        for line in &mut lines {
-            let w = str_width(line);
-            line.push_str(&spaces(width - w));
+        let widths: Vec<usize> = lines.iter().map(|l| str_width(l)).collect();
+        let width = widths.iter().copied().max().unwrap_or(0);
+        for (line, w) in lines.iter_mut().zip(widths) {
+            line.extend(std::iter::repeat_n(' ', width - w));
         }
         let baseline = baseline.min(lines.len() - 1);
         Pict {
@@ -122,11 +128,25 @@ impl Pict {
             for (i, line) in lines.iter_mut().enumerate() {
                 match i.checked_sub(top).and_then(|k| p.lines.get(k)) {
                     Some(l) => line.push_str(l),
-                    None => line.push_str(&spaces(p.width)),
+                    None => line.extend(std::iter::repeat_n(' ', p.width)),
                 }
             }
         }
-        Pict::from_lines(lines, above, prec)
+        // Every line is as wide as the parts together.
+        let width = parts.iter().map(|p| p.width).sum();
+        Pict::padded(lines, width, above, prec)
+    }
+
+    /// A picture of lines that are all `width` columns wide already.
+    fn padded(lines: Vec<String>, width: usize, baseline: usize, prec: Prec) -> Pict {
+        debug_assert!(lines.iter().all(|l| str_width(l) == width));
+        let baseline = baseline.min(lines.len().saturating_sub(1));
+        Pict {
+            lines,
+            width,
+            baseline,
+            prec,
+        }
     }
 
     /// Pictures one above the other, each centred; the baseline is row
@@ -137,10 +157,11 @@ impl Pict {
         for p in parts {
             let left = (width - p.width) / 2;
             for l in &p.lines {
-                lines.push(format!("{}{l}", spaces(left)));
+                let right = width - p.width - left;
+                lines.push(format!("{}{l}{}", spaces(left), spaces(right)));
             }
         }
-        Pict::from_lines(lines, baseline, prec)
+        Pict::padded(lines, width, baseline, prec)
     }
 
     /// A fraction: `num` over a bar over `den`, the bar on the baseline.
@@ -161,7 +182,12 @@ impl Pict {
                 .iter()
                 .map(|l| format!("{l}{}", spaces(exp.width))),
         );
-        Pict::from_lines(lines, exp.height() + base.baseline, Prec::Pow)
+        Pict::padded(
+            lines,
+            base.width + exp.width,
+            exp.height() + base.baseline,
+            Prec::Pow,
+        )
     }
 
     /// A mark such as `ᵀ` appended to the top line, the other lines padded.
