@@ -232,7 +232,7 @@ fn plot_errors() {
     check(
         "plot(w^2, w, 0, 1, path = [w])",
         expect![[r#"
-            error: expected numbers, but this contains the symbol w
+            error: the path must be numeric, but it contains the symbol w
              --> <test>:1:27
               |
             1 | plot(w^2, w, 0, 1, path = [w])
@@ -273,7 +273,7 @@ fn plot_errors() {
     check(
         "plot(w^2, w, 0, x)",
         expect![[r#"
-            error: expected numbers, but this contains the symbol x
+            error: a bound of the plot must be numeric, but it contains the symbol x
              --> <test>:1:17
               |
             1 | plot(w^2, w, 0, x)

@@ -25,6 +25,22 @@ impl Session {
         Ok(out.remove(0))
     }
 
+    /// The value of `e`, which must be numeric (no symbols): `what` names
+    /// it in the error otherwise.
+    pub(crate) fn numeric(&mut self, e: &Expr, what: &str) -> Eval<Values> {
+        let id = self.expr(e)?;
+        if let Some(&s) = self.pool.free_symbols(id).first() {
+            return Err(Diagnostic::new(
+                format!(
+                    "{what} must be numeric, but it contains the symbol {}",
+                    self.symbol_name(s)
+                ),
+                e.span,
+            ));
+        }
+        self.compute(id, &[]).map_err(at(e.span))
+    }
+
     /// `evalpoints(f, W, P)`: f at each row of P, a value of W flattened
     /// row by row; one row of results per point (f flattened likewise).
     pub(crate) fn call_evalpoints(&mut self, args: &[&Expr], span: Span) -> Eval<Value> {
@@ -34,18 +50,7 @@ impl Session {
         let Node::Symbol { shape: ws, .. } = *self.pool.node(w) else {
             return Err(Diagnostic::new("expected a symbol such as W", args[1].span));
         };
-        let p = self.expr(args[2])?;
-        if let Some(&s) = self.pool.free_symbols(p).first() {
-            let name = match self.pool.node(s) {
-                Node::Symbol { name, .. } => name.to_string(),
-                _ => "?".into(),
-            };
-            return Err(Diagnostic::new(
-                format!("the points must be numbers; they contain the symbol {name}"),
-                args[2].span,
-            ));
-        }
-        let points = self.compute(p, &[]).map_err(at(args[2].span))?;
+        let points = self.numeric(args[2], "the points")?;
         if points.shape.cols != ws.len() {
             return Err(Diagnostic::new(
                 format!(

@@ -542,21 +542,6 @@ impl Session {
         })
     }
 
-    /// The value of an expression that must be numeric (no symbols).
-    fn numeric(&mut self, e: &Expr, what: &str) -> Eval<Values> {
-        let id = self.expr(e)?;
-        if let Some(&s) = self.pool.free_symbols(id).first() {
-            return Err(Diagnostic::new(
-                format!(
-                    "{what} must be numeric, but it contains the symbol {}",
-                    self.symbol_name(s)
-                ),
-                e.span,
-            ));
-        }
-        self.compute(id, &[]).map_err(at(e.span))
-    }
-
     /// The starting value of `w`: `init`, or zeros.
     fn start(&mut self, w: ExprId, init: Option<&&Expr>, span: Span) -> Eval<Values> {
         let shape = self.pool.shape(w);

@@ -132,7 +132,10 @@ impl Session {
         }
         let visited: Vec<f64> = match path {
             Some(p) => {
-                let (values, shape) = self.numbers(p)?;
+                let Values {
+                    data: values,
+                    shape,
+                } = self.numeric(p, "the path")?;
                 values.into_iter().step_by(shape.cols).collect()
             }
             None => Vec::new(),
@@ -203,7 +206,10 @@ impl Session {
 
     /// A numeric vector against its index 1…n.
     fn vector_figure(&mut self, v: &Expr) -> Eval<Figure> {
-        let (values, shape) = self.numbers(v)?;
+        let Values {
+            data: values,
+            shape,
+        } = self.numeric(v, "the vector")?;
         if shape.rows != 1 && shape.cols != 1 {
             return Err(Diagnostic::new(
                 format!("plot(v) draws a vector (n×1 or 1×n), not a {shape} matrix"),
@@ -234,27 +240,14 @@ impl Session {
 
     /// A finite real number such as the `lo` of a plot (`-pi`, `1/3`, `2.5`).
     fn real(&mut self, e: &Expr) -> Eval<f64> {
-        let (values, shape) = self.numbers(e)?;
+        let Values {
+            data: values,
+            shape,
+        } = self.numeric(e, "a bound of the plot")?;
         match values.as_slice() {
             [x] if shape.is_scalar() && x.is_finite() => Ok(*x),
             _ => Err(Diagnostic::new("expected a finite number", e.span)),
         }
-    }
-
-    /// The numbers of a numeric expression (no symbols), row-major, with its shape.
-    fn numbers(&mut self, e: &Expr) -> Eval<(Vec<f64>, symgrad::Shape)> {
-        let id = self.expr(e)?;
-        if let Some(&s) = self.pool.free_symbols(id).first() {
-            return Err(Diagnostic::new(
-                format!(
-                    "expected numbers, but this contains the symbol {}",
-                    self.symbol_name(s)
-                ),
-                e.span,
-            ));
-        }
-        let v = self.compute(id, &[]).map_err(at(e.span))?;
-        Ok((v.data, v.shape))
     }
 
     /// The name of an SVG file argument.
