@@ -7,27 +7,8 @@ use symgrad::{
     Axis, CompileOptions, Dense, DenseData, ExprId, Func, Num, Pool, Shape, Span1, Values,
 };
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+mod support;
+use support::Rng;
 
 fn sh(r: usize, c: usize) -> Shape {
     Shape::new(r, c)
@@ -275,7 +256,7 @@ fn oracle(p: &mut Pool, e: ExprId, bind: &HashMap<ExprId, Values>) -> symgrad::R
 
 #[test]
 fn compiled_programs_match_the_interpreter_on_random_expressions() {
-    let mut rng = Rng(0xC0FF_EE00);
+    let mut rng = Rng::new(0xC0FF_EE00);
     let (mut compared, mut errors) = (0, 0);
     for case in 0..600 {
         let mut p = Pool::new();
@@ -374,7 +355,7 @@ fn softmax_regression(
 
 #[test]
 fn blocked_runs_match_whole_runs_and_the_interpreter() {
-    let mut rng = Rng(17);
+    let mut rng = Rng::new(17);
     for rows in [false, true] {
         let mut p = Pool::new();
         let (loss, g, w) = softmax_regression(&mut p, &mut rng, 300, rows);
@@ -425,7 +406,7 @@ fn programs_that_do_not_reduce_the_samples_run_whole() {
 
 #[test]
 fn compiled_gradients_match_finite_differences() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let mut p = Pool::new();
     let (loss, g, w) = softmax_regression(&mut p, &mut rng, 40, false);
     let mut lp = p.compile(&[loss], &[w]).unwrap();
@@ -450,7 +431,7 @@ fn compiled_gradients_match_finite_differences() {
 
 #[test]
 fn register_programs_match_the_interpreter() {
-    let mut rng = Rng(5);
+    let mut rng = Rng::new(5);
     let mut compared = 0;
     for case in 0..200 {
         let mut p = Pool::new();
