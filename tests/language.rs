@@ -715,3 +715,10 @@ fn a_multiple_of_named_data_is_shown_by_its_name() {
             ⎝10   10⎠"#]],
     );
 }
+
+#[test]
+fn a_matrix_with_more_columns_than_a_picture_shows_is_elided_not_split() {
+    let out = run("seed(1); X = randn(50, 400); X");
+    assert!(!out.contains("columns"), "{out}");
+    assert!(out.contains('⋯'), "{out}");
+}

@@ -59,10 +59,14 @@ impl Session {
 
     /// A numeric matrix too wide for the line, shown as blocks of columns
     /// that fit, each under a heading (`columns 0–3`); `None` for anything
-    /// else, or when a single column is too wide.
+    /// else, when a single column is too wide, or when the matrix has more
+    /// columns than a picture shows (it is printed with `⋯` instead).
     fn column_blocks(&mut self, e: ExprId) -> symgrad::Result<Option<String>> {
         let shape = self.pool.shape(e);
-        if !matches!(self.pool.node(e), Node::Dense(_)) || shape.cols < 2 {
+        if !matches!(self.pool.node(e), Node::Dense(_))
+            || shape.cols < 2
+            || shape.cols > symgrad::MAX_SHOWN
+        {
             return Ok(None);
         }
         let opts = self.settings.print_options();

@@ -21,7 +21,7 @@ mod tests;
 use crate::{ExprId, Pool};
 
 pub use latex::latex;
-pub use pretty::pretty;
+pub use pretty::{MAX_SHOWN, pretty};
 pub use text::text;
 
 /// Settings shared by the printers.

@@ -9,7 +9,7 @@ use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 
 /// Rows or columns beyond this are elided (`⋮`, `⋯`) in a printed matrix.
-const MAX_SHOWN: usize = 12;
+pub const MAX_SHOWN: usize = 12;
 /// How many rows or columns are kept at each end of an elided matrix.
 const EDGE: usize = 4;
 /// Deeper expressions print as one-line text: their pictures would be
