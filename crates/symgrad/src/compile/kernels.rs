@@ -177,29 +177,24 @@ pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
     match axis {
         Axis::Cols => {
             let lines = column_lines(a);
-            for (j, l) in lines.iter().enumerate() {
-                if l.is_none() {
-                    let exact = SoftmaxLine::of(&column(a, j));
-                    for i in 0..s.rows {
-                        out[i * s.cols + j] = exact.value(a.at(i, j));
-                    }
-                }
-            }
             let (shift, scale): (Vec<f64>, Vec<f64>) = lines
                 .iter()
                 .map(|l| l.as_ref().map_or((0.0, 0.0), |l| (l.max, 1.0 / l.total)))
                 .unzip();
             for i in 0..s.rows {
-                let row = &mut out[i * s.cols..(i + 1) * s.cols];
-                let exact: Vec<f64> = (0..s.cols)
-                    .filter(|&j| lines[j].is_none())
-                    .map(|j| row[j])
-                    .collect();
-                scaled_exps(row, a.row(i), &shift, &scale);
-                let mut exact = exact.into_iter();
-                for (j, o) in row.iter_mut().enumerate() {
-                    if lines[j].is_none() {
-                        *o = exact.next().unwrap_or(f64::NAN);
+                scaled_exps(
+                    &mut out[i * s.cols..(i + 1) * s.cols],
+                    a.row(i),
+                    &shift,
+                    &scale,
+                );
+            }
+            // Columns that are not all finite, by the exact per-line rules.
+            for (j, l) in lines.iter().enumerate() {
+                if l.is_none() {
+                    let exact = SoftmaxLine::of(&column(a, j));
+                    for i in 0..s.rows {
+                        out[i * s.cols + j] = exact.value(a.at(i, j));
                     }
                 }
             }
