@@ -72,81 +72,77 @@ impl Pool {
     }
 
     /// Stacks numbers and numeric matrices into one numeric matrix: exact
-    /// when every part is exact, else floats.
+    /// when every part is exact, else floats. Built row by row: the rows of
+    /// each part in turn (`vertical`), or row i of every part side by side.
     fn stack_numeric(&mut self, parts: &[ExprId], shape: Shape, vertical: bool) -> Result<ExprId> {
         let exact = parts.iter().all(|&p| match self.node(p) {
             Node::Num(n) => n.is_exact(),
             Node::Dense(d) => d.is_exact(),
             _ => false,
         });
-        // Row-major data of the vertical stack of each part (transposed for hstack).
-        let mut nums: Vec<Num> = Vec::new();
-        let mut floats: Vec<f64> = Vec::new();
-        let reserve = shape.len();
-        if exact {
-            nums.try_reserve_exact(reserve)
-                .map_err(|_| too_large(shape))?;
-        } else {
-            floats
-                .try_reserve_exact(reserve)
-                .map_err(|_| too_large(shape))?;
-        }
+        let mut rows = Rows {
+            exact,
+            nums: Vec::new(),
+            floats: Vec::new(),
+        };
+        rows.reserve(shape.len())?;
         if vertical {
             for &p in parts {
-                self.append_rows(p, exact, &mut nums, &mut floats);
+                for i in 0..self.shape(p).rows {
+                    rows.push(self.node(p), i);
+                }
             }
         } else {
-            let mut offset = 0;
-            floats.resize(if exact { 0 } else { reserve }, 0.0);
-            nums.resize(if exact { reserve } else { 0 }, Num::int(0));
-            for &p in parts {
-                let s = self.shape(p);
-                for i in 0..s.rows {
-                    for j in 0..s.cols {
-                        let k = i * shape.cols + offset + j;
-                        let x = self.number_at(p, i, j);
-                        if exact {
-                            nums[k] = x;
-                        } else {
-                            floats[k] = x.to_f64();
-                        }
-                    }
+            for i in 0..shape.rows {
+                for &p in parts {
+                    rows.push(self.node(p), i);
                 }
-                offset += s.cols;
             }
         }
         let data = if exact {
-            DenseData::Exact(nums)
+            DenseData::Exact(rows.nums)
         } else {
-            DenseData::Float(floats)
+            DenseData::Float(rows.floats)
         };
         self.dense(Dense::new(shape, data)?)
     }
+}
 
-    /// Appends the rows of the numeric `p` to `nums` (exact) or `floats`.
-    fn append_rows(&self, p: ExprId, exact: bool, nums: &mut Vec<Num>, floats: &mut Vec<f64>) {
-        match (self.node(p), exact) {
-            (Node::Dense(d), false) => match d.data() {
-                DenseData::Float(v) => floats.extend_from_slice(v),
-                DenseData::Exact(v) => floats.extend(v.iter().map(Num::to_f64)),
-            },
-            (Node::Dense(d), true) => nums.extend(d.nums()),
-            (Node::Num(n), false) => floats.push(n.to_f64()),
-            (Node::Num(n), true) => nums.push(n.clone()),
+/// The numbers of a stacked matrix, exact or floats, as they are appended.
+struct Rows {
+    exact: bool,
+    nums: Vec<Num>,
+    floats: Vec<f64>,
+}
+
+impl Rows {
+    fn reserve(&mut self, n: usize) -> Result<()> {
+        let too_large = || Error::TooLarge("the stacked matrix is too large to hold".into());
+        if self.exact {
+            self.nums.try_reserve_exact(n).map_err(|_| too_large())
+        } else {
+            self.floats.try_reserve_exact(n).map_err(|_| too_large())
+        }
+    }
+
+    /// Appends row `i` of a number or numeric matrix.
+    fn push(&mut self, node: &Node, i: usize) {
+        match (node, self.exact) {
+            (Node::Dense(d), _) => {
+                let cols = d.shape().cols;
+                match d.data() {
+                    DenseData::Float(v) => self.floats.extend_from_slice(&v[i * cols..][..cols]),
+                    DenseData::Exact(v) if self.exact => {
+                        self.nums.extend_from_slice(&v[i * cols..][..cols])
+                    }
+                    DenseData::Exact(v) => self
+                        .floats
+                        .extend(v[i * cols..][..cols].iter().map(Num::to_f64)),
+                }
+            }
+            (Node::Num(n), true) => self.nums.push(n.clone()),
+            (Node::Num(n), false) => self.floats.push(n.to_f64()),
             _ => {}
         }
     }
-
-    /// Element (i, j) of a number or numeric matrix.
-    fn number_at(&self, p: ExprId, i: usize, j: usize) -> Num {
-        match self.node(p) {
-            Node::Dense(d) => d.get(i, j),
-            Node::Num(n) => n.clone(),
-            _ => Num::int(0),
-        }
-    }
-}
-
-fn too_large(shape: Shape) -> Error {
-    Error::TooLarge(format!("a {shape} matrix is too large to hold"))
 }
