@@ -25,7 +25,9 @@ impl Pool {
         }
         let flat = self.group_explicit(flat, |p, xs| p.add(xs))?;
         let mut constant: Option<Numeric> = None;
-        let mut like: IndexMap<ExprId, Numeric> = IndexMap::new();
+        // Each monomial with its summed coefficient, and the term itself
+        // while only one term has contributed (it is already normal).
+        let mut like: IndexMap<ExprId, (Numeric, Option<ExprId>)> = IndexMap::new();
         for t in flat {
             if let Some(n) = self.numeric(t) {
                 constant = Some(match constant {
@@ -35,16 +37,18 @@ impl Pool {
                 continue;
             }
             let (c, m) = self.split_coefficient(t)?;
-            let c = match like.shift_remove(&m) {
-                Some(prev) => prev.add(&c)?,
-                None => c,
+            let entry = match like.shift_remove(&m) {
+                Some((prev, _)) => (prev.add(&c)?, None),
+                None => (c, Some(t)),
             };
-            like.insert(m, c);
+            like.insert(m, entry);
         }
         let mut out = Vec::new();
-        for (m, c) in like {
-            if !c.is_zero() {
-                out.push(self.scaled(c, m)?);
+        for (m, (c, single)) in like {
+            match single {
+                Some(t) => out.push(t),
+                None if !c.is_zero() => out.push(self.scaled(c, m)?),
+                None => {}
             }
         }
         let covered = self.broadcast_all("+", &out).unwrap_or(shape);
@@ -77,34 +81,48 @@ impl Pool {
         }
         let flat = self.group_explicit(flat, |p, xs| p.mul(xs))?;
         let mut coeff = Numeric::Scalar(Num::one());
-        let mut powers: IndexMap<ExprId, Vec<ExprId>> = IndexMap::new();
-        let mut exp_args = Vec::new();
+        // The factors of each base (`b` and `b^e` share the base `b`), and
+        // the factors `exp(a)`: a base met once keeps its factor as it is.
+        let mut powers: IndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>> = IndexMap::new();
+        let mut exps = Vec::new();
         for f in flat {
             if let Some(n) = self.numeric(f) {
                 coeff = coeff.mul(&n)?;
-            } else if let Node::Apply(Func::Exp, a) = self.node(f) {
-                exp_args.push(*a);
             } else {
-                let (b, e) = match self.node(f) {
-                    Node::Pow(b, e) => (*b, *e),
-                    _ => (f, self.int(1)?),
-                };
-                powers.entry(b).or_default().push(e);
+                match *self.node(f) {
+                    Node::Apply(Func::Exp, a) => exps.push((f, a)),
+                    Node::Pow(b, e) => powers.entry(b).or_default().push((f, Some(e))),
+                    _ => powers.entry(f).or_default().push((f, None)),
+                }
             }
         }
         if coeff.is_zero() {
             return self.zero(shape);
         }
         let mut out = Vec::new();
-        for (b, es) in powers {
-            let e = self.add(&es)?;
-            let p = self.pow(b, e)?;
+        for (b, fs) in powers {
+            let p = match fs.as_slice() {
+                [(f, _)] => *f,
+                _ => {
+                    let es = fs
+                        .iter()
+                        .map(|&(_, e)| e.map_or_else(|| self.int(1), Ok))
+                        .collect::<Result<Vec<_>>>()?;
+                    let e = self.add(&es)?;
+                    self.pow(b, e)?
+                }
+            };
             self.push_factor(p, &mut coeff, &mut out)?;
         }
-        if !exp_args.is_empty() {
-            let sum = self.add(&exp_args)?;
-            let e = self.apply(Func::Exp, sum)?;
-            self.push_factor(e, &mut coeff, &mut out)?;
+        match exps.as_slice() {
+            [] => {}
+            [(f, _)] => out.push(*f),
+            _ => {
+                let args: Vec<ExprId> = exps.iter().map(|&(_, a)| a).collect();
+                let sum = self.add(&args)?;
+                let e = self.apply(Func::Exp, sum)?;
+                self.push_factor(e, &mut coeff, &mut out)?;
+            }
         }
         self.finish_product(shape, coeff, out)
     }
