@@ -159,7 +159,7 @@ fn bce_code_snapshot() {
                 t2 = t1 @ W.T
                 t3 = np.array([[1.0], [0.0], [0.0]], dtype=np.float64) * np.logaddexp(0.0, t2)
                 t4 = np.array([[0.0], [1.0], [1.0]], dtype=np.float64) * np.logaddexp(0.0, -t2)
-                return (1 / 3) * np.sum(t3 + t4)
+                return (1 / 3) * np.sum(t4 + t3)
         "#]],
     );
     expect_code(
@@ -176,7 +176,7 @@ fn bce_code_snapshot() {
                 t2 = t1 @ W.T
                 t3 = np.array([[1.0], [0.0], [0.0]], dtype=np.float64) * np.logaddexp(0.0, t2)
                 t4 = np.array([[0.0], [1.0], [1.0]], dtype=np.float64) * np.logaddexp(0.0, -t2)
-                value = (1 / 3) * np.sum(t3 + t4)
+                value = (1 / 3) * np.sum(t4 + t3)
                 t5 = np.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]], dtype=np.float64)
                 t6 = np.array([[0.0, -0.3333333333333333, -0.3333333333333333]], dtype=np.float64)
                 grad_W = ((1 / 3) * np.exp(-np.logaddexp(0.0, -(W @ t5))) + t6) @ t1
@@ -198,7 +198,7 @@ fn bce_code_snapshot() {
                 assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
                 t1 = jnp.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]])
                 t2 = t1 @ W.T
-                t3 = jnp.array([[1.0], [0.0], [0.0]]) * jax.nn.softplus(t2) + jnp.array([[0.0], [1.0], [1.0]]) * jax.nn.softplus(-t2)
+                t3 = jnp.array([[0.0], [1.0], [1.0]]) * jax.nn.softplus(-t2) + jnp.array([[1.0], [0.0], [0.0]]) * jax.nn.softplus(t2)
                 value = (1 / 3) * jnp.sum(t3)
                 t4 = jnp.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
                 t5 = (1 / 3) * jax.nn.sigmoid(W @ t4) + jnp.array([[0.0, -0.3333333333333333, -0.3333333333333333]])
@@ -227,7 +227,7 @@ fn bce_code_snapshot() {
                 t2 = t1 @ W.T
                 t3 = _matrix([[1.0], [0.0], [0.0]]) * torch.nn.functional.softplus(t2, threshold=40.0)
                 t4 = _matrix([[0.0], [1.0], [1.0]]) * torch.nn.functional.softplus(-t2, threshold=40.0)
-                value = (1 / 3) * torch.sum(t3 + t4)
+                value = (1 / 3) * torch.sum(t4 + t3)
                 t5 = _matrix([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
                 t6 = (1 / 3) * torch.sigmoid(W @ t5) + _matrix([[0.0, -0.3333333333333333, -0.3333333333333333]])
                 grad_W = t6 @ t1

@@ -29,6 +29,7 @@ mod num;
 mod numeric;
 mod order;
 mod print;
+mod rat;
 mod rewrite;
 mod shape;
 mod simplify;

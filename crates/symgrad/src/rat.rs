@@ -1,0 +1,310 @@
+//! Exact rationals that stay inline while they are small.
+//!
+//! Almost every number in a loss expression is a small integer or a small
+//! fraction (`-1`, `1/3`, `2`), so a rational is held as two i64 parts and
+//! only becomes a big rational when a part outgrows them. The form is
+//! canonical (lowest terms, positive denominator, inline whenever it fits),
+//! so equal values have equal representations and derived equality and
+//! hashing are by value.
+
+use crate::{Error, Result};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// An exact rational number in lowest terms.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rat(Repr);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Repr {
+    /// `n/d` with `d > 0`, `gcd(n, d) = 1` and `n ≠ i64::MIN` (so `-n` fits).
+    Small(i64, i64),
+    /// A value whose parts do not fit [`Repr::Small`].
+    Big(Box<BigRational>),
+}
+
+impl Rat {
+    /// The integer `n`.
+    pub fn int(n: i64) -> Rat {
+        Rat::reduced(n.into(), 1)
+    }
+
+    /// `p/q` in lowest terms; `q` must not be zero.
+    pub fn new(p: BigInt, q: BigInt) -> Rat {
+        Rat::from_big(BigRational::new(p, q))
+    }
+
+    /// The integer `n`.
+    pub fn from_integer(n: BigInt) -> Rat {
+        Rat::from_big(BigRational::from_integer(n))
+    }
+
+    /// `n/d` (`d > 0`) in lowest terms.
+    fn reduced(n: i128, d: i128) -> Rat {
+        let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        let (n, d) = (n / g, d / g);
+        match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(n), Ok(d)) if n != i64::MIN => Rat(Repr::Small(n, d)),
+            _ => Rat(Repr::Big(Box::new(BigRational::new_raw(
+                n.into(),
+                d.into(),
+            )))),
+        }
+    }
+
+    /// A big rational (already in lowest terms), inline when it fits.
+    fn from_big(r: BigRational) -> Rat {
+        match (r.numer().to_i64(), r.denom().to_i64()) {
+            (Some(n), Some(d)) if n != i64::MIN => Rat(Repr::Small(n, d)),
+            _ => Rat(Repr::Big(Box::new(r))),
+        }
+    }
+
+    fn to_big(&self) -> BigRational {
+        match &self.0 {
+            Repr::Small(n, d) => BigRational::new_raw((*n).into(), (*d).into()),
+            Repr::Big(r) => (**r).clone(),
+        }
+    }
+
+    /// The numerator (it carries the sign).
+    pub fn numer(&self) -> BigInt {
+        match &self.0 {
+            Repr::Small(n, _) => (*n).into(),
+            Repr::Big(r) => r.numer().clone(),
+        }
+    }
+
+    /// The denominator, positive.
+    pub fn denom(&self) -> BigInt {
+        match &self.0 {
+            Repr::Small(_, d) => (*d).into(),
+            Repr::Big(r) => r.denom().clone(),
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        matches!(self.0, Repr::Small(0, _))
+    }
+
+    pub fn is_one(&self) -> bool {
+        matches!(self.0, Repr::Small(1, 1))
+    }
+
+    pub fn is_integer(&self) -> bool {
+        match &self.0 {
+            Repr::Small(_, d) => *d == 1,
+            Repr::Big(r) => r.is_integer(),
+        }
+    }
+
+    pub fn is_negative(&self) -> bool {
+        match &self.0 {
+            Repr::Small(n, _) => *n < 0,
+            Repr::Big(r) => r.is_negative(),
+        }
+    }
+
+    /// The value as an i64 if it is an integer that fits.
+    pub fn to_i64(&self) -> Option<i64> {
+        match &self.0 {
+            Repr::Small(n, 1) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The value as an f64 (huge values become ±inf).
+    pub fn to_f64(&self) -> f64 {
+        match &self.0 {
+            Repr::Small(n, d) => *n as f64 / *d as f64,
+            Repr::Big(r) => big_to_f64(r),
+        }
+    }
+
+    pub fn neg(&self) -> Rat {
+        match &self.0 {
+            Repr::Small(n, d) => Rat(Repr::Small(-n, *d)),
+            Repr::Big(r) => Rat::from_big(-(**r).clone()),
+        }
+    }
+
+    pub fn add(&self, other: &Rat) -> Rat {
+        match (&self.0, &other.0) {
+            (&Repr::Small(p, 1), &Repr::Small(r, 1)) => Rat::reduced(p as i128 + r as i128, 1),
+            (&Repr::Small(p, q), &Repr::Small(r, s)) => {
+                let (p, q, r, s) = (p as i128, q as i128, r as i128, s as i128);
+                Rat::reduced(p * s + r * q, q * s)
+            }
+            _ => Rat::from_big(self.to_big() + other.to_big()),
+        }
+    }
+
+    pub fn mul(&self, other: &Rat) -> Rat {
+        match (&self.0, &other.0) {
+            (&Repr::Small(p, q), &Repr::Small(r, s)) => {
+                Rat::reduced(p as i128 * r as i128, q as i128 * s as i128)
+            }
+            _ => Rat::from_big(self.to_big() * other.to_big()),
+        }
+    }
+
+    /// `1/self`; an error for zero.
+    pub fn recip(&self) -> Result<Rat> {
+        match &self.0 {
+            Repr::Small(0, _) => Err(Error::DivisionByZero),
+            &Repr::Small(n, d) => Ok(Rat(Repr::Small(d * n.signum(), n.abs()))),
+            Repr::Big(r) => Ok(Rat::from_big(r.recip())),
+        }
+    }
+
+    /// `self^n`.
+    pub fn powi(&self, n: u32) -> Rat {
+        if let Repr::Small(b, d) = self.0
+            && let (Some(p), Some(q)) = (b.checked_pow(n), d.checked_pow(n))
+        {
+            return Rat::reduced(p.into(), q.into());
+        }
+        let r = self.to_big();
+        Rat::from_big(BigRational::new_raw(r.numer().pow(n), r.denom().pow(n)))
+    }
+}
+
+impl Ord for Rat {
+    fn cmp(&self, other: &Rat) -> Ordering {
+        match (&self.0, &other.0) {
+            (&Repr::Small(p, q), &Repr::Small(r, s)) => {
+                (p as i128 * s as i128).cmp(&(r as i128 * q as i128))
+            }
+            _ => self.to_big().cmp(&other.to_big()),
+        }
+    }
+}
+
+impl PartialOrd for Rat {
+    fn partial_cmp(&self, other: &Rat) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl From<BigInt> for Rat {
+    fn from(n: BigInt) -> Rat {
+        Rat::from_integer(n)
+    }
+}
+
+impl fmt::Display for Rat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Small(n, 1) => write!(f, "{n}"),
+            Repr::Small(n, d) => write!(f, "{n}/{d}"),
+            Repr::Big(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+/// The greatest common divisor, by Euclid on the narrowest type that holds
+/// both (128-bit division is several times slower than 64-bit).
+fn gcd(a: u128, b: u128) -> u128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => a.gcd(&b).into(),
+        _ => a.gcd(&b),
+    }
+}
+
+fn big_to_f64(r: &BigRational) -> f64 {
+    if let (Some(n), Some(d)) = (r.numer().to_f64(), r.denom().to_f64())
+        && n.is_finite()
+        && d.is_finite()
+    {
+        return n / d;
+    }
+    // Huge numerator or denominator: scale both down by the same power of two.
+    let shift = r.numer().bits().max(r.denom().bits()).saturating_sub(1000) as usize;
+    let n = (r.numer() >> shift).to_f64().unwrap_or(f64::NAN);
+    let d = (r.denom() >> shift).to_f64().unwrap_or(f64::NAN);
+    n / d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_traits::Zero;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+
+    /// Parts around the i64 limits, where the inline form must hand over to
+    /// big integers.
+    const PARTS: [i64; 11] = [
+        0,
+        1,
+        -1,
+        2,
+        3,
+        -6,
+        7,
+        1 << 40,
+        -(1 << 62),
+        i64::MAX,
+        i64::MIN + 1,
+    ];
+    const DENOMS: [i64; 6] = [1, 2, 3, 9, 1 << 31, i64::MAX];
+
+    fn hash(r: &Rat) -> u64 {
+        let mut h = DefaultHasher::new();
+        r.hash(&mut h);
+        h.finish()
+    }
+
+    /// Every operation agrees with num-rational's big rationals, and results
+    /// are canonical: equal values are equal and hash alike.
+    #[test]
+    fn agrees_with_big_rationals_across_the_i64_limits() {
+        let bigs: Vec<BigRational> = PARTS
+            .iter()
+            .flat_map(|&p| {
+                DENOMS
+                    .iter()
+                    .map(move |&q| BigRational::new(p.into(), q.into()))
+            })
+            .chain([BigRational::from_integer(BigInt::from(i64::MIN))])
+            .collect();
+        let of = |b: &BigRational| Rat::new(b.numer().clone(), b.denom().clone());
+        for a in &bigs {
+            let x = of(a);
+            assert_eq!(x.to_string(), a.to_string());
+            assert_eq!(x.neg(), of(&-a), "-({a})");
+            assert_eq!(x.powi(3), of(&a.pow(3)), "({a})^3");
+            if !a.is_zero() {
+                assert_eq!(x.recip().unwrap(), of(&a.recip()), "1/({a})");
+            }
+            for b in &bigs {
+                let y = of(b);
+                let (sum, product) = (x.add(&y), x.mul(&y));
+                assert_eq!(sum, of(&(a + b)), "{a} + {b}");
+                assert_eq!(product, of(&(a * b)), "{a} * {b}");
+                assert_eq!(hash(&sum), hash(&of(&(a + b))));
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a} vs {b}");
+                assert_eq!(x == y, a == b);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_has_no_reciprocal() {
+        assert_eq!(Rat::int(0).recip(), Err(Error::DivisionByZero));
+    }
+
+    #[test]
+    fn huge_values_convert_to_float() {
+        let big = Rat::from_integer(BigInt::from(10).pow(400));
+        let third = Rat::new(
+            BigInt::from(10).pow(400),
+            BigInt::from(3) * BigInt::from(10).pow(400),
+        );
+        assert_eq!(big.to_f64(), f64::INFINITY);
+        assert!((third.to_f64() - 1.0 / 3.0).abs() < 1e-15);
+    }
+}
