@@ -317,6 +317,29 @@ impl Node {
 }
 
 impl Node {
+    /// Calls `f` on each child, in order, without collecting them.
+    pub fn for_each_child(&self, mut f: impl FnMut(ExprId)) {
+        match self {
+            Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Dense(_) => {}
+            Node::Element { symbol, .. } => f(*symbol),
+            Node::Matrix { entries: xs, .. } | Node::Add(xs) | Node::Mul(xs) => {
+                xs.iter().for_each(|&x| f(x))
+            }
+            Node::Pow(a, b) | Node::MatMul(a, b) => {
+                f(*a);
+                f(*b);
+            }
+            Node::MatPow(a, _)
+            | Node::Transpose(a)
+            | Node::Apply(_, a)
+            | Node::Reduce(_, _, a)
+            | Node::Softmax(_, a)
+            | Node::Trace(a)
+            | Node::Diag(a)
+            | Node::Slice { arg: a, .. } => f(*a),
+        }
+    }
+
     /// This node with each child replaced by `f(child)`.
     pub fn map_children(&self, mut f: impl FnMut(ExprId) -> ExprId) -> Node {
         match self {
@@ -431,23 +454,19 @@ impl Pool {
     /// Stores `node` (already normalised and shape-checked) with its shape,
     /// or returns the id of the equal node stored before.
     pub(crate) fn intern(&mut self, node: Node, shape: Shape) -> Result<ExprId> {
-        if let Some(i) = self.nodes.get_index_of(&node) {
-            return Ok(ExprId(i as u32));
-        }
         self.check_interrupt()?;
-        let depth = 1 + node
-            .children()
-            .iter()
-            .map(|&c| self.depth(c))
-            .max()
-            .unwrap_or(0);
+        let mut depth = 1;
+        node.for_each_child(|c| depth = depth.max(1 + self.depth(c)));
         if depth > MAX_DEPTH {
             return Err(Error::TooDeep);
         }
-        let id = u32::try_from(self.nodes.len())
-            .map_err(|_| Error::TooLarge("the expression pool is full".into()))?;
-        self.nodes.insert(node, Info { shape, depth });
-        Ok(ExprId(id))
+        if self.nodes.len() > u32::MAX as usize {
+            return Err(Error::TooLarge("the expression pool is full".into()));
+        }
+        // One hash and probe: a node stored before keeps its index (and its
+        // info, which is the same).
+        let (i, _) = self.nodes.insert_full(node, Info { shape, depth });
+        Ok(ExprId(i as u32))
     }
 
     /// The number held by a scalar number node.

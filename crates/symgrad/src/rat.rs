@@ -43,9 +43,19 @@ impl Rat {
         Rat::from_big(BigRational::from_integer(n))
     }
 
-    /// `n/d` (`d > 0`) in lowest terms.
+    /// `n/d` (`d > 0`) in lowest terms, in 64-bit arithmetic when the
+    /// parts fit (128-bit division is several times slower).
     fn reduced(n: i128, d: i128) -> Rat {
-        let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d))
+            && n != i64::MIN
+        {
+            if d == 1 {
+                return Rat(Repr::Small(n, 1));
+            }
+            let g = n.unsigned_abs().gcd(&d.unsigned_abs()).max(1) as i64;
+            return Rat(Repr::Small(n / g, d / g));
+        }
+        let g = n.unsigned_abs().gcd(&d.unsigned_abs()).max(1) as i128;
         let (n, d) = (n / g, d / g);
         match (i64::try_from(n), i64::try_from(d)) {
             (Ok(n), Ok(d)) if n != i64::MIN => Rat(Repr::Small(n, d)),
@@ -203,15 +213,6 @@ impl fmt::Display for Rat {
             Repr::Small(n, d) => write!(f, "{n}/{d}"),
             Repr::Big(r) => write!(f, "{r}"),
         }
-    }
-}
-
-/// The greatest common divisor, by Euclid on the narrowest type that holds
-/// both (128-bit division is several times slower than 64-bit).
-fn gcd(a: u128, b: u128) -> u128 {
-    match (u64::try_from(a), u64::try_from(b)) {
-        (Ok(a), Ok(b)) => a.gcd(&b).into(),
-        _ => a.gcd(&b),
     }
 }
 

@@ -41,7 +41,7 @@ impl Pool {
         let mut stack = vec![e];
         while let Some(x) = stack.pop() {
             if seen.insert(x) {
-                stack.extend(self.node(x).children());
+                self.node(x).for_each_child(|c| stack.push(c));
             }
         }
         let mut out: Vec<ExprId> = seen.into_iter().collect();
@@ -75,20 +75,22 @@ impl Pool {
         fixed: &HashMap<ExprId, ExprId>,
         mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
     ) -> Result<ExprId> {
-        let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for id in self.reachable(e) {
+        let nodes = self.reachable(e);
+        let mut done = FxHashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        for id in nodes {
             if let Some(&r) = fixed.get(&id) {
                 done.insert(id, r);
                 continue;
             }
-            let node = self.node(id).clone();
+            let node = self.node(id);
             let mut changed = false;
-            let rebuilt = node.map_children(|c| {
-                let r = done.get(&c).copied().unwrap_or(c);
-                changed |= r != c;
-                r
-            });
-            let built = if changed { self.make(rebuilt)? } else { id };
+            node.for_each_child(|c| changed |= done.get(&c).is_some_and(|&r| r != c));
+            let built = if changed {
+                let rebuilt = node.map_children(|c| done.get(&c).copied().unwrap_or(c));
+                self.make(rebuilt)?
+            } else {
+                id
+            };
             let out = rule(self, built)?.unwrap_or(built);
             done.insert(id, out);
         }
