@@ -296,27 +296,6 @@ pub enum Node {
 }
 
 impl Node {
-    /// The children of this node, in order.
-    pub fn children(&self) -> Vec<ExprId> {
-        match self {
-            Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Dense(_) => vec![],
-            Node::Element { symbol, .. } => vec![*symbol],
-            Node::Matrix { entries, .. } => entries.clone(),
-            Node::Add(xs) | Node::Mul(xs) => xs.clone(),
-            Node::Pow(a, b) | Node::MatMul(a, b) => vec![*a, *b],
-            Node::MatPow(a, _)
-            | Node::Transpose(a)
-            | Node::Apply(_, a)
-            | Node::Reduce(_, _, a)
-            | Node::Softmax(_, a)
-            | Node::Trace(a)
-            | Node::Diag(a)
-            | Node::Slice { arg: a, .. } => vec![*a],
-        }
-    }
-}
-
-impl Node {
     /// Calls `f` on each child, in order, without collecting them.
     pub fn for_each_child(&self, mut f: impl FnMut(ExprId)) {
         match self {
@@ -338,6 +317,13 @@ impl Node {
             | Node::Diag(a)
             | Node::Slice { arg: a, .. } => f(*a),
         }
+    }
+
+    /// The children of this node, in order.
+    pub fn children(&self) -> Vec<ExprId> {
+        let mut out = Vec::new();
+        self.for_each_child(|c| out.push(c));
+        out
     }
 
     /// This node with each child replaced by `f(child)`.
