@@ -118,30 +118,31 @@ lanes_fn! {
     }
 }
 
-lanes_fn! {
-    /// The maximum and the shifted total of each row of `a`.
-    fn row_totals(a: View, max: &mut [f64], total: &mut [f64]) {
-        for i in 0..a.shape.rows {
-            let row = a.row(i);
-            let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            max[i] = m;
-            total[i] = row.iter().map(|&x| exp_neg_abs(x - m)).sum();
-        }
-    }
-}
-
 /// The maximum and shifted total of every row; `None` for a row that is
-/// not all finite, which the exact per-line rules handle.
+/// not all finite, which the exact per-line rules handle. Computed as the
+/// columns of transposed tiles of rows, so the loops run across rows and
+/// vectorise however short the rows are.
 fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
-    let mut max = vec![0.0; a.shape.rows];
-    let mut total = vec![0.0; a.shape.rows];
-    row_totals(a, &mut max, &mut total);
-    max.into_iter()
-        .zip(total)
-        .map(|(max, total)| {
-            (max.is_finite() && total.is_finite()).then_some(SoftmaxLine { max, total })
-        })
-        .collect()
+    const TILE: usize = 64;
+    let s = a.shape;
+    let mut lines = Vec::with_capacity(s.rows);
+    let mut t = Vec::new();
+    for i0 in (0..s.rows).step_by(TILE) {
+        let h = TILE.min(s.rows - i0);
+        t.clear();
+        t.resize(h * s.cols, 0.0);
+        for i in 0..h {
+            for (j, &x) in a.row(i0 + i).iter().enumerate() {
+                t[j * h + i] = x;
+            }
+        }
+        lines.extend(column_lines(View {
+            data: &t,
+            shape: Shape::new(s.cols, h),
+            stride: h,
+        }));
+    }
+    lines
 }
 
 fn column(a: View, j: usize) -> Vec<f64> {
