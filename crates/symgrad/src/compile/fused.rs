@@ -8,7 +8,7 @@ use crate::{Func, fold_f64};
 use std::collections::HashMap;
 
 /// The number of lanes a kernel runs at once (its registers hold this many).
-pub(crate) const LANES: usize = 128;
+pub(crate) const LANES: usize = 512;
 
 /// One instruction; operands are the indices of earlier instructions.
 #[derive(Clone, Debug, PartialEq)]

@@ -101,6 +101,15 @@ lanes_fn! {
 }
 
 lanes_fn! {
+    /// `max[j] = max(max[j], row[j])`.
+    fn max_into(max: &mut [f64], row: &[f64]) {
+        for (m, &x) in max.iter_mut().zip(row) {
+            *m = m.max(x);
+        }
+    }
+}
+
+lanes_fn! {
     /// `out[j] = exp(row[j] − shift[j])⋅scale[j]`, each `row[j] ≤ shift[j]`.
     fn scaled_exps(out: &mut [f64], row: &[f64], shift: &[f64], scale: &[f64]) {
         for (((o, &x), &m), &c) in out.iter_mut().zip(row).zip(shift).zip(scale) {
@@ -156,9 +165,7 @@ fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
     let s = a.shape;
     let mut max = a.row(0).to_vec();
     for i in 1..s.rows {
-        max.iter_mut()
-            .zip(a.row(i))
-            .for_each(|(m, &x)| *m = m.max(x));
+        max_into(&mut max, a.row(i));
     }
     let mut total = vec![0.0; s.cols];
     for i in 0..s.rows {

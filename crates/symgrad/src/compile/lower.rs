@@ -588,6 +588,18 @@ impl Lowered {
         total
     }
 
+    /// True when a step reads a block of data (an input or constant) that
+    /// holds its samples as columns: the block is then one piece of each
+    /// row of that data.
+    pub(crate) fn reads_column_blocks(&self) -> bool {
+        self.steps.iter().any(|s| {
+            s.clone()
+                .reads_mut()
+                .into_iter()
+                .any(|o| o.side == Side::Cols && o.shape.rows > 1 && !matches!(o.loc, Loc::Slot(_)))
+        })
+    }
+
     fn run_steps(
         &mut self,
         range: std::ops::Range<usize>,
