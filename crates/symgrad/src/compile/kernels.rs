@@ -62,7 +62,7 @@ pub(crate) fn reduce(out: &mut [f64], r: Reduction, axis: Axis, a: View, acc: bo
             sums.into_iter().enumerate().for_each(|(k, x)| put(k, x));
         }
         (Reduction::LogSumExp, Axis::Cols) => {
-            let lines = column_lines(a);
+            let lines = column_lines(a, None);
             for (j, l) in lines.iter().enumerate() {
                 put(
                     j,
@@ -110,10 +110,21 @@ lanes_fn! {
 }
 
 lanes_fn! {
-    /// `out[j] = exp(row[j] − shift[j])⋅scale[j]`, each `row[j] ≤ shift[j]`.
-    fn scaled_exps(out: &mut [f64], row: &[f64], shift: &[f64], scale: &[f64]) {
-        for (((o, &x), &m), &c) in out.iter_mut().zip(row).zip(shift).zip(scale) {
-            *o = exp_neg_abs(x - m) * c;
+    /// `out[j] = exp(row[j] − max[j])`, added to `total[j]`; each
+    /// `row[j] ≤ max[j]`.
+    fn kept_exps(out: &mut [f64], total: &mut [f64], row: &[f64], max: &[f64]) {
+        for (((o, t), &x), &m) in out.iter_mut().zip(total.iter_mut()).zip(row).zip(max) {
+            *o = exp_neg_abs(x - m);
+            *t += *o;
+        }
+    }
+}
+
+lanes_fn! {
+    /// `row[j] *= scale[j]`.
+    fn scale_by(row: &mut [f64], scale: &[f64]) {
+        for (x, &c) in row.iter_mut().zip(scale) {
+            *x *= c;
         }
     }
 }
@@ -145,11 +156,14 @@ fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
                 t[j * h + i] = x;
             }
         }
-        lines.extend(column_lines(View {
-            data: &t,
-            shape: Shape::new(s.cols, h),
-            stride: h,
-        }));
+        lines.extend(column_lines(
+            View {
+                data: &t,
+                shape: Shape::new(s.cols, h),
+                stride: h,
+            },
+            None,
+        ));
     }
     lines
 }
@@ -160,8 +174,9 @@ fn column(a: View, j: usize) -> Vec<f64> {
 
 /// The maximum and shifted total of every column, computed row by row (so
 /// the loops run along memory); `None` for a column that is not all finite,
-/// which the exact per-line rules handle.
-fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
+/// which the exact per-line rules handle. With `exps`, each shifted
+/// exponential `exp(a[i, j] − max[j])` is also kept there (row-major).
+fn column_lines(a: View, mut exps: Option<&mut [f64]>) -> Vec<Option<SoftmaxLine>> {
     let s = a.shape;
     let mut max = a.row(0).to_vec();
     for i in 1..s.rows {
@@ -169,7 +184,15 @@ fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
     }
     let mut total = vec![0.0; s.cols];
     for i in 0..s.rows {
-        add_exps(&mut total, a.row(i), &max);
+        match exps.as_deref_mut() {
+            Some(e) => kept_exps(
+                &mut e[i * s.cols..(i + 1) * s.cols],
+                &mut total,
+                a.row(i),
+                &max,
+            ),
+            None => add_exps(&mut total, a.row(i), &max),
+        }
     }
     max.into_iter()
         .zip(total)
@@ -184,18 +207,14 @@ pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
     let s = a.shape;
     match axis {
         Axis::Cols => {
-            let lines = column_lines(a);
-            let (shift, scale): (Vec<f64>, Vec<f64>) = lines
+            // The shifted exponentials, then each column times 1/total.
+            let lines = column_lines(a, Some(out));
+            let scale: Vec<f64> = lines
                 .iter()
-                .map(|l| l.as_ref().map_or((0.0, 0.0), |l| (l.max, 1.0 / l.total)))
-                .unzip();
-            for i in 0..s.rows {
-                scaled_exps(
-                    &mut out[i * s.cols..(i + 1) * s.cols],
-                    a.row(i),
-                    &shift,
-                    &scale,
-                );
+                .map(|l| l.as_ref().map_or(0.0, |l| 1.0 / l.total))
+                .collect();
+            for row in out.chunks_exact_mut(s.cols) {
+                scale_by(row, &scale);
             }
             // Columns that are not all finite, by the exact per-line rules.
             for (j, l) in lines.iter().enumerate() {
