@@ -305,7 +305,7 @@ fn fused(
     let mut start = 0;
     while start < total {
         let len = LANES.min(total - start);
-        kernel.run(regs, len, &mut |k, dest: &mut [f64]| {
+        kernel.run(regs, LANES, len, &mut |k, dest: &mut [f64]| {
             let (v, element) = &views[k];
             if let Some(e) = element {
                 dest.fill(v.data[*e]);
@@ -317,7 +317,7 @@ fn fused(
                 load_broadcast(dest, v, shape.cols, start);
             }
         });
-        out[start..start + len].copy_from_slice(kernel.result(regs, 0, len));
+        out[start..start + len].copy_from_slice(kernel.result(regs, LANES, 0, len));
         start += len;
     }
 }
