@@ -1,6 +1,7 @@
 //! N1 of the benchmarks: softmax regression, loss and gradient in one
-//! compiled program, X with samples as columns (784×N), 10 classes.
-//! `cargo run --release -p symgrad --example n1 -- [N] [reps] [threads] [block|whole]`
+//! compiled program, 10 classes, X with samples as columns (784×N) or, with
+//! `rows`, as rows (N×784, the loss built as the benchmark builds it).
+//! `cargo run --release -p symgrad --example n1 -- [N] [reps] [threads] [block|whole|-] [cols|rows]`
 
 use std::time::Instant;
 use symgrad::{Axis, Dense, Func, Pool, Shape, Values};
@@ -11,6 +12,7 @@ fn main() {
     let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
     let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let mode = args.get(4).cloned().unwrap_or_default();
+    let rows = args.get(5).is_some_and(|s| s == "rows");
     let (d, k) = (784, 10);
     let mut seed = 1u64;
     let mut rnd = move || {
@@ -21,24 +23,51 @@ fn main() {
     };
     let mut pool = Pool::new();
     let x: Vec<f64> = (0..d * n).map(|_| rnd()).collect();
-    let mut y = vec![0.0; k * n];
-    for j in 0..n {
-        y[((rnd() + 0.5) * k as f64) as usize % k * n + j] = 1.0;
-    }
+    let labels: Vec<usize> = (0..n)
+        .map(|_| ((rnd() + 0.5) * k as f64) as usize % k)
+        .collect();
     let w = pool.symbol("W", Shape::new(k, d)).unwrap();
-    let x = pool
-        .dense(Dense::from_f64(Shape::new(d, n), x).unwrap())
-        .unwrap();
-    let y = pool
-        .dense(Dense::from_f64(Shape::new(k, n), y).unwrap())
-        .unwrap();
-    let z = pool.product(w, x).unwrap();
-    let sm = pool.softmax(z, Axis::Cols).unwrap();
-    let log = pool.apply(Func::Log, sm).unwrap();
-    let prod = pool.mul(&[y, log]).unwrap();
-    let total = pool.sum(prod, Axis::All).unwrap();
     let scale = pool.rational(-1, n as i64).unwrap();
-    let loss = pool.mul(&[scale, total]).unwrap();
+    let loss = if rows {
+        // L = -(1/N)⋅sum(Y .* log(softmax(X⋅Wᵀ, 2))), X N×784.
+        let mut y = vec![0.0; n * k];
+        labels
+            .iter()
+            .enumerate()
+            .for_each(|(i, &c)| y[i * k + c] = 1.0);
+        let x = pool
+            .dense(Dense::from_f64(Shape::new(n, d), x).unwrap())
+            .unwrap();
+        let y = pool
+            .dense(Dense::from_f64(Shape::new(n, k), y).unwrap())
+            .unwrap();
+        let wt = pool.transpose(w).unwrap();
+        let z = pool.product(x, wt).unwrap();
+        let sm = pool.softmax(z, Axis::Rows).unwrap();
+        let log = pool.apply(Func::Log, sm).unwrap();
+        let prod = pool.mul(&[y, log]).unwrap();
+        let total = pool.sum(prod, Axis::All).unwrap();
+        pool.product(scale, total).unwrap()
+    } else {
+        // L = -(1/N)⋅sum(Y .* log(softmax(W⋅X, 1))), X 784×N.
+        let mut y = vec![0.0; k * n];
+        labels
+            .iter()
+            .enumerate()
+            .for_each(|(j, &c)| y[c * n + j] = 1.0);
+        let x = pool
+            .dense(Dense::from_f64(Shape::new(d, n), x).unwrap())
+            .unwrap();
+        let y = pool
+            .dense(Dense::from_f64(Shape::new(k, n), y).unwrap())
+            .unwrap();
+        let z = pool.product(w, x).unwrap();
+        let sm = pool.softmax(z, Axis::Cols).unwrap();
+        let log = pool.apply(Func::Log, sm).unwrap();
+        let prod = pool.mul(&[y, log]).unwrap();
+        let total = pool.sum(prod, Axis::All).unwrap();
+        pool.mul(&[scale, total]).unwrap()
+    };
     let grad = pool.grad(loss, w).unwrap();
     let t = Instant::now();
     let mut prog = pool.compile(&[loss, grad], &[w]).unwrap();
@@ -62,7 +91,8 @@ fn main() {
     let med = times[times.len() / 2];
     let flops = 4.0 * (k * d * n) as f64;
     println!(
-        "N1 N={n} threads={threads} block={:?}: compile {:.2} ms, median {:.2} ms/call (min {:.2}), {:.1} GFLOP/s, loss {:.6}",
+        "N1 {} N={n} threads={threads} block={:?}: compile {:.2} ms, median {:.2} ms/call (min {:.2}), {:.1} GFLOP/s, loss {:.6}",
+        if rows { "rows" } else { "cols" },
         prog.block(),
         compile.as_secs_f64() * 1e3,
         med * 1e3,

@@ -62,7 +62,7 @@ pub(crate) fn reduce(out: &mut [f64], r: Reduction, axis: Axis, a: View, acc: bo
             sums.into_iter().enumerate().for_each(|(k, x)| put(k, x));
         }
         (Reduction::LogSumExp, Axis::Cols) => {
-            let lines = column_lines(a);
+            let lines = column_lines(a, None);
             for (j, l) in lines.iter().enumerate() {
                 put(
                     j,
@@ -101,10 +101,30 @@ lanes_fn! {
 }
 
 lanes_fn! {
-    /// `out[j] = exp(row[j] − shift[j])⋅scale[j]`, each `row[j] ≤ shift[j]`.
-    fn scaled_exps(out: &mut [f64], row: &[f64], shift: &[f64], scale: &[f64]) {
-        for (((o, &x), &m), &c) in out.iter_mut().zip(row).zip(shift).zip(scale) {
-            *o = exp_neg_abs(x - m) * c;
+    /// `max[j] = max(max[j], row[j])`.
+    fn max_into(max: &mut [f64], row: &[f64]) {
+        for (m, &x) in max.iter_mut().zip(row) {
+            *m = m.max(x);
+        }
+    }
+}
+
+lanes_fn! {
+    /// `out[j] = exp(row[j] − max[j])`, added to `total[j]`; each
+    /// `row[j] ≤ max[j]`.
+    fn kept_exps(out: &mut [f64], total: &mut [f64], row: &[f64], max: &[f64]) {
+        for (((o, t), &x), &m) in out.iter_mut().zip(total.iter_mut()).zip(row).zip(max) {
+            *o = exp_neg_abs(x - m);
+            *t += *o;
+        }
+    }
+}
+
+lanes_fn! {
+    /// `row[j] *= scale[j]`.
+    fn scale_by(row: &mut [f64], scale: &[f64]) {
+        for (x, &c) in row.iter_mut().zip(scale) {
+            *x *= c;
         }
     }
 }
@@ -118,30 +138,34 @@ lanes_fn! {
     }
 }
 
-lanes_fn! {
-    /// The maximum and the shifted total of each row of `a`.
-    fn row_totals(a: View, max: &mut [f64], total: &mut [f64]) {
-        for i in 0..a.shape.rows {
-            let row = a.row(i);
-            let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            max[i] = m;
-            total[i] = row.iter().map(|&x| exp_neg_abs(x - m)).sum();
-        }
-    }
-}
-
 /// The maximum and shifted total of every row; `None` for a row that is
-/// not all finite, which the exact per-line rules handle.
+/// not all finite, which the exact per-line rules handle. Computed as the
+/// columns of transposed tiles of rows, so the loops run across rows and
+/// vectorise however short the rows are.
 fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
-    let mut max = vec![0.0; a.shape.rows];
-    let mut total = vec![0.0; a.shape.rows];
-    row_totals(a, &mut max, &mut total);
-    max.into_iter()
-        .zip(total)
-        .map(|(max, total)| {
-            (max.is_finite() && total.is_finite()).then_some(SoftmaxLine { max, total })
-        })
-        .collect()
+    const TILE: usize = 64;
+    let s = a.shape;
+    let mut lines = Vec::with_capacity(s.rows);
+    let mut t = Vec::new();
+    for i0 in (0..s.rows).step_by(TILE) {
+        let h = TILE.min(s.rows - i0);
+        t.clear();
+        t.resize(h * s.cols, 0.0);
+        for i in 0..h {
+            for (j, &x) in a.row(i0 + i).iter().enumerate() {
+                t[j * h + i] = x;
+            }
+        }
+        lines.extend(column_lines(
+            View {
+                data: &t,
+                shape: Shape::new(s.cols, h),
+                stride: h,
+            },
+            None,
+        ));
+    }
+    lines
 }
 
 fn column(a: View, j: usize) -> Vec<f64> {
@@ -150,18 +174,25 @@ fn column(a: View, j: usize) -> Vec<f64> {
 
 /// The maximum and shifted total of every column, computed row by row (so
 /// the loops run along memory); `None` for a column that is not all finite,
-/// which the exact per-line rules handle.
-fn column_lines(a: View) -> Vec<Option<SoftmaxLine>> {
+/// which the exact per-line rules handle. With `exps`, each shifted
+/// exponential `exp(a[i, j] − max[j])` is also kept there (row-major).
+fn column_lines(a: View, mut exps: Option<&mut [f64]>) -> Vec<Option<SoftmaxLine>> {
     let s = a.shape;
     let mut max = a.row(0).to_vec();
     for i in 1..s.rows {
-        max.iter_mut()
-            .zip(a.row(i))
-            .for_each(|(m, &x)| *m = m.max(x));
+        max_into(&mut max, a.row(i));
     }
     let mut total = vec![0.0; s.cols];
     for i in 0..s.rows {
-        add_exps(&mut total, a.row(i), &max);
+        match exps.as_deref_mut() {
+            Some(e) => kept_exps(
+                &mut e[i * s.cols..(i + 1) * s.cols],
+                &mut total,
+                a.row(i),
+                &max,
+            ),
+            None => add_exps(&mut total, a.row(i), &max),
+        }
     }
     max.into_iter()
         .zip(total)
@@ -176,18 +207,14 @@ pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
     let s = a.shape;
     match axis {
         Axis::Cols => {
-            let lines = column_lines(a);
-            let (shift, scale): (Vec<f64>, Vec<f64>) = lines
+            // The shifted exponentials, then each column times 1/total.
+            let lines = column_lines(a, Some(out));
+            let scale: Vec<f64> = lines
                 .iter()
-                .map(|l| l.as_ref().map_or((0.0, 0.0), |l| (l.max, 1.0 / l.total)))
-                .unzip();
-            for i in 0..s.rows {
-                scaled_exps(
-                    &mut out[i * s.cols..(i + 1) * s.cols],
-                    a.row(i),
-                    &shift,
-                    &scale,
-                );
+                .map(|l| l.as_ref().map_or(0.0, |l| 1.0 / l.total))
+                .collect();
+            for row in out.chunks_exact_mut(s.cols) {
+                scale_by(row, &scale);
             }
             // Columns that are not all finite, by the exact per-line rules.
             for (j, l) in lines.iter().enumerate() {

@@ -2,15 +2,24 @@
 //! so that a loop over lanes vectorises (libm's calls do not). Both are
 //! accurate to a few units in the last place.
 
-/// Defines a function whose body is compiled twice, plainly and for AVX2,
-/// running the AVX2 one when the CPU has it, so that its loops over lanes
-/// run 4 at a time.
+/// Defines a function whose body is compiled three times, plainly, for AVX2
+/// and for AVX-512, running the widest one the CPU has, so that its loops
+/// over lanes run 4 or 8 at a time.
 macro_rules! lanes_fn {
     ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
         $(#[$doc])*
         fn $name($($arg: $ty),*) {
             #[inline(always)]
             fn body($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                #[target_feature(enable = "avx512f")]
+                fn avx512($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                // SAFETY: the CPU has just been found to support AVX-512.
+                return unsafe { avx512($($arg),*) };
+            }
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx2") {
                 #[target_feature(enable = "avx2")]

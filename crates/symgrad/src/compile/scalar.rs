@@ -159,9 +159,11 @@ impl ScalarProgram {
     pub fn eval_point(&mut self, x: &[f64], out: &mut [f64]) -> Result<()> {
         self.check(x.len(), out.len(), 1)?;
         self.kernel
-            .run(&mut self.regs, 1, &mut |k, dest: &mut [f64]| dest[0] = x[k]);
+            .run(&mut self.regs, 1, 1, &mut |k, dest: &mut [f64]| {
+                dest[0] = x[k]
+            });
         for (o, slot) in out.iter_mut().enumerate() {
-            *slot = self.kernel.result(&self.regs, o, 1)[0];
+            *slot = self.kernel.result(&self.regs, 1, o, 1)[0];
         }
         Ok(())
     }
@@ -180,13 +182,13 @@ impl ScalarProgram {
         while p0 < points {
             let len = LANES.min(points - p0);
             self.kernel
-                .run(&mut self.regs, len, &mut |k, dest: &mut [f64]| {
+                .run(&mut self.regs, LANES, len, &mut |k, dest: &mut [f64]| {
                     for (t, d) in dest.iter_mut().enumerate() {
                         *d = xs[(p0 + t) * nv + k];
                     }
                 });
             for o in 0..no {
-                let r = self.kernel.result(&self.regs, o, len);
+                let r = self.kernel.result(&self.regs, LANES, o, len);
                 for (t, &x) in r.iter().enumerate() {
                     out[(p0 + t) * no + o] = x;
                 }

@@ -284,8 +284,8 @@ impl Step {
     }
 }
 
-/// Runs a fused kernel over every element of `shape`: flat when every
-/// argument is contiguous or a single number, else row by row.
+/// Runs a fused kernel over every element of `shape` (row-major), in chunks
+/// of lanes that run across rows, so short rows cost no more than long ones.
 fn fused(
     f: &Frame,
     shape: Shape,
@@ -301,36 +301,44 @@ fn fused(
             Arg::Element(o, k) => (f.view(o), Some(*k)),
         })
         .collect();
-    let flat = views.iter().all(|(v, k)| {
-        k.is_some() || v.shape.is_scalar() || (v.shape == shape && v.is_contiguous())
-    });
-    let (rows, cols) = if flat {
-        (1, shape.len())
-    } else {
-        (shape.rows, shape.cols)
-    };
-    for i in 0..rows {
-        let mut j0 = 0;
-        while j0 < cols {
-            let len = LANES.min(cols - j0);
-            kernel.run(regs, len, &mut |k, dest: &mut [f64]| {
-                let (v, element) = &views[k];
-                if let Some(e) = element {
-                    dest.fill(v.data[*e]);
-                } else if v.shape.is_scalar() {
-                    dest.fill(v.data[0]);
-                } else if flat || v.shape == shape {
-                    let o = i * v.stride + j0;
-                    dest.copy_from_slice(&v.data[o..o + len]);
-                } else if v.shape.rows == 1 {
-                    dest.copy_from_slice(&v.data[j0..j0 + len]);
-                } else {
-                    dest.fill(v.data[i * v.stride]);
-                }
-            });
-            let o = i * cols + j0;
-            out[o..o + len].copy_from_slice(kernel.result(regs, 0, len));
-            j0 += len;
+    let total = shape.len();
+    let mut start = 0;
+    while start < total {
+        let len = LANES.min(total - start);
+        kernel.run(regs, LANES, len, &mut |k, dest: &mut [f64]| {
+            let (v, element) = &views[k];
+            if let Some(e) = element {
+                dest.fill(v.data[*e]);
+            } else if v.shape.is_scalar() {
+                dest.fill(v.data[0]);
+            } else if v.shape == shape && v.is_contiguous() {
+                dest.copy_from_slice(&v.data[start..start + len]);
+            } else {
+                load_broadcast(dest, v, shape.cols, start);
+            }
+        });
+        out[start..start + len].copy_from_slice(kernel.result(regs, LANES, 0, len));
+        start += len;
+    }
+}
+
+/// Loads the elements `start..start + dest.len()` (row-major, rows of
+/// `cols`) of `v` broadcast to the kernel's shape: `v` is that shape with a
+/// row stride, a row, or a column. One copy or fill per row met.
+fn load_broadcast(dest: &mut [f64], v: &View, cols: usize, start: usize) {
+    let mut done = 0;
+    while done < dest.len() {
+        let (i, j) = ((start + done) / cols, (start + done) % cols);
+        let n = (cols - j).min(dest.len() - done);
+        let d = &mut dest[done..done + n];
+        if v.shape.cols == cols && v.shape.rows > 1 {
+            let o = i * v.stride + j;
+            d.copy_from_slice(&v.data[o..o + n]);
+        } else if v.shape.rows == 1 {
+            d.copy_from_slice(&v.data[j..j + n]);
+        } else {
+            d.fill(v.data[i * v.stride]);
         }
+        done += n;
     }
 }
