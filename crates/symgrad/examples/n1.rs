@@ -28,46 +28,30 @@ fn main() {
         .collect();
     let w = pool.symbol("W", Shape::new(k, d)).unwrap();
     let scale = pool.rational(-1, n as i64).unwrap();
-    let loss = if rows {
-        // L = -(1/N)⋅sum(Y .* log(softmax(X⋅Wᵀ, 2))), X N×784.
-        let mut y = vec![0.0; n * k];
-        labels
-            .iter()
-            .enumerate()
-            .for_each(|(i, &c)| y[i * k + c] = 1.0);
-        let x = pool
-            .dense(Dense::from_f64(Shape::new(n, d), x).unwrap())
-            .unwrap();
-        let y = pool
-            .dense(Dense::from_f64(Shape::new(n, k), y).unwrap())
-            .unwrap();
-        let wt = pool.transpose(w).unwrap();
-        let z = pool.product(x, wt).unwrap();
-        let sm = pool.softmax(z, Axis::Rows).unwrap();
-        let log = pool.apply(Func::Log, sm).unwrap();
-        let prod = pool.mul(&[y, log]).unwrap();
-        let total = pool.sum(prod, Axis::All).unwrap();
-        pool.product(scale, total).unwrap()
+    // L = -(1/N)⋅sum(Y .* log(softmax(Z))): with samples as rows, X is N×784
+    // and Z = X⋅Wᵀ (softmax along rows); as columns, X is 784×N and Z = W⋅X.
+    let (x_shape, y_shape, axis) = if rows {
+        (Shape::new(n, d), Shape::new(n, k), Axis::Rows)
     } else {
-        // L = -(1/N)⋅sum(Y .* log(softmax(W⋅X, 1))), X 784×N.
-        let mut y = vec![0.0; k * n];
-        labels
-            .iter()
-            .enumerate()
-            .for_each(|(j, &c)| y[c * n + j] = 1.0);
-        let x = pool
-            .dense(Dense::from_f64(Shape::new(d, n), x).unwrap())
-            .unwrap();
-        let y = pool
-            .dense(Dense::from_f64(Shape::new(k, n), y).unwrap())
-            .unwrap();
-        let z = pool.product(w, x).unwrap();
-        let sm = pool.softmax(z, Axis::Cols).unwrap();
-        let log = pool.apply(Func::Log, sm).unwrap();
-        let prod = pool.mul(&[y, log]).unwrap();
-        let total = pool.sum(prod, Axis::All).unwrap();
-        pool.mul(&[scale, total]).unwrap()
+        (Shape::new(d, n), Shape::new(k, n), Axis::Cols)
     };
+    let mut y = vec![0.0; n * k];
+    for (i, &c) in labels.iter().enumerate() {
+        y[if rows { i * k + c } else { c * n + i }] = 1.0;
+    }
+    let x = pool.dense(Dense::from_f64(x_shape, x).unwrap()).unwrap();
+    let y = pool.dense(Dense::from_f64(y_shape, y).unwrap()).unwrap();
+    let z = if rows {
+        let wt = pool.transpose(w).unwrap();
+        pool.product(x, wt).unwrap()
+    } else {
+        pool.product(w, x).unwrap()
+    };
+    let sm = pool.softmax(z, axis).unwrap();
+    let log = pool.apply(Func::Log, sm).unwrap();
+    let prod = pool.mul(&[y, log]).unwrap();
+    let total = pool.sum(prod, Axis::All).unwrap();
+    let loss = pool.mul(&[scale, total]).unwrap();
     let grad = pool.grad(loss, w).unwrap();
     let t = Instant::now();
     let mut prog = pool.compile(&[loss, grad], &[w]).unwrap();
