@@ -495,12 +495,12 @@ impl Lowered {
         let mut def = vec![usize::MAX; virtuals];
         let mut last = vec![0usize; virtuals];
         let mut accumulator = vec![false; virtuals];
-        for (k, s) in self.steps.iter_mut().enumerate() {
+        for (k, s) in self.steps.iter().enumerate() {
             if let Loc::Slot(v) = s.out().loc {
                 def[v] = k;
                 accumulator[v] = s.accumulates();
             }
-            for o in s.reads_mut() {
+            for o in s.reads() {
                 if let Loc::Slot(v) = o.loc {
                     last[v] = last[v].max(k);
                 }
@@ -573,9 +573,7 @@ impl Lowered {
         let mut seen = HashSet::new();
         let mut total = 0;
         for s in &self.steps {
-            let mut s = s.clone();
-            let out = s.out();
-            for o in s.reads_mut().into_iter().map(|o| *o).chain([out]) {
+            for o in s.reads().into_iter().chain([s.out()]) {
                 let per = match o.side {
                     Side::Whole => continue,
                     Side::Cols => o.shape.rows,
@@ -596,12 +594,9 @@ impl Lowered {
         let data_by_columns = |o: &Operand| {
             o.side == Side::Cols && o.shape.rows > 1 && !matches!(o.loc, Loc::Slot(_))
         };
-        self.steps.iter().any(|s| {
-            s.clone()
-                .reads_mut()
-                .into_iter()
-                .any(|o| data_by_columns(o))
-        })
+        self.steps
+            .iter()
+            .any(|s| s.reads().iter().any(data_by_columns))
     }
 
     fn run_steps(

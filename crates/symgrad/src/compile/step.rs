@@ -126,6 +126,24 @@ impl Step {
         )
     }
 
+    /// The operands read.
+    pub(crate) fn reads(&self) -> Vec<Operand> {
+        match self {
+            Step::Fused { args, .. } => args
+                .iter()
+                .map(|a| match a {
+                    Arg::Value(o) | Arg::Element(o, _) => *o,
+                })
+                .collect(),
+            Step::Gemm { a, b, .. } => vec![*a, *b],
+            Step::Reduce { arg, .. }
+            | Step::Softmax { arg, .. }
+            | Step::Transpose { arg, .. }
+            | Step::Other { arg, .. } => vec![*arg],
+            Step::Gather { entries, .. } => entries.clone(),
+        }
+    }
+
     /// The operands read, mutably (for renaming slots).
     pub(crate) fn reads_mut(&mut self) -> Vec<&mut Operand> {
         match self {
