@@ -165,20 +165,6 @@ impl Session {
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
         let v = self.compute(stable, &bindings).map_err(at(span))?;
-        if let Some(k) = v.data.iter().position(|x| !x.is_finite()) {
-            let place = if v.shape.is_scalar() {
-                String::new()
-            } else {
-                format!(" at [{}, {}]", k / v.shape.cols, k % v.shape.cols)
-            };
-            return Err(Diagnostic::new(
-                format!(
-                    "eval gives {}{place}: the expression divides by zero or leaves its domain there",
-                    v.data[k]
-                ),
-                span,
-            ));
-        }
         let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
         if d.shape().is_scalar() {
             return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));

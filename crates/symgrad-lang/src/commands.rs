@@ -175,10 +175,14 @@ impl Session {
         (same && !c.is_zero() && !c.is_one()).then_some(c)
     }
 
-    /// The form in which `e` is shown: a scalar built from small matrices
-    /// (such as a loss over a few samples) is shown element by element;
-    /// everything else as it is, matrix operations whole.
+    /// The form in which `e` is shown: a closed expression holding a float
+    /// by its value; a scalar built from small matrices (such as a loss
+    /// over a few samples) element by element; everything else as it is,
+    /// matrix operations whole.
     fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
+        if let Some(value) = self.closed_float_value(e)? {
+            return Ok(value);
+        }
         let parts = self.pool.matrix_elements(e, EXPAND_FOR_DISPLAY);
         if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {
             return Ok(e);

@@ -7,11 +7,15 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Dense, ExprId, Node, Shape, Values, checked_shape};
+use std::collections::HashMap;
+use symgrad::{Dense, Error, ExprId, Node, Shape, Values, checked_shape};
 
 impl Session {
     /// The value of `e` with the symbols of `bindings` given, through a
-    /// compiled program run with the session's threads.
+    /// compiled program run with the session's threads. A value on the way,
+    /// an intermediate one included, that is infinite or NaN is an error
+    /// naming the operation (`relu(sqrt(x))` at −0.8 is not 0 but an error
+    /// at `sqrt(x)`).
     pub(crate) fn compute(
         &mut self,
         e: ExprId,
@@ -21,8 +25,56 @@ impl Session {
         let mut program = self.pool.compile(&[e], &symbols)?;
         program.set_threads(self.settings.threads);
         let values: Vec<&Values> = bindings.iter().map(|(_, v)| v).collect();
-        let mut out = program.run(&values)?;
-        Ok(out.remove(0))
+        let out = program.run(&values)?.remove(0);
+        if program.all_finite() && out.data.iter().all(|x| x.is_finite()) {
+            return Ok(out);
+        }
+        Err(self.non_finite_error(e, bindings.iter().cloned().collect(), &out))
+    }
+
+    /// The error for a value of `e` that is not finite on the way: the
+    /// operation where it first is, found by evaluating node by node.
+    fn non_finite_error(
+        &mut self,
+        e: ExprId,
+        bindings: HashMap<ExprId, Values>,
+        out: &Values,
+    ) -> Error {
+        let found = self
+            .pool
+            .stabilise(e)
+            .and_then(|stable| self.pool.non_finite(stable, &bindings));
+        match found {
+            Ok(Some(msg)) => Error::Domain(msg),
+            Err(err) => err,
+            Ok(None) => {
+                let k = out.data.iter().position(|x| !x.is_finite()).unwrap_or(0);
+                Error::Domain(format!(
+                    "the value is not finite{}: the expression overflows or leaves its domain",
+                    if out.shape.is_scalar() {
+                        String::new()
+                    } else {
+                        format!(" at [{}, {}]", k / out.shape.cols, k % out.shape.cols)
+                    }
+                ))
+            }
+        }
+    }
+
+    /// The value of a closed expression that holds a float (no symbol, and
+    /// not already a number or data) as a number or data, computed from its
+    /// stable form as `eval` does; `None` for any other expression. This is
+    /// how `log(1 − sigmoid(40.5))` is shown: as −40.5.
+    pub(crate) fn closed_float_value(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
+        if matches!(self.pool.node(e), Node::Num(_) | Node::Dense(_))
+            || !self.pool.free_symbols(e).is_empty()
+            || !self.pool.holds_float(e)
+        {
+            return Ok(None);
+        }
+        let v = self.compute(e, &[])?;
+        let d = Dense::from_f64(v.shape, v.data)?;
+        self.pool.dense(d).map(Some)
     }
 
     /// The value of `e`, which must be numeric (no symbols): `what` names
@@ -85,6 +137,16 @@ impl Session {
         program
             .eval_points(&points.data, &mut out)
             .map_err(at(span))?;
+        if let Some(p) = program.non_finite_point() {
+            let row = points.data[p * ws.len()..(p + 1) * ws.len()].to_vec();
+            let at_point = Values::new(ws, row).map_err(at(span))?;
+            let bindings = HashMap::from([(w, at_point.clone())]);
+            let err = self.non_finite_error(stable, bindings, &at_point);
+            return Err(Diagnostic::new(
+                format!("at point {p} (row {p} of the points): {err}"),
+                span,
+            ));
+        }
         let d = Dense::from_f64(shape, out).map_err(at(span))?;
         if shape.is_scalar() {
             return self

@@ -14,7 +14,11 @@ impl Pool {
         if let Num::Float(x) = n
             && !x.is_finite()
         {
-            return Err(Error::Domain(format!("the number {x} is not finite")));
+            return Err(Error::Domain(if x.is_nan() {
+                "the number is NaN (not a number)".to_string()
+            } else {
+                format!("overflow: the number is beyond the floats ({x})")
+            }));
         }
         self.intern(Node::Num(n), Shape::SCALAR)
     }

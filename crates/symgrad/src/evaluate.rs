@@ -138,6 +138,77 @@ impl Pool {
     /// Symbol node (keyed by the symbol's id; shapes must match the symbol's
     /// shape, else `Error::ShapeMismatch`). An unbound symbol is an error.
     pub fn evaluate(&self, e: ExprId, bindings: &HashMap<ExprId, Values>) -> Result<Values> {
+        self.evaluate_inspecting(e, bindings, |_, _, _| Ok(()))
+    }
+
+    /// Where the value of `e` first becomes infinite or NaN, as a message
+    /// naming the operation (`1/x gives inf: division by zero`), or `None`
+    /// when every value on the way is finite. Nodes are computed children
+    /// first, so the node named is one whose operands are all finite.
+    pub fn non_finite(
+        &self,
+        e: ExprId,
+        bindings: &HashMap<ExprId, Values>,
+    ) -> Result<Option<String>> {
+        let found = self.evaluate_inspecting(e, bindings, |id, v, memo| {
+            match v.data.iter().position(|x| !x.is_finite()) {
+                Some(k) => Err(Error::Domain(self.describe_non_finite(id, v, k, memo))),
+                None => Ok(()),
+            }
+        });
+        match found {
+            Ok(_) => Ok(None),
+            Err(Error::Domain(msg)) => Ok(Some(msg)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The message for node `id` whose value `v` has its first non-finite
+    /// element at `k`.
+    fn describe_non_finite(&self, id: ExprId, v: &Values, k: usize, memo: &Memo) -> String {
+        const SHOWN: usize = 60;
+        let mut what = crate::text(self, id, &crate::PrintOptions::default());
+        if what.chars().count() > SHOWN {
+            what = what.chars().take(SHOWN - 1).collect::<String>() + "…";
+        }
+        let x = v.data[k];
+        let place = if v.shape.is_scalar() {
+            String::new()
+        } else {
+            format!(" at [{}, {}]", k / v.shape.cols, k % v.shape.cols)
+        };
+        let operand = |c: ExprId| memo.get(c).ok();
+        let has_zero = |c: ExprId| operand(c).is_some_and(|v| v.data.contains(&0.0));
+        let reason = match self.node(id) {
+            Node::Pow(b, e) if x.is_infinite() && has_zero(*b) => {
+                let negative = operand(*e).is_some_and(|v| v.data.iter().any(|&n| n < 0.0));
+                if negative { "division by zero" } else { "overflow" }
+            }
+            Node::Pow(..) if x.is_nan() => "a negative number to a fractional power is not real",
+            Node::Apply(crate::Func::Log, _) if x.is_nan() => "log of a negative number",
+            Node::Apply(crate::Func::Log, _) => "log(0) is −∞",
+            _ if x.is_infinite() => "overflow",
+            _ => "the operation leaves its domain",
+        };
+        let shown = if x.is_nan() {
+            "NaN".to_string()
+        } else if x > 0.0 {
+            "inf".to_string()
+        } else {
+            "-inf".to_string()
+        };
+        format!("{what} gives {shown}{place}: {reason}")
+    }
+
+    /// [`Pool::evaluate`], calling `inspect` on each node's value as soon
+    /// as it is computed (its operands' values still in the memo); an error
+    /// from `inspect` stops the evaluation.
+    fn evaluate_inspecting(
+        &self,
+        e: ExprId,
+        bindings: &HashMap<ExprId, Values>,
+        mut inspect: impl FnMut(ExprId, &Values, &Memo) -> Result<()>,
+    ) -> Result<Values> {
         if e.index() >= self.len() {
             return Err(Error::Invalid(format!(
                 "expression #{} is not in this pool",
@@ -159,6 +230,7 @@ impl Pool {
             self.check_interrupt()?;
             let id = memo.order[k];
             let value = self.evaluate_node(id, bindings, &memo)?;
+            inspect(id, &value, &memo)?;
             for c in self.node(id).children() {
                 let p = memo.position(c)?;
                 uses[p] = uses[p].saturating_sub(1);
@@ -173,6 +245,16 @@ impl Pool {
             .pop()
             .flatten()
             .ok_or_else(|| internal("the root was not computed"))
+    }
+
+    /// True when `e` holds a float: a float number or float data.
+    pub fn holds_float(&self, e: ExprId) -> bool {
+        e.index() < self.len()
+            && self.reachable(e).into_iter().any(|id| match self.node(id) {
+                Node::Num(n) => !n.is_exact(),
+                Node::Dense(d) => !d.is_exact(),
+                _ => false,
+            })
     }
 
     /// The Symbol nodes `e` depends on (an Element node's child is its

@@ -1,5 +1,11 @@
 //! Elementwise functions: constant folding and the identities applied on
 //! construction (`exp(log(x)) = x`, `log(exp(x)) = x`, `log(ℯ) = 1`, …).
+//!
+//! Floats are folded only through the functions that are exact on them
+//! (`abs`, `relu`, `sign`, `step`). `exp`, `log`, `tanh`, `σ` and `softplus`
+//! of a float stay operations, so that a later rewrite can still take the
+//! stable form (`log(1 − σ(40.5))` is `−softplus(40.5)`, not `log(0)`); they
+//! are computed when the expression is evaluated or shown.
 
 use crate::arith::FOLD_LIMIT;
 use crate::numeric::map_dense;
@@ -44,9 +50,10 @@ impl Pool {
     }
 }
 
-/// The value of `f(n)` when it is a number: always for floats (stably),
-/// for exact input only where the result is exact (`exp(0) = 1`, `|−⅓| = ⅓`).
-/// Values outside the domain are errors.
+/// The value of `f(n)` when it is a number and the result is exact: for
+/// exact input (`exp(0) = 1`, `|−⅓| = ⅓`), and for floats through the
+/// functions exact on them ([`keeps_floats`]). Values outside the domain are
+/// errors.
 pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
     if f == Func::Log && !n.is_negative() && n.is_zero() {
         return Err(Error::Domain("log(0) is undefined (it is −∞)".into()));
@@ -58,7 +65,8 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
         )));
     }
     let exact = match n {
-        Num::Float(x) => return Ok(Some(Num::Float(fold_f64(f, *x)))),
+        Num::Float(x) if keeps_floats(f) => return Ok(Some(Num::Float(fold_f64(f, *x)))),
+        Num::Float(_) => return Ok(None),
         Num::Rat(_) => n,
     };
     Ok(match f {
@@ -89,6 +97,12 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
         ))),
         _ => None,
     })
+}
+
+/// True for the functions whose value at a float is exact (a sign, a
+/// maximum): those fold floats on construction.
+pub(crate) fn keeps_floats(f: Func) -> bool {
+    matches!(f, Func::Abs | Func::Relu | Func::Sign | Func::Step)
 }
 
 /// `f(x)` in floating point, computed stably.

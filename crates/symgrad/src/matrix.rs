@@ -5,7 +5,7 @@
 use crate::arith::{EXPLICIT_LIMIT, FOLD_LIMIT};
 use crate::numeric::Numeric;
 use crate::{
-    Axis, Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape, Span1,
+    Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape, Span1,
 };
 
 /// Exact dense products costlier than this many multiplications stay symbolic.
@@ -226,14 +226,8 @@ impl Pool {
         if shape == s {
             return Ok(a);
         }
-        // A logsumexp stays whole (evaluated with a max shift) unless it is
-        // of floats, which fold stably now.
-        if r == Reduction::LogSumExp
-            && let Some(Numeric::Matrix(d)) = self.numeric(a)
-            && !d.is_exact()
-        {
-            return self.dense(logsumexp_dense(&d, axis)?);
-        }
+        // A logsumexp stays whole, of data too: it is evaluated with a max
+        // shift, and `log(softmax(A))` of float data keeps its stable form.
         if r == Reduction::Sum && self.is_explicit(a) && s.len() <= EXPLICIT_LIMIT {
             return self.explicit_sum(a, axis, shape);
         }
@@ -297,17 +291,9 @@ impl Pool {
         if axis.reduced(s) == s {
             return self.ones(s);
         }
-        if self.is_explicit(a)
-            && s.len() <= EXPLICIT_LIMIT
-            && !matches!(self.numeric(a), Some(Numeric::Matrix(ref d)) if !d.is_exact())
-        {
-            let e = self.apply(Func::Exp, a)?;
-            let total = self.sum(e, axis)?;
-            return self.div(e, total);
-        }
-        if let Some(Numeric::Matrix(d)) = self.numeric(a) {
-            return self.dense(softmax_dense(&d, axis)?);
-        }
+        // A softmax stays whole, of explicit matrices and data too: written
+        // out as ℯᵃ/Σℯᵃ it overflows at logits of ±1000 and cancels after
+        // `exp(log(…))` folds, while the node is evaluated with a max shift.
         self.intern(Node::Softmax(axis, a), s)
     }
 
@@ -478,53 +464,4 @@ fn slice_or_permute(
         DenseData::Float(v) => DenseData::Float(cells.map(|(i, j)| v[at(i, j)]).collect()),
     };
     Dense::new(shape, data)
-}
-
-/// `logsumexp` of a float matrix along an axis, with a max shift.
-fn logsumexp_dense(d: &Dense, axis: Axis) -> Result<Dense> {
-    let s = d.shape();
-    let v = floats(d);
-    let shape = axis.reduced(s);
-    let line = |i: usize, j: usize| -> Vec<f64> {
-        match axis {
-            Axis::All => v.clone(),
-            Axis::Cols => (0..s.rows).map(|k| v[k * s.cols + j]).collect(),
-            Axis::Rows => (0..s.cols).map(|k| v[i * s.cols + k]).collect(),
-        }
-    };
-    let mut out = Vec::with_capacity(shape.len());
-    for i in 0..shape.rows {
-        for j in 0..shape.cols {
-            let xs = line(i, j);
-            let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            out.push(if max.is_infinite() {
-                max
-            } else {
-                max + xs.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
-            });
-        }
-    }
-    Dense::from_f64(shape, out)
-}
-
-/// Softmax of float data, max-shifted so large inputs do not overflow.
-fn softmax_dense(d: &Dense, axis: Axis) -> Result<Dense> {
-    let s = d.shape();
-    let mut v = floats(d);
-    let lines: Vec<Vec<usize>> = match axis {
-        Axis::Rows => (0..s.rows)
-            .map(|i| (0..s.cols).map(|j| i * s.cols + j).collect())
-            .collect(),
-        _ => (0..s.cols)
-            .map(|j| (0..s.rows).map(|i| i * s.cols + j).collect())
-            .collect(),
-    };
-    for line in lines {
-        let max = line.iter().map(|&k| v[k]).fold(f64::NEG_INFINITY, f64::max);
-        let total: f64 = line.iter().map(|&k| (v[k] - max).exp()).sum();
-        for &k in &line {
-            v[k] = (v[k] - max).exp() / total;
-        }
-    }
-    Dense::from_f64(s, v)
 }

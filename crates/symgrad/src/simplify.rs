@@ -322,26 +322,37 @@ impl Pool {
     }
 
     /// `logsumexp` of the exponents when `x` is a scalar sum `ℯᵃ + ℯᵇ + …` of
-    /// two or more exponentials (kept whole, so it evaluates with a max shift).
+    /// two or more exponentials (kept whole, so it evaluates with a max
+    /// shift). A positive coefficient moves into its exponent: `2⋅ℯᵇ` is
+    /// `ℯ^(b + log 2)`.
     fn sum_of_exps(&mut self, x: ExprId) -> Result<Option<ExprId>> {
         let Node::Add(ts) = self.node(x).clone() else {
             return Ok(None);
         };
-        let args: Option<Vec<ExprId>> = ts
-            .iter()
-            .map(|&t| match self.node(t) {
-                Node::Apply(Func::Exp, a) => Some(*a),
-                _ => None,
-            })
-            .collect();
-        match args {
-            Some(args) if self.shape(x).is_scalar() => {
-                let shape = crate::checked_shape(args.len(), 1)?;
-                let column = self.matrix(shape, args)?;
-                self.logsumexp(column, Axis::All).map(Some)
-            }
-            _ => Ok(None),
+        if !self.shape(x).is_scalar() {
+            return Ok(None);
         }
+        let mut args = Vec::with_capacity(ts.len());
+        for t in ts {
+            let arg = match self.node(t).clone() {
+                Node::Apply(Func::Exp, a) => a,
+                Node::Mul(fs) => match fs.as_slice() {
+                    [c, e] if self.as_num(*c).is_some_and(|n| !n.is_negative() && !n.is_zero()) => {
+                        let Node::Apply(Func::Exp, a) = *self.node(*e) else {
+                            return Ok(None);
+                        };
+                        let log_c = self.apply(Func::Log, *c)?;
+                        self.add(&[a, log_c])?
+                    }
+                    _ => return Ok(None),
+                },
+                _ => return Ok(None),
+            };
+            args.push(arg);
+        }
+        let shape = crate::checked_shape(args.len(), 1)?;
+        let column = self.matrix(shape, args)?;
+        self.logsumexp(column, Axis::All).map(Some)
     }
 
     /// `a` when `x` is `1 − σ(a)`.

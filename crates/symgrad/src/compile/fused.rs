@@ -189,21 +189,24 @@ impl Kernel {
 
     /// Runs over `len` lanes, in `regs` taken as registers of `width ≥ len`
     /// lanes each (at most [`LANES`]; 1 for a single point, so its registers
-    /// are adjacent); `load(k, lanes)` fills argument `k`.
+    /// are adjacent); `load(k, lanes)` fills argument `k`. False when some
+    /// value computed, an intermediate one included, is infinite or NaN.
     pub(crate) fn run(
         &self,
         regs: &mut [f64],
         width: usize,
         len: usize,
         load: &mut dyn FnMut(usize, &mut [f64]),
-    ) {
-        run_kernel(self, regs, width, len, load);
+    ) -> bool {
+        let mut finite = true;
+        run_kernel(self, regs, width, len, load, &mut finite);
+        finite
     }
 }
 
 lanes_fn! {
     /// The body of [`Kernel::run`].
-    fn run_kernel(kernel: &Kernel, regs: &mut [f64], width: usize, len: usize, load: &mut dyn FnMut(usize, &mut [f64])) {
+    fn run_kernel(kernel: &Kernel, regs: &mut [f64], width: usize, len: usize, load: &mut dyn FnMut(usize, &mut [f64]), finite: &mut bool) {
         for (op, d) in &kernel.code {
             let (before, rest) = regs.split_at_mut(d * width);
             let (dest, after) = rest.split_at_mut(width);
@@ -242,6 +245,7 @@ lanes_fn! {
                     }
                 }
             }
+            *finite &= all_finite(dest);
         }
     }
 }
@@ -259,6 +263,12 @@ impl Kernel {
         let r = self.results[k];
         &regs[r * width..r * width + len]
     }
+}
+
+/// True when no value is infinite or NaN (a branch-free fold, so it vectorises).
+#[inline(always)]
+pub(crate) fn all_finite(xs: &[f64]) -> bool {
+    xs.iter().fold(true, |ok, x| ok & x.is_finite())
 }
 
 #[inline(always)]

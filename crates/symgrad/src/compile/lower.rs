@@ -19,6 +19,8 @@ pub(crate) struct Lowered {
     block_end: usize,
     slots: Vec<Vec<f64>>,
     regs: Vec<f64>,
+    /// False after a run in which some value was infinite or NaN.
+    pub(crate) finite: bool,
 }
 
 struct Lower<'p> {
@@ -102,6 +104,7 @@ pub(crate) fn lower(
         pre_end: ends[0],
         block_end: ends[1],
         slots: Vec::new(),
+        finite: true,
     };
     lowered.allocate_slots(l.slots);
     let regs = lowered
@@ -624,7 +627,7 @@ impl Lowered {
             };
             let r = step.run(&frame, &mut out, &mut self.regs, par);
             self.slots[o] = out;
-            r?;
+            self.finite &= r?;
         }
         Ok(())
     }
@@ -651,6 +654,7 @@ impl Lowered {
 
     /// Runs every step on whole matrices.
     pub(crate) fn run_whole(&mut self, inputs: &[&[f64]], par: Par) -> Result<Vec<Values>> {
+        self.finite = true;
         self.run_steps(0..self.steps.len(), inputs, 0, 0, par)?;
         self.results(inputs)
     }
@@ -664,6 +668,7 @@ impl Lowered {
         width: usize,
         par: Par,
     ) -> Result<Vec<Values>> {
+        self.finite = true;
         self.run_steps(0..self.pre_end, inputs, 0, 0, par)?;
         for k in self.pre_end..self.block_end {
             let step = &self.steps[k];

@@ -175,6 +175,17 @@ impl Program {
         }
     }
 
+    /// True when every value the last [`Program::run`] computed, the
+    /// intermediate ones of fused loops included, was finite. A false here
+    /// with a finite result means a NaN or infinity was lost on the way (as
+    /// `relu(NaN)` gives 0): [`Pool::non_finite`] names where.
+    pub fn all_finite(&self) -> bool {
+        match (&self.blocked, self.block) {
+            (Some(b), Some(_)) => b.program.finite,
+            _ => self.whole.finite,
+        }
+    }
+
     /// The number of threads matrix products use (1 by default).
     pub fn set_threads(&mut self, n: usize) {
         self.par = if n > 1 { Par::rayon(n) } else { Par::Seq };

@@ -14,6 +14,8 @@ pub struct ScalarProgram {
     vars: usize,
     outputs: usize,
     regs: Vec<f64>,
+    /// The first point of the last run at which a value was infinite or NaN.
+    non_finite: Option<usize>,
 }
 
 impl Pool {
@@ -125,6 +127,7 @@ impl Pool {
             kernel,
             vars: width,
             outputs: results.len(),
+            non_finite: None,
         })
     }
 }
@@ -158,10 +161,12 @@ impl ScalarProgram {
     /// The values at one point `x`, into `out`.
     pub fn eval_point(&mut self, x: &[f64], out: &mut [f64]) -> Result<()> {
         self.check(x.len(), out.len(), 1)?;
-        self.kernel
+        let finite = self
+            .kernel
             .run(&mut self.regs, 1, 1, &mut |k, dest: &mut [f64]| {
                 dest[0] = x[k]
             });
+        self.non_finite = (!finite).then_some(0);
         for (o, slot) in out.iter_mut().enumerate() {
             *slot = self.kernel.result(&self.regs, 1, o, 1)[0];
         }
@@ -178,15 +183,20 @@ impl ScalarProgram {
             xs.len() / nv
         };
         self.check(xs.len(), out.len(), points)?;
+        self.non_finite = None;
         let mut p0 = 0;
         while p0 < points {
             let len = LANES.min(points - p0);
-            self.kernel
-                .run(&mut self.regs, LANES, len, &mut |k, dest: &mut [f64]| {
-                    for (t, d) in dest.iter_mut().enumerate() {
-                        *d = xs[(p0 + t) * nv + k];
-                    }
-                });
+            let finite =
+                self.kernel
+                    .run(&mut self.regs, LANES, len, &mut |k, dest: &mut [f64]| {
+                        for (t, d) in dest.iter_mut().enumerate() {
+                            *d = xs[(p0 + t) * nv + k];
+                        }
+                    });
+            if !finite && self.non_finite.is_none() {
+                self.non_finite = self.first_non_finite(xs, p0, len);
+            }
             for o in 0..no {
                 let r = self.kernel.result(&self.regs, LANES, o, len);
                 for (t, &x) in r.iter().enumerate() {
@@ -196,5 +206,24 @@ impl ScalarProgram {
             p0 += len;
         }
         Ok(())
+    }
+
+    /// The first point of the last [`ScalarProgram::eval_points`] or
+    /// [`ScalarProgram::eval_point`] at which some value, an intermediate
+    /// one included, was infinite or NaN.
+    pub fn non_finite_point(&self) -> Option<usize> {
+        self.non_finite
+    }
+
+    /// The first of the points `p0..p0 + len` at which the kernel meets a
+    /// value that is not finite, found by running them one at a time.
+    fn first_non_finite(&self, xs: &[f64], p0: usize, len: usize) -> Option<usize> {
+        let nv = self.vars.max(1);
+        let mut regs = self.kernel.registers();
+        (p0..p0 + len).find(|&p| {
+            !self.kernel.run(&mut regs, 1, 1, &mut |k, dest: &mut [f64]| {
+                dest[0] = xs[p * nv + k]
+            })
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! The instructions of a compiled program and how each one runs.
 
-use super::fused::{Kernel, LANES};
+use super::fused::{Kernel, LANES, all_finite};
 use super::{Const, kernels};
 use crate::evaluate::kernels as interp;
 use crate::{Axis, Error, Reduction, Result, Shape, Span1, Values};
@@ -238,14 +238,16 @@ impl Frame<'_> {
 }
 
 impl Step {
-    /// Runs this step, writing into `out` (taken out of the slots).
+    /// Runs this step, writing into `out` (taken out of the slots). False
+    /// when a value it computed (an intermediate one of a fused kernel
+    /// included) is infinite or NaN.
     pub(crate) fn run(
         &self,
         f: &Frame,
         out: &mut Vec<f64>,
         regs: &mut [f64],
         par: Par,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let shape = f.shape(&self.out());
         let len = shape.len();
         if !self.accumulates() {
@@ -262,8 +264,9 @@ impl Step {
                 "internal error: an accumulator was not set up".into(),
             ));
         }
+        let mut finite = true;
         match self {
-            Step::Fused { kernel, args, .. } => fused(f, shape, kernel, args, out, regs),
+            Step::Fused { kernel, args, .. } => finite = fused(f, shape, kernel, args, out, regs),
             Step::Gemm {
                 a, ta, b, tb, acc, ..
             } => kernels::gemm(out, shape, f.view(a), *ta, f.view(b), *tb, *acc, par),
@@ -298,7 +301,7 @@ impl Step {
                 out.copy_from_slice(&v.data);
             }
         }
-        Ok(())
+        Ok(finite && all_finite(out))
     }
 }
 
@@ -311,7 +314,8 @@ fn fused(
     args: &[Arg],
     out: &mut [f64],
     regs: &mut [f64],
-) {
+) -> bool {
+    let mut finite = true;
     let views: Vec<(View, Option<usize>)> = args
         .iter()
         .map(|a| match a {
@@ -323,7 +327,7 @@ fn fused(
     let mut start = 0;
     while start < total {
         let len = LANES.min(total - start);
-        kernel.run(regs, LANES, len, &mut |k, dest: &mut [f64]| {
+        finite &= kernel.run(regs, LANES, len, &mut |k, dest: &mut [f64]| {
             let (v, element) = &views[k];
             if let Some(e) = element {
                 dest.fill(v.data[*e]);
@@ -338,6 +342,7 @@ fn fused(
         out[start..start + len].copy_from_slice(kernel.result(regs, LANES, 0, len));
         start += len;
     }
+    finite
 }
 
 /// Loads the elements `start..start + dest.len()` (row-major, rows of
