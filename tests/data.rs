@@ -270,3 +270,87 @@ fn npy_errors() {
     .assert_eq(&errors.join("\n"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn cells_and_elements_that_are_not_finite_are_errors() {
+    let dir = scratch("not-finite");
+    write(&dir, "nan.csv", "1,2\n3,nan\n");
+    write(&dir, "inf.csv", "x,y\n1,-inf\n");
+    write(&dir, "huge.csv", "1e400,2\n");
+    write(&dir, "nan.npy", npy("<f8", false, "(2,)", &le_f64(&[1.0, f64::NAN])));
+    write(
+        &dir,
+        "inf.npy",
+        npy("<f8", false, "(1, 2)", &le_f64(&[f64::INFINITY, 1.0])),
+    );
+    let errors = ["nan.csv", "inf.csv", "huge.csv", "nan.npy", "inf.npy"]
+        .map(|name| first_line(&dir, &format!("load(\"$/{name}\")")));
+    expect![[r#"
+        error: $/nan.csv, line 2, column 2: 'nan' is NaN (not a number); load reads finite numbers
+        error: $/inf.csv, line 2, column 2: '-inf' is infinite; load reads finite numbers
+        error: $/huge.csv, line 1, column 1: '1e400' is beyond the floats (overflow); load reads finite numbers
+        error: $/nan.npy: element [1, 0] is NaN; load reads finite numbers
+        error: $/inf.npy: element [0, 0] is infinite; load reads finite numbers"#]]
+    .assert_eq(&errors.join("\n"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `log Σ exp` of a column, max-shifted: the oracle for the losses below,
+/// written here apart from symgrad's own kernels.
+fn log_sum_exp(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// `log(1 + eˣ)` without overflow.
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+#[test]
+fn losses_over_loaded_float_logits_of_a_thousand_stay_finite_and_right() {
+    let dir = scratch("float-logits");
+    // Logits: 2 classes × 3 samples, columns are samples; one-hot labels.
+    let z = [[1000.5, -1000.25, 3.5], [-999.75, 1000.0, -2.0]];
+    let y = [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]];
+    let rows = |m: &[[f64; 3]; 2]| {
+        m.iter()
+            .map(|r| r.map(|x| format!("{x:?}")).join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    write(&dir, "z.csv", rows(&z));
+    write(&dir, "y.csv", rows(&y));
+    // softmax_cce: the mean over samples of logsumexp(z) − z[label].
+    let cce = (0..3)
+        .map(|j| {
+            let col = [z[0][j], z[1][j]];
+            let label = if y[0][j] == 1.0 { 0 } else { 1 };
+            log_sum_exp(&col) - col[label]
+        })
+        .sum::<f64>()
+        / 3.0;
+    // bce of σ(z) over the first row: y log σ(z) + (1 − y) log(1 − σ(z)),
+    // that is −y·softplus(−z) − (1 − y)·softplus(z).
+    let bce = (0..3)
+        .map(|j| {
+            let (t, x) = (y[0][j], z[0][j]);
+            t * softplus(-x) + (1.0 - t) * softplus(x)
+        })
+        .sum::<f64>()
+        / 3.0;
+    let value = |src: &str| -> f64 {
+        let out = run(&dir, &format!(":set digits 17\n{src}"));
+        out.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{src}: {out}"))
+    };
+    let setup = "Z = load(\"$/z.csv\"); Y = load(\"$/y.csv\")";
+    let got = value(&format!("{setup}; softmax_cce(Y, Z)"));
+    assert!((got - cce).abs() <= 1e-12 * cce.abs(), "{got} vs {cce}");
+    let got = value(&format!("{setup}; bce(Y[0, :], sigmoid(Z[0, :]))"));
+    assert!((got - bce).abs() <= 1e-12 * bce.abs(), "{got} vs {bce}");
+    let got = value(&format!("{setup}; eval(bce(Y[0, :], sigmoid(Z[0, :])))"));
+    assert!((got - bce).abs() <= 1e-12 * bce.abs(), "{got} vs {bce}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -104,6 +104,19 @@ fn csv(name: &str) -> Result<(Shape, DenseData), String> {
                     v.push(k);
                 }
             } else if let Ok(x) = cell.parse::<f64>() {
+                if !x.is_finite() {
+                    let why = if x.is_nan() {
+                        "NaN (not a number)"
+                    } else if cell.trim_start_matches(['+', '-']).starts_with(['i', 'I']) {
+                        "infinite"
+                    } else {
+                        "beyond the floats (overflow)"
+                    };
+                    return Err(format!(
+                        "{name}, line {line}, column {}: '{cell}' is {why}; load reads finite numbers",
+                        j + 1
+                    ));
+                }
                 floats.push(x);
                 ints = None;
             } else {
@@ -215,6 +228,16 @@ fn npy(name: &str) -> Result<(Shape, DenseData), String> {
         },
         _ => data,
     };
+    if let DenseData::Float(v) = &data
+        && let Some(k) = v.iter().position(|x| !x.is_finite())
+    {
+        return Err(format!(
+            "{name}: element [{}, {}] is {}; load reads finite numbers",
+            k / shape.cols,
+            k % shape.cols,
+            if v[k].is_nan() { "NaN" } else { "infinite" }
+        ));
+    }
     Ok((shape, data))
 }
 
