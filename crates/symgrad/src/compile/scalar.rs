@@ -4,7 +4,7 @@
 //! points, so the loops vectorise).
 
 use super::fused::{Builder, Kernel, LANES, Op};
-use crate::{Error, ExprId, Node, Pool, Reduction, Result};
+use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result};
 use std::collections::HashMap;
 
 /// A compiled scalar program: see [`Pool::compile_scalar`].
@@ -46,6 +46,7 @@ impl Pool {
             for i in 0..s.rows {
                 for j in 0..s.cols {
                     let el = self.element_of(stable, i, j)?;
+                    let el = self.rewrite(el, |p, id| p.softmax_element_form(id))?;
                     roots.push(self.stabilise(el)?);
                 }
             }
@@ -129,6 +130,38 @@ impl Pool {
             outputs: results.len(),
             non_finite: None,
         })
+    }
+}
+
+impl Pool {
+    /// An element `softmax(a)[i, j]` written out as `ℯ^(aᵢⱼ − logsumexp)`
+    /// over the elements of its column (or row), so the register program
+    /// computes it with a max shift.
+    fn softmax_element_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Slice { arg, rows, cols } = *self.node(id) else {
+            return Ok(None);
+        };
+        let Node::Softmax(axis, a) = *self.node(arg) else {
+            return Ok(None);
+        };
+        if !self.shape(id).is_scalar() {
+            return Ok(None);
+        }
+        let (i, j) = (rows.start, cols.start);
+        let s = self.shape(a);
+        let cells: Vec<(usize, usize)> = match axis {
+            Axis::Rows => (0..s.cols).map(|k| (i, k)).collect(),
+            _ => (0..s.rows).map(|k| (k, j)).collect(),
+        };
+        let line = cells
+            .iter()
+            .map(|&(p, q)| self.element_of(a, p, q))
+            .collect::<Result<Vec<_>>>()?;
+        let column = self.matrix(crate::checked_shape(line.len(), 1)?, line)?;
+        let lse = self.logsumexp(column, Axis::All)?;
+        let own = self.element_of(a, i, j)?;
+        let shifted = self.sub(own, lse)?;
+        self.apply(Func::Exp, shifted).map(Some)
     }
 }
 
