@@ -1,22 +1,48 @@
-//! `code(e, target [, W])`: the emitted NumPy code is run with python3 and
-//! compared with symgrad's `eval` of the expression and of its gradient;
-//! the code for the seed-000 BCE loss is snapshotted for every target.
+//! `code(e, target [, W])`: the emitted code is run with python3 for every
+//! target — NumPy always, JAX and PyTorch where they are installed (a test
+//! says on stderr which target it skipped) — and compared with symgrad's
+//! `eval` of the expression and of its gradient; the code for the seed-000
+//! BCE loss is snapshotted for every target.
 //!
-//! python3 with NumPy is required (CI installs it): without it these tests
-//! fail with a message saying so.
+//! python3 with NumPy is required (CI installs it, and JAX when it can):
+//! without NumPy these tests fail with a message saying so.
 
 use expect_test::{Expect, expect};
+use std::io::Write;
 use std::process::Command;
+use symgrad::Target;
 use symgrad_lang::Session;
 
 mod support;
 use support::{numbers, run_in, session};
 
-/// Runs `module` (generated Python) with python3: calls `func` with its
-/// parameters taken from `args` (name, Python literal) and returns each
-/// result flattened row by row.
+/// How the driver turns a Python literal into an argument of `target`,
+/// and the lines it runs first.
+fn driver_parts(target: Target) -> (&'static str, &'static str) {
+    match target {
+        Target::NumPy => ("", "np.array({}, dtype=np.float64)"),
+        Target::Jax => (
+            "import jax\njax.config.update(\"jax_enable_x64\", True)\nimport jax.numpy as jnp\n",
+            "jnp.array({}, dtype=jnp.float64)",
+        ),
+        Target::Torch => (
+            "import torch\n",
+            "torch.tensor({}, dtype=torch.float64)",
+        ),
+    }
+}
+
+/// Runs `module` (generated Python for `target`) with python3: calls `func`
+/// with its parameters taken from `args` (name, Python literal) and returns
+/// each result flattened row by row; `None` (and a note on stderr) when the
+/// target's library is not installed (NumPy must be).
 #[track_caller]
-fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> {
+fn run_target(
+    target: Target,
+    module: &str,
+    func: &str,
+    args: &[(&str, &str)],
+) -> Option<Vec<Vec<f64>>> {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "symgrad-codegen-{}-{}",
@@ -31,6 +57,7 @@ fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> 
         .find_map(|l| l.strip_prefix(&def))
         .unwrap_or_else(|| panic!("no {def} in\n{module}"))
         .trim_end_matches("):");
+    let (setup, convert) = driver_parts(target);
     let args: Vec<String> = params
         .split(", ")
         .map(|p| {
@@ -38,11 +65,11 @@ fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> 
                 .iter()
                 .find(|(n, _)| *n == p)
                 .unwrap_or_else(|| panic!("no value for {p}"));
-            format!("np.array({a}, dtype=np.float64)")
+            convert.replace("{}", a)
         })
         .collect();
     let driver = format!(
-        "import json, sys\nimport numpy as np\nsys.path.insert(0, {dir:?})\n\
+        "import json, sys\nimport numpy as np\n{setup}sys.path.insert(0, {dir:?})\n\
          from generated import {func}\n\
          out = {func}({})\n\
          out = out if isinstance(out, tuple) else (out,)\n\
@@ -60,22 +87,42 @@ fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> 
         !stderr.contains("No module named 'numpy'"),
         "numpy is needed to run the generated code: python3 -m pip install numpy"
     );
+    for (t, module_name) in [(Target::Jax, "jax"), (Target::Torch, "torch")] {
+        if target == t && stderr.contains(&format!("No module named '{module_name}'")) {
+            // Straight to stderr, past the test harness's capture, so the
+            // skip shows in every run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped running the {module_name} code of {func}: {module_name} is not installed"
+            );
+            return None;
+        }
+    }
     assert!(
         output.status.success(),
-        "the generated code failed:\n{stderr}\n{module}"
+        "the generated {} code failed:\n{stderr}\n{module}",
+        target.name()
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout
-        .trim()
-        .trim_start_matches("[[")
-        .trim_end_matches("]]")
-        .split("], [")
-        .map(|r| {
-            r.split(',')
-                .map(|x| x.trim().parse().unwrap_or_else(|_| panic!("{stdout}")))
-                .collect()
-        })
-        .collect()
+    Some(
+        stdout
+            .trim()
+            .trim_start_matches("[[")
+            .trim_end_matches("]]")
+            .split("], [")
+            .map(|r| {
+                r.split(',')
+                    .map(|x| x.trim().parse().unwrap_or_else(|_| panic!("{stdout}")))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// [`run_target`] for NumPy, which is always there.
+#[track_caller]
+fn run_python(module: &str, func: &str, args: &[(&str, &str)]) -> Vec<Vec<f64>> {
+    run_target(Target::NumPy, module, func, args).expect("numpy is installed")
 }
 
 #[track_caller]
@@ -99,14 +146,20 @@ fn code(s: &mut Session, code_call: &str) -> String {
 /// symbol values in symgrad syntax, `args` the function's arguments.
 #[track_caller]
 fn check_against_eval(s: &mut Session, l: &str, w: &str, bindings: &str, args: &[(&str, &str)]) {
-    let module = code(s, &format!("code({l}, \"numpy\", {w})"));
-    let got = run_python(&module, &format!("{l}_and_grad"), args);
     let value = numbers(s, &format!("eval({l}, {bindings})"));
     let grad = numbers(s, &format!("eval(grad({l}, {w}), {bindings})"));
-    assert_close("value", &got[0], &value);
-    assert_close("gradient", &got[1], &grad);
-    let value_only = run_python(&code(s, &format!("code({l}, \"numpy\")")), l, args);
-    assert_close("value alone", &value_only[0], &value);
+    for target in Target::ALL {
+        let name = target.name();
+        let module = code(s, &format!("code({l}, \"{name}\", {w})"));
+        let Some(got) = run_target(target, &module, &format!("{l}_and_grad"), args) else {
+            continue;
+        };
+        assert_close(&format!("{name} value"), &got[0], &value);
+        assert_close(&format!("{name} gradient"), &got[1], &grad);
+    }
+    // The value alone (the same code, without the gradient's lines).
+    let module = code(s, &format!("code({l}, \"numpy\")"));
+    assert_close("value alone", &run_python(&module, l, args)[0], &value);
 }
 
 const X: (&str, &str) = (
@@ -196,13 +249,13 @@ fn bce_code_snapshot() {
             def L_and_grad(W):
                 """The value and the gradient, from symgrad."""
                 assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
-                t1 = jnp.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]])
+                t1 = jnp.array([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]], dtype=float)
                 t2 = t1 @ W.T
-                t3 = jnp.array([[0.0], [1.0], [1.0]]) * jax.nn.softplus(-t2) + jnp.array([[1.0], [0.0], [0.0]]) * jax.nn.softplus(t2)
+                t3 = jnp.array([[0.0], [1.0], [1.0]], dtype=float) * jax.nn.softplus(-t2) + jnp.array([[1.0], [0.0], [0.0]], dtype=float) * jax.nn.softplus(t2)
                 value = (1 / 3) * jnp.sum(t3)
-                t4 = jnp.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
-                t5 = (1 / 3) * jax.nn.sigmoid(W @ t4) + jnp.array([[0.0, -0.3333333333333333, -0.3333333333333333]])
-                grad_W = t5 @ t1
+                t4 = jnp.array([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]], dtype=float)
+                t5 = jnp.array([[0.0, -0.3333333333333333, -0.3333333333333333]], dtype=float)
+                grad_W = ((1 / 3) * jax.nn.sigmoid(W @ t4) + t5) @ t1
                 return value, grad_W
         "#]],
     );
@@ -366,4 +419,33 @@ fn bad_targets_and_gradients_are_errors() {
     assert!(out.contains("the gradient is taken by a symbol"), "{out}");
     let out = run_in(&mut s, "code(L)");
     assert!(out.contains("wrong number of arguments"), "{out}");
+}
+
+#[test]
+fn constants_reach_library_functions_as_floats_on_every_target() {
+    // `jax.nn.sigmoid(2)` is an error in JAX: every number a library
+    // function receives is a float of the target's dtype.
+    let mut s = session(
+        "symbol x, v[2, 1]\n\
+         F = sigmoid(2)*x + softplus(-3)*x^2 + tanh(1/2) + exp(1.5)*x + relu(2)*sum(softmax([1, 2]) .* v) + logsumexp([3, x])\n",
+    );
+    let args = [("x", "0.75"), ("v", "[[1.5], [-2]]")];
+    check_against_eval(&mut s, "F", "x", "x = 0.75, v = [[1.5], [-2]]", &args);
+    check_against_eval(&mut s, "F", "v", "x = 0.75, v = [[1.5], [-2]]", &args);
+}
+
+#[test]
+fn stable_forms_at_logits_of_a_thousand_run_on_every_target() {
+    // The true values, by hand: softplus(1000.5) = 1000.5, and
+    // logsumexp([1000.5, -999.25]) − (−999.25) = 1999.75.
+    let mut s = session(
+        "X = [[1.0, -1.0], [0.5, 2.0]]\nY = [[0, 1], [1, 0]]\nsymbol W[2, 2], b[2, 1]\n\
+         L = softmax_cce(Y, W*X + b) + bce([0, 1], sigmoid(W[0, :]'))\n",
+    );
+    let w0 = "[[1000.5, 0], [0, -999.25]]";
+    let b0 = "[[0], [0.5]]";
+    let bindings = format!("W = {w0}, b = {b0}");
+    check_against_eval(&mut s, "L", "W", &bindings, &[("W", w0), ("b", b0)]);
+    let value = numbers(&mut s, &format!("eval(L, {bindings})"));
+    assert!(value[0].is_finite() && value[0] > 1000.0, "{value:?}");
 }

@@ -375,8 +375,8 @@ impl<'a> Emitter<'a> {
             }
             Node::Apply(f, a) => {
                 let p = self.get(*a)?;
-                let x = if t == Target::Torch && p.number {
-                    format!("torch.tensor({}, dtype=torch.float64)", p.text)
+                let x = if p.number {
+                    t.float_scalar(&p.text)
                 } else {
                     p.text.clone()
                 };

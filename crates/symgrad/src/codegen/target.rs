@@ -138,8 +138,18 @@ impl Target {
     pub(super) fn array(self, rows: &str) -> String {
         match self {
             Target::NumPy => format!("np.array({rows}, dtype=np.float64)"),
-            Target::Jax => format!("jnp.array({rows})"),
+            Target::Jax => format!("jnp.array({rows}, dtype=float)"),
             Target::Torch => format!("_matrix({rows})"),
+        }
+    }
+
+    /// A Python number `x` as a float of the target's dtype, for passing to
+    /// a library function (`jax.nn.sigmoid(2)` is an error: 2 is an integer).
+    pub(super) fn float_scalar(self, x: &str) -> String {
+        match self {
+            Target::NumPy => format!("np.float64({x})"),
+            Target::Jax => format!("jnp.asarray({x}, dtype=float)"),
+            Target::Torch => format!("torch.tensor({x}, dtype=torch.float64)"),
         }
     }
 
