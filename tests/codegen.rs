@@ -25,10 +25,7 @@ fn driver_parts(target: Target) -> (&'static str, &'static str) {
             "import jax\njax.config.update(\"jax_enable_x64\", True)\nimport jax.numpy as jnp\n",
             "jnp.array({}, dtype=jnp.float64)",
         ),
-        Target::Torch => (
-            "import torch\n",
-            "torch.tensor({}, dtype=torch.float64)",
-        ),
+        Target::Torch => ("import torch\n", "torch.tensor({}, dtype=torch.float64)"),
     }
 }
 

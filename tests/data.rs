@@ -277,7 +277,11 @@ fn cells_and_elements_that_are_not_finite_are_errors() {
     write(&dir, "nan.csv", "1,2\n3,nan\n");
     write(&dir, "inf.csv", "x,y\n1,-inf\n");
     write(&dir, "huge.csv", "1e400,2\n");
-    write(&dir, "nan.npy", npy("<f8", false, "(2,)", &le_f64(&[1.0, f64::NAN])));
+    write(
+        &dir,
+        "nan.npy",
+        npy("<f8", false, "(2,)", &le_f64(&[1.0, f64::NAN])),
+    );
     write(
         &dir,
         "inf.npy",

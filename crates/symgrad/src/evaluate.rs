@@ -182,7 +182,11 @@ impl Pool {
         let reason = match self.node(id) {
             Node::Pow(b, e) if x.is_infinite() && has_zero(*b) => {
                 let negative = operand(*e).is_some_and(|v| v.data.iter().any(|&n| n < 0.0));
-                if negative { "division by zero" } else { "overflow" }
+                if negative {
+                    "division by zero"
+                } else {
+                    "overflow"
+                }
             }
             Node::Pow(..) if x.is_nan() => "a negative number to a fractional power is not real",
             Node::Apply(crate::Func::Log, _) if x.is_nan() => "log of a negative number",

@@ -152,21 +152,32 @@ impl Pool {
                 self.sub(a, lse)?
             }
             // log(softmax(a)[i, j]) = aᵢⱼ − logsumexp(a)[i or j], the
-            // logsumexp kept whole.
-            Node::Slice { arg, rows, cols } if self.shape(x).is_scalar() => {
+            // logsumexp kept whole; a block of a softmax likewise, with the
+            // logsumexp of its columns (or rows) broadcast.
+            Node::Slice { arg, rows, cols } => {
                 let Node::Softmax(axis, a) = *self.node(arg) else {
                     return Ok(None);
                 };
-                let (i, j) = (rows.start, cols.start);
-                let own = self.element_of(a, i, j)?;
                 let lse = self.logsumexp(a, axis)?;
-                let (li, lj) = match axis {
-                    Axis::Cols => (0, j),
-                    Axis::Rows => (i, 0),
-                    Axis::All => (0, 0),
-                };
-                let total = self.element_slice(lse, li, lj)?;
-                self.sub(own, total)?
+                if self.shape(x).is_scalar() {
+                    let (i, j) = (rows.start, cols.start);
+                    let own = self.element_of(a, i, j)?;
+                    let (li, lj) = match axis {
+                        Axis::Cols => (0, j),
+                        Axis::Rows => (i, 0),
+                        Axis::All => (0, 0),
+                    };
+                    let total = self.element_slice(lse, li, lj)?;
+                    self.sub(own, total)?
+                } else {
+                    let whole = |n: usize| crate::Span1 { start: 0, end: n };
+                    let own = self.slice(a, rows, cols)?;
+                    let total = match axis {
+                        Axis::Rows => self.slice(lse, rows, whole(1))?,
+                        _ => self.slice(lse, whole(1), cols)?,
+                    };
+                    self.sub(own, total)?
+                }
             }
             Node::Reduce(Reduction::Sum, axis, s) => match self.node(s).clone() {
                 Node::Apply(Func::Exp, a) => self.logsumexp(a, axis)?,
@@ -337,7 +348,11 @@ impl Pool {
             let arg = match self.node(t).clone() {
                 Node::Apply(Func::Exp, a) => a,
                 Node::Mul(fs) => match fs.as_slice() {
-                    [c, e] if self.as_num(*c).is_some_and(|n| !n.is_negative() && !n.is_zero()) => {
+                    [c, e]
+                        if self
+                            .as_num(*c)
+                            .is_some_and(|n| !n.is_negative() && !n.is_zero()) =>
+                    {
                         let Node::Apply(Func::Exp, a) = *self.node(*e) else {
                             return Ok(None);
                         };

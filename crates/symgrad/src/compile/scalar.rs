@@ -46,7 +46,7 @@ impl Pool {
             for i in 0..s.rows {
                 for j in 0..s.cols {
                     let el = self.element_of(stable, i, j)?;
-                    let el = self.rewrite(el, |p, id| p.softmax_element_form(id))?;
+                    let el = self.rewrite(el, |p, id| p.scalar_form(id))?;
                     roots.push(self.stabilise(el)?);
                 }
             }
@@ -103,12 +103,17 @@ impl Pool {
                     reg.insert(id, b.apply(*f, kids[0]));
                     continue;
                 }
-                Node::Matrix { .. } => continue, // read by a reduction below
+                // Read by a reduction below.
+                Node::Matrix { .. } | Node::Dense(_) => continue,
                 Node::Reduce(r, _, m) if self.shape(id).is_scalar() => {
-                    let Node::Matrix { entries, .. } = self.node(*m) else {
-                        return Err(not_scalar());
+                    let xs: Vec<usize> = match self.node(*m) {
+                        Node::Matrix { entries, .. } => entries.iter().filter_map(get).collect(),
+                        Node::Dense(d) => {
+                            let xs: Vec<f64> = d.nums().iter().map(|n| n.to_f64()).collect();
+                            xs.into_iter().map(|x| b.push(Op::Imm(x))).collect()
+                        }
+                        _ => return Err(not_scalar()),
                     };
-                    let xs: Vec<usize> = entries.iter().filter_map(get).collect();
                     match r {
                         Reduction::Sum => {
                             reg.insert(id, b.fold(&xs, Op::Add));
@@ -134,6 +139,22 @@ impl Pool {
 }
 
 impl Pool {
+    /// The forms the register program reads: a softmax element written out
+    /// ([`Pool::softmax_element_form`]), and a reduction to one number of a
+    /// matrix that is not explicit (`sum(x .* σ(v), 2)` of a row) over the
+    /// explicit matrix of its elements.
+    fn scalar_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        if let Node::Reduce(r, _, m) = *self.node(id)
+            && self.shape(id).is_scalar()
+            && !matches!(self.node(m), Node::Matrix { .. } | Node::Dense(_))
+        {
+            let explicit = self.elements(m)?;
+            let explicit = self.rewrite(explicit, |p, x| p.softmax_element_form(x))?;
+            return self.reduce(r, explicit, Axis::All).map(Some);
+        }
+        self.softmax_element_form(id)
+    }
+
     /// An element `softmax(a)[i, j]` written out as `ℯ^(aᵢⱼ − logsumexp)`
     /// over the elements of its column (or row), so the register program
     /// computes it with a max shift.
@@ -220,13 +241,13 @@ impl ScalarProgram {
         let mut p0 = 0;
         while p0 < points {
             let len = LANES.min(points - p0);
-            let finite =
-                self.kernel
-                    .run(&mut self.regs, LANES, len, &mut |k, dest: &mut [f64]| {
-                        for (t, d) in dest.iter_mut().enumerate() {
-                            *d = xs[(p0 + t) * nv + k];
-                        }
-                    });
+            let finite = self
+                .kernel
+                .run(&mut self.regs, LANES, len, &mut |k, dest: &mut [f64]| {
+                    for (t, d) in dest.iter_mut().enumerate() {
+                        *d = xs[(p0 + t) * nv + k];
+                    }
+                });
             if !finite && self.non_finite.is_none() {
                 self.non_finite = self.first_non_finite(xs, p0, len);
             }
@@ -254,9 +275,11 @@ impl ScalarProgram {
         let nv = self.vars.max(1);
         let mut regs = self.kernel.registers();
         (p0..p0 + len).find(|&p| {
-            !self.kernel.run(&mut regs, 1, 1, &mut |k, dest: &mut [f64]| {
-                dest[0] = xs[p * nv + k]
-            })
+            !self
+                .kernel
+                .run(&mut regs, 1, 1, &mut |k, dest: &mut [f64]| {
+                    dest[0] = xs[p * nv + k]
+                })
         })
     }
 }
