@@ -4,9 +4,10 @@
 //!
 //! The oracle is mpmath (Python) evaluating the textbook formulas as they
 //! are written — `log(1 − σ(z))`, `log(exp(zᵢ)/Σ exp(z))` — with enough
-//! digits that nothing overflows or cancels (up to 1000), and the gradient
-//! by central differences at that precision (h = 10⁻⁶⁰, so the error is far
-//! below f64's). It shares no code with symgrad. For each case symgrad's
+//! digits that nothing overflows or cancels (80 more than e^−|z| needs for
+//! the largest logit z of the case), and the gradient by central
+//! differences at that precision (h = 10⁻⁶⁰, so the error is far below
+//! f64's). It shares no code with symgrad. For each case symgrad's
 //! value, gradient, `subs`, `text` read back, `evalpoints` (value and
 //! gradient at two points) and exported NumPy and JAX code (the JAX run is
 //! skipped with a message when JAX is not installed) must agree with it.
@@ -347,9 +348,21 @@ if have_jax:
     import jax.numpy as jnp
 import numpy as np
 
-mp.dps = 1000
+def digits(c):
+    """Enough digits that 1 - sigmoid(z) and exp(z) / sum(exp) keep their
+    value for every logit z of the case: e^-|z| must not round away."""
+    X, C = c["X"], c["C"]
+    biggest = max(abs(t) for row in C for t in row)
+    for w in c["w"]:
+        W = [w[i * c["d"]:(i + 1) * c["d"]] for i in range(c["k"])]
+        for i in range(c["k"]):
+            for j in range(len(X[0])):
+                biggest = max(biggest, abs(sum(W[i][t] * X[t][j] for t in range(c["d"]))))
+    return int(biggest / 2.302585 + 80)
+
 cases = json.load(sys.stdin)
 for c in cases:
+    mp.dps = digits(c)
     c["X"] = [[mpf(x) for x in row] for row in c["X"]]
     c["C"] = [[mpf(x) for x in row] for row in c["C"]]
     label = c["label"]

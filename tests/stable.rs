@@ -1,0 +1,198 @@
+//! Float data keeps the stable forms, and no NaN or infinity passes
+//! silently: each example of issue 10, against values computed here by
+//! hand in f64 (softplus and logsumexp written out with a max shift), and
+//! the errors that name the operation.
+
+use expect_test::expect;
+
+mod support;
+use support::{assert_close, check, numbers, session};
+
+/// `log(1 + eˣ)` without overflow.
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+fn logsumexp(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+#[test]
+fn float_arguments_keep_the_stable_forms() {
+    let mut s = session("symbol w, v[2]");
+    // bce(0, σ(z)) = −log(1 − σ(z)) = softplus(z).
+    for (expr, want) in [
+        ("eval(bce(0, sigmoid(30.5)))", vec![softplus(30.5)]),
+        ("bce(0, sigmoid(30.5))", vec![softplus(30.5)]),
+        ("log(1 - sigmoid(40.5))", vec![-softplus(40.5)]),
+        ("log(softmax([800.5, 0]))", vec![0.0, -800.5]),
+        ("softmax_cce([1, 0], [-1000.0, 0])", vec![1000.0]),
+        ("log(sigmoid(-1000.0))", vec![-1000.0]),
+        ("log(1 + exp(1000.0))", vec![1000.0]),
+        (
+            "eval(subs(bce(0, sigmoid(w)), w = 30.5))",
+            vec![softplus(30.5)],
+        ),
+        ("eval(bce(0, sigmoid(w)), w = 30.5)", vec![softplus(30.5)]),
+        ("subs(bce(0, sigmoid(w)), w = 30.5)", vec![softplus(30.5)]),
+        ("eval(softmax([1000, 0]))", vec![1.0, (-1000f64).exp()]),
+        (
+            "eval(log(exp(1000) + 2*exp(1001)))",
+            vec![logsumexp(&[1000.0, 1001.0, 1001.0])],
+        ),
+        (
+            "eval(logsumexp([1000, 1001, 1001]))",
+            vec![logsumexp(&[1000.0, 1001.0, 1001.0])],
+        ),
+    ] {
+        assert_close(expr, &numbers(&mut s, expr), &want, 1e-15, 0.0);
+    }
+    assert_close(
+        "log(1 - sigmoid(40.5))",
+        &numbers(&mut s, "log(1 - sigmoid(40.5))"),
+        &[-40.5],
+        1e-15,
+        0.0,
+    );
+    // The stacked softmax: column 0 is softmax([1, 2]); column 1 is the
+    // softmax of log(1 − σ(w)) = −softplus(w) at w = [130, 370].
+    let (a, b) = (-softplus(130.0), -softplus(370.0));
+    let want = [
+        (1.0 - logsumexp(&[1.0, 2.0])).exp(),
+        (a - logsumexp(&[a, b])).exp(),
+        (2.0 - logsumexp(&[1.0, 2.0])).exp(),
+        (b - logsumexp(&[a, b])).exp(),
+    ];
+    assert_close(
+        "stacked softmax",
+        &numbers(
+            &mut s,
+            "eval(softmax(hstack([1, 2], log(1 - sigmoid(v)))), v = [130, 370])",
+        ),
+        &want,
+        1e-14,
+        0.0,
+    );
+    assert!((want[3] - 5.879e-105).abs() < 1e-108, "{want:?}");
+}
+
+#[test]
+fn the_text_of_a_logsumexp_reads_back_to_its_value() {
+    let mut s = session("");
+    let text = support::run_in(&mut s, "text(logsumexp([1000, 1001, 1001]))");
+    assert_close(
+        "read back",
+        &numbers(&mut s, &format!("eval({text})")),
+        &[logsumexp(&[1000.0, 1001.0, 1001.0])],
+        1e-15,
+        0.0,
+    );
+}
+
+#[test]
+fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
+    check(
+        "eval(sigmoid(1/x), x = 0)",
+        expect![[r#"
+            error: 1/x gives inf: division by zero
+             --> <test>:1:1
+              |
+            1 | eval(sigmoid(1/x), x = 0)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "eval(relu(sqrt(x)), x = -0.8)",
+        expect![[r#"
+            error: sqrt(x) gives NaN: a negative number to a fractional power is not real
+             --> <test>:1:1
+              |
+            1 | eval(relu(sqrt(x)), x = -0.8)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "symbol v[2]; eval(exp(v), v = [1, 1000])",
+        expect![[r#"
+            error: exp(v) gives inf at [1, 0]: overflow
+             --> <test>:1:14
+              |
+            1 | symbol v[2]; eval(exp(v), v = [1, 1000])
+              |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "exp(1000.0)",
+        expect![[r#"
+            error: exp(1000.0) gives inf: overflow
+             --> <test>:1:1
+              |
+            1 | exp(1000.0)
+              | ^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "10.0^400",
+        expect![[r#"
+            error: overflow: the number is beyond the floats (inf)
+             --> <test>:1:5
+              |
+            1 | 10.0^400
+              |     ^
+        "#]],
+    );
+}
+
+#[test]
+fn evalpoints_follows_the_rule_of_eval() {
+    check(
+        "evalpoints(log(x), x, [2, -1, 0])",
+        expect![[r#"
+            error: at point 1 (row 1 of the points): log(x) gives NaN: log of a negative number
+             --> <test>:1:1
+              |
+            1 | evalpoints(log(x), x, [2, -1, 0])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "evalpoints(relu(sqrt(x)), x, [1, -0.8])",
+        expect![[r#"
+            error: at point 1 (row 1 of the points): sqrt(x) gives NaN: a negative number to a fractional power is not real
+             --> <test>:1:1
+              |
+            1 | evalpoints(relu(sqrt(x)), x, [1, -0.8])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn evalpoints_covers_softmax_logsumexp_and_every_prelude_loss() {
+    // Each value and gradient at two points, against eval at each point
+    // (eval's compiled program is checked against NumPy, JAX and mpmath
+    // elsewhere; here evalpoints must agree with it).
+    let mut s = session(
+        "symbol W[2, 3]\nX = [[1.5, -2.0], [0.25, 3.0], [-1.0, 0.5]]\nY = [[1, 0], [0, 1]]\n\
+         y = [[1, 0]]\nP1 = [[1, 2, 3, 4, 5, 6]]\nP2 = [[400, -300, 2, -500, 250, 1]]\n\
+         W1 = [[1, 2, 3], [4, 5, 6]]\nW2 = [[400, -300, 2], [-500, 250, 1]]\n",
+    );
+    for loss in [
+        "softmax_cce(Y, W*X)",
+        "cce(Y, softmax(W*X))",
+        "bce(y, sigmoid(W[0, :]*X))",
+        "bce_logits(y, W[1, :]*X)",
+        "mse(Y, W*X)",
+        "l2(W)",
+        "sum(logsumexp(W*X, 1))",
+        "sum(softmax(W*X, 2) .* Y)",
+    ] {
+        for f in [loss.to_string(), format!("grad({loss}, W)")] {
+            let both = numbers(&mut s, &format!("evalpoints({f}, W, vstack(P1, P2))"));
+            let mut want = numbers(&mut s, &format!("eval({f}, W = W1)"));
+            want.extend(numbers(&mut s, &format!("eval({f}, W = W2)")));
+            assert_close(&f, &both, &want, 1e-12, 1e-12);
+        }
+    }
+}
