@@ -230,7 +230,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "eval",
         "eval(e, W = value, …)",
-        "the value of e in floats, computed stably",
+        "the value of e in floats, computed stably; a NaN or infinity on the way is an error naming the operation",
         "eval(L, W = randn(1, 5))",
     ),
     b(

@@ -104,7 +104,24 @@ impl Objective {
             }
         };
         let inputs: Vec<&Values> = std::iter::once(w).chain(&data).collect();
-        let mut out = program.run(&inputs)?.into_iter();
+        let out = program.run(&inputs)?;
+        let visible = out.iter().any(|v| v.data.iter().any(|x| !x.is_finite()));
+        let mut out = out.into_iter();
+        if !program.all_finite() && !visible {
+            // A NaN or infinity on the way that the result hides (as
+            // `relu(NaN)` is 0): name it. A visible one is reported with
+            // the step by the caller.
+            let bindings = std::iter::once(self.w)
+                .chain(self.data.iter().copied())
+                .zip(std::iter::once(w.clone()).chain(data))
+                .collect();
+            for e in [self.loss, self.grad] {
+                let stable = pool.stabilise(e)?;
+                if let Some(msg) = pool.non_finite(stable, &bindings)? {
+                    return Err(symgrad::Error::Domain(msg));
+                }
+            }
+        }
         let loss = out.next().and_then(|v| v.as_scalar()).unwrap_or(f64::NAN);
         let grad = out.next().unwrap_or_else(|| Values::scalar(0.0));
         // A loss that does not depend on `w` has the gradient 0, a scalar.
