@@ -10,6 +10,11 @@ use crate::span::Span;
 use std::collections::HashMap;
 use symgrad::{Dense, Error, ExprId, Node, Shape, Values, checked_shape};
 
+/// A closed float expression with more elements than this is shown as it
+/// is, not computed for display (as arithmetic on data folds only up to
+/// this size).
+const SHOWN_AS_VALUE: usize = 10_000;
+
 impl Session {
     /// The value of `e` with the symbols of `bindings` given, through a
     /// compiled program run with the session's threads. A value on the way,
@@ -62,11 +67,13 @@ impl Session {
     }
 
     /// The value of a closed expression that holds a float (no symbol, and
-    /// not already a number or data) as a number or data, computed from its
-    /// stable form as `eval` does; `None` for any other expression. This is
-    /// how `log(1 − sigmoid(40.5))` is shown: as −40.5.
+    /// not already a number or data) of at most [`SHOWN_AS_VALUE`] elements,
+    /// as a number or data, computed from its stable form as `eval` does;
+    /// `None` for any other expression. This is how `log(1 − sigmoid(40.5))`
+    /// is shown: as −40.5.
     pub(crate) fn closed_float_value(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
         if matches!(self.pool.node(e), Node::Num(_) | Node::Dense(_))
+            || self.pool.shape(e).len() > SHOWN_AS_VALUE
             || !self.pool.free_symbols(e).is_empty()
             || !self.pool.holds_float(e)
         {
