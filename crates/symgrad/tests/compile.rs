@@ -587,3 +587,58 @@ fn bad_inputs_are_errors() {
     assert!(p.compile(&[e], &[w]).is_err());
     assert!(p.compile(&[e], &[e]).is_err());
 }
+
+#[test]
+fn a_value_that_is_not_finite_on_the_way_is_reported_and_named() -> symgrad::Result<()> {
+    // relu(sqrt(x)) hides the NaN of sqrt(−0.8) (relu(NaN) is 0): the
+    // program's result is finite, but `all_finite` says it was not, and
+    // `non_finite` names the operation.
+    let mut p = Pool::new();
+    let x = p.symbol("x", Shape::SCALAR)?;
+    let half = p.rational(1, 2)?;
+    let root = p.pow(x, half)?;
+    let e = p.apply(Func::Relu, root)?;
+    let mut program = p.compile(&[e], &[x])?;
+    let out = program.run(&[&Values::scalar(-0.8)])?;
+    assert!(out[0].data.iter().all(|v| v.is_finite()));
+    assert!(!program.all_finite());
+    program.run(&[&Values::scalar(0.8)])?;
+    assert!(program.all_finite());
+    let at = HashMap::from([(x, Values::scalar(-0.8))]);
+    let msg = p.non_finite(e, &at)?.expect("a NaN on the way");
+    assert!(msg.starts_with("sqrt(x) gives NaN"), "{msg}");
+    assert_eq!(
+        p.non_finite(e, &HashMap::from([(x, Values::scalar(4.0))]))?,
+        None
+    );
+    // The register program: the first bad point of many.
+    let mut scalar = p.compile_scalar(&[e], &[x])?;
+    let mut out = vec![0.0; 3];
+    scalar.eval_points(&[1.0, 4.0, -0.5], &mut out)?;
+    assert_eq!(out, vec![1.0, 2.0, 0.0]);
+    assert_eq!(scalar.non_finite_point(), Some(2));
+    scalar.eval_points(&[1.0, 4.0, 9.0], &mut out)?;
+    assert_eq!(scalar.non_finite_point(), None);
+    Ok(())
+}
+
+#[test]
+fn floats_stay_in_transcendental_functions_until_evaluated() -> symgrad::Result<()> {
+    // log(1 − σ(40.5)) of a float keeps its stable form −softplus(40.5);
+    // folded at build time it would be log(0).
+    let mut p = Pool::new();
+    let z = p.float(40.5)?;
+    let s = p.apply(Func::Sigmoid, z)?;
+    let one = p.int(1)?;
+    let d = p.sub(one, s)?;
+    let l = p.apply(Func::Log, d)?;
+    let stable = p.stabilise(l)?;
+    let v = p.evaluate(stable, &HashMap::new())?;
+    let want = -(40.5 + (-40.5f64).exp().ln_1p());
+    assert!((v.data[0] - want).abs() <= 1e-15 * want.abs(), "{v:?}");
+    // abs, relu, sign and step are exact on floats and still fold.
+    let m = p.float(-2.5)?;
+    let r = p.apply(Func::Abs, m)?;
+    assert_eq!(p.as_num(r), Some(&Num::Float(2.5)));
+    Ok(())
+}
