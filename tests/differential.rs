@@ -26,7 +26,7 @@ mod support;
 use support::run_in;
 
 /// How many random losses are checked.
-const CASES: usize = 40;
+const CASES: usize = 48;
 
 /// The loss families; each names its formula in both languages.
 #[derive(Clone, Copy, Debug)]
@@ -47,9 +47,15 @@ enum Family {
     LogSumExp,
     /// `-sum(log(softmax(W*X)[1, :]))`: a slice of a softmax.
     LogSoftmaxRow,
+    /// `cce(Yv, softmax(vstack(W*X, R)))`: a stacked row.
+    VStackCce,
+    /// `-sum(log(softmax(W*X, 2)[:, 0]))`: softmax along rows, a column.
+    LogSoftmaxRowsColumn,
+    /// `mse(Y, tanh(W*X)/2)`.
+    TanhMse,
 }
 
-const FAMILIES: [Family; 8] = [
+const FAMILIES: [Family; 11] = [
     Family::SoftmaxCce,
     Family::StackedCce,
     Family::BceSigmoid,
@@ -58,6 +64,9 @@ const FAMILIES: [Family; 8] = [
     Family::LogOnePlusExp,
     Family::LogSumExp,
     Family::LogSoftmaxRow,
+    Family::VStackCce,
+    Family::LogSoftmaxRowsColumn,
+    Family::TanhMse,
 ];
 
 impl Family {
@@ -72,6 +81,9 @@ impl Family {
             Family::LogOnePlusExp => "sum(log(1 + exp(W[1, :]*X)))",
             Family::LogSumExp => "logsumexp(W*X) + l2(W)/1000000",
             Family::LogSoftmaxRow => "-sum(log(softmax(W*X)[1, :]))",
+            Family::VStackCce => "cce(Yv, softmax(vstack(W*X, R)))",
+            Family::LogSoftmaxRowsColumn => "-sum(log(softmax(W*X, 2)[:, 0]))",
+            Family::TanhMse => "mse(Y, tanh(W*X)/2)",
         }
     }
 
@@ -86,6 +98,9 @@ impl Family {
             Family::LogOnePlusExp => "log_one_plus_exp",
             Family::LogSumExp => "logsumexp_l2",
             Family::LogSoftmaxRow => "log_softmax_row",
+            Family::VStackCce => "vstack_cce",
+            Family::LogSoftmaxRowsColumn => "log_softmax_rows_column",
+            Family::TanhMse => "tanh_mse",
         }
     }
 }
@@ -99,7 +114,9 @@ struct Case {
     x: Vec<f64>,
     y: Vec<f64>,
     yh: Vec<f64>,
+    yv: Vec<f64>,
     c: Vec<f64>,
+    r: Vec<f64>,
     row: Vec<f64>,
     families: Vec<Family>,
     w: [Vec<f64>; 2],
@@ -163,7 +180,9 @@ impl Case {
             x,
             y: one_hot(rng, k, n),
             yh: one_hot(rng, k, n + 1),
+            yv: one_hot(rng, k + 1, n),
             c: (0..k).map(|_| float(rng, 900.0)).collect(),
+            r: (0..n).map(|_| float(rng, 900.0)).collect(),
             row: (0..n).map(|_| f64::from(rng.random::<bool>())).collect(),
             families,
             w,
@@ -175,11 +194,13 @@ impl Case {
         let (k, d, n) = (self.k, self.d, self.n);
         let loss: Vec<&str> = self.families.iter().map(|f| f.symgrad()).collect();
         format!(
-            ":set digits 17\nsymbol W[{k}, {d}]\nX = {}\nY = {}\nYh = {}\nC = {}\ny = {}\nL = {}\n",
+            ":set digits 17\nsymbol W[{k}, {d}]\nX = {}\nY = {}\nYh = {}\nYv = {}\nC = {}\nR = {}\ny = {}\nL = {}\n",
             literal(&self.x, d, n),
             literal(&self.y, k, n),
             literal(&self.yh, k, n + 1),
+            literal(&self.yv, k + 1, n),
             literal(&self.c, k, 1),
+            literal(&self.r, 1, n),
             literal(&self.row, 1, n),
             loss.join(" + ")
         )
@@ -316,6 +337,19 @@ def log_softmax_row(c, W):
     P = softmax_cols(matmul(W, c["X"]))
     return -mp.fsum(mp.log(p) for p in P[1])
 
+def vstack_cce(c, W):
+    Z = matmul(W, c["X"]) + [list(c["R"][0])]
+    return cce(c["Yv"], softmax_cols(Z))
+
+def log_softmax_rows_column(c, W):
+    Z = matmul(W, c["X"])
+    return -mp.fsum(mp.log(mp.exp(row[0]) / mp.fsum(mp.exp(t) for t in row)) for row in Z)
+
+def tanh_mse(c, W):
+    Z = matmul(W, c["X"])
+    Y = c["Y"]
+    return mp.fsum((Y[i][j] - mp.tanh(Z[i][j]) / 2) ** 2 for i in range(len(Z)) for j in range(len(Z[0]))) / (len(Z) * len(Z[0]))
+
 def oracle(c, w):
     k, d = c["k"], c["d"]
     def f(flat):
@@ -352,7 +386,7 @@ def digits(c):
     """Enough digits that 1 - sigmoid(z) and exp(z) / sum(exp) keep their
     value for every logit z of the case: e^-|z| must not round away."""
     X, C = c["X"], c["C"]
-    biggest = max(abs(t) for row in C for t in row)
+    biggest = max(abs(t) for row in C + c["R"] for t in row)
     for w in c["w"]:
         W = [w[i * c["d"]:(i + 1) * c["d"]] for i in range(c["k"])]
         for i in range(c["k"]):
@@ -365,6 +399,7 @@ for c in cases:
     mp.dps = digits(c)
     c["X"] = [[mpf(x) for x in row] for row in c["X"]]
     c["C"] = [[mpf(x) for x in row] for row in c["C"]]
+    c["R"] = [[mpf(x) for x in row] for row in c["R"]]
     label = c["label"]
     r = c["results"]
     v0, g0 = oracle(c, c["w"][0])
@@ -382,9 +417,13 @@ for c in cases:
         module = load(r[target], target)
         for w, v, g in [(c["w"][0], v0, g0), (c["w"][1], v1, g1)]:
             W = array(np.array(w, dtype=np.float64).reshape(c["k"], c["d"]))
-            value, grad = module.L_and_grad(W)
+            # A loss that does not depend on W (softmax along rows of one
+            # column is 1) has no parameters, and a zero gradient.
+            takes_w = module.L_and_grad.__code__.co_argcount == 1
+            value, grad = module.L_and_grad(W) if takes_w else module.L_and_grad()
+            grad = np.broadcast_to(np.asarray(grad, dtype=np.float64), (c["k"], c["d"]))
             close([float(value)], [v], f"{target} value", label)
-            close(np.asarray(grad, dtype=np.float64).reshape(-1).tolist(), g, f"{target} gradient", label)
+            close(grad.reshape(-1).tolist(), g, f"{target} gradient", label)
 print(f"checked {len(cases)}")
 if not have_jax:
     print("skipped running the JAX code: jax is not installed")
@@ -408,8 +447,12 @@ fn random_losses_agree_with_a_high_precision_oracle() {
     let mut rng = Pcg64Mcg::seed_from_u64(10);
     let mut cases = Vec::new();
     let mut failures = Vec::new();
+    let mut met = [false; FAMILIES.len()];
     for i in 0..CASES {
         let case = Case::random(&mut rng);
+        for f in &case.families {
+            met[*f as usize] = true;
+        }
         let label = format!("case {i}: {}", case.setup().replace('\n', "; "));
         match symgrad_results(&case) {
             Ok(results) => {
@@ -419,14 +462,16 @@ fn random_losses_agree_with_a_high_precision_oracle() {
                     .map(|f| format!("{:?}", f.oracle()))
                     .collect();
                 cases.push(format!(
-                    "{{\"label\": {label:?}, \"k\": {}, \"d\": {}, \"families\": [{}], \"X\": {}, \"Y\": {}, \"Yh\": {}, \"C\": {}, \"y\": {}, \"w\": [[{}], [{}]], \"results\": {results}}}",
+                    "{{\"label\": {label:?}, \"k\": {}, \"d\": {}, \"families\": [{}], \"X\": {}, \"Y\": {}, \"Yh\": {}, \"Yv\": {}, \"C\": {}, \"R\": {}, \"y\": {}, \"w\": [[{}], [{}]], \"results\": {results}}}",
                     case.k,
                     case.d,
                     families.join(", "),
                     literal(&case.x, case.d, case.n),
                     literal(&case.y, case.k, case.n),
                     literal(&case.yh, case.k, case.n + 1),
+                    literal(&case.yv, case.k + 1, case.n),
                     literal(&case.c, case.k, 1),
+                    literal(&case.r, 1, case.n),
                     literal(&case.row, 1, case.n),
                     literal(&case.w[0], 1, case.w[0].len()).trim_start_matches('[').trim_end_matches(']'),
                     literal(&case.w[1], 1, case.w[1].len()).trim_start_matches('[').trim_end_matches(']'),
@@ -477,4 +522,5 @@ fn random_losses_agree_with_a_high_precision_oracle() {
         failures.join("\n")
     );
     assert_eq!(checked, CASES);
+    assert!(met.iter().all(|&m| m), "every family is met: {met:?}");
 }
