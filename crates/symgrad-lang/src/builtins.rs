@@ -277,6 +277,13 @@ pub const BUILTINS: &[Builtin] = &[
         "the values of W visited by the latest descend, one row each (W flattened row by row)",
         "descend(f, w, 0.1, 20); last_path()",
     ),
+    // Explaining and checking gradients (explain.rs, gradcheck.rs).
+    b(
+        "explain",
+        "explain(L, W [, X = value, …])",
+        "the gradient of the scalar L by W step by step along the bound names (A2, Z2, …; fresh names for unnamed layers): each adjoint dN = ∂L/∂N as one chain-rule step and in closed form, its shape and the rule used; with bindings, its value",
+        "explain(L, W1, W1 = w1, b1 = v1, W2 = w2, b2 = v2)",
+    ),
     // Code export.
     b(
         "code",

@@ -28,6 +28,7 @@ mod compiled;
 mod data;
 mod diagnostic;
 mod eval;
+mod explain;
 mod functions;
 mod optimise;
 mod parse;

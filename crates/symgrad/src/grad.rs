@@ -6,6 +6,7 @@
 use crate::simplify::softmax_any;
 use crate::{Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashMap;
 
 impl Pool {
     /// `grad(f, w)`: the matrix shaped like the symbol `w` whose (i, j)
@@ -32,6 +33,49 @@ impl Pool {
 
     /// The raw gradient of the scalar `f` by the symbol `w`.
     pub(crate) fn adjoint(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
+        self.sweep(f, w, &HashMap::new(), &mut Vec::new())
+    }
+
+    /// The chain rule step by step, for `explain`: `cuts` maps nodes of the
+    /// scalar `f` to symbols of their shapes that stand for their adjoints.
+    /// Gives the adjoint of each cut that depends on `w`, in the order of
+    /// the reverse sweep (from `f` down to `w`), as an expression in the
+    /// symbols of the cuts above it (one chain-rule step each), and last
+    /// the adjoint of `w` likewise. `f` is taken as it is (not in its stable
+    /// form) and nothing is simplified.
+    pub fn chain_steps(
+        &mut self,
+        f: ExprId,
+        w: ExprId,
+        cuts: &HashMap<ExprId, ExprId>,
+    ) -> Result<Vec<(ExprId, ExprId)>> {
+        if !matches!(self.node(w), Node::Symbol { .. }) {
+            return Err(Error::Invalid(
+                "the chain rule needs a symbol to differentiate by".into(),
+            ));
+        }
+        if !self.shape(f).is_scalar() {
+            return Err(Error::BadShape {
+                op: "the chain rule",
+                shape: self.shape(f),
+                expected: "a scalar function",
+            });
+        }
+        let mut steps = Vec::new();
+        let last = self.sweep(f, w, cuts, &mut steps)?;
+        steps.push((w, last));
+        Ok(steps)
+    }
+
+    /// The reverse sweep of [`Pool::adjoint`]; a node of `cuts` records its
+    /// adjoint in `reached` and passes its symbol on instead.
+    fn sweep(
+        &mut self,
+        f: ExprId,
+        w: ExprId,
+        cuts: &HashMap<ExprId, ExprId>,
+        reached: &mut Vec<(ExprId, ExprId)>,
+    ) -> Result<ExprId> {
         let nodes = self.reachable(f);
         let live = self.depending_on(&nodes, w);
         let mut adj: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
@@ -48,11 +92,15 @@ impl Pool {
             // Elementwise pullbacks take an adjoint that broadcasts to the
             // node's shape (a scalar, a row or a column) as it is, so the
             // gradient of a mean over a data set never builds a matrix of 1/n.
-            let bar = if id != w && self.pulls_back_broadcast(id) {
+            let mut bar = if id != w && self.pulls_back_broadcast(id) && !cuts.contains_key(&id) {
                 total
             } else {
                 self.broadcast_to(total, self.shape(id))?
             };
+            if let Some(&symbol) = cuts.get(&id).filter(|_| id != w && id != f) {
+                reached.push((id, bar));
+                bar = symbol;
+            }
             if id == w {
                 adj.insert(w, vec![bar]);
                 break;
