@@ -48,7 +48,7 @@ impl Session {
             .count();
         if count != 2 {
             return Err(Diagnostic::new(
-                format!("explain takes a scalar and a symbol, then bindings W = value; got {count} positional arguments"),
+                "explain takes a scalar and a symbol, then bindings such as W = value",
                 span,
             )
             .with_hint(usage_hint("explain")));
@@ -71,7 +71,33 @@ impl Session {
                 f_arg.span,
             ));
         }
+        let free = self.pool.free_symbols(f);
+        if !free.contains(&w) {
+            return Err(Diagnostic::new(
+                format!("this does not depend on {}", self.symbol_name(w)),
+                f_arg.span,
+            ));
+        }
         let pairs = self.bindings("explain", &args[2..])?;
+        let unbound: Vec<String> = free
+            .iter()
+            .filter(|s| !pairs.iter().any(|(b, _)| b == *s))
+            .map(|&s| self.symbol_name(s))
+            .collect();
+        if !pairs.is_empty() && !unbound.is_empty() {
+            return Err(Diagnostic::new(
+                format!(
+                    "explain shows values when every symbol has one; unbound: {}",
+                    unbound.join(", ")
+                ),
+                span,
+            )
+            .with_hint(format!(
+                "give them as explain(L, {}, {} = …), or give none",
+                self.symbol_name(w),
+                unbound[0]
+            )));
+        }
         let steps = self.derive(f, w, &pairs, span)?;
         let w_name = self.symbol_name(w);
         let f_name = match &f_arg.kind {
@@ -510,6 +536,12 @@ impl Session {
             ..opts
         };
         let text = print(&self.pool, shown, &narrow);
+        if form == OutputForm::Pretty && text.lines().any(|l| l.chars().count() > narrow.width) {
+            // Too wide beside the label: below it, at the full width, in
+            // the form results too wide for the line take.
+            let whole = self.render(e, "pretty").map_err(at(span))?;
+            return Ok(format!("{}{note}\n{whole}", label.trim_end()));
+        }
         let lines: Vec<&str> = text.lines().collect();
         let middle = lines.len() / 2;
         let blank = " ".repeat(indent);
