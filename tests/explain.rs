@@ -81,7 +81,7 @@ fn step_values(out: &str) -> Vec<(String, Vec<f64>)> {
     let mut values = Vec::new();
     let mut name = String::new();
     let mut last = String::new();
-    let mut flush = |name: &str, last: &str, values: &mut Vec<(String, Vec<f64>)>| {
+    let flush = |name: &str, last: &str, values: &mut Vec<(String, Vec<f64>)>| {
         if !name.is_empty() {
             let nums = last
                 .trim()
@@ -306,5 +306,153 @@ fn explain_fits_the_line_and_checks_its_arguments() {
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
               = hint: give them as explain(L, W, V = …), or give none
         "#]],
+    );
+}
+
+/// Runs `src` in `s`; gives the progress lines (the gradcheck report) and
+/// the displayed output.
+fn with_report(s: &mut symgrad_lang::Session, src: &str) -> (String, String) {
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    s.set_progress(Box::new(move |l| sink.borrow_mut().push(l.to_string())));
+    let out = run_in(s, src);
+    let report = lines.borrow().join("\n");
+    (report, out)
+}
+
+const WEIGHTS: &str = "w1, b1 = v1, W2 = w2, b2 = v2";
+
+#[test]
+fn gradcheck_passes_the_symbolic_gradients_of_seed_003() {
+    let mut s = session(NETWORK);
+    for (w, at) in [("W1", "w1"), ("b1", "v1"), ("W2", "w2"), ("b2", "v2")] {
+        let others: Vec<String> = [("W1", "w1"), ("b1", "v1"), ("W2", "w2"), ("b2", "v2")]
+            .iter()
+            .filter(|(n, _)| *n != w)
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect();
+        let (report, out) = with_report(
+            &mut s,
+            &format!("e = gradcheck(L, {w}, {at}, {})\ne", others.join(", ")),
+        );
+        let e: f64 = out
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{out}\n{report}"));
+        assert!(e < 1e-7, "{w}: {e}\n{report}");
+        assert!(report.contains(&format!("by {w} ")), "{report}");
+        assert!(report.contains("worst entry"), "{report}");
+    }
+}
+
+#[test]
+fn gradcheck_catches_the_notebook_s_hand_written_gradient() {
+    // Seed 003's back-propagation, step by step as the notebook writes it
+    // (dLossdZ2 = prod2 − A2∘sumprod). The notebook prints its dLossdW1 as
+    // [[-0.22463172, 0.73086196], [-0.01204015, 0.02338504]]: the same
+    // slip, reproduced here, against the true [[-0.78048285, 1.93288316],
+    // [-0.00142165, 0.00195766]] of the NumPy back-propagation.
+    let mut s = session(&format!(
+        "{NETWORK}
+        dA2 = -Y ./ A2 / 3
+        prod2 = A2 .* dA2
+        dZ2 = prod2 - A2 .* (A2 .* sum(prod2, 1))
+        G = ((1 - A1 .^ 2) .* (W2' * dZ2)) * X'"
+    ));
+    let notebook = support::numbers(&mut s, "eval(G, W1 = w1, b1 = v1, W2 = w2, b2 = v2)");
+    assert_close(
+        "the notebook's dLossdW1",
+        &notebook,
+        &[-0.22463172, 0.73086196, -0.01204015, 0.02338504],
+        1e-6,
+        0.0,
+    );
+    let (report, out) = with_report(&mut s, &format!("gradcheck(L, W1, grad = G, {WEIGHTS})"));
+    // Positional after named is refused; the point comes third.
+    assert!(
+        out.contains("error: positional arguments come before"),
+        "{out}"
+    );
+    let (report2, out) = with_report(&mut s, &format!("gradcheck(L, W1, {WEIGHTS}, grad = G)"));
+    let e: f64 = out
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{out}\n{report}"));
+    assert!(e > 0.5, "{e}\n{report2}");
+    // Its worst entry is [1, 1]: 0.02338504 where the loss changes by 0.00195766.
+    assert!(
+        report2.contains("worst entry [1, 1]: gradient 0.02338503"),
+        "{report2}"
+    );
+    assert!(report2.contains("central 0.0019576550"), "{report2}");
+}
+
+#[test]
+fn gradcheck_of_hand_derived_gradients() {
+    // d/dW sum(W^3) = 3 W^2, at random weights: right, and a wrong 2 W.
+    let mut s = session("symbol W[3, 4]\nf = sum(W .^ 3)\nseed(3)");
+    let (_, out) = with_report(&mut s, "gradcheck(f, W, grad = 3 * W .^ 2)");
+    let right: f64 = out.trim().parse().unwrap();
+    assert!(right < 1e-8, "{right}");
+    let (report, out) = with_report(&mut s, "gradcheck(f, W, grad = 2 * W)");
+    let wrong: f64 = out.trim().parse().unwrap();
+    assert!(wrong > 0.1, "{wrong}\n{report}");
+    assert!(
+        report.contains("at random normal weights, 12 entries"),
+        "{report}"
+    );
+    // A large W: 100 entries checked, chosen at random.
+    let mut s = session("symbol V[20, 30]");
+    let (report, out) = with_report(&mut s, "gradcheck(sum(tanh(V * ones(30, 1))), V)");
+    assert!(out.trim().parse::<f64>().unwrap() < 1e-6, "{out}\n{report}");
+    assert!(
+        report.contains("100 of 600 entries, chosen at random"),
+        "{report}"
+    );
+}
+
+#[test]
+fn gradcheck_errors() {
+    check(
+        "symbol W[2, 2]\ngradcheck(sum(W), W, [1, 2])",
+        expect![[r#"
+            error: the point must have the shape of W, 2×2, not 2×1
+             --> <test>:2:22
+              |
+            2 | gradcheck(sum(W), W, [1, 2])
+              |                      ^^^^^^
+        "#]],
+    );
+    check(
+        "symbol W[2, 2]\ngradcheck(sum(W), W, grad = W[0, 0])",
+        expect![[r#"
+            error: the gradient must have the shape of W, 2×2, not scalar
+             --> <test>:2:29
+              |
+            2 | gradcheck(sum(W), W, grad = W[0, 0])
+              |                             ^^^^^^^
+        "#]],
+    );
+    check(
+        "symbol W[2, 2], V[2, 2]\ngradcheck(sum(W .* V), W)",
+        expect![[r#"
+            error: gradcheck needs a value for every symbol but W; unbound: V
+             --> <test>:2:1
+              |
+            2 | gradcheck(sum(W .* V), W)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^
+              = hint: give them as gradcheck(L, W, V = …)
+        "#]],
+    );
+    check(
+        "gradcheck(x^2)",
+        expect![[r#"
+        error: gradcheck takes a scalar, a symbol and optionally a point, then named arguments
+         --> <test>:1:1
+          |
+        1 | gradcheck(x^2)
+          | ^^^^^^^^^^^^^^
+          = hint: usage: gradcheck(L, W [, at] [, grad = G] [, X = value, …])
+    "#]],
     );
 }

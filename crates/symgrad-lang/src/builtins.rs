@@ -284,6 +284,12 @@ pub const BUILTINS: &[Builtin] = &[
         "the gradient of the scalar L by W step by step along the bound names (A2, Z2, …; fresh names for unnamed layers): each adjoint dN = ∂L/∂N as one chain-rule step and in closed form, its shape and the rule used; with bindings, its value",
         "explain(L, W1, W1 = w1, b1 = v1, W2 = w2, b2 = v2)",
     ),
+    b(
+        "gradcheck",
+        "gradcheck(L, W [, at] [, grad = G] [, X = value, …])",
+        "the gradient of L by W (symbolic, or G) against central differences and Richardson extrapolation at the point at (default: random normal weights): largest absolute and relative errors and the worst entry; gives the largest relative error",
+        "gradcheck(L, W1, w1, b1 = v1, W2 = w2, b2 = v2)",
+    ),
     // Code export.
     b(
         "code",

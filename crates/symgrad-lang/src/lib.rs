@@ -30,6 +30,7 @@ mod diagnostic;
 mod eval;
 mod explain;
 mod functions;
+mod gradcheck;
 mod optimise;
 mod parse;
 mod plot;
