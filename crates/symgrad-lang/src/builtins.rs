@@ -307,9 +307,11 @@ pub const BUILTINS: &[Builtin] = &[
     // Plots and data.
     b(
         "plot",
-        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P]) | plot(v [, \"file.svg\"])",
+        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P] [, animate = true]) | plot(v [, \"file.svg\"])",
         "the curve of scalar f against symbol w on [lo, hi] in the terminal, or as an SVG file; \
-         path = P draws the visited w values (a column) on it; plot(v) draws a vector against 1…n",
+         path = P draws the visited w values (a column) on it, animate = true as an animated SVG \
+         with the tangent at each step; for a symbol v of 2 elements and 2-vectors lo, hi, the \
+         contour lines of f with the path (one point a row); plot(v) draws a vector against 1…n",
         "plot(L, w, -5, 3, path = last_path())",
     ),
     b(
