@@ -147,8 +147,8 @@ fn seed_003_steps() {
               Z2 = b2 + W2⋅A1
               A1 = tanh(Z1)
               Z1 = b1 + W1⋅X
-            step 1: dA2 = ∂L/∂A2, 3×3, by constant factor; sum: every entry gets dS;
-                elementwise product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS; elementwise
+                product: dA = dC∘B; log′(x) = 1/x
                       Y
               dA2 = -────
                      3⋅A2
@@ -196,8 +196,8 @@ fn seed_001_steps_with_fresh_names() {
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
               A1 = softmax(Z1)  (named here)
               Z1 = W⋅X  (named here)
-            step 1: dA1 = ∂L/∂A1, 3×10, by constant factor; sum: every entry gets dS;
-                elementwise product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
+                product: dA = dC∘B; log′(x) = 1/x
                        Y
               dA1 = -─────
                      10⋅A1
@@ -215,8 +215,8 @@ fn seed_001_steps_with_fresh_names() {
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
               A1 = softmax(Z1)  (named here)
               Z1 = W * X  (named here)
-            step 1: dA1 = ∂L/∂A1, 3×10, by constant factor; sum: every entry gets dS;
-                elementwise product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
+                product: dA = dC∘B; log′(x) = 1/x
               dA1 = -Y ./ (10*A1)
             step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
                 labels: the 1/A of log′ cancels, dZ = (A − Y)/n
@@ -229,8 +229,8 @@ fn seed_001_steps_with_fresh_names() {
             \begin{aligned}
             \mathbf{\mathit{A1}} &= \operatorname{softmax}\left(\mathbf{\mathit{Z1}}\right) \\ % (named here)
             \mathbf{\mathit{Z1}} &= \mathbf{W} \mathbf{X} \\ % (named here)
-            % step 1: dA1 = ∂L/∂A1, 3×10, by constant factor; sum: every entry gets dS;
-            %     elementwise product: dA = dC∘B; log′(x) = 1/x
+            % step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
+            %     product: dA = dC∘B; log′(x) = 1/x
             \mathbf{\mathit{dA1}} &= -\frac{\mathbf{Y}}{10 \mathbf{\mathit{A1}}} \\
             % step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
             %     labels: the 1/A of log′ cancels, dZ = (A − Y)/n

@@ -369,7 +369,7 @@ impl Session {
                     if fs.iter().filter(|x| !pool.shape(**x).is_scalar()).count() > 1 {
                         push("elementwise product: dA = dC∘B".into());
                     } else if scalar {
-                        push("constant factor".into());
+                        push("scaling".into());
                     }
                 }
                 Node::Pow(..) => push("power rule: (xⁿ)′ = n⋅xⁿ⁻¹".into()),

@@ -320,9 +320,12 @@ impl Session {
                 e(richardson.rel)
             ),
             format!(
-                "  worst entry{}: gradient {}, central {}, Richardson {}",
+                "  worst entry{}: gradient {},",
                 place(worst),
-                v(symbolic.data[worst]),
+                v(symbolic.data[worst])
+            ),
+            format!(
+                "    central {}, Richardson {}",
                 v(central.estimate[slot]),
                 v(richardson.estimate[slot])
             ),
