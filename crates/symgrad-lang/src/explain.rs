@@ -29,6 +29,8 @@ struct Stage {
 struct Step {
     /// The name of what is differentiated by (`Z2`, or `W1` last).
     name: String,
+    /// The name of its adjoint (`dZ2`).
+    adjoint: String,
     shape: symgrad::Shape,
     rule: String,
     /// The chain-rule step, in the adjoints above (`dA1∘(1 − A1²)`);
@@ -118,12 +120,13 @@ impl Session {
         span: Span,
     ) -> Eval<(Vec<Step>, Vec<Stage>)> {
         let stages = self.stages(f, w).map_err(at(span))?;
+        // Symbols of `f` keep their names: an adjoint named like one
+        // would be that symbol.
         let taken: Vec<String> = self
             .pool
             .free_symbols(f)
             .into_iter()
             .map(|s| self.symbol_name(s))
-            .chain(self.vars.keys().cloned())
             .collect();
         let adjoint_name = |name: &str| {
             let mut d = format!("d{name}");
@@ -157,6 +160,7 @@ impl Session {
                 Some(s) => s.name.clone(),
                 None => self.symbol_name(w),
             };
+            let adjoint = adjoint_name(&name);
             // A step in no adjoint above (the first) is the closed form.
             let chained = self
                 .pool
@@ -172,6 +176,7 @@ impl Session {
             let closed = self.pool.replace(closed, &names).map_err(at(span))?;
             steps.push(Step {
                 name,
+                adjoint,
                 shape: self.pool.shape(node),
                 rule,
                 step,
@@ -458,9 +463,9 @@ impl Session {
         }
         for (k, step) in steps.iter().enumerate() {
             let heading = format!(
-                "step {}: d{} = ∂{f_name}/∂{}, {}, by {}",
+                "step {}: {} = ∂{f_name}/∂{}, {}, by {}",
                 k + 1,
-                step.name,
+                step.adjoint,
                 step.name,
                 step.shape,
                 step.rule
@@ -468,7 +473,7 @@ impl Session {
             out.push(wrap(&heading, width, comment));
             let lhs = self
                 .pool
-                .symbol(&format!("d{}", step.name), step.shape)
+                .symbol(&step.adjoint, step.shape)
                 .map_err(at(span))?;
             match step.step {
                 Some(chained) => {
