@@ -319,3 +319,65 @@ fn selection(n: usize, start: usize, end: usize) -> Result<Dense> {
     }
     Dense::new(Shape::new(n, k), DenseData::Exact(data))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Axis, ExprId, Func, Pool, Shape, Values};
+    use std::collections::HashMap;
+
+    #[test]
+    fn chain_steps_compose_to_the_gradient() {
+        // f = sum(softmax(V⋅tanh(W⋅x))∘y): cut at a = tanh(W⋅x) and at
+        // s = softmax(V⋅a). Putting each step's adjoint into the steps
+        // below must give the gradient; the steps come from f down to W.
+        let mut p = Pool::new();
+        let w = p.symbol("W", Shape::new(2, 3)).unwrap();
+        let v = p.symbol("V", Shape::new(2, 2)).unwrap();
+        let x = p.symbol("x", Shape::new(3, 1)).unwrap();
+        let y = p.symbol("y", Shape::new(2, 1)).unwrap();
+        let wx = p.matmul(w, x).unwrap();
+        let a = p.apply(Func::Tanh, wx).unwrap();
+        let va = p.matmul(v, a).unwrap();
+        let s = p.softmax(va, Axis::Cols).unwrap();
+        let sy = p.mul(&[s, y]).unwrap();
+        let f = p.sum(sy, Axis::All).unwrap();
+        let da = p.symbol("da", Shape::new(2, 1)).unwrap();
+        let ds = p.symbol("ds", Shape::new(2, 1)).unwrap();
+        let cuts = HashMap::from([(a, da), (s, ds)]);
+        let steps = p.chain_steps(f, w, &cuts).unwrap();
+        let order: Vec<ExprId> = steps.iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, [s, a, w]);
+        let mut closed = HashMap::new();
+        let mut last = None;
+        for (node, step) in &steps {
+            let c = p.replace(*step, &closed).unwrap();
+            if let Some(&symbol) = cuts.get(node) {
+                closed.insert(symbol, c);
+            }
+            last = Some(c);
+        }
+        let direct = p.adjoint(f, w).unwrap();
+        let values =
+            |data: &[f64], rows, cols| Values::new(Shape::new(rows, cols), data.to_vec()).unwrap();
+        let bindings = HashMap::from([
+            (w, values(&[0.3, -0.2, 0.5, 0.1, 0.4, -0.6], 2, 3)),
+            (v, values(&[1.0, -0.5, 0.25, 2.0], 2, 2)),
+            (x, values(&[1.0, 2.0, -1.0], 3, 1)),
+            (y, values(&[1.0, 0.0], 2, 1)),
+        ]);
+        let got = p.evaluate(last.unwrap(), &bindings).unwrap();
+        let want = p.evaluate(direct, &bindings).unwrap();
+        assert_eq!(got.shape, Shape::new(2, 3));
+        for (g, d) in got.data.iter().zip(&want.data) {
+            assert!(
+                (g - d).abs() <= 1e-14 * (1.0 + d.abs()),
+                "{got:?} vs {want:?}"
+            );
+        }
+        // The step at a is V's transpose times the adjoint symbol of s,
+        // not an expression of the layers above.
+        let (_, step_a) = steps[1];
+        assert!(p.free_symbols(step_a).contains(&ds));
+        assert!(!p.free_symbols(step_a).contains(&y));
+    }
+}

@@ -103,7 +103,8 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
 
 /// The contour lines of `figure` as a braille chart in `width` columns:
 /// the title, the chart with the second coordinate's range on the right,
-/// the first's below, the levels, and for a path a line naming its marks.
+/// the first's below, the levels (every other one of the SVG's), and for a
+/// path a line naming its marks.
 pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
     let (xlo, xhi) = figure.x_range;
     let (ylo, yhi) = figure.y_range;
@@ -115,8 +116,9 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
     let to_f32 = |ps: &[(f64, f64)]| -> Vec<(f32, f32)> {
         ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
     };
-    let pieces: Vec<Vec<(f32, f32)>> = figure
-        .lines
+    // Every other level: braille cells are too coarse for all of them.
+    let shown: Vec<&(f64, Vec<Vec<(f64, f64)>>)> = figure.lines.iter().skip(1).step_by(2).collect();
+    let pieces: Vec<Vec<(f32, f32)>> = shown
         .iter()
         .flat_map(|(_, pieces)| pieces.iter().map(|p| to_f32(p)))
         .collect();
@@ -170,7 +172,7 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
         &tick(xhi),
         columns,
     ));
-    let levels: Vec<String> = figure.lines.iter().map(|(l, _)| tick(*l)).collect();
+    let levels: Vec<String> = shown.iter().map(|(l, _)| tick(*l)).collect();
     out.push_str(&format!(
         "\n{}, {} on the right",
         clip(
