@@ -1,7 +1,7 @@
 //! A figure as a braille chart for the terminal (textplots).
 
 use super::Figure;
-use super::contour::ContourFigure;
+use super::contour::{ContourFigure, Polyline};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 
 /// The marks of a path's first and last points.
@@ -117,7 +117,7 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
         ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
     };
     // Every other level: braille cells are too coarse for all of them.
-    let shown: Vec<&(f64, Vec<Vec<(f64, f64)>>)> = figure.lines.iter().skip(1).step_by(2).collect();
+    let shown: Vec<&(f64, Vec<Polyline>)> = figure.lines.iter().skip(1).step_by(2).collect();
     let pieces: Vec<Vec<(f32, f32)>> = shown
         .iter()
         .flat_map(|(_, pieces)| pieces.iter().map(|p| to_f32(p)))
