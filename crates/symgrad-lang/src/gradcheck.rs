@@ -19,6 +19,10 @@ use crate::span::Span;
 use std::collections::HashMap;
 use symgrad::{ExprId, Node, Values, format_float};
 
+/// An interpreted evaluation of the loss slower than this sends Richardson's
+/// estimate through the compiled program too.
+const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// At most this many entries are checked (chosen at random from larger
 /// gradients): each costs six evaluations of the loss.
 const MAX_CHECKED: usize = 100;
@@ -161,8 +165,34 @@ impl Session {
         }
         let symbolic = self.compute(stable_g, &bindings).map_err(at(span))?;
         let entries = self.checked_entries(w_shape.len());
-        let central = self.central(stable_f, &bindings, &entries, span)?;
-        let richardson = self.richardson(stable_f, &bindings, &entries, span)?;
+        // The loss at a value of W: through the compiled program, and
+        // through the interpreter unless that is slow on this loss (large
+        // data), when Richardson's estimate takes the compiled one too.
+        let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
+        let mut program = self.pool.compile(&[stable_f], &symbols).map_err(at(span))?;
+        program.set_threads(self.settings.threads);
+        let others: Vec<Values> = bindings[1..].iter().map(|(_, v)| v.clone()).collect();
+        let mut compiled = |w: &Values| -> Eval<f64> {
+            let inputs: Vec<&Values> = std::iter::once(w).chain(&others).collect();
+            let out = program.run(&inputs).map_err(at(span))?;
+            Ok(out.first().and_then(Values::as_scalar).unwrap_or(f64::NAN))
+        };
+        let mut values: HashMap<ExprId, Values> = bindings.iter().cloned().collect();
+        let pool = &self.pool;
+        let mut interpreted = |v: &Values| -> Eval<f64> {
+            values.insert(w, v.clone());
+            let out = pool.evaluate(stable_f, &values).map_err(at(span))?;
+            Ok(out.as_scalar().unwrap_or(f64::NAN))
+        };
+        let central = central_differences(&mut compiled, &point, &entries)?;
+        let started = std::time::Instant::now();
+        interpreted(&point)?;
+        let interpreter = started.elapsed() <= SLOW_EVALUATION;
+        let richardson = if interpreter {
+            richardson(&mut interpreted, &point, &entries)?
+        } else {
+            richardson(&mut compiled, &point, &entries)?
+        };
         let central = errors(&symbolic.data, central, &entries);
         let richardson = errors(&symbolic.data, richardson, &entries);
         let report = self.gradcheck_report(
@@ -190,75 +220,6 @@ impl Session {
             all.sort_unstable();
         }
         all
-    }
-
-    /// Central differences at `h = ε^⅓⋅max(1, |w|)` through the compiled
-    /// program.
-    fn central(
-        &mut self,
-        f: ExprId,
-        bindings: &[(ExprId, Values)],
-        entries: &[usize],
-        span: Span,
-    ) -> Eval<Vec<f64>> {
-        let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
-        let mut program = self.pool.compile(&[f], &symbols).map_err(at(span))?;
-        let mut w = bindings[0].1.clone();
-        let others: Vec<Values> = bindings[1..].iter().map(|(_, v)| v.clone()).collect();
-        let mut loss = |w: &Values| -> Eval<f64> {
-            let inputs: Vec<&Values> = std::iter::once(w).chain(&others).collect();
-            let out = program.run(&inputs).map_err(at(span))?;
-            Ok(out.first().and_then(Values::as_scalar).unwrap_or(f64::NAN))
-        };
-        let mut out = Vec::with_capacity(entries.len());
-        for &k in entries {
-            let x = w.data[k];
-            let h = f64::EPSILON.cbrt() * x.abs().max(1.0);
-            w.data[k] = x + h;
-            let up = loss(&w)?;
-            w.data[k] = x - h;
-            let down = loss(&w)?;
-            w.data[k] = x;
-            out.push((up - down) / (2.0 * h));
-        }
-        Ok(out)
-    }
-
-    /// Richardson's extrapolation of central differences at `h = 10⁻³⋅max(1,
-    /// |w|)` and `h/2`, through the f64 interpreter.
-    fn richardson(
-        &mut self,
-        f: ExprId,
-        bindings: &[(ExprId, Values)],
-        entries: &[usize],
-        span: Span,
-    ) -> Eval<Vec<f64>> {
-        let mut values: HashMap<ExprId, Values> = bindings.iter().cloned().collect();
-        let w = bindings[0].0;
-        let loss = |values: &HashMap<ExprId, Values>| -> Eval<f64> {
-            let v = self.pool.evaluate(f, values).map_err(at(span))?;
-            Ok(v.as_scalar().unwrap_or(f64::NAN))
-        };
-        let mut out = Vec::with_capacity(entries.len());
-        let base = bindings[0].1.clone();
-        for &k in entries {
-            let x = base.data[k];
-            let h = 1e-3 * x.abs().max(1.0);
-            let mut diff = |step: f64| -> Eval<f64> {
-                let mut moved = base.clone();
-                moved.data[k] = x + step;
-                values.insert(w, moved.clone());
-                let up = loss(&values)?;
-                moved.data[k] = x - step;
-                values.insert(w, moved);
-                let down = loss(&values)?;
-                Ok((up - down) / (2.0 * step))
-            };
-            let coarse = diff(h)?;
-            let fine = diff(h / 2.0)?;
-            out.push((4.0 * fine - coarse) / 3.0);
-        }
-        Ok(out)
     }
 
     /// The lines `gradcheck` reports.
@@ -291,12 +252,12 @@ impl Session {
             "at random normal weights"
         };
         let which = if entries.len() == 1 {
-            "1 entry".to_string()
+            " 1 entry".to_string()
         } else if entries.len() == shape.len() {
-            format!("{} entries", entries.len())
+            format!(" {} entries", entries.len())
         } else {
             format!(
-                "{} of {} entries, chosen at random",
+                "\n  {} of {} entries, chosen at random",
                 entries.len(),
                 shape.len()
             )
@@ -308,7 +269,7 @@ impl Session {
         };
         let slot = entries.iter().position(|&k| k == worst).unwrap_or(0);
         [
-            format!("gradcheck of the gradient by {name} ({shape}) {at}, {which}:"),
+            format!("gradcheck of the gradient by {name} ({shape}) {at},{which}:"),
             format!(
                 "  central differences:      largest error {} absolute, {} relative",
                 e(central.abs),
@@ -332,6 +293,55 @@ impl Session {
         ]
         .join("\n")
     }
+}
+
+/// Central differences `(L(w + h) − L(w − h))/2h` at `h = ε^⅓⋅max(1, |w|)`
+/// for each entry of `entries`.
+fn central_differences(
+    loss: &mut dyn FnMut(&Values) -> Eval<f64>,
+    base: &Values,
+    entries: &[usize],
+) -> Eval<Vec<f64>> {
+    let mut w = base.clone();
+    let mut out = Vec::with_capacity(entries.len());
+    for &k in entries {
+        let x = base.data[k];
+        let h = f64::EPSILON.cbrt() * x.abs().max(1.0);
+        w.data[k] = x + h;
+        let up = loss(&w)?;
+        w.data[k] = x - h;
+        let down = loss(&w)?;
+        w.data[k] = x;
+        out.push((up - down) / (2.0 * h));
+    }
+    Ok(out)
+}
+
+/// Richardson's extrapolation `(4⋅D(h/2) − D(h))/3` of central differences
+/// `D` at `h = 10⁻³⋅max(1, |w|)`, for each entry of `entries`.
+fn richardson(
+    loss: &mut dyn FnMut(&Values) -> Eval<f64>,
+    base: &Values,
+    entries: &[usize],
+) -> Eval<Vec<f64>> {
+    let mut w = base.clone();
+    let mut out = Vec::with_capacity(entries.len());
+    for &k in entries {
+        let x = base.data[k];
+        let h = 1e-3 * x.abs().max(1.0);
+        let mut diff = |step: f64| -> Eval<f64> {
+            w.data[k] = x + step;
+            let up = loss(&w)?;
+            w.data[k] = x - step;
+            let down = loss(&w)?;
+            w.data[k] = x;
+            Ok((up - down) / (2.0 * step))
+        };
+        let coarse = diff(h)?;
+        let fine = diff(h / 2.0)?;
+        out.push((4.0 * fine - coarse) / 3.0);
+    }
+    Ok(out)
 }
 
 /// The errors of `estimate` (one value per checked entry) against the
