@@ -6,7 +6,7 @@
 //! the second is Richardson's extrapolation `(4⋅D(h/2) − D(h))/3` of central
 //! differences with a larger `h = 10⁻³⋅max(1, |w|)` (error O(h⁴)), through
 //! the core's f64 interpreter: different steps, different error terms and a
-//! different evaluator. The report goes where `descend`'s progress goes; the
+//! different evaluator (unless the interpreter is slow on the loss). The report goes where `descend`'s progress goes; the
 //! value is the largest relative error against the estimate that agrees
 //! better.
 
