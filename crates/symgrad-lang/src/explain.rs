@@ -38,6 +38,8 @@ struct Step {
     step: Option<ExprId>,
     /// The same with everything put in and simplified.
     closed: ExprId,
+    /// Said after the closed form (a constant matrix shown as its number).
+    note: String,
     value: Option<ExprId>,
 }
 
@@ -174,6 +176,18 @@ impl Session {
                 None
             };
             let closed = self.pool.replace(closed, &names).map_err(at(span))?;
+            // A matrix of one number (the adjoint of a sum) as that number.
+            let (closed, note) = match self.pool.node(closed) {
+                Node::Dense(d)
+                    if d.shape().len() > 1 && d.nums().windows(2).all(|p| p[0] == p[1]) =>
+                {
+                    let c = d.get(0, 0);
+                    let shape = d.shape();
+                    let c = self.pool.num(c).map_err(at(span))?;
+                    (c, format!("  (every entry of the {shape} matrix)"))
+                }
+                _ => (closed, String::new()),
+            };
             steps.push(Step {
                 name,
                 adjoint,
@@ -181,6 +195,7 @@ impl Session {
                 rule,
                 step,
                 closed,
+                note,
                 value,
             });
         }
@@ -478,9 +493,15 @@ impl Session {
             match step.step {
                 Some(chained) => {
                     out.push(self.labelled(Some(lhs), chained, "", &mut indent, span)?);
-                    out.push(self.labelled(None, step.closed, "", &mut indent, span)?);
+                    out.push(self.labelled(None, step.closed, &step.note, &mut indent, span)?);
                 }
-                None => out.push(self.labelled(Some(lhs), step.closed, "", &mut indent, span)?),
+                None => out.push(self.labelled(
+                    Some(lhs),
+                    step.closed,
+                    &step.note,
+                    &mut indent,
+                    span,
+                )?),
             }
             if let Some(v) = step.value {
                 out.push(self.labelled(None, v, "", &mut indent, span)?);
