@@ -147,13 +147,13 @@ fn seed_003_steps() {
               Z2 = b2 + W2⋅A1
               A1 = tanh(Z1)
               Z1 = b1 + W1⋅X
-            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS; elementwise
-                product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
+                elementwise product: dA = dC∘B; log′(x) = 1/x
                       Y
               dA2 = -────
                      3⋅A2
-            step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
-                labels: the 1/A of log′ cancels, dZ = (A − Y)/n
+            step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+                one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ2 = A2∘(dA2 - sum(A2∘dA2, 1))
                     A2   Y
                   = ── - ─
@@ -196,13 +196,13 @@ fn seed_001_steps_with_fresh_names() {
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
               A1 = softmax(Z1)  (named here)
               Z1 = W⋅X  (named here)
-            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
-                product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
+                elementwise product: dA = dC∘B; log′(x) = 1/x
                        Y
               dA1 = -─────
                      10⋅A1
-            step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
-                labels: the 1/A of log′ cancels, dZ = (A − Y)/n
+            step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+                one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ1 = A1∘(dA1 - sum(A1∘dA1, 1))
                     A1   Y
                   = ── - ──
@@ -215,11 +215,11 @@ fn seed_001_steps_with_fresh_names() {
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
               A1 = softmax(Z1)  (named here)
               Z1 = W * X  (named here)
-            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
-                product: dA = dC∘B; log′(x) = 1/x
+            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
+                elementwise product: dA = dC∘B; log′(x) = 1/x
               dA1 = -Y ./ (10*A1)
-            step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
-                labels: the 1/A of log′ cancels, dZ = (A − Y)/n
+            step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+                one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ1 = A1 .* (dA1 - sum(A1 .* dA1, 1))
                   = A1/10 - Y/10
             step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
@@ -229,11 +229,11 @@ fn seed_001_steps_with_fresh_names() {
             \begin{aligned}
             \mathbf{\mathit{A1}} &= \operatorname{softmax}\left(\mathbf{\mathit{Z1}}\right) \\ % (named here)
             \mathbf{\mathit{Z1}} &= \mathbf{W} \mathbf{X} \\ % (named here)
-            % step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS; elementwise
-            %     product: dA = dC∘B; log′(x) = 1/x
+            % step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
+            %     elementwise product: dA = dC∘B; log′(x) = 1/x
             \mathbf{\mathit{dA1}} &= -\frac{\mathbf{Y}}{10 \mathbf{\mathit{A1}}} \\
-            % step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1)); one-hot
-            %     labels: the 1/A of log′ cancels, dZ = (A − Y)/n
+            % step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+            %     one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
             \mathbf{\mathit{dZ1}} &= \mathbf{\mathit{A1}} \odot \left(\mathbf{\mathit{dA1}} - \operatorname{sum}\left(\mathbf{\mathit{A1}} \odot \mathbf{\mathit{dA1}}, 1\right)\right) \\
              &= \frac{\mathbf{\mathit{A1}}}{10} - \frac{\mathbf{Y}}{10} \\
             % step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
@@ -454,5 +454,79 @@ fn gradcheck_errors() {
           | ^^^^^^^^^^^^^^
           = hint: usage: gradcheck(L, W [, at] [, grad = G] [, X = value, …])
     "#]],
+    );
+}
+
+#[test]
+fn unnamed_layers_get_fresh_names_and_their_rules() {
+    // The network as examples/tanh_softmax_network.sg writes it: only A1
+    // and A2 bound, so the products under them are named here (Z1, Z2).
+    check(
+        "
+        X = [[1, 2, 4], [-2, -5, -8]]
+        Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+        symbol W1[2, 2], b1[2], W2[3, 2], b2[3]
+        A1 = tanh(W1 * X + b1)
+        A2 = softmax(W2 * A1 + b2)
+        L = -sum(Y .* log(A2)) / 3
+        explain(L, b1)",
+        expect![[r#"
+            ∂L/∂b1 by the chain rule along A2, Z2, A1, Z1; dN stands for ∂L/∂N
+              A2 = softmax(Z2)
+              Z2 = b2 + W2⋅A1  (named here)
+              A1 = tanh(Z1)
+              Z1 = b1 + W1⋅X  (named here)
+            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
+                elementwise product: dA = dC∘B; log′(x) = 1/x
+                      Y
+              dA2 = -────
+                     3⋅A2
+            step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+                one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
+              dZ2 = A2∘(dA2 - sum(A2∘dA2, 1))
+                    A2   Y
+                  = ── - ─
+                    3    3
+            step 3: dA1 = ∂L/∂A1, 2×3, by product: dB = Aᵀ⋅dC
+              dA1 = W2ᵀ⋅dZ2
+                        ⎛A2   Y⎞
+                  = W2ᵀ⋅⎜── - ─⎟
+                        ⎝3    3⎠
+            step 4: dZ1 = ∂L/∂Z1, 2×3, by tanh′ = 1 − tanh²
+                        ⎛      2⎞
+              dZ1 = dA1∘⎝1 - A1 ⎠
+                    ⎛      2⎞ ⎛    ⎛A2   Y⎞⎞
+                  = ⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟
+                              ⎝    ⎝3    3⎠⎠
+            step 5: db1 = ∂L/∂b1, 2×1, by bias: dC summed over the samples
+              db1 = sum(dZ1, 2)
+                       ⎛⎛      2⎞ ⎛    ⎛A2   Y⎞⎞   ⎞
+                  = sum⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟, 2⎟
+                       ⎝          ⎝    ⎝3    3⎠⎠   ⎠"#]],
+    );
+    // relu and sigmoid layers; a sum's adjoint is 1 in every entry.
+    check(
+        "
+        symbol V[2, 3]
+        X = [[1, 2], [0, 1], [-1, 1]]
+        H = relu(V*X)
+        L = sum(H .* H) / 2 + sum(sigmoid(V))
+        explain(L, V)",
+        expect![[r#"
+            ∂L/∂V by the chain rule along A1, H, Z1; dN stands for ∂L/∂N
+              A1 = σ(V)  (named here)
+              H = relu(Z1)
+              Z1 = V⋅X  (named here)
+            step 1: dA1 = ∂L/∂A1, 2×3, by sum: every entry gets dS
+              dA1 = 1  (every entry of the 2×3 matrix)
+            step 2: dH = ∂L/∂H, 2×2, by scaling; sum: every entry gets dS;
+                power rule: (xⁿ)′ = n⋅xⁿ⁻¹
+              dH = H
+            step 3: dZ1 = ∂L/∂Z1, 2×2, by relu′ = step
+              dZ1 = dH∘step(Z1)
+                  = H∘step(Z1)
+            step 4: dV = ∂L/∂V, 2×3, by σ′ = σ(1 − σ); product: dA = dC⋅Bᵀ
+              dV = A1∘dA1∘(1 - A1) + dZ1⋅Xᵀ
+                 = A1∘(1 - A1) + (H∘step(Z1))⋅Xᵀ"#]],
     );
 }

@@ -483,9 +483,9 @@ impl Session {
                 step.adjoint,
                 step.name,
                 step.shape,
-                step.rule
+                keep_together(&step.rule, width * 3 / 4)
             );
-            out.push(wrap(&heading, width, comment));
+            out.push(wrap(&heading, width, comment).replace(GLUE, " "));
             let lhs = self
                 .pool
                 .symbol(&step.adjoint, step.shape)
@@ -609,6 +609,25 @@ fn derivative_rule(f: Func) -> String {
         _ => return format!("{0}′: dX = dC∘{0}′(X)", f.name()),
     };
     rule.to_string()
+}
+
+/// Stands for a space that [`wrap`] must not break at.
+const GLUE: char = '\u{a0}';
+
+/// The rules `a; b; c` with the spaces inside each rule shorter than `max`
+/// glued, so that lines break between rules where they can.
+fn keep_together(rules: &str, max: usize) -> String {
+    rules
+        .split("; ")
+        .map(|r| {
+            if r.chars().count() < max {
+                r.replace(' ', &GLUE.to_string())
+            } else {
+                r.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `text` broken between words into lines of at most `width` characters
