@@ -189,7 +189,7 @@ fn plot_errors() {
     check(
         "plot(w^2, 2*w, 0, 1)",
         expect![[r#"
-            error: plot draws against a scalar symbol, such as w
+            error: plot draws against a scalar symbol such as w, or contours over a symbol of two elements
              --> <test>:1:11
               |
             1 | plot(w^2, 2*w, 0, 1)

@@ -190,7 +190,7 @@ impl Session {
         let w = self.expr(args[1])?;
         if !matches!(self.pool.node(w), Node::Symbol { shape, .. } if shape.is_scalar()) {
             return Err(Diagnostic::new(
-                "plot draws against a scalar symbol, such as w",
+                "plot draws against a scalar symbol such as w, or contours over a symbol of two elements",
                 args[1].span,
             )
             .with_hint(usage_hint("plot")));
