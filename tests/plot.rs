@@ -189,12 +189,12 @@ fn plot_errors() {
     check(
         "plot(w^2, 2*w, 0, 1)",
         expect![[r#"
-            error: plot draws against a scalar symbol, such as w
+            error: plot draws against a scalar symbol such as w, or contours over a symbol of two elements
              --> <test>:1:11
               |
             1 | plot(w^2, 2*w, 0, 1)
               |           ^^^
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P]) | plot(v [, "file.svg"])
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
@@ -216,7 +216,7 @@ fn plot_errors() {
               |
             1 | plot(w^2, w, 0, 1, color = 1)
               |                    ^^^^^
-              = hint: the one option is path = P, the visited values of w
+              = hint: the options are path = P, the visited values of w, and animate = true
         "#]],
     );
     check(
@@ -257,7 +257,7 @@ fn plot_errors() {
               |
             1 | plot(w^2, w, 0)
               | ^^^^^^^^^^^^^^^
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P]) | plot(v [, "file.svg"])
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
@@ -468,4 +468,266 @@ fn svg_of_a_vector_against_its_index() {
         );
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The visibility of an element animated by `<animate attributeName=
+/// "visibility" calcMode="discrete" values=… keyTimes=…>` at the moment `t`
+/// (a fraction of the cycle), by the SMIL rules: the value of the last key
+/// time at or before `t`.
+fn visible_at(group: &roxmltree::Node, t: f64) -> bool {
+    let Some(anim) = group.children().find(|c| c.has_tag_name("animate")) else {
+        return group.attribute("visibility") != Some("hidden");
+    };
+    assert_eq!(anim.attribute("calcMode"), Some("discrete"));
+    let values: Vec<&str> = anim.attribute("values").unwrap().split(';').collect();
+    let times: Vec<f64> = anim
+        .attribute("keyTimes")
+        .unwrap()
+        .split(';')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), times.len());
+    let k = times.iter().rposition(|&k| k <= t).unwrap();
+    values[k] == "visible"
+}
+
+#[test]
+fn animated_svg_of_a_descent_with_its_tangents() {
+    // descend(w^2, w, 0.25, 6, 1.5) halves w at each step: w_k = 1.5/2^k,
+    // and the tangent at w_k has the slope 2⋅w_k.
+    let dir = scratch("animated");
+    let file = dir.join("descent.svg");
+    let out = run(&format!(
+        "descend(w^2, w, 0.25, 6, 1.5);\nplot(w^2, w, -2, 2, \"{}\", path = last_path(), animate = true)",
+        file.display()
+    ));
+    assert!(out.ends_with(&format!("wrote {}", file.display())), "{out}");
+    let svg = Svg::read(&file);
+    let doc = svg.doc();
+    assert!(
+        !doc.descendants().any(|n| n.has_tag_name("script")),
+        "no script"
+    );
+    let curve = &polylines(&doc, "#0000FF")[0];
+    let (x0, xn, y_top, y_zero) = (curve[0].0, curve[300].0, curve[0].1, curve[150].1);
+    let w_of = |px: f64| -2.0 + 4.0 * (px - x0) / (xn - x0);
+    let f_of = |py: f64| 4.0 * (py - y_zero) / (y_top - y_zero);
+    let tangents: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("line") && n.attribute("class") == Some("tangent"))
+        .collect();
+    assert_eq!(tangents.len(), 7, "one tangent per point visited");
+    for (k, t) in tangents.iter().enumerate() {
+        let w = 1.5 / 2f64.powi(k as i32);
+        let (a, b) = (
+            (w_of(number(t, "x1")), f_of(number(t, "y1"))),
+            (w_of(number(t, "x2")), f_of(number(t, "y2"))),
+        );
+        let slope = (b.1 - a.1) / (b.0 - a.0);
+        assert!(
+            (slope - 2.0 * w).abs() < 0.05,
+            "tangent {k}: slope {slope}, want {}",
+            2.0 * w
+        );
+        // It touches the curve at (w, w²): its middle is there.
+        let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        assert!(
+            (mid.0 - w).abs() < 0.02 && (mid.1 - w * w).abs() < 0.05,
+            "tangent {k} at {mid:?}"
+        );
+    }
+    // At every moment exactly one tangent shows, in the order of the steps,
+    // each for a while; the caption of the same step shows with it.
+    let groups: Vec<roxmltree::Node> = tangents.iter().map(|t| t.parent().unwrap()).collect();
+    let captions: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("class") == Some("caption"))
+        .collect();
+    assert_eq!(captions.len(), 7);
+    let mut seen = Vec::new();
+    for i in 0..1000 {
+        let t = i as f64 / 1000.0;
+        let shown: Vec<usize> = (0..7).filter(|&k| visible_at(&groups[k], t)).collect();
+        assert_eq!(shown.len(), 1, "at {t}: tangents {shown:?}");
+        let cap: Vec<usize> = (0..7)
+            .filter(|&k| visible_at(&captions[k].parent().unwrap(), t))
+            .collect();
+        assert_eq!(cap, shown, "at {t}");
+        if seen.last() != Some(&shown[0]) {
+            seen.push(shown[0]);
+        }
+    }
+    assert_eq!(seen, (0..7).collect::<Vec<_>>());
+    assert!(
+        captions[3]
+            .text()
+            .unwrap()
+            .starts_with("step 3: w = 0.1875, f = 0.035156")
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn svg_of_contour_lines_with_a_2d_descent() {
+    // f = (v0 − 2)² + 3(v1 + 3)²; descend with lr 0.05 from [-1, 1] scales
+    // v0 − 2 by 0.9 and v1 + 3 by 0.7 at each step.
+    let dir = scratch("contours");
+    let file = dir.join("contours.svg");
+    let out = run(&format!(
+        "symbol v[2]\nf = (v[0] - 2)^2 + 3*(v[1] + 3)^2\n\
+         descend(f, v, 0.05, 30, [-1, 1]);\n\
+         plot(f, v, [-2, -5], [4, 2], \"{}\", path = last_path())",
+        file.display()
+    ));
+    assert!(out.ends_with(&format!("wrote {}", file.display())), "{out}");
+    let svg = Svg::read(&file);
+    let doc = svg.doc();
+    let visited: Vec<(f64, f64)> = (0..=30)
+        .map(|k| (2.0 - 3.0 * 0.9f64.powi(k), -3.0 + 4.0 * 0.7f64.powi(k)))
+        .collect();
+    let path = &polylines(&doc, "#FF0000")[0];
+    assert_eq!(path.len(), 31);
+    // The first and last points fix the pixel scale.
+    let (p0, pn) = (path[0], path[30]);
+    let (v0, vn) = (visited[0], visited[30]);
+    let x_of = |px: f64| v0.0 + (px - p0.0) * (vn.0 - v0.0) / (pn.0 - p0.0);
+    let y_of = |py: f64| v0.1 + (py - p0.1) * (vn.1 - v0.1) / (pn.1 - p0.1);
+    let pixel = (
+        ((vn.0 - v0.0) / (pn.0 - p0.0)).abs(),
+        ((vn.1 - v0.1) / (pn.1 - p0.1)).abs(),
+    );
+    for (k, (&p, &v)) in path.iter().zip(&visited).enumerate() {
+        assert!(
+            (x_of(p.0) - v.0).abs() <= pixel.0 && (y_of(p.1) - v.1).abs() <= pixel.1,
+            "path point {k} at {:?}, want {v:?}",
+            (x_of(p.0), y_of(p.1))
+        );
+    }
+    // Every contour line lies on one level of f, to within what rounding
+    // to pixels moves f; the levels are the labels written on the lines.
+    let f = |x: f64, y: f64| (x - 2.0).powi(2) + 3.0 * (y + 3.0).powi(2);
+    let labels: Vec<f64> = texts(&doc).iter().filter_map(|t| t.parse().ok()).collect();
+    let contours: Vec<Vec<(f64, f64)>> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("polyline")
+                && !matches!(n.attribute("stroke"), Some("#000000" | "#FF0000"))
+        })
+        .map(|n| {
+            n.attribute("points")
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x_of(x.parse().unwrap()), y_of(y.parse().unwrap()))
+                })
+                .collect()
+        })
+        .collect();
+    assert!(contours.len() >= 12, "{} contour lines", contours.len());
+    let mut levels_met = Vec::new();
+    for line in &contours {
+        let mut values: Vec<f64> = line.iter().map(|&(x, y)| f(x, y)).collect();
+        values.sort_by(f64::total_cmp);
+        let level = values[values.len() / 2];
+        for &(x, y) in line {
+            let slack = 2.0 * (x - 2.0).abs() * pixel.0 + 6.0 * (y + 3.0).abs() * pixel.1 + 0.02;
+            assert!(
+                (f(x, y) - level).abs() <= slack,
+                "({x}, {y}): f = {}, the line's level {level}",
+                f(x, y)
+            );
+        }
+        let label = labels
+            .iter()
+            .find(|&&l| (l - level).abs() <= 0.01 * level + 0.05)
+            .unwrap_or_else(|| panic!("no label for the level {level} in {labels:?}"));
+        levels_met.push(*label);
+    }
+    levels_met.sort_by(f64::total_cmp);
+    levels_met.dedup();
+    assert_eq!(levels_met.len(), 12, "{levels_met:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn terminal_contours_and_animation_errors() {
+    let out = run(
+        ":set width 60\nsymbol v[2]\nf = (v[0] - 2)^2 + 3*(v[1] + 3)^2\n\
+         descend(f, v, 0.05, 30, [-1, 1]);\nplot(f, v, [-2, -5], [4, 2], path = last_path())",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 60), "{out}");
+    assert!(
+        lines[1].ends_with(" 2") && lines[lines.len() - 4].ends_with(" -5"),
+        "{out}"
+    );
+    assert!(lines[lines.len() - 3].starts_with("-2 ") && lines[lines.len() - 3].contains("v[0]"));
+    assert!(lines[lines.len() - 2].starts_with("levels "), "{out}");
+    assert_eq!(
+        lines[lines.len() - 1],
+        "path: 31 points, ● start [-1, 1], ■ end [1.873, -3]"
+    );
+    check(
+        "plot(w^2, w, 0, 1, path = [1], animate = true)",
+        expect![[r#"
+            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi, "f.svg", path = P, animate = true)
+             --> <test>:1:32
+              |
+            1 | plot(w^2, w, 0, 1, path = [1], animate = true)
+              |                                ^^^^^^^
+        "#]],
+    );
+    check(
+        "plot(w^2, w, 0, 1, \"a.svg\", animate = true)",
+        expect![[r#"
+            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi, "f.svg", path = P, animate = true)
+             --> <test>:1:29
+              |
+            1 | plot(w^2, w, 0, 1, "a.svg", animate = true)
+              |                             ^^^^^^^
+        "#]],
+    );
+    check(
+        "plot(w^2, w, 0, 1, \"a.svg\", path = [1], animate = 2)",
+        expect![[r#"
+            error: expected true or false
+             --> <test>:1:51
+              |
+            1 | plot(w^2, w, 0, 1, "a.svg", path = [1], animate = 2)
+              |                                                   ^
+        "#]],
+    );
+    check(
+        "symbol v[2]\nplot(sum(v), v, [0, 0], [1, 1], path = [1, 1])",
+        expect![[r#"
+            error: the path of a 2-D plot has one point a row, [v[0], v[1]]: a k×2 matrix, not 2×1
+             --> <test>:2:40
+              |
+            2 | plot(sum(v), v, [0, 0], [1, 1], path = [1, 1])
+              |                                        ^^^^^^
+              = hint: last_path() after descend(f, v, …) is one
+        "#]],
+    );
+    check(
+        "symbol v[2]\nplot(sum(v), v, [0, 0], 1)",
+        expect![[r#"
+            error: a 2-D plot needs two numbers for lo and hi, such as [-1, -1]
+             --> <test>:2:25
+              |
+            2 | plot(sum(v), v, [0, 0], 1)
+              |                         ^
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
+        "#]],
+    );
+    check(
+        "symbol v[2]\nplot(sum(v), v, [0, 1], [1, 1])",
+        expect![[r#"
+            error: plot needs lo < hi in each coordinate, not lo = 1 and hi = 1 in coordinate 1
+             --> <test>:2:17
+              |
+            2 | plot(sum(v), v, [0, 1], [1, 1])
+              |                 ^^^^^^^^^^^^^^
+        "#]],
+    );
 }

@@ -277,6 +277,19 @@ pub const BUILTINS: &[Builtin] = &[
         "the values of W visited by the latest descend, one row each (W flattened row by row)",
         "descend(f, w, 0.1, 20); last_path()",
     ),
+    // Explaining and checking gradients (explain.rs, gradcheck.rs).
+    b(
+        "explain",
+        "explain(L, W [, X = value, …])",
+        "the gradient of the scalar L by W step by step along the bound names (A2, Z2, …; fresh names for unnamed layers): each adjoint dN = ∂L/∂N as one chain-rule step and in closed form, its shape and the rule used; with bindings, its value",
+        "explain(L, W1, W1 = w1, b1 = v1, W2 = w2, b2 = v2)",
+    ),
+    b(
+        "gradcheck",
+        "gradcheck(L, W [, at] [, grad = G] [, X = value, …])",
+        "the gradient of L by W (symbolic, or G) against central differences and Richardson extrapolation at the point at (default: random normal weights): largest absolute and relative errors and the worst entry; gives the largest relative error",
+        "gradcheck(L, W1, w1, b1 = v1, W2 = w2, b2 = v2)",
+    ),
     // Code export.
     b(
         "code",
@@ -294,9 +307,11 @@ pub const BUILTINS: &[Builtin] = &[
     // Plots and data.
     b(
         "plot",
-        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P]) | plot(v [, \"file.svg\"])",
+        "plot(f, w, lo, hi [, \"file.svg\"] [, path = P] [, animate = true]) | plot(v [, \"file.svg\"])",
         "the curve of scalar f against symbol w on [lo, hi] in the terminal, or as an SVG file; \
-         path = P draws the visited w values (a column) on it; plot(v) draws a vector against 1…n",
+         path = P draws the visited w values (a column) on it, animate = true as an animated SVG \
+         with the tangent at each step; for a symbol v of 2 elements and 2-vectors lo, hi, the \
+         contour lines of f with the path (one point a row); plot(v) draws a vector against 1…n",
         "plot(L, w, -5, 3, path = last_path())",
     ),
     b(

@@ -93,6 +93,16 @@ impl Session {
             );
         };
         let e = self.expr(first)?;
+        let pairs = self.bindings(name, rest)?;
+        if name == "subs" {
+            return self.pool.subs(e, &pairs).map(Value::Expr).map_err(at(span));
+        }
+        self.evaluate(e, &pairs, span).map(Value::Expr)
+    }
+
+    /// The bindings `W = value, …` of `subs`, `eval` and `explain`: each a
+    /// declared symbol, given once, with its value.
+    pub(crate) fn bindings(&mut self, name: &str, rest: &[Arg]) -> Eval<Vec<(ExprId, ExprId)>> {
         let mut pairs = Vec::with_capacity(rest.len());
         for a in rest {
             let Arg::Named { name: sym, value } = a else {
@@ -121,17 +131,19 @@ impl Session {
             let v = self.expr(value)?;
             pairs.push((symbol, v));
         }
-        if name == "subs" {
-            return self.pool.subs(e, &pairs).map(Value::Expr).map_err(at(span));
-        }
-        self.evaluate(e, &pairs, span).map(Value::Expr)
+        Ok(pairs)
     }
 }
 
 impl Session {
     /// `eval`: the value of `e` in floats, with the symbols of `pairs` bound
     /// to numeric values, computed from the stable form of `e`.
-    fn evaluate(&mut self, e: ExprId, pairs: &[(ExprId, ExprId)], span: Span) -> Eval<ExprId> {
+    pub(crate) fn evaluate(
+        &mut self,
+        e: ExprId,
+        pairs: &[(ExprId, ExprId)],
+        span: Span,
+    ) -> Eval<ExprId> {
         let mut bindings = Vec::with_capacity(pairs.len());
         for &(symbol, value) in pairs {
             if let Some(&free) = self.pool.free_symbols(value).first() {

@@ -21,6 +21,12 @@ impl Session {
         if name == "plot" {
             return self.call_plot(args, span);
         }
+        if name == "explain" {
+            return self.call_explain(args, span);
+        }
+        if name == "gradcheck" {
+            return self.call_gradcheck(args, span);
+        }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let arity = |lo: usize, hi: usize| check_arity(name, args.len(), lo, hi, span);
         let func = match name {

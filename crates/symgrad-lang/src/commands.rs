@@ -108,7 +108,7 @@ impl Session {
     /// results such as `A1 = tanh(W1 * X + b1)`, data such as `X`, or their
     /// transposes) shown as those names; `None` when it has none. This is
     /// how a result too wide for the line is shown.
-    fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
+    pub(crate) fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
         let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();

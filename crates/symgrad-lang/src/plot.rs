@@ -4,6 +4,8 @@
 //! This module turns the arguments into a [`Figure`] (numbers only); the
 //! drawing lives in `plot/terminal.rs` and `plot/svg.rs`.
 
+mod animate;
+mod contour;
 mod svg;
 mod terminal;
 
@@ -30,6 +32,9 @@ pub(crate) struct Figure {
     pub curve: Vec<(f64, f64)>,
     /// Visited points drawn on the curve (start and end marked); may be empty.
     pub path: Vec<(f64, f64)>,
+    /// The slope of the curve at each path point (an animation's
+    /// tangents); empty when not animated.
+    pub slopes: Vec<f64>,
     /// Path points left out: outside the x range or not finite there.
     pub path_skipped: usize,
 }
@@ -51,10 +56,13 @@ impl Figure {
 }
 
 impl Session {
-    /// `plot(f, w, lo, hi [, "file.svg"] [, path = P])` and `plot(v [, "file.svg"])`.
+    /// `plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true])`
+    /// and `plot(v [, "file.svg"])`; with a 2-vector symbol `v` and 2-vectors
+    /// `lo`, `hi`, the contour lines of `f` (`plot/contour.rs`).
     pub(crate) fn call_plot(&mut self, args: &[Arg], span: Span) -> Eval<Value> {
         let mut positional = Vec::new();
         let mut path = None;
+        let mut animate = None;
         for a in args {
             match a {
                 Arg::Positional(e) => positional.push(e),
@@ -63,16 +71,53 @@ impl Session {
                         return Err(Diagnostic::new("path is given twice", name.span));
                     }
                 }
+                Arg::Named { name, value } if name.name == "animate" => {
+                    let on = self.switch(value)?;
+                    if animate.replace((on, name.span)).is_some() {
+                        return Err(Diagnostic::new("animate is given twice", name.span));
+                    }
+                }
                 Arg::Named { name, .. } => {
                     return Err(Diagnostic::new(
                         format!("plot has no option '{}'", name.name),
                         name.span,
                     )
-                    .with_hint("the one option is path = P, the visited values of w"));
+                    .with_hint(
+                        "the options are path = P, the visited values of w, and animate = true",
+                    ));
                 }
             }
         }
         check_arity("plot", positional.len(), 1, 5, span)?;
+        let animated = match animate {
+            Some((true, at)) => {
+                if positional.len() != 5 || path.is_none() {
+                    return Err(Diagnostic::new(
+                        "animate = true draws a descent into an SVG file: plot(f, w, lo, hi, \"f.svg\", path = P, animate = true)",
+                        at,
+                    ));
+                }
+                true
+            }
+            _ => false,
+        };
+        if positional.len() >= 4 && self.is_plane_symbol(positional[1])? {
+            let figure = self.contour_figure(&positional[..4], path.map(|p| p.0), span)?;
+            return match positional.get(4) {
+                None => Ok(Value::Text(terminal::draw_contours(
+                    &figure,
+                    self.settings.width,
+                ))),
+                Some(f) => {
+                    let name = self.svg_name(f)?;
+                    let svg = animate::contours(&figure, animated).map_err(|e| {
+                        Diagnostic::new(format!("cannot draw the plot: {e}"), f.span)
+                    })?;
+                    svg::save(&svg, &name).map_err(|e| Diagnostic::new(e, f.span))?;
+                    Ok(Value::Text(format!("wrote {name}")))
+                }
+            };
+        }
         let (figure, file) = match positional.len() {
             1 | 2 => {
                 if let Some((_, at)) = path {
@@ -84,7 +129,7 @@ impl Session {
                 (self.vector_figure(positional[0])?, positional.get(1))
             }
             4 | 5 => (
-                self.curve_figure(&positional[..4], path.map(|p| p.0), span)?,
+                self.curve_figure(&positional[..4], path.map(|p| p.0), animated, span)?,
                 positional.get(4),
             ),
             _ => {
@@ -99,14 +144,41 @@ impl Session {
             None => Ok(Value::Text(terminal::draw(&figure, self.settings.width))),
             Some(f) => {
                 let name = self.svg_name(f)?;
-                svg::write(&figure, &name).map_err(|e| Diagnostic::new(e, f.span))?;
+                if animated {
+                    let svg = animate::descent(&figure).map_err(|e| {
+                        Diagnostic::new(format!("cannot draw the plot: {e}"), f.span)
+                    })?;
+                    svg::save(&svg, &name).map_err(|e| Diagnostic::new(e, f.span))?;
+                } else {
+                    svg::write(&figure, &name).map_err(|e| Diagnostic::new(e, f.span))?;
+                }
                 Ok(Value::Text(format!("wrote {name}")))
             }
         }
     }
 
+    /// The value of an on/off option: `true`, `false`, 1 or 0.
+    fn switch(&mut self, e: &Expr) -> Eval<bool> {
+        match &e.kind {
+            ExprKind::Name(n) if n == "true" => return Ok(true),
+            ExprKind::Name(n) if n == "false" => return Ok(false),
+            _ => {}
+        }
+        match self.integer(e) {
+            Ok(1) => Ok(true),
+            Ok(0) => Ok(false),
+            _ => Err(Diagnostic::new("expected true or false", e.span)),
+        }
+    }
+
     /// The curve of `f` against `w` on `[lo, hi]`, with the visited `path`.
-    fn curve_figure(&mut self, args: &[&Expr], path: Option<&Expr>, span: Span) -> Eval<Figure> {
+    fn curve_figure(
+        &mut self,
+        args: &[&Expr],
+        path: Option<&Expr>,
+        slopes: bool,
+        span: Span,
+    ) -> Eval<Figure> {
         let f = self.expr(args[0])?;
         let shape = self.pool.shape(f);
         if !shape.is_scalar() {
@@ -118,7 +190,7 @@ impl Session {
         let w = self.expr(args[1])?;
         if !matches!(self.pool.node(w), Node::Symbol { shape, .. } if shape.is_scalar()) {
             return Err(Diagnostic::new(
-                "plot draws against a scalar symbol, such as w",
+                "plot draws against a scalar symbol such as w, or contours over a symbol of two elements",
                 args[1].span,
             )
             .with_hint(usage_hint("plot")));
@@ -192,8 +264,23 @@ impl Session {
                 path.push((x, y));
             }
         }
+        // The slope f′(w) at each path point, for the tangents of an animation.
+        let slopes = if slopes {
+            let d = self.pool.diff(f, w).map_err(at(span))?;
+            let d = self.pool.stabilise(d).map_err(at(span))?;
+            let mut program = self.pool.compile(&[d], &[w]).map_err(at(span))?;
+            let mut out = Vec::with_capacity(path.len());
+            for &(x, _) in &path {
+                let v = program.run(&[&Values::scalar(x)]).map_err(at(span))?;
+                out.push(v.first().and_then(Values::as_scalar).unwrap_or(f64::NAN));
+            }
+            out
+        } else {
+            Vec::new()
+        };
         let title = self.render(f, "text").map_err(at(span))?;
         Ok(Figure {
+            slopes,
             y_label: name_or(args[0], &title),
             title,
             x_label: self.symbol_name(w),
@@ -234,6 +321,7 @@ impl Session {
             x_range: if n > 1.0 { (1.0, n) } else { (0.0, 2.0) },
             curve,
             path: Vec::new(),
+            slopes: Vec::new(),
             path_skipped: 0,
         })
     }

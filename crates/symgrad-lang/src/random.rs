@@ -44,6 +44,11 @@ impl Generator {
         Generator(Pcg64Mcg::seed_from_u64(seed))
     }
 
+    /// `n` standard normal floats, as `randn` draws them.
+    pub(crate) fn normals(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| StandardNormal.sample(&mut self.0)).collect()
+    }
+
     /// Puts `items` in a random order (Fisher–Yates, `rand`'s `shuffle`).
     pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         items.shuffle(&mut self.0);

@@ -6,6 +6,7 @@
 use crate::simplify::softmax_any;
 use crate::{Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashMap;
 
 impl Pool {
     /// `grad(f, w)`: the matrix shaped like the symbol `w` whose (i, j)
@@ -32,6 +33,49 @@ impl Pool {
 
     /// The raw gradient of the scalar `f` by the symbol `w`.
     pub(crate) fn adjoint(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
+        self.sweep(f, w, &HashMap::new(), &mut Vec::new())
+    }
+
+    /// The chain rule step by step, for `explain`: `cuts` maps nodes of the
+    /// scalar `f` to symbols of their shapes that stand for their adjoints.
+    /// Gives the adjoint of each cut that depends on `w`, in the order of
+    /// the reverse sweep (from `f` down to `w`), as an expression in the
+    /// symbols of the cuts above it (one chain-rule step each), and last
+    /// the adjoint of `w` likewise. `f` is taken as it is (not in its stable
+    /// form) and nothing is simplified.
+    pub fn chain_steps(
+        &mut self,
+        f: ExprId,
+        w: ExprId,
+        cuts: &HashMap<ExprId, ExprId>,
+    ) -> Result<Vec<(ExprId, ExprId)>> {
+        if !matches!(self.node(w), Node::Symbol { .. }) {
+            return Err(Error::Invalid(
+                "the chain rule needs a symbol to differentiate by".into(),
+            ));
+        }
+        if !self.shape(f).is_scalar() {
+            return Err(Error::BadShape {
+                op: "the chain rule",
+                shape: self.shape(f),
+                expected: "a scalar function",
+            });
+        }
+        let mut steps = Vec::new();
+        let last = self.sweep(f, w, cuts, &mut steps)?;
+        steps.push((w, last));
+        Ok(steps)
+    }
+
+    /// The reverse sweep of [`Pool::adjoint`]; a node of `cuts` records its
+    /// adjoint in `reached` and passes its symbol on instead.
+    fn sweep(
+        &mut self,
+        f: ExprId,
+        w: ExprId,
+        cuts: &HashMap<ExprId, ExprId>,
+        reached: &mut Vec<(ExprId, ExprId)>,
+    ) -> Result<ExprId> {
         let nodes = self.reachable(f);
         let live = self.depending_on(&nodes, w);
         let mut adj: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
@@ -48,11 +92,15 @@ impl Pool {
             // Elementwise pullbacks take an adjoint that broadcasts to the
             // node's shape (a scalar, a row or a column) as it is, so the
             // gradient of a mean over a data set never builds a matrix of 1/n.
-            let bar = if id != w && self.pulls_back_broadcast(id) {
+            let mut bar = if id != w && self.pulls_back_broadcast(id) && !cuts.contains_key(&id) {
                 total
             } else {
                 self.broadcast_to(total, self.shape(id))?
             };
+            if let Some(&symbol) = cuts.get(&id).filter(|_| id != w && id != f) {
+                reached.push((id, bar));
+                bar = symbol;
+            }
             if id == w {
                 adj.insert(w, vec![bar]);
                 break;
@@ -270,4 +318,66 @@ fn selection(n: usize, start: usize, end: usize) -> Result<Dense> {
         data[(start + i) * k + i] = Num::one();
     }
     Dense::new(Shape::new(n, k), DenseData::Exact(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Axis, ExprId, Func, Pool, Shape, Values};
+    use std::collections::HashMap;
+
+    #[test]
+    fn chain_steps_compose_to_the_gradient() {
+        // f = sum(softmax(V⋅tanh(W⋅x))∘y): cut at a = tanh(W⋅x) and at
+        // s = softmax(V⋅a). Putting each step's adjoint into the steps
+        // below must give the gradient; the steps come from f down to W.
+        let mut p = Pool::new();
+        let w = p.symbol("W", Shape::new(2, 3)).unwrap();
+        let v = p.symbol("V", Shape::new(2, 2)).unwrap();
+        let x = p.symbol("x", Shape::new(3, 1)).unwrap();
+        let y = p.symbol("y", Shape::new(2, 1)).unwrap();
+        let wx = p.matmul(w, x).unwrap();
+        let a = p.apply(Func::Tanh, wx).unwrap();
+        let va = p.matmul(v, a).unwrap();
+        let s = p.softmax(va, Axis::Cols).unwrap();
+        let sy = p.mul(&[s, y]).unwrap();
+        let f = p.sum(sy, Axis::All).unwrap();
+        let da = p.symbol("da", Shape::new(2, 1)).unwrap();
+        let ds = p.symbol("ds", Shape::new(2, 1)).unwrap();
+        let cuts = HashMap::from([(a, da), (s, ds)]);
+        let steps = p.chain_steps(f, w, &cuts).unwrap();
+        let order: Vec<ExprId> = steps.iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, [s, a, w]);
+        let mut closed = HashMap::new();
+        let mut last = None;
+        for (node, step) in &steps {
+            let c = p.replace(*step, &closed).unwrap();
+            if let Some(&symbol) = cuts.get(node) {
+                closed.insert(symbol, c);
+            }
+            last = Some(c);
+        }
+        let direct = p.adjoint(f, w).unwrap();
+        let values =
+            |data: &[f64], rows, cols| Values::new(Shape::new(rows, cols), data.to_vec()).unwrap();
+        let bindings = HashMap::from([
+            (w, values(&[0.3, -0.2, 0.5, 0.1, 0.4, -0.6], 2, 3)),
+            (v, values(&[1.0, -0.5, 0.25, 2.0], 2, 2)),
+            (x, values(&[1.0, 2.0, -1.0], 3, 1)),
+            (y, values(&[1.0, 0.0], 2, 1)),
+        ]);
+        let got = p.evaluate(last.unwrap(), &bindings).unwrap();
+        let want = p.evaluate(direct, &bindings).unwrap();
+        assert_eq!(got.shape, Shape::new(2, 3));
+        for (g, d) in got.data.iter().zip(&want.data) {
+            assert!(
+                (g - d).abs() <= 1e-14 * (1.0 + d.abs()),
+                "{got:?} vs {want:?}"
+            );
+        }
+        // The step at a is V's transpose times the adjoint symbol of s,
+        // not an expression of the layers above.
+        let (_, step_a) = steps[1];
+        assert!(p.free_symbols(step_a).contains(&ds));
+        assert!(!p.free_symbols(step_a).contains(&y));
+    }
 }

@@ -1,6 +1,7 @@
 //! A figure as a braille chart for the terminal (textplots).
 
 use super::Figure;
+use super::contour::{ContourFigure, Polyline};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 
 /// The marks of a path's first and last points.
@@ -95,6 +96,105 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
             count(figure.path_skipped, "path point"),
             tick(xlo),
             tick(xhi)
+        ));
+    }
+    out
+}
+
+/// The contour lines of `figure` as a braille chart in `width` columns:
+/// the title, the chart with the second coordinate's range on the right,
+/// the first's below, the levels (every other one of the SVG's), and for a
+/// path a line naming its marks.
+pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
+    let (xlo, xhi) = figure.x_range;
+    let (ylo, yhi) = figure.y_range;
+    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
+    let columns = width.saturating_sub(label_len + 2).max(17);
+    let dots_x = 2 * (columns - 1);
+    let rows = (width / 4).clamp(8, 30);
+    let dots_y = 4 * (rows - 1);
+    let to_f32 = |ps: &[(f64, f64)]| -> Vec<(f32, f32)> {
+        ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
+    };
+    // Every other level: braille cells are too coarse for all of them.
+    let shown: Vec<&(f64, Vec<Polyline>)> = figure.lines.iter().skip(1).step_by(2).collect();
+    let pieces: Vec<Vec<(f32, f32)>> = shown
+        .iter()
+        .flat_map(|(_, pieces)| pieces.iter().map(|p| to_f32(p)))
+        .collect();
+    let path = to_f32(&figure.path);
+    let mut shapes: Vec<Shape> = pieces.iter().map(|p| Shape::Lines(p)).collect();
+    shapes.push(Shape::Lines(&path));
+    let mut chart = Chart::new_with_y_range(
+        dots_x as u32,
+        dots_y as u32,
+        xlo as f32,
+        xhi as f32,
+        ylo as f32,
+        yhi as f32,
+    );
+    let mut chart = chart
+        .x_label_format(LabelFormat::None)
+        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))));
+    for shape in &shapes {
+        chart = chart.lineplot(shape);
+    }
+    chart.axis();
+    chart.figures();
+    let mut lines: Vec<Vec<char>> = chart
+        .to_string()
+        .lines()
+        .map(|l| l.chars().collect())
+        .collect();
+    lines.pop();
+    let cell = |(x, y): (f64, f64)| {
+        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
+        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
+        ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
+    };
+    if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
+        for (p, mark) in [(first, START), (last, END)] {
+            let (row, col) = cell(p);
+            if let Some(c) = lines.get_mut(row).and_then(|l| l.get_mut(col)) {
+                *c = mark;
+            }
+        }
+    }
+    let mut out = clip(&figure.title, width);
+    out.push('\n');
+    for l in &lines {
+        out.extend(l.iter());
+        out.push('\n');
+    }
+    out.push_str(&x_axis_line(
+        &tick(xlo),
+        &figure.x_label,
+        &tick(xhi),
+        columns,
+    ));
+    let levels: Vec<String> = shown.iter().map(|(l, _)| tick(*l)).collect();
+    out.push_str(&format!(
+        "\n{}, {} on the right",
+        clip(
+            &format!("levels {}", levels.join(", ")),
+            width.saturating_sub(20)
+        ),
+        figure.y_label
+    ));
+    if let (Some(first), Some(last)) = (figure.path.first(), figure.path.last()) {
+        out.push_str(&format!(
+            "\npath: {}, {START} start [{}, {}], {END} end [{}, {}]",
+            count(figure.path.len(), "point"),
+            tick(first.0),
+            tick(first.1),
+            tick(last.0),
+            tick(last.1)
+        ));
+    }
+    if figure.path_skipped > 0 {
+        out.push_str(&format!(
+            "\n({} outside the box left out)",
+            count(figure.path_skipped, "path point")
         ));
     }
     out
