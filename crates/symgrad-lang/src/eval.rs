@@ -266,10 +266,19 @@ impl Session {
     /// An expression that must be an exact integer.
     pub(crate) fn integer(&mut self, e: &Expr) -> Eval<i64> {
         let id = self.expr(e)?;
-        self.pool
-            .as_num(id)
-            .and_then(Num::to_i64)
-            .ok_or_else(|| Diagnostic::new("expected an integer", e.span))
+        match self.pool.as_num(id) {
+            Some(n) if n.is_integer() => n.to_i64().ok_or_else(|| {
+                Diagnostic::new(
+                    format!(
+                        "this integer is too large: it must be between {} and {}",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                    e.span,
+                )
+            }),
+            _ => Err(Diagnostic::new("expected an integer", e.span)),
+        }
     }
 
     /// A call of a user function or a built-in.

@@ -29,6 +29,7 @@ mod data;
 mod diagnostic;
 mod eval;
 mod functions;
+pub mod input;
 mod optimise;
 mod parse;
 mod plot;
@@ -42,7 +43,7 @@ pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKi
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
-pub use session::{Flow, OutputForm, Session, Settings};
+pub use session::{Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session, Settings};
 pub use span::Span;
 pub use suggest::did_you_mean;
 

@@ -18,6 +18,11 @@ pub enum OutputForm {
     Latex,
 }
 
+/// The narrowest line width accepted (`:set width`, `--width`).
+pub const MIN_WIDTH: usize = 10;
+/// The widest line width accepted: pictures and plots are sized to it.
+pub const MAX_WIDTH: usize = 1000;
+
 /// Display settings (`:set width N`, `:set digits N`, `:set output …`).
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -234,7 +239,9 @@ impl Session {
         span: Span,
         emit: &mut dyn FnMut(&str),
     ) -> Result<Flow, Failure> {
-        let src = std::fs::read_to_string(path)
+        let src = std::fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(crate::input::read_script)
             .map_err(|e| Diagnostic::new(format!("cannot read '{path}': {e}"), span))?;
         if self.loading.iter().any(|p| p == path) {
             let chain = [self.loading.as_slice(), &[path.to_string()]].concat();

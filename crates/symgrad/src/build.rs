@@ -16,6 +16,7 @@ impl Pool {
         {
             return Err(Error::Domain(format!("the number {x} is not finite")));
         }
+        crate::num::check_exact_size(&n)?;
         self.intern(Node::Num(n), Shape::SCALAR)
     }
 

@@ -134,6 +134,9 @@ impl Dense {
                 "{len} numbers do not fill a {shape} matrix"
             )));
         }
+        if let DenseData::Exact(v) = &data {
+            v.iter().try_for_each(crate::num::check_exact_size)?;
+        }
         let mut h = rustc_hash::FxHasher::default();
         shape.hash(&mut h);
         match &data {
