@@ -39,7 +39,9 @@ mod session;
 mod span;
 mod suggest;
 
-pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKind, SymbolDecl};
+pub use ast::{
+    Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Link, Program, Stmt, StmtKind, SymbolDecl,
+};
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
