@@ -103,22 +103,25 @@ fn banner() -> String {
 }
 
 /// Loads history; a missing file is normal, other failures only warn. A file
-/// that is not a regular file or is larger than [`MAX_HISTORY_BYTES`] (an
-/// endless device, a runaway file) is neither read nor written: returns
-/// whether the history file is used.
+/// that is not a regular file (`/dev/null`, an endless device) or is larger
+/// than [`MAX_HISTORY_BYTES`] is neither read nor written: returns whether
+/// the history file is used.
 fn load_history(editor: &mut LangEditor, path: &Path) -> bool {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    if let Ok(meta) = std::fs::metadata(path)
-        && (!meta.is_file() || meta.len() > MAX_HISTORY_BYTES)
-    {
-        eprintln!(
-            "symgrad: warning: history {} is not a regular file of at most {} MiB; not used",
-            path.display(),
-            MAX_HISTORY_BYTES >> 20
-        );
-        return false;
+    match std::fs::metadata(path) {
+        // A device (`/dev/null` to keep no history): nothing to read.
+        Ok(meta) if !meta.is_file() => return false,
+        Ok(meta) if meta.len() > MAX_HISTORY_BYTES => {
+            eprintln!(
+                "symgrad: warning: history {} is larger than {} MiB; not used",
+                path.display(),
+                MAX_HISTORY_BYTES >> 20
+            );
+            return false;
+        }
+        _ => {}
     }
     match editor.load_history(path) {
         Ok(()) => {}

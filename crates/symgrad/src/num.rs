@@ -21,9 +21,11 @@ pub enum Num {
 const MAX_EXACT_EXPONENT: u64 = 100_000;
 
 /// The largest exact number kept, in bits of its numerator or denominator
-/// (about 315 000 decimal digits). Every exact number in the pool is within
-/// it, so one operation on two of them stays bounded in time and memory.
-pub const MAX_EXACT_BITS: u64 = 1 << 20;
+/// (2¹³¹⁰⁷², about 39 000 decimal digits). Every exact number in the pool is
+/// within it, so one operation on two of them (a product, a gcd when a
+/// rational is reduced) stays bounded in time and memory — well under a
+/// second — even though big-integer arithmetic cannot be interrupted.
+pub const MAX_EXACT_BITS: u64 = 1 << 17;
 
 /// The error for an exact result of about `bits` bits, over [`MAX_EXACT_BITS`].
 pub(crate) fn too_many_bits(bits: u64) -> Error {

@@ -19,6 +19,8 @@ pub(crate) struct Lowered {
     block_end: usize,
     slots: Vec<Vec<f64>>,
     regs: Vec<f64>,
+    /// The pool's Ctrl-C flag, checked before each step.
+    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 struct Lower<'p> {
@@ -102,6 +104,7 @@ pub(crate) fn lower(
         pre_end: ends[0],
         block_end: ends[1],
         slots: Vec::new(),
+        interrupt: pool.interrupt_flag(),
     };
     lowered.allocate_slots(l.slots);
     let regs = lowered
@@ -608,6 +611,13 @@ impl Lowered {
         par: Par,
     ) -> Result<()> {
         for k in range {
+            if self
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return Err(Error::Interrupted);
+            }
             let step = &self.steps[k];
             let Loc::Slot(o) = step.out().loc else {
                 return Err(Error::Invalid(
