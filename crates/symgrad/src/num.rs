@@ -31,7 +31,7 @@ pub const MAX_EXACT_BITS: u64 = 1 << 17;
 pub(crate) fn too_many_bits(bits: u64) -> Error {
     Error::TooLarge(format!(
         "an exact number of about {bits} bits is too large (the limit is {MAX_EXACT_BITS} bits); \
-         use floats instead, e.g. 2.0^99999 rather than 2^99999"
+         use floats instead (write 2.0 for 2; floats reach about 1e308)"
     ))
 }
 
