@@ -4,6 +4,7 @@ stops with "interrupted", the prompt comes back and the bindings made before
 are still there.
 
 Usage: python3 ctrl_c.py PATH/TO/symgrad "LONG STATEMENT"
+(the history file is $SYMGRAD_HISTORY, else /dev/null)
 Exit code 0 when all of that holds; otherwise 1 with what was seen.
 """
 
@@ -18,7 +19,8 @@ PROMPT = "» "
 
 
 def main(binary: str, long_statement: str) -> int:
-    env = dict(os.environ, SYMGRAD_HISTORY="/dev/null", NO_COLOR="1", TERM="dumb")
+    history = os.environ.get("SYMGRAD_HISTORY", "/dev/null")
+    env = dict(os.environ, SYMGRAD_HISTORY=history, NO_COLOR="1", TERM="dumb")
     pid, fd = pty.fork()
     if pid == 0:
         os.execve(binary, [binary, "--width", "80"], env)

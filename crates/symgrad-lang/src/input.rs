@@ -78,7 +78,8 @@ impl<R: Read> Read for Bounded<R> {
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
         {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+            // Not `ErrorKind::Interrupted`: readers retry those.
+            return Err(io::Error::other("interrupted"));
         }
         let n = self.inner.read(buf)?;
         self.total += n as u64;
@@ -130,6 +131,15 @@ mod tests {
             .read_to_end(&mut Vec::new())
             .unwrap_err();
         assert!(e.to_string().contains("larger than"), "{e}");
+    }
+
+    #[test]
+    fn the_interrupt_stops_reading() {
+        let flag = Arc::new(AtomicBool::new(true));
+        let e = Bounded::new(io::repeat(b'\n'), u64::MAX, 10, Some(flag))
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        assert_eq!(e.to_string(), "interrupted");
     }
 
     #[test]
