@@ -64,6 +64,11 @@ pub enum Flow {
 }
 
 /// An interpreter session: the expression pool, bindings, functions and settings.
+///
+/// Between statements the pool is collected (`collect_garbage`): the bound
+/// names are its roots, and every other `ExprId` is invalid afterwards. A
+/// field that keeps ids from one statement to the next must be added to the
+/// roots there.
 #[derive(Default)]
 pub struct Session {
     pub(crate) pool: Pool,
