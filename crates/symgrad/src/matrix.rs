@@ -37,7 +37,7 @@ impl Pool {
             return self.mul(&[a, b]);
         }
         match self.product_folding(a, b) {
-            Some(Folding::Dense(x, y)) => return self.dense(dense_product(&x, &y)?),
+            Some(Folding::Dense(x, y)) => return self.dense(dense_product(&x, &y, self)?),
             Some(Folding::Explicit) => return self.explicit_product(a, b, shape),
             None => {}
         }
@@ -426,13 +426,29 @@ fn flip(axis: Axis) -> Axis {
 }
 
 /// The product of two dense matrices: exact when both are.
-fn dense_product(x: &Dense, y: &Dense) -> Result<Dense> {
+/// Exact products check the interrupt of `pool` row by row, and refuse
+/// entries whose products would be larger than exact numbers may be.
+fn dense_product(x: &Dense, y: &Dense, pool: &Pool) -> Result<Dense> {
     let (m, k, n) = (x.shape().rows, x.shape().cols, y.shape().cols);
     let shape = Shape::new(m, n);
     match (x.data(), y.data()) {
         (DenseData::Exact(a), DenseData::Exact(b)) => {
+            let bits = |v: &[Num]| {
+                v.iter()
+                    .map(|e| match e {
+                        Num::Rat(r) => r.bits(),
+                        Num::Float(_) => 0,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            };
+            let product_bits = bits(a) + bits(b);
+            if product_bits > crate::num::MAX_EXACT_BITS {
+                return Err(crate::num::too_many_bits(product_bits));
+            }
             let mut out = vec![Num::zero(); m * n];
             for i in 0..m {
+                pool.check_interrupt()?;
                 for p in 0..k {
                     let aip = &a[i * k + p];
                     if aip.is_zero() {

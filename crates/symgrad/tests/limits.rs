@@ -76,6 +76,12 @@ fn exact_numbers_are_bounded_in_bits() {
         too_large(p.pow(three_halves, big)),
         "(3/2)^99999 has 158 496 bits"
     );
+    // A product of exact data matrices is refused before it is computed.
+    let e = p.int(70_000).unwrap();
+    let big = p.pow(two, e).unwrap();
+    let ones = p.ones(Shape::new(3, 3)).unwrap();
+    let m = p.mul(&[big, ones]).unwrap();
+    assert!(too_large(p.matmul(m, m)), "entries of 140 000 bits");
     // Floats stand in, as far as they reach.
     let f = p.float(3.0).unwrap();
     let e = p.int(600).unwrap();
