@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use symgrad_lang::OutputForm;
+use symgrad_lang::{MAX_WIDTH, MIN_WIDTH, OutputForm};
 
 /// What the user asked the program to do.
 #[derive(Debug, PartialEq)]
@@ -47,9 +47,9 @@ script when it is not a terminal. `-` reads the script from standard input.
 
 Options:
   -e, --eval STATEMENTS    run STATEMENTS (may be repeated)
-  -w, --width N            line width for output (default: terminal width, or 80)
+  -w, --width N            line width for output, 10 to 1000 (default: terminal width, or 80)
   -o, --output FORM        output form: pretty, text or latex (default: pretty)
-  -d, --digits N           significant digits for floats
+  -d, --digits N           significant digits for floats, 1 to 17
   -t, --threads N          threads for evaluation (default: 1)
   -h, --help               show this help and exit
   -V, --version            show the version and exit
@@ -88,9 +88,11 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command, Strin
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "-e" | "--eval" => statements.push(value(flag)?),
-            "-w" | "--width" => options.width = Some(positive(flag, &value(flag)?)?),
-            "-d" | "--digits" => options.digits = Some(positive(flag, &value(flag)?)?),
-            "-t" | "--threads" => options.threads = Some(positive(flag, &value(flag)?)?),
+            "-w" | "--width" => {
+                options.width = Some(within(flag, &value(flag)?, MIN_WIDTH, MAX_WIDTH)?)
+            }
+            "-d" | "--digits" => options.digits = Some(within(flag, &value(flag)?, 1, 17)?),
+            "-t" | "--threads" => options.threads = Some(within(flag, &value(flag)?, 1, 256)?),
             "-o" | "--output" => options.output = Some(output_form(&value(flag)?)?),
             "-" => positional.push(PathBuf::from("-")),
             _ if flag.starts_with('-') => return Err(format!("unknown option '{flag}'")),
@@ -125,11 +127,12 @@ fn take_value<I: Iterator<Item = OsString>>(
     }
 }
 
-fn positive(flag: &str, value: &str) -> Result<usize, String> {
+/// A whole number from `lo` to `hi` (the same bounds as `:set`).
+fn within(flag: &str, value: &str, lo: usize, hi: usize) -> Result<usize, String> {
     match value.trim().parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
         _ => Err(format!(
-            "option '{flag}' needs a positive whole number, not '{value}'"
+            "option '{flag}' needs a whole number from {lo} to {hi}, not '{value}'"
         )),
     }
 }
@@ -218,6 +221,9 @@ mod tests {
             &["--bogus"][..],
             &["--width"],
             &["--width", "0"],
+            &["--width", "70000"],
+            &["--width", "9"],
+            &["--digits", "18"],
             &["--threads", "0"],
             &["--width", "wide"],
             &["--output", "html"],

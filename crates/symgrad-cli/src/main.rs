@@ -106,7 +106,9 @@ fn configure(session: &mut Session, options: &Options) {
 /// The width of the terminal on stdout, or 80 when stdout is not a terminal.
 pub fn terminal_width() -> usize {
     match terminal_size::terminal_size_of(std::io::stdout()) {
-        Some((terminal_size::Width(w), _)) if w > 0 => usize::from(w),
+        Some((terminal_size::Width(w), _)) if w > 0 => {
+            usize::from(w).clamp(symgrad_lang::MIN_WIDTH, symgrad_lang::MAX_WIDTH)
+        }
         _ => 80,
     }
 }

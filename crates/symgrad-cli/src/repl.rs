@@ -27,10 +27,8 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
     let mut helper = LangHelper::new(colour);
     helper.set_names(session.completions());
     editor.set_helper(Some(helper));
-    let history = history_path(|name| std::env::var(name).ok());
-    if let Some(path) = &history {
-        load_history(&mut editor, path);
-    }
+    let history = history_path(|name| std::env::var(name).ok())
+        .filter(|path| load_history(&mut editor, path));
     let interrupt = interrupt_on_ctrl_c();
     session.set_interrupt(interrupt.clone());
     println!("{}", banner());
@@ -104,10 +102,26 @@ fn banner() -> String {
     )
 }
 
-/// Loads history; a missing file is normal, other failures only warn.
-fn load_history(editor: &mut LangEditor, path: &Path) {
+/// Loads history; a missing file is normal, other failures only warn. A file
+/// that is not a regular file (`/dev/null`, an endless device) or is larger
+/// than [`MAX_HISTORY_BYTES`] is neither read nor written: returns whether
+/// the history file is used.
+fn load_history(editor: &mut LangEditor, path: &Path) -> bool {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
+    }
+    match std::fs::metadata(path) {
+        // A device (`/dev/null` to keep no history): nothing to read.
+        Ok(meta) if !meta.is_file() => return false,
+        Ok(meta) if meta.len() > MAX_HISTORY_BYTES => {
+            eprintln!(
+                "symgrad: warning: history {} is larger than {} MiB; not used",
+                path.display(),
+                MAX_HISTORY_BYTES >> 20
+            );
+            return false;
+        }
+        _ => {}
     }
     match editor.load_history(path) {
         Ok(()) => {}
@@ -117,7 +131,11 @@ fn load_history(editor: &mut LangEditor, path: &Path) {
             path.display()
         ),
     }
+    true
 }
+
+/// The largest history file read (10 000 entries of normal lines fit easily).
+const MAX_HISTORY_BYTES: u64 = 64 << 20;
 
 /// Appends the new entry to the history file, so that it survives a crash.
 /// Warns once (when `warn`); returns whether saving worked.

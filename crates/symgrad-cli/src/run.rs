@@ -1,6 +1,6 @@
 //! Running statements from a script, `-e` or standard input.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use symgrad_lang::{Flow, Session};
@@ -57,18 +57,16 @@ pub fn run_all(session: &mut Session, chunks: &[String], origin: &str) -> Result
 
 /// Reads a script file, with an error message naming it.
 pub fn read_script(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read '{}': {}", path.display(), describe(&e)))
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read '{}': {}", path.display(), describe(&e)))?;
+    symgrad_lang::input::read_script(file)
+        .map_err(|e| format!("cannot read '{}': {e}", path.display()))
 }
 
 /// Reads all of standard input.
 pub fn read_stdin() -> Result<String, String> {
-    let mut src = String::new();
-    io::stdin()
-        .lock()
-        .read_to_string(&mut src)
-        .map_err(|e| format!("cannot read standard input: {}", describe(&e)))?;
-    Ok(src)
+    symgrad_lang::input::read_script(io::stdin().lock())
+        .map_err(|e| format!("cannot read standard input: {e}"))
 }
 
 /// An I/O error in words, without the `(os error N)` suffix.

@@ -92,10 +92,22 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
+    /// `a + b - c …` or `a * b / c …`: three or more operands joined by
+    /// operators of one precedence level, applied left to right. Kept flat so
+    /// that a long sum is neither deep nor slow.
+    Chain { first: Box<Expr>, rest: Vec<Link> },
     /// `[[1, 2], [3, 4]]`: rows of equal length.
     Matrix(Vec<Vec<Expr>>),
     /// `[1, 0, 0]`: a column vector.
     Vector(Vec<Expr>),
+}
+
+/// One `op operand` of a [`ExprKind::Chain`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub op: BinOp,
+    pub op_span: Span,
+    pub rhs: Expr,
 }
 
 /// An argument of a call.
@@ -135,6 +147,16 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// The precedence level of a left-associative operator (1: `+ -`,
+    /// 2: `* / .* ./`); `None` for the right-associative powers.
+    pub fn chain_level(self) -> Option<u8> {
+        match self {
+            BinOp::Add | BinOp::Sub => Some(1),
+            BinOp::Mul | BinOp::Div | BinOp::ElemMul | BinOp::ElemDiv => Some(2),
+            BinOp::Pow | BinOp::ElemPow => None,
+        }
+    }
+
     /// The operator as written (`^` for both `^` and `**`).
     pub fn symbol(self) -> &'static str {
         match self {
@@ -196,6 +218,14 @@ impl fmt::Display for Expr {
             ExprKind::Transpose(e) => write!(f, "(' {e})"),
             ExprKind::Neg(e) => write!(f, "(neg {e})"),
             ExprKind::Binary { op, lhs, rhs, .. } => write!(f, "({} {lhs} {rhs})", op.symbol()),
+            // Written as the nested binary operations it stands for.
+            ExprKind::Chain { first, rest } => {
+                rest.iter()
+                    .rev()
+                    .try_for_each(|l| write!(f, "({} ", l.op.symbol()))?;
+                write!(f, "{first}")?;
+                rest.iter().try_for_each(|l| write!(f, " {})", l.rhs))
+            }
             ExprKind::Vector(items) => write!(f, "[{}]", spaced(items)),
             ExprKind::Matrix(rows) => {
                 let rows: Vec<String> = rows.iter().map(|r| format!("[{}]", spaced(r))).collect();

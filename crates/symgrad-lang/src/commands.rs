@@ -4,10 +4,13 @@ use crate::ast::SymbolDecl;
 use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS, builtin};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
-use crate::session::{Failure, Flow, OutputForm, Session};
+use crate::session::{Failure, Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use symgrad::{ExprId, Node, Num, Shape, Span1, checked_shape};
+
+/// `:vars` aligns the kinds after names up to this long (longer names push them right).
+const MAX_NAME_COLUMN: usize = 40;
 
 /// True when every line of `text` fits in `width` columns.
 fn fits(text: &str, width: usize) -> bool {
@@ -266,9 +269,16 @@ impl Session {
         let number = || value.parse::<usize>().ok().filter(|&n| n > 0);
         match (key, value) {
             ("width", _) => {
-                self.settings.width = number().filter(|&n| n >= 10).ok_or_else(|| {
-                    Diagnostic::new("width must be a whole number of columns, at least 10", span)
-                })?
+                self.settings.width = number()
+                    .filter(|n| (MIN_WIDTH..=MAX_WIDTH).contains(n))
+                    .ok_or_else(|| {
+                        Diagnostic::new(
+                            format!(
+                                "width must be a whole number of columns from {MIN_WIDTH} to {MAX_WIDTH}"
+                            ),
+                            span,
+                        )
+                    })?
             }
             ("digits", _) => {
                 self.settings.digits = number().filter(|&n| n <= 17).ok_or_else(|| {
@@ -310,7 +320,13 @@ impl Session {
             .chain(functions.iter().map(|(k, _)| *k))
             .map(|k| k.chars().count())
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(MAX_NAME_COLUMN);
+        // Padded by hand: a format width is limited to 65 535.
+        let pad = |name: &str| {
+            let n = name.chars().count();
+            format!("{name}{}", " ".repeat(width.saturating_sub(n)))
+        };
         let mut lines = Vec::new();
         for (name, &id) in &self.vars {
             let shape = self.pool.shape(id);
@@ -320,11 +336,12 @@ impl Session {
                 _ if shape.is_scalar() => "scalar".to_string(),
                 _ => format!("{}×{} matrix", shape.rows, shape.cols),
             };
-            lines.push(format!("{name:width$}  {kind}"));
+            lines.push(format!("{}  {kind}", pad(name)));
         }
         for (name, f) in functions {
             lines.push(format!(
-                "{name:width$}  function of {}",
+                "{}  function of {}",
+                pad(name),
                 f.params.join(", ")
             ));
         }

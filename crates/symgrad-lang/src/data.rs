@@ -10,6 +10,7 @@ use crate::ast::Expr;
 use crate::calls::check_arity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
+use crate::input::{Bounded, MAX_CSV_LINE_BYTES, MAX_DATA_BYTES};
 use crate::random::EXACT_LIMIT;
 use crate::session::Session;
 use crate::span::Span;
@@ -17,6 +18,8 @@ use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
 use num_bigint::BigInt;
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use symgrad::{Dense, DenseData, Num, Shape, checked_shape};
 
 impl Session {
@@ -29,19 +32,22 @@ impl Session {
                 args[0].span,
             ));
         };
-        let (shape, data) = read(&name).map_err(|e| Diagnostic::new(e, args[0].span))?;
+        let interrupt = self.pool.interrupt_flag();
+        let (shape, data) = read(&name, interrupt).map_err(|e| Diagnostic::new(e, args[0].span))?;
         let d = Dense::new(shape, data).map_err(at(span))?;
         self.pool.dense(d).map(Value::Expr).map_err(at(span))
     }
 }
 
 /// The shape and numbers of a .csv or .npy file; the error names the file.
-pub(crate) fn read(name: &str) -> Result<(Shape, DenseData), String> {
+/// Reading stops with an error past the size limits of [`crate::input`] or
+/// once `interrupt` is set.
+pub(crate) fn read(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
     let lower = name.to_lowercase();
     if lower.ends_with(".csv") {
-        csv(name)
+        csv(name, interrupt)
     } else if lower.ends_with(".npy") {
-        npy(name)
+        npy(name, interrupt)
     } else {
         Err(format!(
             "load reads .csv and .npy files; cannot tell what \"{name}\" holds"
@@ -49,8 +55,13 @@ pub(crate) fn read(name: &str) -> Result<(Shape, DenseData), String> {
     }
 }
 
-fn open(name: &str) -> Result<File, String> {
-    File::open(name).map_err(|e| format!("cannot read {name}: {e}"))
+type Interrupt = Option<Arc<AtomicBool>>;
+
+/// The file `name`, read within the size limit of data files and lines of
+/// at most `max_line` bytes.
+fn open(name: &str, max_line: u64, interrupt: Interrupt) -> Result<Bounded<File>, String> {
+    let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
+    Ok(Bounded::new(file, MAX_DATA_BYTES, max_line, interrupt))
 }
 
 /// The shape of `rows`×`cols` data, or an error naming the file.
@@ -63,12 +74,12 @@ fn shape(name: &str, rows: usize, cols: usize) -> Result<Shape, String> {
 
 /// Comma-separated numbers, one row a line; a first line without numbers
 /// (a header) is skipped.
-fn csv(name: &str) -> Result<(Shape, DenseData), String> {
+fn csv(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(open(name)?);
+        .from_reader(open(name, MAX_CSV_LINE_BYTES, interrupt)?);
     let mut floats = Vec::new();
     let mut ints = Some(Vec::new());
     let mut width: Option<(usize, u64)> = None;
@@ -157,8 +168,8 @@ fn csv_error(name: &str, e: &csv::Error) -> String {
 
 /// A NumPy array file: floats or integers, 1-D (a column) or 2-D, in C or
 /// Fortran order.
-fn npy(name: &str) -> Result<(Shape, DenseData), String> {
-    let file = NpyFile::new(BufReader::new(open(name)?))
+fn npy(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
+    let file = NpyFile::new(BufReader::new(open(name, u64::MAX, interrupt)?))
         .map_err(|e| format!("{name} is not a .npy file: {e}"))?;
     let (rows, cols) = match *file.shape() {
         [n] => (n, 1),

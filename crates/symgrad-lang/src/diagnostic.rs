@@ -57,11 +57,8 @@ impl Diagnostic {
         let at = Location::find(src, self.span.start);
         let number = at.line.to_string();
         let pad = " ".repeat(number.len());
-        let mut marker = format!(
-            "{}{}",
-            at.indent,
-            "^".repeat(at.caret_count(src, self.span))
-        );
+        let (text, indent, carets) = at.window(at.caret_count(src, self.span));
+        let mut marker = format!("{indent}{}", "^".repeat(carets));
         if let Some(label) = &self.label {
             marker = format!("{marker} {label}");
         }
@@ -69,7 +66,7 @@ impl Diagnostic {
             format!("error: {}", self.message),
             format!("{pad}--> {origin}:{}:{}", at.line, at.column),
             format!("{pad} |"),
-            format!("{number} | {}", printable(at.text)),
+            format!("{number} | {}", printable(&text)),
             format!("{pad} | {marker}"),
         ];
         if let Some(hint) = &self.hint {
@@ -107,6 +104,9 @@ pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
     let at = Location::find(src, offset);
     (at.line, at.column)
 }
+
+/// A source line longer than this many characters is shown in part.
+const SNIPPET_CHARS: usize = 120;
 
 /// Where a byte offset falls: its line and column, and the line's text.
 struct Location<'a> {
@@ -149,6 +149,31 @@ impl<'a> Location<'a> {
             text,
             indent,
         }
+    }
+
+    /// The part of the line shown, the indent before the carets and how many
+    /// carets, for `carets` marking from the column: the whole line when it
+    /// is short, else [`SNIPPET_CHARS`] characters around the column, with
+    /// `…` where the line goes on.
+    fn window(&self, carets: usize) -> (String, String, usize) {
+        let total = self.text.chars().count();
+        if total <= SNIPPET_CHARS {
+            return (self.text.to_string(), self.indent.clone(), carets);
+        }
+        let col = self.column - 1;
+        let start = col.saturating_sub(SNIPPET_CHARS / 3);
+        let end = (start + SNIPPET_CHARS).min(total);
+        let lead = if start > 0 { "…" } else { "" };
+        let tail = if end < total { "…" } else { "" };
+        let shown: String = self.text.chars().skip(start).take(end - start).collect();
+        let indent: String = self.indent.chars().skip(start).collect();
+        let indent = if start > 0 {
+            format!(" {indent}")
+        } else {
+            indent
+        };
+        let carets = carets.min(end.saturating_sub(col)).max(1);
+        (format!("{lead}{shown}{tail}"), indent, carets)
     }
 
     /// How many carets mark `span` on this line: its characters up to the

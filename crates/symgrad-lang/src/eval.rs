@@ -1,6 +1,6 @@
 //! Evaluation of expressions: names, literals, operators, indexing and calls.
 
-use crate::ast::{Arg, BinOp, Expr, ExprKind, IndexArg};
+use crate::ast::{Arg, BinOp, Expr, ExprKind, IndexArg, Link};
 use crate::diagnostic::Diagnostic;
 use crate::session::Session;
 use crate::span::Span;
@@ -100,6 +100,7 @@ impl Session {
                 let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
                 self.binary(*op, a, b).map_err(at(*op_span))
             }
+            ExprKind::Chain { first, rest } => self.chain(first, rest),
             ExprKind::Index { target, indices } => {
                 let t = self.expr(target)?;
                 self.index(t, indices, span)
@@ -114,6 +115,38 @@ impl Session {
                 self.pool.matrix(shape, entries).map_err(at(span))
             }
         }
+    }
+
+    /// A chain, left to right; a run of `+` and `-` is one sum (one
+    /// normalisation instead of one per term; if it fails, the operations
+    /// are redone one by one to point at the operator that fails).
+    fn chain(&mut self, first: &Expr, rest: &[Link]) -> Eval<ExprId> {
+        let mut acc = self.expr(first)?;
+        let operands = rest
+            .iter()
+            .map(|l| self.expr(&l.rhs))
+            .collect::<Eval<Vec<_>>>()?;
+        if rest.iter().all(|l| l.op.chain_level() == Some(1)) {
+            let mut terms = vec![acc];
+            for (l, &t) in rest.iter().zip(&operands) {
+                match l.op {
+                    BinOp::Sub => match self.pool.neg(t) {
+                        Ok(t) => terms.push(t),
+                        Err(_) => break,
+                    },
+                    _ => terms.push(t),
+                }
+            }
+            if terms.len() == operands.len() + 1
+                && let Ok(sum) = self.pool.add(&terms)
+            {
+                return Ok(sum);
+            }
+        }
+        for (l, &b) in rest.iter().zip(&operands) {
+            acc = self.binary(l.op, acc, b).map_err(at(l.op_span))?;
+        }
+        Ok(acc)
     }
 
     fn binary(&mut self, op: BinOp, a: ExprId, b: ExprId) -> symgrad::Result<ExprId> {
@@ -143,6 +176,15 @@ impl Session {
                     format!("'{name}' is a function: call it as {name}(…)"),
                     span,
                 ));
+            }
+            _ if is_non_finite_name(name) => {
+                return Err(Diagnostic::new(
+                    format!("'{name}' is not a number here: symgrad has no infinity or NaN"),
+                    span,
+                )
+                .with_hint(format!(
+                    "for a large number write 1e300; for a symbol named {name}, declare it: symbol {name}"
+                )));
             }
             _ => self.pool.symbol(name, Shape::SCALAR),
         };
@@ -266,10 +308,19 @@ impl Session {
     /// An expression that must be an exact integer.
     pub(crate) fn integer(&mut self, e: &Expr) -> Eval<i64> {
         let id = self.expr(e)?;
-        self.pool
-            .as_num(id)
-            .and_then(Num::to_i64)
-            .ok_or_else(|| Diagnostic::new("expected an integer", e.span))
+        match self.pool.as_num(id) {
+            Some(n) if n.is_integer() => n.to_i64().ok_or_else(|| {
+                Diagnostic::new(
+                    format!(
+                        "this integer is too large: it must be between {} and {}",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                    e.span,
+                )
+            }),
+            _ => Err(Diagnostic::new("expected an integer", e.span)),
+        }
     }
 
     /// A call of a user function or a built-in.
@@ -290,6 +341,14 @@ impl Session {
         }
         Err(d)
     }
+}
+
+/// `inf`, `nan`, `infinity` in any case: names a user may take for the
+/// float constants of other languages.
+fn is_non_finite_name(name: &str) -> bool {
+    ["inf", "nan", "infinity"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// The expression of a positional argument; a named one is an error here.

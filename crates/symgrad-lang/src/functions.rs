@@ -293,6 +293,9 @@ fn children(e: &Expr) -> Vec<&Expr> {
         }
         ExprKind::Transpose(a) | ExprKind::Neg(a) => vec![a],
         ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+        ExprKind::Chain { first, rest } => std::iter::once(first.as_ref())
+            .chain(rest.iter().map(|l| &l.rhs))
+            .collect(),
         ExprKind::Matrix(rows) => rows.iter().flatten().collect(),
         ExprKind::Vector(items) => items.iter().collect(),
     }

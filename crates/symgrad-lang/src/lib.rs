@@ -31,6 +31,7 @@ mod eval;
 mod explain;
 mod functions;
 mod gradcheck;
+pub mod input;
 mod optimise;
 mod parse;
 mod plot;
@@ -40,11 +41,13 @@ mod session;
 mod span;
 mod suggest;
 
-pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKind, SymbolDecl};
+pub use ast::{
+    Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Link, Program, Stmt, StmtKind, SymbolDecl,
+};
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
-pub use session::{Flow, OutputForm, Session, Settings};
+pub use session::{Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session, Settings};
 pub use span::Span;
 pub use suggest::did_you_mean;
 

@@ -13,9 +13,7 @@ use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
 use std::collections::HashMap;
-use symgrad::{
-    Dense, Error, ExprId, MAX_ELEMENTS, Node, Pool, Program, Shape, Values, format_float,
-};
+use symgrad::{Dense, Error, ExprId, Node, Pool, Program, Shape, Values, format_float};
 
 /// The built-ins this module answers.
 pub(crate) const OPTIMISE: &[&str] = &["descend", "sgd", "last_losses", "last_path"];
@@ -32,6 +30,10 @@ impl Default for Progress {
         Progress(Box::new(|_| {}))
     }
 }
+
+/// `descend` keeps the points it visits (for `last_path()`) only when they
+/// hold at most this many numbers (32 MB); the losses are always kept.
+const MAX_PATH_NUMBERS: usize = 1 << 22;
 
 /// What the latest training run visited, for `last_losses()` and `last_path()`.
 pub(crate) struct Record {
@@ -188,9 +190,13 @@ impl Session {
                     (Some(path), _) => path.clone(),
                     (None, "descend") => {
                         return Err(Diagnostic::new(
-                            "the path of the latest descend was too large to keep",
+                            format!(
+                                "the path of the latest descend was too large to keep \
+                                 (more than {MAX_PATH_NUMBERS} numbers: steps + 1 times the elements of W)"
+                            ),
                             span,
-                        ));
+                        )
+                        .with_hint("last_losses() has the loss at every step"));
                     }
                     (None, run) => {
                         return Err(Diagnostic::new(
@@ -231,7 +237,8 @@ impl Session {
             tol: options.tol,
             every: options.every.unwrap_or((steps / 10).max(1)),
         };
-        let keep_path = steps.saturating_add(1).saturating_mul(start.data.len()) <= MAX_ELEMENTS;
+        let keep_path =
+            steps.saturating_add(1).saturating_mul(start.data.len()) <= MAX_PATH_NUMBERS;
         let mut record = Record {
             run: "descend",
             losses: Vec::new(),

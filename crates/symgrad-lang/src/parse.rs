@@ -15,7 +15,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use crate::ast::{
-    Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKind, SymbolDecl,
+    Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Link, Program, Stmt, StmtKind, SymbolDecl,
 };
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -25,6 +25,9 @@ pub const MAX_NESTING: usize = 200;
 
 /// The deepest expression tree accepted (operators nested in operators).
 pub const MAX_EXPR_DEPTH: usize = 500;
+
+/// The most operands of one flat sum or product (`a + b + …`).
+pub const MAX_CHAIN_OPERANDS: usize = 1_000_000;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/symgrad.pest"]
@@ -319,6 +322,16 @@ fn build_binary(lhs: Node, op: &Pair<'_, Rule>, rhs: Node) -> Result<Node, Diagn
     };
     let span = lhs.expr.span.to(rhs.expr.span);
     let height = lhs.height.max(rhs.height);
+    if let Some(level) = op.chain_level() {
+        // Joined to a chain on the left, the operands sit one level below it.
+        let joined = lhs.height.saturating_sub(1).max(rhs.height);
+        let link = Link {
+            op,
+            op_span,
+            rhs: rhs.expr,
+        };
+        return chain(lhs, link, level, span, height, joined);
+    }
     let kind = ExprKind::Binary {
         op,
         op_span,
@@ -326,6 +339,63 @@ fn build_binary(lhs: Node, op: &Pair<'_, Rule>, rhs: Node) -> Result<Node, Diagn
         rhs: Box::new(rhs.expr),
     };
     Node::new(kind, span, height)
+}
+
+/// `lhs op rhs` for a left-associative `op` of precedence `level`: a
+/// [`ExprKind::Chain`] continued when `lhs` is one of the same level, so a
+/// long flat sum stays one node (no deeper than its deepest term).
+fn chain(
+    lhs: Node,
+    link: Link,
+    level: u8,
+    span: Span,
+    height: usize,
+    joined: usize,
+) -> Result<Node, Diagnostic> {
+    let same = |op: BinOp| op.chain_level() == Some(level);
+    let (first, rest) = match lhs.expr.kind {
+        ExprKind::Chain { first, mut rest } if rest.first().is_some_and(|l| same(l.op)) => {
+            if rest.len() >= MAX_CHAIN_OPERANDS {
+                return Err(Diagnostic::new(
+                    format!("more than {MAX_CHAIN_OPERANDS} terms in one expression"),
+                    link.op_span,
+                )
+                .with_hint("split it into several assignments"));
+            }
+            rest.push(link);
+            (first, rest)
+        }
+        ExprKind::Binary {
+            op,
+            op_span,
+            lhs: first,
+            rhs,
+        } if same(op) => (
+            first,
+            vec![
+                Link {
+                    op,
+                    op_span,
+                    rhs: *rhs,
+                },
+                link,
+            ],
+        ),
+        kind => {
+            let kind = ExprKind::Binary {
+                op: link.op,
+                op_span: link.op_span,
+                lhs: Box::new(Expr {
+                    kind,
+                    span: lhs.expr.span,
+                }),
+                rhs: Box::new(link.rhs),
+            };
+            return Node::new(kind, span, height);
+        }
+    };
+    // The chain adds one level over its deepest operand.
+    Node::new(ExprKind::Chain { first, rest }, span, joined)
 }
 
 /// `target[…]` or `target'`.

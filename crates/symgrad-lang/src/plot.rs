@@ -39,14 +39,37 @@ pub(crate) struct Figure {
     pub path_skipped: usize,
 }
 
+/// `Err` when the range `lo..hi` of `what` cannot be drawn (see
+/// [`Figure::check_ranges`]).
+fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
+    let width = hi - lo;
+    let scale = lo.abs().max(hi.abs());
+    if !width.is_finite() || width <= scale * 1e-12 {
+        return Err(format!(
+            "cannot draw {what} from {lo:e} to {hi:e}: the range is too {} for floats",
+            if width.is_finite() { "narrow" } else { "wide" }
+        ));
+    }
+    Ok(())
+}
+
 impl Figure {
+    /// `Err` when a range cannot be drawn: its width overflows f64 (values
+    /// near ±1e308) or is lost in rounding. The plotting crates loop without
+    /// end on such ranges, so they are refused before drawing.
+    pub fn check_ranges(&self) -> Result<(), String> {
+        check_range("w", self.x_range)?;
+        check_range("the values", self.y_range())
+    }
+
     /// The range of the drawn values, widened when they are all equal.
     pub fn y_range(&self) -> (f64, f64) {
         let ys = self.curve.iter().chain(&self.path).map(|p| p.1);
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(y), hi.max(y))
         });
-        if lo < hi {
+        // Equal values, or equal but for rounding: a range around them.
+        if hi - lo > lo.abs().max(hi.abs()) * 1e-12 {
             (lo, hi)
         } else {
             let pad = if lo == 0.0 { 1.0 } else { lo.abs() / 10.0 };
@@ -140,6 +163,9 @@ impl Session {
                 .with_hint(usage_hint("plot")));
             }
         };
+        figure
+            .check_ranges()
+            .map_err(|e| Diagnostic::new(e, span))?;
         match file {
             None => Ok(Value::Text(terminal::draw(&figure, self.settings.width))),
             Some(f) => {
@@ -202,6 +228,8 @@ impl Session {
                 args[2].span.to(args[3].span),
             ));
         }
+        check_range("w", (lo, hi))
+            .map_err(|e| Diagnostic::new(e, args[2].span.to(args[3].span)))?;
         let visited: Vec<f64> = match path {
             Some(p) => {
                 let Values {

@@ -18,6 +18,11 @@ pub enum OutputForm {
     Latex,
 }
 
+/// The narrowest line width accepted (`:set width`, `--width`).
+pub const MIN_WIDTH: usize = 10;
+/// The widest line width accepted: pictures and plots are sized to it.
+pub const MAX_WIDTH: usize = 1000;
+
 /// Display settings (`:set width N`, `:set digits N`, `:set output …`).
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -59,6 +64,11 @@ pub enum Flow {
 }
 
 /// An interpreter session: the expression pool, bindings, functions and settings.
+///
+/// Between statements the pool is collected (`collect_garbage`): the bound
+/// names are its roots, and every other `ExprId` is invalid afterwards. A
+/// field that keeps ids from one statement to the next must be added to the
+/// roots there.
 #[derive(Default)]
 pub struct Session {
     pub(crate) pool: Pool,
@@ -78,7 +88,12 @@ pub struct Session {
     pub(crate) progress: crate::optimise::Progress,
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
+    /// The pool's footprint after the latest collection (see `collect_garbage`).
+    pub(crate) collected_at: usize,
 }
+
+/// The pool is not collected while its footprint is below this (64 MiB).
+const MIN_COLLECTED_BYTES: usize = 64 << 20;
 
 /// `:load` may run files that load files at most this deep.
 const MAX_LOAD_DEPTH: usize = 32;
@@ -144,11 +159,34 @@ impl Session {
     ) -> Result<Flow, Failure> {
         let program = parse(src)?;
         for stmt in &program {
-            if self.run_stmt(stmt, src, emit)? == Flow::Quit {
+            let flow = self.run_stmt(stmt, src, emit);
+            // Between statements the bindings hold every id still in use, and
+            // whatever a failed or interrupted statement built is garbage.
+            self.collect_garbage();
+            if flow? == Flow::Quit {
                 return Ok(Flow::Quit);
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Frees the expressions no binding reaches once the pool has doubled
+    /// since the latest collection (and holds at least
+    /// [`MIN_COLLECTED_BYTES`]), so rebinding a name to new data does not
+    /// grow the session, and the work stays proportional to what is built.
+    pub(crate) fn collect_garbage(&mut self) {
+        let size = self.pool.footprint();
+        if size < MIN_COLLECTED_BYTES || size < self.collected_at.saturating_mul(2) {
+            return;
+        }
+        self.pool.collect(self.vars.values_mut());
+        self.collected_at = self.pool.footprint();
+    }
+
+    /// The estimated bytes held by the session's expressions (for tests and
+    /// the README's memory figures).
+    pub fn memory_footprint(&self) -> usize {
+        self.pool.footprint()
     }
 
     pub(crate) fn run_stmt(
@@ -234,7 +272,9 @@ impl Session {
         span: Span,
         emit: &mut dyn FnMut(&str),
     ) -> Result<Flow, Failure> {
-        let src = std::fs::read_to_string(path)
+        let src = std::fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(crate::input::read_script)
             .map_err(|e| Diagnostic::new(format!("cannot read '{path}': {e}"), span))?;
         if self.loading.iter().any(|p| p == path) {
             let chain = [self.loading.as_slice(), &[path.to_string()]].concat();

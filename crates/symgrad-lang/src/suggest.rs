@@ -16,13 +16,25 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // The distance is quadratic in the lengths: names longer than this are
+    // not compared (no one mistypes a name of a hundred characters).
+    const MAX_COMPARED: usize = 64;
+    if name.len() > 4 * MAX_COMPARED {
+        return None;
+    }
     let wanted: Vec<char> = name.to_lowercase().chars().collect();
+    if wanted.len() > MAX_COMPARED {
+        return None;
+    }
     candidates
         .into_iter()
-        .filter(|c| *c != name)
+        .filter(|c| *c != name && c.len() <= 4 * MAX_COMPARED)
         .filter_map(|c| {
             let have: Vec<char> = c.to_lowercase().chars().collect();
             let allowed = wanted.len().max(have.len()) / 3;
+            if have.len() > MAX_COMPARED || wanted.len().abs_diff(have.len()) > allowed {
+                return None;
+            }
             let d = distance(&wanted, &have);
             (d <= allowed && d < wanted.len()).then_some((d, c))
         })

@@ -20,6 +20,7 @@ impl Pool {
                 format!("overflow: the number is beyond the floats ({x})")
             }));
         }
+        crate::num::check_exact_size(&n)?;
         self.intern(Node::Num(n), Shape::SCALAR)
     }
 

@@ -49,6 +49,7 @@ impl Pool {
             });
         }
         let shape = crate::checked_shape(s.len(), vars.len())?;
+        explicit_size("jacobian", shape)?;
         let mut entries = Vec::with_capacity(shape.len());
         for k in 0..s.len() {
             let fk = self.element_of(f, k / s.cols, k % s.cols)?;
@@ -69,6 +70,7 @@ impl Pool {
                 expected: "a scalar function",
             });
         }
+        explicit_size("hessian", Shape::new(vars.len(), vars.len()))?;
         let grads = vars
             .iter()
             .map(|&v| self.diff(f, v))
@@ -310,4 +312,18 @@ pub(crate) fn unit(shape: Shape, row: usize, col: usize) -> Result<Dense> {
     let mut data = vec![Num::zero(); shape.len()];
     data[row * shape.cols + col] = Num::one();
     Dense::new(shape, DenseData::Exact(data))
+}
+
+/// `Err` when a `shape` result of `op`, built element by element, would be
+/// larger than `elements` allows.
+fn explicit_size(op: &str, shape: Shape) -> Result<()> {
+    if shape.len() > crate::arith::EXPLICIT_LIMIT {
+        return Err(Error::TooLarge(format!(
+            "the {op} would be a {shape} matrix of {} element expressions, more than the {} allowed; \
+             use grad for a matrix form",
+            shape.len(),
+            crate::arith::EXPLICIT_LIMIT
+        )));
+    }
+    Ok(())
 }

@@ -134,6 +134,9 @@ impl Dense {
                 "{len} numbers do not fill a {shape} matrix"
             )));
         }
+        if let DenseData::Exact(v) = &data {
+            v.iter().try_for_each(crate::num::check_exact_size)?;
+        }
         let mut h = rustc_hash::FxHasher::default();
         shape.hash(&mut h);
         match &data {
@@ -359,6 +362,24 @@ impl Node {
     }
 }
 
+/// The bytes a node holds, for [`Pool::footprint`]: its slot and what it
+/// owns on the heap.
+fn node_bytes(node: &Node) -> usize {
+    let slot = std::mem::size_of::<Node>() + std::mem::size_of::<Info>() + 16;
+    let owned = match node {
+        Node::Matrix { entries: xs, .. } | Node::Add(xs) | Node::Mul(xs) => {
+            xs.len() * std::mem::size_of::<ExprId>()
+        }
+        Node::Dense(d) => match d.data() {
+            DenseData::Exact(v) => v.len() * std::mem::size_of::<Num>(),
+            DenseData::Float(v) => v.len() * std::mem::size_of::<f64>(),
+        },
+        Node::Symbol { name, .. } => name.len(),
+        _ => 0,
+    };
+    slot + owned
+}
+
 /// What the pool records about each node besides the node itself.
 #[derive(Clone, Copy, Debug)]
 struct Info {
@@ -376,6 +397,8 @@ pub struct Pool {
     nodes: IndexMap<Node, Info, rustc_hash::FxBuildHasher>,
     /// When set (by Ctrl-C), building and evaluating stop with `Error::Interrupted`.
     interrupt: Option<Arc<AtomicBool>>,
+    /// An estimate of the memory the nodes hold, in bytes (see [`Pool::footprint`]).
+    bytes: usize,
 }
 
 impl Pool {
@@ -451,8 +474,56 @@ impl Pool {
         }
         // One hash and probe: a node stored before keeps its index (and its
         // info, which is the same).
-        let (i, _) = self.nodes.insert_full(node, Info { shape, depth });
+        let size = node_bytes(&node);
+        let (i, new) = self.nodes.insert_full(node, Info { shape, depth });
+        if new.is_none() {
+            self.bytes += size;
+        }
         Ok(ExprId(i as u32))
+    }
+
+    /// An estimate of the memory held by the nodes, in bytes: the nodes
+    /// themselves and what they own (entries, data, names).
+    pub fn footprint(&self) -> usize {
+        self.bytes
+    }
+
+    /// Frees every node that no root reaches, keeping the others in their
+    /// order (children still before parents), and rewrites each root to its
+    /// new id. Every id not passed as a root is invalid afterwards: call it
+    /// only where the roots are all the ids anyone holds (a session between
+    /// statements). Equal nodes stay stored once.
+    pub fn collect<'a>(&mut self, roots: impl IntoIterator<Item = &'a mut ExprId>) {
+        let roots: Vec<&mut ExprId> = roots.into_iter().collect();
+        let n = self.nodes.len();
+        let mut live = vec![false; n];
+        for r in &roots {
+            live[r.index()] = true;
+        }
+        // Parents come after their children: one sweep down marks them all.
+        for i in (0..n).rev() {
+            if live[i]
+                && let Some((node, _)) = self.nodes.get_index(i)
+            {
+                node.for_each_child(|c| live[c.index()] = true);
+            }
+        }
+        let old = std::mem::take(&mut self.nodes);
+        let mut new_id = vec![u32::MAX; n];
+        self.nodes.reserve(live.iter().filter(|&&l| l).count());
+        self.bytes = 0;
+        for (i, (node, info)) in old.into_iter().enumerate() {
+            if !live[i] {
+                continue;
+            }
+            let node = node.map_children(|c| ExprId(new_id[c.index()]));
+            self.bytes += node_bytes(&node);
+            let (k, _) = self.nodes.insert_full(node, info);
+            new_id[i] = k as u32;
+        }
+        for r in roots {
+            *r = ExprId(new_id[r.index()]);
+        }
     }
 
     /// The number held by a scalar number node.

@@ -45,6 +45,6 @@ pub use expr::{
     Axis, Constant, Dense, DenseData, ExprId, Func, MAX_DEPTH, Node, Pool, Reduction, Span1,
 };
 pub use funcs::fold_f64;
-pub use num::{Num, Rat, format_float};
+pub use num::{MAX_EXACT_BITS, Num, Rat, format_float};
 pub use print::{MAX_SHOWN, PrintOptions, latex, pretty, text};
 pub use shape::Shape;

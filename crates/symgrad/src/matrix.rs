@@ -36,17 +36,10 @@ impl Pool {
             // A 1×1 factor scales.
             return self.mul(&[a, b]);
         }
-        if let (Some(Numeric::Matrix(x)), Some(Numeric::Matrix(y))) =
-            (self.numeric(a), self.numeric(b))
-            && (!(x.is_exact() && y.is_exact()) || sa.rows * sa.cols * sb.cols <= MAX_EXACT_PRODUCT)
-        {
-            return self.dense(dense_product(&x, &y)?);
-        }
-        if self.is_explicit(a)
-            && self.is_explicit(b)
-            && sa.rows * sa.cols * sb.cols <= EXPLICIT_LIMIT
-        {
-            return self.explicit_product(a, b, shape);
+        match self.product_folding(a, b) {
+            Some(Folding::Dense(x, y)) => return self.dense(dense_product(&x, &y, self)?),
+            Some(Folding::Explicit) => return self.explicit_product(a, b, shape),
+            None => {}
         }
         if self.numeric(a).is_some_and(|n| n.is_zero())
             || self.numeric(b).is_some_and(|n| n.is_zero())
@@ -66,6 +59,23 @@ impl Pool {
             return self.power(x, k);
         }
         self.intern(Node::MatMul(a, b), shape)
+    }
+
+    /// How the product `a⋅b` is carried out now, if it is: on dense numbers,
+    /// or entry by entry; `None` when it stays one symbolic node. `power`
+    /// multiplies out only products that fold, so the two never call each
+    /// other without end.
+    fn product_folding(&self, a: ExprId, b: ExprId) -> Option<Folding> {
+        let (sa, sb) = (self.shape(a), self.shape(b));
+        let cost = sa.rows.saturating_mul(sa.cols).saturating_mul(sb.cols);
+        if let (Some(Numeric::Matrix(x)), Some(Numeric::Matrix(y))) =
+            (self.numeric(a), self.numeric(b))
+            && (!(x.is_exact() && y.is_exact()) || cost <= MAX_EXACT_PRODUCT)
+        {
+            return Some(Folding::Dense(x, y));
+        }
+        (self.is_explicit(a) && self.is_explicit(b) && cost <= EXPLICIT_LIMIT)
+            .then_some(Folding::Explicit)
     }
 
     fn explicit_product(&mut self, a: ExprId, b: ExprId, shape: Shape) -> Result<ExprId> {
@@ -128,7 +138,7 @@ impl Pool {
         match n {
             0 => self.eye(sa.rows),
             1 => Ok(a),
-            _ if self.is_explicit(a) && n <= 64 => {
+            _ if n <= 64 && self.product_folding(a, a).is_some() => {
                 let mut acc = a;
                 for _ in 1..n {
                     acc = self.matmul(acc, a)?;
@@ -354,11 +364,13 @@ impl Pool {
     /// `a[rows, cols]`: a single element (the element view of `a`) or a submatrix.
     pub fn slice(&mut self, a: ExprId, rows: Span1, cols: Span1) -> Result<ExprId> {
         let s = self.shape(a);
-        if rows.start >= rows.end
-            || cols.start >= cols.end
-            || rows.end > s.rows
-            || cols.end > s.cols
-        {
+        if rows.start >= rows.end || cols.start >= cols.end {
+            return Err(Error::Invalid(format!(
+                "the slice [{}:{}, {}:{}] of a {s} matrix is empty (a matrix has at least one row and one column)",
+                rows.start, rows.end, cols.start, cols.end
+            )));
+        }
+        if rows.end > s.rows || cols.end > s.cols {
             let index = format!("[{}:{}, {}:{}]", rows.start, rows.end, cols.start, cols.end);
             return Err(Error::IndexOutOfRange { index, shape: s });
         }
@@ -385,6 +397,12 @@ impl Pool {
     }
 }
 
+/// How a matrix product folds (see `Pool::product_folding`).
+enum Folding {
+    Dense(Dense, Dense),
+    Explicit,
+}
+
 fn flip(axis: Axis) -> Axis {
     match axis {
         Axis::All => Axis::All,
@@ -394,13 +412,29 @@ fn flip(axis: Axis) -> Axis {
 }
 
 /// The product of two dense matrices: exact when both are.
-fn dense_product(x: &Dense, y: &Dense) -> Result<Dense> {
+/// Exact products check the interrupt of `pool` row by row, and refuse
+/// entries whose products would be larger than exact numbers may be.
+fn dense_product(x: &Dense, y: &Dense, pool: &Pool) -> Result<Dense> {
     let (m, k, n) = (x.shape().rows, x.shape().cols, y.shape().cols);
     let shape = Shape::new(m, n);
     match (x.data(), y.data()) {
         (DenseData::Exact(a), DenseData::Exact(b)) => {
+            let bits = |v: &[Num]| {
+                v.iter()
+                    .map(|e| match e {
+                        Num::Rat(r) => r.bits(),
+                        Num::Float(_) => 0,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            };
+            let product_bits = bits(a) + bits(b);
+            if product_bits > crate::num::MAX_EXACT_BITS {
+                return Err(crate::num::too_many_bits(product_bits));
+            }
             let mut out = vec![Num::zero(); m * n];
             for i in 0..m {
+                pool.check_interrupt()?;
                 for p in 0..k {
                     let aip = &a[i * k + p];
                     if aip.is_zero() {

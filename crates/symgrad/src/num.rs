@@ -20,6 +20,29 @@ pub enum Num {
 /// Exponents larger than this are not computed exactly (the result would be huge).
 const MAX_EXACT_EXPONENT: u64 = 100_000;
 
+/// The largest exact number kept, in bits of its numerator or denominator
+/// (2¹³¹⁰⁷², about 39 000 decimal digits). Every exact number in the pool is
+/// within it, so one operation on two of them (a product, a gcd when a
+/// rational is reduced) stays bounded in time and memory — well under a
+/// second — even though big-integer arithmetic cannot be interrupted.
+pub const MAX_EXACT_BITS: u64 = 1 << 17;
+
+/// The error for an exact result of about `bits` bits, over [`MAX_EXACT_BITS`].
+pub(crate) fn too_many_bits(bits: u64) -> Error {
+    Error::TooLarge(format!(
+        "an exact number of about {bits} bits is too large (the limit is {MAX_EXACT_BITS} bits); \
+         use floats instead (write 2.0 for 2; floats reach about 1e308)"
+    ))
+}
+
+/// `Err` when the exact number `n` is larger than [`MAX_EXACT_BITS`].
+pub(crate) fn check_exact_size(n: &Num) -> Result<()> {
+    match n {
+        Num::Rat(r) if r.bits() > MAX_EXACT_BITS => Err(too_many_bits(r.bits())),
+        _ => Ok(()),
+    }
+}
+
 impl Num {
     pub fn int(n: i64) -> Num {
         Num::Rat(Rat::int(n))
@@ -165,6 +188,12 @@ fn exact_pow(base: &Rat, exp: &Rat) -> Result<Option<Num>> {
         else {
             return Ok(None);
         };
+        // The result has about n times the bits of the base: refuse before
+        // computing it.
+        let bits = base.bits().saturating_sub(1).saturating_mul(u64::from(n));
+        if bits > MAX_EXACT_BITS {
+            return Err(too_many_bits(bits));
+        }
         let p = base.powi(n);
         return Ok(Some(Num::Rat(if e.is_negative() { p.recip()? } else { p })));
     }

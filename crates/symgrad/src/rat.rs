@@ -162,6 +162,16 @@ impl Rat {
         }
     }
 
+    /// The size in bits of the larger of numerator and denominator.
+    pub fn bits(&self) -> u64 {
+        match &self.0 {
+            Repr::Small(n, d) => {
+                u64::from(64 - n.unsigned_abs().max(d.unsigned_abs()).leading_zeros())
+            }
+            Repr::Big(r) => r.numer().bits().max(r.denom().bits()),
+        }
+    }
+
     /// `1/self`; an error for zero.
     pub fn recip(&self) -> Result<Rat> {
         match &self.0 {

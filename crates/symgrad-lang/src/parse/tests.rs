@@ -540,7 +540,7 @@ fn long_operator_chains_are_an_error_not_a_crash() {
     for src in [
         format!("{}x", "-".repeat(20_000)),
         format!("x{}", "^x".repeat(20_000)),
-        format!("x{}", "+x".repeat(20_000)),
+        format!("x{}", ".^x".repeat(20_000)),
         format!("x{}", "'".repeat(20_000)),
         format!("x{}", "[0]".repeat(20_000)),
     ] {
@@ -552,7 +552,27 @@ fn long_operator_chains_are_an_error_not_a_crash() {
             &src[..10]
         );
     }
-    assert!(parse(&format!("x{}", "+x".repeat(MAX_EXPR_DEPTH - 2))).is_ok());
+    assert!(parse(&format!("x{}", "+x*x".repeat(MAX_EXPR_DEPTH / 2 - 2))).is_ok());
+}
+
+/// A flat sum or product is one chain, however long: it is neither "nested
+/// too deeply" nor recursive to build, and prints as the left-nested
+/// operations it stands for.
+#[test]
+fn long_flat_sums_and_products_parse() {
+    for op in ["+", "-", "*", "./"] {
+        let src = format!("x{}", format!("{op}y").repeat(100_000));
+        let program = parse(&src).unwrap_or_else(|d| panic!("{op}: {}", d.message));
+        let StmtKind::Expr { expr, .. } = &program[0].kind else {
+            panic!("expected an expression");
+        };
+        let ExprKind::Chain { rest, .. } = &expr.kind else {
+            panic!("expected a chain");
+        };
+        assert_eq!(rest.len(), 100_000);
+    }
+    let program = parse("a - b + c * d / e - f").unwrap_or_default();
+    assert_eq!(program[0].to_string(), "(- (+ (- a b) (/ (* c d) e)) f)");
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub(crate) struct Lowered {
     regs: Vec<f64>,
     /// False after a run in which some value was infinite or NaN.
     pub(crate) finite: bool,
+    /// The pool's Ctrl-C flag, checked before each step.
+    interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 struct Lower<'p> {
@@ -105,6 +107,7 @@ pub(crate) fn lower(
         block_end: ends[1],
         slots: Vec::new(),
         finite: true,
+        interrupt: pool.interrupt_flag(),
     };
     lowered.allocate_slots(l.slots);
     let regs = lowered
@@ -611,6 +614,13 @@ impl Lowered {
         par: Par,
     ) -> Result<()> {
         for k in range {
+            if self
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return Err(Error::Interrupted);
+            }
             let step = &self.steps[k];
             let Loc::Slot(o) = step.out().loc else {
                 return Err(Error::Invalid(
