@@ -132,9 +132,24 @@ pub enum BinOp {
     ElemMul,
     ElemDiv,
     ElemPow,
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: elementwise comparisons giving 0/1.
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
 }
 
 impl BinOp {
+    /// Whether this is one of the comparisons `==` … `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+
     /// The operator as written (`^` for both `^` and `**`).
     pub fn symbol(self) -> &'static str {
         match self {
@@ -146,6 +161,12 @@ impl BinOp {
             BinOp::ElemMul => ".*",
             BinOp::ElemDiv => "./",
             BinOp::ElemPow => ".^",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
         }
     }
 }
