@@ -255,14 +255,14 @@ pub const BUILTINS: &[Builtin] = &[
     // Training (optimise.rs)
     b(
         "descend",
-        "descend(f, W, lr, steps [, init] [, tol = t] [, every = k])",
-        "gradient descent on f over the symbol W from init (default 0), exactly steps steps or until |grad| ≤ tol; gives the final W",
+        "descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = \"w\"])",
+        "gradient descent on f over the symbol W from init (default 0), exactly steps steps or until |grad| ≤ tol; gives the final W (after Ctrl-C: the W reached); show = \"w\" adds W to the progress lines",
         "descend((w + 2)^2 + 3, w, 0.1, 50, 2) is about -2",
     ),
     b(
         "sgd",
-        "sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k])",
-        "mini-batch SGD on the loss L(Xb, Yb) of batches of shuffled columns of X and Y (seed(n) fixes the order); gives the final W",
+        "sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [, shuffle = false] [, show = \"grad w batch\"])",
+        "mini-batch SGD on the loss L(Xb, Yb) of batches of shuffled columns of X and Y (seed(n) fixes the order; shuffle = false takes them in order); gives the final W (after Ctrl-C: the W reached); show adds |grad|, W or the batch's sample indices to the progress lines",
         "L(Xb, Yb) = -mean(sum(Yb .* log(softmax(W*Xb)), 1)); sgd(L, W, X, Y, 0.1, 20, 3)",
     ),
     b(

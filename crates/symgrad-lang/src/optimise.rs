@@ -747,7 +747,7 @@ fn unknown_option(name: &str, key: &Ident, allowed: &[&str]) -> Diagnostic {
     let takes = match allowed {
         [] => format!("{name} takes no options"),
         [one] => format!("{name} takes the option {one}"),
-        _ => format!("{name} takes the options {}", allowed.join(" and ")),
+        [rest @ .., last] => format!("{name} takes the options {} and {last}", rest.join(", ")),
     };
     Diagnostic::new(format!("unknown option '{}': {takes}", key.name), key.span)
         .with_hint(usage_hint(name))
