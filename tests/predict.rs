@@ -322,6 +322,18 @@ fn reshape_reads_row_by_row_as_numpy() {
 }
 
 #[test]
+fn reshape_of_large_matrices() {
+    // Numbers reshape at any size; a symbolic matrix only up to 10 000 entries.
+    let mut s = session("A = reshape(randint(0, 9, 300, 200), 200, 300)");
+    assert_eq!(numbers(&mut s, "shape(A)"), [200.0, 300.0]);
+    let out = run("symbol B[200, 100]\nreshape(B, 100, 200)");
+    assert!(
+        out.starts_with("error: reshape of a symbolic matrix builds it entry by entry: at most 10000 entries, not 20000"),
+        "{out}"
+    );
+}
+
+#[test]
 fn permutation_and_batches_are_the_order_sgd_uses() {
     let mut s = session("");
     let p = numbers(&mut s, "permutation(11)");
@@ -399,6 +411,16 @@ fn progress_shows_the_gradient_norm_and_the_weights() {
         ]
     );
     assert_eq!(out, "[0.16  0.4]");
+    // Per-epoch lines: the mean loss (1 + 0.04)/2, the last batch's |grad|,
+    // the weights after the epoch.
+    let (lines, _) = progress(
+        "symbol v[1, 2]\nX = [[1, 1], [2, 0]]\nY = [[1, 0]]\nL(Xb, Yb) = sum((v * Xb - Yb).^2)\n\
+         sgd(L, v, X, Y, 0.1, 1, 1, shuffle = false, show = \"grad w\")",
+    );
+    assert_eq!(
+        lines,
+        ["epoch 1: mean loss 0.52, last |grad| 0.4, w [0.16 0.4]"]
+    );
     check(
         "symbol W[3, 4]\ndescend(sum(W.^2), W, 0.1, 3, show = \"w\")",
         expect![[r#"

@@ -11,6 +11,10 @@ use crate::session::Session;
 use crate::span::Span;
 use symgrad::{Dense, DenseData, ExprId, Node, Num, Span1, checked_shape};
 
+/// `reshape` of a matrix that is not numbers builds it entry by entry, up
+/// to this many entries.
+const SYMBOLIC_RESHAPE_LIMIT: usize = 10_000;
+
 /// An index argument with its expressions evaluated (once each).
 enum Index {
     /// A single position, not yet checked against a length.
@@ -195,6 +199,16 @@ impl Session {
                 self.pool.dense(d)
             }
             _ if from == to => Ok(a),
+            _ if to.len() > SYMBOLIC_RESHAPE_LIMIT => {
+                return Err(Diagnostic::new(
+                    format!(
+                        "reshape of a symbolic matrix builds it entry by entry: at most {SYMBOLIC_RESHAPE_LIMIT} entries, not {}",
+                        to.len()
+                    ),
+                    span,
+                )
+                .with_hint("reshape the numbers instead: reshape(eval(A, …), m, n)"));
+            }
             _ => {
                 let entries = (0..from.len())
                     .map(|k| {
