@@ -488,7 +488,7 @@ fn ctrl_c_keeps_the_weights_reached() {
         &format!("{setup}seed(3)\nW1 = sgd(L, v, X, Y, 0.05, 50, 2)\n"),
     );
     expect![[r#"
-        error: interrupted at epoch 3 of 50, after 6 of 150 steps: W1 holds the weights reached
+        error: interrupted in epoch 3 of 50, after step 6: W1 holds the weights reached
          --> <test>:6:1
           |
         6 | W1 = sgd(L, v, X, Y, 0.05, 50, 2)

@@ -260,7 +260,7 @@ impl Session {
     ) -> Eval<Values> {
         let interrupt = self.pool.interrupt_flag();
         for k in 0..=run.steps {
-            let stopped = format!("step {k} of {}", run.steps);
+            let stopped = format!("at step {k} of {}", run.steps);
             if self.stop_on_interrupt(&interrupt, &stopped) {
                 break;
             }
@@ -412,10 +412,7 @@ impl Session {
             };
             let mut total = 0.0;
             for columns in order.chunks(run.batch) {
-                let stopped = format!(
-                    "epoch {epoch} of {}, after {step} of {last} steps",
-                    run.epochs
-                );
+                let stopped = format!("in epoch {epoch} of {}, after step {step}", run.epochs);
                 if self.stop_on_interrupt(&interrupt, &stopped) {
                     break 'epochs;
                 }
@@ -675,7 +672,7 @@ impl Session {
         if !flag.swap(false, Ordering::Relaxed) {
             return false;
         }
-        self.interrupted = Some(format!("interrupted at {at}"));
+        self.interrupted = Some(format!("interrupted {at}"));
         true
     }
 
