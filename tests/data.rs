@@ -129,7 +129,7 @@ fn csv_errors() {
         error: $/mixed_header.csv, line 1, column 1: 'a' is not a number
         error: $/latin1.csv, line 1: not UTF-8 text
         error: cannot read $/missing.csv: No such file or directory (os error 2)
-        error: load reads .csv and .npy files; cannot tell what "$/data.txt" holds"#]]
+        error: load reads .csv, .npy, .npz, .csv.gz and .npy.gz files; cannot tell what "$/data.txt" holds"#]]
     .assert_eq(&errors.join("\n"));
     expect![[r#"
         error: load takes a file name in quotes, such as "data.csv"

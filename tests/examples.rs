@@ -1,13 +1,15 @@
 //! Every `examples/*.sg` script, run by the `symgrad` binary at width 80,
 //! with its output snapshotted in `examples/NAME.out`
-//! (`UPDATE_EXPECT=1 cargo test --test examples` rewrites the snapshots).
+//! (`UPDATE_EXPECT=1 cargo test --test examples` rewrites the snapshots),
+//! from the repository's root (where the scripts' data paths start).
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn every_example_script_matches_its_snapshot() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("examples");
     let mut scripts: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/ is readable")
         .map(|e| e.expect("directory entry").path())
@@ -17,6 +19,7 @@ fn every_example_script_matches_its_snapshot() {
     assert!(!scripts.is_empty(), "no example scripts found");
     for script in scripts {
         let out = Command::new(env!("CARGO_BIN_EXE_symgrad"))
+            .current_dir(&root)
             .args(["--width", "80"])
             .arg(&script)
             .env("NO_COLOR", "1")

@@ -296,7 +296,7 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
     let (mut s, _) = session();
     let flag = Arc::new(AtomicBool::new(false));
     s.set_interrupt(flag.clone());
-    // Ctrl-C pressed while step 2 is reported.
+    // Ctrl-C pressed while step 2 is reported: the run stops before step 3.
     let set = flag.clone();
     s.set_progress(Box::new(move |line| {
         if line.starts_with("step 2:") {
@@ -316,7 +316,18 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
         1e-12,
         0.0,
     );
-    assert_eq!(run_in(&mut s, "w1"), "w1", "w1 was not bound");
+    // w1 holds the weights reached: w₃, after the update that followed step 2.
+    assert!(
+        out.starts_with("error: interrupted at step 3 of 1000000: w1 holds the weights reached"),
+        "{out}"
+    );
+    assert_close(
+        "w1",
+        &numbers(&mut s, "w1"),
+        &[closed_form_1d(0.1, 3).0],
+        1e-12,
+        0.0,
+    );
     assert_eq!(numbers(&mut s, "descend(f, w, 0.5, 1, 2)"), [-2.0]);
 }
 
@@ -431,24 +442,24 @@ fn descend_errors() {
     check(
         "descend(w^2, w, 0.1, 10, step = 0)",
         expect![[r#"
-            error: unknown option 'step': descend takes the options tol and every
+            error: unknown option 'step': descend takes the options tol, every and show
              --> <test>:1:26
               |
             1 | descend(w^2, w, 0.1, 10, step = 0)
               |                          ^^^^
-              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k])
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"])
         "#]],
     );
     check(
         "descend(w^2, w, 0.1)",
         expect![[r#"
-        error: wrong number of arguments: descend(f, W, lr, steps [, init] [, tol = t] [, every = k]) takes 4 to 5 arguments, got 3
-         --> <test>:1:1
-          |
-        1 | descend(w^2, w, 0.1)
-          | ^^^^^^^^^^^^^^^^^^^^
-          = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k])
-    "#]],
+            error: wrong number of arguments: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"]) takes 4 to 5 arguments, got 3
+             --> <test>:1:1
+              |
+            1 | descend(w^2, w, 0.1)
+              | ^^^^^^^^^^^^^^^^^^^^
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"])
+        "#]],
     );
     check(
         "descend(log(w), w, 1, 10, 1)",
@@ -597,13 +608,13 @@ fn sgd_errors() {
     check(
         &with_data("sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)"),
         expect![[r#"
-        error: unknown option 'tol': sgd takes the option every
-         --> <test>:6:28
-          |
-        6 | sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)
-          |                            ^^^
-          = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k])
-    "#]],
+            error: unknown option 'tol': sgd takes the options every, shuffle and show
+             --> <test>:6:28
+              |
+            6 | sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)
+              |                            ^^^
+              = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [, shuffle = false] [, show = "grad w batch"])
+        "#]],
     );
     check(
         &with_data("sgd(L, W, X, Y, 0.5, 0, 3)\nlast_losses()"),

@@ -391,7 +391,8 @@ fn help_lists_the_losses() {
           cce(Y, P)                   mean categorical cross-entropy: one-hot columns Y, probability columns P
           softmax_cce(Y, Z)           categorical cross-entropy from scores Z (softmax down each column)
           mse(y, yhat)                mean squared error
-          l2(W)                       sum of squares, for L2 regularisation"#]]
+          l2(W)                       sum of squares, for L2 regularisation
+          accuracy(Y, P)              fraction of columns where argmax of the scores P is that of one-hot Y (on numbers)"#]]
     .assert_eq(&help[start..end]);
     assert!(help.contains("one_hot(labels, K)"));
 }

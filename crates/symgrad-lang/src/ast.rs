@@ -144,6 +144,13 @@ pub enum BinOp {
     ElemMul,
     ElemDiv,
     ElemPow,
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: elementwise comparisons giving 0/1.
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
 }
 
 impl BinOp {
@@ -154,7 +161,16 @@ impl BinOp {
             BinOp::Add | BinOp::Sub => Some(1),
             BinOp::Mul | BinOp::Div | BinOp::ElemMul | BinOp::ElemDiv => Some(2),
             BinOp::Pow | BinOp::ElemPow => None,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => None,
         }
+    }
+
+    /// Whether this is one of the comparisons `==` … `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
     }
 
     /// The operator as written (`^` for both `^` and `**`).
@@ -168,6 +184,12 @@ impl BinOp {
             BinOp::ElemMul => ".*",
             BinOp::ElemDiv => "./",
             BinOp::ElemPow => ".^",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
         }
     }
 }

@@ -255,14 +255,14 @@ pub const BUILTINS: &[Builtin] = &[
     // Training (optimise.rs)
     b(
         "descend",
-        "descend(f, W, lr, steps [, init] [, tol = t] [, every = k])",
-        "gradient descent on f over the symbol W from init (default 0), exactly steps steps or until |grad| ≤ tol; gives the final W",
+        "descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = \"w\"])",
+        "gradient descent on f over the symbol W from init (default 0), exactly steps steps or until |grad| ≤ tol; gives the final W (after Ctrl-C: the W reached); show = \"w\" adds W to the progress lines",
         "descend((w + 2)^2 + 3, w, 0.1, 50, 2) is about -2",
     ),
     b(
         "sgd",
-        "sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k])",
-        "mini-batch SGD on the loss L(Xb, Yb) of batches of shuffled columns of X and Y (seed(n) fixes the order); gives the final W",
+        "sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [, shuffle = false] [, show = \"grad w batch\"])",
+        "mini-batch SGD on the loss L(Xb, Yb) of batches of shuffled columns of X and Y (seed(n) fixes the order; shuffle = false takes them in order); gives the final W (after Ctrl-C: the W reached); show adds |grad|, W or the batch's sample indices to the progress lines",
         "L(Xb, Yb) = -mean(sum(Yb .* log(softmax(W*Xb)), 1)); sgd(L, W, X, Y, 0.1, 20, 3)",
     ),
     b(
@@ -304,6 +304,44 @@ pub const BUILTINS: &[Builtin] = &[
         "the K×n matrix of 0/1 columns for n integer labels 0…K-1",
         "one_hot([2, 0], 3) is [[0, 1], [0, 0], [1, 0]]",
     ),
+    // Prediction and accuracy (predict.rs): on numbers, not differentiable.
+    b(
+        "argmax",
+        "argmax(A [, dim])",
+        "the index of the largest entry: down each column (dim 1: a 1×n row of row indices), along each row (dim 2: m×1), or the flat row-major index; the first of equal entries; on numbers only (no derivative)",
+        "argmax(eval(A2, W = W1), 1) is the predicted class of each column",
+    ),
+    b(
+        "argmin",
+        "argmin(A [, dim])",
+        "the index of the smallest entry, as argmax",
+        "argmin([3, 1, 2]) is 1",
+    ),
+    b(
+        "max",
+        "max(A [, dim])",
+        "the largest entry, or down each column (dim 1) or along each row (dim 2); on numbers only",
+        "max([[1, 5], [4, 2]], 1) is [4 5]",
+    ),
+    b(
+        "min",
+        "min(A [, dim])",
+        "the smallest entry, or along dim 1 or 2; on numbers only",
+        "min([3, 1, 2]) is 1",
+    ),
+    // Batches (random.rs).
+    b(
+        "permutation",
+        "permutation(n)",
+        "the numbers 0…n-1 in a random order (a 1×n row), drawn as sgd shuffles its samples",
+        "X[:, permutation(10)] shuffles the 10 columns of X",
+    ),
+    b(
+        "batches",
+        "batches(n, size)",
+        "the sample indices of each batch of one epoch, as sgd draws them: a shuffle of 0…n-1 cut into batches of size (the last one smaller)",
+        "batches(11, 3)",
+    ),
     // Plots and data.
     b(
         "plot",
@@ -316,10 +354,23 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b(
         "load",
-        "load(\"file.csv\" | \"file.npy\")",
-        "a numeric matrix from a CSV file (a header line is skipped) or a NumPy .npy file \
-         (1-D gives a column); integer data gives exact integers up to 10^6 elements",
+        "load(\"file.csv\" | \"file.npy\" | \"file.npz\", \"name\")",
+        "a numeric matrix from a CSV file (a header line is skipped), a NumPy .npy file \
+         (1-D gives a column) or the array name of a .npz file; .csv.gz and .npy.gz are \
+         read through gzip; integer data gives exact integers up to 10^6 elements",
         "X = load(\"train.npy\")",
+    ),
+    b(
+        "save",
+        "save(\"file.npy\" | \"file.csv\", A)",
+        "writes the numbers of A (no symbols) to a NumPy .npy file (float64, or int64 when every entry is an integer) or a CSV file; a name ending in .gz is gzip-compressed",
+        "save(\"W.npy\", W1)",
+    ),
+    b(
+        "reshape",
+        "reshape(A, m, n)",
+        "the entries of A, read row by row, as an m×n matrix (NumPy's reshape, C order)",
+        "reshape(X[:, 0], 8, 8) is the first digit as an 8×8 image",
     ),
     // Compiled evaluation.
     b(

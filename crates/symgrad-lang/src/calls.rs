@@ -6,6 +6,7 @@ use crate::calculus::CALCULUS;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::optimise::OPTIMISE;
+use crate::predict::PREDICT;
 use crate::session::Session;
 use crate::span::Span;
 use symgrad::{Axis, Dense, DenseData, ExprId, Func, Num, Shape, checked_shape};
@@ -141,6 +142,10 @@ impl Session {
             "one_hot" => self.call_one_hot(&args, span),
             "load" => self.call_load(&args, span),
             "evalpoints" => self.call_evalpoints(&args, span),
+            "reshape" => self.call_reshape(&args, span),
+            "save" => self.call_save(&args, span),
+            "permutation" | "batches" => self.call_random(name, &args, span),
+            _ if PREDICT.contains(&name) => self.call_predict(name, &args, span),
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not implemented yet"),
                 span,
@@ -149,7 +154,7 @@ impl Session {
     }
 
     /// A dimension argument: 1 (down columns) or 2 (along rows).
-    fn axis(&mut self, e: &Expr) -> Eval<Axis> {
+    pub(crate) fn axis(&mut self, e: &Expr) -> Eval<Axis> {
         match self.integer(e)? {
             1 => Ok(Axis::Cols),
             2 => Ok(Axis::Rows),

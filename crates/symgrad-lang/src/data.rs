@@ -1,67 +1,240 @@
-//! `load("file.csv")` and `load("file.npy")`: numeric matrices from files.
+//! `load` and `save`: numeric matrices from and to files.
 //!
-//! Paths are relative to the current directory. Integer data (an integer
-//! NumPy dtype, or a CSV file whose cells are all written as integers) of at
-//! most [`EXACT_LIMIT`] elements gives exact integers, as `randint` does;
-//! everything else gives floats. A large float file is read straight into the
-//! one `Vec<f64>` the matrix keeps (a Fortran-order file needs one transpose).
+//! `load` reads CSV (`.csv`), NumPy (`.npy`) and an array of a NumPy archive
+//! (`.npz`, stored or deflated, as `np.savez` and `np.savez_compressed`
+//! write); `.csv.gz` and `.npy.gz` are read through gzip. Paths are relative
+//! to the current directory. Integer data (an integer NumPy dtype, or a CSV
+//! file whose cells are all written as integers) of at most [`EXACT_LIMIT`]
+//! elements gives exact integers, as `randint` does; everything else gives
+//! floats. A large float file is read straight into the one `Vec<f64>` the
+//! matrix keeps (a Fortran-order file needs one transpose).
+//!
+//! `save` writes `.npy` (int64 when every entry is an integer, else float64;
+//! always 2-D) or `.csv` (one row a line), gzip-compressed for a name ending
+//! in `.gz`.
 
 use crate::ast::Expr;
 use crate::calls::check_arity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::input::{Bounded, MAX_CSV_LINE_BYTES, MAX_DATA_BYTES};
+use crate::predict::Numbers;
 use crate::random::EXACT_LIMIT;
 use crate::session::Session;
 use crate::span::Span;
-use npyz::{DType, Deserialize, NpyFile, Order, TypeChar};
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use npyz::{DType, Deserialize, NpyFile, Order, TypeChar, WriterBuilder};
 use num_bigint::BigInt;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use symgrad::{Dense, DenseData, Num, Shape, checked_shape};
 
 impl Session {
-    /// `load("file.csv")`, `load("file.npy")`.
+    /// `load("file.csv")`, `load("file.npy")`, `load("file.npz", "name")`.
     pub(crate) fn call_load(&mut self, args: &[&Expr], span: Span) -> Eval<Value> {
-        check_arity("load", args.len(), 1, 1, span)?;
-        let Value::Text(name) = self.eval(args[0])? else {
-            return Err(Diagnostic::new(
-                "load takes a file name in quotes, such as \"data.csv\"",
-                args[0].span,
-            ));
+        check_arity("load", args.len(), 1, 2, span)?;
+        let name = self.file_name(args[0], "load")?;
+        let array = match args.get(1) {
+            Some(a) => Some(self.file_name(a, "load")?),
+            None => None,
         };
         let interrupt = self.pool.interrupt_flag();
-        let (shape, data) = read(&name, interrupt).map_err(|e| Diagnostic::new(e, args[0].span))?;
+        let (shape, data) = read(&name, array.as_deref(), interrupt)
+            .map_err(|e| Diagnostic::new(e, args[0].span))?;
         let d = Dense::new(shape, data).map_err(at(span))?;
         self.pool.dense(d).map(Value::Expr).map_err(at(span))
     }
+
+    /// `save("file.npy" | "file.csv", A)`: the numbers of `A` to a file.
+    pub(crate) fn call_save(&mut self, args: &[&Expr], span: Span) -> Eval<Value> {
+        check_arity("save", args.len(), 2, 2, span)?;
+        let name = self.file_name(args[0], "save")?;
+        let a = self.expr(args[1])?;
+        let (shape, numbers) = self.numbers(a, "save", args[1].span)?;
+        write(&name, shape, &numbers).map_err(|e| Diagnostic::new(e, args[0].span))?;
+        Ok(Value::Text(format!("wrote {name}")))
+    }
+
+    /// A string argument: a file (or array) name.
+    fn file_name(&mut self, e: &Expr, op: &str) -> Eval<String> {
+        match self.eval(e)? {
+            Value::Text(name) => Ok(name),
+            _ => Err(Diagnostic::new(
+                format!("{op} takes a file name in quotes, such as \"data.csv\""),
+                e.span,
+            )),
+        }
+    }
 }
 
-/// The shape and numbers of a .csv or .npy file; the error names the file.
-/// Reading stops with an error past the size limits of [`crate::input`] or
-/// once `interrupt` is set.
-pub(crate) fn read(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
+/// The shape and numbers of a .csv, .npy (either maybe gzipped) or .npz
+/// file (the array `array` of it); the error names the file. Reading stops
+/// with an error past the size limits of [`crate::input`] or once
+/// `interrupt` is set.
+pub(crate) fn read(
+    name: &str,
+    array: Option<&str>,
+    interrupt: Interrupt,
+) -> Result<(Shape, DenseData), String> {
     let lower = name.to_lowercase();
+    if lower.ends_with(".npz") {
+        let Some(array) = array else {
+            return Err(format!(
+                "{name} is an archive of arrays: name one, as in load(\"{name}\", \"{}\")",
+                npz_names(name)?.first().map_or("X", String::as_str)
+            ));
+        };
+        return npz(name, array, interrupt);
+    }
+    if let Some(array) = array {
+        return Err(format!(
+            "only a .npz archive holds named arrays; {name} is one matrix (drop \"{array}\")"
+        ));
+    }
     if lower.ends_with(".csv") {
-        csv(name, interrupt)
+        csv(name, bounded(open(name)?, MAX_CSV_LINE_BYTES, interrupt))
     } else if lower.ends_with(".npy") {
-        npy(name, interrupt)
+        npy(name, BufReader::new(bounded(open(name)?, u64::MAX, interrupt)))
+    } else if lower.ends_with(".csv.gz") {
+        let unzipped = GzDecoder::new(BufReader::new(open(name)?));
+        csv(name, bounded(unzipped, MAX_CSV_LINE_BYTES, interrupt))
+    } else if lower.ends_with(".npy.gz") {
+        let unzipped = GzDecoder::new(BufReader::new(open(name)?));
+        npy(name, BufReader::new(bounded(unzipped, u64::MAX, interrupt)))
     } else {
         Err(format!(
-            "load reads .csv and .npy files; cannot tell what \"{name}\" holds"
+            "load reads .csv, .npy, .npz, .csv.gz and .npy.gz files; cannot tell what \"{name}\" holds"
         ))
     }
 }
 
 type Interrupt = Option<Arc<AtomicBool>>;
 
-/// The file `name`, read within the size limit of data files and lines of
-/// at most `max_line` bytes.
-fn open(name: &str, max_line: u64, interrupt: Interrupt) -> Result<Bounded<File>, String> {
-    let file = File::open(name).map_err(|e| format!("cannot read {name}: {e}"))?;
-    Ok(Bounded::new(file, MAX_DATA_BYTES, max_line, interrupt))
+/// `source` read within the size limit of data files and lines of at most
+/// `max_line` bytes.
+fn bounded<R: Read>(source: R, max_line: u64, interrupt: Interrupt) -> Bounded<R> {
+    Bounded::new(source, MAX_DATA_BYTES, max_line, interrupt)
+}
+
+/// The names of the arrays in a .npz archive.
+fn npz_names(name: &str) -> Result<Vec<String>, String> {
+    let archive = zip::ZipArchive::new(BufReader::new(open(name)?))
+        .map_err(|e| format!("{name} is not a .npz archive: {e}"))?;
+    let mut names: Vec<String> = archive
+        .file_names()
+        .filter_map(|f| f.ok()?.strip_suffix(".npy").map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The array `array` of the .npz archive `name`.
+fn npz(name: &str, array: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
+    let mut archive = zip::ZipArchive::new(BufReader::new(open(name)?))
+        .map_err(|e| format!("{name} is not a .npz archive: {e}"))?;
+    let entry = format!("{array}.npy");
+    let file = match archive.by_name(&entry) {
+        Ok(file) => file,
+        Err(zip::result::ZipError::FileNotFound) => {
+            return Err(format!(
+                "{name} has no array \"{array}\"; it holds: {}",
+                npz_names(name)?.join(", ")
+            ));
+        }
+        Err(e) => return Err(format!("cannot read {array} in {name}: {e}")),
+    };
+    npy(
+        &format!("{name}[{array}]"),
+        BufReader::new(bounded(file, u64::MAX, interrupt)),
+    )
+}
+
+/// Writes `numbers` of `shape` to the .npy or .csv file `name` (gzipped
+/// when it ends in .gz).
+fn write(name: &str, shape: Shape, numbers: &Numbers) -> Result<(), String> {
+    let lower = name.to_lowercase();
+    let (plain, gzip) = match lower.strip_suffix(".gz") {
+        Some(plain) => (plain.to_string(), true),
+        None => (lower.clone(), false),
+    };
+    let npy = plain.ends_with(".npy");
+    if !npy && !plain.ends_with(".csv") {
+        return Err(format!(
+            "save writes .npy and .csv files (optionally .gz); cannot tell how to write \"{name}\""
+        ));
+    }
+    let failed = |e: std::io::Error| format!("cannot write {name}: {e}");
+    let file = BufWriter::new(File::create(name).map_err(failed)?);
+    let result = if gzip {
+        let mut out = GzEncoder::new(file, Compression::default());
+        write_to(&mut out, npy, shape, numbers)
+            .and_then(|()| out.finish())
+            .and_then(|mut f| f.flush())
+    } else {
+        let mut out = file;
+        write_to(&mut out, npy, shape, numbers).and_then(|()| out.flush())
+    };
+    result.map_err(failed)
+}
+
+/// The numbers as a .npy array or as CSV text.
+fn write_to<W: Write>(
+    out: &mut W,
+    npy: bool,
+    shape: Shape,
+    numbers: &Numbers,
+) -> std::io::Result<()> {
+    let integers: Option<Vec<i64>> = match numbers {
+        Numbers::Exact(v) => v.iter().map(Num::to_i64).collect(),
+        Numbers::Float(_) => None,
+    };
+    let floats = || -> Vec<f64> {
+        match numbers {
+            Numbers::Exact(v) => v.iter().map(Num::to_f64).collect(),
+            Numbers::Float(v) => v.clone(),
+        }
+    };
+    if npy {
+        let dims = [shape.rows as u64, shape.cols as u64];
+        match integers {
+            Some(v) => {
+                let mut w = npyz::WriteOptions::new()
+                    .default_dtype()
+                    .shape(&dims)
+                    .writer(out)
+                    .begin_nd()?;
+                w.extend(v)?;
+                w.finish()
+            }
+            None => {
+                let mut w = npyz::WriteOptions::new()
+                    .default_dtype()
+                    .shape(&dims)
+                    .writer(out)
+                    .begin_nd()?;
+                w.extend(floats())?;
+                w.finish()
+            }
+        }
+    } else {
+        let cells: Vec<String> = match integers {
+            Some(v) => v.iter().map(i64::to_string).collect(),
+            // `{:?}` is the shortest text that reads back to the same float.
+            None => floats().iter().map(|x| format!("{x:?}")).collect(),
+        };
+        for row in cells.chunks(shape.cols) {
+            writeln!(out, "{}", row.join(","))?;
+        }
+        Ok(())
+    }
+}
+
+fn open(name: &str) -> Result<File, String> {
+    File::open(name).map_err(|e| format!("cannot read {name}: {e}"))
 }
 
 /// The shape of `rows`×`cols` data, or an error naming the file.
@@ -74,12 +247,12 @@ fn shape(name: &str, rows: usize, cols: usize) -> Result<Shape, String> {
 
 /// Comma-separated numbers, one row a line; a first line without numbers
 /// (a header) is skipped.
-fn csv(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
+fn csv(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(open(name, MAX_CSV_LINE_BYTES, interrupt)?);
+        .from_reader(source);
     let mut floats = Vec::new();
     let mut ints = Some(Vec::new());
     let mut width: Option<(usize, u64)> = None;
@@ -168,9 +341,8 @@ fn csv_error(name: &str, e: &csv::Error) -> String {
 
 /// A NumPy array file: floats or integers, 1-D (a column) or 2-D, in C or
 /// Fortran order.
-fn npy(name: &str, interrupt: Interrupt) -> Result<(Shape, DenseData), String> {
-    let file = NpyFile::new(BufReader::new(open(name, u64::MAX, interrupt)?))
-        .map_err(|e| format!("{name} is not a .npy file: {e}"))?;
+fn npy(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
+    let file = NpyFile::new(source).map_err(|e| format!("{name} is not a .npy file: {e}"))?;
     let (rows, cols) = match *file.shape() {
         [n] => (n, 1),
         [m, n] => (m, n),

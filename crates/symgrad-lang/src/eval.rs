@@ -1,12 +1,12 @@
 //! Evaluation of expressions: names, literals, operators, indexing and calls.
 
-use crate::ast::{Arg, BinOp, Expr, ExprKind, IndexArg, Link};
+use crate::ast::{Arg, BinOp, Expr, ExprKind, Link};
 use crate::diagnostic::Diagnostic;
 use crate::session::Session;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use num_bigint::BigInt;
-use symgrad::{Constant, Error, ExprId, Num, Shape, Span1, checked_shape};
+use symgrad::{Constant, Error, ExprId, Num, Shape, checked_shape};
 
 /// The value of an expression: a symbolic expression, text (from `text(e)`,
 /// …), or nothing (from `seed(n)`: the statement shows nothing).
@@ -98,6 +98,9 @@ impl Session {
                 rhs,
             } => {
                 let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
+                if op.is_comparison() {
+                    return self.compare(*op, a, b, *op_span);
+                }
                 self.binary(*op, a, b).map_err(at(*op_span))
             }
             ExprKind::Chain { first, rest } => self.chain(first, rest),
@@ -160,6 +163,9 @@ impl Session {
             BinOp::ElemMul => p.mul(&[a, b]),
             BinOp::ElemDiv => p.div(a, b),
             BinOp::ElemPow => p.pow(a, b),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                Err(Error::Invalid("a comparison is not arithmetic".into()))
+            }
         }
     }
 
@@ -223,86 +229,6 @@ impl Session {
         }
         let shape = checked_shape(rows.len(), width).map_err(at(span))?;
         self.pool.matrix(shape, entries).map_err(at(span))
-    }
-
-    /// `A[i, j]`, `A[i]` (flat, row-major) and slices `A[0:2, :]`.
-    fn index(&mut self, target: ExprId, indices: &[IndexArg], span: Span) -> Eval<ExprId> {
-        let shape = self.pool.shape(target);
-        let (rows, cols) = match indices {
-            [IndexArg::At(k)] => {
-                let k = self.position(k, shape.len())?;
-                (
-                    Span1 {
-                        start: k / shape.cols,
-                        end: k / shape.cols + 1,
-                    },
-                    Span1 {
-                        start: k % shape.cols,
-                        end: k % shape.cols + 1,
-                    },
-                )
-            }
-            [IndexArg::Range { .. }] if shape.cols == 1 => (
-                self.range(&indices[0], shape.rows)?,
-                Span1 { start: 0, end: 1 },
-            ),
-            [IndexArg::Range { .. }] if shape.rows == 1 => (
-                Span1 { start: 0, end: 1 },
-                self.range(&indices[0], shape.cols)?,
-            ),
-            [r, c] => (self.range(r, shape.rows)?, self.range(c, shape.cols)?),
-            _ => {
-                return Err(Diagnostic::new(
-                    "index with [i], [i, j] or slices such as [0:2, :]",
-                    span,
-                ));
-            }
-        };
-        self.pool.slice(target, rows, cols).map_err(at(span))
-    }
-
-    /// One index or slice of a dimension of length `len`.
-    fn range(&mut self, arg: &IndexArg, len: usize) -> Eval<Span1> {
-        match arg {
-            IndexArg::At(k) => {
-                let k = self.position(k, len)?;
-                Ok(Span1 {
-                    start: k,
-                    end: k + 1,
-                })
-            }
-            IndexArg::Range { start, end } => {
-                let start = match start {
-                    Some(s) => self.bound(s, len)?,
-                    None => 0,
-                };
-                let end = match end {
-                    Some(e) => self.bound(e, len)?,
-                    None => len,
-                };
-                Ok(Span1 { start, end })
-            }
-        }
-    }
-
-    /// An index in `0..len`; negative indices count from the end.
-    fn position(&mut self, e: &Expr, len: usize) -> Eval<usize> {
-        let k = self.integer(e)?;
-        let idx = if k < 0 { k + len as i64 } else { k };
-        if idx < 0 || idx >= len as i64 {
-            return Err(Diagnostic::new(
-                format!("index {k} is out of range 0..{len}"),
-                e.span,
-            ));
-        }
-        Ok(idx as usize)
-    }
-
-    /// A slice bound in `0..=len`; negative bounds count from the end.
-    fn bound(&mut self, e: &Expr, len: usize) -> Eval<usize> {
-        let k = self.integer(e)?;
-        let idx = if k < 0 { k + len as i64 } else { k };
-        Ok(idx.clamp(0, len as i64) as usize)
     }
 
     /// An expression that must be an exact integer.

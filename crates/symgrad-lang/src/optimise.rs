@@ -13,6 +13,8 @@ use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use symgrad::{Dense, Error, ExprId, Node, Pool, Program, Shape, Values, format_float};
 
 /// The built-ins this module answers.
@@ -135,6 +137,9 @@ impl Objective {
     }
 }
 
+/// `show = "w"` prints W on every progress line when it has at most this many entries.
+const SHOW_W_MAX: usize = 10;
+
 /// The named options of a training call.
 #[derive(Default)]
 struct Options {
@@ -142,6 +147,21 @@ struct Options {
     tol: Option<f64>,
     /// Report every this many steps.
     every: Option<usize>,
+    /// Whether `sgd` shuffles the samples each epoch (`shuffle = false`: in order).
+    shuffle: Option<bool>,
+    /// What the progress lines show besides the loss.
+    show: Show,
+}
+
+/// Extra items on progress lines (`show = "grad w batch"`).
+#[derive(Clone, Copy, Default)]
+struct Show {
+    /// The gradient norm (`descend` always shows it).
+    grad: bool,
+    /// The weights, flattened row by row.
+    w: bool,
+    /// The sample indices of the batch (`sgd` step lines).
+    batch: bool,
 }
 
 /// The settings of one `descend` run.
@@ -150,6 +170,7 @@ struct Descent {
     steps: usize,
     tol: Option<f64>,
     every: usize,
+    show: Show,
 }
 
 /// The settings of one `sgd` run.
@@ -158,6 +179,8 @@ struct Sgd {
     epochs: usize,
     batch: usize,
     every: Option<usize>,
+    shuffle: bool,
+    show: Show,
 }
 
 impl Session {
@@ -169,8 +192,8 @@ impl Session {
 
     pub(crate) fn call_optimise(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
         let allowed: &[&str] = match name {
-            "descend" => &["tol", "every"],
-            "sgd" => &["every"],
+            "descend" => &["tol", "every", "show"],
+            "sgd" => &["every", "shuffle", "show"],
             _ => &[],
         };
         let (args, options) = self.split_options(name, args, allowed)?;
@@ -236,7 +259,9 @@ impl Session {
             steps,
             tol: options.tol,
             every: options.every.unwrap_or((steps / 10).max(1)),
+            show: options.show,
         };
+        check_show(options.show, start.data.len(), args[1].span)?;
         let keep_path =
             steps.saturating_add(1).saturating_mul(start.data.len()) <= MAX_PATH_NUMBERS;
         let mut record = Record {
@@ -259,21 +284,29 @@ impl Session {
     ) -> Eval<Values> {
         let interrupt = self.pool.interrupt_flag();
         for k in 0..=run.steps {
-            check_interrupt(&interrupt, span)?;
-            let (loss, grad) = objective
-                .value_and_grad(&mut self.pool, &w, Vec::new())
-                .map_err(at(span))?;
+            let stopped = format!("at step {k} of {}", run.steps);
+            if self.stop_on_interrupt(&interrupt, &stopped) {
+                break;
+            }
+            let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, Vec::new()) {
+                Ok(r) => r,
+                Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => break,
+                Err(e) => return Err(at(span)(e)),
+            };
             check_finite(loss, &grad, &format!("step {k}"), span)?;
             record.losses.push(loss);
             if let Some(path) = &mut record.path {
                 path.extend_from_slice(&w.data);
             }
             let norm = grad.data.iter().map(|g| g * g).sum::<f64>().sqrt();
-            let at_step = format!(
+            let mut at_step = format!(
                 "loss {}, |grad| {}",
                 self.progress_number(loss),
                 self.progress_number(norm)
             );
+            if run.show.w {
+                at_step += &format!(", w {}", self.progress_vector(&w.data));
+            }
             if run.tol.is_some_and(|tol| norm <= tol) {
                 self.report(&format!("stopped at step {k}: {at_step} ≤ tol"));
                 break;
@@ -311,8 +344,11 @@ impl Session {
             epochs: self.count(args[5], "epochs")?,
             batch: self.positive(args[6], "the batch size")?,
             every: options.every,
+            shuffle: options.shuffle.unwrap_or(true),
+            show: options.show,
         };
         let start = self.start(w, args.get(7), span)?;
+        check_show(run.show, start.data.len(), args[1].span)?;
         // One objective per batch size: the full batches and a smaller last one.
         let n = x.shape.cols;
         let mut objectives = HashMap::new();
@@ -391,12 +427,19 @@ impl Session {
         let batches = n.div_ceil(run.batch);
         let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
-        for epoch in 1..=run.epochs {
-            let mut order: Vec<usize> = (0..n).collect();
-            self.rng.shuffle(&mut order);
+        let mut norm = 0.0;
+        'epochs: for epoch in 1..=run.epochs {
+            let order = if run.shuffle {
+                self.rng.permutation(n)
+            } else {
+                (0..n).collect()
+            };
             let mut total = 0.0;
             for columns in order.chunks(run.batch) {
-                check_interrupt(&interrupt, span)?;
+                let stopped = format!("in epoch {epoch} of {}, after step {step}", run.epochs);
+                if self.stop_on_interrupt(&interrupt, &stopped) {
+                    break 'epochs;
+                }
                 step += 1;
                 let data = vec![
                     gather(x, columns).map_err(at(span))?,
@@ -405,16 +448,29 @@ impl Session {
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;
-                let (loss, grad) = objective
-                    .value_and_grad(&mut self.pool, &w, data)
-                    .map_err(at(span))?;
+                let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, data) {
+                    Ok(r) => r,
+                    Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => {
+                        break 'epochs;
+                    }
+                    Err(e) => return Err(at(span)(e)),
+                };
                 check_finite(loss, &grad, &format!("epoch {epoch}, step {step}"), span)?;
                 total += loss;
+                norm = grad.data.iter().map(|g| g * g).sum::<f64>().sqrt();
                 if run.every.is_some_and(|k| step % k == 0 || step == last) {
-                    let line = format!(
-                        "epoch {epoch}, step {step}: loss {}",
-                        self.progress_number(loss)
-                    );
+                    let mut line = format!("epoch {epoch}, step {step}: ");
+                    if run.show.batch {
+                        let ks: Vec<String> = columns.iter().map(usize::to_string).collect();
+                        line += &format!("batch [{}], ", ks.join(" "));
+                    }
+                    line += &format!("loss {}", self.progress_number(loss));
+                    if run.show.grad {
+                        line += &format!(", |grad| {}", self.progress_number(norm));
+                    }
+                    if run.show.w {
+                        line += &format!(", w {}", self.progress_vector(&w.data));
+                    }
                     self.report(&line);
                 }
                 for (v, g) in w.data.iter_mut().zip(&grad.data) {
@@ -424,7 +480,13 @@ impl Session {
             let mean = total / batches as f64;
             record.losses.push(mean);
             if run.every.is_none() {
-                let line = format!("epoch {epoch}: mean loss {}", self.progress_number(mean));
+                let mut line = format!("epoch {epoch}: mean loss {}", self.progress_number(mean));
+                if run.show.grad {
+                    line += &format!(", last |grad| {}", self.progress_number(norm));
+                }
+                if run.show.w {
+                    line += &format!(", w {}", self.progress_vector(&w.data));
+                }
                 self.report(&line);
             }
         }
@@ -447,7 +509,11 @@ impl Session {
                     if !allowed.contains(&key.name.as_str()) {
                         return Err(unknown_option(name, key, allowed));
                     }
-                    if key.name == "tol" {
+                    if key.name == "shuffle" {
+                        options.shuffle = Some(self.flag(value)?);
+                    } else if key.name == "show" {
+                        options.show = self.show(name, value)?;
+                    } else if key.name == "tol" {
                         let tol = self.number(value)?;
                         if !(tol >= 0.0 && tol.is_finite()) {
                             return Err(Diagnostic::new(
@@ -614,6 +680,84 @@ impl Session {
         format_float(x, self.settings.digits.min(PROGRESS_DIGITS))
     }
 
+    /// Numbers in brackets, as progress shows W.
+    fn progress_vector(&self, xs: &[f64]) -> String {
+        let parts: Vec<String> = xs.iter().map(|&x| self.progress_number(x)).collect();
+        format!("[{}]", parts.join(" "))
+    }
+
+    /// After Ctrl-C: true, with the flag cleared (so that the weights
+    /// reached can still be made a value) and a note for the statement,
+    /// which binds its result and then stops with it.
+    fn stop_on_interrupt(&mut self, flag: &Option<Arc<AtomicBool>>, at: &str) -> bool {
+        let Some(flag) = flag else {
+            return false;
+        };
+        if !flag.swap(false, Ordering::Relaxed) {
+            return false;
+        }
+        self.interrupted = Some(format!("interrupted {at}"));
+        true
+    }
+
+    /// `true`/`false` (or 1/0) for a yes-or-no option.
+    fn flag(&mut self, e: &Expr) -> Eval<bool> {
+        if let ExprKind::Name(n) = &e.kind {
+            match n.as_str() {
+                "true" => return Ok(true),
+                "false" => return Ok(false),
+                _ => {}
+            }
+        }
+        match self.integer(e) {
+            Ok(0) => Ok(false),
+            Ok(1) => Ok(true),
+            _ => Err(Diagnostic::new("expected true or false", e.span)),
+        }
+    }
+
+    /// `show = "grad w batch"`: the items progress lines show.
+    fn show(&mut self, name: &str, e: &Expr) -> Eval<Show> {
+        let words = match &e.kind {
+            ExprKind::Str(s) => s.clone(),
+            _ => String::new(),
+        };
+        let allowed: &[&str] = if name == "sgd" {
+            &["grad", "w", "batch"]
+        } else {
+            &["grad", "w"]
+        };
+        let mut show = Show::default();
+        let items: Vec<&str> = words
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Err(Diagnostic::new(
+                format!("show takes a string of {}", allowed.join(", ")),
+                e.span,
+            )
+            .with_hint("e.g. show = \"grad w\""));
+        }
+        for item in items {
+            match item {
+                "grad" => show.grad = true,
+                "w" => show.w = true,
+                "batch" if name == "sgd" => show.batch = true,
+                other => {
+                    return Err(Diagnostic::new(
+                        format!(
+                            "show cannot show '{other}'; {name} shows {}",
+                            allowed.join(", ")
+                        ),
+                        e.span,
+                    ));
+                }
+            }
+        }
+        Ok(show)
+    }
+
     fn report(&mut self, line: &str) {
         (self.progress.0)(line);
     }
@@ -624,23 +768,23 @@ fn unknown_option(name: &str, key: &Ident, allowed: &[&str]) -> Diagnostic {
     let takes = match allowed {
         [] => format!("{name} takes no options"),
         [one] => format!("{name} takes the option {one}"),
-        _ => format!("{name} takes the options {}", allowed.join(" and ")),
+        [rest @ .., last] => format!("{name} takes the options {} and {last}", rest.join(", ")),
     };
     Diagnostic::new(format!("unknown option '{}': {takes}", key.name), key.span)
         .with_hint(usage_hint(name))
 }
 
-/// `Err(interrupted)` once Ctrl-C has set the flag.
-fn check_interrupt(
-    flag: &Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    span: Span,
-) -> Eval<()> {
-    match flag {
-        Some(f) if f.load(std::sync::atomic::Ordering::Relaxed) => {
-            Err(at(span)(Error::Interrupted))
-        }
-        _ => Ok(()),
+/// Errors when `show = "w"` asks for more weights than a line can hold.
+fn check_show(show: Show, len: usize, span: Span) -> Eval<()> {
+    if show.w && len > SHOW_W_MAX {
+        return Err(Diagnostic::new(
+            format!(
+                "show = \"w\" prints W on every line, which needs at most {SHOW_W_MAX} entries; this one has {len}"
+            ),
+            span,
+        ));
     }
+    Ok(())
 }
 
 /// Errors when the loss or the gradient at `place` is NaN or infinite.

@@ -36,6 +36,12 @@ struct Grammar;
 /// Operator precedence, lowest first (see LANGUAGE.md).
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
+        .op(Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::lt, Assoc::Left)
+            | Op::infix(Rule::le, Assoc::Left)
+            | Op::infix(Rule::gt, Assoc::Left)
+            | Op::infix(Rule::ge, Assoc::Left))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
         .op(Op::infix(Rule::mul, Assoc::Left)
             | Op::infix(Rule::div, Assoc::Left)
@@ -318,6 +324,12 @@ fn build_binary(lhs: Node, op: &Pair<'_, Rule>, rhs: Node) -> Result<Node, Diagn
         Rule::elem_mul => BinOp::ElemMul,
         Rule::elem_div => BinOp::ElemDiv,
         Rule::elem_pow => BinOp::ElemPow,
+        Rule::eq => BinOp::Eq,
+        Rule::ne => BinOp::Ne,
+        Rule::lt => BinOp::Lt,
+        Rule::le => BinOp::Le,
+        Rule::gt => BinOp::Gt,
+        Rule::ge => BinOp::Ge,
         _ => return Err(internal(op_span)),
     };
     let span = lhs.expr.span.to(rhs.expr.span);

@@ -49,9 +49,12 @@ impl Generator {
         (0..n).map(|_| StandardNormal.sample(&mut self.0)).collect()
     }
 
-    /// Puts `items` in a random order (Fisher–Yates, `rand`'s `shuffle`).
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
-        items.shuffle(&mut self.0);
+    /// The numbers `0..n` in a random order (Fisher–Yates, `rand`'s
+    /// `shuffle`): the order of an `sgd` epoch and of `permutation(n)`.
+    pub(crate) fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut self.0);
+        order
     }
 }
 
@@ -65,7 +68,8 @@ impl Session {
     /// `seed(n)`, `randn([m [, n]])`, `rand([m [, n]])`, `randint(lo, hi [, m [, n]])`.
     pub(crate) fn call_random(&mut self, name: &str, args: &[&Expr], span: Span) -> Eval<Value> {
         let (lo, hi) = match name {
-            "seed" => (1, 1),
+            "seed" | "permutation" => (1, 1),
+            "batches" => (2, 2),
             "randint" => (2, 4),
             _ => (0, 2),
         };
@@ -109,6 +113,33 @@ impl Session {
                 };
                 let d = Dense::new(shape, data).map_err(at(span))?;
                 self.pool.dense(d).map(Value::Expr).map_err(at(span))
+            }
+            "permutation" => {
+                let n = self.dimension(args[0])?;
+                let shape = checked_shape(1, n).map_err(at(span))?;
+                let order = self.rng.permutation(n);
+                let data = if n <= EXACT_LIMIT {
+                    DenseData::Exact(order.iter().map(|&k| Num::int(k as i64)).collect())
+                } else {
+                    DenseData::Float(order.iter().map(|&k| k as f64).collect())
+                };
+                let d = Dense::new(shape, data).map_err(at(span))?;
+                self.pool.dense(d).map(Value::Expr).map_err(at(span))
+            }
+            "batches" => {
+                let n = self.dimension(args[0])?;
+                let size = self.dimension(args[1])?;
+                checked_shape(1, n).map_err(at(span))?;
+                let order = self.rng.permutation(n);
+                let lines: Vec<String> = order
+                    .chunks(size)
+                    .enumerate()
+                    .map(|(b, batch)| {
+                        let ks: Vec<String> = batch.iter().map(usize::to_string).collect();
+                        format!("batch {}: [{}]", b + 1, ks.join(" "))
+                    })
+                    .collect();
+                Ok(Value::Text(lines.join("\n")))
             }
             _ => Err(Diagnostic::new(
                 format!("'{name}' is not a random function"),

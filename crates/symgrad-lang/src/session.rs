@@ -90,6 +90,9 @@ pub struct Session {
     pub(crate) trained: Option<crate::optimise::Record>,
     /// The pool's footprint after the latest collection (see `collect_garbage`).
     pub(crate) collected_at: usize,
+    /// Set when Ctrl-C stopped a `descend`/`sgd`, which gave the weights
+    /// reached: the statement completes (binds them) and then fails with it.
+    pub(crate) interrupted: Option<String>,
 }
 
 /// The pool is not collected while its footprint is below this (64 MiB).
@@ -190,6 +193,24 @@ impl Session {
     }
 
     pub(crate) fn run_stmt(
+        &mut self,
+        stmt: &Stmt,
+        src: &str,
+        emit: &mut dyn FnMut(&str),
+    ) -> Result<Flow, Failure> {
+        self.interrupted = None;
+        let flow = self.run_stmt_here(stmt, src, emit)?;
+        let Some(note) = self.interrupted.take() else {
+            return Ok(flow);
+        };
+        let outcome = match &stmt.kind {
+            StmtKind::Assign { name, .. } => format!("{} holds the weights reached", name.name),
+            _ => "the result is the weights reached".to_string(),
+        };
+        Err(Diagnostic::new(format!("{note}: {outcome}"), stmt.span).into())
+    }
+
+    fn run_stmt_here(
         &mut self,
         stmt: &Stmt,
         src: &str,

@@ -220,15 +220,14 @@ fn error_bad_assignments() {
     "#]],
     );
     check(
-        "x == 1",
+        "x < = 1",
         expect![[r#"
-        error: unexpected '=='
-         --> <input>:1:3
-          |
-        1 | x == 1
-          |   ^^ expected an operator, or the end of the statement
-          = hint: there are no comparisons; '=' binds a name
-    "#]],
+            error: unexpected '='
+             --> <input>:1:5
+              |
+            1 | x < = 1
+              |     ^ expected an expression
+        "#]],
     );
     check(
         "f(x, x) = x",

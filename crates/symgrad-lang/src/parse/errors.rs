@@ -104,6 +104,7 @@ fn want(rule: Rule) -> Option<Want> {
         Rule::command_name => Want::CommandName,
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow => Want::Operator,
         Rule::elem_mul | Rule::elem_div | Rule::elem_pow => Want::Operator,
+        Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge => Want::Operator,
         Rule::transpose | Rule::index | Rule::index_open => Want::Operator,
         Rule::comma => Want::Comma,
         Rule::colon => Want::Colon,
@@ -352,7 +353,6 @@ fn unknown_character(found: &Found<'_>, expected: &Expected) -> Option<Diagnosti
 fn operator_hint(c: char) -> Option<&'static str> {
     match c {
         '%' => Some("there is no remainder operator"),
-        '<' | '>' => Some("there are no comparisons"),
         '&' | '|' | '!' => Some("there are no logical operators"),
         _ => None,
     }
@@ -382,7 +382,6 @@ fn hint(src: &str, found: &Found<'_>, expected: &Expected) -> Option<&'static st
     let operand_next =
         matches!(found.kind, FoundKind::Name | FoundKind::Number) || found.text == "(";
     match found.text {
-        "==" => Some("there are no comparisons; '=' binds a name"),
         _ if expected.has(Want::Name) && ends_with_word(before, &["symbol", "symbols"]) => {
             Some("declare symbols by name, as in: symbol a, W[3, 4]")
         }
