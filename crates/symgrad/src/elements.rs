@@ -104,6 +104,16 @@ impl Pool {
                 self.pow(b, e)
             }
             Node::MatMul(x, y) => self.product_element(view, x, y, i, j),
+            Node::MatPow(x, -1) => {
+                let entries = self.explicit_entries(x, &mut at)?;
+                self.inverse_entry(self.shape(x).rows, &entries, i, j)
+            }
+            Node::MatPow(x, n) if n < 0 => {
+                // A⁻ⁿ = A⁻⁽ⁿ⁻¹⁾⋅A⁻¹.
+                let (k, m) = (self.int(n + 1)?, self.int(-1)?);
+                let (lower, inv) = (self.power(x, k)?, self.power(x, m)?);
+                self.product_element(view, lower, inv, i, j)
+            }
             Node::MatPow(x, n) => {
                 // Aⁿ = Aⁿ⁻¹⋅A.
                 let k = self.int(n - 1)?;
@@ -153,6 +163,16 @@ impl Pool {
                 }
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
+            Node::Det(x) | Node::LogDet(x) => {
+                let entries = self.explicit_entries(x, &mut at)?;
+                let det = self.laplace_det(self.shape(x).rows, &entries)?;
+                if matches!(self.node(a), Node::Det(_)) {
+                    Ok(det)
+                } else {
+                    let abs = self.apply(Func::Abs, det)?;
+                    self.apply(Func::Log, abs)
+                }
+            }
         }
     }
 
