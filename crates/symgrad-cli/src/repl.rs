@@ -33,6 +33,7 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
     }
     let interrupt = interrupt_on_ctrl_c();
     session.set_interrupt(interrupt.clone());
+    session.set_notes(Box::new(|line| println!("note: {line}")));
     println!("{}", banner());
     let mut history_saved = true;
     let mut auto_width = session.settings().width;

@@ -58,7 +58,10 @@ impl Session {
             }
             "sum" | "mean" | "logsumexp" | "softmax" => {
                 arity(1, 2)?;
-                let a = self.expr(args[0])?;
+                self.notes.in_reduction += 1;
+                let a = self.expr(args[0]);
+                self.notes.in_reduction -= 1;
+                let a = a?;
                 let default = if name == "softmax" {
                     Axis::Cols
                 } else {

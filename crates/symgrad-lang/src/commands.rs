@@ -233,7 +233,9 @@ impl Session {
                 let settings = self.settings.clone();
                 let interrupt = self.pool.interrupt_flag();
                 let progress = std::mem::take(&mut self.progress);
+                let notes = std::mem::take(&mut self.notes).restarted();
                 *self = Session::new();
+                self.notes = notes;
                 self.settings = settings;
                 self.progress = progress;
                 if let Some(flag) = interrupt {

@@ -38,7 +38,31 @@ const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// Attaches a span to a core error.
 pub(crate) fn at(span: Span) -> impl FnOnce(Error) -> Diagnostic {
-    move |e| Diagnostic::new(e.to_string(), span)
+    move |e| {
+        let d = Diagnostic::new(e.to_string(), span);
+        match numpy_hint(&e) {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }
+}
+
+/// A hint for an error that NumPy habits lead to: `*` of two vectors (or
+/// matrices) that an elementwise product fits (equal shapes, or one that
+/// broadcasts over the other).
+fn numpy_hint(e: &Error) -> Option<&'static str> {
+    let fits =
+        |a: Shape, b: Shape| (a.rows == b.rows || a.rows == 1) && (a.cols == b.cols || a.cols == 1);
+    match e {
+        Error::ShapeMismatch {
+            op: "the matrix product",
+            left,
+            right,
+        } if fits(*left, *right) || fits(*right, *left) => {
+            Some("* is the matrix product; use .* for the elementwise product")
+        }
+        _ => None,
+    }
 }
 
 impl Session {
@@ -117,6 +141,9 @@ impl Session {
     }
 
     fn binary(&mut self, op: BinOp, a: ExprId, b: ExprId) -> symgrad::Result<ExprId> {
+        if op == BinOp::Pow {
+            self.note_matrix_power(a);
+        }
         let p = &mut self.pool;
         match op {
             BinOp::Add => p.add(&[a, b]),
@@ -144,7 +171,10 @@ impl Session {
                     span,
                 ));
             }
-            _ => self.pool.symbol(name, Shape::SCALAR),
+            _ => {
+                self.note_new_symbol(name);
+                self.pool.symbol(name, Shape::SCALAR)
+            }
         };
         made.map_err(at(span))
     }
@@ -296,9 +326,18 @@ impl Session {
 pub(crate) fn positional(a: &Arg) -> Eval<&Expr> {
     match a {
         Arg::Positional(e) => Ok(e),
-        Arg::Named { name, .. } => Err(Diagnostic::new(
-            format!("unexpected named argument '{}'", name.name),
-            name.span,
-        )),
+        Arg::Named { name, .. } => {
+            let d = Diagnostic::new(
+                format!("unexpected named argument '{}'", name.name),
+                name.span,
+            );
+            Err(match name.name.as_str() {
+                "axis" | "dim" | "keepdims" | "keepdim" => d.with_hint(
+                    "give the dimension as the second argument: sum(A, 1) down each column \
+                     (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two dimensions",
+                ),
+                _ => d,
+            })
+        }
     }
 }

@@ -29,6 +29,7 @@ mod data;
 mod diagnostic;
 mod eval;
 mod functions;
+mod notes;
 mod optimise;
 mod parse;
 mod plot;

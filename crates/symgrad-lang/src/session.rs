@@ -78,6 +78,8 @@ pub struct Session {
     pub(crate) progress: crate::optimise::Progress,
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
+    /// Remarks on valid but suspicious input (`set_notes`).
+    pub(crate) notes: crate::notes::Notes,
 }
 
 /// `:load` may run files that load files at most this deep.
