@@ -137,18 +137,18 @@ fn numpy_spellings_get_errors_naming_symgrads() {
 #[test]
 fn a_new_scalar_symbol_is_noted_once_with_a_near_name() {
     check_notes(
-        "Wx = [[1, 2]]\nWz + 1\nWz * 2\nsymbol v\nv + 1\nt = 3\nt + 1",
+        "theta = [[1, 2]]\nthetta + 1\nthetta * 2\nsymbol v\nv + 1\nt = 3\nt + 1",
         expect![[r#"
-            note: Wz is a new scalar symbol (declare it with `symbol Wz` to say so; `symbol Wz[m, n]` for a matrix)
-            Wz + 1
-            2⋅Wz
+            note: thetta is a new scalar symbol (did you mean theta?)
+            thetta + 1
+            2⋅thetta
             v + 1
             4"#]],
     );
     check_notes(
         "diff(sin(q), q)",
         expect![[r#"
-            note: q is a new scalar symbol (declare it with `symbol q` to say so; `symbol q[m, n]` for a matrix)
+            note: q is a new scalar symbol
             cos(q)"#]],
     );
     // Without a sink (scripts, tests), there are no notes.

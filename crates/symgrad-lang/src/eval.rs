@@ -47,6 +47,9 @@ pub(crate) fn at(span: Span) -> impl FnOnce(Error) -> Diagnostic {
     }
 }
 
+/// The hint for `*` of shapes that only an elementwise product fits.
+pub(crate) const PRODUCT_HINT: &str = "* is the matrix product; use .* for the elementwise product";
+
 /// A hint for an error that NumPy habits lead to: `*` of two vectors (or
 /// matrices) that an elementwise product fits (equal shapes, or one that
 /// broadcasts over the other).
@@ -58,9 +61,7 @@ fn numpy_hint(e: &Error) -> Option<&'static str> {
             op: "the matrix product",
             left,
             right,
-        } if fits(*left, *right) || fits(*right, *left) => {
-            Some("* is the matrix product; use .* for the elementwise product")
-        }
+        } if fits(*left, *right) || fits(*right, *left) => Some(PRODUCT_HINT),
         _ => None,
     }
 }

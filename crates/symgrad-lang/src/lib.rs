@@ -35,6 +35,7 @@ mod parse;
 mod plot;
 mod prelude;
 mod random;
+mod reference;
 mod session;
 mod span;
 mod suggest;
@@ -43,6 +44,7 @@ pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKi
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
+pub use reference::help_reference;
 pub use session::{Flow, OutputForm, Session, Settings};
 pub use span::Span;
 pub use suggest::did_you_mean;

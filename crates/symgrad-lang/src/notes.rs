@@ -55,11 +55,8 @@ impl Session {
             .map(str::to_string);
         self.note_once(&format!("symbol {name}"), || {
             let mut text = format!("{name} is a new scalar symbol");
-            match near {
-                Some(near) => text.push_str(&format!(" (did you mean {near}?)")),
-                None => text.push_str(&format!(
-                    " (declare it with `symbol {name}` to say so; `symbol {name}[m, n]` for a matrix)"
-                )),
+            if let Some(near) = near {
+                text.push_str(&format!(" (did you mean {near}?)"));
             }
             text
         });
