@@ -5,6 +5,9 @@ use crate::arith::EXPLICIT_LIMIT;
 use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape, Span1};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The largest |n| of a matrix power `Aⁿ` written out element by element.
+const MAX_ELEMENT_POWER: u64 = 64;
+
 /// The element view builds at most this many new nodes per call.
 const ELEMENT_BUDGET: usize = 4_000_000;
 
@@ -104,6 +107,10 @@ impl Pool {
                 self.pow(b, e)
             }
             Node::MatMul(x, y) => self.product_element(view, x, y, i, j),
+            // Each power is one level of recursion here.
+            Node::MatPow(_, n) if n.unsigned_abs() > MAX_ELEMENT_POWER => Err(Error::TooLarge(
+                format!("the element view of a matrix power above {MAX_ELEMENT_POWER}"),
+            )),
             Node::MatPow(x, -1) => {
                 let entries = self.explicit_entries(x, &mut at)?;
                 self.inverse_entry(self.shape(x).rows, &entries, i, j)

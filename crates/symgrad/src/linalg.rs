@@ -4,6 +4,7 @@
 //! explicit matrices of expressions by cofactor expansion; anything else
 //! stays one node, differentiated by the Matrix Cookbook's rules.
 
+use crate::arith::FOLD_LIMIT;
 use crate::evaluate::{Values, linalg};
 use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Result, Shape};
 
@@ -44,7 +45,7 @@ impl Pool {
         }
         match self.node(a).clone() {
             Node::Dense(d) if d.is_exact() && n <= EXACT_LIMIT => self.num(exact_det(n, d.nums())),
-            Node::Dense(d) if !d.is_exact() => {
+            Node::Dense(d) if !d.is_exact() && d.shape().len() <= FOLD_LIMIT => {
                 let v = linalg::det(&float_values(&d)?)?;
                 self.float(v.data[0])
             }
@@ -57,7 +58,7 @@ impl Pool {
     pub fn logdet(&mut self, a: ExprId) -> Result<ExprId> {
         let n = self.square(a, "logdet")?;
         match self.node(a).clone() {
-            Node::Dense(d) if !d.is_exact() => {
+            Node::Dense(d) if !d.is_exact() && d.shape().len() <= FOLD_LIMIT => {
                 let v = linalg::logdet(&float_values(&d)?)?;
                 self.float(v.data[0])
             }
@@ -89,7 +90,7 @@ impl Pool {
                 let inv = exact_inverse(rows, d.nums())?;
                 Some(self.dense(Dense::new(d.shape(), DenseData::Exact(inv))?)?)
             }
-            Node::Dense(d) if !d.is_exact() => {
+            Node::Dense(d) if !d.is_exact() && d.shape().len() <= FOLD_LIMIT => {
                 let inv = linalg::inverse(&float_values(&d)?)?;
                 Some(self.dense(Dense::from_f64(d.shape(), inv.data)?)?)
             }

@@ -446,3 +446,21 @@ fn a_large_inverse_is_evaluated_through_the_matrix_form() {
     let dv = pool.evaluate(d, &point).unwrap().data[0];
     assert!(close(dv, gv.data[2 * n + 3], 1e-12));
 }
+
+#[test]
+fn huge_matrix_powers_are_errors_in_the_element_view_not_crashes() {
+    let mut pool = Pool::new();
+    let w = pool.symbol("W", sh(2, 2)).unwrap();
+    for n in [-100_000, 100_000] {
+        let k = pool.int(n).unwrap();
+        let p = pool.power(w, k).unwrap();
+        assert!(matches!(pool.elements(p), Err(Error::TooLarge(_))), "W^{n}");
+    }
+    // A 2×2 inverse's element view is the adjugate over the determinant:
+    // at [[2, 1], [1, 1]] it is [[1, −1], [−1, 2]].
+    let inv = pool.inv(w).unwrap();
+    let e = pool.elements(inv).unwrap();
+    let w0 = ints(&mut pool, 2, 2, &[2, 1, 1, 1]);
+    let at = pool.subs(e, &[(w, w0)]).unwrap();
+    assert_eq!(at, ints(&mut pool, 2, 2, &[1, -1, -1, 2]));
+}
