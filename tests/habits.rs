@@ -160,7 +160,7 @@ fn a_matrix_power_inside_sum_is_noted_once() {
     check_notes(
         "symbol W[2, 2]\nsum(W^2)\nsum(W^2)\nsum(W .^ 2)",
         expect![[r#"
-            note: ^ of a square matrix is the matrix power (W^2 is W⋅W); for elementwise powers write .^, as in sum(W .^ 2)
+            note: ^ of a square matrix is the matrix power (W^2 = W⋅W); elementwise: W .^ 2
                2                                                          2
             W₀₀  + W₀₀⋅W₀₁ + W₀₀⋅W₁₀ + 2⋅W₀₁⋅W₁₀ + W₀₁⋅W₁₁ + W₁₀⋅W₁₁ + W₁₁
                2                                                          2

@@ -70,9 +70,7 @@ impl Session {
             return;
         }
         self.note_once("matrix power", || {
-            "^ of a square matrix is the matrix power (W^2 is W⋅W); \
-             for elementwise powers write .^, as in sum(W .^ 2)"
-                .to_string()
+            "^ of a square matrix is the matrix power (W^2 = W⋅W); elementwise: W .^ 2".to_string()
         });
     }
 

@@ -135,8 +135,8 @@ impl Pool {
         let n = self.shape(x).rows;
         if n > COFACTOR_LIMIT {
             return Err(Error::TooLarge(format!(
-                "the element view of the determinant or inverse of a {n}×{n} matrix \
-                 (at most {COFACTOR_LIMIT}×{COFACTOR_LIMIT})"
+                "the determinant or inverse of a {n}×{n} matrix element by element \
+                 (as evalpoints needs; at most {COFACTOR_LIMIT}×{COFACTOR_LIMIT}): use eval"
             )));
         }
         let mut entries = Vec::with_capacity(n * n);
