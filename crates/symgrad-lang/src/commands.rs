@@ -382,7 +382,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ),
     (
         "operators",
-        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product     A ./ B  elementwise division    A .^ n  elementwise power\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix (A^-1 is the inverse)\nA'  A.T transpose        A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows",
+        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product     A ./ B  elementwise division    A .^ n  elementwise power\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose        A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows",
     ),
     (
         "literals",

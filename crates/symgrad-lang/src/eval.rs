@@ -172,11 +172,11 @@ impl Session {
                     span,
                 ));
             }
-            _ => {
-                self.note_new_symbol(name);
-                self.pool.symbol(name, Shape::SCALAR)
-            }
+            _ => self.pool.symbol(name, Shape::SCALAR),
         };
+        if !matches!(name, "E" | "pi") {
+            self.note_new_symbol(name);
+        }
         made.map_err(at(span))
     }
 

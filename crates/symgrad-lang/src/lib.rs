@@ -29,25 +29,27 @@ mod data;
 mod diagnostic;
 mod eval;
 mod functions;
-mod notes;
 mod optimise;
 mod parse;
 mod plot;
 mod prelude;
 mod random;
-mod reference;
 mod session;
 mod span;
 mod suggest;
+// The notes channel and the generated language reference (issue 12).
+mod notes;
+mod reference;
 
 pub use ast::{Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Program, Stmt, StmtKind, SymbolDecl};
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
-pub use reference::help_reference;
 pub use session::{Flow, OutputForm, Session, Settings};
 pub use span::Span;
 pub use suggest::did_you_mean;
+// The language reference generated from `:help` (docs/language.md).
+pub use reference::help_reference;
 
 #[cfg(test)]
 mod roundtrip_tests;

@@ -76,10 +76,10 @@ pub struct Session {
     pub(crate) rng: crate::random::Generator,
     /// Where `descend` and `sgd` report progress (`set_progress`).
     pub(crate) progress: crate::optimise::Progress,
-    /// What the latest `descend` or `sgd` visited.
-    pub(crate) trained: Option<crate::optimise::Record>,
     /// Remarks on valid but suspicious input (`set_notes`).
     pub(crate) notes: crate::notes::Notes,
+    /// What the latest `descend` or `sgd` visited.
+    pub(crate) trained: Option<crate::optimise::Record>,
 }
 
 /// `:load` may run files that load files at most this deep.

@@ -127,10 +127,12 @@ impl Pool {
                 "a matrix power needs an integer exponent (use .^ for elementwise powers)".into(),
             )
         })?;
+        if n < 0 {
+            return self.inverse_power(a, n);
+        }
         match n {
             0 => self.eye(sa.rows),
             1 => Ok(a),
-            _ if n < 0 => self.inverse_power(a, n),
             _ if self.is_explicit(a) && n <= 64 => {
                 let mut acc = a;
                 for _ in 1..n {
