@@ -94,6 +94,15 @@ impl Pool {
                 let inv = linalg::inverse(&float_values(&d)?)?;
                 Some(self.dense(Dense::from_f64(d.shape(), inv.data)?)?)
             }
+            Node::Matrix { shape, entries } if rows <= COFACTOR_LIMIT => {
+                let mut inv = Vec::with_capacity(entries.len());
+                for i in 0..rows {
+                    for j in 0..rows {
+                        inv.push(self.inverse_entry(rows, &entries, i, j)?);
+                    }
+                }
+                Some(self.matrix(shape, inv)?)
+            }
             Node::MatPow(x, k) => {
                 let kn = k.checked_mul(n).ok_or_else(|| {
                     Error::TooLarge("the exponent of a matrix power is too large".into())

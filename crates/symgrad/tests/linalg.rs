@@ -464,3 +464,40 @@ fn huge_matrix_powers_are_errors_in_the_element_view_not_crashes() {
     let at = pool.subs(e, &[(w, w0)]).unwrap();
     assert_eq!(at, ints(&mut pool, 2, 2, &[1, -1, -1, 2]));
 }
+
+#[test]
+fn the_inverse_of_a_small_explicit_matrix_is_written_out() {
+    // inv([[a, b], [c, d]]) = [[d, −b], [−c, a]]/(a⋅d − b⋅c), checked at
+    // a = 2, b = 1, c = 1, d = 1 (inverse [[1, −1], [−1, 2]]) and at a
+    // 3×3 point against the exact inverse of the numbers.
+    let mut pool = Pool::new();
+    let names = ["a", "b", "c", "d"];
+    let syms: Vec<ExprId> = names
+        .iter()
+        .map(|n| pool.symbol(n, Shape::SCALAR).unwrap())
+        .collect();
+    let m = pool.matrix(sh(2, 2), syms.clone()).unwrap();
+    let inv = pool.inv(m).unwrap();
+    assert!(matches!(pool.node(inv), symgrad::Node::Matrix { .. }));
+    let values: Vec<ExprId> = [2, 1, 1, 1].iter().map(|&v| pool.int(v).unwrap()).collect();
+    let pairs: Vec<(ExprId, ExprId)> = syms.iter().copied().zip(values).collect();
+    let at = pool.subs(inv, &pairs).unwrap();
+    let at = pool.elements(at).unwrap();
+    let expected = ints(&mut pool, 2, 2, &[1, -1, -1, 2]);
+    let expected = pool.elements(expected).unwrap();
+    assert_eq!(at, expected);
+    let v = [2, 1, 0, 1, 3, 1, 0, 1, 4];
+    let entries: Vec<ExprId> = (0..9)
+        .map(|k| pool.symbol(&format!("m{k}"), Shape::SCALAR).unwrap())
+        .collect();
+    let m3 = pool.matrix(sh(3, 3), entries.clone()).unwrap();
+    let inv3 = pool.inv(m3).unwrap();
+    let vals: Vec<ExprId> = v.iter().map(|&x| pool.int(x).unwrap()).collect();
+    let pairs: Vec<(ExprId, ExprId)> = entries.iter().copied().zip(vals).collect();
+    let got = pool.subs(inv3, &pairs).unwrap();
+    let got = pool.elements(got).unwrap();
+    let numbers = ints(&mut pool, 3, 3, &v);
+    let exact = pool.inv(numbers).unwrap();
+    let exact = pool.elements(exact).unwrap();
+    assert_eq!(got, exact);
+}
