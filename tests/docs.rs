@@ -127,10 +127,11 @@ fn the_readme_transcripts_reproduce_in_one_session() {
     s.set_progress(Box::new(move |p| progress.borrow_mut().push(p.to_string())));
     let mut failures = Vec::new();
     for step in readme_steps(&readme) {
-        let input = step
-            .input
-            .replace("\"X.npy\"", &format!("{:?}", dir.join("X.npy")));
-        let input = input.replace("\"losses.csv\"", &format!("{:?}", dir.join("losses.csv")));
+        // Files are read and written in the temporary directory.
+        let mut input = step.input.clone();
+        for file in ["X.npy", "losses.csv", "descent.svg"] {
+            input = input.replace(&format!("{file:?}"), &format!("{:?}", dir.join(file)));
+        }
         let mut out = Vec::new();
         if let Err(e) = s.run(&input, "<input>", &mut |t| {
             lines.borrow_mut().push(t.to_string())
@@ -141,7 +142,8 @@ fn the_readme_transcripts_reproduce_in_one_session() {
             lines
                 .borrow_mut()
                 .drain(..)
-                .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>()),
+                .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+                .map(|l| l.replace(&format!("{}/", dir.display()), "")),
         );
         if !matches(&step.expected, &out) {
             failures.push(format!(
