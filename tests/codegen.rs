@@ -407,6 +407,25 @@ v0 = [[1], [-0.5], [2]]
 }
 
 #[test]
+fn sin_cos_log1p_expm1_erf_and_the_matrix_functions_run_like_eval() {
+    let setup = "symbol A[3, 3], v[3, 1], x
+G = sum(sin(A * v) .* cos(v)) + sum(log1p(A .^ 2)) + sum(expm1(-abs(v))) + sum(erf(A / 2)) + x * erf(x / sqrt(2))
+M = A + 4 * eye(3)
+H = logdet(M) + det(M) / 100 + v' * inv(M) * v + sum(solve(M, v)) + trace(M^-2)
+A0 = [[0.5, -1, 2], [0.25, 3, -0.75], [1, 0.1, -2]]
+v0 = [[1], [-0.5], [2]]
+";
+    let mut s = session(setup);
+    let a0 = "[[0.5, -1, 2], [0.25, 3, -0.75], [1, 0.1, -2]]";
+    let v0 = "[[1], [-0.5], [2]]";
+    let bindings = "A = A0, v = v0, x = 1.5";
+    let args = [("A", a0), ("v", v0), ("x", "1.5")];
+    for (f, w) in [("G", "A"), ("G", "v"), ("G", "x"), ("H", "A"), ("H", "v")] {
+        check_against_eval(&mut s, f, w, bindings, &args);
+    }
+}
+
+#[test]
 fn bad_targets_and_gradients_are_errors() {
     let mut s = session(BCE);
     let out = run_in(&mut s, "code(L, \"matlab\")");

@@ -161,12 +161,13 @@ fn errors_point_at_the_problem() {
     check(
         "[[1,2,3]] * [[1,2,3]]",
         expect![[r#"
-        error: shape mismatch in the matrix product: 1×3 and 1×3
-         --> <test>:1:11
-          |
-        1 | [[1,2,3]] * [[1,2,3]]
-          |           ^
-    "#]],
+            error: shape mismatch in the matrix product: 1×3 and 1×3
+             --> <test>:1:11
+              |
+            1 | [[1,2,3]] * [[1,2,3]]
+              |           ^
+              = hint: * is the matrix product; use .* for the elementwise product
+        "#]],
     );
     check(
         "sigmod(x)",

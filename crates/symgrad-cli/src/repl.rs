@@ -31,6 +31,7 @@ pub fn repl(session: &mut Session, fixed_width: bool) -> Result<(), String> {
         .filter(|path| load_history(&mut editor, path));
     let interrupt = interrupt_on_ctrl_c();
     session.set_interrupt(interrupt.clone());
+    session.set_notes(Box::new(|line| println!("note: {line}")));
     println!("{}", banner());
     let mut history_saved = true;
     let mut auto_width = session.settings().width;

@@ -83,6 +83,36 @@ pub const BUILTINS: &[Builtin] = &[
         "step(2) is 1",
     ),
     b(
+        "sin",
+        "sin(x)",
+        "sine (x in radians), elementwise",
+        "diff(sin(x), x) is cos(x)",
+    ),
+    b(
+        "cos",
+        "cos(x)",
+        "cosine (x in radians), elementwise",
+        "cos(0) is 1",
+    ),
+    b(
+        "log1p",
+        "log1p(x)",
+        "log(1 + x), accurate for tiny x; elementwise",
+        "eval(log1p(1e-20)) is 1e-20 (log(1 + 1e-20) gives 0)",
+    ),
+    b(
+        "expm1",
+        "expm1(x)",
+        "ℯˣ − 1, accurate for tiny x; elementwise",
+        "eval(expm1(1e-20)) is 1e-20",
+    ),
+    b(
+        "erf",
+        "erf(x)",
+        "the error function 2/√π ∫₀ˣ ℯ^(−t²) dt, elementwise (erf′(x) = 2/√π⋅ℯ^(−x²))",
+        "gelu(x) = x .* (1 + erf(x / sqrt(2))) / 2",
+    ),
+    b(
         "softmax",
         "softmax(A [, dim])",
         "softmax down each column (dim 1, the default) or along each row (dim 2)",
@@ -123,6 +153,30 @@ pub const BUILTINS: &[Builtin] = &[
         "diag(A)",
         "the diagonal of a square matrix as a column, or the diagonal matrix of a vector",
         "diag([1, 2])",
+    ),
+    b(
+        "inv",
+        "inv(A)",
+        "the inverse of a square matrix, also written A^-1 (exact for exact matrices); ∂A⁻¹ = −A⁻¹⋅∂A⋅A⁻¹",
+        "inv([[2, 1], [1, 1]]) is [[1, -1], [-1, 2]]",
+    ),
+    b(
+        "solve",
+        "solve(A, B)",
+        "the X with A⋅X = B, that is A⁻¹⋅B",
+        "solve([[2, 0], [0, 4]], [1, 1]) is [1/2, 1/4]",
+    ),
+    b(
+        "det",
+        "det(A)",
+        "the determinant of a square matrix (written out for explicit matrices up to 4×4); grad(det(W), W) is det(W)⋅W⁻ᵀ",
+        "det([[a, b], [c, d]]) is a⋅d − b⋅c",
+    ),
+    b(
+        "logdet",
+        "logdet(A)",
+        "log |det A| of a square matrix, from an LU factorisation (finite where det over- or underflows; as NumPy's slogdet); grad(logdet(W), W) is W⁻ᵀ",
+        "grad(logdet(W), W) is (W⁻¹)ᵀ",
     ),
     b(
         "ones",

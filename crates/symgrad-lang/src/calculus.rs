@@ -1,7 +1,7 @@
 //! Calls of the calculus, rewriting, substitution and evaluation built-ins:
 //! `diff`, `grad`, `jacobian`, `hessian`, `simplify`, `expand`, `subs`, `eval`.
 
-use crate::ast::{Arg, Expr};
+use crate::ast::{Arg, Expr, ExprKind};
 use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
@@ -31,9 +31,10 @@ impl Session {
         check_arity(name, args.len(), lo, hi, span)?;
         let f = self.expr(args[0])?;
         let r = match name {
-            "diff" => return self.call_diff(f, &args[1..], span),
+            "diff" => return self.call_diff(f, &args, span),
             "grad" => {
                 let w = self.expr(args[1])?;
+                self.note_if_independent(f, w, &args);
                 self.pool.grad(f, w)
             }
             "jacobian" | "hessian" => {
@@ -52,8 +53,10 @@ impl Session {
     }
 
     /// `diff(f, x [, n])`; by a matrix symbol it is `grad(f, W)`.
-    fn call_diff(&mut self, f: ExprId, rest: &[&Expr], span: Span) -> Eval<Value> {
+    fn call_diff(&mut self, f: ExprId, args: &[&Expr], span: Span) -> Eval<Value> {
+        let rest = &args[1..];
         let x = self.expr(rest[0])?;
+        self.note_if_independent(f, x, args);
         if matches!(self.pool.node(x), Node::Symbol { shape, .. } if !shape.is_scalar()) {
             if let Some(n) = rest.get(1) {
                 return Err(Diagnostic::new(
@@ -82,6 +85,20 @@ impl Session {
             d = self.pool.diff(d, x).map_err(at(span))?;
         }
         Ok(Value::Expr(d))
+    }
+
+    /// Notes when `f` (the first of `args`) does not contain the variable
+    /// `x` (the second), naming both as written.
+    fn note_if_independent(&mut self, f: ExprId, x: ExprId, args: &[&Expr]) {
+        let written = |e: &Expr, other: &str| match &e.kind {
+            ExprKind::Name(n) => n.clone(),
+            _ => other.to_string(),
+        };
+        let x_name = match self.pool.node(x) {
+            Node::Symbol { name, .. } => name.to_string(),
+            _ => symgrad::text(&self.pool, x, &symgrad::PrintOptions::default()),
+        };
+        self.note_independent(f, x, &written(args[0], "the function"), &x_name);
     }
 
     /// `subs(e, W = value, …)` and `eval(e, W = value, …)`.

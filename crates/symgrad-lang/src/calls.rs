@@ -40,6 +40,11 @@ impl Session {
             "sign" => Some(Func::Sign),
             "step" => Some(Func::Step),
             "log" if args.len() == 1 => Some(Func::Log),
+            "sin" => Some(Func::Sin),
+            "cos" => Some(Func::Cos),
+            "log1p" => Some(Func::Log1p),
+            "expm1" => Some(Func::Expm1),
+            "erf" => Some(Func::Erf),
             _ => None,
         };
         if let Some(f) = func {
@@ -60,7 +65,10 @@ impl Session {
             }
             "sum" | "mean" | "logsumexp" | "softmax" => {
                 arity(1, 2)?;
-                let a = self.expr(args[0])?;
+                self.notes.in_reduction += 1;
+                let a = self.expr(args[0]);
+                self.notes.in_reduction -= 1;
+                let a = a?;
                 let default = if name == "softmax" {
                     Axis::Cols
                 } else {
@@ -90,6 +98,22 @@ impl Session {
                     _ => p.elements(a),
                 };
                 value(r, span)
+            }
+            "inv" | "det" | "logdet" => {
+                arity(1, 1)?;
+                let a = self.expr(args[0])?;
+                let p = &mut self.pool;
+                let r = match name {
+                    "inv" => p.inv(a),
+                    "det" => p.det(a),
+                    _ => p.logdet(a),
+                };
+                value(r, span)
+            }
+            "solve" => {
+                arity(2, 2)?;
+                let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);
+                value(self.pool.solve(a, b), span)
             }
             "ones" | "zeros" => {
                 arity(1, 2)?;

@@ -240,7 +240,9 @@ impl Session {
                 let settings = self.settings.clone();
                 let interrupt = self.pool.interrupt_flag();
                 let progress = std::mem::take(&mut self.progress);
+                let notes = std::mem::take(&mut self.notes).restarted();
                 *self = Session::new();
+                self.notes = notes;
                 self.settings = settings;
                 self.progress = progress;
                 if let Some(flag) = interrupt {
@@ -394,7 +396,7 @@ impl Session {
 }
 
 /// Help topics that are not single functions.
-const TOPICS: &[(&str, &str)] = &[
+pub(crate) const TOPICS: &[(&str, &str)] = &[
     (
         "symbol",
         "symbol a, b        declare scalar symbols (an unbound name is one anyway)\nsymbol W[3, 4]     declare a 3×4 matrix symbol; its elements print W₀₀, W₀₁, …\nsymbol b[3]        a 3×1 column symbol",
@@ -406,6 +408,10 @@ const TOPICS: &[(&str, &str)] = &[
     (
         "literals",
         "42, -7, 1/3   exact rationals        0.25, 1e-3   floats        E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
+    ),
+    (
+        "numpy",
+        "NumPy                          symgrad\nA @ B                          A * B\na * b (elementwise)            a .* b\nW ** 2 (elementwise)           W .^ 2   (W^2 of a square matrix is W⋅W)\nA.T, A.shape, A.sum()          A' or A.T, shape(A), sum(A)\nnp.sum(A, axis=0), axis=1      sum(A, 1) down columns, sum(A, 2) along rows\nnp.linalg.inv, solve, det      inv(A) or A^-1, solve(A, b), det(A)\nnp.linalg.slogdet(A)[1]        logdet(A)\nnp.log1p, np.expm1, erf        log1p, expm1, erf",
     ),
 ];
 
@@ -431,7 +437,7 @@ impl Session {
         for c in COMMANDS {
             out.push_str(&index_line(c.name, c.summary));
         }
-        out.push_str("\nMore topics: :help symbol, :help operators, :help literals");
+        out.push_str("\nMore topics: :help symbol, :help operators, :help literals, :help numpy");
         out
     }
 }

@@ -38,7 +38,32 @@ const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 /// Attaches a span to a core error.
 pub(crate) fn at(span: Span) -> impl FnOnce(Error) -> Diagnostic {
-    move |e| Diagnostic::new(e.to_string(), span)
+    move |e| {
+        let d = Diagnostic::new(e.to_string(), span);
+        match numpy_hint(&e) {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }
+}
+
+/// The hint for `*` of shapes that only an elementwise product fits.
+pub(crate) const PRODUCT_HINT: &str = "* is the matrix product; use .* for the elementwise product";
+
+/// A hint for an error that NumPy habits lead to: `*` of two vectors (or
+/// matrices) that an elementwise product fits (equal shapes, or one that
+/// broadcasts over the other).
+fn numpy_hint(e: &Error) -> Option<&'static str> {
+    let fits =
+        |a: Shape, b: Shape| (a.rows == b.rows || a.rows == 1) && (a.cols == b.cols || a.cols == 1);
+    match e {
+        Error::ShapeMismatch {
+            op: "the matrix product",
+            left,
+            right,
+        } if fits(*left, *right) || fits(*right, *left) => Some(PRODUCT_HINT),
+        _ => None,
+    }
 }
 
 impl Session {
@@ -153,6 +178,9 @@ impl Session {
     }
 
     fn binary(&mut self, op: BinOp, a: ExprId, b: ExprId) -> symgrad::Result<ExprId> {
+        if op == BinOp::Pow {
+            self.note_matrix_power(a);
+        }
         let p = &mut self.pool;
         match op {
             BinOp::Add => p.add(&[a, b]),
@@ -194,6 +222,9 @@ impl Session {
             }
             _ => self.pool.symbol(name, Shape::SCALAR),
         };
+        if !matches!(name, "E" | "pi") {
+            self.note_new_symbol(name);
+        }
         made.map_err(at(span))
     }
 
@@ -281,9 +312,18 @@ fn is_non_finite_name(name: &str) -> bool {
 pub(crate) fn positional(a: &Arg) -> Eval<&Expr> {
     match a {
         Arg::Positional(e) => Ok(e),
-        Arg::Named { name, .. } => Err(Diagnostic::new(
-            format!("unexpected named argument '{}'", name.name),
-            name.span,
-        )),
+        Arg::Named { name, .. } => {
+            let d = Diagnostic::new(
+                format!("unexpected named argument '{}'", name.name),
+                name.span,
+            );
+            Err(match name.name.as_str() {
+                "axis" | "dim" | "keepdims" | "keepdim" => d.with_hint(
+                    "give the dimension as the second argument: sum(A, 1) down each column \
+                     (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two dimensions",
+                ),
+                _ => d,
+            })
+        }
     }
 }

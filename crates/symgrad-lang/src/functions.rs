@@ -160,9 +160,13 @@ impl Session {
         }
         let mut chain = std::mem::take(&mut self.failed_calls);
         chain.reverse();
-        let hint = d
-            .hint
-            .or_else(|| chain.iter().rev().find_map(|c| c.definition.clone()));
+        // The `.*` hint is about an operator in a body the caller does not
+        // see: the definition says more.
+        let definition = chain.iter().rev().find_map(|c| c.definition.clone());
+        let hint = match d.hint {
+            Some(h) if h == crate::eval::PRODUCT_HINT && definition.is_some() => definition,
+            h => h.or(definition),
+        };
         let mut names: Vec<&str> = chain.iter().map(|c| c.signature.as_str()).collect();
         if names.len() > 4 {
             names.splice(2..names.len() - 1, ["…"]);

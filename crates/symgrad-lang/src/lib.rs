@@ -42,6 +42,9 @@ mod select;
 mod session;
 mod span;
 mod suggest;
+// The notes channel and the generated language reference (issue 12).
+mod notes;
+mod reference;
 
 pub use ast::{
     Arg, BinOp, Expr, ExprKind, Ident, IndexArg, Link, Program, Stmt, StmtKind, SymbolDecl,
@@ -52,6 +55,8 @@ pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
 pub use session::{Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session, Settings};
 pub use span::Span;
 pub use suggest::did_you_mean;
+// The language reference generated from `:help` (docs/language.md).
+pub use reference::help_reference;
 
 #[cfg(test)]
 mod roundtrip_tests;

@@ -86,6 +86,8 @@ pub struct Session {
     pub(crate) rng: crate::random::Generator,
     /// Where `descend` and `sgd` report progress (`set_progress`).
     pub(crate) progress: crate::optimise::Progress,
+    /// Remarks on valid but suspicious input (`set_notes`).
+    pub(crate) notes: crate::notes::Notes,
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
     /// The pool's footprint after the latest collection (see `collect_garbage`).

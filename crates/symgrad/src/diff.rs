@@ -212,6 +212,17 @@ impl Pool {
             Node::Trace(a) => self.trace(d(a).unwrap_or(a))?,
             Node::Diag(a) => self.diag(d(a).unwrap_or(a))?,
             Node::Slice { arg, rows, cols } => self.slice(d(arg).unwrap_or(arg), rows, cols)?,
+            // d det(A) = det(A)⋅tr(A⁻¹⋅dA), d log|det A| = tr(A⁻¹⋅dA).
+            Node::Det(a) | Node::LogDet(a) => {
+                let inv = self.inv(a)?;
+                let p = self.product(inv, d(a).unwrap_or(a))?;
+                let t = self.trace(p)?;
+                if matches!(self.node(id), Node::Det(_)) {
+                    self.mul(&[id, t])?
+                } else {
+                    t
+                }
+            }
         };
         self.broadcast_to(out, shape).map(Some)
     }
@@ -240,9 +251,21 @@ impl Pool {
         self.add(&terms)
     }
 
-    /// d(Aⁿ) = Σₖ Aᵏ⋅dA⋅Aⁿ⁻¹⁻ᵏ.
+    /// d(Aⁿ) = Σₖ Aᵏ⋅dA⋅Aⁿ⁻¹⁻ᵏ; for n = −m < 0, d(A⁻ᵐ) = −Σₖ A⁻⁽ᵏ⁺¹⁾⋅dA⋅A⁻⁽ᵐ⁻ᵏ⁾
+    /// (from d(A⁻¹) = −A⁻¹⋅dA⋅A⁻¹).
     pub(crate) fn matpow_tangent(&mut self, a: ExprId, n: i64, da: ExprId) -> Result<ExprId> {
         let mut terms = Vec::new();
+        if n < 0 {
+            let m = -n;
+            for k in 0..m {
+                let (left, right) = (self.int(-(k + 1))?, self.int(-(m - k))?);
+                let (l, r) = (self.power(a, left)?, self.power(a, right)?);
+                let ld = self.product(l, da)?;
+                let t = self.product(ld, r)?;
+                terms.push(self.neg(t)?);
+            }
+            return self.add(&terms);
+        }
         for k in 0..n {
             let (left, right) = (self.int(k)?, self.int(n - 1 - k)?);
             let (l, r) = (self.power(a, left)?, self.power(a, right)?);
@@ -275,6 +298,26 @@ impl Pool {
             }
             Func::Softplus => self.apply(Func::Sigmoid, a),
             Func::Relu => self.apply(Func::Step, a),
+            Func::Sin => self.apply(Func::Cos, a),
+            Func::Cos => {
+                let s = self.apply(Func::Sin, a)?;
+                self.neg(s)
+            }
+            Func::Log1p => {
+                let (m, b) = (self.int(-1)?, self.add(&[one, a])?);
+                self.pow(b, m)
+            }
+            Func::Expm1 => self.apply(Func::Exp, a),
+            Func::Erf => {
+                // erf′(a) = 2/√π ⋅ exp(−a²)
+                let (two, half) = (self.int(2)?, self.rational(-1, 2)?);
+                let pi = self.constant(crate::Constant::Pi)?;
+                let c = self.pow(pi, half)?;
+                let a2 = self.pow(a, two)?;
+                let na2 = self.neg(a2)?;
+                let e = self.apply(Func::Exp, na2)?;
+                self.mul(&[two, c, e])
+            }
             // Zero wherever they are differentiable (everywhere but 0).
             Func::Sign | Func::Step => self.zero(self.shape(a)),
         }

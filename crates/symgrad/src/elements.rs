@@ -5,6 +5,9 @@ use crate::arith::EXPLICIT_LIMIT;
 use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result, Shape, Span1};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The largest |n| of a matrix power `Aⁿ` written out element by element.
+const MAX_ELEMENT_POWER: u64 = 64;
+
 /// The element view builds at most this many new nodes per call.
 const ELEMENT_BUDGET: usize = 4_000_000;
 
@@ -104,6 +107,20 @@ impl Pool {
                 self.pow(b, e)
             }
             Node::MatMul(x, y) => self.product_element(view, x, y, i, j),
+            // Each power is one level of recursion here.
+            Node::MatPow(_, n) if n.unsigned_abs() > MAX_ELEMENT_POWER => Err(Error::TooLarge(
+                format!("the element view of a matrix power above {MAX_ELEMENT_POWER}"),
+            )),
+            Node::MatPow(x, -1) => {
+                let entries = self.explicit_entries(x, &mut at)?;
+                self.inverse_entry(self.shape(x).rows, &entries, i, j)
+            }
+            Node::MatPow(x, n) if n < 0 => {
+                // A⁻ⁿ = A⁻⁽ⁿ⁻¹⁾⋅A⁻¹.
+                let (k, m) = (self.int(n + 1)?, self.int(-1)?);
+                let (lower, inv) = (self.power(x, k)?, self.power(x, m)?);
+                self.product_element(view, lower, inv, i, j)
+            }
             Node::MatPow(x, n) => {
                 // Aⁿ = Aⁿ⁻¹⋅A.
                 let k = self.int(n - 1)?;
@@ -153,6 +170,16 @@ impl Pool {
                 }
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
+            Node::Det(x) | Node::LogDet(x) => {
+                let entries = self.explicit_entries(x, &mut at)?;
+                let det = self.laplace_det(self.shape(x).rows, &entries)?;
+                if matches!(self.node(a), Node::Det(_)) {
+                    Ok(det)
+                } else {
+                    let abs = self.apply(Func::Abs, det)?;
+                    self.apply(Func::Log, abs)
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! order), without recursion, so the deepest expressions are safe.
 
 pub(crate) mod kernels;
+pub(crate) mod linalg;
 #[cfg(test)]
 mod tests;
 
@@ -309,6 +310,8 @@ impl Pool {
             Node::Trace(a) => kernels::trace(memo.get(*a)?),
             Node::Diag(a) => kernels::diag(shape, memo.get(*a)?),
             Node::Slice { arg, rows, cols } => kernels::slice(memo.get(*arg)?, *rows, *cols),
+            Node::Det(a) => linalg::det(memo.get(*a)?),
+            Node::LogDet(a) => linalg::logdet(memo.get(*a)?),
         }
     }
 

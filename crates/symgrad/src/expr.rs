@@ -38,10 +38,18 @@ pub enum Func {
     Sign,
     /// The Heaviside step: 1 for a positive argument, else 0 (the derivative of `relu`).
     Step,
+    Sin,
+    Cos,
+    /// `log(1 + x)`, accurate for small x.
+    Log1p,
+    /// `exp(x) − 1`, accurate for small x.
+    Expm1,
+    /// The error function `2/√π ∫₀ˣ e^(−t²) dt`.
+    Erf,
 }
 
 impl Func {
-    pub const ALL: [Func; 9] = [
+    pub const ALL: [Func; 14] = [
         Func::Exp,
         Func::Log,
         Func::Abs,
@@ -51,6 +59,11 @@ impl Func {
         Func::Relu,
         Func::Sign,
         Func::Step,
+        Func::Sin,
+        Func::Cos,
+        Func::Log1p,
+        Func::Expm1,
+        Func::Erf,
     ];
 
     /// The name used in the input language.
@@ -65,6 +78,11 @@ impl Func {
             Func::Relu => "relu",
             Func::Sign => "sign",
             Func::Step => "step",
+            Func::Sin => "sin",
+            Func::Cos => "cos",
+            Func::Log1p => "log1p",
+            Func::Expm1 => "expm1",
+            Func::Erf => "erf",
         }
     }
 }
@@ -290,6 +308,10 @@ pub enum Node {
     Trace(ExprId),
     /// The diagonal of a square matrix as a column, or a diagonal matrix from a vector.
     Diag(ExprId),
+    /// The determinant of a square matrix.
+    Det(ExprId),
+    /// `log |det A|` of a square matrix (as NumPy's `slogdet`).
+    LogDet(ExprId),
     /// The submatrix `arg[rows, cols]` of a matrix that is not explicit.
     Slice {
         arg: ExprId,
@@ -318,6 +340,8 @@ impl Node {
             | Node::Softmax(_, a)
             | Node::Trace(a)
             | Node::Diag(a)
+            | Node::Det(a)
+            | Node::LogDet(a)
             | Node::Slice { arg: a, .. } => f(*a),
         }
     }
@@ -353,6 +377,8 @@ impl Node {
             Node::Softmax(axis, a) => Node::Softmax(*axis, f(*a)),
             Node::Trace(a) => Node::Trace(f(*a)),
             Node::Diag(a) => Node::Diag(f(*a)),
+            Node::Det(a) => Node::Det(f(*a)),
+            Node::LogDet(a) => Node::LogDet(f(*a)),
             Node::Slice { arg, rows, cols } => Node::Slice {
                 arg: f(*arg),
                 rows: *rows,

@@ -39,6 +39,8 @@ impl Pool {
             Node::Apply(Func::Log, a) if f == Func::Exp => return Ok(a),
             Node::Apply(Func::Exp, a) if f == Func::Log => return Ok(a),
             Node::Apply(Func::Exp, _) if f == Func::Abs => return Ok(x),
+            Node::Apply(Func::Expm1, a) if f == Func::Log1p => return Ok(a),
+            Node::Apply(Func::Log1p, a) if f == Func::Expm1 => return Ok(a),
             Node::Apply(g, _)
                 if g == f && matches!(f, Func::Abs | Func::Relu | Func::Sign | Func::Step) =>
             {
@@ -64,6 +66,12 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
             n.to_f64()
         )));
     }
+    if f == Func::Log1p && n.to_f64() <= -1.0 && !matches!(n, Num::Float(_)) {
+        return Err(Error::Domain(format!(
+            "log1p is real only above −1 (got {})",
+            n.to_f64()
+        )));
+    }
     let exact = match n {
         Num::Float(x) if keeps_floats(f) => return Ok(Some(Num::Float(fold_f64(f, *x)))),
         Num::Float(_) => return Ok(None),
@@ -76,6 +84,8 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
             Num::zero()
         }),
         Func::Log if exact.is_one() => Some(Num::zero()),
+        Func::Sin | Func::Log1p | Func::Expm1 | Func::Erf if exact.is_zero() => Some(Num::zero()),
+        Func::Cos if exact.is_zero() => Some(Num::one()),
         Func::Sigmoid if exact.is_zero() => Num::ratio(1.into(), 2.into()).ok(),
         Func::Abs => Some(if exact.is_negative() {
             exact.neg()
@@ -127,5 +137,10 @@ pub fn fold_f64(f: Func, x: f64) -> f64 {
         Func::Sign => x.signum(),
         Func::Step if x.is_nan() => x,
         Func::Step => f64::from(u8::from(x > 0.0)),
+        Func::Sin => x.sin(),
+        Func::Cos => x.cos(),
+        Func::Log1p => x.ln_1p(),
+        Func::Expm1 => x.exp_m1(),
+        Func::Erf => libm::erf(x),
     }
 }

@@ -246,6 +246,16 @@ impl Pool {
                 };
                 vec![(a, d)]
             }
+            Node::Det(a) => {
+                // Ā = C̄⋅det(A)⋅A⁻ᵀ (Matrix Cookbook (49)).
+                let it = self.inverse_transpose(a)?;
+                vec![(a, self.mul(&[bar, id, it])?)]
+            }
+            Node::LogDet(a) => {
+                // Ā = C̄⋅A⁻ᵀ (Matrix Cookbook (57)).
+                let it = self.inverse_transpose(a)?;
+                vec![(a, self.mul(&[bar, it])?)]
+            }
             Node::Slice { arg, rows, cols } => {
                 let s = self.shape(arg);
                 let p = self.dense(selection(s.rows, rows.start, rows.end)?)?;

@@ -24,6 +24,7 @@ mod evaluate;
 mod expr;
 mod funcs;
 mod grad;
+mod linalg;
 mod matrix;
 mod num;
 mod numeric;

@@ -132,9 +132,14 @@ impl Pool {
                 expected: "a scalar or a square matrix (use .^ for elementwise powers)",
             });
         }
-        let n = self.as_num(b).and_then(Num::to_i64).filter(|&n| n >= 0).ok_or_else(|| {
-            Error::Invalid("a matrix power needs a non-negative integer exponent (use .^ for elementwise powers)".into())
+        let n = self.as_num(b).and_then(Num::to_i64).ok_or_else(|| {
+            Error::Invalid(
+                "a matrix power needs an integer exponent (use .^ for elementwise powers)".into(),
+            )
         })?;
+        if n < 0 {
+            return self.inverse_power(a, n);
+        }
         match n {
             0 => self.eye(sa.rows),
             1 => Ok(a),

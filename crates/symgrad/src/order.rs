@@ -28,6 +28,8 @@ fn rank(node: &Node) -> u8 {
         Node::Diag(_) => 14,
         Node::Slice { .. } => 15,
         Node::MatPow(..) => 16,
+        Node::Det(_) => 17,
+        Node::LogDet(_) => 18,
     }
 }
 

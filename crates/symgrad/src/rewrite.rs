@@ -30,6 +30,8 @@ impl Pool {
             Node::Softmax(axis, a) => self.softmax(a, axis),
             Node::Trace(a) => self.trace(a),
             Node::Diag(a) => self.diag(a),
+            Node::Det(a) => self.det(a),
+            Node::LogDet(a) => self.logdet(a),
             Node::Slice { arg, rows, cols } => self.slice(arg, rows, cols),
         }
     }

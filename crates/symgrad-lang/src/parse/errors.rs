@@ -354,6 +354,7 @@ fn operator_hint(c: char) -> Option<&'static str> {
     match c {
         '%' => Some("there is no remainder operator"),
         '&' | '|' | '!' => Some("there are no logical operators"),
+        '@' => Some("the matrix product is A * B (and A .* B the elementwise product)"),
         _ => None,
     }
 }
@@ -391,7 +392,7 @@ fn hint(src: &str, found: &Found<'_>, expected: &Expected) -> Option<&'static st
         ";" if !scan::open_brackets(src, found.span.start).is_empty() => {
             Some("';' ends a statement; write a matrix as a list of rows: [[1, 2], [3, 4]]")
         }
-        "." => Some("'.' only appears in numbers (0.5) and in the operators .*, ./, .^ and .T"),
+        "." => Some(dot_hint(before, src.get(found.span.end..).unwrap_or(""))),
         ":" => Some(
             "a command such as :help must start the statement; a range such as 0:2 goes inside [ ]",
         ),
@@ -403,5 +404,25 @@ fn hint(src: &str, found: &Found<'_>, expected: &Expected) -> Option<&'static st
             Some(missing_operator_hint(before, found, expected))
         }
         _ => None,
+    }
+}
+
+/// The hint for a '.' that is not part of an operator: NumPy's attributes,
+/// methods and module prefixes, spelled as symgrad spells them.
+fn dot_hint(before: &str, after: &str) -> &'static str {
+    let word: String = after
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if ends_with_word(before, &["np", "numpy", "jnp", "torch", "math"]) {
+        return "functions have no module prefix: write exp(x), sum(A, 1), eye(3)";
+    }
+    const METHODS: &[&str] = &["dot", "reshape", "flatten", "ravel", "copy", "item", "size"];
+    match word.as_str() {
+        "shape" => "the shape is a function here: shape(A)",
+        w if crate::builtins::builtin(w).is_some() || METHODS.contains(&w) => {
+            "methods are functions here: write sum(A), not A.sum(); A.T or A' is the transpose"
+        }
+        _ => "'.' only appears in numbers (0.5) and in the operators .*, ./, .^ and .T",
     }
 }

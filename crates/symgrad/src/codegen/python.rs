@@ -254,7 +254,7 @@ impl<'a> Emitter<'a> {
 
     /// A call such as `np.exp(x)`, noting the helper it needs.
     fn call(&mut self, text: String, kids: &[ExprId]) -> Result<Py> {
-        for h in ["_logsumexp", "_softmax", "_matrix"] {
+        for h in ["_logsumexp", "_softmax", "_matrix", "_erf"] {
             if text.starts_with(h) || text.contains(&format!("{h}(")) {
                 self.helpers.insert(h);
             }
@@ -405,6 +405,15 @@ impl<'a> Emitter<'a> {
             Node::Trace(a) => {
                 let x = self.get(*a)?.text.clone();
                 self.call(format!("{ns}.trace({x})"), &[*a])?
+            }
+            Node::Det(a) if pool.shape(*a).is_scalar() => self.get(*a)?.clone(),
+            Node::Det(a) => {
+                let x = self.get(*a)?.text.clone();
+                self.call(format!("{ns}.linalg.det({x})"), &[*a])?
+            }
+            Node::LogDet(a) => {
+                let x = self.get(*a)?.text.clone();
+                self.call(format!("{ns}.linalg.slogdet({x})[1]"), &[*a])?
             }
             Node::Diag(a) => {
                 let x = self.get(*a)?.at(Prec::Atom);

@@ -49,9 +49,23 @@ impl Target {
     pub(super) fn func(self, f: Func, x: &str) -> String {
         let ns = self.ns();
         match (self, f) {
-            (_, Func::Exp | Func::Log | Func::Abs | Func::Tanh | Func::Sign) => {
+            (
+                _,
+                Func::Exp
+                | Func::Log
+                | Func::Abs
+                | Func::Tanh
+                | Func::Sign
+                | Func::Sin
+                | Func::Cos
+                | Func::Log1p
+                | Func::Expm1,
+            ) => {
                 format!("{ns}.{}({x})", f.name())
             }
+            (Target::NumPy, Func::Erf) => format!("_erf({x})"),
+            (Target::Jax, Func::Erf) => format!("jax.scipy.special.erf({x})"),
+            (Target::Torch, Func::Erf) => format!("torch.special.erf({x})"),
             (Target::NumPy, Func::Sigmoid) => format!("np.exp(-np.logaddexp(0.0, {}))", negated(x)),
             (Target::NumPy, Func::Softplus) => format!("np.logaddexp(0.0, {x})"),
             (Target::NumPy, Func::Relu) => format!("np.maximum({x}, 0.0)"),
@@ -177,6 +191,7 @@ impl Target {
             (Target::NumPy, "_logsumexp") => NUMPY_LOGSUMEXP,
             (Target::NumPy, "_softmax") => NUMPY_SOFTMAX,
             (Target::Torch, "_matrix") => TORCH_MATRIX,
+            (Target::NumPy, "_erf") => NUMPY_ERF,
             _ => return None,
         })
     }
@@ -213,4 +228,11 @@ const TORCH_MATRIX: &str = "\
 def _matrix(rows):
     \"\"\"A matrix from rows of scalars (numbers or 0-d tensors).\"\"\"
     return torch.stack([torch.stack([torch.as_tensor(x, dtype=torch.float64) for x in row]) for row in rows])
+";
+
+const NUMPY_ERF: &str = "\
+def _erf(x):
+    \"\"\"The error function, elementwise (NumPy has none: math.erf on each element).\"\"\"
+    import math
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
 ";

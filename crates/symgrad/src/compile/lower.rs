@@ -333,6 +333,8 @@ impl Lower<'_> {
             Node::MatPow(a, n) => self.other(id, *a, Other::MatPow(*n))?,
             Node::Trace(a) => self.other(id, *a, Other::Trace)?,
             Node::Diag(a) => self.other(id, *a, Other::Diag)?,
+            Node::Det(a) => self.other(id, *a, Other::Det)?,
+            Node::LogDet(a) => self.other(id, *a, Other::LogDet)?,
             Node::Slice { arg, rows, cols } => self.other(id, *arg, Other::Slice(*rows, *cols))?,
             _ => return Err(Error::Invalid("internal error: an unknown node".into())),
         };

@@ -46,6 +46,8 @@ pub(crate) enum Other {
     Trace,
     Diag,
     Slice(Span1, Span1),
+    Det,
+    LogDet,
 }
 
 /// One instruction. `out` is a slot; `acc` adds into it (a reduction over
@@ -294,6 +296,8 @@ impl Step {
                     Other::Trace => interp::trace(&a)?,
                     Other::Diag => interp::diag(shape, &a)?,
                     Other::Slice(rows, cols) => interp::slice(&a, *rows, *cols)?,
+                    Other::Det => crate::evaluate::linalg::det(&a)?,
+                    Other::LogDet => crate::evaluate::linalg::logdet(&a)?,
                 };
                 if v.data.len() != len {
                     return Err(Error::Invalid("internal error: a step's shape".into()));

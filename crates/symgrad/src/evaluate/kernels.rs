@@ -124,7 +124,7 @@ pub(crate) fn matpow(a: &Values, n: i64) -> Result<Values> {
         });
     }
     let base = if n < 0 {
-        inverse(a)?
+        super::linalg::inverse(a)?
     } else {
         filled(a.shape, a.data.iter().copied())?
     };
@@ -149,62 +149,6 @@ fn power_by_squaring(mut base: Values, mut e: u64) -> Result<Values> {
     match acc {
         Some(v) => Ok(v),
         None => identity(base.shape.rows),
-    }
-}
-
-/// The inverse of a square matrix by Gauss–Jordan elimination with partial
-/// pivoting. A pivot no larger than n·ε·max|a| means the matrix is
-/// (numerically) singular: a domain error. Non-finite input gives NaN.
-fn inverse(a: &Values) -> Result<Values> {
-    let n = a.shape.rows;
-    if a.shape.cols != n {
-        return Err(internal("inverse of a matrix that is not square"));
-    }
-    if a.data.iter().any(|x| !x.is_finite()) {
-        return Values::from_fn(a.shape, |_, _| f64::NAN);
-    }
-    let largest = a.data.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-    let tolerance = n as f64 * f64::EPSILON * largest;
-    let mut m = filled(a.shape, a.data.iter().copied())?.data;
-    let mut inv = identity(n)?.data;
-    for col in 0..n {
-        let pivot_row = (col..n)
-            .max_by(|&r, &s| m[r * n + col].abs().total_cmp(&m[s * n + col].abs()))
-            .unwrap_or(col);
-        let pivot = m[pivot_row * n + col];
-        if pivot.abs() <= tolerance {
-            return Err(Error::Domain(
-                "the matrix is singular, so it has no inverse".into(),
-            ));
-        }
-        swap_rows(&mut m, n, pivot_row, col);
-        swap_rows(&mut inv, n, pivot_row, col);
-        let row = col * n..(col + 1) * n;
-        m[row.clone()].iter_mut().for_each(|x| *x /= pivot);
-        inv[row.clone()].iter_mut().for_each(|x| *x /= pivot);
-        let (pm, pi) = (m[row.clone()].to_vec(), inv[row].to_vec());
-        for r in (0..n).filter(|&r| r != col) {
-            let f = m[r * n + col];
-            if f == 0.0 {
-                continue;
-            }
-            let row = r * n..(r + 1) * n;
-            m[row.clone()]
-                .iter_mut()
-                .zip(&pm)
-                .for_each(|(x, p)| *x -= f * p);
-            inv[row].iter_mut().zip(&pi).for_each(|(x, p)| *x -= f * p);
-        }
-    }
-    filled(a.shape, inv)
-}
-
-/// Swaps rows `r` and `s` of an n-column row-major matrix.
-fn swap_rows(d: &mut [f64], n: usize, r: usize, s: usize) {
-    if r != s {
-        for j in 0..n {
-            d.swap(r * n + j, s * n + j);
-        }
     }
 }
 

@@ -87,6 +87,8 @@ impl Latex<'_> {
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),
             Node::Diag(a) => call("\\operatorname{diag}", &[self.expr(*a).s]),
+            Node::Det(a) => call("\\det", &[self.expr(*a).s]),
+            Node::LogDet(a) => call("\\operatorname{logdet}", &[self.expr(*a).s]),
             Node::Slice { arg, rows, cols } => {
                 let index = form::index(*rows, *cols, self.pool.shape(*arg));
                 let base = self.expr(*arg).at(POSTFIX_ARG);

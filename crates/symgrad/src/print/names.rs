@@ -23,6 +23,11 @@ pub(crate) fn latex_func(f: Func) -> &'static str {
         Func::Relu => "\\operatorname{relu}",
         Func::Sign => "\\operatorname{sign}",
         Func::Step => "\\operatorname{step}",
+        Func::Sin => "\\sin",
+        Func::Cos => "\\cos",
+        Func::Log1p => "\\operatorname{log1p}",
+        Func::Expm1 => "\\operatorname{expm1}",
+        Func::Erf => "\\operatorname{erf}",
     }
 }
 

@@ -82,6 +82,8 @@ impl Pretty<'_> {
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("tr", vec![self.expr(*a)]),
             Node::Diag(a) => call("diag", vec![self.expr(*a)]),
+            Node::Det(a) => call("det", vec![self.expr(*a)]),
+            Node::LogDet(a) => call("logdet", vec![self.expr(*a)]),
             Node::Slice { arg, rows, cols } => {
                 let index = format!("[{}]", form::index(*rows, *cols, self.pool.shape(*arg)));
                 let base = self.expr(*arg).parens_below(POSTFIX_ARG);

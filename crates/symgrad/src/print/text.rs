@@ -89,6 +89,8 @@ impl Text<'_> {
             }
             Node::Trace(a) => self.call("trace", &[self.expr(*a).s]),
             Node::Diag(a) => self.call("diag", &[self.expr(*a).s]),
+            Node::Det(a) => self.call("det", &[self.expr(*a).s]),
+            Node::LogDet(a) => self.call("logdet", &[self.expr(*a).s]),
             Node::Slice { arg, rows, cols } => {
                 let index = form::index(*rows, *cols, pool.shape(*arg));
                 Out::new(

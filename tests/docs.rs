@@ -1,0 +1,164 @@
+//! The documentation against the program: the reference part of
+//! `docs/language.md` is the one `:help`'s tables generate, and every REPL
+//! transcript in the README (lines starting `» `) reproduces when typed in
+//! order into one session, output for output.
+//!
+//! `UPDATE_EXPECT=1` rewrites the generated part of `docs/language.md`
+//! (review the diff); README transcripts are never rewritten.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use symgrad_lang::{BUILTINS, Session, help_reference};
+
+const BEGIN: &str =
+    "<!-- generated from :help by tests/docs.rs (UPDATE_EXPECT=1 rewrites it) -->\n";
+const END: &str = "<!-- end of the generated reference -->";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn the_language_reference_is_the_one_help_generates() {
+    let path = root().join("docs/language.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/language.md");
+    let start = doc.find(BEGIN).expect("the generated-part marker") + BEGIN.len();
+    let end = doc.find(END).expect("the end marker");
+    let generated = help_reference();
+    if doc[start..end] != generated {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            let updated = format!("{}{generated}{}", &doc[..start], &doc[end..]);
+            std::fs::write(&path, updated).unwrap();
+        } else {
+            panic!(
+                "docs/language.md's reference differs from :help's tables; \
+                 UPDATE_EXPECT=1 cargo test -p symgrad-lang --test docs rewrites it"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_builtin_has_help_that_shows_its_usage() {
+    let mut s = Session::new();
+    for b in BUILTINS {
+        let mut out = String::new();
+        s.run(&format!(":help {}", b.name), "<test>", &mut |t| {
+            out.push_str(t)
+        })
+        .unwrap_or_else(|e| panic!(":help {}: {e}", b.name));
+        assert!(out.contains(b.usage), ":help {} shows {out}", b.name);
+    }
+}
+
+/// One REPL statement of the README and the lines it should print.
+struct Step {
+    block: usize,
+    input: String,
+    expected: Vec<String>,
+}
+
+/// The `» ` statements of the README's code blocks, in order.
+fn readme_steps(readme: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let (mut in_block, mut block) = (false, 0);
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            block += usize::from(in_block);
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(input) = line.strip_prefix("» ") {
+            steps.push(Step {
+                block,
+                input: input.to_string(),
+                expected: Vec::new(),
+            });
+        } else if let Some(step) = steps.last_mut().filter(|s| s.block == block) {
+            step.expected.push(line.to_string());
+        }
+    }
+    steps
+}
+
+/// True when `got` matches `expected`, where an expected line `⋮` or one
+/// starting with `...` stands for any number of lines.
+fn matches(expected: &[String], got: &[String]) -> bool {
+    match expected.split_first() {
+        None => got.is_empty(),
+        Some((e, rest)) if e.trim() == "⋮" || e.trim_start().starts_with("...") => {
+            (0..=got.len()).any(|k| matches(rest, &got[k..]))
+        }
+        Some((e, rest)) => got
+            .split_first()
+            .is_some_and(|(g, more)| g.trim_end() == e.trim_end() && matches(rest, more)),
+    }
+}
+
+#[test]
+fn the_readme_transcripts_reproduce_in_one_session() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The files the Data section loads, made as its comments say.
+    let dir = std::env::temp_dir().join(format!("symgrad-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import numpy as np; np.save('X.npy', np.arange(6.0).reshape(2, 3) / 4)")
+        .current_dir(&dir)
+        .status()
+        .expect("python3 with numpy makes X.npy");
+    assert!(made.success());
+    std::fs::write(
+        dir.join("losses.csv"),
+        "epoch,loss\n1,0.9\n2,0.7\n3,0.6\n4,0.5\n",
+    )
+    .unwrap();
+
+    let mut s = Session::new();
+    let lines = Rc::new(RefCell::new(Vec::<String>::new()));
+    let (notes, progress) = (Rc::clone(&lines), Rc::clone(&lines));
+    s.set_notes(Box::new(move |n| {
+        notes.borrow_mut().push(format!("note: {n}"))
+    }));
+    s.set_progress(Box::new(move |p| progress.borrow_mut().push(p.to_string())));
+    let mut failures = Vec::new();
+    for step in readme_steps(&readme) {
+        // Files are read and written in the temporary directory.
+        let mut input = step.input.clone();
+        for file in ["X.npy", "losses.csv", "descent.svg"] {
+            input = input.replace(&format!("{file:?}"), &format!("{:?}", dir.join(file)));
+        }
+        let mut out = Vec::new();
+        if let Err(e) = s.run(&input, "<input>", &mut |t| {
+            lines.borrow_mut().push(t.to_string())
+        }) {
+            lines.borrow_mut().push(e);
+        }
+        out.extend(
+            lines
+                .borrow_mut()
+                .drain(..)
+                .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+                .map(|l| l.replace(&format!("{}/", dir.display()), "")),
+        );
+        if !matches(&step.expected, &out) {
+            failures.push(format!(
+                "» {}\nexpected:\n{}\ngot:\n{}\n",
+                step.input,
+                step.expected.join("\n"),
+                out.join("\n")
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{} README statements print something else:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,193 @@
+//! NumPy habits get help, not silence: the errors for `*` of two vectors,
+//! `A.shape`, `np.…`, `A.sum()`, `@` and `axis=` name symgrad's spelling,
+//! and the notes (given once, to the sink the REPL sets) for a name that
+//! becomes a new scalar symbol, `^` of a square matrix inside `sum`, and a
+//! derivative by a symbol the function does not contain.
+
+use expect_test::{Expect, expect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use symgrad_lang::Session;
+
+mod support;
+use support::{check, run_in};
+
+/// Runs `src` in a session with notes on; the output has each note as a
+/// `note: …` line where it was made.
+fn with_notes(src: &str) -> String {
+    let mut s = Session::new();
+    let lines = Rc::new(RefCell::new(Vec::<String>::new()));
+    let sink = Rc::clone(&lines);
+    s.set_notes(Box::new(move |n| {
+        sink.borrow_mut().push(format!("note: {n}"))
+    }));
+    let mut out = Vec::new();
+    for stmt in src.lines() {
+        let result = run_in(&mut s, stmt);
+        out.append(&mut lines.borrow_mut());
+        if !result.is_empty() {
+            out.push(result);
+        }
+    }
+    out.join("\n")
+}
+
+#[track_caller]
+fn check_notes(src: &str, expected: Expect) {
+    expected.assert_eq(&with_notes(src));
+}
+
+#[test]
+fn a_matrix_product_of_two_vectors_suggests_the_elementwise_product() {
+    check(
+        "y = [1, 0, 1]\np = [0.5, 0.25, 0.5]\ny * log(p)",
+        expect![[r#"
+            error: shape mismatch in the matrix product: 3×1 and 3×1
+             --> <test>:3:3
+              |
+            3 | y * log(p)
+              |   ^
+              = hint: * is the matrix product; use .* for the elementwise product
+        "#]],
+    );
+    // A row times a matrix it broadcasts over: the same hint.
+    check(
+        "[[1, 2, 3]] * [[1, 2, 3], [4, 5, 6]]",
+        expect![[r#"
+            error: shape mismatch in the matrix product: 1×3 and 2×3
+             --> <test>:1:13
+              |
+            1 | [[1, 2, 3]] * [[1, 2, 3], [4, 5, 6]]
+              |             ^
+              = hint: * is the matrix product; use .* for the elementwise product
+        "#]],
+    );
+    // Shapes no product fits: no hint.
+    check(
+        "[[1, 2, 3]] * [[1, 2], [4, 5]]",
+        expect![[r#"
+            error: shape mismatch in the matrix product: 1×3 and 2×2
+             --> <test>:1:13
+              |
+            1 | [[1, 2, 3]] * [[1, 2], [4, 5]]
+              |             ^
+        "#]],
+    );
+}
+
+#[test]
+fn numpy_spellings_get_errors_naming_symgrads() {
+    check(
+        "A = [[1, 2], [3, 4]]\nA.shape",
+        expect![[r#"
+            error: unexpected '.'
+             --> <test>:2:2
+              |
+            2 | A.shape
+              |  ^ expected an operator, or the end of the statement
+              = hint: the shape is a function here: shape(A)
+        "#]],
+    );
+    check(
+        "np.sum(A)",
+        expect![[r#"
+            error: unexpected '.'
+             --> <test>:1:3
+              |
+            1 | np.sum(A)
+              |   ^ expected an operator, or the end of the statement
+              = hint: functions have no module prefix: write exp(x), sum(A, 1), eye(3)
+        "#]],
+    );
+    check(
+        "A.sum()",
+        expect![[r#"
+            error: unexpected '.'
+             --> <test>:1:2
+              |
+            1 | A.sum()
+              |  ^ expected an operator, or the end of the statement
+              = hint: methods are functions here: write sum(A), not A.sum(); A.T or A' is the transpose
+        "#]],
+    );
+    check(
+        "A = [[1, 2], [3, 4]]\nA @ A",
+        expect![[r#"
+            error: unknown operator '@'
+             --> <test>:2:3
+              |
+            2 | A @ A
+              |   ^ expected an operator, or the end of the statement
+              = hint: the matrix product is A * B (and A .* B the elementwise product)
+        "#]],
+    );
+    check(
+        "A = [[1, 2], [3, 4]]\nsum(A, axis=0)",
+        expect![[r#"
+            error: unexpected named argument 'axis'
+             --> <test>:2:8
+              |
+            2 | sum(A, axis=0)
+              |        ^^^^
+              = hint: give the dimension as the second argument: sum(A, 1) down each column (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two dimensions
+        "#]],
+    );
+}
+
+#[test]
+fn a_new_scalar_symbol_is_noted_once_with_a_near_name() {
+    check_notes(
+        "theta = [[1, 2]]\nthetta + 1\nthetta * 2\nsymbol v\nv + 1\nt = 3\nt + 1",
+        expect![[r#"
+            note: thetta is a new scalar symbol (did you mean theta?)
+            thetta + 1
+            2⋅thetta
+            v + 1
+            4"#]],
+    );
+    check_notes(
+        "diff(sin(q), q)",
+        expect![[r#"
+            note: q is a new scalar symbol
+            cos(q)"#]],
+    );
+    // Without a sink (scripts, tests), there are no notes.
+    check("diff(sin(q), q)", expect!["cos(q)"]);
+}
+
+#[test]
+fn a_matrix_power_inside_sum_is_noted_once() {
+    check_notes(
+        "symbol W[2, 2]\nsum(W^2)\nsum(W^2)\nsum(W .^ 2)",
+        expect![[r#"
+            note: ^ of a square matrix is the matrix power (W^2 = W⋅W); elementwise: W .^ 2
+               2                                                          2
+            W₀₀  + W₀₀⋅W₀₁ + W₀₀⋅W₁₀ + 2⋅W₀₁⋅W₁₀ + W₀₁⋅W₁₁ + W₁₀⋅W₁₁ + W₁₁
+               2                                                          2
+            W₀₀  + W₀₀⋅W₀₁ + W₀₀⋅W₁₀ + 2⋅W₀₁⋅W₁₀ + W₀₁⋅W₁₁ + W₁₀⋅W₁₁ + W₁₁
+               2      2      2      2
+            W₀₀  + W₀₁  + W₁₀  + W₁₁"#]],
+    );
+    // Outside a reduction, and for scalars, no note.
+    check_notes(
+        "symbol W[2, 2], s\nW^2;\nsum(s^2 * W)",
+        expect![[r#"
+                 2        2        2        2
+            W₀₀⋅s  + W₀₁⋅s  + W₁₀⋅s  + W₁₁⋅s"#]],
+    );
+}
+
+#[test]
+fn a_derivative_by_a_symbol_the_function_lacks_is_noted() {
+    check_notes(
+        "symbol w[2], v[2]\nL = sum(v .^ 2)\ngrad(L, w)\ndiff(L, w[0])\ngrad(L, v)",
+        expect![[r#"
+            note: L does not depend on w, so its derivative is 0
+            ⎡0⎤
+            ⎢ ⎥
+            ⎣0⎦
+            note: L does not depend on w[0, 0], so its derivative is 0
+            0
+            2⋅v"#]],
+    );
+}
