@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Dense, ExprId, Node};
+use symgrad::{Dense, ExprId, Node, Values};
 
 /// The built-ins this module answers.
 pub(crate) const CALCULUS: &[&str] = &[
@@ -148,6 +148,23 @@ impl Session {
             let v = self.compute(value, &[]).map_err(at(span))?;
             bindings.push((symbol, v));
         }
+        let v = self.evaluate_values(e, &bindings, span)?;
+        let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
+        if d.shape().is_scalar() {
+            return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
+        }
+        self.pool.dense(d).map_err(at(span))
+    }
+
+    /// The value of `e` in floats, with the symbols of `bindings` given,
+    /// computed from the stable form of `e`; an error names the unbound
+    /// symbols, or the place of a value that is not finite.
+    pub(crate) fn evaluate_values(
+        &mut self,
+        e: ExprId,
+        bindings: &[(ExprId, Values)],
+        span: Span,
+    ) -> Eval<Values> {
         let stable = self.pool.stabilise(e).map_err(at(span))?;
         let unbound: Vec<String> = self
             .pool
@@ -164,7 +181,7 @@ impl Session {
             )
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
-        let v = self.compute(stable, &bindings).map_err(at(span))?;
+        let v = self.compute(stable, bindings).map_err(at(span))?;
         if let Some(k) = v.data.iter().position(|x| !x.is_finite()) {
             let place = if v.shape.is_scalar() {
                 String::new()
@@ -179,11 +196,7 @@ impl Session {
                 span,
             ));
         }
-        let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
-        if d.shape().is_scalar() {
-            return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
-        }
-        self.pool.dense(d).map_err(at(span))
+        Ok(v)
     }
 
     pub(crate) fn symbol_name(&self, s: ExprId) -> String {

@@ -5,6 +5,7 @@ use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Function, Value};
 use crate::functions::FailedCall;
+use crate::output::{Forms, Output};
 use crate::parse::parse;
 use crate::span::Span;
 use indexmap::IndexMap;
@@ -78,6 +79,8 @@ pub struct Session {
     pub(crate) progress: crate::optimise::Progress,
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
+    /// The forms of output the running statements produce.
+    pub(crate) forms: Forms,
 }
 
 /// `:load` may run files that load files at most this deep.
@@ -123,14 +126,28 @@ impl Session {
 
     /// Runs the statements in `src` (named `origin` in error messages, e.g. a
     /// file name or `<input>`), passing each displayed result to `emit` as it
-    /// is produced. Stops at the first error and returns it rendered (line,
-    /// column, caret, hint) without colour; bindings made before it stay.
+    /// is produced, as a terminal shows it. Stops at the first error and
+    /// returns it rendered (line, column, caret, hint) without colour;
+    /// bindings made before it stay.
     pub fn run(
         &mut self,
         src: &str,
         origin: &str,
         emit: &mut dyn FnMut(&str),
     ) -> Result<Flow, String> {
+        self.run_forms(src, origin, Forms::PLAIN, &mut |out| emit(&out.plain))
+    }
+
+    /// [`Session::run`] with each result given as an [`Output`] that holds
+    /// the `forms` asked for besides the plain text (a notebook asks for all).
+    pub fn run_forms(
+        &mut self,
+        src: &str,
+        origin: &str,
+        forms: Forms,
+        emit: &mut dyn FnMut(Output),
+    ) -> Result<Flow, String> {
+        self.forms = forms;
         self.run_source(src, emit).map_err(|f| {
             f.rendered
                 .unwrap_or_else(|| f.diagnostic.render(src, origin))
@@ -140,7 +157,7 @@ impl Session {
     pub(crate) fn run_source(
         &mut self,
         src: &str,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         let program = parse(src)?;
         for stmt in &program {
@@ -155,15 +172,15 @@ impl Session {
         &mut self,
         stmt: &Stmt,
         src: &str,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         match &stmt.kind {
             StmtKind::Expr { expr, silent } => {
                 let value = self.eval(expr)?;
                 if !silent && !matches!(value, Value::Nothing) {
+                    let forms = self.forms;
                     emit(
-                        &self
-                            .display(&value)
+                        self.output(&value, forms)
                             .map_err(|e| Diagnostic::new(e.to_string(), expr.span))?,
                     );
                 }
@@ -202,7 +219,7 @@ impl Session {
     }
 
     /// Built-in functions and constants cannot be rebound.
-    fn check_bindable(&self, name: &str, span: Span) -> Result<(), Diagnostic> {
+    pub(crate) fn check_bindable(&self, name: &str, span: Span) -> Result<(), Diagnostic> {
         if BUILTINS.iter().any(|b| b.name == name) || CONSTANTS.iter().any(|(c, _)| *c == name) {
             return Err(Diagnostic::new(
                 format!("'{name}' is a built-in name and cannot be rebound"),
@@ -232,7 +249,7 @@ impl Session {
         &mut self,
         path: &str,
         span: Span,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         let src = std::fs::read_to_string(path)
             .map_err(|e| Diagnostic::new(format!("cannot read '{path}': {e}"), span))?;
