@@ -40,6 +40,11 @@ impl Session {
         Ok(())
     }
 
+    /// Whether `name` is bound (by an assignment, `symbol` or the host).
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
     /// The numbers of the value bound to `name`; an error when it is unbound
     /// or holds symbols.
     pub fn values_of(&mut self, name: &str) -> Result<Values, String> {
