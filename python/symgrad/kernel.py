@@ -7,6 +7,7 @@ symgrad.kernel -f CONNECTION_FILE`` starts it. Results display richly
 kept.
 """
 
+import contextlib
 import re
 
 from ipykernel.kernelbase import Kernel
@@ -65,7 +66,8 @@ class SymgradKernel(Kernel):
             pending.append(result)
 
         try:
-            self.symgrad.run(code, origin="<cell>", on_result=on_result)
+            with contextlib.redirect_stdout(_Stdout(self, silent)):
+                self.symgrad.run(code, origin="<cell>", on_result=on_result)
         except (Error, KeyboardInterrupt) as e:
             for result in pending:
                 self._show(result, silent)
@@ -118,6 +120,22 @@ class SymgradKernel(Kernel):
             except Error:
                 pass
         return {"status": "ok", "found": bool(data), "data": data, "metadata": {}}
+
+
+class _Stdout:
+    """Progress lines of `descend` and `sgd`, sent as the cell's stdout."""
+
+    def __init__(self, kernel, silent):
+        self.kernel, self.silent = kernel, silent
+
+    def write(self, text):
+        if text and not self.silent:
+            content = {"name": "stdout", "text": text}
+            self.kernel.send_response(self.kernel.iopub_socket, "stream", content)
+        return len(text)
+
+    def flush(self):
+        pass
 
 
 if __name__ == "__main__":
