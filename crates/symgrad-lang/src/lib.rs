@@ -1,6 +1,8 @@
 //! The symgrad input language: parser, diagnostics and the [`Session`] interpreter.
 //!
-//! Every entry point (REPL line, script, `-e`, stdin, tests) goes through [`Session::run`].
+//! Every entry point (REPL line, script, `-e`, stdin, tests) goes through [`Session::run`];
+//! notebooks (the Python package, the Jupyter kernel) through [`Session::run_forms`], which
+//! gives each result as an [`Output`] in every form, from the same formatter.
 //!
 //! ```
 //! use symgrad_lang::{Session, StmtKind, parse};
