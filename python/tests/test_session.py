@@ -146,3 +146,9 @@ def test_ctrl_c_stops_a_long_descend_and_keeps_the_session(s):
         s.run(LONG)
     assert time.monotonic() - started < 10
     assert s.eval("kept + 1") == 42.0
+
+
+def test_the_package_docstring_example_runs():
+    import doctest
+
+    assert doctest.testmod(symgrad).failed == 0
