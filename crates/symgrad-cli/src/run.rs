@@ -28,7 +28,7 @@ pub fn run_source(
     drop(stdout);
     result.map_err(|message| {
         let message = if colour {
-            style::colour_diagnostic(&message)
+            symgrad_lang::colour_error(&message)
         } else {
             message
         };

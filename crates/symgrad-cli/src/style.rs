@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 
 /// SGR codes (the part between `ESC[` and `m`).
 pub const PROMPT: &str = "1;32";
-pub const ERROR: &str = "1;31";
 pub const NUMBER: &str = "33";
 pub const NAME: &str = "36";
 pub const KEYWORD: &str = "1;35";
@@ -44,39 +43,4 @@ pub fn styled(sgr: &str, text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 12);
     push_styled(&mut out, sgr, text);
     out
-}
-
-/// A rendered diagnostic with its first whole word `error` coloured.
-pub fn colour_diagnostic(message: &str) -> String {
-    let is_word_char = |c: char| c.is_alphanumeric() || c == '_';
-    let found = message.match_indices("error").find(|&(at, word)| {
-        let before = message[..at].chars().next_back();
-        let after = message[at + word.len()..].chars().next();
-        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-    });
-    let Some((at, word)) = found else {
-        return message.to_string();
-    };
-    let mut out = String::with_capacity(message.len() + 16);
-    out.push_str(&message[..at]);
-    push_styled(&mut out, ERROR, word);
-    out.push_str(&message[at + word.len()..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diagnostic_colours_the_first_word_error() {
-        let coloured = colour_diagnostic("error: bad\n --> x:1:1\nno error here");
-        assert_eq!(
-            coloured,
-            "\x1b[1;31merror\x1b[0m: bad\n --> x:1:1\nno error here"
-        );
-        let coloured = colour_diagnostic("errors: 1, parse error");
-        assert_eq!(coloured, "errors: 1, parse \x1b[1;31merror\x1b[0m");
-        assert_eq!(colour_diagnostic("terror"), "terror");
-    }
 }

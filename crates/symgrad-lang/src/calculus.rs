@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Dense, ExprId, Node};
+use symgrad::{Dense, ExprId, Node, Values};
 
 /// The built-ins this module answers.
 pub(crate) const CALCULUS: &[&str] = &[
@@ -177,6 +177,23 @@ impl Session {
             let v = self.compute(value, &[]).map_err(at(span))?;
             bindings.push((symbol, v));
         }
+        let v = self.evaluate_values(e, &bindings, span)?;
+        let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
+        if d.shape().is_scalar() {
+            return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
+        }
+        self.pool.dense(d).map_err(at(span))
+    }
+
+    /// The value of `e` in floats, with the symbols of `bindings` given,
+    /// computed from the stable form of `e`; an error names the unbound
+    /// symbols, or the place of a value that is not finite.
+    pub(crate) fn evaluate_values(
+        &mut self,
+        e: ExprId,
+        bindings: &[(ExprId, Values)],
+        span: Span,
+    ) -> Eval<Values> {
         let stable = self.pool.stabilise(e).map_err(at(span))?;
         let unbound: Vec<String> = self
             .pool
@@ -193,12 +210,7 @@ impl Session {
             )
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
-        let v = self.compute(stable, &bindings).map_err(at(span))?;
-        let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
-        if d.shape().is_scalar() {
-            return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
-        }
-        self.pool.dense(d).map_err(at(span))
+        self.compute(stable, bindings).map_err(at(span))
     }
 
     pub(crate) fn symbol_name(&self, s: ExprId) -> String {

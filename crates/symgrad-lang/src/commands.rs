@@ -3,7 +3,8 @@
 use crate::ast::SymbolDecl;
 use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS, builtin};
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Eval, Value, at};
+use crate::eval::{Eval, at};
+use crate::output::Output;
 use crate::session::{Failure, Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
@@ -22,22 +23,6 @@ fn fits(text: &str, width: usize) -> bool {
 const EXPAND_FOR_DISPLAY: usize = 1_000;
 
 impl Session {
-    /// The text shown for a statement's value, in the current output form.
-    pub(crate) fn display(&mut self, v: &Value) -> symgrad::Result<String> {
-        match v {
-            Value::Text(t) => Ok(t.clone()),
-            Value::Nothing => Ok(String::new()),
-            Value::Expr(id) => {
-                let form = match self.settings.output {
-                    OutputForm::Pretty => "pretty",
-                    OutputForm::Text => "text",
-                    OutputForm::Latex => "latex",
-                };
-                self.render(*id, form)
-            }
-        }
-    }
-
     /// `e` printed by the named printer, in its display form.
     pub(crate) fn render(&mut self, e: ExprId, printer: &str) -> symgrad::Result<String> {
         let e = self.display_form(e)?;
@@ -230,11 +215,11 @@ impl Session {
         args: &str,
         args_span: Span,
         span: Span,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         match name {
-            "help" => emit(&self.help(args, args_span)?),
-            "vars" => emit(&self.vars_listing()),
+            "help" => emit(Output::plain(self.help(args, args_span)?)),
+            "vars" => emit(Output::plain(self.vars_listing())),
             "load" => return self.load(args.trim_matches('"'), args_span, emit),
             "reset" => {
                 let settings = self.settings.clone();

@@ -9,11 +9,12 @@ use num_bigint::BigInt;
 use symgrad::{Constant, Error, ExprId, Num, Shape, checked_shape};
 
 /// The value of an expression: a symbolic expression, text (from `text(e)`,
-/// …), or nothing (from `seed(n)`: the statement shows nothing).
+/// …), a plot, or nothing (from `seed(n)`: the statement shows nothing).
 #[derive(Clone, Debug)]
 pub enum Value {
     Expr(ExprId),
     Text(String),
+    Plot(Box<crate::plot::Figure>),
     Nothing,
 }
 
@@ -101,6 +102,10 @@ impl Session {
                 Value::Expr(id) => Ok(id),
                 Value::Text(_) => Err(Diagnostic::new(
                     format!("{}(…) gives text, not an expression", func.name),
+                    span,
+                )),
+                Value::Plot(_) => Err(Diagnostic::new(
+                    format!("{}(…) gives a picture, not an expression", func.name),
                     span,
                 )),
                 Value::Nothing => Err(Diagnostic::new(

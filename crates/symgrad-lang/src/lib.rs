@@ -1,6 +1,8 @@
 //! The symgrad input language: parser, diagnostics and the [`Session`] interpreter.
 //!
-//! Every entry point (REPL line, script, `-e`, stdin, tests) goes through [`Session::run`].
+//! Every entry point (REPL line, script, `-e`, stdin, tests) goes through [`Session::run`];
+//! notebooks (the Python package, the Jupyter kernel) through [`Session::run_forms`], which
+//! gives each result as an [`Output`] in every form, from the same formatter.
 //!
 //! ```
 //! use symgrad_lang::{Session, StmtKind, parse};
@@ -31,8 +33,10 @@ mod eval;
 mod explain;
 mod functions;
 mod gradcheck;
+mod host;
 pub mod input;
 mod optimise;
+mod output;
 mod parse;
 mod plot;
 mod predict;
@@ -51,6 +55,7 @@ pub use ast::{
 };
 pub use builtins::{BUILTINS, COMMANDS};
 pub use diagnostic::Diagnostic;
+pub use output::{Forms, Output, colour_error};
 pub use parse::{MAX_EXPR_DEPTH, MAX_NESTING, is_incomplete, parse};
 pub use session::{Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session, Settings};
 pub use span::Span;

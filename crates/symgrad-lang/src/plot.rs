@@ -21,6 +21,16 @@ use symgrad::{Node, Values};
 /// middle of the range).
 const SAMPLES: usize = 301;
 
+/// `figure` drawn in characters, `width` columns wide.
+pub(crate) fn draw(figure: &Figure, width: usize) -> String {
+    terminal::draw(figure, width)
+}
+
+/// The SVG picture of `figure`.
+pub(crate) fn svg(figure: &Figure) -> symgrad::Result<String> {
+    svg::render(figure).map_err(|e| symgrad::Error::Invalid(format!("cannot draw the plot: {e}")))
+}
+
 /// What is drawn: finite points only, all inside `x_range`.
 #[derive(Clone, Debug)]
 pub(crate) struct Figure {
@@ -167,7 +177,7 @@ impl Session {
             .check_ranges()
             .map_err(|e| Diagnostic::new(e, span))?;
         match file {
-            None => Ok(Value::Text(terminal::draw(&figure, self.settings.width))),
+            None => Ok(Value::Plot(Box::new(figure))),
             Some(f) => {
                 let name = self.svg_name(f)?;
                 if animated {

@@ -86,7 +86,7 @@ fn eval_expr(s: &mut Session, src: &str) -> Option<ExprId> {
     };
     match s.eval(expr).ok()? {
         Value::Expr(id) => Some(id),
-        Value::Text(_) | Value::Nothing => None,
+        Value::Text(_) | Value::Plot(_) | Value::Nothing => None,
     }
 }
 

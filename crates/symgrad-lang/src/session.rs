@@ -5,6 +5,7 @@ use crate::builtins::{BUILTINS, COMMANDS, CONSTANTS};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Function, Value};
 use crate::functions::FailedCall;
+use crate::output::{Forms, Output};
 use crate::parse::parse;
 use crate::span::Span;
 use indexmap::IndexMap;
@@ -95,6 +96,8 @@ pub struct Session {
     /// Set when Ctrl-C stopped a `descend`/`sgd`, which gave the weights
     /// reached: the statement completes (binds them) and then fails with it.
     pub(crate) interrupted: Option<String>,
+    /// The forms of output the running statements produce.
+    pub(crate) forms: Forms,
 }
 
 /// The pool is not collected while its footprint is below this (64 MiB).
@@ -143,14 +146,28 @@ impl Session {
 
     /// Runs the statements in `src` (named `origin` in error messages, e.g. a
     /// file name or `<input>`), passing each displayed result to `emit` as it
-    /// is produced. Stops at the first error and returns it rendered (line,
-    /// column, caret, hint) without colour; bindings made before it stay.
+    /// is produced, as a terminal shows it. Stops at the first error and
+    /// returns it rendered (line, column, caret, hint) without colour;
+    /// bindings made before it stay.
     pub fn run(
         &mut self,
         src: &str,
         origin: &str,
         emit: &mut dyn FnMut(&str),
     ) -> Result<Flow, String> {
+        self.run_forms(src, origin, Forms::PLAIN, &mut |out| emit(&out.plain))
+    }
+
+    /// [`Session::run`] with each result given as an [`Output`] that holds
+    /// the `forms` asked for besides the plain text (a notebook asks for all).
+    pub fn run_forms(
+        &mut self,
+        src: &str,
+        origin: &str,
+        forms: Forms,
+        emit: &mut dyn FnMut(Output),
+    ) -> Result<Flow, String> {
+        self.forms = forms;
         self.run_source(src, emit).map_err(|f| {
             f.rendered
                 .unwrap_or_else(|| f.diagnostic.render(src, origin))
@@ -160,7 +177,7 @@ impl Session {
     pub(crate) fn run_source(
         &mut self,
         src: &str,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         let program = parse(src)?;
         for stmt in &program {
@@ -198,7 +215,7 @@ impl Session {
         &mut self,
         stmt: &Stmt,
         src: &str,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         self.interrupted = None;
         let flow = self.run_stmt_here(stmt, src, emit)?;
@@ -216,15 +233,15 @@ impl Session {
         &mut self,
         stmt: &Stmt,
         src: &str,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         match &stmt.kind {
             StmtKind::Expr { expr, silent } => {
                 let value = self.eval(expr)?;
                 if !silent && !matches!(value, Value::Nothing) {
+                    let forms = self.forms;
                     emit(
-                        &self
-                            .display(&value)
+                        self.output(&value, forms)
                             .map_err(|e| Diagnostic::new(e.to_string(), expr.span))?,
                     );
                 }
@@ -263,7 +280,7 @@ impl Session {
     }
 
     /// Built-in functions and constants cannot be rebound.
-    fn check_bindable(&self, name: &str, span: Span) -> Result<(), Diagnostic> {
+    pub(crate) fn check_bindable(&self, name: &str, span: Span) -> Result<(), Diagnostic> {
         if BUILTINS.iter().any(|b| b.name == name) || CONSTANTS.iter().any(|(c, _)| *c == name) {
             return Err(Diagnostic::new(
                 format!("'{name}' is a built-in name and cannot be rebound"),
@@ -293,7 +310,7 @@ impl Session {
         &mut self,
         path: &str,
         span: Span,
-        emit: &mut dyn FnMut(&str),
+        emit: &mut dyn FnMut(Output),
     ) -> Result<Flow, Failure> {
         let src = std::fs::File::open(path)
             .map_err(|e| e.to_string())
