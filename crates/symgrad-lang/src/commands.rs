@@ -212,6 +212,7 @@ impl Session {
             ));
         }
         let id = self.pool.symbol(name, shape).map_err(at(decl.name.span))?;
+        self.pool.set_one_hot(id, decl.one_hot);
         self.vars.insert(name.clone(), id);
         Ok(())
     }

@@ -376,6 +376,11 @@ pub struct Pool {
     nodes: IndexMap<Node, Info, rustc_hash::FxBuildHasher>,
     /// When set (by Ctrl-C), building and evaluating stop with `Error::Interrupted`.
     interrupt: Option<Arc<AtomicBool>>,
+    /// The terms of a sum in the order they were first written, where that
+    /// differs from the canonical order the node stores (see [`Pool::terms_as_shown`]).
+    shown: rustc_hash::FxHashMap<ExprId, Box<[ExprId]>>,
+    /// Matrix symbols declared one-hot: every column holds one 1, the rest 0.
+    one_hot: rustc_hash::FxHashSet<ExprId>,
 }
 
 impl Pool {
@@ -453,6 +458,64 @@ impl Pool {
         // info, which is the same).
         let (i, _) = self.nodes.insert_full(node, Info { shape, depth });
         Ok(ExprId(i as u32))
+    }
+
+    /// Stores a sum with its terms in canonical order; the first time it is
+    /// stored, the order `typed` is remembered for printing.
+    pub(crate) fn intern_sum(&mut self, typed: Vec<ExprId>, shape: Shape) -> Result<ExprId> {
+        let mut canonical = typed.clone();
+        canonical.sort_by(|&a, &b| crate::order::cmp_terms(self, a, b));
+        let before = self.nodes.len();
+        let same = canonical == typed;
+        let id = self.intern(Node::Add(canonical), shape)?;
+        if self.nodes.len() > before && !same {
+            self.shown.insert(id, typed.into_boxed_slice());
+        }
+        Ok(id)
+    }
+
+    /// The terms of the sum `id` in the order they were first written (the
+    /// canonical order for a sum built only by the engine); the children of
+    /// any other node.
+    pub fn terms_as_shown(&self, id: ExprId) -> Vec<ExprId> {
+        match self.shown.get(&id) {
+            Some(ts) => ts.to_vec(),
+            None => self.node(id).children(),
+        }
+    }
+
+    /// Declares the matrix symbol `w` one-hot (each column holds a single
+    /// 1 and zeros) or, with `on` false, not.
+    pub fn set_one_hot(&mut self, w: ExprId, on: bool) {
+        if on {
+            self.one_hot.insert(w);
+        } else {
+            self.one_hot.remove(&w);
+        }
+    }
+
+    /// True when every column of `x` is known to hold a single 1 and zeros:
+    /// a symbol declared one-hot, a numeric matrix of such columns, or
+    /// columns of either.
+    pub fn is_one_hot(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Symbol { .. } => self.one_hot.contains(&x),
+            Node::Slice { arg, rows, .. } => {
+                rows.start == 0 && rows.end == self.shape(*arg).rows && self.is_one_hot(*arg)
+            }
+            Node::Dense(d) if d.shape().len() <= 1 << 22 => {
+                let s = d.shape();
+                (0..s.cols).all(|j| {
+                    let mut ones = 0;
+                    (0..s.rows).all(|i| {
+                        let v = d.get(i, j);
+                        ones += usize::from(v.is_one());
+                        v.is_one() || v.is_zero()
+                    }) && ones == 1
+                })
+            }
+            _ => false,
+        }
     }
 
     /// The number held by a scalar number node.

@@ -170,6 +170,10 @@ impl Pool {
             }
             Node::Reduce(Reduction::Sum, axis, s) => match self.node(s).clone() {
                 Node::Apply(Func::Exp, a) => self.logsumexp(a, axis)?,
+                Node::Mul(fs) => match self.one_hot_pick(axis, s, &fs)? {
+                    Some(e) => e,
+                    None => return Ok(None),
+                },
                 _ => return Ok(None),
             },
             Node::Pow(b, n) if self.as_num(n).is_some() => match self.stable_log(b)? {
@@ -192,6 +196,29 @@ impl Pool {
             _ => return Ok(None),
         };
         Ok(Some(out))
+    }
+
+    /// `log(sum(Y∘P, 1))` for a one-hot `Y` picks one entry of each column
+    /// of `P`, so it is `sum(Y∘log(P), 1)`, with `log(P)` in its stable form
+    /// (`log(softmax(Z))` is `Z − logsumexp(Z)`).
+    fn one_hot_pick(&mut self, axis: Axis, s: ExprId, fs: &[ExprId]) -> Result<Option<ExprId>> {
+        let single_column = self.shape(s).cols == 1;
+        if !(axis == Axis::Cols || axis == Axis::All && single_column) {
+            return Ok(None);
+        }
+        let Some(k) = fs.iter().position(|&f| self.is_one_hot(f)) else {
+            return Ok(None);
+        };
+        let rest: Vec<ExprId> = (0..fs.len()).filter(|&i| i != k).map(|i| fs[i]).collect();
+        let p = self.mul(&rest)?;
+        if self.shape(p) != self.shape(s) {
+            return Ok(None);
+        }
+        let Some(log_p) = self.stable_log(p)? else {
+            return Ok(None);
+        };
+        let picked = self.mul(&[fs[k], log_p])?;
+        self.sum(picked, axis).map(Some)
     }
 
     /// `ℯᵃ⋅σ(−a)` in a product becomes `σ(a)`.
