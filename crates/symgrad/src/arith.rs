@@ -25,8 +25,8 @@ impl Pool {
         }
         let flat = self.group_explicit(flat, |p, xs| p.add(xs))?;
         let mut constant: Option<Numeric> = None;
-        // Where the first number came among the monomials: the constant
-        // stays there, so that `1 − σ(z)` prints as it was written.
+        // Where the first number came among the monomials (a constant
+        // written first stays first).
         let mut constant_at = 0;
         // Each monomial with its summed coefficient, and the term itself
         // while only one term has contributed (it is already normal), in
@@ -79,10 +79,11 @@ impl Pool {
             other => other,
         };
         if let Some(c) = constant {
-            // A numeric matrix goes last, as the data part of the sum.
+            // A number written first stays first (`1 − σ(z)`); otherwise the
+            // constant, and always a numeric matrix, goes last.
             let at = match c {
-                Numeric::Scalar(_) => constant_index.unwrap_or(out.len()),
-                Numeric::Matrix(_) => out.len(),
+                Numeric::Scalar(_) if constant_index == Some(0) => 0,
+                _ => out.len(),
             };
             let c = self.numeric_expr(c)?;
             out.insert(at, c);
