@@ -83,6 +83,9 @@ impl Pool {
     /// `(ℯᵃ − ℯ⁻ᵃ)/(ℯᵃ + ℯ⁻ᵃ)` and `(ℯ²ᵃ − 1)/(ℯ²ᵃ + 1)` are `tanh(a)`,
     /// `ℯᶻ/sum(ℯᶻ)` is `softmax(z)`.
     fn recognised_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        if let Node::Reduce(Reduction::Sum, _, m) = *self.node(id) {
+            return self.inner_product(id, m);
+        }
         let Node::Mul(fs) = self.node(id).clone() else {
             return Ok(None);
         };
@@ -109,6 +112,29 @@ impl Pool {
             }
         }
         Ok(None)
+    }
+
+    /// A scalar `sum(u∘v)` of two vectors of one shape as the matrix
+    /// product `vᵀ⋅u` (of their columns): `sum(cᵀ∘yᵀ, 2)` is `yᵀ⋅c`.
+    fn inner_product(&mut self, id: ExprId, m: ExprId) -> Result<Option<ExprId>> {
+        let Node::Mul(fs) = self.node(m).clone() else {
+            return Ok(None);
+        };
+        let shape = self.shape(m);
+        let vector = (shape.rows == 1) != (shape.cols == 1);
+        if !self.shape(id).is_scalar()
+            || !vector
+            || fs.len() != 2
+            || fs.iter().any(|&f| self.shape(f) != shape)
+        {
+            return Ok(None);
+        }
+        let (mut u, mut v) = (fs[0], fs[1]);
+        if shape.rows == 1 {
+            (u, v) = (self.transpose(u)?, self.transpose(v)?);
+        }
+        let vt = self.transpose(v)?;
+        self.matmul(vt, u).map(Some)
     }
 
     /// The named function that `n/d` is, if it is one.
@@ -441,17 +467,17 @@ impl Pool {
                 _ => 1,
             };
             if terms > MAX_EXPANDED_TERMS {
-                return self.too_many_terms(how, terms);
+                return self.too_many_terms(how, terms, "terms or more");
             }
         }
         Ok(Some(acc))
     }
 
     /// The answer when multiplying out would give `terms` terms, over the budget.
-    fn too_many_terms(&self, how: Expansion, terms: usize) -> Result<Option<ExprId>> {
+    fn too_many_terms(&self, how: Expansion, terms: usize, what: &str) -> Result<Option<ExprId>> {
         match how {
             Expansion::Strict => Err(crate::Error::TooLarge(format!(
-                "expand: multiplying out gives {terms} or more terms, over the limit of {MAX_EXPANDED_TERMS}"
+                "expand: multiplying out gives {terms} {what}, over the limit of {MAX_EXPANDED_TERMS} terms"
             ))),
             Expansion::Elementwise => Ok(None),
         }
@@ -471,7 +497,7 @@ impl Pool {
             .try_fold(1usize, |n, &f| n.checked_mul(terms_of(self, f).len()));
         match count {
             Some(n) if n <= MAX_EXPANDED_TERMS => {}
-            n => return self.too_many_terms(how, n.unwrap_or(usize::MAX)),
+            n => return self.too_many_terms(how, n.unwrap_or(usize::MAX), "products"),
         }
         let mut products: Vec<Vec<ExprId>> = vec![vec![]];
         for &f in fs {
@@ -612,3 +638,7 @@ pub(crate) fn softmax_any(pool: &mut Pool, a: ExprId, axis: Axis) -> Result<Expr
     let shifted = pool.sub(a, lse)?;
     pool.apply(Func::Exp, shifted)
 }
+
+#[cfg(test)]
+#[path = "simplify_tests.rs"]
+mod tests;
