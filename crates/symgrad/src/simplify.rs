@@ -173,7 +173,11 @@ impl Pool {
                 (p, ds[0], ds[1])
             }
             (Some(b), None) | (None, Some(b)) => {
-                let e = if exp_arg(self, ds[0]).is_some() { ds[0] } else { ds[1] };
+                let e = if exp_arg(self, ds[0]).is_some() {
+                    ds[0]
+                } else {
+                    ds[1]
+                };
                 let other = if e == ds[0] { ds[1] } else { ds[0] };
                 if !self.is_int(other, 1) {
                     return Ok(None);

@@ -47,7 +47,10 @@ impl T {
         assert_eq!(self.text(s), expected);
         for at in [[0.3, -1.7, 2.2], [1.9, 0.4, -0.6], [-2.5, 3.1, 0.8]] {
             let (got, want) = (self.value(s, xs, &at), oracle(&at));
-            assert!((got - want).abs() <= 1e-12 * (1.0 + want.abs()), "{got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-12 * (1.0 + want.abs()),
+                "{got} vs {want}"
+            );
         }
     }
 }
@@ -66,7 +69,9 @@ fn rational_functions_cancel() {
     let s = t.pool.add(&[x, y]).unwrap();
     let (a, b) = (t.pool.div(x, s).unwrap(), t.pool.div(y, s).unwrap());
     let total = t.pool.add(&[a, b]).unwrap();
-    t.check(total, &[x, y], "1", |v| v[0] / (v[0] + v[1]) + v[1] / (v[0] + v[1]));
+    t.check(total, &[x, y], "1", |v| {
+        v[0] / (v[0] + v[1]) + v[1] / (v[0] + v[1])
+    });
 
     // (x² − 1)/(x² + 2x + 1): the gcd x + 1 is not a factor as written.
     let twox = t.pool.mul(&[two, x]).unwrap();
@@ -192,8 +197,10 @@ fn one_hot_labels_give_a_minus_y() {
     let zs = [0.2, -0.4, 1.1];
     t.values
         .insert(z, Values::new(Shape::new(3, 1), zs.to_vec()).unwrap());
-    t.values
-        .insert(y, Values::new(Shape::new(3, 1), vec![0.0, 1.0, 0.0]).unwrap());
+    t.values.insert(
+        y,
+        Values::new(Shape::new(3, 1), vec![0.0, 1.0, 0.0]).unwrap(),
+    );
     let got = t.pool.evaluate(g, &t.values).unwrap().data;
     let norm: f64 = zs.iter().map(|v| v.exp()).sum();
     for (k, (g, v)) in got.iter().zip(zs).enumerate() {
@@ -221,4 +228,59 @@ fn inner_products_become_matrix_products() {
     let got = t.pool.evaluate(simplified, &t.values).unwrap().data[0];
     let want: f64 = cs.iter().zip(ys).map(|(a, b)| a * b).sum();
     assert!((got - want).abs() < 1e-14);
+}
+
+/// `size` against SymPy 1.14's `count_ops` (numbers hard-coded from
+/// `sympy.count_ops(e)` with `x, y, z = sympy.symbols('x y z')`): equal
+/// where no subtraction or division is involved; `x − y` and `x/y` count
+/// the negation and the reciprocal too, as the README says.
+#[test]
+fn size_against_sympy_count_ops() {
+    let mut t = T::new();
+    let (x, y, z) = (t.sym("x"), t.sym("y"), t.sym("z"));
+    let (one, two, three) = (t.int(1), t.int(2), t.int(3));
+    let p = &mut t.pool;
+    let x_plus_y = p.add(&[x, y]).unwrap(); // count_ops(x + y) = 1
+    let xyz = p.mul(&[x, y, z]).unwrap(); // count_ops(x*y*z) = 2
+    let twice = p.mul(&[two, x]).unwrap(); // count_ops(2*x) = 1
+    let square = p.pow(x, two).unwrap(); // count_ops(x**2) = 1
+    let ex = p.apply(Func::Exp, x).unwrap(); // count_ops(exp(x)) = 1
+    let x1 = p.add(&[x, one]).unwrap();
+    let log1 = p.apply(Func::Log, x1).unwrap(); // count_ops(log(x + 1)) = 2
+    let inv = p.div(one, x).unwrap(); // count_ops(1/x) = 1
+    let neg = p.neg(x).unwrap(); // count_ops(-x) = 1
+    let third = p.div(x, three).unwrap(); // count_ops(x/3) = 1
+    let th = p.apply(Func::Tanh, x).unwrap();
+    let th2 = p.pow(th, two).unwrap(); // count_ops(tanh(x)**2) = 2
+    let y2 = p.pow(y, two).unwrap();
+    let xy2 = p.mul(&[two, x, y]).unwrap();
+    let poly = p.add(&[square, xy2, y2]).unwrap(); // count_ops(x**2 + 2*x*y + y**2) = 6
+    let exy = p.mul(&[x, y]).unwrap();
+    let exy = p.apply(Func::Exp, exy).unwrap();
+    let lz = p.apply(Func::Log, z).unwrap();
+    let mixed = p.add(&[exy, lz]).unwrap(); // count_ops(exp(x*y) + log(z)) = 4
+    let diff = p.sub(x, y).unwrap(); // count_ops(x - y) = 1
+    let quot = p.div(x, y).unwrap(); // count_ops(x/y) = 1
+    let one_minus = p.sub(one, th2).unwrap(); // count_ops(1 - tanh(x)**2) = 3
+    let agree = [
+        (x_plus_y, 1),
+        (xyz, 2),
+        (twice, 1),
+        (square, 1),
+        (ex, 1),
+        (log1, 2),
+        (inv, 1),
+        (neg, 1),
+        (third, 1),
+        (th2, 2),
+        (poly, 6),
+        (mixed, 4),
+    ];
+    for (e, sympy) in agree {
+        assert_eq!(p.size(e), sympy, "{}", t.text(e));
+    }
+    // One more than SymPy for each subtraction and division.
+    for (e, sympy) in [(diff, 1), (quot, 1), (one_minus, 3)] {
+        assert_eq!(t.pool.size(e), sympy + 1, "{}", t.text(e));
+    }
 }
