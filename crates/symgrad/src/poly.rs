@@ -102,20 +102,24 @@ impl Poly {
         if self.terms.len().saturating_mul(other.terms.len()) > MAX_TERMS * MAX_TERMS {
             return None;
         }
-        let mut out = Poly::zero();
+        let mut terms: BTreeMap<Mono, Rat> = BTreeMap::new();
         for (m, c) in &self.terms {
             for (n, d) in &other.terms {
                 let mono: Mono = m.iter().zip(n).map(|(a, b)| a + b).collect();
                 if mono.iter().any(|&e| e > MAX_DEGREE * 4) {
                     return None;
                 }
-                let term = Poly {
-                    terms: BTreeMap::from([(mono, c.mul(d))]),
-                };
-                out = out.add(&term)?;
+                let cd = c.mul(d);
+                match terms.get_mut(&mono) {
+                    Some(x) => *x = x.add(&cd),
+                    None => {
+                        terms.insert(mono, cd);
+                    }
+                }
             }
         }
-        Some(out)
+        terms.retain(|_, c| !c.is_zero());
+        Poly { terms }.checked()
     }
 
     fn pow(&self, k: u32) -> Option<Poly> {

@@ -284,3 +284,82 @@ fn size_against_sympy_count_ops() {
         assert_eq!(t.pool.size(e), sympy + 1, "{}", t.text(e));
     }
 }
+
+/// A random scalar expression in `xs` of about `depth` levels: sums,
+/// differences, products, quotients, small powers, `exp`, `log` and `tanh`.
+fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth: u32) -> ExprId {
+    use rand::RngExt;
+    if depth == 0 || rng.random_range(0..4) == 0 {
+        return match rng.random_range(0..4) {
+            0 => p.int(rng.random_range(1..4)).unwrap(),
+            k => xs[(k as usize - 1) % xs.len()],
+        };
+    }
+    let a = random_expr(p, rng, xs, depth - 1);
+    let b = random_expr(p, rng, xs, depth - 1);
+    let built = match rng.random_range(0..8) {
+        0 => p.add(&[a, b]),
+        1 => p.sub(a, b),
+        2 => p.mul(&[a, b]),
+        3 => p.div(a, b),
+        4 => {
+            let k = p.int(rng.random_range(2..4)).unwrap();
+            p.pow(a, k)
+        }
+        5 => p.apply(Func::Exp, a),
+        6 => {
+            // log of something positive: a² + 1
+            let two = p.int(2).unwrap();
+            let one = p.int(1).unwrap();
+            let sq = p.pow(a, two).unwrap();
+            let pos = p.add(&[sq, one]).unwrap();
+            p.apply(Func::Log, pos)
+        }
+        _ => p.apply(Func::Tanh, a),
+    };
+    built.unwrap_or(a)
+}
+
+/// `simplify` and `expand` keep the value of random expressions (compared
+/// with the original evaluated at random points); `simplify` never grows.
+#[test]
+fn simplify_and_expand_keep_values_on_random_expressions() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
+    let mut t = T::new();
+    let xs = [t.sym("x"), t.sym("y"), t.sym("z")];
+    for case in 0..300 {
+        let e = random_expr(&mut t.pool, &mut rng, &xs, 4);
+        let s = t.pool.simplify(e).unwrap();
+        assert!(
+            t.pool.size(s) <= t.pool.size(e),
+            "case {case}: {}",
+            t.text(e)
+        );
+        let x = t.pool.expand(e).ok();
+        for _ in 0..3 {
+            let at: Vec<f64> = (0..3).map(|_| rng.random_range(-2.0..2.0)).collect();
+            let want = t.value(e, &xs, &at);
+            if !want.is_finite() || want.abs() > 1e8 {
+                continue;
+            }
+            let tol = 1e-7 * (1.0 + want.abs());
+            let got = t.value(s, &xs, &at);
+            assert!(
+                (got - want).abs() <= tol,
+                "case {case}: simplify({}) = {} gives {got}, not {want}",
+                t.text(e),
+                t.text(s)
+            );
+            if let Some(x) = x {
+                let got = t.value(x, &xs, &at);
+                assert!(
+                    (got - want).abs() <= tol,
+                    "case {case}: expand({}) = {} gives {got}, not {want}",
+                    t.text(e),
+                    t.text(x)
+                );
+            }
+        }
+    }
+}
