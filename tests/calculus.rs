@@ -675,3 +675,39 @@ fn the_gradient_over_a_large_data_set_is_small_and_correct() {
         assert!((g - w).abs() <= 1e-12 * w.abs().max(1e-3), "{g} vs {w}");
     }
 }
+
+/// Labels declared `onehot` give the textbook gradients, the loss written as
+/// seed 002 does included; values that are not one-hot are refused. The
+/// value below is softmax([1, 2, 3]) − [0, 1, 0]:
+/// `e = np.exp([1, 2, 3]); e / e.sum() - [0, 1, 0]`.
+#[test]
+fn one_hot_labels_give_textbook_gradients() {
+    let decl = "symbol z[3], y[3] onehot, W[3, 4], X[4, 5], Y[3, 5] onehot";
+    check(
+        &format!("{decl}\ngrad(cce(y, softmax(z)), z)"),
+        expect!["softmax(z) - y"],
+    );
+    check(
+        &format!("{decl}\ngrad(-mean(log(sum(Y .* softmax(W*X), 1))), W)"),
+        expect![[r#"
+            ⎛softmax(W⋅X)   Y⎞
+            ⎜──────────── - ─⎟⋅Xᵀ
+            ⎝     5         5⎠"#]],
+    );
+    let mut s = session(decl);
+    let values = numbers(
+        &mut s,
+        "eval(grad(cce(y, softmax(z)), z), z = [1, 2, 3], y = [0, 1, 0])",
+    );
+    assert_close(
+        "softmax(z) - y",
+        &values,
+        &[0.09003057317038046, -0.7552715289452023, 0.6652409557748219],
+        RTOL,
+        0.0,
+    );
+    let refused = run(&format!(
+        "{decl}\neval(grad(cce(y, softmax(z)), z), z = [1, 2, 3], y = [0.5, 0.5, 0])"
+    ));
+    assert!(refused.contains("y is declared onehot"), "{refused}");
+}
