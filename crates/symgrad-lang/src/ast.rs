@@ -54,6 +54,8 @@ pub struct SymbolDecl {
     pub name: Ident,
     /// `[]` for a scalar, `[m]` for m×1, `[m, n]` for m×n.
     pub dims: Vec<Expr>,
+    /// Declared `onehot`: every column holds a single 1 and zeros.
+    pub one_hot: bool,
 }
 
 /// An expression.
@@ -213,6 +215,9 @@ impl fmt::Display for Stmt {
                     write!(f, " {}", d.name.name)?;
                     if !d.dims.is_empty() {
                         write!(f, "[{}]", spaced(&d.dims))?;
+                    }
+                    if d.one_hot {
+                        write!(f, " onehot")?;
                     }
                 }
                 write!(f, ")")

@@ -266,13 +266,13 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "simplify",
         "simplify(e)",
-        "a form of e that is never larger (sigmoid forms, expansion)",
-        "simplify(exp(z)/(1 + exp(z))) is σ(z)",
+        "a never larger form: fractions cancelled, σ, tanh, softmax, logs",
+        "simplify((x^2 - 1)/(x - 1)) is x + 1",
     ),
     b(
         "expand",
         "expand(e)",
-        "products of sums multiplied out",
+        "products and powers of sums multiplied out (≤ 256 terms)",
         "expand((x + 1)^2) is x² + 2⋅x + 1",
     ),
     b(

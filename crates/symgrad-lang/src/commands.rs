@@ -204,6 +204,7 @@ impl Session {
             ));
         }
         let id = self.pool.symbol(name, shape).map_err(at(decl.name.span))?;
+        self.pool.set_one_hot(id, decl.one_hot);
         self.vars.insert(name.clone(), id);
         Ok(())
     }
@@ -384,7 +385,7 @@ impl Session {
 pub(crate) const TOPICS: &[(&str, &str)] = &[
     (
         "symbol",
-        "symbol a, b        declare scalar symbols (an unbound name is one anyway)\nsymbol W[3, 4]     declare a 3×4 matrix symbol; its elements print W₀₀, W₀₁, …\nsymbol b[3]        a 3×1 column symbol",
+        "symbol a, b        declare scalar symbols (an unbound name is one anyway)\nsymbol W[3, 4]     declare a 3×4 matrix symbol; its elements print W₀₀, W₀₁, …\nsymbol b[3]        a 3×1 column symbol\nsymbol Y[3, 5] onehot  labels: each column one 1, the rest 0 (sum(Y, 1) is 1)",
     ),
     (
         "operators",

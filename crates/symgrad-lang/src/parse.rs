@@ -201,8 +201,19 @@ fn build_symbol(pair: Pair<'_, Rule>) -> Result<SymbolDecl, Diagnostic> {
     let span = span_of(&pair);
     let mut parts = children(pair);
     let name = parts.next().map(ident).ok_or_else(|| internal(span))?;
-    let dims = parts.map(build_expr).collect::<Result<_, _>>()?;
-    Ok(SymbolDecl { name, dims })
+    let mut one_hot = false;
+    let mut dims = Vec::new();
+    for part in parts {
+        match part.as_rule() {
+            Rule::kw_onehot => one_hot = true,
+            _ => dims.push(build_expr(part)?),
+        }
+    }
+    Ok(SymbolDecl {
+        name,
+        dims,
+        one_hot,
+    })
 }
 
 /// `f(x, y) = body`; a parameter may not appear twice.

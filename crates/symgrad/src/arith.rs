@@ -3,7 +3,7 @@
 //! powers, order arguments canonically.
 
 use crate::numeric::{Numeric, map_dense};
-use crate::order::{cmp_factors, cmp_terms};
+use crate::order::cmp_factors;
 use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Result, Shape};
 use indexmap::IndexMap;
 
@@ -19,32 +19,44 @@ impl Pool {
     /// `a + b + …`, elementwise with broadcasting.
     pub fn add(&mut self, terms: &[ExprId]) -> Result<ExprId> {
         let shape = self.broadcast_all("+", terms)?;
-        let flat = self.flatten(terms, |n| matches!(n, Node::Add(_)));
+        let flat = self.flatten_sums(terms);
         if let Some(e) = self.explicit_elementwise(shape, &flat, |p, xs| p.add(xs))? {
             return Ok(e);
         }
         let flat = self.group_explicit(flat, |p, xs| p.add(xs))?;
         let mut constant: Option<Numeric> = None;
+        // Where the first number came among the monomials (a constant
+        // written first stays first).
+        let mut constant_at = 0;
         // Each monomial with its summed coefficient, and the term itself
-        // while only one term has contributed (it is already normal).
+        // while only one term has contributed (it is already normal), in
+        // the order the terms came.
         let mut like: IndexMap<ExprId, (Numeric, Option<ExprId>)> = IndexMap::new();
         for t in flat {
             if let Some(n) = self.numeric(t) {
                 constant = Some(match constant {
                     Some(c) => c.add(&n)?,
-                    None => n,
+                    None => {
+                        constant_at = like.len();
+                        n
+                    }
                 });
                 continue;
             }
             let (c, m) = self.split_coefficient(t)?;
-            let entry = match like.shift_remove(&m) {
-                Some((prev, _)) => (prev.add(&c)?, None),
-                None => (c, Some(t)),
-            };
-            like.insert(m, entry);
+            match like.get_mut(&m) {
+                Some(entry) => *entry = (entry.0.add(&c)?, None),
+                None => {
+                    like.insert(m, (c, Some(t)));
+                }
+            }
         }
         let mut out = Vec::new();
-        for (m, (c, single)) in like {
+        let mut constant_index = None;
+        for (k, (m, (c, single))) in like.into_iter().enumerate() {
+            if k == constant_at {
+                constant_index = Some(out.len());
+            }
             match single {
                 Some(t) => out.push(t),
                 None if !c.is_zero() => out.push(self.scaled(c, m)?),
@@ -56,18 +68,30 @@ impl Pool {
             Some(c) if covered != shape => Some(c.add(&self.zeros_numeric(shape))?),
             Some(c) if c.is_zero() && !out.is_empty() => None,
             None if covered != shape => Some(self.zeros_numeric(shape)),
+            // A matrix of one repeated exact number, added to terms that
+            // fill the shape, is that number.
+            Some(Numeric::Matrix(d)) => match d.data() {
+                DenseData::Exact(v) if v.iter().all(|x| *x == v[0]) && !out.is_empty() => {
+                    Some(Numeric::Scalar(v[0].clone())).filter(|c| !c.is_zero())
+                }
+                _ => Some(Numeric::Matrix(d)),
+            },
             other => other,
         };
         if let Some(c) = constant {
-            out.push(self.numeric_expr(c)?);
+            // A number written first stays first (`1 − σ(z)`); otherwise the
+            // constant, and always a numeric matrix, goes last.
+            let at = match c {
+                Numeric::Scalar(_) if constant_index == Some(0) => 0,
+                _ => out.len(),
+            };
+            let c = self.numeric_expr(c)?;
+            out.insert(at, c);
         }
         match out.len() {
             0 => self.zero(shape),
             1 => Ok(out[0]),
-            _ => {
-                out.sort_by(|&a, &b| cmp_terms(self, a, b));
-                self.intern(Node::Add(out), shape)
-            }
+            _ => self.intern_sum(out, shape),
         }
     }
 
@@ -168,10 +192,10 @@ impl Pool {
         // Only an exact 1 disappears: `1.0⋅x` keeps its float coefficient.
         let scalar_one = matches!(&coeff, Numeric::Scalar(n) if n.is_exact() && n.is_one());
         if let (Numeric::Scalar(c), [single]) = (&coeff, out.as_slice())
-            && let Node::Add(terms) = self.node(*single)
+            && matches!(self.node(*single), Node::Add(_))
         {
             // A number times a sum distributes, as in SymPy: 2⋅(x + y) = 2⋅x + 2⋅y.
-            let (c, terms) = (c.clone(), terms.clone());
+            let (c, terms) = (c.clone(), self.terms_as_shown(*single));
             let c = self.num(c)?;
             let scaled = terms
                 .iter()
@@ -293,6 +317,19 @@ impl Pool {
             })?;
         }
         Ok(shape)
+    }
+
+    /// The terms with nested sums spliced in, in the order they were written.
+    fn flatten_sums(&self, xs: &[ExprId]) -> Vec<ExprId> {
+        let mut out = Vec::with_capacity(xs.len());
+        for &x in xs {
+            if matches!(self.node(x), Node::Add(_)) {
+                out.extend(self.terms_as_shown(x));
+            } else {
+                out.push(x);
+            }
+        }
+        out
     }
 
     /// The arguments with nested nodes of the same kind spliced in.

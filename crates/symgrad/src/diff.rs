@@ -164,8 +164,12 @@ impl Pool {
                 let ds = entries.iter().map(|&e| d(e).unwrap_or(zero)).collect();
                 self.matrix(shape, ds)?
             }
-            Node::Add(ts) => {
-                let ds: Vec<ExprId> = ts.iter().filter_map(|&t| d(t)).collect();
+            Node::Add(_) => {
+                let ds: Vec<ExprId> = self
+                    .terms_as_shown(id)
+                    .iter()
+                    .filter_map(|&t| d(t))
+                    .collect();
                 self.add(&ds)?
             }
             Node::Mul(fs) => {

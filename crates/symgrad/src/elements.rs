@@ -88,8 +88,9 @@ impl Pool {
             Node::Num(_) | Node::Const(_) | Node::Element { .. } => Ok(a),
             Node::Symbol { .. } => self.element(a, i, j),
             Node::Matrix { .. } | Node::Dense(_) => self.entry(a, i, j),
-            Node::Add(xs) => {
-                let es = xs
+            Node::Add(_) => {
+                let es = self
+                    .terms_as_shown(a)
                     .iter()
                     .map(|&x| at(self, x, i, j))
                     .collect::<Result<Vec<_>>>()?;

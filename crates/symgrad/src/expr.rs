@@ -425,6 +425,11 @@ pub struct Pool {
     interrupt: Option<Arc<AtomicBool>>,
     /// An estimate of the memory the nodes hold, in bytes (see [`Pool::footprint`]).
     bytes: usize,
+    /// The terms of a sum in the order they were first written, where that
+    /// differs from the canonical order the node stores (see [`Pool::terms_as_shown`]).
+    shown: rustc_hash::FxHashMap<ExprId, Box<[ExprId]>>,
+    /// Matrix symbols declared one-hot: every column holds one 1, the rest 0.
+    one_hot: rustc_hash::FxHashSet<ExprId>,
 }
 
 impl Pool {
@@ -549,6 +554,76 @@ impl Pool {
         }
         for r in roots {
             *r = ExprId(new_id[r.index()]);
+        }
+        let remap = |id: &ExprId| ExprId(new_id[id.index()]);
+        let kept = |id: &ExprId| new_id[id.index()] != u32::MAX;
+        self.shown = std::mem::take(&mut self.shown)
+            .into_iter()
+            .filter(|(id, _)| kept(id))
+            .map(|(id, terms)| (remap(&id), terms.iter().map(remap).collect()))
+            .collect();
+        self.one_hot = std::mem::take(&mut self.one_hot)
+            .iter()
+            .filter(|id| kept(id))
+            .map(remap)
+            .collect();
+    }
+
+    /// Stores a sum with its terms in canonical order; the first time it is
+    /// stored, the order `typed` is remembered for printing.
+    pub(crate) fn intern_sum(&mut self, typed: Vec<ExprId>, shape: Shape) -> Result<ExprId> {
+        let mut canonical = typed.clone();
+        canonical.sort_by(|&a, &b| crate::order::cmp_terms(self, a, b));
+        let before = self.nodes.len();
+        let same = canonical == typed;
+        let id = self.intern(Node::Add(canonical), shape)?;
+        if self.nodes.len() > before && !same {
+            self.shown.insert(id, typed.into_boxed_slice());
+        }
+        Ok(id)
+    }
+
+    /// The terms of the sum `id` in the order they were first written (the
+    /// canonical order for a sum built only by the engine); the children of
+    /// any other node.
+    pub fn terms_as_shown(&self, id: ExprId) -> Vec<ExprId> {
+        match self.shown.get(&id) {
+            Some(ts) => ts.to_vec(),
+            None => self.node(id).children(),
+        }
+    }
+
+    /// Declares the matrix symbol `w` one-hot (each column holds a single
+    /// 1 and zeros) or, with `on` false, not.
+    pub fn set_one_hot(&mut self, w: ExprId, on: bool) {
+        if on {
+            self.one_hot.insert(w);
+        } else {
+            self.one_hot.remove(&w);
+        }
+    }
+
+    /// True when every column of `x` is known to hold a single 1 and zeros:
+    /// a symbol declared one-hot, a numeric matrix of such columns, or
+    /// columns of either.
+    pub fn is_one_hot(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Symbol { .. } => self.one_hot.contains(&x),
+            Node::Slice { arg, rows, .. } => {
+                rows.start == 0 && rows.end == self.shape(*arg).rows && self.is_one_hot(*arg)
+            }
+            Node::Dense(d) if d.shape().len() <= 1 << 22 => {
+                let s = d.shape();
+                (0..s.cols).all(|j| {
+                    let mut ones = 0;
+                    (0..s.rows).all(|i| {
+                        let v = d.get(i, j);
+                        ones += usize::from(v.is_one());
+                        v.is_one() || v.is_zero()
+                    }) && ones == 1
+                })
+            }
+            _ => false,
         }
     }
 

@@ -29,6 +29,7 @@ mod matrix;
 mod num;
 mod numeric;
 mod order;
+mod poly;
 mod print;
 mod rat;
 mod rewrite;

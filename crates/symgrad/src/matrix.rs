@@ -173,8 +173,9 @@ impl Pool {
                 let (yt, xt) = (self.transpose(y)?, self.transpose(x)?);
                 self.matmul(yt, xt)
             }
-            Node::Add(xs) => {
-                let ts = xs
+            Node::Add(_) => {
+                let ts = self
+                    .terms_as_shown(a)
                     .iter()
                     .map(|&x| self.transpose(x))
                     .collect::<Result<Vec<_>>>()?;
@@ -260,14 +261,38 @@ impl Pool {
             let n = self.int(n as i64)?;
             return self.mul(&[n, ones]);
         }
+        if r == Reduction::Sum {
+            // Each column of a one-hot matrix sums to 1 (each row of its transpose).
+            let columns = match (axis, self.node(a)) {
+                (Axis::Cols | Axis::All, _) if self.is_one_hot(a) => Some(s.cols),
+                (Axis::Rows | Axis::All, Node::Transpose(y)) if self.is_one_hot(*y) => Some(s.rows),
+                _ => None,
+            };
+            if let Some(columns) = columns {
+                let n = if axis == Axis::All { columns } else { 1 };
+                let ones = self.ones(shape)?;
+                let n = self.int(n as i64)?;
+                return self.mul(&[n, ones]);
+            }
+        }
         if r == Reduction::Sum
             && let Node::Mul(fs) = self.node(a).clone()
-            && self.shape(fs[0]).is_scalar()
         {
-            // Scalar factors move out of a sum: sum(c⋅A) = c⋅sum(A).
-            let rest = self.mul(&fs[1..])?;
-            let inner = self.reduce(r, rest, axis)?;
-            return self.mul(&[fs[0], inner]);
+            // Factors constant along the summed direction move out:
+            // sum(c⋅A) = c⋅sum(A), and sum(A∘q, 1) = sum(A, 1)∘q for a row q.
+            let constant = |f: Shape| match axis {
+                Axis::All => f.is_scalar(),
+                Axis::Cols => f.rows == 1,
+                Axis::Rows => f.cols == 1,
+            };
+            let (outside, inside): (Vec<ExprId>, Vec<ExprId>) =
+                fs.iter().partition(|&&f| constant(self.shape(f)));
+            if !outside.is_empty() && !inside.is_empty() {
+                let rest = self.mul(&inside)?;
+                let mut factors = outside;
+                factors.push(self.reduce(r, rest, axis)?);
+                return self.mul(&factors);
+            }
         }
         self.intern(Node::Reduce(r, axis, a), shape)
     }

@@ -88,7 +88,16 @@ impl Pool {
             let mut changed = false;
             node.for_each_child(|c| changed |= done.get(&c).is_some_and(|&r| r != c));
             let built = if changed {
-                let rebuilt = node.map_children(|c| done.get(&c).copied().unwrap_or(c));
+                let rebuilt = match node {
+                    // A sum keeps the order its terms were written in.
+                    Node::Add(_) => Node::Add(
+                        self.terms_as_shown(id)
+                            .iter()
+                            .map(|c| done.get(c).copied().unwrap_or(*c))
+                            .collect(),
+                    ),
+                    _ => node.map_children(|c| done.get(&c).copied().unwrap_or(c)),
+                };
                 self.make(rebuilt)?
             } else {
                 id

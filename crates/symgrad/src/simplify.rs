@@ -5,9 +5,18 @@
 use crate::{Axis, ExprId, Func, Node, Num, Pool, Reduction, Result};
 use indexmap::IndexMap;
 
-/// `expand` leaves a product alone when multiplying it out would give more
-/// terms than this.
+/// `expand` multiplies out a product or power only when that gives at most
+/// this many terms.
 const MAX_EXPANDED_TERMS: usize = 256;
+
+/// How far `expand` goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expansion {
+    /// As the user asked: matrix products too, and an error when too large.
+    Strict,
+    /// Inside `simplify`: elementwise only, leaving alone what is too large.
+    Elementwise,
+}
 
 impl Pool {
     /// The sigmoid forms: `1/(1 + ℯᵃ)` is `σ(−a)`, `ℯᵃ⋅σ(−a)` is `σ(a)`,
@@ -19,30 +28,37 @@ impl Pool {
         self.rewrite(e, |p, id| p.stable_form(id))
     }
 
-    /// `expand(e)`: products and small integer powers of sums multiplied
-    /// out, matrix products distributed over sums.
+    /// `expand(e)`: products and integer powers of sums multiplied out,
+    /// matrix products distributed over sums. A product or power that would
+    /// give more than [`MAX_EXPANDED_TERMS`] terms is an error saying so.
     pub fn expand(&mut self, e: ExprId) -> Result<ExprId> {
-        self.rewrite(e, |p, id| p.expanded_form(id, true))
+        self.rewrite(e, |p, id| p.expanded_form(id, Expansion::Strict))
     }
 
     /// `expand` without distributing matrix products, which keeps the
-    /// textbook `(σ(z) − y)⋅X` whole.
+    /// textbook `(σ(z) − y)⋅X` whole, and leaving alone what would be too large.
     fn expand_elementwise(&mut self, e: ExprId) -> Result<ExprId> {
-        self.rewrite(e, |p, id| p.expanded_form(id, false))
+        self.rewrite(e, |p, id| p.expanded_form(id, Expansion::Elementwise))
     }
 
-    /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e`, its sigmoid
-    /// form, and that form expanded with `σ(−a)` written `1 − σ(a)`. Never
-    /// larger than `e`; each pass is one bottom-up rewrite, so it is bounded.
+    /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e` and a few
+    /// rewritten forms of it: `tanh` and `softmax` recognised where written
+    /// out, rational functions cancelled, its sigmoid form, and that form
+    /// expanded with `σ(−a)` written `1 − σ(a)`, each with common matrix
+    /// factors taken out. Never larger than `e`; each pass is one bounded
+    /// bottom-up rewrite.
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
-        let stable = self.stabilise(e)?;
+        let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
+        let cancelled = self.rewrite(recognised, |p, id| p.smaller_cancelled(id))?;
+        let stable = self.stabilise(cancelled)?;
         let complemented = self.rewrite(stable, |p, id| p.complement_form(id))?;
         let expanded = self.expand_elementwise(complemented)?;
         let expanded_stable = self.expand_elementwise(stable)?;
         let (mut best, mut best_size) = (e, self.size(e));
-        for c in [stable, expanded, expanded_stable] {
+        for c in [recognised, cancelled, stable, expanded, expanded_stable] {
             let factored = self.rewrite(c, |p, id| p.factored_form(id))?;
-            for c in [c, factored] {
+            let combined = self.rewrite(factored, |p, id| p.combined_logs(id))?;
+            for c in [c, factored, combined] {
                 let size = self.size(c);
                 if size < best_size {
                     (best, best_size) = (c, size);
@@ -50,6 +66,176 @@ impl Pool {
             }
         }
         Ok(best)
+    }
+
+    /// A scalar rational function with its common factors cancelled, when
+    /// that is smaller.
+    fn smaller_cancelled(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        if !matches!(self.node(id), Node::Add(_) | Node::Mul(_)) {
+            return Ok(None);
+        }
+        Ok(self
+            .cancelled(id)?
+            .filter(|&c| self.size(c) < self.size(id)))
+    }
+
+    /// `tanh` and `softmax` where they are written out:
+    /// `(ℯᵃ − ℯ⁻ᵃ)/(ℯᵃ + ℯ⁻ᵃ)` and `(ℯ²ᵃ − 1)/(ℯ²ᵃ + 1)` are `tanh(a)`,
+    /// `ℯᶻ/sum(ℯᶻ)` is `softmax(z)`.
+    fn recognised_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        if let Node::Reduce(Reduction::Sum, _, m) = *self.node(id) {
+            return self.inner_product(id, m);
+        }
+        let Node::Mul(fs) = self.node(id).clone() else {
+            return Ok(None);
+        };
+        for (j, &d) in fs.iter().enumerate() {
+            let Node::Pow(den, m) = *self.node(d) else {
+                continue;
+            };
+            if !self.is_int(m, -1) {
+                continue;
+            }
+            for (i, &n) in fs.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let Some(r) = self.quotient_form(n, den)? else {
+                    continue;
+                };
+                let mut rest: Vec<ExprId> = (0..fs.len())
+                    .filter(|&k| k != i && k != j)
+                    .map(|k| fs[k])
+                    .collect();
+                rest.push(r);
+                return self.mul(&rest).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// A scalar `sum(u∘v)` of two vectors of one shape as the matrix
+    /// product `vᵀ⋅u` (of their columns): `sum(cᵀ∘yᵀ, 2)` is `yᵀ⋅c`.
+    fn inner_product(&mut self, id: ExprId, m: ExprId) -> Result<Option<ExprId>> {
+        let Node::Mul(fs) = self.node(m).clone() else {
+            return Ok(None);
+        };
+        let shape = self.shape(m);
+        let vector = (shape.rows == 1) != (shape.cols == 1);
+        if !self.shape(id).is_scalar()
+            || !vector
+            || fs.len() != 2
+            || fs.iter().any(|&f| self.shape(f) != shape)
+        {
+            return Ok(None);
+        }
+        let (mut u, mut v) = (fs[0], fs[1]);
+        if shape.rows == 1 {
+            (u, v) = (self.transpose(u)?, self.transpose(v)?);
+        }
+        let vt = self.transpose(v)?;
+        self.matmul(vt, u).map(Some)
+    }
+
+    /// The named function that `n/d` is, if it is one.
+    fn quotient_form(&mut self, n: ExprId, d: ExprId) -> Result<Option<ExprId>> {
+        // ℯᶻ/sum(ℯᶻ, axis) is a softmax.
+        if let (&Node::Apply(Func::Exp, a), &Node::Reduce(Reduction::Sum, axis, s)) =
+            (self.node(n), self.node(d))
+            && s == n
+        {
+            let shape = self.shape(a);
+            let axis = match axis {
+                Axis::All if shape.cols == 1 => Axis::Cols,
+                Axis::All if shape.rows == 1 => Axis::Rows,
+                other => other,
+            };
+            return softmax_any(self, a, axis).map(Some);
+        }
+        let (Node::Add(ns), Node::Add(ds)) = (self.node(n).clone(), self.node(d).clone()) else {
+            return Ok(None);
+        };
+        if ns.len() != 2 || ds.len() != 2 {
+            return Ok(None);
+        }
+        // The argument a of tanh(a) and the numerator that gives it, from
+        // the denominator ℯᵖ + ℯ⁻ᵖ (a = p) or ℯᵇ + 1 (a = b/2).
+        let exp_arg = |p: &Pool, x: ExprId| match p.node(x) {
+            Node::Apply(Func::Exp, a) => Some(*a),
+            _ => None,
+        };
+        let (a, plus, minus) = match (exp_arg(self, ds[0]), exp_arg(self, ds[1])) {
+            (Some(p), Some(q)) => {
+                let np = self.neg(p)?;
+                if np != q {
+                    return Ok(None);
+                }
+                (p, ds[0], ds[1])
+            }
+            (Some(b), None) | (None, Some(b)) => {
+                let e = if exp_arg(self, ds[0]).is_some() {
+                    ds[0]
+                } else {
+                    ds[1]
+                };
+                let other = if e == ds[0] { ds[1] } else { ds[0] };
+                if !self.is_int(other, 1) {
+                    return Ok(None);
+                }
+                let half = self.rational(1, 2)?;
+                (self.mul(&[half, b])?, e, other)
+            }
+            (None, None) => return Ok(None),
+        };
+        let difference = self.sub(plus, minus)?;
+        let t = self.apply(Func::Tanh, a)?;
+        if difference == n {
+            return Ok(Some(t));
+        }
+        let negated = self.neg(difference)?;
+        if negated == n {
+            return self.neg(t).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Logarithms in a sum combined: `c⋅log(a) + d⋅log(b)` is
+    /// `log(aᶜ⋅bᵈ)` for rational `c` and `d` (where the logarithms are
+    /// defined, `a` and `b` are positive, so the two are equal there).
+    fn combined_logs(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(_) = self.node(id) else {
+            return Ok(None);
+        };
+        let mut logs = Vec::new();
+        let mut rest = Vec::new();
+        for t in self.terms_as_shown(id) {
+            match self.log_term(t) {
+                Some((c, a)) => logs.push((c, a)),
+                None => rest.push(t),
+            }
+        }
+        if logs.len() < 2 {
+            return Ok(None);
+        }
+        let mut factors = Vec::with_capacity(logs.len());
+        for (c, a) in logs {
+            factors.push(self.pow(a, c)?);
+        }
+        let product = self.mul(&factors)?;
+        rest.insert(0, self.apply(Func::Log, product)?);
+        self.add(&rest).map(Some)
+    }
+
+    /// `(c, a)` for a term `c⋅log(a)` with an exact number `c` (1 if none).
+    fn log_term(&mut self, t: ExprId) -> Option<(ExprId, ExprId)> {
+        match self.node(t).clone() {
+            Node::Apply(Func::Log, a) => Some((self.int(1).ok()?, a)),
+            Node::Mul(fs) if fs.len() == 2 => match (self.as_num(fs[0]), self.node(fs[1])) {
+                (Some(c), Node::Apply(Func::Log, a)) if c.is_exact() => Some((fs[0], *a)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// A sum of matrix products sharing a right (or else a left) factor,
@@ -181,6 +367,10 @@ impl Pool {
             }
             Node::Reduce(Reduction::Sum, axis, s) => match self.node(s).clone() {
                 Node::Apply(Func::Exp, a) => self.logsumexp(a, axis)?,
+                Node::Mul(fs) => match self.one_hot_pick(axis, s, &fs)? {
+                    Some(e) => e,
+                    None => return Ok(None),
+                },
                 _ => return Ok(None),
             },
             Node::Pow(b, n) if self.as_num(n).is_some() => match self.stable_log(b)? {
@@ -203,6 +393,29 @@ impl Pool {
             _ => return Ok(None),
         };
         Ok(Some(out))
+    }
+
+    /// `log(sum(Y∘P, 1))` for a one-hot `Y` picks one entry of each column
+    /// of `P`, so it is `sum(Y∘log(P), 1)`, with `log(P)` in its stable form
+    /// (`log(softmax(Z))` is `Z − logsumexp(Z)`).
+    fn one_hot_pick(&mut self, axis: Axis, s: ExprId, fs: &[ExprId]) -> Result<Option<ExprId>> {
+        let single_column = self.shape(s).cols == 1;
+        if !(axis == Axis::Cols || axis == Axis::All && single_column) {
+            return Ok(None);
+        }
+        let Some(k) = fs.iter().position(|&f| self.is_one_hot(f)) else {
+            return Ok(None);
+        };
+        let rest: Vec<ExprId> = (0..fs.len()).filter(|&i| i != k).map(|i| fs[i]).collect();
+        let p = self.mul(&rest)?;
+        if self.shape(p) != self.shape(s) {
+            return Ok(None);
+        }
+        let Some(log_p) = self.stable_log(p)? else {
+            return Ok(None);
+        };
+        let picked = self.mul(&[fs[k], log_p])?;
+        self.sum(picked, axis).map(Some)
     }
 
     /// `ℯᵃ⋅σ(−a)` in a product becomes `σ(a)`.
@@ -241,33 +454,65 @@ impl Pool {
         self.sub(one, s).map(Some)
     }
 
-    fn expanded_form(&mut self, id: ExprId, matrix: bool) -> Result<Option<ExprId>> {
+    fn expanded_form(&mut self, id: ExprId, how: Expansion) -> Result<Option<ExprId>> {
         match self.node(id).clone() {
-            Node::Mul(fs) => self.distribute(&fs),
+            Node::Mul(fs) => self.distribute(&fs, how),
             Node::Pow(b, n) if matches!(self.node(b), Node::Add(_)) => {
                 match self.as_num(n).and_then(Num::to_i64) {
-                    Some(k @ 2..=4) => self.distribute(&vec![b; k as usize]),
+                    Some(k) if k >= 2 => self.expanded_power(b, k, how),
                     _ => Ok(None),
                 }
             }
-            Node::MatMul(a, b) if matrix => self.distribute_product(a, b),
+            Node::MatMul(a, b) if how == Expansion::Strict => self.distribute_product(a, b),
             _ => Ok(None),
         }
     }
 
+    /// `(a + b + …)^k` multiplied out one factor at a time, like terms
+    /// collected at each step, within the term budget.
+    fn expanded_power(&mut self, b: ExprId, k: i64, how: Expansion) -> Result<Option<ExprId>> {
+        let mut acc = b;
+        for _ in 1..k {
+            match self.distribute(&[acc, b], how)? {
+                Some(next) => acc = next,
+                None => return Ok(None),
+            }
+            let terms = match self.node(acc) {
+                Node::Add(ts) => ts.len(),
+                _ => 1,
+            };
+            if terms > MAX_EXPANDED_TERMS {
+                return self.too_many_terms(how, terms, "terms or more");
+            }
+        }
+        Ok(Some(acc))
+    }
+
+    /// The answer when multiplying out would give `terms` terms, over the budget.
+    fn too_many_terms(&self, how: Expansion, terms: usize, what: &str) -> Result<Option<ExprId>> {
+        match how {
+            Expansion::Strict => Err(crate::Error::TooLarge(format!(
+                "expand: multiplying out gives {terms} {what}, over the limit of {MAX_EXPANDED_TERMS} terms"
+            ))),
+            Expansion::Elementwise => Ok(None),
+        }
+    }
+
     /// A product of sums multiplied out, within the term budget.
-    fn distribute(&mut self, fs: &[ExprId]) -> Result<Option<ExprId>> {
+    fn distribute(&mut self, fs: &[ExprId], how: Expansion) -> Result<Option<ExprId>> {
         let terms_of = |p: &Pool, f: ExprId| match p.node(f) {
-            Node::Add(ts) => ts.clone(),
+            Node::Add(_) => p.terms_as_shown(f),
             _ => vec![f],
         };
+        if !fs.iter().any(|&f| matches!(self.node(f), Node::Add(_))) {
+            return Ok(None);
+        }
         let count = fs
             .iter()
             .try_fold(1usize, |n, &f| n.checked_mul(terms_of(self, f).len()));
-        if !fs.iter().any(|&f| matches!(self.node(f), Node::Add(_)))
-            || count.is_none_or(|n| n > MAX_EXPANDED_TERMS)
-        {
-            return Ok(None);
+        match count {
+            Some(n) if n <= MAX_EXPANDED_TERMS => {}
+            n => return self.too_many_terms(how, n.unwrap_or(usize::MAX), "products"),
         }
         let mut products: Vec<Vec<ExprId>> = vec![vec![]];
         for &f in fs {
@@ -287,7 +532,8 @@ impl Pool {
             .iter()
             .map(|p| {
                 let m = self.mul(p)?;
-                self.expanded_form(m, false).map(|e| e.unwrap_or(m))
+                self.expanded_form(m, Expansion::Elementwise)
+                    .map(|e| e.unwrap_or(m))
             })
             .collect::<Result<Vec<_>>>()?;
         self.add(&terms).map(Some)
@@ -422,3 +668,7 @@ pub(crate) fn softmax_any(pool: &mut Pool, a: ExprId, axis: Axis) -> Result<Expr
     let shifted = pool.sub(a, lse)?;
     pool.apply(Func::Exp, shifted)
 }
+
+#[cfg(test)]
+#[path = "simplify_tests.rs"]
+mod tests;

@@ -29,6 +29,11 @@ impl Pool {
                 "{name} is {shape} but the value given for it is {got}"
             )));
         }
+        if self.is_one_hot(symbol) && !self.is_one_hot(value) {
+            return Err(Error::Invalid(format!(
+                "{name} is declared onehot, but the value given for it is not known to be one-hot (each column a single 1 among zeros)"
+            )));
+        }
         Ok(())
     }
 }

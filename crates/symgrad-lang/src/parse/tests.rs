@@ -354,6 +354,12 @@ fn symbol_declarations() {
     "#]],
     );
     check(
+        "symbol Y[3, 5] onehot, y[3] onehot, onehot",
+        expect![[r#"
+        (symbol Y[3 5] onehot y[3] onehot onehot)
+    "#]],
+    );
+    check(
         "symbol = 3",
         expect![[r#"
         (= symbol 3)

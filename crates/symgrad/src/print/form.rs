@@ -75,18 +75,20 @@ pub(crate) fn term(pool: &Pool, id: ExprId) -> (bool, Term) {
     }
 }
 
-/// The order to print the terms of a sum: as stored, except that a positive
-/// number stored last goes first when the sum would start with a minus
-/// (`1 - x` rather than `-x + 1`, as SymPy prints it).
+/// The order to print the terms of a sum: as written, except that a sum
+/// that would start with a minus starts with its first positive term
+/// (`1 - x` rather than `-x + 1`, `a - y` rather than `-y + a`, as SymPy
+/// prints them), a negative number written first going last.
 pub(crate) fn sum_order(pool: &Pool, terms: &[ExprId]) -> Vec<ExprId> {
     let mut order = terms.to_vec();
     let leads_negative = terms.first().is_some_and(|&t| term(pool, t).0);
-    let ends_positive = terms
-        .last()
-        .and_then(|&t| pool.as_num(t))
-        .is_some_and(|n| !n.is_negative());
-    if terms.len() >= 2 && leads_negative && ends_positive {
-        order.rotate_right(1);
+    let some_positive = terms.iter().any(|&t| !term(pool, t).0);
+    if leads_negative && some_positive && pool.as_num(terms[0]).is_some() {
+        // `−1 + σ(z)` is `σ(z) − 1`.
+        order.rotate_left(1);
+    } else if leads_negative && let Some(k) = terms.iter().position(|&t| !term(pool, t).0) {
+        let first = order.remove(k);
+        order.insert(0, first);
     }
     order
 }

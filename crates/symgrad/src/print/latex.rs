@@ -73,7 +73,7 @@ impl Latex<'_> {
                 let cells: Vec<String> = d.nums().iter().map(|n| self.number(n).s).collect();
                 Out::new(bmatrix(d.shape(), &cells), Prec::Atom)
             }
-            Node::Add(terms) => self.sum(terms),
+            Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
             Node::MatMul(a, b) => self.matmul(*a, *b),

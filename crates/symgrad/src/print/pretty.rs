@@ -32,7 +32,7 @@ pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         digits: opts.digits,
     };
     super::with_stack(pool, id, || match pool.node(id) {
-        Node::Add(terms) => p.broken_sum(terms, opts.width),
+        Node::Add(_) => p.broken_sum(&pool.terms_as_shown(id), opts.width),
         _ => p.expr(id).render(),
     })
 }
@@ -65,7 +65,7 @@ impl Pretty<'_> {
                 entries.get(i * shape.cols + j).map(|&e| self.expr(e))
             }),
             Node::Dense(d) => self.grid(d.shape(), |i, j| Some(self.number(&d.get(i, j)))),
-            Node::Add(terms) => self.sum(terms),
+            Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
             Node::MatMul(a, b) => self.matmul(*a, *b),

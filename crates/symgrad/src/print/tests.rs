@@ -931,7 +931,7 @@ fn seed_session_prints_within_the_width() {
     );
     assert!(text(&pool, loss, &o).starts_with("mean("));
     assert!(text(&pool, elements, &o).contains(
-        "log(1 - 1/(exp(2*W[0, 0] + 60*W[0, 1] + 20*W[0, 2] + 50*W[0, 3] + W[0, 4]) + 1))"
+        "log(1 - 1/(1 + exp(2*W[0, 0] + 60*W[0, 1] + 20*W[0, 2] + 50*W[0, 3] + W[0, 4])))"
     ));
 }
 

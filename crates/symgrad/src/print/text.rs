@@ -69,7 +69,7 @@ impl Text<'_> {
                 Out::new(matrix_literal(*shape, &cells), Prec::Atom)
             }
             Node::Dense(d) => self.dense(d),
-            Node::Add(terms) => self.sum(terms),
+            Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
             Node::MatMul(a, b) => self.matmul(*a, *b),

@@ -1,0 +1,365 @@
+//! `simplify`, `expand`, the order of terms and one-hot labels, checked
+//! against hand-written forms and against the original expressions'
+//! values computed in plain f64 (not by the engine).
+
+use crate::{Axis, ExprId, Func, Pool, PrintOptions, Shape, Values, text};
+use std::collections::HashMap;
+
+struct T {
+    pool: Pool,
+    values: HashMap<ExprId, Values>,
+}
+
+impl T {
+    fn new() -> T {
+        T {
+            pool: Pool::new(),
+            values: HashMap::new(),
+        }
+    }
+
+    fn sym(&mut self, name: &str) -> ExprId {
+        self.pool.symbol(name, Shape::SCALAR).unwrap()
+    }
+
+    fn text(&self, e: ExprId) -> String {
+        text(&self.pool, e, &PrintOptions::default())
+    }
+
+    fn int(&mut self, n: i64) -> ExprId {
+        self.pool.int(n).unwrap()
+    }
+
+    /// The value of `e` with `xs` bound to `at`.
+    fn value(&mut self, e: ExprId, xs: &[ExprId], at: &[f64]) -> f64 {
+        for (&x, &v) in xs.iter().zip(at) {
+            self.values.insert(x, Values::scalar(v));
+        }
+        self.pool.evaluate(e, &self.values).unwrap().data[0]
+    }
+
+    /// Simplifies `e`, checks the size does not grow, the printed form is
+    /// `expected`, and the value at each point is `oracle` of the point.
+    #[track_caller]
+    fn check(&mut self, e: ExprId, xs: &[ExprId], expected: &str, oracle: impl Fn(&[f64]) -> f64) {
+        let s = self.pool.simplify(e).unwrap();
+        assert!(self.pool.size(s) <= self.pool.size(e), "{}", self.text(s));
+        assert_eq!(self.text(s), expected);
+        for at in [[0.3, -1.7, 2.2], [1.9, 0.4, -0.6], [-2.5, 3.1, 0.8]] {
+            let (got, want) = (self.value(s, xs, &at), oracle(&at));
+            assert!(
+                (got - want).abs() <= 1e-12 * (1.0 + want.abs()),
+                "{got} vs {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn rational_functions_cancel() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let (one, two) = (t.int(1), t.int(2));
+    let x2 = t.pool.pow(x, two).unwrap();
+    let num = t.pool.sub(x2, one).unwrap();
+    let den = t.pool.sub(x, one).unwrap();
+    let q = t.pool.div(num, den).unwrap();
+    t.check(q, &[x], "x + 1", |v| (v[0] * v[0] - 1.0) / (v[0] - 1.0));
+
+    let s = t.pool.add(&[x, y]).unwrap();
+    let (a, b) = (t.pool.div(x, s).unwrap(), t.pool.div(y, s).unwrap());
+    let total = t.pool.add(&[a, b]).unwrap();
+    t.check(total, &[x, y], "1", |v| {
+        v[0] / (v[0] + v[1]) + v[1] / (v[0] + v[1])
+    });
+
+    // (x² − 1)/(x² + 2x + 1): the gcd x + 1 is not a factor as written.
+    let twox = t.pool.mul(&[two, x]).unwrap();
+    let sq = t.pool.add(&[x2, twox, one]).unwrap();
+    let r = t.pool.div(num, sq).unwrap();
+    t.check(r, &[x], "(x - 1)/(x + 1)", |v| {
+        (v[0] * v[0] - 1.0) / (v[0] * v[0] + 2.0 * v[0] + 1.0)
+    });
+
+    // (x² − y²)/(x + y) in two variables.
+    let y2 = t.pool.pow(y, two).unwrap();
+    let d = t.pool.sub(x2, y2).unwrap();
+    let r = t.pool.div(d, s).unwrap();
+    t.check(r, &[x, y], "x - y", |v| {
+        (v[0] * v[0] - v[1] * v[1]) / (v[0] + v[1])
+    });
+}
+
+#[test]
+fn tanh_and_softmax_written_out_are_recognised() {
+    let mut t = T::new();
+    let x = t.sym("x");
+    let ex = t.pool.apply(Func::Exp, x).unwrap();
+    let nx = t.pool.neg(x).unwrap();
+    let enx = t.pool.apply(Func::Exp, nx).unwrap();
+    let num = t.pool.sub(ex, enx).unwrap();
+    let den = t.pool.add(&[ex, enx]).unwrap();
+    let q = t.pool.div(num, den).unwrap();
+    t.check(q, &[x], "tanh(x)", |v| v[0].tanh());
+
+    let (one, two) = (t.int(1), t.int(2));
+    let x2 = t.pool.mul(&[two, x]).unwrap();
+    let e2 = t.pool.apply(Func::Exp, x2).unwrap();
+    let num = t.pool.sub(e2, one).unwrap();
+    let den = t.pool.add(&[e2, one]).unwrap();
+    let q = t.pool.div(num, den).unwrap();
+    t.check(q, &[x], "tanh(x)", |v| v[0].tanh());
+
+    let z = t.pool.symbol("z", Shape::new(3, 1)).unwrap();
+    let ez = t.pool.apply(Func::Exp, z).unwrap();
+    let total = t.pool.sum(ez, Axis::All).unwrap();
+    let q = t.pool.div(ez, total).unwrap();
+    let s = t.pool.simplify(q).unwrap();
+    assert_eq!(t.text(s), "softmax(z)");
+    let zs = [0.5, -1.0, 2.0];
+    t.values
+        .insert(z, Values::new(Shape::new(3, 1), zs.to_vec()).unwrap());
+    let got = t.pool.evaluate(s, &t.values).unwrap().data;
+    let norm: f64 = zs.iter().map(|v| v.exp()).sum();
+    for (g, v) in got.iter().zip(zs) {
+        assert!((g - v.exp() / norm).abs() < 1e-14);
+    }
+}
+
+#[test]
+fn logarithms_combine() {
+    let mut t = T::new();
+    let (x, y, a) = (t.sym("x"), t.sym("y"), t.sym("a"));
+    let lx = t.pool.apply(Func::Log, x).unwrap();
+    let ly = t.pool.apply(Func::Log, y).unwrap();
+    let la = t.pool.apply(Func::Log, a).unwrap();
+    let two = t.int(2);
+    let la2 = t.pool.mul(&[two, la]).unwrap();
+    let s = t.pool.add(&[lx, ly]).unwrap();
+    let e = t.pool.sub(s, la2).unwrap();
+    let simplified = t.pool.simplify(e).unwrap();
+    assert_eq!(t.text(simplified), "log(x*y/a^2)");
+    let v = t.value(simplified, &[x, y, a], &[0.3, 2.5, 1.7]);
+    assert!((v - (0.3f64.ln() + 2.5f64.ln() - 2.0 * 1.7f64.ln())).abs() < 1e-14);
+}
+
+#[test]
+fn expand_multiplies_out_any_power_or_says_why_not() {
+    let mut t = T::new();
+    let (a, b) = (t.sym("a"), t.sym("b"));
+    let s = t.pool.add(&[a, b]).unwrap();
+    let five = t.int(5);
+    let p = t.pool.pow(s, five).unwrap();
+    let e = t.pool.expand(p).unwrap();
+    assert_eq!(
+        t.text(e),
+        "a^5 + 5*a^4*b + 10*a^3*b^2 + 10*a^2*b^3 + 5*a*b^4 + b^5"
+    );
+    let (va, vb) = (0.7, -1.3);
+    assert!((t.value(e, &[a, b], &[va, vb]) - f64::powi(va + vb, 5)).abs() < 1e-12);
+    let big = t.int(300);
+    let p = t.pool.pow(s, big).unwrap();
+    let err = t.pool.expand(p).unwrap_err().to_string();
+    assert!(err.contains("over the limit of 256 terms"), "{err}");
+}
+
+#[test]
+fn sums_print_in_the_order_written_and_stay_equal() {
+    let mut t = T::new();
+    let (a, b, c) = (t.sym("a"), t.sym("b"), t.sym("c"));
+    let one = t.int(1);
+    let cab = t.pool.add(&[c, a, b]).unwrap();
+    assert_eq!(t.text(cab), "c + a + b");
+    assert_eq!(cab, t.pool.add(&[a, b, c]).unwrap());
+    let first = t.pool.add(&[one, c]).unwrap();
+    assert_eq!(t.text(first), "1 + c");
+    let last = t.pool.add(&[c, one]).unwrap();
+    assert_eq!(t.text(last), "1 + c", "the form first built is kept");
+    let two = t.int(2);
+    let scaled = t.pool.mul(&[two, cab]).unwrap();
+    assert_eq!(t.text(scaled), "2*c + 2*a + 2*b");
+}
+
+#[test]
+fn one_hot_labels_give_a_minus_y() {
+    let mut t = T::new();
+    let z = t.pool.symbol("z", Shape::new(3, 1)).unwrap();
+    let y = t.pool.symbol("y", Shape::new(3, 1)).unwrap();
+    t.pool.set_one_hot(y, true);
+    let s = t.pool.softmax(z, Axis::Cols).unwrap();
+    // The notebook's form: −log(sum(y∘softmax(z), 1)).
+    let picked = t.pool.mul(&[y, s]).unwrap();
+    let total = t.pool.sum(picked, Axis::Cols).unwrap();
+    let l = t.pool.apply(Func::Log, total).unwrap();
+    let loss = t.pool.neg(l).unwrap();
+    let g = t.pool.grad(loss, z).unwrap();
+    assert_eq!(t.text(g), "softmax(z) - y");
+    let zs = [0.2, -0.4, 1.1];
+    t.values
+        .insert(z, Values::new(Shape::new(3, 1), zs.to_vec()).unwrap());
+    t.values.insert(
+        y,
+        Values::new(Shape::new(3, 1), vec![0.0, 1.0, 0.0]).unwrap(),
+    );
+    let got = t.pool.evaluate(g, &t.values).unwrap().data;
+    let norm: f64 = zs.iter().map(|v| v.exp()).sum();
+    for (k, (g, v)) in got.iter().zip(zs).enumerate() {
+        let want = v.exp() / norm - f64::from(k == 1);
+        assert!((g - want).abs() < 1e-14, "{g} vs {want}");
+    }
+}
+
+#[test]
+fn inner_products_become_matrix_products() {
+    let mut t = T::new();
+    let c = t.pool.symbol("c", Shape::new(4, 1)).unwrap();
+    let y = t.pool.symbol("y", Shape::new(4, 1)).unwrap();
+    let (ct, yt) = (t.pool.transpose(c).unwrap(), t.pool.transpose(y).unwrap());
+    let m = t.pool.mul(&[ct, yt]).unwrap();
+    let s = t.pool.sum(m, Axis::Rows).unwrap();
+    let simplified = t.pool.simplify(s).unwrap();
+    assert!(t.pool.size(simplified) < t.pool.size(s));
+    assert_eq!(t.text(simplified), "y' * c");
+    let (cs, ys) = ([1.0, -2.0, 0.5, 3.0], [0.25, 4.0, -1.0, 2.0]);
+    t.values
+        .insert(c, Values::new(Shape::new(4, 1), cs.to_vec()).unwrap());
+    t.values
+        .insert(y, Values::new(Shape::new(4, 1), ys.to_vec()).unwrap());
+    let got = t.pool.evaluate(simplified, &t.values).unwrap().data[0];
+    let want: f64 = cs.iter().zip(ys).map(|(a, b)| a * b).sum();
+    assert!((got - want).abs() < 1e-14);
+}
+
+/// `size` against SymPy 1.14's `count_ops` (numbers hard-coded from
+/// `sympy.count_ops(e)` with `x, y, z = sympy.symbols('x y z')`): equal
+/// where no subtraction or division is involved; `x − y` and `x/y` count
+/// the negation and the reciprocal too, as the README says.
+#[test]
+fn size_against_sympy_count_ops() {
+    let mut t = T::new();
+    let (x, y, z) = (t.sym("x"), t.sym("y"), t.sym("z"));
+    let (one, two, three) = (t.int(1), t.int(2), t.int(3));
+    let p = &mut t.pool;
+    let x_plus_y = p.add(&[x, y]).unwrap(); // count_ops(x + y) = 1
+    let xyz = p.mul(&[x, y, z]).unwrap(); // count_ops(x*y*z) = 2
+    let twice = p.mul(&[two, x]).unwrap(); // count_ops(2*x) = 1
+    let square = p.pow(x, two).unwrap(); // count_ops(x**2) = 1
+    let ex = p.apply(Func::Exp, x).unwrap(); // count_ops(exp(x)) = 1
+    let x1 = p.add(&[x, one]).unwrap();
+    let log1 = p.apply(Func::Log, x1).unwrap(); // count_ops(log(x + 1)) = 2
+    let inv = p.div(one, x).unwrap(); // count_ops(1/x) = 1
+    let neg = p.neg(x).unwrap(); // count_ops(-x) = 1
+    let third = p.div(x, three).unwrap(); // count_ops(x/3) = 1
+    let th = p.apply(Func::Tanh, x).unwrap();
+    let th2 = p.pow(th, two).unwrap(); // count_ops(tanh(x)**2) = 2
+    let y2 = p.pow(y, two).unwrap();
+    let xy2 = p.mul(&[two, x, y]).unwrap();
+    let poly = p.add(&[square, xy2, y2]).unwrap(); // count_ops(x**2 + 2*x*y + y**2) = 6
+    let exy = p.mul(&[x, y]).unwrap();
+    let exy = p.apply(Func::Exp, exy).unwrap();
+    let lz = p.apply(Func::Log, z).unwrap();
+    let mixed = p.add(&[exy, lz]).unwrap(); // count_ops(exp(x*y) + log(z)) = 4
+    let diff = p.sub(x, y).unwrap(); // count_ops(x - y) = 1
+    let quot = p.div(x, y).unwrap(); // count_ops(x/y) = 1
+    let one_minus = p.sub(one, th2).unwrap(); // count_ops(1 - tanh(x)**2) = 3
+    let agree = [
+        (x_plus_y, 1),
+        (xyz, 2),
+        (twice, 1),
+        (square, 1),
+        (ex, 1),
+        (log1, 2),
+        (inv, 1),
+        (neg, 1),
+        (third, 1),
+        (th2, 2),
+        (poly, 6),
+        (mixed, 4),
+    ];
+    for (e, sympy) in agree {
+        assert_eq!(p.size(e), sympy, "{}", t.text(e));
+    }
+    // One more than SymPy for each subtraction and division.
+    for (e, sympy) in [(diff, 1), (quot, 1), (one_minus, 3)] {
+        assert_eq!(t.pool.size(e), sympy + 1, "{}", t.text(e));
+    }
+}
+
+/// A random scalar expression in `xs` of about `depth` levels: sums,
+/// differences, products, quotients, small powers, `exp`, `log` and `tanh`.
+fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth: u32) -> ExprId {
+    use rand::RngExt;
+    if depth == 0 || rng.random_range(0..4) == 0 {
+        return match rng.random_range(0..4) {
+            0 => p.int(rng.random_range(1..4)).unwrap(),
+            k => xs[(k as usize - 1) % xs.len()],
+        };
+    }
+    let a = random_expr(p, rng, xs, depth - 1);
+    let b = random_expr(p, rng, xs, depth - 1);
+    let built = match rng.random_range(0..8) {
+        0 => p.add(&[a, b]),
+        1 => p.sub(a, b),
+        2 => p.mul(&[a, b]),
+        3 => p.div(a, b),
+        4 => {
+            let k = p.int(rng.random_range(2..4)).unwrap();
+            p.pow(a, k)
+        }
+        5 => p.apply(Func::Exp, a),
+        6 => {
+            // log of something positive: a² + 1
+            let two = p.int(2).unwrap();
+            let one = p.int(1).unwrap();
+            let sq = p.pow(a, two).unwrap();
+            let pos = p.add(&[sq, one]).unwrap();
+            p.apply(Func::Log, pos)
+        }
+        _ => p.apply(Func::Tanh, a),
+    };
+    built.unwrap_or(a)
+}
+
+/// `simplify` and `expand` keep the value of random expressions (compared
+/// with the original evaluated at random points); `simplify` never grows.
+#[test]
+fn simplify_and_expand_keep_values_on_random_expressions() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
+    let mut t = T::new();
+    let xs = [t.sym("x"), t.sym("y"), t.sym("z")];
+    for case in 0..300 {
+        let e = random_expr(&mut t.pool, &mut rng, &xs, 4);
+        let s = t.pool.simplify(e).unwrap();
+        assert!(
+            t.pool.size(s) <= t.pool.size(e),
+            "case {case}: {}",
+            t.text(e)
+        );
+        let x = t.pool.expand(e).ok();
+        for _ in 0..3 {
+            let at: Vec<f64> = (0..3).map(|_| rng.random_range(-2.0..2.0)).collect();
+            let want = t.value(e, &xs, &at);
+            if !want.is_finite() || want.abs() > 1e8 {
+                continue;
+            }
+            let tol = 1e-7 * (1.0 + want.abs());
+            let got = t.value(s, &xs, &at);
+            assert!(
+                (got - want).abs() <= tol,
+                "case {case}: simplify({}) = {} gives {got}, not {want}",
+                t.text(e),
+                t.text(s)
+            );
+            if let Some(x) = x {
+                let got = t.value(x, &xs, &at);
+                assert!(
+                    (got - want).abs() <= tol,
+                    "case {case}: expand({}) = {} gives {got}, not {want}",
+                    t.text(e),
+                    t.text(x)
+                );
+            }
+        }
+    }
+}
