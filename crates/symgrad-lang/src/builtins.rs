@@ -346,7 +346,7 @@ pub const COMMANDS: &[Command] = &[
     ),
     c(
         ":set",
-        ":set width N | digits N | output pretty|text|latex | threads N",
+        ":set width N | digits N | names on|off | output pretty|text|latex | threads N",
         "change a display setting",
     ),
     c(":quit", ":quit", "leave the REPL (Ctrl-D too)"),

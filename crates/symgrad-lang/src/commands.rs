@@ -7,12 +7,7 @@ use crate::eval::{Eval, Value, at};
 use crate::session::{Failure, Flow, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use symgrad::{ExprId, Node, Num, Shape, Span1, checked_shape};
-
-/// True when every line of `text` fits in `width` columns.
-fn fits(text: &str, width: usize) -> bool {
-    text.lines().all(|l| l.chars().count() <= width)
-}
+use symgrad::{ExprId, Node, Num, Shape, checked_shape};
 
 /// A scalar result is shown element by element when its matrix parts hold
 /// at most this many elements in all (as SymPy shows a small loss).
@@ -35,86 +30,35 @@ impl Session {
         }
     }
 
-    /// `e` printed by the named printer, in its display form.
+    /// `e` printed by the named printer, in its display form: pretty and
+    /// LaTeX in the names the user bound (unless `:set names off`), text
+    /// self-contained so that it reads back anywhere.
     pub(crate) fn render(&mut self, e: ExprId, printer: &str) -> symgrad::Result<String> {
         let e = self.display_form(e)?;
         let opts = self.settings.print_options();
+        let named = match (printer, self.settings.names) {
+            ("text", _) | (_, false) => e,
+            _ => self.named_form(e)?.unwrap_or(e),
+        };
         Ok(match printer {
             "text" => symgrad::text(&self.pool, e, &opts),
-            "latex" => symgrad::latex(&self.pool, e, &opts),
-            _ => {
-                let full = symgrad::pretty(&self.pool, e, &opts);
-                if fits(&full, opts.width) {
-                    full
-                } else if let Some(named) = self.named_form(e)? {
-                    symgrad::pretty(&self.pool, named, &opts)
-                } else if let Some(blocks) = self.column_blocks(e)? {
-                    blocks
-                } else {
-                    full
-                }
-            }
+            "latex" => symgrad::latex(&self.pool, named, &opts),
+            _ => symgrad::pretty(&self.pool, named, &opts),
         })
-    }
-
-    /// A numeric matrix too wide for the line, shown as blocks of columns
-    /// that fit, each under a heading (`columns 0–3`); `None` for anything
-    /// else, when a single column is too wide, or when the matrix has more
-    /// columns than a picture shows (it is printed with `⋯` instead).
-    fn column_blocks(&mut self, e: ExprId) -> symgrad::Result<Option<String>> {
-        let shape = self.pool.shape(e);
-        if !matches!(self.pool.node(e), Node::Dense(_))
-            || shape.cols < 2
-            || shape.cols > symgrad::MAX_SHOWN
-        {
-            return Ok(None);
-        }
-        let opts = self.settings.print_options();
-        let all_rows = Span1 {
-            start: 0,
-            end: shape.rows,
-        };
-        let mut blocks = Vec::new();
-        let mut start = 0;
-        while start < shape.cols {
-            // The widest block from `start` that fits (at least one column).
-            let mut end = start + 1;
-            let mut shown = None;
-            while end <= shape.cols {
-                let cols = Span1 { start, end };
-                let block = self.pool.slice(e, all_rows, cols)?;
-                let text = symgrad::pretty(&self.pool, block, &opts);
-                if !fits(&text, opts.width) && shown.is_some() {
-                    break;
-                }
-                shown = Some((end, text));
-                end += 1;
-            }
-            let Some((end, text)) = shown else {
-                return Ok(None);
-            };
-            let heading = if end - start == 1 {
-                format!("column {start}")
-            } else {
-                format!("columns {start}–{}", end - 1)
-            };
-            blocks.push(format!("{heading}\n{text}"));
-            start = end;
-        }
-        Ok(Some(blocks.join("\n")))
     }
 
     /// `e` with its subexpressions that are bound to names (intermediate
     /// results such as `A1 = tanh(W1 * X + b1)`, data such as `X`, or their
-    /// transposes) shown as those names; `None` when it has none. This is
-    /// how a result too wide for the line is shown.
+    /// transposes) shown as those names; `None` when it has none. Names for
+    /// a symbol rearranged (`w = W'`, `x = W[0, :]`) are not used: a result
+    /// in `W` stays in `W`.
     fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
         let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();
         let bound: Vec<(String, ExprId)> = self.vars.iter().map(|(n, &v)| (n.clone(), v)).collect();
         for (name, value) in bound {
-            if value == e || matches!(self.pool.node(value), Node::Symbol { .. } | Node::Num(_)) {
+            if value == e || self.only_rearranges_symbols(value) {
                 continue;
             }
             let shape = self.pool.shape(value);
@@ -157,6 +101,16 @@ impl Session {
             return Ok(None);
         }
         self.pool.replace(e, &names).map(Some)
+    }
+
+    /// True for a number, a symbol, or a symbol transposed, sliced or indexed:
+    /// values whose name would hide the symbol a result is written in.
+    fn only_rearranges_symbols(&self, value: ExprId) -> bool {
+        match self.pool.node(value) {
+            Node::Symbol { .. } | Node::Num(_) | Node::Const(_) | Node::Element { .. } => true,
+            Node::Transpose(a) | Node::Slice { arg: a, .. } => self.only_rearranges_symbols(*a),
+            _ => false,
+        }
     }
 
     /// `c` when the exact numeric matrix `x` is `c` times the numeric matrix
@@ -276,6 +230,9 @@ impl Session {
                     Diagnostic::new("threads must be a whole number from 1 to 256", span)
                 })?
             }
+            ("names", "on") => self.settings.names = true,
+            ("names", "off") => self.settings.names = false,
+            ("names", _) => return Err(Diagnostic::new("names is on or off", span)),
             ("output", "pretty") => self.settings.output = OutputForm::Pretty,
             ("output", "text") => self.settings.output = OutputForm::Text,
             ("output", "latex") => self.settings.output = OutputForm::Latex,
@@ -287,7 +244,7 @@ impl Session {
             }
             _ => {
                 return Err(Diagnostic::new(
-                    "usage: :set width N | digits N | output pretty|text|latex | threads N",
+                    "usage: :set width N | digits N | names on|off | output pretty|text|latex | threads N",
                     span,
                 ));
             }

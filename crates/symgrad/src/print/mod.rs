@@ -8,6 +8,7 @@
 mod boxes;
 mod form;
 mod latex;
+mod layout;
 mod names;
 mod prec;
 mod pretty;

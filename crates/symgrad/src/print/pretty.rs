@@ -6,10 +6,15 @@ use super::boxes::{Bracket, Pict};
 use super::form::{self, Part, Product, Quotient, Term};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Rows or columns beyond this are elided (`⋮`, `⋯`) in a printed matrix.
 pub const MAX_SHOWN: usize = 12;
+/// Matrices with up to this many columns print them all, in blocks of
+/// columns when they are wider than the line; wider ones are elided.
+pub(crate) const MAX_BLOCK_COLUMNS: usize = 100;
 /// How many rows or columns are kept at each end of an elided matrix.
 const EDGE: usize = 4;
 /// Deeper expressions print as one-line text: their pictures would be
@@ -17,38 +22,79 @@ const EDGE: usize = 4;
 const MAX_DEPTH: u32 = 100;
 
 /// The 2-D picture of an expression, lines joined by newlines, no trailing
-/// spaces. A sum wider than `opts.width` breaks between whole terms: each
-/// output line is a complete picture of some terms, continuation lines
-/// start with `+ ` or `- `, and tall lines are separated by a blank line.
+/// spaces, no line wider than `opts.width` (see [`layout`](super::layout)).
 ///
 /// Expressions nested deeper than a picture can usefully show print as
-/// one-line [`text`](super::text).
+/// one-line [`text`](super::text), wrapped at the width.
 pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     if pool.depth(id) > MAX_DEPTH {
-        return super::text(pool, id, opts);
+        return super::layout::wrap_text(&super::text(pool, id, opts), opts.width);
     }
-    let p = Pretty {
-        pool,
-        digits: opts.digits,
-    };
-    super::with_stack(pool, id, || match pool.node(id) {
-        Node::Add(terms) => p.broken_sum(terms, opts.width),
-        _ => p.expr(id).render(),
-    })
+    super::with_stack(pool, id, || super::layout::fit(pool, id, opts))
 }
 
-struct Pretty<'a> {
+/// The pretty printer: pictures of subexpressions, those in `names` shown
+/// by their name, each picture computed once.
+pub(crate) struct Pretty<'a> {
     pool: &'a Pool,
     digits: usize,
+    /// Subexpressions shown by a name (`z₀`) defined below the picture.
+    names: &'a HashMap<ExprId, String>,
+    /// The expression being defined: never shown by its own name.
+    defining: Option<ExprId>,
+    /// The pictures drawn so far, with how many times each was used.
+    drawn: RefCell<HashMap<ExprId, (Pict, usize)>>,
+}
+
+impl<'a> Pretty<'a> {
+    pub(crate) fn new(
+        pool: &'a Pool,
+        digits: usize,
+        names: &'a HashMap<ExprId, String>,
+        defining: Option<ExprId>,
+    ) -> Pretty<'a> {
+        Pretty {
+            pool,
+            digits,
+            names,
+            defining,
+            drawn: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Every subexpression drawn so far: its picture width and uses.
+    pub(crate) fn drawn(&self) -> Vec<(ExprId, usize, usize)> {
+        self.drawn
+            .borrow()
+            .iter()
+            .map(|(&id, (p, uses))| (id, p.width(), *uses))
+            .collect()
+    }
+
+    /// The name `id` is shown by, if it is not the expression being defined.
+    fn name_of(&self, id: ExprId) -> Option<&str> {
+        (self.defining != Some(id))
+            .then(|| self.names.get(&id).map(String::as_str))
+            .flatten()
+    }
 }
 
 impl Pretty<'_> {
-    fn expr(&self, id: ExprId) -> Pict {
-        match form::term(self.pool, id) {
+    pub(crate) fn expr(&self, id: ExprId) -> Pict {
+        if let Some(name) = self.name_of(id) {
+            return Pict::atom(name);
+        }
+        if let Some((p, uses)) = self.drawn.borrow_mut().get_mut(&id) {
+            *uses += 1;
+            return p.clone();
+        }
+        let p = match form::term(self.pool, id) {
             (neg, Term::Num(n)) => signed(neg, self.number(&n)),
             (neg, Term::Product(p)) => self.product(neg, &p),
             (_, Term::Other) => self.node(id),
-        }
+        };
+        self.drawn.borrow_mut().insert(id, (p.clone(), 1));
+        p
     }
 
     fn node(&self, id: ExprId) -> Pict {
@@ -61,10 +107,10 @@ impl Pretty<'_> {
                 let sub = names::element_subscript(*row, *col);
                 Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
             }
-            Node::Matrix { shape, entries } => self.grid(*shape, |i, j| {
-                entries.get(i * shape.cols + j).map(|&e| self.expr(e))
-            }),
-            Node::Dense(d) => self.grid(d.shape(), |i, j| Some(self.number(&d.get(i, j)))),
+            Node::Matrix { .. } | Node::Dense(_) => {
+                let cols = shown(self.pool.shape(id).cols);
+                self.matrix_columns(id, &cols)
+            }
             Node::Add(terms) => self.sum(terms),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
@@ -113,55 +159,32 @@ impl Pretty<'_> {
         }
     }
 
-    /// The terms of a sum, each with its sign pulled out.
-    fn terms(&self, terms: &[ExprId]) -> Vec<(bool, Pict)> {
+    /// The terms of a sum in print order, each with its sign pulled out.
+    pub(crate) fn terms(&self, terms: &[ExprId]) -> Vec<(ExprId, bool, Pict)> {
         form::sum_order(self.pool, terms)
             .into_iter()
             .map(|t| {
+                if let Some(name) = self.name_of(t) {
+                    return (t, false, Pict::atom(name));
+                }
                 let (neg, term) = form::term(self.pool, t);
                 let pict = match &term {
                     Term::Num(n) => self.number(n),
                     Term::Product(p) => self.product(false, p),
-                    Term::Other => self.node(t),
+                    Term::Other => self.expr(t),
                 };
-                (neg, pict.parens_below(TERM))
+                (t, neg, pict.parens_below(TERM))
             })
             .collect()
     }
 
     fn sum(&self, terms: &[ExprId]) -> Pict {
         let mut parts = Vec::new();
-        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
+        for (i, (_, neg, t)) in self.terms(terms).into_iter().enumerate() {
             parts.push(Pict::atom(sign_mark(i == 0, neg, &t)));
             parts.push(t);
         }
         Pict::row(&parts, Prec::Add)
-    }
-
-    /// A sum broken into lines of at most `width` columns between whole terms.
-    fn broken_sum(&self, terms: &[ExprId], width: usize) -> String {
-        let mut lines: Vec<Vec<Pict>> = Vec::new();
-        let mut used = 0;
-        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
-            let mark = sign_mark(i == 0, neg, &t);
-            let fits = used + mark.chars().count() + t.width() <= width;
-            match lines.last_mut() {
-                Some(line) if fits => line.extend([Pict::atom(mark), t]),
-                Some(_) => {
-                    let mark = if neg { "- " } else { "+ " };
-                    lines.push(vec![Pict::atom(mark), t]);
-                }
-                None => lines.push(vec![Pict::atom(mark), t]),
-            }
-            used = lines.last().map_or(0, |l| l.iter().map(Pict::width).sum());
-        }
-        let picts: Vec<Pict> = lines.iter().map(|l| Pict::row(l, Prec::Add)).collect();
-        let gap = if picts.iter().any(|p| p.height() > 1) {
-            "\n\n"
-        } else {
-            "\n"
-        };
-        picts.iter().map(Pict::render).collect::<Vec<_>>().join(gap)
     }
 
     fn product(&self, neg: bool, p: &Product) -> Pict {
@@ -247,11 +270,42 @@ impl Pretty<'_> {
         call(name, args)
     }
 
-    /// A bracketed grid of the entries `cell(i, j)`; large matrices show
-    /// their first and last rows and columns around `⋮`, `⋯` and `⋱`.
-    fn grid(&self, shape: Shape, cell: impl Fn(usize, usize) -> Option<Pict>) -> Pict {
+    /// A matrix literal or numeric matrix as a bracketed grid of the given
+    /// columns (`None` marks elided ones, `⋯`); more than [`MAX_SHOWN`] rows
+    /// show their first and last around `⋮`. Numbers in a column align on
+    /// their decimal point.
+    pub(crate) fn matrix_columns(&self, id: ExprId, cols: &[Option<usize>]) -> Pict {
+        let shape = self.pool.shape(id);
         let rows = shown(shape.rows);
-        let cols = shown(shape.cols);
+        let cell: Box<dyn Fn(usize, usize) -> Pict + '_> = match self.pool.node(id) {
+            Node::Matrix { entries, .. } => Box::new(move |i, j| {
+                entries
+                    .get(i * shape.cols + j)
+                    .map_or_else(|| Pict::atom("?"), |&e| self.expr(e))
+            }),
+            Node::Dense(d) => {
+                let texts: Vec<Vec<String>> = cols
+                    .iter()
+                    .map(|&j| {
+                        let column: Vec<String> = rows
+                            .iter()
+                            .flatten()
+                            .filter_map(|&i| j.map(|j| self.number_text(&d.get(i, j))))
+                            .collect();
+                        align_decimal_points(&column)
+                    })
+                    .collect();
+                let row_of = |i: usize| rows.iter().flatten().position(|&r| r == i);
+                Box::new(move |i, j| {
+                    let k = cols.iter().position(|&c| c == Some(j));
+                    match (k, row_of(i)) {
+                        (Some(k), Some(r)) => Pict::text(&texts[k][r], Prec::Atom),
+                        _ => Pict::atom("?"),
+                    }
+                })
+            }
+            _ => return self.expr(id),
+        };
         let grid: Vec<Vec<Pict>> = rows
             .iter()
             .map(|&i| {
@@ -260,17 +314,45 @@ impl Pretty<'_> {
                         (None, None) => Pict::atom("⋱"),
                         (None, _) => Pict::atom("⋮"),
                         (_, None) => Pict::atom("⋯"),
-                        (Some(i), Some(j)) => cell(i, j).unwrap_or_else(|| Pict::atom("?")),
+                        (Some(i), Some(j)) => cell(i, j),
                     })
                     .collect()
             })
             .collect();
         Pict::grid(&grid).bracketed(Bracket::Square)
     }
+
+    /// A number as one line of text, as in a matrix: `-3`, `1/3`, `0.25`.
+    fn number_text(&self, n: &Num) -> String {
+        match n {
+            Num::Rat(r) => r.to_string(),
+            Num::Float(x) => format_float(*x, self.digits),
+        }
+    }
+}
+
+/// Numbers padded to one width with their decimal points (or their ends,
+/// for integers) in one column.
+fn align_decimal_points(column: &[String]) -> Vec<String> {
+    let point = |s: &str| s.find(['.', '/', 'e']).unwrap_or(s.len());
+    let left = column.iter().map(|s| point(s)).max().unwrap_or(0);
+    let right = column.iter().map(|s| s.len() - point(s)).max().unwrap_or(0);
+    column
+        .iter()
+        .map(|s| {
+            format!(
+                "{:>l$}{:<r$}",
+                &s[..point(s)],
+                &s[point(s)..],
+                l = left,
+                r = right
+            )
+        })
+        .collect()
 }
 
 /// The indices shown along a dimension of `n`; `None` marks the elision.
-fn shown(n: usize) -> Vec<Option<usize>> {
+pub(crate) fn shown(n: usize) -> Vec<Option<usize>> {
     if n <= MAX_SHOWN {
         return (0..n).map(Some).collect();
     }
@@ -288,7 +370,7 @@ fn neg_or_atom(n: &Num) -> Prec {
 }
 
 /// The operator before a term: none or `-` first (`- ` before a tall term), else ` + ` or ` - `.
-fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
+pub(crate) fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
     match (first, neg) {
         (true, false) => "",
         (true, true) if term.height() > 1 => "- ",
