@@ -13,6 +13,10 @@ use symgrad::{ExprId, Node, Num, Shape, checked_shape};
 /// at most this many elements in all (as SymPy shows a small loss).
 const EXPAND_FOR_DISPLAY: usize = 1_000;
 
+/// A scalar written out element by element is shown so only up to this
+/// many operations (about a screenful); beyond, in matrix form.
+const READABLE_OPS: u64 = 400;
+
 impl Session {
     /// The text shown for a statement's value, in the current output form.
     pub(crate) fn display(&mut self, v: &Value) -> symgrad::Result<String> {
@@ -130,14 +134,21 @@ impl Session {
     }
 
     /// The form in which `e` is shown: a scalar built from small matrices
-    /// (such as a loss over a few samples) is shown element by element;
-    /// everything else as it is, matrix operations whole.
+    /// (such as a loss over a few samples) is shown element by element while
+    /// that stays readable (at most [`READABLE_OPS`] operations); everything
+    /// else as it is, matrix operations whole (`vᵀ⋅A⋅v`).
     fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
         let parts = self.pool.matrix_elements(e, EXPAND_FOR_DISPLAY);
         if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {
             return Ok(e);
         }
-        self.pool.element_of(e, 0, 0)
+        // An element form that cannot be built (log(0) in one element) is
+        // not shown; the matrix form is.
+        let Ok(elements) = self.pool.element_of(e, 0, 0) else {
+            return Ok(e);
+        };
+        let readable = self.pool.size(elements) <= READABLE_OPS;
+        Ok(if readable { elements } else { e })
     }
 
     /// `symbol W[3, 4]`: declares a symbol and binds its name.

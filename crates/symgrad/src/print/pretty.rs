@@ -107,6 +107,13 @@ impl Pretty<'_> {
                 let sub = names::element_subscript(*row, *col);
                 Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
             }
+            Node::Matrix { .. } | Node::Dense(_) if form::is_identity(self.pool, id) => {
+                Pict::atom("I")
+            }
+            Node::Matrix { .. } if form::diagonal_of(self.pool, id).is_some() => {
+                let v = form::diagonal_of(self.pool, id).unwrap_or(id);
+                call("diag", vec![self.expr(v)])
+            }
             Node::Matrix { .. } | Node::Dense(_) => {
                 let cols = shown(self.pool.shape(id).cols);
                 self.matrix_columns(id, &cols)
@@ -199,6 +206,12 @@ impl Pretty<'_> {
         if den.is_empty() {
             return signed(neg, top);
         }
+        if den.iter().any(|d| d.is_matrix(self.pool)) {
+            // Elementwise division: `A ⊘ B`, not a fraction read as A⋅B⁻¹.
+            let bottom = self.factors(&den).parens_below(FACTOR);
+            let top = top.parens_below(Prec::Mul);
+            return signed(neg, Pict::row(&[top, Pict::atom(" ⊘ "), bottom], Prec::Mul));
+        }
         signed(neg, Pict::fraction(&top, &self.factors(&den)))
     }
 
@@ -224,35 +237,109 @@ impl Pretty<'_> {
             Part::Float(x) => self.number(&Num::Float(*x)),
             Part::Expr(e) => self.expr(*e),
             Part::Root(e) => self.expr(*e).sqrt(),
-            Part::Power(b, e) => Pict::power(
-                &self.expr(*b).parens_below(POW_BASE),
-                &self.exponent_number(e),
-            ),
+            Part::Power(b, e) => self.raised(*b, self.exponent_number(e)),
         }
     }
 
     fn power(&self, b: ExprId, e: ExprId) -> Pict {
         let exp = match self.pool.as_num(e) {
-            Some(n) if form::is_half(n) => return self.expr(b).sqrt(),
+            Some(n) if form::is_half(n) && self.pool.shape(b).is_scalar() => {
+                return self.expr(b).sqrt();
+            }
             Some(n) => self.exponent_number(n),
             None => self.expr(e),
         };
+        self.raised(b, exp)
+    }
+
+    /// `b` raised to `exp`: the Hadamard power `A∘²` for a matrix, `tanh²(z)`
+    /// for a named function to a positive integer, else `xⁿ`.
+    fn raised(&self, b: ExprId, exp: Pict) -> Pict {
+        if !self.pool.shape(b).is_scalar() {
+            let exp = Pict::row(&[Pict::atom("∘"), exp], Prec::Atom);
+            return Pict::power(&self.expr(b).parens_below(POW_BASE), &exp);
+        }
+        if let Node::Apply(f @ crate::Func::Tanh, a) = self.pool.node(b)
+            && self.name_of(b).is_none()
+            && exp.height() == 1
+            && exp.prec == Prec::Atom
+        {
+            let name = Pict::power(&Pict::atom(names::pretty_func(*f)), &exp);
+            let arg = self.expr(*a).bracketed(Bracket::Round);
+            return Pict::row(&[name, arg], Prec::Atom);
+        }
         Pict::power(&self.expr(b).parens_below(POW_BASE), &exp)
     }
 
+    /// `A⋅B`, with the sign and scalar factors of either side in front:
+    /// `-A⋅B`, `α⋅B⋅c` rather than `(-A)⋅B`, `(B⋅α)⋅c`.
     fn matmul(&self, a: ExprId, b: ExprId) -> Pict {
-        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
-            Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
-            _ => self.expr(id).parens_below(min),
+        let mut neg = false;
+        let mut front = Vec::new();
+        let mut side = |id: ExprId, min: Prec| {
+            if let Some((n, scalars, matrix)) = self.scaled_matrix(id) {
+                neg ^= n;
+                front.extend(scalars);
+                return self.expr(matrix).parens_below(min);
+            }
+            match self.pool.node(id) {
+                Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+                _ => self.expr(id).parens_below(min),
+            }
         };
-        Pict::row(
-            &[side(a, Prec::Mul), Pict::atom("⋅"), side(b, FACTOR)],
-            Prec::Mul,
-        )
+        let (left, right) = (side(a, Prec::Mul), side(b, FACTOR));
+        let mut row = Vec::new();
+        for f in front {
+            row.push(f.parens_below(FACTOR));
+            row.push(Pict::atom("⋅"));
+        }
+        row.extend([left, Pict::atom("⋅"), right]);
+        signed(neg, Pict::row(&row, Prec::Mul))
+    }
+
+    /// `(negative, scalar factors, matrix)` for a product of scalars (numbers
+    /// included) and one matrix, none of them divided by.
+    fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<Pict>, ExprId)> {
+        if self.name_of(id).is_some() {
+            return None;
+        }
+        let (neg, Term::Product(p)) = form::term(self.pool, id) else {
+            return None;
+        };
+        let Quotient { num, den } = p.quotient(self.pool);
+        if !den.is_empty() || p.mean(self.pool).is_some() {
+            return None;
+        }
+        let mut matrix = None;
+        let mut scalars = Vec::new();
+        for part in &num {
+            match part {
+                Part::Expr(e) if !self.pool.shape(*e).is_scalar() => {
+                    if matrix.replace(*e).is_some() {
+                        return None;
+                    }
+                }
+                _ if part.is_matrix(self.pool) => return None,
+                _ => scalars.push(self.part(part)),
+            }
+        }
+        matrix.map(|m| (neg, scalars, m))
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Pict {
         match f {
+            // A matrix argument: elementwise, not the matrix exponential.
+            crate::Func::Exp if !self.pool.shape(a).is_scalar() => {
+                call(names::pretty_func(f), vec![self.expr(a)])
+            }
+            crate::Func::Exp
+                if self
+                    .pool
+                    .as_num(a)
+                    .is_some_and(|n| n.is_one() && n.is_exact()) =>
+            {
+                Pict::atom("ℯ")
+            }
             crate::Func::Exp => Pict::power(&Pict::atom("ℯ"), &self.expr(a)),
             crate::Func::Abs => self.expr(a).bracketed(Bracket::Bar),
             _ => call(names::pretty_func(f), vec![self.expr(a)]),
