@@ -113,6 +113,9 @@ impl Latex<'_> {
         } else {
             name
         };
+        if self.pool.shape(symbol).cols == 1 {
+            return Out::new(format!("{name}_{{{row}}}"), Prec::Atom);
+        }
         Out::new(format!("{name}_{{{row},{col}}}"), Prec::Atom)
     }
 

@@ -156,6 +156,15 @@ impl Layout<'_> {
         let named_before = self.names.len();
         loop {
             let printer = Pretty::new(self.pool, self.digits, &self.names, defining);
+            let whole = printer.expr(id).width();
+            if whole > width
+                && self.names.len() < MAX_NAMES
+                && let Some(e) = self.repeated(&printer, id, defining, whole)
+            {
+                drop(printer);
+                self.name(e);
+                continue;
+            }
             let culprit = match self.blocks(&printer, id, width) {
                 Ok(blocks) if self.names.len() == named_before => return blocks,
                 Ok(blocks) => {
@@ -184,8 +193,8 @@ impl Layout<'_> {
         }
     }
 
-    /// Subexpressions drawn in `id` but not named that are sums at least as
-    /// wide as the narrowest sum named since `since`.
+    /// Subexpressions drawn in `id` but not named that are flat sums nearly
+    /// as wide as the narrowest flat sum named since `since` or wider.
     fn alike(
         &self,
         printer: &Pretty,
@@ -193,10 +202,9 @@ impl Layout<'_> {
         defining: Option<ExprId>,
         since: usize,
     ) -> Vec<ExprId> {
-        let is_sum = |e: ExprId| matches!(self.pool.node(e), Node::Add(_));
         let narrowest = self.order[since..]
             .iter()
-            .filter(|&&e| is_sum(e))
+            .filter(|&&e| self.tier(e) == 2)
             .map(|&e| {
                 let p = Pretty::new(self.pool, self.digits, &self.names, Some(e));
                 p.expr(e).width()
@@ -209,8 +217,8 @@ impl Layout<'_> {
             .drawn()
             .into_iter()
             .filter(|&(e, w, _)| {
-                is_sum(e)
-                    && w >= narrowest
+                self.tier(e) == 2
+                    && 4 * w >= 3 * narrowest
                     && e != id
                     && Some(e) != defining
                     && !self.names.contains_key(&e)
@@ -348,21 +356,62 @@ impl Layout<'_> {
             })
             .map(|(e, w, _)| (e, w, uses.get(&e).copied().unwrap_or(1)))
             .collect();
-        let score = |&(e, w, uses): &(ExprId, usize, usize)| {
-            let sum = if matches!(self.pool.node(e), Node::Add(_)) {
-                3
-            } else {
-                2
-            };
-            (w * uses.min(1000) * sum, std::cmp::Reverse(e))
+        // Flat sums first (the scores `26⋅W₀₀ + …` a person names first),
+        // then other sums, then anything; within a tier, a definition that
+        // fits on a line, then the most columns saved.
+        let key = |&(e, w, uses): &(ExprId, usize, usize)| {
+            (
+                self.tier(e),
+                w + 8 <= width,
+                w * uses.min(1000),
+                std::cmp::Reverse(e),
+            )
         };
-        let fitting = candidates
-            .iter()
-            .filter(|c| c.1 + 8 <= width)
-            .max_by_key(|c| score(c));
-        fitting
-            .or_else(|| candidates.iter().max_by_key(|c| score(c)))
-            .map(|c| c.0)
+        candidates.iter().max_by_key(|c| key(c)).map(|c| c.0)
+    }
+
+    /// 2 for a sum with no sum inside, 1 for another sum, else 0.
+    fn tier(&self, e: ExprId) -> u8 {
+        let Node::Add(terms) = self.pool.node(e) else {
+            return 0;
+        };
+        let nested = terms.iter().any(|&t| {
+            self.pool
+                .reachable(t)
+                .iter()
+                .any(|&x| matches!(self.pool.node(x), Node::Add(_)))
+        });
+        if nested { 1 } else { 2 }
+    }
+
+    /// A subexpression used so often that naming it saves at least half the
+    /// picture's width in columns (`softmax(o)` in its Jacobian).
+    fn repeated(
+        &self,
+        printer: &Pretty,
+        id: ExprId,
+        defining: Option<ExprId>,
+        whole: usize,
+    ) -> Option<ExprId> {
+        let uses = self.uses(id);
+        let used = |e: &ExprId| uses.get(e).copied().unwrap_or(0);
+        printer
+            .drawn()
+            .into_iter()
+            .filter(|&(e, w, _)| {
+                e != id
+                    && Some(e) != defining
+                    && !self.names.contains_key(&e)
+                    && w >= 6
+                    && used(&e) >= 4
+                    && (w - 2) * used(&e) >= whole / 2
+                    && !matches!(
+                        self.pool.node(e),
+                        Node::Symbol { .. } | Node::Num(_) | Node::Const(_) | Node::Element { .. }
+                    )
+            })
+            .max_by_key(|&(e, w, _)| ((w - 2) * used(&e), std::cmp::Reverse(e)))
+            .map(|(e, _, _)| e)
     }
 
     /// How many times each subexpression of `id` occurs in it as a tree,

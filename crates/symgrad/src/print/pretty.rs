@@ -104,7 +104,12 @@ impl Pretty<'_> {
             Node::Const(Constant::Pi) => Pict::atom("π"),
             Node::Symbol { name, .. } => Pict::atom(&names::pretty_symbol(name)),
             Node::Element { symbol, row, col } => {
-                let sub = names::element_subscript(*row, *col);
+                // An element of a column vector by its one index: `a₀`.
+                let sub = if self.pool.shape(*symbol).cols == 1 {
+                    names::subscript(*row)
+                } else {
+                    names::element_subscript(*row, *col)
+                };
                 Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
             }
             Node::Matrix { .. } | Node::Dense(_) if form::is_identity(self.pool, id) => {
