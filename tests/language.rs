@@ -565,11 +565,7 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
     let mut session = Session::new();
     run_in(&mut session, net);
     // Narrow enough: shown in full.
-    check_in(
-        &mut session,
-        "A1",
-        expect!["tanh(W₁⋅X)"],
-    );
+    check_in(&mut session, "A1", expect!["tanh(W₁⋅X)"]);
     // Too wide in full: A1, A2 and Xᵀ stand for their values.
     check_in(
         &mut session,

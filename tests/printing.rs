@@ -510,3 +510,62 @@ fn a_quadratic_form_of_25_stays_in_matrix_form() {
         golden(&mut s, width, "v'*A*v", expect![["vᵀ⋅A⋅v"]]);
     }
 }
+
+/// The LaTeX of every golden case and of the notation cases, compiled by
+/// `pdflatex` (with amsmath only) when it is installed.
+#[test]
+fn latex_of_the_golden_cases_compiles() {
+    let Some(engine) = ["pdflatex", "lualatex", "xelatex"].into_iter().find(|e| {
+        std::process::Command::new(e)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("no TeX engine installed (pdflatex): the LaTeX compile test is skipped");
+        return;
+    };
+    let cases: [(&str, &[&str]); 6] = [
+        (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
+        (SEED_000, &["L", "grad(L, W)", "elements(grad(L, W))"]),
+        ("symbol o[10]", &["jacobian(softmax(o), o)"]),
+        ("seed(0); R = randn(20, 20)", &["R", "randn(3, 11)"]),
+        ("symbol v[25], A[25, 25]", &["v'*A*v"]),
+        (
+            "symbol A[3, 3], B[3, 3], c[3], alpha, omicron, F_beta, Alpha, x_1, z",
+            &[
+                "A.^2 - A^2",
+                "A ./ B",
+                "exp(A)",
+                "-A*B",
+                "alpha*B*c",
+                "exp(1)",
+                "diff(tanh(z), z)",
+                "eye(3) + 0*A",
+                "omicron + F_beta + Alpha + x_1",
+            ],
+        ),
+    ];
+    let mut body = String::new();
+    for (setup, statements) in cases {
+        let mut s = session(&format!("{setup}\n:set output latex"));
+        for statement in statements {
+            let latex = run_in(&mut s, statement);
+            assert!(!latex.contains("error"), "{statement}: {latex}");
+            body.push_str(&format!("% {statement}\n\\[\n{latex}\n\\]\n"));
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("symgrad-latex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let doc = format!(
+        "\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n{body}\\end{{document}}\n"
+    );
+    std::fs::write(dir.join("cases.tex"), &doc).expect("the document is written");
+    let out = std::process::Command::new(engine)
+        .args(["-interaction=nonstopmode", "-halt-on-error", "cases.tex"])
+        .current_dir(&dir)
+        .output()
+        .expect("the TeX engine runs");
+    let log = String::from_utf8_lossy(&out.stdout).to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{engine} failed:\n{log}\n\n{doc}");
+}

@@ -306,7 +306,9 @@ impl Session {
         if let Some(b) = builtin(topic) {
             return Ok(format!(
                 "{}\n  {}\n  example: {}",
-                b.usage, b.summary, b.example
+                b.usage,
+                wrap_words(b.summary, 2, HELP_WIDTH),
+                b.example
             ));
         }
         let as_command = if topic.starts_with(':') {
@@ -348,11 +350,11 @@ const TOPICS: &[(&str, &str)] = &[
     ),
     (
         "operators",
-        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product     A ./ B  elementwise division    A .^ n  elementwise power\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose        A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows",
+        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product (∘)   A ./ B  elementwise division (⊘)\nA .^ n  elementwise power (A∘ⁿ)   exp(A), log(A), …  elementwise functions\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose    A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows",
     ),
     (
         "literals",
-        "42, -7, 1/3   exact rationals        0.25, 1e-3   floats        E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
+        "42, -7, 1/3   exact rationals    0.25, 1e-3   floats    E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
     ),
 ];
 
@@ -387,11 +389,37 @@ impl Session {
 /// a line of its own, with its summary indented below it.
 const INDEX_WIDTH: usize = 27;
 
-/// One entry of the `:help` index: usage, then summary.
+/// Help text fits a terminal this wide.
+const HELP_WIDTH: usize = 80;
+
+/// One entry of the `:help` index: usage, then summary, wrapped at word
+/// boundaries to [`HELP_WIDTH`] with the summary's column kept.
 fn index_line(usage: &str, summary: &str) -> String {
+    let indent = 2 + INDEX_WIDTH + 1;
+    let summary = wrap_words(summary, indent, HELP_WIDTH);
     if usage.chars().count() <= INDEX_WIDTH {
         format!("  {usage:INDEX_WIDTH$} {summary}\n")
     } else {
-        format!("  {usage}\n  {:INDEX_WIDTH$} {summary}\n", "")
+        format!("  {usage}\n{}{summary}\n", " ".repeat(indent))
     }
+}
+
+/// `text` wrapped at spaces into lines of at most `width` columns, the
+/// first starting at column `indent` and the rest indented to it.
+fn wrap_words(text: &str, indent: usize, width: usize) -> String {
+    let room = width.saturating_sub(indent).max(20);
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let Some(line) = lines.last_mut() else { break };
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > room {
+            lines.push(word.to_string());
+        } else {
+            if used > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join(&format!("\n{}", " ".repeat(indent)))
 }

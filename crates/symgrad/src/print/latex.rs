@@ -7,13 +7,18 @@ use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 
-/// LaTeX for an expression (math mode, without delimiters).
+/// LaTeX for an expression (math mode, without delimiters). A sum whose
+/// pretty form is wider than `opts.width` breaks between terms into lines
+/// of an `aligned` environment, by the same rule as the pretty printer.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let printer = Latex {
         pool,
         digits: opts.digits,
     };
-    super::with_stack(pool, id, || printer.expr(id).s)
+    super::with_stack(pool, id, || match pool.node(id) {
+        Node::Add(terms) if pool.depth(id) <= 100 => printer.aligned_sum(terms, opts),
+        _ => printer.expr(id).s,
+    })
 }
 
 /// LaTeX with the binding of its outer operator. A superscripted form
@@ -135,6 +140,48 @@ impl Latex<'_> {
             }
             Num::Float(x) => float(&format_float(*x, self.digits), prec),
         }
+    }
+
+    /// A sum on one line, or in lines of `aligned` where its pretty form
+    /// would be wider than the width.
+    fn aligned_sum(&self, terms: &[ExprId], opts: &PrintOptions) -> String {
+        let names = std::collections::HashMap::new();
+        let pretty = super::pretty::Pretty::new(self.pool, opts.digits, &names, None);
+        let mut lines: Vec<Vec<ExprId>> = vec![Vec::new()];
+        let mut used = 0;
+        for (t, _, p) in pretty.terms(terms) {
+            let w = p.width() + 3;
+            if used + w > opts.width && !lines[lines.len() - 1].is_empty() {
+                lines.push(Vec::new());
+                used = 0;
+            }
+            used += w;
+            if let Some(line) = lines.last_mut() {
+                line.push(t);
+            }
+        }
+        if lines.len() == 1 {
+            return self.sum(terms).s;
+        }
+        let mut out = Vec::new();
+        for (k, line) in lines.iter().enumerate() {
+            let mut s = String::new();
+            for (i, &t) in line.iter().enumerate() {
+                let (neg, term) = form::term(self.pool, t);
+                let shown = match &term {
+                    Term::Num(n) => self.number(n),
+                    Term::Product(p) => self.product(false, p),
+                    Term::Other => self.node(t),
+                };
+                match (k == 0 && i == 0, neg) {
+                    (true, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
+                    (false, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
+                    (false, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
+                }
+            }
+            out.push(format!("&{}", s.trim_start()));
+        }
+        format!("\\begin{{aligned}}{}\\end{{aligned}}", out.join(" \\\\\n"))
     }
 
     fn sum(&self, terms: &[ExprId]) -> Out {
