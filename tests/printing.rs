@@ -569,3 +569,184 @@ fn latex_of_the_golden_cases_compiles() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(out.status.success(), "{engine} failed:\n{log}\n\n{doc}");
 }
+
+/// Pretty, text and LaTeX of `statement`, one after the other.
+fn three_forms(s: &mut Session, statement: &str) -> String {
+    let mut out = Vec::new();
+    for form in ["pretty", "text", "latex"] {
+        out.push(run_in(s, &format!(":set output {form}\n{statement}")));
+    }
+    run_in(s, ":set output pretty");
+    out.join("\n")
+}
+
+#[test]
+fn elementwise_and_matrix_operations_read_differently() {
+    let mut s = session("symbol A[3, 3], B[3, 3], c[3], alpha, z");
+    let cases = [
+        (
+            "A.^2 - A^2",
+            expect![[r#"
+             ∘2    2
+            A   - A
+            A.^2 - A^2
+            \mathbf{A}^{\circ 2} - \mathbf{A}^{2}"#]],
+        ),
+        (
+            "A ./ B",
+            expect![[r#"
+            A ⊘ B
+            A ./ B
+            \mathbf{A} \oslash \mathbf{B}"#]],
+        ),
+        (
+            "exp(A)",
+            expect![[r#"
+            exp(A)
+            exp(A)
+            \exp\left(\mathbf{A}\right)"#]],
+        ),
+        (
+            "-A*B",
+            expect![[r#"
+            -A⋅B
+            (-A) * B
+            -\mathbf{A} \mathbf{B}"#]],
+        ),
+        (
+            "alpha*B*c",
+            expect![[r#"
+            α⋅B⋅c
+            (B*alpha) * c
+            \alpha \mathbf{B} \mathbf{c}"#]],
+        ),
+        (
+            "exp(1)",
+            expect![[r#"
+            ℯ
+            exp(1)
+            e"#]],
+        ),
+        (
+            "diff(tanh(z), z)",
+            expect![[r#"
+                    2
+            1 - tanh (z)
+            1 - tanh(z)^2
+            1 - \tanh^{2}\left(z\right)"#]],
+        ),
+        (
+            "eye(3) + 0*A",
+            expect![[r#"
+            I
+            [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+            I"#]],
+        ),
+        (
+            "elements(diag(c))",
+            expect![[r#"
+            diag(c)
+            [[c[0, 0], 0, 0], [0, c[1, 0], 0], [0, 0, c[2, 0]]]
+            \operatorname{diag}\left(\mathbf{c}\right)"#]],
+        ),
+    ];
+    for (statement, expected) in cases {
+        expected.assert_eq(&three_forms(&mut s, statement));
+    }
+}
+
+/// The network of seed 003 with its data bound to X and Y.
+const NETWORK: &str = "X = [[1, 2, 4], [-2, -5, -8]]
+Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+symbol W1[2, 2], b1[2], W2[3, 2], b2[3]
+A1 = tanh(W1 * X + b1)
+A2 = softmax(W2 * A1 + b2)
+L = -sum(Y .* log(A2)) / 3";
+
+#[test]
+fn results_are_shown_in_the_names_the_user_bound() {
+    let mut s = session(NETWORK);
+    golden(
+        &mut s,
+        80,
+        "grad(L, W2)",
+        expect![[r#"
+        ⎛A₂   Y⎞
+        ⎜── - ─⎟⋅A₁ᵀ
+        ⎝3    3⎠"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "grad(L, b2)",
+        expect![[r#"
+                      ⎡-1/3⎤
+                      ⎢    ⎥
+        mean(A₂, 2) + ⎢-1/3⎥
+                      ⎢    ⎥
+                      ⎣-1/3⎦"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "grad(L, b1)",
+        expect![[r#"
+           ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
+        sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
+           ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
+    );
+    // A name for a symbol rearranged is not used: the gradient stays in W.
+    let mut s = session("symbol W[2, 3], x[3]\nw = W'");
+    golden(
+        &mut s,
+        80,
+        "grad(sum(tanh(W*x)), W)",
+        expect![[r#"
+        ⎛             ∘2⎞
+        ⎝1 - tanh(W⋅x)  ⎠⋅xᵀ"#]],
+    );
+    // `text` is self-contained; `:set names off` writes everything out.
+    let mut s = session("X = [[1, 2], [3, 4]]\nsymbol W[2, 2]");
+    golden(&mut s, 80, "W*X", expect!["W⋅X"]);
+    golden(&mut s, 80, "text(W*X)", expect!["W * [[1, 2], [3, 4]]"]);
+    golden(
+        &mut s,
+        80,
+        ":set names off\nW*X",
+        expect![[r#"
+          ⎡1  2⎤
+        W⋅⎢    ⎥
+          ⎣3  4⎦"#]],
+    );
+}
+
+#[test]
+fn symbol_names_and_digits_follow_sympy() {
+    let mut s = session("symbol x_1, F_beta, Gamma, Alpha, w2, omicron");
+    golden(
+        &mut s,
+        80,
+        "x_1 + F_beta + Gamma + Alpha + w2 + omicron",
+        expect!["Α + Fᵦ + Γ + ο + w₂ + x₁"],
+    );
+    golden(
+        &mut s,
+        80,
+        ":set output latex\nx_1 + F_beta + Gamma + Alpha + w2 + omicron",
+        expect![[r#"A + F_{\beta} + \Gamma + o + w_{2} + x_{1}"#]],
+    );
+    let mut s = session(":set digits 2");
+    golden(&mut s, 80, "16.3", expect!["16"]);
+    golden(
+        &mut s,
+        80,
+        "[16.3, 1234.5, -0.5]",
+        expect![[r#"
+        ⎡16    ⎤
+        ⎢      ⎥
+        ⎢ 1.2e3⎥
+        ⎢      ⎥
+        ⎣-0.5  ⎦"#]],
+    );
+    golden(&mut s, 80, "text(16.3)", expect!["1.6e1"]);
+}

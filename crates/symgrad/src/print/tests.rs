@@ -228,7 +228,10 @@ fn long_loss_breaks_between_whole_terms() {
     .assert_eq(&shown);
     let o = PrintOptions::default();
     expect!["-log(1 - 1/(exp(2*W[0, 0] + 60*W[0, 1] + 20*W[0, 2] + 50*W[0, 3] + W[0, 4]) + 1))/3 - log(1 - 1/(exp(80*W[0, 0] + 10*W[0, 1] + 4*W[0, 2] + 60*W[0, 3] + W[0, 4]) + 1))/3 - log(1/(exp(26*W[0, 0] + 100*W[0, 1] + 90*W[0, 2] + 80*W[0, 3] + W[0, 4]) + 1))/3"].assert_eq(&text(&b.pool, loss, &o));
-    expect![[r#"-\frac{\log\left(1 - \frac{1}{e^{2 W_{0,0} + 60 W_{0,1} + 20 W_{0,2} + 50 W_{0,3} + W_{0,4}} + 1}\right)}{3} - \frac{\log\left(1 - \frac{1}{e^{80 W_{0,0} + 10 W_{0,1} + 4 W_{0,2} + 60 W_{0,3} + W_{0,4}} + 1}\right)}{3} - \frac{\log\left(\frac{1}{e^{26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80 W_{0,3} + W_{0,4}} + 1}\right)}{3}"#]].assert_eq(&latex(&b.pool, loss, &o));
+    expect![[r#"
+        \begin{aligned}&-\frac{\log\left(1 - \frac{1}{e^{2 W_{0,0} + 60 W_{0,1} + 20 W_{0,2} + 50 W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
+        &- \frac{\log\left(1 - \frac{1}{e^{80 W_{0,0} + 10 W_{0,1} + 4 W_{0,2} + 60 W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
+        &- \frac{\log\left(\frac{1}{e^{26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80 W_{0,3} + W_{0,4}} + 1}\right)}{3}\end{aligned}"#]].assert_eq(&latex(&b.pool, loss, &o));
 }
 
 #[test]
@@ -930,7 +933,7 @@ fn seed_session_prints_within_the_width() {
     );
     let matrix_form = pretty(&pool, loss, &o);
     assert!(
-        matrix_form.starts_with("mean(U₁)\n\nwhere U₀ = exp"),
+        matrix_form.contains("mean⎜") && matrix_form.contains("where U₀ = exp"),
         "mean of named parts:\n{matrix_form}"
     );
     assert!(text(&pool, loss, &o).starts_with("mean("));
