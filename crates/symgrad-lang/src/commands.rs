@@ -13,6 +13,10 @@ use symgrad::{ExprId, Node, Num, Shape, checked_shape};
 /// at most this many elements in all (as SymPy shows a small loss).
 const EXPAND_FOR_DISPLAY: usize = 1_000;
 
+/// Bound matrices of up to this many elements name their elements inside
+/// a result shown element by element.
+const ELEMENT_NAMES: usize = 64;
+
 /// A scalar written out element by element is shown so only up to this
 /// many operations (about a screenful); beyond, in matrix form.
 const READABLE_OPS: u64 = 400;
@@ -77,6 +81,72 @@ impl Session {
                     let shown = self.pool.transpose(symbol)?;
                     names.insert(transposed, shown);
                 }
+            }
+        }
+        // Elements of small named matrices of scores (sums of products, as
+        // `z0 = W*x + b`): `exp(z0[0])` as the user wrote it, not the sum it
+        // stands for.
+        let entries: Vec<ExprId> = match self.pool.node(e) {
+            Node::Matrix { entries, .. } => entries.clone(),
+            _ => Vec::new(),
+        };
+        let named_matrices: Vec<(String, ExprId)> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| {
+                let shape = self.pool.shape(**v);
+                !shape.is_scalar() && shape.len() <= ELEMENT_NAMES
+            })
+            .map(|(n, &v)| (n.clone(), v))
+            .collect();
+        for (name, value) in named_matrices {
+            if value == e || self.only_rearranges_symbols(value) {
+                continue;
+            }
+            if matches!(self.pool.node(value), Node::Dense(_) | Node::Matrix { .. }) {
+                continue;
+            }
+            let shape = self.pool.shape(value);
+            let mut elements = Vec::new();
+            for i in 0..shape.rows {
+                for j in 0..shape.cols {
+                    let Ok(element) = self.pool.element_of(value, i, j) else {
+                        continue;
+                    };
+                    let trivial = matches!(
+                        self.pool.node(element),
+                        Node::Num(_) | Node::Symbol { .. } | Node::Element { .. } | Node::Const(_)
+                    );
+                    let scores = self.pool.reachable(element).iter().all(|&x| {
+                        matches!(
+                            self.pool.node(x),
+                            Node::Add(_)
+                                | Node::Mul(_)
+                                | Node::Num(_)
+                                | Node::Element { .. }
+                                | Node::Symbol { .. }
+                        )
+                    });
+                    let shown_itself = element == e;
+                    if trivial
+                        || shown_itself
+                        || !scores
+                        || !inside(&element)
+                        || names.contains_key(&element)
+                    {
+                        continue;
+                    }
+                    elements.push((element, i, j));
+                }
+            }
+            // A result that is these very elements (`elements(g)`) shows them.
+            if !entries.is_empty() && entries.iter().all(|x| elements.iter().any(|el| el.0 == *x)) {
+                continue;
+            }
+            let symbol = self.pool.symbol(&name, shape)?;
+            for (element, i, j) in elements {
+                let shown = self.pool.element(symbol, i, j)?;
+                names.insert(element, shown);
             }
         }
         // Numeric matrices inside `e` that are an exact multiple of named data

@@ -151,6 +151,16 @@ pub(crate) fn pretty_symbol(name: &str) -> String {
     pretty_word(name)
 }
 
+/// The name of a matrix symbol before an element's subscript: as
+/// [`pretty_symbol`], except that trailing digits stay digits (`z0₁`).
+pub(crate) fn element_base(name: &str) -> String {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if !stem.is_empty() && stem.len() < name.len() && !stem.ends_with('_') {
+        return format!("{}{}", pretty_word(stem), &name[stem.len()..]);
+    }
+    pretty_symbol(name)
+}
+
 /// A symbol name for LaTeX: `\alpha` for Greek names, `x_{1}` for `x_1`,
 /// `\mathit{lr}` for longer names; `_` elsewhere is escaped.
 pub(crate) fn latex_symbol(name: &str) -> String {

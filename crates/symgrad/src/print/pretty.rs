@@ -110,7 +110,14 @@ impl Pretty<'_> {
                 } else {
                     names::element_subscript(*row, *col)
                 };
-                Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
+                // A name ending in digits keeps them (`z0₁`, not `z₀₁`).
+                let base = match self.pool.node(*symbol) {
+                    Node::Symbol { name, .. } if self.name_of(*symbol).is_none() => {
+                        Pict::atom(&names::element_base(name))
+                    }
+                    _ => self.expr(*symbol),
+                };
+                Pict::row(&[base, Pict::atom(&sub)], Prec::Atom)
             }
             Node::Matrix { .. } | Node::Dense(_) if form::is_identity(self.pool, id) => {
                 Pict::atom("I")
