@@ -316,7 +316,7 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
         1e-12,
         0.0,
     );
-    assert_eq!(run_in(&mut s, "w1"), "w1", "w1 was not bound");
+    assert_eq!(run_in(&mut s, "w1"), "w₁", "w1 was not bound");
     assert_eq!(numbers(&mut s, "descend(f, w, 0.5, 1, 2)"), [-2.0]);
 }
 

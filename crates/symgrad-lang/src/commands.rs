@@ -49,7 +49,7 @@ impl Session {
             _ => self.named_form(e)?.unwrap_or(e),
         };
         Ok(match printer {
-            "text" => symgrad::text(&self.pool, e, &opts),
+            "text" => symgrad::wrap_text_form(&symgrad::text(&self.pool, e, &opts), opts.width),
             "latex" => symgrad::latex(&self.pool, named, &opts),
             _ => symgrad::pretty(&self.pool, named, &opts),
         })

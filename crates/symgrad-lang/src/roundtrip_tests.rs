@@ -120,8 +120,8 @@ fn text_reads_back_to_the_same_node() {
 }
 
 /// Random expressions of the language printed at random widths: no line of
-/// the pretty form is wider than the width, and the text form still reads
-/// back to the same expression.
+/// the pretty form is wider than the width, and the text form, wrapped at
+/// the width, still reads back to the same expression.
 #[test]
 fn pretty_output_never_exceeds_the_width() {
     let mut s = Session::new();
@@ -148,8 +148,13 @@ fn pretty_output_never_exceeds_the_width() {
                 "case {case} at width {width}: {src}\n{shown}"
             );
         }
-        let text = symgrad::text(&s.pool, e, &s.settings.print_options());
+        // The text form wrapped at the width reads back too.
+        let one_line = symgrad::text(&s.pool, e, &s.settings.print_options());
+        let text = symgrad::wrap_text_form(&one_line, width);
         assert_eq!(eval_expr(&mut s, &text), Some(e), "case {case}: {text}");
+        for line in text.lines().filter(|l| l.trim().contains(' ')) {
+            assert!(line.chars().count() <= width, "case {case}: {text}");
+        }
         checked += 1;
     }
     assert!(

@@ -9,16 +9,18 @@ use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
 /// pretty form is wider than `opts.width` breaks between terms into lines
-/// of an `aligned` environment, by the same rule as the pretty printer.
+/// of an `aligned` environment, by the same rule as the pretty printer, and
+/// source lines are broken at spaces to fit the width.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let printer = Latex {
         pool,
         digits: opts.digits,
     };
-    super::with_stack(pool, id, || match pool.node(id) {
+    let source = super::with_stack(pool, id, || match pool.node(id) {
         Node::Add(terms) if pool.depth(id) <= 100 => printer.aligned_sum(terms, opts),
         _ => printer.expr(id).s,
-    })
+    });
+    super::wrap::wrap_latex(&source, opts.width)
 }
 
 /// LaTeX with the binding of its outer operator. A superscripted form

@@ -32,6 +32,7 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         names: HashMap::new(),
         order: Vec::new(),
         bases: Bases::avoiding(pool, id),
+        sum_inside: sums_inside(pool, id),
     };
     let width = opts.width.max(MIN_WIDTH);
     let mut out = join_blocks(&layout.fit(id, None, width));
@@ -147,6 +148,22 @@ struct Layout<'a> {
     names: HashMap<ExprId, String>,
     order: Vec<ExprId>,
     bases: Bases,
+    /// Whether a subexpression of the root has a sum among its descendants.
+    sum_inside: HashMap<ExprId, bool>,
+}
+
+/// For each subexpression of `id`, whether a sum is among its descendants.
+fn sums_inside(pool: &Pool, id: ExprId) -> HashMap<ExprId, bool> {
+    let mut inside = HashMap::new();
+    // Children have smaller ids than their parents.
+    for e in pool.reachable(id) {
+        let mut any = false;
+        pool.node(e).for_each_child(|c| {
+            any |= matches!(pool.node(c), Node::Add(_)) || inside.get(&c).copied().unwrap_or(false);
+        });
+        inside.insert(e, any);
+    }
+    inside
 }
 
 impl Layout<'_> {
@@ -225,19 +242,8 @@ impl Layout<'_> {
             })
             .map(|(e, _, _)| e)
             .collect();
+        // Flat sums hold no sums, so none of these is inside another.
         alike.sort_unstable();
-        // The innermost only: a sum of named sums reads well as it is.
-        let inner: Vec<ExprId> = alike
-            .iter()
-            .copied()
-            .filter(|&e| {
-                let below = self.pool.reachable(e);
-                !alike
-                    .iter()
-                    .any(|&o| o != e && below.binary_search(&o).is_ok())
-            })
-            .collect();
-        let mut alike = inner;
         alike.truncate(MAX_NAMES.saturating_sub(self.names.len()));
         alike
     }
@@ -372,16 +378,11 @@ impl Layout<'_> {
 
     /// 2 for a sum with no sum inside, 1 for another sum, else 0.
     fn tier(&self, e: ExprId) -> u8 {
-        let Node::Add(terms) = self.pool.node(e) else {
-            return 0;
-        };
-        let nested = terms.iter().any(|&t| {
-            self.pool
-                .reachable(t)
-                .iter()
-                .any(|&x| matches!(self.pool.node(x), Node::Add(_)))
-        });
-        if nested { 1 } else { 2 }
+        match (self.pool.node(e), self.sum_inside.get(&e)) {
+            (Node::Add(_), Some(true)) => 1,
+            (Node::Add(_), _) => 2,
+            _ => 0,
+        }
     }
 
     /// A subexpression used so often that naming it saves at least half the

@@ -79,7 +79,8 @@ fn data_matrix_prints_as_a_grid() {
             ⎣80   10   4  60  1⎦
 
             [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
-            \begin{bmatrix}26 & 100 & 90 & 80 & 1 \\ 2 & 60 & 20 & 50 & 1 \\ 80 & 10 & 4 & 60 & 1\end{bmatrix}"#]],
+            \begin{bmatrix}26 & 100 & 90 & 80 & 1 \\ 2 & 60 & 20 & 50 & 1 \\ 80 & 10 & 4 &
+              60 & 1\end{bmatrix}"#]],
     );
 }
 
@@ -125,7 +126,8 @@ fn data_matrix_times_transposed_weights() {
             ⎣80   10   4  60  1⎦
 
             [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]] * W'
-            \begin{bmatrix}26 & 100 & 90 & 80 & 1 \\ 2 & 60 & 20 & 50 & 1 \\ 80 & 10 & 4 & 60 & 1\end{bmatrix} \mathbf{W}^\top"#]],
+            \begin{bmatrix}26 & 100 & 90 & 80 & 1 \\ 2 & 60 & 20 & 50 & 1 \\ 80 & 10 & 4 &
+              60 & 1\end{bmatrix} \mathbf{W}^\top"#]],
     );
 }
 
@@ -229,9 +231,13 @@ fn long_loss_breaks_between_whole_terms() {
     let o = PrintOptions::default();
     expect!["-log(1 - 1/(exp(2*W[0, 0] + 60*W[0, 1] + 20*W[0, 2] + 50*W[0, 3] + W[0, 4]) + 1))/3 - log(1 - 1/(exp(80*W[0, 0] + 10*W[0, 1] + 4*W[0, 2] + 60*W[0, 3] + W[0, 4]) + 1))/3 - log(1/(exp(26*W[0, 0] + 100*W[0, 1] + 90*W[0, 2] + 80*W[0, 3] + W[0, 4]) + 1))/3"].assert_eq(&text(&b.pool, loss, &o));
     expect![[r#"
-        \begin{aligned}&-\frac{\log\left(1 - \frac{1}{e^{2 W_{0,0} + 60 W_{0,1} + 20 W_{0,2} + 50 W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
-        &- \frac{\log\left(1 - \frac{1}{e^{80 W_{0,0} + 10 W_{0,1} + 4 W_{0,2} + 60 W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
-        &- \frac{\log\left(\frac{1}{e^{26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80 W_{0,3} + W_{0,4}} + 1}\right)}{3}\end{aligned}"#]].assert_eq(&latex(&b.pool, loss, &o));
+        \begin{aligned}&-\frac{\log\left(1 - \frac{1}{e^{2 W_{0,0} + 60 W_{0,1} + 20
+          W_{0,2} + 50 W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
+        &- \frac{\log\left(1 - \frac{1}{e^{80 W_{0,0} + 10 W_{0,1} + 4 W_{0,2} + 60
+          W_{0,3} + W_{0,4}} + 1}\right)}{3} \\
+        &- \frac{\log\left(\frac{1}{e^{26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80
+          W_{0,3} + W_{0,4}} + 1}\right)}{3}\end{aligned}"#]]
+    .assert_eq(&latex(&b.pool, loss, &o));
 }
 
 #[test]
@@ -510,11 +516,12 @@ fn elementwise_functions() {
         &b,
         s,
         expect![[r#"
-         z
-        ℯ  + σ(z) + |z| + tanh(z) + softplus(z) + relu(z)
+             z
+            ℯ  + σ(z) + |z| + tanh(z) + softplus(z) + relu(z)
 
-        exp(z) + sigmoid(z) + abs(z) + tanh(z) + softplus(z) + relu(z)
-        e^{z} + \sigma\left(z\right) + \left|z\right| + \tanh\left(z\right) + \operatorname{softplus}\left(z\right) + \operatorname{relu}\left(z\right)"#]],
+            exp(z) + sigmoid(z) + abs(z) + tanh(z) + softplus(z) + relu(z)
+            e^{z} + \sigma\left(z\right) + \left|z\right| + \tanh\left(z\right) +
+              \operatorname{softplus}\left(z\right) + \operatorname{relu}\left(z\right)"#]],
     );
 }
 
