@@ -5,9 +5,9 @@
 //! terms (continuation lines lead with `+ ` or `- `), a matrix breaks into
 //! blocks of columns under their column indices, and whatever is still too
 //! wide has subexpressions named (`z₀`, `Z₀` for matrices) and defined
-//! below it (`where z₀ = …`), each definition fitted the same way. Every
-//! output line is a complete 2-D picture no wider than the width; only a
-//! single atom wider than the width (a name or number) is cut.
+//! below it (`where u₀ = …`), each definition fitted the same way. Every
+//! output line is a complete 2-D picture no wider than the width; what even
+//! that cannot fit (more than `MAX_NAMES` names) is shown as wrapped text.
 
 use super::PrintOptions;
 use super::boxes::{Pict, str_width};
@@ -60,9 +60,11 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         out.push_str(&join_blocks(&shown));
         k += 1;
     }
-    // Strips are the last resort; they keep the promise of the width.
+    // What even names cannot fit is shown as text, broken at its spaces
+    // (and, for a token wider than the line, cut): the width is kept.
     if out.lines().any(|l| str_width(l) > width) {
-        return wrap_text(&out, width);
+        let text = super::text(pool, id, opts);
+        return wrap_text(&super::wrap::wrap_text_form(&text, width), width);
     }
     out
 }
