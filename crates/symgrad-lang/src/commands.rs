@@ -13,6 +13,10 @@ use symgrad::{ExprId, Node, Num, Shape, checked_shape};
 /// at most this many elements in all (as SymPy shows a small loss).
 const EXPAND_FOR_DISPLAY: usize = 1_000;
 
+/// Results with more subexpressions than this are not searched for sums
+/// that hold a named score.
+const REGROUP_LIMIT: usize = 20_000;
+
 /// Bound matrices of up to this many elements name their elements inside
 /// a result shown element by element.
 const ELEMENT_NAMES: usize = 64;
@@ -90,6 +94,8 @@ impl Session {
             Node::Matrix { entries, .. } => entries.clone(),
             _ => Vec::new(),
         };
+        // Score sums by the element naming them, to find them inside longer sums.
+        let mut scores: Vec<(Vec<ExprId>, ExprId)> = Vec::new();
         let named_matrices: Vec<(String, ExprId)> = self
             .vars
             .iter()
@@ -128,12 +134,7 @@ impl Session {
                         )
                     });
                     let shown_itself = element == e;
-                    if trivial
-                        || shown_itself
-                        || !scores
-                        || !inside(&element)
-                        || names.contains_key(&element)
-                    {
+                    if trivial || shown_itself || !scores {
                         continue;
                     }
                     elements.push((element, i, j));
@@ -146,7 +147,12 @@ impl Session {
             let symbol = self.pool.symbol(&name, shape)?;
             for (element, i, j) in elements {
                 let shown = self.pool.element(symbol, i, j)?;
-                names.insert(element, shown);
+                if inside(&element) && !names.contains_key(&element) {
+                    names.insert(element, shown);
+                }
+                if let Node::Add(terms) = self.pool.node(element) {
+                    scores.push((terms.clone(), shown));
+                }
             }
         }
         // Numeric matrices inside `e` that are an exact multiple of named data
@@ -171,10 +177,47 @@ impl Session {
                 }
             }
         }
-        if names.is_empty() {
-            return Ok(None);
+        let named = if names.is_empty() {
+            e
+        } else {
+            self.pool.replace(e, &names)?
+        };
+        let regrouped = self.regroup_scores(named, &scores)?;
+        Ok((regrouped != e).then_some(regrouped))
+    }
+
+    /// `e` with each sum that holds all the terms of a named score (and
+    /// more) written with the score's name: `z2₀ − log(…)` rather than
+    /// `12⋅W₀₀ + … + b₀ − log(…)`.
+    fn regroup_scores(
+        &mut self,
+        e: ExprId,
+        scores: &[(Vec<ExprId>, ExprId)],
+    ) -> symgrad::Result<ExprId> {
+        let reached = self.pool.reachable(e);
+        if scores.is_empty() || reached.len() > REGROUP_LIMIT {
+            return Ok(e);
         }
-        self.pool.replace(e, &names).map(Some)
+        let mut with = std::collections::HashMap::new();
+        for id in reached {
+            let Node::Add(terms) = self.pool.node(id) else {
+                continue;
+            };
+            let terms = terms.clone();
+            let found = scores
+                .iter()
+                .find(|(t, _)| t.len() < terms.len() && t.iter().all(|x| terms.contains(x)));
+            if let Some((t, shown)) = found {
+                let mut parts = vec![*shown];
+                parts.extend(terms.iter().filter(|x| !t.contains(x)));
+                let grouped = self.pool.add(&parts)?;
+                with.insert(id, grouped);
+            }
+        }
+        if with.is_empty() {
+            return Ok(e);
+        }
+        self.pool.replace(e, &with)
     }
 
     /// True for a number, a symbol, or a symbol transposed, sliced or indexed:
