@@ -519,8 +519,8 @@ fn index_line(usage: &str, summary: &str) -> String {
 
 /// `text` wrapped at spaces into lines of at most `width` columns, the
 /// first starting at column `indent` and the rest indented to it.
-fn wrap_words(text: &str, indent: usize, width: usize) -> String {
-    let room = width.saturating_sub(indent).max(20);
+pub(crate) fn wrap_words(text: &str, indent: usize, width: usize) -> String {
+    let room = width.saturating_sub(indent).max(1);
     let mut lines: Vec<String> = vec![String::new()];
     for word in text.split(' ') {
         let Some(line) = lines.last_mut() else { break };
