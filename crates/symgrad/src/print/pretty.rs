@@ -14,7 +14,7 @@ use std::collections::HashMap;
 pub const MAX_SHOWN: usize = 12;
 /// Matrices with up to this many columns print them all, in blocks of
 /// columns when they are wider than the line; wider ones are elided.
-pub(crate) const MAX_BLOCK_COLUMNS: usize = 100;
+pub(crate) const MAX_BLOCK_COLUMNS: usize = 24;
 /// How many rows or columns are kept at each end of an elided matrix.
 const EDGE: usize = 4;
 /// Deeper expressions print as one-line text: their pictures would be
