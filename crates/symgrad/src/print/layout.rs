@@ -4,7 +4,7 @@
 //! A picture that fits is shown whole. Otherwise a sum breaks between
 //! terms (continuation lines lead with `+ ` or `- `), a matrix breaks into
 //! blocks of columns under their column indices, and whatever is still too
-//! wide has subexpressions named (`z₀`, `Z₀` for matrices) and defined
+//! wide has subexpressions named (`u₀`, `U₀` for matrices) and defined
 //! below it (`where u₀ = …`), each definition fitted the same way. Every
 //! output line is a complete 2-D picture no wider than the width; what even
 //! that cannot fit (more than `MAX_NAMES` names) is shown as wrapped text.
@@ -17,15 +17,21 @@ use super::pretty::{MAX_BLOCK_COLUMNS, Pretty, shown, sign_mark};
 use crate::{ExprId, Node, Pool};
 use std::collections::HashMap;
 
-/// At most this many subexpressions are named in one picture; beyond it the
-/// picture is cut into strips.
+/// At most this many subexpressions are named in one picture; what still
+/// does not fit is shown as wrapped text.
 const MAX_NAMES: usize = 60;
 
-/// The narrowest width fitting works at; narrower settings cut strips.
+/// The narrowest width fitting works at (the least `:set width` takes).
 const MIN_WIDTH: usize = 10;
 
 /// The pretty form of `id` fitted into `opts.width` columns.
 pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
+    let width = opts.width.max(MIN_WIDTH);
+    let no_names = HashMap::new();
+    let whole = Pretty::new(pool, opts.digits, &no_names, None).expr(id);
+    if whole.width() <= width {
+        return whole.render();
+    }
     let mut layout = Layout {
         pool,
         digits: opts.digits,
@@ -34,7 +40,6 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         bases: Bases::avoiding(pool, id),
         sum_inside: sums_inside(pool, id),
     };
-    let width = opts.width.max(MIN_WIDTH);
     let mut out = join_blocks(&layout.fit(id, None, width));
     let mut k = 0;
     while k < layout.order.len() {
