@@ -497,9 +497,9 @@ fn elementwise_and_matrix_operations_read_differently() {
         (
             "alpha*B*c",
             expect![[r#"
-            α⋅B⋅c
-            (B*alpha) * c
-            \alpha \mathbf{B} \mathbf{c}"#]],
+                α⋅B⋅c
+                (alpha*B) * c
+                \alpha \mathbf{B} \mathbf{c}"#]],
         ),
         (
             "exp(1)",
@@ -529,6 +529,13 @@ fn elementwise_and_matrix_operations_read_differently() {
             diag(c)
             [[c[0, 0], 0, 0], [0, c[1, 0], 0], [0, 0, c[2, 0]]]
             \operatorname{diag}\left(\mathbf{c}\right)"#]],
+        ),
+        (
+            "sum(c' .* B[0, :], 2) * A",
+            expect![[r#"
+            (B[0, :]⋅c)⋅A
+            sum(c' .* B[0, :], 2)*A
+            \left(\mathbf{B}\left[0, :\right] \mathbf{c}\right) \mathbf{A}"#]],
         ),
     ];
     for (statement, expected) in cases {

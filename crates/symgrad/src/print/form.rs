@@ -124,7 +124,8 @@ fn power_part(b: ExprId, e: Num) -> Part {
 
 impl Product {
     /// The numerator and denominator: a rational coefficient `p/q` puts `p`
-    /// above and `q` below, powers to negative numbers go below.
+    /// above and `q` below, powers to negative numbers go below; scalar
+    /// factors come before matrices.
     pub(crate) fn quotient(&self, pool: &Pool) -> Quotient {
         let (mut num, mut den) = (Vec::new(), Vec::new());
         match &self.coeff {
@@ -144,6 +145,9 @@ impl Product {
                 None => num.push(Part::Expr(f)),
             }
         }
+        // Scalars before matrices (`α⋅B`, not `B⋅α`), each in stored order.
+        num.sort_by_key(|p| p.is_matrix(pool));
+        den.sort_by_key(|p| p.is_matrix(pool));
         Quotient { num, den }
     }
 
@@ -263,4 +267,25 @@ pub(crate) fn diagonal_of(pool: &Pool, id: ExprId) -> Option<ExprId> {
         }
     }
     vector
+}
+
+/// `(x, y, transposed_first)` when `sum(a, axis)` is an inner product of two
+/// vectors: `a = x∘y` with both 1×n summed along rows (shown `y⋅xᵀ`) or both
+/// m×1 summed down columns (shown `xᵀ⋅y`), or either summed over all.
+pub(crate) fn inner_product(pool: &Pool, axis: Axis, a: ExprId) -> Option<(ExprId, ExprId, bool)> {
+    let Node::Mul(factors) = pool.node(a) else {
+        return None;
+    };
+    let [x, y] = factors[..] else {
+        return None;
+    };
+    let (sx, sy) = (pool.shape(x), pool.shape(y));
+    if sx != sy || sx.is_scalar() {
+        return None;
+    }
+    match axis {
+        Axis::Rows | Axis::All if sx.rows == 1 => Some((y, x, false)),
+        Axis::Cols | Axis::All if sx.cols == 1 => Some((x, y, true)),
+        _ => None,
+    }
 }

@@ -97,6 +97,21 @@ impl Latex<'_> {
                 Prec::Pow,
             ),
             Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((x, y, first)) = form::inner_product(self.pool, *axis, *a) =>
+            {
+                let transposed = |id: ExprId| match self.pool.node(id) {
+                    Node::Transpose(inner) => self.expr(*inner).at(POSTFIX_ARG),
+                    _ => format!("{}^\\top", self.expr(id).at(POSTFIX_ARG)),
+                };
+                let plain = |id: ExprId| self.expr(id).at(FACTOR);
+                let (l, r) = if first {
+                    (transposed(x), plain(y))
+                } else {
+                    (plain(x), transposed(y))
+                };
+                Out::new(format!("{l} {r}"), Prec::Mul)
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),

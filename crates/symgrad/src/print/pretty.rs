@@ -143,6 +143,11 @@ impl Pretty<'_> {
                 .parens_below(POSTFIX_ARG)
                 .top_right("ᵀ", Prec::Postfix),
             Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((x, y, first)) = form::inner_product(self.pool, *axis, *a) =>
+            {
+                self.inner_product(x, y, first)
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("tr", vec![self.expr(*a)]),
@@ -307,6 +312,27 @@ impl Pretty<'_> {
         }
         row.extend([left, Pict::atom("⋅"), right]);
         signed(neg, Pict::row(&row, Prec::Mul))
+    }
+
+    /// `xᵀ⋅y` (`first`) or `x⋅yᵀ`: a sum of an elementwise product of two
+    /// vectors, a transpose of a transpose shown as the vector itself.
+    fn inner_product(&self, x: ExprId, y: ExprId, first: bool) -> Pict {
+        let transposed = |id: ExprId| match self.pool.node(id) {
+            Node::Transpose(inner) if self.name_of(id).is_none() => {
+                self.expr(*inner).parens_below(POSTFIX_ARG)
+            }
+            _ => self
+                .expr(id)
+                .parens_below(POSTFIX_ARG)
+                .top_right("ᵀ", Prec::Postfix),
+        };
+        let plain = |id: ExprId| self.expr(id).parens_below(FACTOR);
+        let (left, right) = if first {
+            (transposed(x), plain(y))
+        } else {
+            (plain(x), transposed(y))
+        };
+        Pict::row(&[left, Pict::atom("⋅"), right], Prec::Mul)
     }
 
     /// `(negative, scalar factors, matrix)` for a product of scalars (numbers
