@@ -47,3 +47,35 @@ fn every_example_script_matches_its_snapshot() {
         expect_test::expect_file![script.with_extension("out")].assert_eq(&stdout);
     }
 }
+
+/// Every example script at widths 40 and 120: no output line is wider.
+#[test]
+fn every_example_script_fits_narrow_and_wide_lines() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/ is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sg"))
+        .collect();
+    scripts.sort();
+    for width in [40, 120] {
+        for script in &scripts {
+            let out = Command::new(env!("CARGO_BIN_EXE_symgrad"))
+                .args(["--width", &width.to_string()])
+                .arg(script)
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("the binary runs");
+            assert!(out.status.success(), "{} failed", script.display());
+            let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+            for line in stdout.lines() {
+                assert!(
+                    line.chars().count() <= width,
+                    "{} at width {width}: line of {} columns:\n{line}",
+                    script.display(),
+                    line.chars().count()
+                );
+            }
+        }
+    }
+}

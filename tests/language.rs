@@ -66,9 +66,9 @@ fn matrices_and_shapes() {
     check(
         "[[1, 2], [3, 4]] * [[1, 2], [3, 4]]",
         expect![[r#"
-        ⎡7   10⎤
-        ⎢      ⎥
-        ⎣15  22⎦"#]],
+            ⎡ 7  10⎤
+            ⎢      ⎥
+            ⎣15  22⎦"#]],
     );
     check(
         "[1, 0, 0]",
@@ -127,32 +127,14 @@ L";
     check(
         src,
         expect![[r#"
-            ⎡26  100  90  80  1⎤
-            ⎢                  ⎥
-            ⎢2   60   20  50  1⎥⋅Wᵀ
-            ⎢                  ⎥
-            ⎣80  10   4   60  1⎦
+            X⋅Wᵀ
             26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄
-                 ⎛                      1                      ⎞
-              log⎜─────────────────────────────────────────────⎟
-                 ⎜     26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄⎟
-                 ⎝1 + ℯ                                        ⎠
-            - ──────────────────────────────────────────────────
-                                      3
-
-                 ⎛                         1                     ⎞
-              log⎜1 - ───────────────────────────────────────────⎟
-                 ⎜         2⋅W₀₀ + 60⋅W₀₁ + 20⋅W₀₂ + 50⋅W₀₃ + W₀₄⎟
-                 ⎝    1 + ℯ                                      ⎠
-            - ────────────────────────────────────────────────────
-                                       3
-
-                 ⎛                         1                     ⎞
-              log⎜1 - ───────────────────────────────────────────⎟
-                 ⎜         80⋅W₀₀ + 10⋅W₀₁ + 4⋅W₀₂ + 60⋅W₀₃ + W₀₄⎟
-                 ⎝    1 + ℯ                                      ⎠
-            - ────────────────────────────────────────────────────
-                                       3"#]],
+                 ⎛   1   ⎞      ⎛       1   ⎞      ⎛       1   ⎞
+              log⎜───────⎟   log⎜1 - ───────⎟   log⎜1 - ───────⎟
+                 ⎜ z₀    ⎟      ⎜     z₁    ⎟      ⎜     z₂    ⎟
+                 ⎝ℯ   + 1⎠      ⎝    ℯ   + 1⎠      ⎝    ℯ   + 1⎠
+            - ──────────── - ──────────────── - ────────────────
+                   3                3                  3"#]],
     );
 }
 
@@ -339,14 +321,15 @@ fn seeded_random_matrices_are_reproducible() {
     check(
         "seed(1); randn(2, 2)",
         expect![[r#"
-            ⎡ 1.080887045   -1.117874864⎤
-            ⎢                           ⎥
-            ⎣-0.1349790566  0.9000693584⎦"#]],
+            ⎡ 1.080887045   -1.117874864 ⎤
+            ⎢                            ⎥
+            ⎣-0.1349790566   0.9000693584⎦"#]],
     );
     check(
         ":set output text\n:set digits 17\nseed(1); randn(2, 2)\nseed(1); rand(3)\nseed(1); randint(0, 100, 2, 3)",
         expect![[r#"
-            [[1.0808870447563368, -1.117874864158608], [-0.1349790566227887, 0.90006935837317148]]
+            ([[1.0808870447563368, -1.117874864158608],
+              [-0.1349790566227887, 0.90006935837317148]])
             [0.85671713270033623, 0.13755448539738502, 0.4704615263479589]
             [[85, 13, 47], [72, 36, 55]]"#]],
     );
@@ -542,9 +525,9 @@ fn element_view_of_a_matrix_power_is_scalar() {
     // By hand: (C³)₀₁ = Σₖ (C²)₀ₖ⋅Cₖ₁ with C² = C⋅C.
     check(
         "symbol C[2, 2]; text(elements(C^3)[0, 1])",
-        expect![
-            "C[0, 1]*(C[0, 0]^2 + C[0, 1]*C[1, 0]) + C[1, 1]*(C[0, 0]*C[0, 1] + C[0, 1]*C[1, 1])"
-        ],
+        expect![[r#"
+            (C[0, 1]*(C[0, 0]^2 + C[0, 1]*C[1, 0]) +
+              C[1, 1]*(C[0, 0]*C[0, 1] + C[0, 1]*C[1, 1]))"#]],
     );
 }
 
@@ -570,22 +553,15 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
     let mut session = Session::new();
     run_in(&mut session, net);
     // Narrow enough: shown in full.
-    check_in(
-        &mut session,
-        "A1",
-        expect![[r#"
-            ⎛   ⎡1   2   4 ⎤⎞
-        tanh⎜W1⋅⎢          ⎥⎟
-            ⎝   ⎣-2  -5  -8⎦⎠"#]],
-    );
+    check_in(&mut session, "A1", expect!["tanh(W₁⋅X)"]);
     // Too wide in full: A1, A2 and Xᵀ stand for their values.
     check_in(
         &mut session,
         "grad(L, W1)",
         expect![[r#"
-            ⎛⎛      2⎞ ⎛    ⎛A2   Y⎞⎞⎞
-            ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
-            ⎝          ⎝    ⎝3    3⎠⎠⎠"#]],
+            ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞⎞
+            ⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
+            ⎝           ⎝    ⎝3    3⎠⎠⎠"#]],
     );
 }
 
@@ -594,11 +570,11 @@ fn the_softmax_jacobian_reads_a_i_times_delta_ij_minus_a_j() {
     check(
         "symbol z[3]; a = softmax(z); jacobian(a, z)",
         expect![[r#"
-            ⎡a₀₀⋅(1 - a₀₀)    -a₀₀⋅a₁₀       -a₀₀⋅a₂₀   ⎤
-            ⎢                                           ⎥
-            ⎢  -a₀₀⋅a₁₀     a₁₀⋅(1 - a₁₀)    -a₁₀⋅a₂₀   ⎥
-            ⎢                                           ⎥
-            ⎣  -a₀₀⋅a₂₀       -a₁₀⋅a₂₀     a₂₀⋅(1 - a₂₀)⎦"#]],
+            ⎡a₀⋅(1 - a₀)    -a₀⋅a₁       -a₀⋅a₂   ⎤
+            ⎢                                     ⎥
+            ⎢  -a₀⋅a₁     a₁⋅(1 - a₁)    -a₁⋅a₂   ⎥
+            ⎢                                     ⎥
+            ⎣  -a₀⋅a₂       -a₁⋅a₂     a₂⋅(1 - a₂)⎦"#]],
     );
     // The elements stay whole, and their logs evaluate stably.
     check(
@@ -691,15 +667,17 @@ fn a_numeric_matrix_too_wide_for_the_line_is_shown_in_blocks_of_columns() {
             columns 0–2
             ⎡0.3333333333  0.6666666667  1.0⎤
             ⎢                               ⎥
-            ⎣    0.5           1.5       2.5⎦
+            ⎣0.5           1.5           2.5⎦
+
             columns 3–5
             ⎡1.333333333  1.666666667  2.0⎤
             ⎢                             ⎥
-            ⎣    3.5          4.5      5.5⎦
+            ⎣3.5          4.5          5.5⎦
+
             columns 6–7
             ⎡2.333333333  2.666666667⎤
             ⎢                        ⎥
-            ⎣    6.5          7.5    ⎦"#]],
+            ⎣6.5          7.5        ⎦"#]],
     );
 }
 
@@ -718,8 +696,8 @@ fn a_multiple_of_named_data_is_shown_by_its_name() {
 }
 
 #[test]
-fn a_matrix_with_more_columns_than_a_picture_shows_is_elided_not_split() {
+fn a_matrix_with_more_columns_than_blocks_show_is_elided_and_fits() {
     let out = run("seed(1); X = randn(50, 400); X");
-    assert!(!out.contains("columns"), "{out}");
     assert!(out.contains('⋯'), "{out}");
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
 }

@@ -223,13 +223,9 @@ fn printed_gradient_of_softmax_cce_is_the_closed_form() {
     let prelude = run(&format!("{setup}\ngrad(softmax_cce(Y, W*X), W)"));
     assert_eq!(prelude, by_hand);
     expect![[r#"
-        ⎛       ⎛  ⎡1  2  3⎤⎞   ⎡ 1       1⎤⎞
-        ⎜softmax⎜W⋅⎢       ⎥⎟   ⎢-─  0   -─⎥⎟ ⎡1  4⎤
-        ⎜       ⎝  ⎣4  5  6⎦⎠   ⎢ 3       3⎥⎟ ⎢    ⎥
-        ⎜──────────────────── + ⎢          ⎥⎟⋅⎢2  5⎥
-        ⎜         3             ⎢     1    ⎥⎟ ⎢    ⎥
-        ⎜                       ⎢0   -─  0 ⎥⎟ ⎣3  6⎦
-        ⎝                       ⎣     3    ⎦⎠"#]]
+        ⎛  Y   softmax(W⋅X)⎞
+        ⎜- ─ + ────────────⎟⋅Xᵀ
+        ⎝  3        3      ⎠"#]]
     .assert_eq(&prelude);
 }
 
@@ -365,8 +361,8 @@ fn help_of_a_prelude_loss_shows_its_formula_in_2d() {
               mean squared error
               from the prelude; a definition of your own replaces it until :reset
 
-                ⎛          2⎞
-            mean⎝(y - yhat) ⎠"#]],
+                ⎛          ∘2⎞
+            mean⎝(y - yhat)  ⎠"#]],
     );
     check(
         ":help softmax_cce",
@@ -386,10 +382,14 @@ fn help_lists_the_losses() {
     let end = start + help[start..].find("\n\n").expect("the end of the section");
     expect![[r#"
         Losses (prelude, written in symgrad; :help NAME shows the formula):
-          bce(y, p)                   mean binary cross-entropy of probabilities p against labels y
-          bce_logits(y, z)            binary cross-entropy from logits z (p = σ(z)), stable at any z
-          cce(Y, P)                   mean categorical cross-entropy: one-hot columns Y, probability columns P
-          softmax_cce(Y, Z)           categorical cross-entropy from scores Z (softmax down each column)
+          bce(y, p)                   mean binary cross-entropy of probabilities p
+                                      against labels y
+          bce_logits(y, z)            binary cross-entropy from logits z (p = σ(z)),
+                                      stable at any z
+          cce(Y, P)                   mean categorical cross-entropy: one-hot columns Y,
+                                      probability columns P
+          softmax_cce(Y, Z)           categorical cross-entropy from scores Z (softmax
+                                      down each column)
           mse(y, yhat)                mean squared error
           l2(W)                       sum of squares, for L2 regularisation
           accuracy(Y, P)              fraction of columns where argmax of the scores P is that of one-hot Y (on numbers)"#]]
@@ -405,7 +405,7 @@ fn help_of_a_user_function_shows_its_definition_and_body() {
             f(x, w) = sigmoid(w * x) .^ 2   # a comment
               a function defined in this session
 
-                  2
+                  ∘2
             σ(w⋅x)"#]],
     );
     // The names a body uses, and its parameters when the session has them,
@@ -418,8 +418,8 @@ fn help_of_a_user_function_shows_its_definition_and_body() {
             loss(W) = softmax_cce(Y, W*X) + 0.01*l2(W)
               a function defined in this session
 
-                    ⎛ 2⎞
-            0.01⋅sum⎝W ⎠ - mean(sum(Y∘log(softmax(W⋅X)), 1))"#]],
+                    ⎛ ∘2⎞
+            0.01⋅sum⎝W  ⎠ - mean(sum(Y∘log(softmax(W⋅X)), 1))"#]],
     );
     assert_eq!(run(&format!("{setup}\n:help bce")), run(":help bce"));
     // The user's functions are listed by :help and :vars, the prelude's not by :vars.

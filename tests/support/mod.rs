@@ -44,7 +44,7 @@ pub fn session(setup: &str) -> Session {
 #[track_caller]
 pub fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
     let out = run_in(s, &format!("text({expr})"));
-    out.replace(['[', ']'], " ")
+    out.replace(['[', ']', '(', ')'], " ")
         .split(',')
         .map(|t| {
             t.trim()

@@ -98,8 +98,9 @@ fn editor(colour: bool) -> RlResult<LangEditor> {
 
 fn banner() -> String {
     let version = env!("CARGO_PKG_VERSION");
+    // Two lines, each well within an 80-column terminal.
     format!(
-        "symgrad {version} — symbolic algebra and gradients. Type :help for help, Ctrl-D to quit."
+        "symgrad {version} — symbolic algebra and gradients.\nType :help for help, Ctrl-D to quit."
     )
 }
 

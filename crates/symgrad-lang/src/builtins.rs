@@ -466,7 +466,7 @@ pub const COMMANDS: &[Command] = &[
     ),
     c(
         ":set",
-        ":set width N | digits N | output pretty|text|latex | threads N",
+        ":set width N | digits N | names on|off | output pretty|text|latex | threads N",
         "change a display setting (width 10 to 1000 columns, digits 1 to 17, threads 1 to 256)",
     ),
     c(":quit", ":quit", "leave the REPL (Ctrl-D too)"),

@@ -8,101 +8,57 @@ use crate::output::Output;
 use crate::session::{Failure, Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use symgrad::{ExprId, Node, Num, Shape, Span1, checked_shape};
+use symgrad::{ExprId, Node, Num, Shape, checked_shape};
 
 /// `:vars` aligns the kinds after names up to this long (longer names push them right).
 const MAX_NAME_COLUMN: usize = 40;
-
-/// True when every line of `text` fits in `width` columns.
-fn fits(text: &str, width: usize) -> bool {
-    text.lines().all(|l| l.chars().count() <= width)
-}
 
 /// A scalar result is shown element by element when its matrix parts hold
 /// at most this many elements in all (as SymPy shows a small loss).
 const EXPAND_FOR_DISPLAY: usize = 1_000;
 
+/// Results with more subexpressions than this are not searched for sums
+/// that hold a named score.
+const REGROUP_LIMIT: usize = 20_000;
+
+/// Bound matrices of up to this many elements name their elements inside
+/// a result shown element by element.
+const ELEMENT_NAMES: usize = 64;
+
+/// A scalar written out element by element is shown so only up to this
+/// many operations (about a screenful); beyond, in matrix form.
+const READABLE_OPS: u64 = 400;
+
 impl Session {
-    /// `e` printed by the named printer, in its display form.
+    /// `e` printed by the named printer, in its display form: pretty and
+    /// LaTeX in the names the user bound (unless `:set names off`), text
+    /// self-contained so that it reads back anywhere.
     pub(crate) fn render(&mut self, e: ExprId, printer: &str) -> symgrad::Result<String> {
         let e = self.display_form(e)?;
         let opts = self.settings.print_options();
-        Ok(match printer {
-            "text" => symgrad::text(&self.pool, e, &opts),
-            "latex" => symgrad::latex(&self.pool, e, &opts),
-            _ => {
-                let full = symgrad::pretty(&self.pool, e, &opts);
-                if fits(&full, opts.width) {
-                    full
-                } else if let Some(named) = self.named_form(e)? {
-                    symgrad::pretty(&self.pool, named, &opts)
-                } else if let Some(blocks) = self.column_blocks(e)? {
-                    blocks
-                } else {
-                    full
-                }
-            }
-        })
-    }
-
-    /// A numeric matrix too wide for the line, shown as blocks of columns
-    /// that fit, each under a heading (`columns 0–3`); `None` for anything
-    /// else, when a single column is too wide, or when the matrix has more
-    /// columns than a picture shows (it is printed with `⋯` instead).
-    fn column_blocks(&mut self, e: ExprId) -> symgrad::Result<Option<String>> {
-        let shape = self.pool.shape(e);
-        if !matches!(self.pool.node(e), Node::Dense(_))
-            || shape.cols < 2
-            || shape.cols > symgrad::MAX_SHOWN
-        {
-            return Ok(None);
-        }
-        let opts = self.settings.print_options();
-        let all_rows = Span1 {
-            start: 0,
-            end: shape.rows,
+        let named = match (printer, self.settings.names) {
+            ("text", _) | (_, false) => e,
+            _ => self.named_form(e)?.unwrap_or(e),
         };
-        let mut blocks = Vec::new();
-        let mut start = 0;
-        while start < shape.cols {
-            // The widest block from `start` that fits (at least one column).
-            let mut end = start + 1;
-            let mut shown = None;
-            while end <= shape.cols {
-                let cols = Span1 { start, end };
-                let block = self.pool.slice(e, all_rows, cols)?;
-                let text = symgrad::pretty(&self.pool, block, &opts);
-                if !fits(&text, opts.width) && shown.is_some() {
-                    break;
-                }
-                shown = Some((end, text));
-                end += 1;
-            }
-            let Some((end, text)) = shown else {
-                return Ok(None);
-            };
-            let heading = if end - start == 1 {
-                format!("column {start}")
-            } else {
-                format!("columns {start}–{}", end - 1)
-            };
-            blocks.push(format!("{heading}\n{text}"));
-            start = end;
-        }
-        Ok(Some(blocks.join("\n")))
+        Ok(match printer {
+            "text" => symgrad::wrap_text_form(&symgrad::text(&self.pool, e, &opts), opts.width),
+            "latex" => symgrad::latex(&self.pool, named, &opts),
+            _ => symgrad::pretty(&self.pool, named, &opts),
+        })
     }
 
     /// `e` with its subexpressions that are bound to names (intermediate
     /// results such as `A1 = tanh(W1 * X + b1)`, data such as `X`, or their
-    /// transposes) shown as those names; `None` when it has none. This is
-    /// how a result too wide for the line is shown.
+    /// transposes) shown as those names; `None` when it has none. Names for
+    /// a symbol rearranged (`w = W'`, `x = W[0, :]`) are not used: a result
+    /// in `W` stays in `W`.
     pub(crate) fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
         let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();
         let bound: Vec<(String, ExprId)> = self.vars.iter().map(|(n, &v)| (n.clone(), v)).collect();
         for (name, value) in bound {
-            if value == e || matches!(self.pool.node(value), Node::Symbol { .. } | Node::Num(_)) {
+            if value == e || self.only_rearranges_symbols(value) {
                 continue;
             }
             let shape = self.pool.shape(value);
@@ -116,6 +72,74 @@ impl Session {
                     let symbol = self.pool.symbol(&name, shape)?;
                     let shown = self.pool.transpose(symbol)?;
                     names.insert(transposed, shown);
+                }
+            }
+        }
+        // Elements of small named matrices of scores (sums of products, as
+        // `z0 = W*x + b`): `exp(z0[0])` as the user wrote it, not the sum it
+        // stands for.
+        let entries: Vec<ExprId> = match self.pool.node(e) {
+            Node::Matrix { entries, .. } => entries.clone(),
+            _ => Vec::new(),
+        };
+        // Score sums by the element naming them, to find them inside longer sums.
+        let mut scores: Vec<(Vec<ExprId>, ExprId)> = Vec::new();
+        let named_matrices: Vec<(String, ExprId)> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| {
+                let shape = self.pool.shape(**v);
+                !shape.is_scalar() && shape.len() <= ELEMENT_NAMES
+            })
+            .map(|(n, &v)| (n.clone(), v))
+            .collect();
+        for (name, value) in named_matrices {
+            if value == e || self.only_rearranges_symbols(value) {
+                continue;
+            }
+            if matches!(self.pool.node(value), Node::Dense(_) | Node::Matrix { .. }) {
+                continue;
+            }
+            let shape = self.pool.shape(value);
+            let mut elements = Vec::new();
+            for i in 0..shape.rows {
+                for j in 0..shape.cols {
+                    let Ok(element) = self.pool.element_of(value, i, j) else {
+                        continue;
+                    };
+                    let trivial = matches!(
+                        self.pool.node(element),
+                        Node::Num(_) | Node::Symbol { .. } | Node::Element { .. } | Node::Const(_)
+                    );
+                    let scores = self.pool.reachable(element).iter().all(|&x| {
+                        matches!(
+                            self.pool.node(x),
+                            Node::Add(_)
+                                | Node::Mul(_)
+                                | Node::Num(_)
+                                | Node::Element { .. }
+                                | Node::Symbol { .. }
+                        )
+                    });
+                    let shown_itself = element == e;
+                    if trivial || shown_itself || !scores {
+                        continue;
+                    }
+                    elements.push((element, i, j));
+                }
+            }
+            // A result that is these very elements (`elements(g)`) shows them.
+            if !entries.is_empty() && entries.iter().all(|x| elements.iter().any(|el| el.0 == *x)) {
+                continue;
+            }
+            let symbol = self.pool.symbol(&name, shape)?;
+            for (element, i, j) in elements {
+                let shown = self.pool.element(symbol, i, j)?;
+                if inside(&element) && !names.contains_key(&element) {
+                    names.insert(element, shown);
+                }
+                if let Node::Add(terms) = self.pool.node(element) {
+                    scores.push((terms.clone(), shown));
                 }
             }
         }
@@ -141,10 +165,57 @@ impl Session {
                 }
             }
         }
-        if names.is_empty() {
-            return Ok(None);
+        let named = if names.is_empty() {
+            e
+        } else {
+            self.pool.replace(e, &names)?
+        };
+        let regrouped = self.regroup_scores(named, &scores)?;
+        Ok((regrouped != e).then_some(regrouped))
+    }
+
+    /// `e` with each sum that holds all the terms of a named score (and
+    /// more) written with the score's name: `z2₀ − log(…)` rather than
+    /// `12⋅W₀₀ + … + b₀ − log(…)`.
+    fn regroup_scores(
+        &mut self,
+        e: ExprId,
+        scores: &[(Vec<ExprId>, ExprId)],
+    ) -> symgrad::Result<ExprId> {
+        let reached = self.pool.reachable(e);
+        if scores.is_empty() || reached.len() > REGROUP_LIMIT {
+            return Ok(e);
         }
-        self.pool.replace(e, &names).map(Some)
+        let mut with = std::collections::HashMap::new();
+        for id in reached {
+            let Node::Add(terms) = self.pool.node(id) else {
+                continue;
+            };
+            let terms = terms.clone();
+            let found = scores
+                .iter()
+                .find(|(t, _)| t.len() < terms.len() && t.iter().all(|x| terms.contains(x)));
+            if let Some((t, shown)) = found {
+                let mut parts = vec![*shown];
+                parts.extend(terms.iter().filter(|x| !t.contains(x)));
+                let grouped = self.pool.add(&parts)?;
+                with.insert(id, grouped);
+            }
+        }
+        if with.is_empty() {
+            return Ok(e);
+        }
+        self.pool.replace(e, &with)
+    }
+
+    /// True for a number, a symbol, or a symbol transposed, sliced or indexed:
+    /// values whose name would hide the symbol a result is written in.
+    fn only_rearranges_symbols(&self, value: ExprId) -> bool {
+        match self.pool.node(value) {
+            Node::Symbol { .. } | Node::Num(_) | Node::Const(_) | Node::Element { .. } => true,
+            Node::Transpose(a) | Node::Slice { arg: a, .. } => self.only_rearranges_symbols(*a),
+            _ => false,
+        }
     }
 
     /// `c` when the exact numeric matrix `x` is `c` times the numeric matrix
@@ -164,9 +235,10 @@ impl Session {
     }
 
     /// The form in which `e` is shown: a closed expression holding a float
-    /// by its value; a scalar built from small matrices (such as a loss
-    /// over a few samples) element by element; everything else as it is,
-    /// matrix operations whole.
+    /// by its value; a scalar built from small matrices (such as a loss over
+    /// a few samples) element by element while that stays readable (at most
+    /// [`READABLE_OPS`] operations); everything else as it is, matrix
+    /// operations whole (`vᵀ⋅A⋅v`).
     fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
         if let Some(value) = self.closed_float_value(e)? {
             return Ok(value);
@@ -175,7 +247,13 @@ impl Session {
         if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {
             return Ok(e);
         }
-        self.pool.element_of(e, 0, 0)
+        // An element form that cannot be built (log(0) in one element) is
+        // not shown; the matrix form is.
+        let Ok(elements) = self.pool.element_of(e, 0, 0) else {
+            return Ok(e);
+        };
+        let readable = self.pool.size(elements) <= READABLE_OPS;
+        Ok(if readable { elements } else { e })
     }
 
     /// `symbol W[3, 4]`: declares a symbol and binds its name.
@@ -278,6 +356,9 @@ impl Session {
                     Diagnostic::new("threads must be a whole number from 1 to 256", span)
                 })?
             }
+            ("names", "on") => self.settings.names = true,
+            ("names", "off") => self.settings.names = false,
+            ("names", _) => return Err(Diagnostic::new("names is on or off", span)),
             ("output", "pretty") => self.settings.output = OutputForm::Pretty,
             ("output", "text") => self.settings.output = OutputForm::Text,
             ("output", "latex") => self.settings.output = OutputForm::Latex,
@@ -289,7 +370,7 @@ impl Session {
             }
             _ => {
                 return Err(Diagnostic::new(
-                    "usage: :set width N | digits N | output pretty|text|latex | threads N",
+                    "usage: :set width N | digits N | names on|off | output pretty|text|latex | threads N",
                     span,
                 ));
             }
@@ -347,7 +428,9 @@ impl Session {
         if let Some(b) = builtin(topic) {
             return Ok(format!(
                 "{}\n  {}\n  example: {}",
-                b.usage, b.summary, b.example
+                b.usage,
+                wrap_words(b.summary, 2, HELP_WIDTH),
+                b.example
             ));
         }
         let as_command = if topic.starts_with(':') {
@@ -389,11 +472,11 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ),
     (
         "operators",
-        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product     A ./ B  elementwise division    A .^ n  elementwise power\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose        A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\nX[:, idx]  X[idx, :]  v[idx]  the columns, rows, entries at the positions in idx\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows\nA == B  A != B  A < B  A <= B  A > B  A >= B  comparisons of numbers, elementwise:\n        exact 1 where it holds, else 0; below arithmetic (1 + 1 == 2 is 1); no derivative",
+        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product (∘)   A ./ B  elementwise division (⊘)\nA .^ n  elementwise power (A∘ⁿ)   exp(A), log(A), …  elementwise functions\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose    A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\nX[:, idx]  X[idx, :]  v[idx]  the columns, rows, entries at the positions in idx\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows\nA == B  A != B  A < B  A <= B  A > B  A >= B  comparisons of numbers, elementwise:\n        exact 1 where it holds, else 0; below arithmetic (1 + 1 == 2 is 1); no derivative",
     ),
     (
         "literals",
-        "42, -7, 1/3   exact rationals        0.25, 1e-3   floats        E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
+        "42, -7, 1/3   exact rationals    0.25, 1e-3   floats    E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
     ),
     (
         "numpy",
@@ -432,11 +515,37 @@ impl Session {
 /// a line of its own, with its summary indented below it.
 const INDEX_WIDTH: usize = 27;
 
-/// One entry of the `:help` index: usage, then summary.
+/// Help text fits a terminal this wide.
+const HELP_WIDTH: usize = 80;
+
+/// One entry of the `:help` index: usage, then summary, wrapped at word
+/// boundaries to [`HELP_WIDTH`] with the summary's column kept.
 fn index_line(usage: &str, summary: &str) -> String {
+    let indent = 2 + INDEX_WIDTH + 1;
+    let summary = wrap_words(summary, indent, HELP_WIDTH);
     if usage.chars().count() <= INDEX_WIDTH {
         format!("  {usage:INDEX_WIDTH$} {summary}\n")
     } else {
-        format!("  {usage}\n  {:INDEX_WIDTH$} {summary}\n", "")
+        format!("  {usage}\n{}{summary}\n", " ".repeat(indent))
     }
+}
+
+/// `text` wrapped at spaces into lines of at most `width` columns, the
+/// first starting at column `indent` and the rest indented to it.
+pub(crate) fn wrap_words(text: &str, indent: usize, width: usize) -> String {
+    let room = width.saturating_sub(indent).max(1);
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let Some(line) = lines.last_mut() else { break };
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > room {
+            lines.push(word.to_string());
+        } else {
+            if used > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join(&format!("\n{}", " ".repeat(indent)))
 }

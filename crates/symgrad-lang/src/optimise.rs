@@ -758,8 +758,10 @@ impl Session {
         Ok(show)
     }
 
+    /// A progress line, wrapped at words to the width setting.
     fn report(&mut self, line: &str) {
-        (self.progress.0)(line);
+        let wrapped = crate::commands::wrap_words(line, 2, self.settings.width);
+        (self.progress.0)(&wrapped);
     }
 }
 

@@ -118,3 +118,47 @@ fn text_reads_back_to_the_same_node() {
         "only {checked} of 3000 random expressions were valid"
     );
 }
+
+/// Random expressions of the language printed at random widths: no line of
+/// the pretty form is wider than the width, and the text form, wrapped at
+/// the width, still reads back to the same expression.
+#[test]
+fn pretty_output_never_exceeds_the_width() {
+    let mut s = Session::new();
+    s.settings.digits = 17;
+    s.run("symbol W[2, 2], A[2, 2], B[2, 2]", "<setup>", &mut |_| {})
+        .expect("declarations run");
+    let mut rng = Rng(11);
+    let mut checked = 0;
+    for case in 0..1500 {
+        let src = if case % 3 == 0 {
+            matrix(&mut rng, 4)
+        } else {
+            scalar(&mut rng, 5)
+        };
+        let Some(e) = eval_expr(&mut s, &src) else {
+            continue;
+        };
+        let width = 10 + (rng.next() % 60) as usize;
+        s.settings.width = width;
+        let shown = s.render(e, "pretty").expect("prints");
+        for line in shown.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "case {case} at width {width}: {src}\n{shown}"
+            );
+        }
+        // The text form wrapped at the width reads back too.
+        let one_line = symgrad::text(&s.pool, e, &s.settings.print_options());
+        let text = symgrad::wrap_text_form(&one_line, width);
+        assert_eq!(eval_expr(&mut s, &text), Some(e), "case {case}: {text}");
+        for line in text.lines().filter(|l| l.trim().contains(' ')) {
+            assert!(line.chars().count() <= width, "case {case}: {text}");
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 1000,
+        "only {checked} random expressions were valid"
+    );
+}

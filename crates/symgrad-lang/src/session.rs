@@ -32,6 +32,8 @@ pub struct Settings {
     /// Significant digits for floats.
     pub digits: usize,
     pub output: OutputForm,
+    /// Results shown in the names the user bound (`:set names on|off`).
+    pub names: bool,
     /// Threads for compiled evaluation (`:set threads N`); 1 by default.
     pub threads: usize,
 }
@@ -42,6 +44,7 @@ impl Default for Settings {
             width: 80,
             digits: 10,
             output: OutputForm::Pretty,
+            names: true,
             threads: 1,
         }
     }

@@ -264,7 +264,9 @@ pub fn format_float(x: f64, digits: usize) -> String {
     }
     let digits = digits.clamp(1, 17);
     let exp10 = x.abs().log10().floor() as i32;
-    if (-5..16).contains(&exp10) {
+    // Positional while the digits reach the units (16.3 at 2 digits is
+    // `16`: no false `.0`); beyond, scientific (1234.5 at 2 is `1.2e3`).
+    if (-5..16).contains(&exp10) && exp10 < digits as i32 {
         let decimals = (digits as i32 - 1 - exp10).max(0) as usize;
         let mut s = format!("{x:.decimals$}");
         if s.contains('.') {
@@ -272,8 +274,6 @@ pub fn format_float(x: f64, digits: usize) -> String {
             if s.ends_with('.') {
                 s.push('0');
             }
-        } else {
-            s.push_str(".0");
         }
         s
     } else {

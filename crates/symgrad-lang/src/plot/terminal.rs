@@ -83,12 +83,19 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
     ));
     if let (Some(first), Some(last)) = (figure.path.first(), figure.path.last()) {
         let x = &figure.x_label;
-        out.push_str(&format!(
-            "\npath: {}, {START} start {x} = {}, {END} end {x} = {}",
-            count(figure.path.len(), "point"),
+        let points = format!("path: {}", count(figure.path.len(), "point"));
+        let ends = format!(
+            "{START} start {x} = {}, {END} end {x} = {}",
             tick(first.0),
             tick(last.0)
-        ));
+        );
+        // On one line when it fits the width, else on two.
+        let sep = if points.chars().count() + 2 + ends.chars().count() <= width {
+            ", "
+        } else {
+            ",\n"
+        };
+        out.push_str(&format!("\n{points}{sep}{ends}"));
     }
     if figure.path_skipped > 0 {
         out.push_str(&format!(

@@ -164,6 +164,12 @@ impl Pict {
         Pict::padded(lines, width, baseline, prec)
     }
 
+    /// Pictures one above the other, left-aligned; the baseline is the top row.
+    pub fn column(parts: &[&Pict]) -> Pict {
+        let lines = parts.iter().flat_map(|p| p.lines.iter().cloned()).collect();
+        Pict::from_lines(lines, 0, Prec::Atom)
+    }
+
     /// A fraction: `num` over a bar over `den`, the bar on the baseline.
     pub fn fraction(num: &Pict, den: &Pict) -> Pict {
         let bar = Pict::atom(&"─".repeat(num.width.max(den.width)));

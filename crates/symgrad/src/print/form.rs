@@ -126,7 +126,8 @@ fn power_part(b: ExprId, e: Num) -> Part {
 
 impl Product {
     /// The numerator and denominator: a rational coefficient `p/q` puts `p`
-    /// above and `q` below, powers to negative numbers go below.
+    /// above and `q` below, powers to negative numbers go below; scalar
+    /// factors come before matrices.
     pub(crate) fn quotient(&self, pool: &Pool) -> Quotient {
         let (mut num, mut den) = (Vec::new(), Vec::new());
         match &self.coeff {
@@ -146,6 +147,9 @@ impl Product {
                 None => num.push(Part::Expr(f)),
             }
         }
+        // Scalars before matrices (`α⋅B`, not `B⋅α`), each in stored order.
+        num.sort_by_key(|p| p.is_matrix(pool));
+        den.sort_by_key(|p| p.is_matrix(pool));
         Quotient { num, den }
     }
 
@@ -210,5 +214,80 @@ fn span(s: crate::Span1, n: usize) -> String {
         s.start.to_string()
     } else {
         format!("{}:{}", s.start, s.end)
+    }
+}
+
+/// The entry `(i, j)` of a numeric or literal matrix, as a number if it is one.
+fn entry_num(pool: &Pool, id: ExprId, i: usize, j: usize) -> Option<Num> {
+    match pool.node(id) {
+        Node::Dense(d) => Some(d.get(i, j)),
+        Node::Matrix { shape, entries } => pool.as_num(entries[i * shape.cols + j]).cloned(),
+        _ => None,
+    }
+}
+
+/// True for an exact identity matrix of size 2 or more (shown `I`).
+pub(crate) fn is_identity(pool: &Pool, id: ExprId) -> bool {
+    let shape = pool.shape(id);
+    if shape.rows != shape.cols || shape.rows < 2 || shape.len() > 10_000 {
+        return false;
+    }
+    (0..shape.rows).all(|i| {
+        (0..shape.cols).all(|j| {
+            entry_num(pool, id, i, j)
+                .is_some_and(|n| n.is_exact() && if i == j { n.is_one() } else { n.is_zero() })
+        })
+    })
+}
+
+/// The column symbol `v` when a literal matrix is `diag(v)`: its diagonal
+/// holds `v₀, v₁, …` in order and every other entry is 0.
+pub(crate) fn diagonal_of(pool: &Pool, id: ExprId) -> Option<ExprId> {
+    let Node::Matrix { shape, entries } = pool.node(id) else {
+        return None;
+    };
+    if shape.rows != shape.cols || shape.rows < 2 {
+        return None;
+    }
+    let mut vector = None;
+    for i in 0..shape.rows {
+        for j in 0..shape.cols {
+            let e = entries[i * shape.cols + j];
+            if i != j {
+                if !pool.as_num(e).is_some_and(|n| n.is_zero() && n.is_exact()) {
+                    return None;
+                }
+                continue;
+            }
+            let Node::Element { symbol, row, col } = pool.node(e) else {
+                return None;
+            };
+            let fits = *row == i && *col == 0 && pool.shape(*symbol).rows == shape.rows;
+            if !fits || vector.replace(*symbol).is_some_and(|v| v != *symbol) {
+                return None;
+            }
+        }
+    }
+    vector
+}
+
+/// `(x, y, transposed_first)` when `sum(a, axis)` is an inner product of two
+/// vectors: `a = x∘y` with both 1×n summed along rows (shown `y⋅xᵀ`) or both
+/// m×1 summed down columns (shown `xᵀ⋅y`), or either summed over all.
+pub(crate) fn inner_product(pool: &Pool, axis: Axis, a: ExprId) -> Option<(ExprId, ExprId, bool)> {
+    let Node::Mul(factors) = pool.node(a) else {
+        return None;
+    };
+    let [x, y] = factors[..] else {
+        return None;
+    };
+    let (sx, sy) = (pool.shape(x), pool.shape(y));
+    if sx != sy || sx.is_scalar() {
+        return None;
+    }
+    match axis {
+        Axis::Rows | Axis::All if sx.rows == 1 => Some((y, x, false)),
+        Axis::Cols | Axis::All if sx.cols == 1 => Some((x, y, true)),
+        _ => None,
     }
 }

@@ -7,13 +7,22 @@ use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 
-/// LaTeX for an expression (math mode, without delimiters).
+/// LaTeX for an expression (math mode, without delimiters). A sum whose
+/// pretty form is wider than `opts.width` breaks between terms into lines
+/// of an `aligned` environment, by the same rule as the pretty printer, and
+/// source lines are broken at spaces to fit the width.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let printer = Latex {
         pool,
         digits: opts.digits,
     };
-    super::with_stack(pool, id, || printer.expr(id).s)
+    let source = super::with_stack(pool, id, || match pool.node(id) {
+        Node::Add(_) if pool.depth(id) <= 100 => {
+            printer.aligned_sum(&pool.terms_as_shown(id), opts)
+        }
+        _ => printer.expr(id).s,
+    });
+    super::wrap::wrap_latex(&source, opts.width)
 }
 
 /// LaTeX with the binding of its outer operator. A superscripted form
@@ -65,6 +74,13 @@ impl Latex<'_> {
                 Prec::Atom,
             ),
             Node::Element { symbol, row, col } => self.element(*symbol, *row, *col),
+            Node::Matrix { .. } | Node::Dense(_) if form::is_identity(self.pool, id) => {
+                Out::new("I", Prec::Atom)
+            }
+            Node::Matrix { .. } if form::diagonal_of(self.pool, id).is_some() => {
+                let v = form::diagonal_of(self.pool, id).unwrap_or(id);
+                call("\\operatorname{diag}", &[self.expr(v).s])
+            }
             Node::Matrix { shape, entries } => {
                 let cells: Vec<String> = entries.iter().map(|&e| self.expr(e).s).collect();
                 Out::new(bmatrix(*shape, &cells), Prec::Atom)
@@ -83,6 +99,21 @@ impl Latex<'_> {
                 Prec::Pow,
             ),
             Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((x, y, first)) = form::inner_product(self.pool, *axis, *a) =>
+            {
+                let transposed = |id: ExprId| match self.pool.node(id) {
+                    Node::Transpose(inner) => self.expr(*inner).at(POSTFIX_ARG),
+                    _ => format!("{}^\\top", self.expr(id).at(POSTFIX_ARG)),
+                };
+                let plain = |id: ExprId| self.expr(id).at(FACTOR);
+                let (l, r) = if first {
+                    (transposed(x), plain(y))
+                } else {
+                    (plain(x), transposed(y))
+                };
+                Out::new(format!("{l} {r}"), Prec::Mul)
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),
@@ -108,6 +139,9 @@ impl Latex<'_> {
         } else {
             name
         };
+        if self.pool.shape(symbol).cols == 1 {
+            return Out::new(format!("{name}_{{{row}}}"), Prec::Atom);
+        }
         Out::new(format!("{name}_{{{row},{col}}}"), Prec::Atom)
     }
 
@@ -127,6 +161,48 @@ impl Latex<'_> {
             }
             Num::Float(x) => float(&format_float(*x, self.digits), prec),
         }
+    }
+
+    /// A sum on one line, or in lines of `aligned` where its pretty form
+    /// would be wider than the width.
+    fn aligned_sum(&self, terms: &[ExprId], opts: &PrintOptions) -> String {
+        let names = std::collections::HashMap::new();
+        let pretty = super::pretty::Pretty::new(self.pool, opts.digits, &names, None);
+        let mut lines: Vec<Vec<ExprId>> = vec![Vec::new()];
+        let mut used = 0;
+        for (t, _, p) in pretty.terms(terms) {
+            let w = p.width() + 3;
+            if used + w > opts.width && !lines[lines.len() - 1].is_empty() {
+                lines.push(Vec::new());
+                used = 0;
+            }
+            used += w;
+            if let Some(line) = lines.last_mut() {
+                line.push(t);
+            }
+        }
+        if lines.len() == 1 {
+            return self.sum(terms).s;
+        }
+        let mut out = Vec::new();
+        for (k, line) in lines.iter().enumerate() {
+            let mut s = String::new();
+            for (i, &t) in line.iter().enumerate() {
+                let (neg, term) = form::term(self.pool, t);
+                let shown = match &term {
+                    Term::Num(n) => self.number(n),
+                    Term::Product(p) => self.product(false, p),
+                    Term::Other => self.node(t),
+                };
+                match (k == 0 && i == 0, neg) {
+                    (true, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
+                    (false, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
+                    (false, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
+                }
+            }
+            out.push(format!("&{}", s.trim_start()));
+        }
+        format!("\\begin{{aligned}}{}\\end{{aligned}}", out.join(" \\\\\n"))
     }
 
     fn sum(&self, terms: &[ExprId]) -> Out {
@@ -155,6 +231,19 @@ impl Latex<'_> {
         let out = match (num.as_slice(), den.is_empty()) {
             ([one], true) => self.part(one),
             (_, true) => Out::new(self.factors(&num), Prec::Mul),
+            _ if den.iter().any(|d| d.is_matrix(self.pool)) => {
+                // Elementwise division: `A \oslash B`, not a fraction.
+                let top = match num.as_slice() {
+                    [] => "1".to_string(),
+                    [one] => self.part(one).at(Prec::Mul),
+                    _ => self.factors(&num),
+                };
+                let bottom = match den.as_slice() {
+                    [one] => self.part(one).at(FACTOR),
+                    _ => format!("\\left({}\\right)", self.factors(&den)),
+                };
+                Out::new(format!("{top} \\oslash {bottom}"), Prec::Mul)
+            }
             ([], false) => Out::new(format!("\\frac{{1}}{{{}}}", self.factors(&den)), Prec::Mul),
             _ => {
                 let frac = format!("\\frac{{{}}}{{{}}}", self.factors(&num), self.factors(&den));
@@ -192,33 +281,88 @@ impl Latex<'_> {
             Part::Float(x) => self.number(&Num::Float(*x)),
             Part::Expr(e) => self.expr(*e),
             Part::Root(e) => Out::new(format!("\\sqrt{{{}}}", self.expr(*e).s), Prec::Atom),
-            Part::Power(b, e) => pow(self.expr(*b), &self.number(e).s),
+            Part::Power(b, e) => self.raised(*b, &self.number(e).s),
         }
     }
 
     fn power(&self, b: ExprId, e: ExprId) -> Out {
         match self.pool.as_num(e) {
-            Some(n) if form::is_half(n) => {
+            Some(n) if form::is_half(n) && self.pool.shape(b).is_scalar() => {
                 Out::new(format!("\\sqrt{{{}}}", self.expr(b).s), Prec::Atom)
             }
-            _ => pow(self.expr(b), &self.expr(e).s),
+            _ => self.raised(b, &self.expr(e).s),
         }
     }
 
+    /// `b^{e}`: `\mathbf{A}^{\circ 2}` (Hadamard power) for a matrix,
+    /// `\tanh^{2}\left(z\right)` for tanh to a positive integer.
+    fn raised(&self, b: ExprId, exp: &str) -> Out {
+        if !self.pool.shape(b).is_scalar() {
+            return pow(self.expr(b), &format!("\\circ {exp}"));
+        }
+        if let Node::Apply(f @ crate::Func::Tanh, a) = self.pool.node(b)
+            && exp.chars().all(|c| c.is_ascii_digit())
+        {
+            let name = format!("{}^{{{exp}}}", names::latex_func(*f));
+            return call(&name, &[self.expr(*a).s]);
+        }
+        pow(self.expr(b), exp)
+    }
+
+    /// `\mathbf{A} \mathbf{B}` with the sign and scalar factors of either
+    /// side in front: `-\mathbf{A} \mathbf{B}`, `\alpha \mathbf{B} \mathbf{c}`.
     fn matmul(&self, a: ExprId, b: ExprId) -> Out {
-        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
-            Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
-            _ => self.expr(id).at(min),
+        let mut neg = false;
+        let mut front = Vec::new();
+        let mut side = |id: ExprId, min: Prec| {
+            if let Some((n, scalars, matrix)) = self.scaled_matrix(id) {
+                neg ^= n;
+                front.extend(scalars);
+                return self.expr(matrix).at(min);
+            }
+            match self.pool.node(id) {
+                Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
+                _ => self.expr(id).at(min),
+            }
         };
-        Out::new(
-            format!("{} {}", side(a, Prec::Mul), side(b, FACTOR)),
-            Prec::Mul,
-        )
+        let (left, right) = (side(a, Prec::Mul), side(b, FACTOR));
+        front.extend([left, right]);
+        signed(neg, Out::new(front.join(" "), Prec::Mul))
+    }
+
+    /// As in the pretty printer: the sign, scalar factors and matrix of a
+    /// product of scalars and one matrix, none divided by.
+    fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<String>, ExprId)> {
+        let (neg, Term::Product(p)) = form::term(self.pool, id) else {
+            return None;
+        };
+        let Quotient { num, den } = p.quotient(self.pool);
+        if !den.is_empty() || p.mean(self.pool).is_some() {
+            return None;
+        }
+        let mut matrix = None;
+        let mut scalars = Vec::new();
+        for part in &num {
+            match part {
+                Part::Expr(e) if !self.pool.shape(*e).is_scalar() => {
+                    if matrix.replace(*e).is_some() {
+                        return None;
+                    }
+                }
+                _ if part.is_matrix(self.pool) => return None,
+                _ => scalars.push(self.part(part).at(FACTOR)),
+            }
+        }
+        matrix.map(|m| (neg, scalars, m))
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Out {
         let arg = self.expr(a).s;
         match f {
+            crate::Func::Exp if !self.pool.shape(a).is_scalar() => {
+                call(names::latex_func(f), &[arg])
+            }
+            crate::Func::Exp if arg == "1" => Out::new("e", Prec::Atom),
             crate::Func::Exp => Out::new(format!("e^{{{arg}}}"), Prec::Pow),
             crate::Func::Abs => Out::new(format!("\\left|{arg}\\right|"), Prec::Atom),
             _ => call(names::latex_func(f), &[arg]),
@@ -271,11 +415,19 @@ fn float(s: &str, prec: Prec) -> Out {
     }
 }
 
-/// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}`.
+/// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}`; over 10 columns (amsmath's
+/// limit for `bmatrix`) a bracketed `array`, which has none.
 fn bmatrix(shape: Shape, cells: &[String]) -> String {
     let rows: Vec<String> = cells
         .chunks(shape.cols.max(1))
         .map(|r| r.join(" & "))
         .collect();
+    if shape.cols > 10 {
+        let spec = "c".repeat(shape.cols);
+        return format!(
+            "\\left[\\begin{{array}}{{{spec}}}{}\\end{{array}}\\right]",
+            rows.join(" \\\\ ")
+        );
+    }
     format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", rows.join(" \\\\ "))
 }

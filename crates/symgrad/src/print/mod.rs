@@ -8,10 +8,12 @@
 mod boxes;
 mod form;
 mod latex;
+mod layout;
 mod names;
 mod prec;
 mod pretty;
 mod text;
+mod wrap;
 
 #[cfg(test)]
 mod test_nodes;
@@ -23,6 +25,7 @@ use crate::{ExprId, Pool};
 pub use latex::latex;
 pub use pretty::{MAX_SHOWN, pretty};
 pub use text::text;
+pub use wrap::wrap_text_form;
 
 /// Settings shared by the printers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,10 +6,15 @@ use super::boxes::{Bracket, Pict};
 use super::form::{self, Part, Product, Quotient, Term};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Rows or columns beyond this are elided (`⋮`, `⋯`) in a printed matrix.
 pub const MAX_SHOWN: usize = 12;
+/// Matrices with up to this many columns print them all, in blocks of
+/// columns when they are wider than the line; wider ones are elided.
+pub(crate) const MAX_BLOCK_COLUMNS: usize = 24;
 /// How many rows or columns are kept at each end of an elided matrix.
 const EDGE: usize = 4;
 /// Deeper expressions print as one-line text: their pictures would be
@@ -17,38 +22,79 @@ const EDGE: usize = 4;
 const MAX_DEPTH: u32 = 100;
 
 /// The 2-D picture of an expression, lines joined by newlines, no trailing
-/// spaces. A sum wider than `opts.width` breaks between whole terms: each
-/// output line is a complete picture of some terms, continuation lines
-/// start with `+ ` or `- `, and tall lines are separated by a blank line.
+/// spaces, no line wider than `opts.width` (see [`layout`](super::layout)).
 ///
 /// Expressions nested deeper than a picture can usefully show print as
-/// one-line [`text`](super::text).
+/// one-line [`text`](super::text), wrapped at the width.
 pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     if pool.depth(id) > MAX_DEPTH {
-        return super::text(pool, id, opts);
+        return super::layout::wrap_text(&super::text(pool, id, opts), opts.width);
     }
-    let p = Pretty {
-        pool,
-        digits: opts.digits,
-    };
-    super::with_stack(pool, id, || match pool.node(id) {
-        Node::Add(_) => p.broken_sum(&pool.terms_as_shown(id), opts.width),
-        _ => p.expr(id).render(),
-    })
+    super::with_stack(pool, id, || super::layout::fit(pool, id, opts))
 }
 
-struct Pretty<'a> {
+/// The pretty printer: pictures of subexpressions, those in `names` shown
+/// by their name, each picture computed once.
+pub(crate) struct Pretty<'a> {
     pool: &'a Pool,
     digits: usize,
+    /// Subexpressions shown by a name (`z₀`) defined below the picture.
+    names: &'a HashMap<ExprId, String>,
+    /// The expression being defined: never shown by its own name.
+    defining: Option<ExprId>,
+    /// The pictures drawn so far, with how many times each was used.
+    drawn: RefCell<HashMap<ExprId, (Pict, usize)>>,
+}
+
+impl<'a> Pretty<'a> {
+    pub(crate) fn new(
+        pool: &'a Pool,
+        digits: usize,
+        names: &'a HashMap<ExprId, String>,
+        defining: Option<ExprId>,
+    ) -> Pretty<'a> {
+        Pretty {
+            pool,
+            digits,
+            names,
+            defining,
+            drawn: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Every subexpression drawn so far: its picture width and uses.
+    pub(crate) fn drawn(&self) -> Vec<(ExprId, usize, usize)> {
+        self.drawn
+            .borrow()
+            .iter()
+            .map(|(&id, (p, uses))| (id, p.width(), *uses))
+            .collect()
+    }
+
+    /// The name `id` is shown by, if it is not the expression being defined.
+    fn name_of(&self, id: ExprId) -> Option<&str> {
+        (self.defining != Some(id))
+            .then(|| self.names.get(&id).map(String::as_str))
+            .flatten()
+    }
 }
 
 impl Pretty<'_> {
-    fn expr(&self, id: ExprId) -> Pict {
-        match form::term(self.pool, id) {
+    pub(crate) fn expr(&self, id: ExprId) -> Pict {
+        if let Some(name) = self.name_of(id) {
+            return Pict::atom(name);
+        }
+        if let Some((p, uses)) = self.drawn.borrow_mut().get_mut(&id) {
+            *uses += 1;
+            return p.clone();
+        }
+        let p = match form::term(self.pool, id) {
             (neg, Term::Num(n)) => signed(neg, self.number(&n)),
             (neg, Term::Product(p)) => self.product(neg, &p),
             (_, Term::Other) => self.node(id),
-        }
+        };
+        self.drawn.borrow_mut().insert(id, (p.clone(), 1));
+        p
     }
 
     fn node(&self, id: ExprId) -> Pict {
@@ -58,13 +104,32 @@ impl Pretty<'_> {
             Node::Const(Constant::Pi) => Pict::atom("π"),
             Node::Symbol { name, .. } => Pict::atom(&names::pretty_symbol(name)),
             Node::Element { symbol, row, col } => {
-                let sub = names::element_subscript(*row, *col);
-                Pict::row(&[self.expr(*symbol), Pict::atom(&sub)], Prec::Atom)
+                // An element of a column vector by its one index: `a₀`.
+                let sub = if self.pool.shape(*symbol).cols == 1 {
+                    names::subscript(*row)
+                } else {
+                    names::element_subscript(*row, *col)
+                };
+                // A name ending in digits keeps them (`z0₁`, not `z₀₁`).
+                let base = match self.pool.node(*symbol) {
+                    Node::Symbol { name, .. } if self.name_of(*symbol).is_none() => {
+                        Pict::atom(&names::element_base(name))
+                    }
+                    _ => self.expr(*symbol),
+                };
+                Pict::row(&[base, Pict::atom(&sub)], Prec::Atom)
             }
-            Node::Matrix { shape, entries } => self.grid(*shape, |i, j| {
-                entries.get(i * shape.cols + j).map(|&e| self.expr(e))
-            }),
-            Node::Dense(d) => self.grid(d.shape(), |i, j| Some(self.number(&d.get(i, j)))),
+            Node::Matrix { .. } | Node::Dense(_) if form::is_identity(self.pool, id) => {
+                Pict::atom("I")
+            }
+            Node::Matrix { .. } if form::diagonal_of(self.pool, id).is_some() => {
+                let v = form::diagonal_of(self.pool, id).unwrap_or(id);
+                call("diag", vec![self.expr(v)])
+            }
+            Node::Matrix { .. } | Node::Dense(_) => {
+                let cols = shown(self.pool.shape(id).cols);
+                self.matrix_columns(id, &cols)
+            }
             Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
@@ -78,6 +143,11 @@ impl Pretty<'_> {
                 .parens_below(POSTFIX_ARG)
                 .top_right("ᵀ", Prec::Postfix),
             Node::Apply(f, a) => self.apply(*f, *a),
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((x, y, first)) = form::inner_product(self.pool, *axis, *a) =>
+            {
+                self.inner_product(x, y, first)
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::Trace(a) => call("tr", vec![self.expr(*a)]),
@@ -115,55 +185,32 @@ impl Pretty<'_> {
         }
     }
 
-    /// The terms of a sum, each with its sign pulled out.
-    fn terms(&self, terms: &[ExprId]) -> Vec<(bool, Pict)> {
+    /// The terms of a sum in print order, each with its sign pulled out.
+    pub(crate) fn terms(&self, terms: &[ExprId]) -> Vec<(ExprId, bool, Pict)> {
         form::sum_order(self.pool, terms)
             .into_iter()
             .map(|t| {
+                if let Some(name) = self.name_of(t) {
+                    return (t, false, Pict::atom(name));
+                }
                 let (neg, term) = form::term(self.pool, t);
                 let pict = match &term {
                     Term::Num(n) => self.number(n),
                     Term::Product(p) => self.product(false, p),
-                    Term::Other => self.node(t),
+                    Term::Other => self.expr(t),
                 };
-                (neg, pict.parens_below(TERM))
+                (t, neg, pict.parens_below(TERM))
             })
             .collect()
     }
 
     fn sum(&self, terms: &[ExprId]) -> Pict {
         let mut parts = Vec::new();
-        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
+        for (i, (_, neg, t)) in self.terms(terms).into_iter().enumerate() {
             parts.push(Pict::atom(sign_mark(i == 0, neg, &t)));
             parts.push(t);
         }
         Pict::row(&parts, Prec::Add)
-    }
-
-    /// A sum broken into lines of at most `width` columns between whole terms.
-    fn broken_sum(&self, terms: &[ExprId], width: usize) -> String {
-        let mut lines: Vec<Vec<Pict>> = Vec::new();
-        let mut used = 0;
-        for (i, (neg, t)) in self.terms(terms).into_iter().enumerate() {
-            let mark = sign_mark(i == 0, neg, &t);
-            let fits = used + mark.chars().count() + t.width() <= width;
-            match lines.last_mut() {
-                Some(line) if fits => line.extend([Pict::atom(mark), t]),
-                Some(_) => {
-                    let mark = if neg { "- " } else { "+ " };
-                    lines.push(vec![Pict::atom(mark), t]);
-                }
-                None => lines.push(vec![Pict::atom(mark), t]),
-            }
-            used = lines.last().map_or(0, |l| l.iter().map(Pict::width).sum());
-        }
-        let picts: Vec<Pict> = lines.iter().map(|l| Pict::row(l, Prec::Add)).collect();
-        let gap = if picts.iter().any(|p| p.height() > 1) {
-            "\n\n"
-        } else {
-            "\n"
-        };
-        picts.iter().map(Pict::render).collect::<Vec<_>>().join(gap)
     }
 
     fn product(&self, neg: bool, p: &Product) -> Pict {
@@ -177,6 +224,12 @@ impl Pretty<'_> {
         };
         if den.is_empty() {
             return signed(neg, top);
+        }
+        if den.iter().any(|d| d.is_matrix(self.pool)) {
+            // Elementwise division: `A ⊘ B`, not a fraction read as A⋅B⁻¹.
+            let bottom = self.factors(&den).parens_below(FACTOR);
+            let top = top.parens_below(Prec::Mul);
+            return signed(neg, Pict::row(&[top, Pict::atom(" ⊘ "), bottom], Prec::Mul));
         }
         signed(neg, Pict::fraction(&top, &self.factors(&den)))
     }
@@ -203,35 +256,130 @@ impl Pretty<'_> {
             Part::Float(x) => self.number(&Num::Float(*x)),
             Part::Expr(e) => self.expr(*e),
             Part::Root(e) => self.expr(*e).sqrt(),
-            Part::Power(b, e) => Pict::power(
-                &self.expr(*b).parens_below(POW_BASE),
-                &self.exponent_number(e),
-            ),
+            Part::Power(b, e) => self.raised(*b, self.exponent_number(e)),
         }
     }
 
     fn power(&self, b: ExprId, e: ExprId) -> Pict {
         let exp = match self.pool.as_num(e) {
-            Some(n) if form::is_half(n) => return self.expr(b).sqrt(),
+            Some(n) if form::is_half(n) && self.pool.shape(b).is_scalar() => {
+                return self.expr(b).sqrt();
+            }
             Some(n) => self.exponent_number(n),
             None => self.expr(e),
         };
+        self.raised(b, exp)
+    }
+
+    /// `b` raised to `exp`: the Hadamard power `A∘²` for a matrix, `tanh²(z)`
+    /// for a named function to a positive integer, else `xⁿ`.
+    fn raised(&self, b: ExprId, exp: Pict) -> Pict {
+        if !self.pool.shape(b).is_scalar() {
+            let exp = Pict::row(&[Pict::atom("∘"), exp], Prec::Atom);
+            return Pict::power(&self.expr(b).parens_below(POW_BASE), &exp);
+        }
+        if let Node::Apply(f @ crate::Func::Tanh, a) = self.pool.node(b)
+            && self.name_of(b).is_none()
+            && exp.height() == 1
+            && exp.prec == Prec::Atom
+        {
+            let name = Pict::power(&Pict::atom(names::pretty_func(*f)), &exp);
+            let arg = self.expr(*a).bracketed(Bracket::Round);
+            return Pict::row(&[name, arg], Prec::Atom);
+        }
         Pict::power(&self.expr(b).parens_below(POW_BASE), &exp)
     }
 
+    /// `A⋅B`, with the sign and scalar factors of either side in front:
+    /// `-A⋅B`, `α⋅B⋅c` rather than `(-A)⋅B`, `(B⋅α)⋅c`.
     fn matmul(&self, a: ExprId, b: ExprId) -> Pict {
-        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
-            Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
-            _ => self.expr(id).parens_below(min),
+        let mut neg = false;
+        let mut front = Vec::new();
+        let mut side = |id: ExprId, min: Prec| {
+            if let Some((n, scalars, matrix)) = self.scaled_matrix(id) {
+                neg ^= n;
+                front.extend(scalars);
+                return self.expr(matrix).parens_below(min);
+            }
+            match self.pool.node(id) {
+                Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+                _ => self.expr(id).parens_below(min),
+            }
         };
-        Pict::row(
-            &[side(a, Prec::Mul), Pict::atom("⋅"), side(b, FACTOR)],
-            Prec::Mul,
-        )
+        let (left, right) = (side(a, Prec::Mul), side(b, FACTOR));
+        let mut row = Vec::new();
+        for f in front {
+            row.push(f.parens_below(FACTOR));
+            row.push(Pict::atom("⋅"));
+        }
+        row.extend([left, Pict::atom("⋅"), right]);
+        signed(neg, Pict::row(&row, Prec::Mul))
+    }
+
+    /// `xᵀ⋅y` (`first`) or `x⋅yᵀ`: a sum of an elementwise product of two
+    /// vectors, a transpose of a transpose shown as the vector itself.
+    fn inner_product(&self, x: ExprId, y: ExprId, first: bool) -> Pict {
+        let transposed = |id: ExprId| match self.pool.node(id) {
+            Node::Transpose(inner) if self.name_of(id).is_none() => {
+                self.expr(*inner).parens_below(POSTFIX_ARG)
+            }
+            _ => self
+                .expr(id)
+                .parens_below(POSTFIX_ARG)
+                .top_right("ᵀ", Prec::Postfix),
+        };
+        let plain = |id: ExprId| self.expr(id).parens_below(FACTOR);
+        let (left, right) = if first {
+            (transposed(x), plain(y))
+        } else {
+            (plain(x), transposed(y))
+        };
+        Pict::row(&[left, Pict::atom("⋅"), right], Prec::Mul)
+    }
+
+    /// `(negative, scalar factors, matrix)` for a product of scalars (numbers
+    /// included) and one matrix, none of them divided by.
+    fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<Pict>, ExprId)> {
+        if self.name_of(id).is_some() {
+            return None;
+        }
+        let (neg, Term::Product(p)) = form::term(self.pool, id) else {
+            return None;
+        };
+        let Quotient { num, den } = p.quotient(self.pool);
+        if !den.is_empty() || p.mean(self.pool).is_some() {
+            return None;
+        }
+        let mut matrix = None;
+        let mut scalars = Vec::new();
+        for part in &num {
+            match part {
+                Part::Expr(e) if !self.pool.shape(*e).is_scalar() => {
+                    if matrix.replace(*e).is_some() {
+                        return None;
+                    }
+                }
+                _ if part.is_matrix(self.pool) => return None,
+                _ => scalars.push(self.part(part)),
+            }
+        }
+        matrix.map(|m| (neg, scalars, m))
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Pict {
         match f {
+            // A matrix argument: elementwise, not the matrix exponential.
+            crate::Func::Exp if !self.pool.shape(a).is_scalar() => {
+                call(names::pretty_func(f), vec![self.expr(a)])
+            }
+            crate::Func::Exp
+                if self
+                    .pool
+                    .as_num(a)
+                    .is_some_and(|n| n.is_one() && n.is_exact()) =>
+            {
+                Pict::atom("ℯ")
+            }
             crate::Func::Exp => Pict::power(&Pict::atom("ℯ"), &self.expr(a)),
             crate::Func::Abs => self.expr(a).bracketed(Bracket::Bar),
             _ => call(names::pretty_func(f), vec![self.expr(a)]),
@@ -249,11 +397,42 @@ impl Pretty<'_> {
         call(name, args)
     }
 
-    /// A bracketed grid of the entries `cell(i, j)`; large matrices show
-    /// their first and last rows and columns around `⋮`, `⋯` and `⋱`.
-    fn grid(&self, shape: Shape, cell: impl Fn(usize, usize) -> Option<Pict>) -> Pict {
+    /// A matrix literal or numeric matrix as a bracketed grid of the given
+    /// columns (`None` marks elided ones, `⋯`); more than [`MAX_SHOWN`] rows
+    /// show their first and last around `⋮`. Numbers in a column align on
+    /// their decimal point.
+    pub(crate) fn matrix_columns(&self, id: ExprId, cols: &[Option<usize>]) -> Pict {
+        let shape = self.pool.shape(id);
         let rows = shown(shape.rows);
-        let cols = shown(shape.cols);
+        let cell: Box<dyn Fn(usize, usize) -> Pict + '_> = match self.pool.node(id) {
+            Node::Matrix { entries, .. } => Box::new(move |i, j| {
+                entries
+                    .get(i * shape.cols + j)
+                    .map_or_else(|| Pict::atom("?"), |&e| self.expr(e))
+            }),
+            Node::Dense(d) => {
+                let texts: Vec<Vec<String>> = cols
+                    .iter()
+                    .map(|&j| {
+                        let column: Vec<String> = rows
+                            .iter()
+                            .flatten()
+                            .filter_map(|&i| j.map(|j| self.number_text(&d.get(i, j))))
+                            .collect();
+                        align_decimal_points(&column)
+                    })
+                    .collect();
+                let row_of = |i: usize| rows.iter().flatten().position(|&r| r == i);
+                Box::new(move |i, j| {
+                    let k = cols.iter().position(|&c| c == Some(j));
+                    match (k, row_of(i)) {
+                        (Some(k), Some(r)) => Pict::text(&texts[k][r], Prec::Atom),
+                        _ => Pict::atom("?"),
+                    }
+                })
+            }
+            _ => return self.expr(id),
+        };
         let grid: Vec<Vec<Pict>> = rows
             .iter()
             .map(|&i| {
@@ -262,17 +441,45 @@ impl Pretty<'_> {
                         (None, None) => Pict::atom("⋱"),
                         (None, _) => Pict::atom("⋮"),
                         (_, None) => Pict::atom("⋯"),
-                        (Some(i), Some(j)) => cell(i, j).unwrap_or_else(|| Pict::atom("?")),
+                        (Some(i), Some(j)) => cell(i, j),
                     })
                     .collect()
             })
             .collect();
         Pict::grid(&grid).bracketed(Bracket::Square)
     }
+
+    /// A number as one line of text, as in a matrix: `-3`, `1/3`, `0.25`.
+    fn number_text(&self, n: &Num) -> String {
+        match n {
+            Num::Rat(r) => r.to_string(),
+            Num::Float(x) => format_float(*x, self.digits),
+        }
+    }
+}
+
+/// Numbers padded to one width with their decimal points (or their ends,
+/// for integers) in one column.
+fn align_decimal_points(column: &[String]) -> Vec<String> {
+    let point = |s: &str| s.find(['.', '/', 'e']).unwrap_or(s.len());
+    let left = column.iter().map(|s| point(s)).max().unwrap_or(0);
+    let right = column.iter().map(|s| s.len() - point(s)).max().unwrap_or(0);
+    column
+        .iter()
+        .map(|s| {
+            format!(
+                "{:>l$}{:<r$}",
+                &s[..point(s)],
+                &s[point(s)..],
+                l = left,
+                r = right
+            )
+        })
+        .collect()
 }
 
 /// The indices shown along a dimension of `n`; `None` marks the elision.
-fn shown(n: usize) -> Vec<Option<usize>> {
+pub(crate) fn shown(n: usize) -> Vec<Option<usize>> {
     if n <= MAX_SHOWN {
         return (0..n).map(Some).collect();
     }
@@ -290,7 +497,7 @@ fn neg_or_atom(n: &Num) -> Prec {
 }
 
 /// The operator before a term: none or `-` first (`- ` before a tall term), else ` + ` or ` - `.
-fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
+pub(crate) fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
     match (first, neg) {
         (true, false) => "",
         (true, true) if term.height() > 1 => "- ",

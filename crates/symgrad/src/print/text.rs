@@ -105,7 +105,7 @@ impl Text<'_> {
     fn number(&self, n: &Num) -> Out {
         let s = match n {
             Num::Rat(r) => r.to_string(),
-            Num::Float(x) => format_float(*x, self.digits),
+            Num::Float(x) => float_literal(*x, self.digits),
         };
         let prec = match n {
             Num::Rat(r) if !r.is_integer() => Prec::Mul,
@@ -283,6 +283,23 @@ impl Text<'_> {
     fn dense(&self, d: &Dense) -> Out {
         let cells: Vec<String> = d.nums().iter().map(|n| self.number(n).s).collect();
         Out::new(matrix_literal(d.shape(), &cells), Prec::Atom)
+    }
+}
+
+/// A float as a literal that reads back as a float: `16` (all the digits
+/// asked for) is written `1.6e1`.
+fn float_literal(x: f64, digits: usize) -> String {
+    let s = format_float(x, digits);
+    if s.contains(['.', 'e', 'n']) {
+        return s;
+    }
+    let sci = format!("{x:.*e}", digits.clamp(1, 17) - 1);
+    match sci.split_once('e') {
+        Some((m, e)) if m.contains('.') => {
+            let m = m.trim_end_matches('0').trim_end_matches('.');
+            format!("{m}e{e}")
+        }
+        _ => sci,
     }
 }
 

@@ -1,0 +1,97 @@
+//! Wrapping one-line source forms (text in the input language, LaTeX) at
+//! the line width, at spaces where a line break means the same.
+
+use super::boxes::str_width;
+
+/// Text in the input language in lines of at most `width` columns where it
+/// can be: a longer text is put in brackets, inside which the language reads
+/// a newline as a space, and broken at spaces. It reads back as the same
+/// expression. A single token wider than the line stays whole.
+pub fn wrap_text_form(s: &str, width: usize) -> String {
+    if str_width(s) <= width || !s.contains(' ') {
+        return s.to_string();
+    }
+    break_at_spaces(&format!("({s})"), width, true)
+}
+
+/// LaTeX source in lines of at most `width` columns where it can be: each
+/// line broken at spaces (a newline is a space in math mode).
+pub(crate) fn wrap_latex(s: &str, width: usize) -> String {
+    s.lines()
+        .map(|line| break_at_spaces(line, width, false))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `line` broken at spaces into lines of at most `width` columns,
+/// continuation lines indented by two: each line ends at the last space
+/// that fits, or with `shallow` the one least deep in brackets (the last of
+/// them on a tie), so that `a*(b + c) + d` breaks around its `+`.
+fn break_at_spaces(line: &str, width: usize, shallow: bool) -> String {
+    let indent = "  ";
+    let chars: Vec<char> = line.chars().collect();
+    // The bracket depth at each space.
+    let mut depth = 0i32;
+    let mut spaces: Vec<(usize, i32)> = Vec::new();
+    for (k, &c) in chars.iter().enumerate() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ' ' => spaces.push((k, depth)),
+            _ => {}
+        }
+    }
+    // Columns before each character.
+    let mut before = Vec::with_capacity(chars.len() + 1);
+    let mut total = 0;
+    for &c in &chars {
+        before.push(total);
+        total += super::boxes::char_width(c);
+    }
+    before.push(total);
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut lead = "";
+    let mut next_space = 0;
+    loop {
+        let room = width.saturating_sub(str_width(lead));
+        if before[chars.len()] - before[start] <= room {
+            lines.push(format!("{lead}{}", text(start, chars.len())));
+            break;
+        }
+        while next_space < spaces.len() && spaces[next_space].0 <= start {
+            next_space += 1;
+        }
+        let fitting = spaces[next_space..]
+            .iter()
+            .take_while(|&&(k, _)| before[k] - before[start] <= room);
+        let chosen = fitting
+            .min_by_key(|&&(k, d)| (if shallow { d } else { 0 }, std::cmp::Reverse(k)))
+            .or_else(|| spaces.get(next_space));
+        let Some(&(k, _)) = chosen else {
+            lines.push(format!("{lead}{}", text(start, chars.len())));
+            break;
+        };
+        lines.push(format!("{lead}{}", text(start, k)));
+        start = k + 1;
+        lead = indent;
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_breaks_inside_brackets_and_latex_at_spaces() {
+        assert_eq!(wrap_text_form("a + b", 10), "a + b");
+        assert_eq!(
+            wrap_text_form("alpha + beta + gamma*delta", 12),
+            "(alpha +\n  beta +\n  gamma*delta)"
+        );
+        assert_eq!(wrap_latex("x + y + z", 5), "x + y\n  + z");
+        assert_eq!(wrap_text_form("abcdefghijklmnop", 5), "abcdefghijklmnop");
+    }
+}

@@ -1,0 +1,813 @@
+//! The printed result (issue 11): golden 2-D pictures of the seed notebooks'
+//! results at widths 40, 80 and 120, each checked independently to stay
+//! within its width; unambiguous notation; results in the user's names;
+//! and the LaTeX of the golden cases compiled by a real TeX engine when one
+//! is installed.
+
+mod support;
+
+use expect_test::{Expect, expect};
+use support::run_in;
+use symgrad_lang::Session;
+
+/// Seed 000: the BCE loss of three images, as the notebook builds it.
+const SEED_000: &str = "X = [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
+symbol W[1, 5]
+z = X * W'
+y = [1, 0, 0]
+p = 1 / (1 + exp(z))
+L = (1/3) * sum(-y .* log(p) - (1 - y) .* log(1 - p))";
+
+/// Seed 004: the softmax loss of three images, written per image.
+const SEED_004: &str = "X = [[26, 37, 12], [100, 58, 30], [90, 120, 46], [80, 96, 54]]
+symbol W[3, 4], b[3]
+z0 = W*X[:, 0] + b
+z1 = W*X[:, 1] + b
+z2 = W*X[:, 2] + b
+loss_1 = -log(exp(z0[0])/(exp(z0[0]) + exp(z0[1]) + exp(z0[2])))
+loss_2 = -log(exp(z1[1])/(exp(z1[0]) + exp(z1[1]) + exp(z1[2])))
+loss_3 = -log(exp(z2[2])/(exp(z2[0]) + exp(z2[1]) + exp(z2[2])))
+average_loss = (1/3)*(loss_1 + loss_2 + loss_3)";
+
+/// A session with `setup` run in it.
+fn session(setup: &str) -> Session {
+    let mut s = Session::new();
+    let out = run_in(&mut s, setup);
+    assert!(!out.contains("error"), "the setup failed:\n{out}");
+    s
+}
+
+/// `statement` printed at `width`, after checking that no line is wider.
+fn at(s: &mut Session, width: usize, statement: &str) -> String {
+    run_in(s, &format!(":set width {width}"));
+    let out = run_in(s, statement);
+    for line in out.lines() {
+        assert!(
+            line.chars().count() <= width,
+            "{statement} at width {width}: a line of {} columns:\n{out}",
+            line.chars().count()
+        );
+    }
+    out
+}
+
+#[track_caller]
+fn golden(s: &mut Session, width: usize, statement: &str, expected: Expect) {
+    expected.assert_eq(&at(s, width, statement));
+}
+
+#[test]
+fn seed_004_loss_at_40_80_120() {
+    let mut s = session(SEED_004);
+    golden(
+        &mut s,
+        40,
+        "average_loss",
+        expect![[r#"
+                 ⎛        z0₀       ⎞
+                 ⎜       ℯ          ⎟
+              log⎜──────────────────⎟
+                 ⎜ z0₀    z0₁    z0₂⎟
+                 ⎝ℯ    + ℯ    + ℯ   ⎠
+            - ───────────────────────
+                         3
+
+                 ⎛        z1₁       ⎞
+                 ⎜       ℯ          ⎟
+              log⎜──────────────────⎟
+                 ⎜ z1₀    z1₁    z1₂⎟
+                 ⎝ℯ    + ℯ    + ℯ   ⎠
+            - ───────────────────────
+                         3
+
+                 ⎛        z2₂       ⎞
+                 ⎜       ℯ          ⎟
+              log⎜──────────────────⎟
+                 ⎜ z2₀    z2₁    z2₂⎟
+                 ⎝ℯ    + ℯ    + ℯ   ⎠
+            - ───────────────────────
+                         3"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "average_loss",
+        expect![[r#"
+                 ⎛        z0₀       ⎞      ⎛        z1₁       ⎞      ⎛        z2₂       ⎞
+                 ⎜       ℯ          ⎟      ⎜       ℯ          ⎟      ⎜       ℯ          ⎟
+              log⎜──────────────────⎟   log⎜──────────────────⎟   log⎜──────────────────⎟
+                 ⎜ z0₀    z0₁    z0₂⎟      ⎜ z1₀    z1₁    z1₂⎟      ⎜ z2₀    z2₁    z2₂⎟
+                 ⎝ℯ    + ℯ    + ℯ   ⎠      ⎝ℯ    + ℯ    + ℯ   ⎠      ⎝ℯ    + ℯ    + ℯ   ⎠
+            - ─────────────────────── - ─────────────────────── - ───────────────────────
+                         3                         3                         3"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        "average_loss",
+        expect![[r#"
+                 ⎛        z0₀       ⎞      ⎛        z1₁       ⎞      ⎛        z2₂       ⎞
+                 ⎜       ℯ          ⎟      ⎜       ℯ          ⎟      ⎜       ℯ          ⎟
+              log⎜──────────────────⎟   log⎜──────────────────⎟   log⎜──────────────────⎟
+                 ⎜ z0₀    z0₁    z0₂⎟      ⎜ z1₀    z1₁    z1₂⎟      ⎜ z2₀    z2₁    z2₂⎟
+                 ⎝ℯ    + ℯ    + ℯ   ⎠      ⎝ℯ    + ℯ    + ℯ   ⎠      ⎝ℯ    + ℯ    + ℯ   ⎠
+            - ─────────────────────── - ─────────────────────── - ───────────────────────
+                         3                         3                         3"#]],
+    );
+}
+
+#[test]
+fn seed_004_derivative_at_40_80_120() {
+    let mut s = session(SEED_004);
+    let d = "diff(average_loss, W[0, 0])";
+    golden(
+        &mut s,
+        40,
+        d,
+        expect![[r#"
+                         ⎛ z0₀    z0₁    z0₂⎞
+                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
+            26⋅ℯ
+            ─────────────────────────────────
+                            3
+
+                           ⎛ z1₀    z1₁    z1₂⎞
+                  z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
+              37⋅ℯ
+            + ─────────────────────────────────
+                              3
+
+                          ⎛ z2₀    z2₁    z2₂⎞
+                 z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
+            + 4⋅ℯ                              - ──
+                                                 3"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        d,
+        expect![[r#"
+                         ⎛ z0₀    z0₁    z0₂⎞                ⎛ z1₀    z1₁    z1₂⎞
+                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠       z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
+            26⋅ℯ                                37⋅ℯ
+            ───────────────────────────────── + ─────────────────────────────────
+                            3                                   3
+
+                          ⎛ z2₀    z2₁    z2₂⎞
+                 z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
+            + 4⋅ℯ                              - ──
+                                                 3"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        d,
+        expect![[r#"
+                         ⎛ z0₀    z0₁    z0₂⎞                ⎛ z1₀    z1₁    z1₂⎞
+                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠       z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠               ⎛ z2₀    z2₁    z2₂⎞
+            26⋅ℯ                                37⋅ℯ                                   z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
+            ───────────────────────────────── + ───────────────────────────────── + 4⋅ℯ                              - ──
+                            3                                   3                                                      3"#]],
+    );
+}
+
+#[test]
+fn seed_000_loss_and_gradient_at_40() {
+    let mut s = session(SEED_000);
+    golden(
+        &mut s,
+        40,
+        "L",
+        expect![[r#"
+                 ⎛   1   ⎞      ⎛       1   ⎞
+              log⎜───────⎟   log⎜1 - ───────⎟
+                 ⎜ z₀    ⎟      ⎜     z₁    ⎟
+                 ⎝ℯ   + 1⎠      ⎝    ℯ   + 1⎠
+            - ──────────── - ────────────────
+                   3                3
+
+                 ⎛       1   ⎞
+              log⎜1 - ───────⎟
+                 ⎜     z₂    ⎟
+                 ⎝    ℯ   + 1⎠
+            - ────────────────
+                     3"#]],
+    );
+    golden(
+        &mut s,
+        40,
+        "grad(L, W)",
+        expect![[r#"
+        ⎛σ(zᵀ)                  ⎞
+        ⎜───── + [0  -1/3  -1/3]⎟⋅X
+        ⎝  3                    ⎠"#]],
+    );
+}
+
+#[test]
+fn seed_000_gradient_elements_at_40_80_120() {
+    let mut s = session(SEED_000);
+    let g = "elements(grad(L, W))";
+    golden(
+        &mut s,
+        40,
+        g,
+        expect![[r#"
+            column 0
+            ⎡26⋅σ(z₀)   2⋅σ(z₁)   80⋅σ(z₂)   82⎤
+            ⎢──────── + ─────── + ──────── - ──⎥
+            ⎣   3          3         3       3 ⎦
+
+            column 1
+            ⎡100⋅σ(z₀)              10⋅σ(z₂)   70⎤
+            ⎢───────── + 20⋅σ(z₁) + ──────── - ──⎥
+            ⎣    3                     3       3 ⎦
+
+            column 2
+            ⎡           20⋅σ(z₁)   4⋅σ(z₂)    ⎤
+            ⎢30⋅σ(z₀) + ──────── + ─────── - 8⎥
+            ⎣              3          3       ⎦
+
+            column 3
+            ⎡80⋅σ(z₀)   50⋅σ(z₁)              110⎤
+            ⎢──────── + ──────── + 20⋅σ(z₂) - ───⎥
+            ⎣   3          3                   3 ⎦
+
+            column 4
+            ⎡σ(z₀)   σ(z₁)   σ(z₂)   2⎤
+            ⎢───── + ───── + ───── - ─⎥
+            ⎣  3       3       3     3⎦"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        g,
+        expect![[r#"
+            columns 0–1
+            ⎡26⋅σ(z₀)   2⋅σ(z₁)   80⋅σ(z₂)   82  100⋅σ(z₀)              10⋅σ(z₂)   70⎤
+            ⎢──────── + ─────── + ──────── - ──  ───────── + 20⋅σ(z₁) + ──────── - ──⎥
+            ⎣   3          3         3       3       3                     3       3 ⎦
+
+            columns 2–3
+            ⎡           20⋅σ(z₁)   4⋅σ(z₂)      80⋅σ(z₀)   50⋅σ(z₁)              110⎤
+            ⎢30⋅σ(z₀) + ──────── + ─────── - 8  ──────── + ──────── + 20⋅σ(z₂) - ───⎥
+            ⎣              3          3            3          3                   3 ⎦
+
+            column 4
+            ⎡σ(z₀)   σ(z₁)   σ(z₂)   2⎤
+            ⎢───── + ───── + ───── - ─⎥
+            ⎣  3       3       3     3⎦"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        g,
+        expect![[r#"
+            columns 0–2
+            ⎡26⋅σ(z₀)   2⋅σ(z₁)   80⋅σ(z₂)   82  100⋅σ(z₀)              10⋅σ(z₂)   70             20⋅σ(z₁)   4⋅σ(z₂)    ⎤
+            ⎢──────── + ─────── + ──────── - ──  ───────── + 20⋅σ(z₁) + ──────── - ──  30⋅σ(z₀) + ──────── + ─────── - 8⎥
+            ⎣   3          3         3       3       3                     3       3                 3          3       ⎦
+
+            columns 3–4
+            ⎡80⋅σ(z₀)   50⋅σ(z₁)              110  σ(z₀)   σ(z₁)   σ(z₂)   2⎤
+            ⎢──────── + ──────── + 20⋅σ(z₂) - ───  ───── + ───── + ───── - ─⎥
+            ⎣   3          3                   3     3       3       3     3⎦"#]],
+    );
+}
+
+#[test]
+fn softmax_jacobian_of_ten_at_80() {
+    let mut s = session("symbol o[10]");
+    golden(
+        &mut s,
+        80,
+        "jacobian(softmax(o), o)",
+        expect![[r#"
+        columns 0–3
+        ⎡(1 - U₀[0])⋅U₀[0]    -U₀[0]⋅U₀[1]       -U₀[0]⋅U₀[2]       -U₀[0]⋅U₀[3]   ⎤
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[1]     (1 - U₀[1])⋅U₀[1]    -U₀[1]⋅U₀[2]       -U₀[1]⋅U₀[3]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[2]       -U₀[1]⋅U₀[2]     (1 - U₀[2])⋅U₀[2]    -U₀[2]⋅U₀[3]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[3]       -U₀[1]⋅U₀[3]       -U₀[2]⋅U₀[3]     (1 - U₀[3])⋅U₀[3]⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[4]       -U₀[1]⋅U₀[4]       -U₀[2]⋅U₀[4]       -U₀[3]⋅U₀[4]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[5]       -U₀[1]⋅U₀[5]       -U₀[2]⋅U₀[5]       -U₀[3]⋅U₀[5]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[6]       -U₀[1]⋅U₀[6]       -U₀[2]⋅U₀[6]       -U₀[3]⋅U₀[6]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[7]       -U₀[1]⋅U₀[7]       -U₀[2]⋅U₀[7]       -U₀[3]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[0]⋅U₀[8]       -U₀[1]⋅U₀[8]       -U₀[2]⋅U₀[8]       -U₀[3]⋅U₀[8]   ⎥
+        ⎢                                                                          ⎥
+        ⎣  -U₀[0]⋅U₀[9]       -U₀[1]⋅U₀[9]       -U₀[2]⋅U₀[9]       -U₀[3]⋅U₀[9]   ⎦
+
+        columns 4–7
+        ⎡  -U₀[0]⋅U₀[4]       -U₀[0]⋅U₀[5]       -U₀[0]⋅U₀[6]       -U₀[0]⋅U₀[7]   ⎤
+        ⎢                                                                          ⎥
+        ⎢  -U₀[1]⋅U₀[4]       -U₀[1]⋅U₀[5]       -U₀[1]⋅U₀[6]       -U₀[1]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[2]⋅U₀[4]       -U₀[2]⋅U₀[5]       -U₀[2]⋅U₀[6]       -U₀[2]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[3]⋅U₀[4]       -U₀[3]⋅U₀[5]       -U₀[3]⋅U₀[6]       -U₀[3]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢(1 - U₀[4])⋅U₀[4]    -U₀[4]⋅U₀[5]       -U₀[4]⋅U₀[6]       -U₀[4]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[4]⋅U₀[5]     (1 - U₀[5])⋅U₀[5]    -U₀[5]⋅U₀[6]       -U₀[5]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[4]⋅U₀[6]       -U₀[5]⋅U₀[6]     (1 - U₀[6])⋅U₀[6]    -U₀[6]⋅U₀[7]   ⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[4]⋅U₀[7]       -U₀[5]⋅U₀[7]       -U₀[6]⋅U₀[7]     (1 - U₀[7])⋅U₀[7]⎥
+        ⎢                                                                          ⎥
+        ⎢  -U₀[4]⋅U₀[8]       -U₀[5]⋅U₀[8]       -U₀[6]⋅U₀[8]       -U₀[7]⋅U₀[8]   ⎥
+        ⎢                                                                          ⎥
+        ⎣  -U₀[4]⋅U₀[9]       -U₀[5]⋅U₀[9]       -U₀[6]⋅U₀[9]       -U₀[7]⋅U₀[9]   ⎦
+
+        columns 8–9
+        ⎡  -U₀[0]⋅U₀[8]       -U₀[0]⋅U₀[9]   ⎤
+        ⎢                                    ⎥
+        ⎢  -U₀[1]⋅U₀[8]       -U₀[1]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[2]⋅U₀[8]       -U₀[2]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[3]⋅U₀[8]       -U₀[3]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[4]⋅U₀[8]       -U₀[4]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[5]⋅U₀[8]       -U₀[5]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[6]⋅U₀[8]       -U₀[6]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢  -U₀[7]⋅U₀[8]       -U₀[7]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎢(1 - U₀[8])⋅U₀[8]    -U₀[8]⋅U₀[9]   ⎥
+        ⎢                                    ⎥
+        ⎣  -U₀[8]⋅U₀[9]     (1 - U₀[9])⋅U₀[9]⎦
+
+        where U₀ = softmax(o)"#]],
+    );
+    for width in [40, 120] {
+        at(&mut s, width, "jacobian(softmax(o), o)");
+    }
+}
+
+#[test]
+fn numeric_matrices_break_into_column_blocks() {
+    let mut s = session("seed(0); R = randn(20, 20)\n:set digits 4");
+    golden(
+        &mut s,
+        80,
+        "R",
+        expect![[r#"
+        ⎡-0.4287   0.6726   -0.7484   0.3388  ⋯  -0.328     0.165    0.2806   -0.6451⎤
+        ⎢                                                                            ⎥
+        ⎢-0.2711  -0.05643  -0.844   -2.03    ⋯   0.1088   -1.312   -2.02     -1.256 ⎥
+        ⎢                                                                            ⎥
+        ⎢-0.9885   0.5379    1.114    0.3325  ⋯  -0.2409   -0.3503  -0.1255    1.357 ⎥
+        ⎢                                                                            ⎥
+        ⎢ 0.9491  -0.9794   -0.1699   1.424   ⋯   0.0832    0.681    0.1069   -1.272 ⎥
+        ⎢                                                                            ⎥
+        ⎢   ⋮        ⋮         ⋮        ⋮     ⋱     ⋮         ⋮        ⋮         ⋮   ⎥
+        ⎢                                                                            ⎥
+        ⎢-0.2602  -0.7254   -0.6683   0.7686  ⋯  -1.238    -0.8034  -1.268     0.9443⎥
+        ⎢                                                                            ⎥
+        ⎢ 2.321    0.9922    0.8628  -1.138   ⋯  -0.789     1.317   -0.02266  -0.3683⎥
+        ⎢                                                                            ⎥
+        ⎢-1.176   -1.502     1.24    -1.633   ⋯   0.5588    0.2415  -0.2325   -1.228 ⎥
+        ⎢                                                                            ⎥
+        ⎣-0.4482  -0.3434   -1.198    1.056   ⋯  -0.02393   0.1061  -0.9537   -0.4441⎦"#]],
+    );
+    for width in [40, 120] {
+        at(&mut s, width, "R");
+    }
+}
+
+#[test]
+fn a_quadratic_form_of_25_stays_in_matrix_form() {
+    let mut s = session("symbol v[25], A[25, 25]");
+    for width in [40, 80, 120] {
+        golden(&mut s, width, "v'*A*v", expect![["vᵀ⋅A⋅v"]]);
+    }
+}
+
+/// The LaTeX of every golden case and of the notation cases, compiled by
+/// `pdflatex` (with amsmath only) when it is installed.
+#[test]
+fn latex_of_the_golden_cases_compiles() {
+    let Some(engine) = ["pdflatex", "lualatex", "xelatex"].into_iter().find(|e| {
+        std::process::Command::new(e)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("no TeX engine installed (pdflatex): the LaTeX compile test is skipped");
+        return;
+    };
+    let cases: [(&str, &[&str]); 6] = [
+        (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
+        (SEED_000, &["L", "grad(L, W)", "elements(grad(L, W))"]),
+        ("symbol o[10]", &["jacobian(softmax(o), o)"]),
+        ("seed(0); R = randn(20, 20)", &["R", "randn(3, 11)"]),
+        ("symbol v[25], A[25, 25]", &["v'*A*v"]),
+        (
+            "symbol A[3, 3], B[3, 3], c[3], alpha, omicron, F_beta, Alpha, x_1, z",
+            &[
+                "A.^2 - A^2",
+                "A ./ B",
+                "exp(A)",
+                "-A*B",
+                "alpha*B*c",
+                "exp(1)",
+                "diff(tanh(z), z)",
+                "eye(3) + 0*A",
+                "omicron + F_beta + Alpha + x_1",
+            ],
+        ),
+    ];
+    let mut body = String::new();
+    for (setup, statements) in cases {
+        let mut s = session(&format!("{setup}\n:set output latex"));
+        for statement in statements {
+            let latex = run_in(&mut s, statement);
+            assert!(!latex.contains("error"), "{statement}: {latex}");
+            body.push_str(&format!("% {statement}\n\\[\n{latex}\n\\]\n"));
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("symgrad-latex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let doc = format!(
+        "\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\begin{{document}}\n{body}\\end{{document}}\n"
+    );
+    std::fs::write(dir.join("cases.tex"), &doc).expect("the document is written");
+    let out = std::process::Command::new(engine)
+        .args(["-interaction=nonstopmode", "-halt-on-error", "cases.tex"])
+        .current_dir(&dir)
+        .output()
+        .expect("the TeX engine runs");
+    let log = String::from_utf8_lossy(&out.stdout).to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{engine} failed:\n{log}\n\n{doc}");
+}
+
+/// Pretty, text and LaTeX of `statement`, one after the other.
+fn three_forms(s: &mut Session, statement: &str) -> String {
+    let mut out = Vec::new();
+    for form in ["pretty", "text", "latex"] {
+        out.push(run_in(s, &format!(":set output {form}\n{statement}")));
+    }
+    run_in(s, ":set output pretty");
+    out.join("\n")
+}
+
+#[test]
+fn elementwise_and_matrix_operations_read_differently() {
+    let mut s = session("symbol A[3, 3], B[3, 3], c[3], alpha, z");
+    let cases = [
+        (
+            "A.^2 - A^2",
+            expect![[r#"
+             ∘2    2
+            A   - A
+            A.^2 - A^2
+            \mathbf{A}^{\circ 2} - \mathbf{A}^{2}"#]],
+        ),
+        (
+            "A ./ B",
+            expect![[r#"
+            A ⊘ B
+            A ./ B
+            \mathbf{A} \oslash \mathbf{B}"#]],
+        ),
+        (
+            "exp(A)",
+            expect![[r#"
+            exp(A)
+            exp(A)
+            \exp\left(\mathbf{A}\right)"#]],
+        ),
+        (
+            "-A*B",
+            expect![[r#"
+            -A⋅B
+            (-A) * B
+            -\mathbf{A} \mathbf{B}"#]],
+        ),
+        (
+            "alpha*B*c",
+            expect![[r#"
+                α⋅B⋅c
+                (alpha*B) * c
+                \alpha \mathbf{B} \mathbf{c}"#]],
+        ),
+        (
+            "exp(1)",
+            expect![[r#"
+            ℯ
+            exp(1)
+            e"#]],
+        ),
+        (
+            "diff(tanh(z), z)",
+            expect![[r#"
+                    2
+            1 - tanh (z)
+            1 - tanh(z)^2
+            1 - \tanh^{2}\left(z\right)"#]],
+        ),
+        (
+            "eye(3) + 0*A",
+            expect![[r#"
+            I
+            [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+            I"#]],
+        ),
+        (
+            "elements(diag(c))",
+            expect![[r#"
+            diag(c)
+            [[c[0, 0], 0, 0], [0, c[1, 0], 0], [0, 0, c[2, 0]]]
+            \operatorname{diag}\left(\mathbf{c}\right)"#]],
+        ),
+        (
+            "sum(c' .* B[0, :], 2) * A",
+            expect![[r#"
+            (B[0, :]⋅c)⋅A
+            sum(c' .* B[0, :], 2)*A
+            \left(\mathbf{B}\left[0, :\right] \mathbf{c}\right) \mathbf{A}"#]],
+        ),
+    ];
+    for (statement, expected) in cases {
+        expected.assert_eq(&three_forms(&mut s, statement));
+    }
+}
+
+/// The network of seed 003 with its data bound to X and Y.
+const NETWORK: &str = "X = [[1, 2, 4], [-2, -5, -8]]
+Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+symbol W1[2, 2], b1[2], W2[3, 2], b2[3]
+A1 = tanh(W1 * X + b1)
+A2 = softmax(W2 * A1 + b2)
+L = -sum(Y .* log(A2)) / 3";
+
+#[test]
+fn results_are_shown_in_the_names_the_user_bound() {
+    let mut s = session(NETWORK);
+    golden(
+        &mut s,
+        80,
+        "grad(L, W2)",
+        expect![[r#"
+        ⎛A₂   Y⎞
+        ⎜── - ─⎟⋅A₁ᵀ
+        ⎝3    3⎠"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "grad(L, b2)",
+        expect![[r#"
+                      ⎡-1/3⎤
+                      ⎢    ⎥
+        mean(A₂, 2) + ⎢-1/3⎥
+                      ⎢    ⎥
+                      ⎣-1/3⎦"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "grad(L, b1)",
+        expect![[r#"
+           ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
+        sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
+           ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
+    );
+    // A name for a symbol rearranged is not used: the gradient stays in W.
+    let mut s = session("symbol W[2, 3], x[3]\nw = W'");
+    golden(
+        &mut s,
+        80,
+        "grad(sum(tanh(W*x)), W)",
+        expect![[r#"
+        ⎛             ∘2⎞
+        ⎝1 - tanh(W⋅x)  ⎠⋅xᵀ"#]],
+    );
+    // `text` is self-contained; `:set names off` writes everything out.
+    let mut s = session("X = [[1, 2], [3, 4]]\nsymbol W[2, 2]");
+    golden(&mut s, 80, "W*X", expect!["W⋅X"]);
+    golden(&mut s, 80, "text(W*X)", expect!["W * [[1, 2], [3, 4]]"]);
+    golden(
+        &mut s,
+        80,
+        ":set names off\nW*X",
+        expect![[r#"
+          ⎡1  2⎤
+        W⋅⎢    ⎥
+          ⎣3  4⎦"#]],
+    );
+}
+
+#[test]
+fn symbol_names_and_digits_follow_sympy() {
+    let mut s = session("symbol x_1, F_beta, Gamma, Alpha, w2, omicron");
+    golden(
+        &mut s,
+        80,
+        "x_1 + F_beta + Gamma + Alpha + w2 + omicron",
+        expect!["Α + Fᵦ + Γ + ο + w₂ + x₁"],
+    );
+    golden(
+        &mut s,
+        80,
+        ":set output latex\nx_1 + F_beta + Gamma + Alpha + w2 + omicron",
+        expect![[r#"A + F_{\beta} + \Gamma + o + w_{2} + x_{1}"#]],
+    );
+    let mut s = session(":set digits 2");
+    golden(&mut s, 80, "16.3", expect!["16"]);
+    golden(
+        &mut s,
+        80,
+        "[16.3, 1234.5, -0.5]",
+        expect![[r#"
+        ⎡16    ⎤
+        ⎢      ⎥
+        ⎢ 1.2e3⎥
+        ⎢      ⎥
+        ⎣-0.5  ⎦"#]],
+    );
+    golden(&mut s, 80, "text(16.3)", expect!["1.6e1"]);
+}
+
+/// With `:set names off` the scores are written out, and what does not fit
+/// is named below the picture.
+#[test]
+fn seed_004_loss_written_out_at_40_80_120() {
+    let mut s = session(&format!("{SEED_004}\n:set names off"));
+    golden(
+        &mut s,
+        40,
+        "average_loss",
+        expect![[r#"
+             ⎛       u₀      ⎞
+             ⎜      ℯ        ⎟
+          log⎜───────────────⎟
+             ⎜ u₁    u₂    u₀⎟
+             ⎝ℯ   + ℯ   + ℯ  ⎠
+        - ────────────────────
+                   3
+
+             ⎛       u₃      ⎞
+             ⎜      ℯ        ⎟
+          log⎜───────────────⎟
+             ⎜ u₃    u₄    u₅⎟
+             ⎝ℯ   + ℯ   + ℯ  ⎠
+        - ────────────────────
+                   3
+
+             ⎛       u₆      ⎞
+             ⎜      ℯ        ⎟
+          log⎜───────────────⎟
+             ⎜ u₇    u₆    u₈⎟
+             ⎝ℯ   + ℯ   + ℯ  ⎠
+        - ────────────────────
+                   3
+
+        where u₀ = 12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂
+                   + 54⋅W₂₃ + b₂
+              u₁ = 12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂
+                   + 54⋅W₀₃ + b₀
+              u₂ = 12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂
+                   + 54⋅W₁₃ + b₁
+              u₃ = 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂
+                   + 80⋅W₀₃ + b₀
+              u₄ = 26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂
+                   + 80⋅W₁₃ + b₁
+              u₅ = 26⋅W₂₀ + 100⋅W₂₁ + 90⋅W₂₂
+                   + 80⋅W₂₃ + b₂
+              u₆ = 37⋅W₁₀ + 58⋅W₁₁ + 120⋅W₁₂
+                   + 96⋅W₁₃ + b₁
+              u₇ = 37⋅W₀₀ + 58⋅W₀₁ + 120⋅W₀₂
+                   + 96⋅W₀₃ + b₀
+              u₈ = 37⋅W₂₀ + 58⋅W₂₁ + 120⋅W₂₂
+                   + 96⋅W₂₃ + b₂"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "average_loss",
+        expect![[r#"
+             ⎛       u₀      ⎞      ⎛       u₂      ⎞      ⎛       u₄      ⎞
+             ⎜      ℯ        ⎟      ⎜      ℯ        ⎟      ⎜      ℯ        ⎟
+          log⎜───────────────⎟   log⎜───────────────⎟   log⎜───────────────⎟
+             ⎜ u₁    u₈    u₀⎟      ⎜ u₂    u₃    u₆⎟      ⎜ u₅    u₄    u₇⎟
+             ⎝ℯ   + ℯ   + ℯ  ⎠      ⎝ℯ   + ℯ   + ℯ  ⎠      ⎝ℯ   + ℯ   + ℯ  ⎠
+        - ──────────────────── - ──────────────────── - ────────────────────
+                   3                      3                      3
+
+        where u₀ = 12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂ + 54⋅W₂₃ + b₂
+              u₁ = 12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂ + 54⋅W₀₃ + b₀
+              u₂ = 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + b₀
+              u₃ = 26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂ + 80⋅W₁₃ + b₁
+              u₄ = 37⋅W₁₀ + 58⋅W₁₁ + 120⋅W₁₂ + 96⋅W₁₃ + b₁
+              u₅ = 37⋅W₀₀ + 58⋅W₀₁ + 120⋅W₀₂ + 96⋅W₀₃ + b₀
+              u₆ = 26⋅W₂₀ + 100⋅W₂₁ + 90⋅W₂₂ + 80⋅W₂₃ + b₂
+              u₇ = 37⋅W₂₀ + 58⋅W₂₁ + 120⋅W₂₂ + 96⋅W₂₃ + b₂
+              u₈ = 12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂ + 54⋅W₁₃ + b₁"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        "average_loss",
+        expect![[r#"
+             ⎛       u₀      ⎞      ⎛       u₁      ⎞      ⎛       u₂      ⎞
+             ⎜      ℯ        ⎟      ⎜      ℯ        ⎟      ⎜      ℯ        ⎟
+          log⎜───────────────⎟   log⎜───────────────⎟   log⎜───────────────⎟
+             ⎜ u₇    u₈    u₀⎟      ⎜ u₁    u₃    u₄⎟      ⎜ u₅    u₂    u₆⎟
+             ⎝ℯ   + ℯ   + ℯ  ⎠      ⎝ℯ   + ℯ   + ℯ  ⎠      ⎝ℯ   + ℯ   + ℯ  ⎠
+        - ──────────────────── - ──────────────────── - ────────────────────
+                   3                      3                      3
+
+        where u₀ = 12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂ + 54⋅W₂₃ + b₂
+              u₁ = 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + b₀
+              u₂ = 37⋅W₁₀ + 58⋅W₁₁ + 120⋅W₁₂ + 96⋅W₁₃ + b₁
+              u₃ = 26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂ + 80⋅W₁₃ + b₁
+              u₄ = 26⋅W₂₀ + 100⋅W₂₁ + 90⋅W₂₂ + 80⋅W₂₃ + b₂
+              u₅ = 37⋅W₀₀ + 58⋅W₀₁ + 120⋅W₀₂ + 96⋅W₀₃ + b₀
+              u₆ = 37⋅W₂₀ + 58⋅W₂₁ + 120⋅W₂₂ + 96⋅W₂₃ + b₂
+              u₇ = 12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂ + 54⋅W₀₃ + b₀
+              u₈ = 12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂ + 54⋅W₁₃ + b₁"#]],
+    );
+    let mut s = session(&format!("{SEED_000}\n:set names off"));
+    golden(
+        &mut s,
+        40,
+        "L",
+        expect![[r#"
+             ⎛   1   ⎞      ⎛       1   ⎞
+          log⎜───────⎟   log⎜1 - ───────⎟
+             ⎜ u₀    ⎟      ⎜     u₁    ⎟
+             ⎝ℯ   + 1⎠      ⎝    ℯ   + 1⎠
+        - ──────────── - ────────────────
+               3                3
+
+             ⎛       1   ⎞
+          log⎜1 - ───────⎟
+             ⎜     u₂    ⎟
+             ⎝    ℯ   + 1⎠
+        - ────────────────
+                 3
+
+        where u₀ = 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂
+                   + 80⋅W₀₃ + W₀₄
+              u₁ = 2⋅W₀₀ + 60⋅W₀₁ + 20⋅W₀₂
+                   + 50⋅W₀₃ + W₀₄
+              u₂ = 80⋅W₀₀ + 10⋅W₀₁ + 4⋅W₀₂
+                   + 60⋅W₀₃ + W₀₄"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "L",
+        expect![[r#"
+             ⎛                      1                      ⎞
+          log⎜─────────────────────────────────────────────⎟
+             ⎜ 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄    ⎟
+             ⎝ℯ                                         + 1⎠
+        - ──────────────────────────────────────────────────
+                                  3
+
+             ⎛                         1                     ⎞
+          log⎜1 - ───────────────────────────────────────────⎟
+             ⎜     2⋅W₀₀ + 60⋅W₀₁ + 20⋅W₀₂ + 50⋅W₀₃ + W₀₄    ⎟
+             ⎝    ℯ                                       + 1⎠
+        - ────────────────────────────────────────────────────
+                                   3
+
+             ⎛                         1                     ⎞
+          log⎜1 - ───────────────────────────────────────────⎟
+             ⎜     80⋅W₀₀ + 10⋅W₀₁ + 4⋅W₀₂ + 60⋅W₀₃ + W₀₄    ⎟
+             ⎝    ℯ                                       + 1⎠
+        - ────────────────────────────────────────────────────
+                                   3"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        "L",
+        expect![[r#"
+             ⎛                      1                      ⎞      ⎛                         1                     ⎞
+          log⎜─────────────────────────────────────────────⎟   log⎜1 - ───────────────────────────────────────────⎟
+             ⎜ 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + W₀₄    ⎟      ⎜     2⋅W₀₀ + 60⋅W₀₁ + 20⋅W₀₂ + 50⋅W₀₃ + W₀₄    ⎟
+             ⎝ℯ                                         + 1⎠      ⎝    ℯ                                       + 1⎠
+        - ────────────────────────────────────────────────── - ────────────────────────────────────────────────────
+                                  3                                                     3
+
+             ⎛                         1                     ⎞
+          log⎜1 - ───────────────────────────────────────────⎟
+             ⎜     80⋅W₀₀ + 10⋅W₀₁ + 4⋅W₀₂ + 60⋅W₀₃ + W₀₄    ⎟
+             ⎝    ℯ                                       + 1⎠
+        - ────────────────────────────────────────────────────
+                                   3"#]],
+    );
+}
