@@ -148,23 +148,12 @@ impl Session {
             let v = self.compute(value, &[]).map_err(at(span))?;
             bindings.push((symbol, v));
         }
-        let stable = self.pool.stabilise(e).map_err(at(span))?;
-        let unbound: Vec<String> = self
-            .pool
-            .free_symbols(stable)
-            .into_iter()
-            .filter(|s| !bindings.iter().any(|(b, _)| b == s))
-            .map(|s| self.symbol_name(s))
-            .collect();
-        if !unbound.is_empty() {
-            let list = unbound.join(", ");
-            return Err(Diagnostic::new(
-                format!("eval needs a value for every symbol; unbound: {list}"),
-                span,
-            )
-            .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
-        }
-        let v = self.compute(stable, &bindings).map_err(at(span))?;
+        let stable = |session: &mut Session, bound: &[ExprId]| {
+            let stable = session.pool.stabilise(e).map_err(at(span))?;
+            session.check_all_bound(stable, bound, span)?;
+            Ok(stable)
+        };
+        let v = self.compute_cached(e, stable, &bindings, span)?;
         if let Some(k) = v.data.iter().position(|x| !x.is_finite()) {
             let place = if v.shape.is_scalar() {
                 String::new()
@@ -184,6 +173,26 @@ impl Session {
             return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
         }
         self.pool.dense(d).map_err(at(span))
+    }
+
+    /// Errors unless every symbol of `stable` is among `bound`.
+    fn check_all_bound(&self, stable: ExprId, bound: &[ExprId], span: Span) -> Eval<()> {
+        let unbound: Vec<String> = self
+            .pool
+            .free_symbols(stable)
+            .into_iter()
+            .filter(|s| !bound.contains(s))
+            .map(|s| self.symbol_name(s))
+            .collect();
+        if !unbound.is_empty() {
+            let list = unbound.join(", ");
+            return Err(Diagnostic::new(
+                format!("eval needs a value for every symbol; unbound: {list}"),
+                span,
+            )
+            .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
+        }
+        Ok(())
     }
 
     pub(crate) fn symbol_name(&self, s: ExprId) -> String {

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod ast;
+mod batches;
 mod builtins;
 mod calculus;
 mod calls;

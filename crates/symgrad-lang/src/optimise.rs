@@ -7,6 +7,7 @@
 //! `sgd`) and evaluated numerically at every step by [`Objective`].
 
 use crate::ast::{Arg, Expr, ExprKind, Ident};
+use crate::batches::DataSet;
 use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -91,7 +92,7 @@ impl Objective {
         &mut self,
         pool: &mut Pool,
         w: &Values,
-        data: Vec<Values>,
+        data: &[Values],
     ) -> symgrad::Result<(f64, Values)> {
         let program = match &mut self.program {
             Some(p) => p,
@@ -103,7 +104,7 @@ impl Objective {
                 self.program.insert(p)
             }
         };
-        let inputs: Vec<&Values> = std::iter::once(w).chain(&data).collect();
+        let inputs: Vec<&Values> = std::iter::once(w).chain(data).collect();
         let mut out = program.run(&inputs)?.into_iter();
         let loss = out.next().and_then(|v| v.as_scalar()).unwrap_or(f64::NAN);
         let grad = out.next().unwrap_or_else(|| Values::scalar(0.0));
@@ -237,7 +238,7 @@ impl Session {
         for k in 0..=run.steps {
             check_interrupt(&interrupt, span)?;
             let (loss, grad) = objective
-                .value_and_grad(&mut self.pool, &w, Vec::new())
+                .value_and_grad(&mut self.pool, &w, &[])
                 .map_err(at(span))?;
             check_finite(loss, &grad, &format!("step {k}"), span)?;
             record.losses.push(loss);
@@ -271,8 +272,8 @@ impl Session {
         check_arity("sgd", args.len(), 7, 8, span)?;
         let (name, f) = self.loss_function(args[0])?;
         let w = self.symbol_arg(args[1])?;
-        let x = self.numeric(args[2], "X")?;
-        let y = self.numeric(args[3], "Y")?;
+        let x = self.data_set(args[2], "X")?;
+        let y = self.data_set(args[3], "Y")?;
         if x.shape.cols != y.shape.cols {
             return Err(Diagnostic::new(
                 format!(
@@ -316,7 +317,7 @@ impl Session {
         name: &str,
         f: &crate::eval::Function,
         w: ExprId,
-        (x, y): (&Values, &Values),
+        (x, y): (&DataSet, &DataSet),
         size: usize,
         span: Span,
     ) -> Eval<Objective> {
@@ -357,13 +358,15 @@ impl Session {
         &mut self,
         objectives: &mut HashMap<usize, Objective>,
         run: &Sgd,
-        (x, y): (&Values, &Values),
+        (x, y): (&DataSet, &DataSet),
         mut w: Values,
         record: &mut Record,
         span: Span,
     ) -> Eval<Values> {
         let interrupt = self.pool.interrupt_flag();
         let n = x.shape.cols;
+        // The batch of X and of Y, gathered into the same buffers each step.
+        let mut batch = [Values::scalar(0.0), Values::scalar(0.0)];
         let batches = n.div_ceil(run.batch);
         let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
@@ -374,15 +377,13 @@ impl Session {
             for columns in order.chunks(run.batch) {
                 check_interrupt(&interrupt, span)?;
                 step += 1;
-                let data = vec![
-                    gather(x, columns).map_err(at(span))?,
-                    gather(y, columns).map_err(at(span))?,
-                ];
+                x.gather(columns, &mut batch[0]);
+                y.gather(columns, &mut batch[1]);
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;
                 let (loss, grad) = objective
-                    .value_and_grad(&mut self.pool, &w, data)
+                    .value_and_grad(&mut self.pool, &w, &batch)
                     .map_err(at(span))?;
                 check_finite(loss, &grad, &format!("epoch {epoch}, step {step}"), span)?;
                 total += loss;
@@ -633,13 +634,4 @@ fn check_finite(loss: f64, grad: &Values, place: &str, span: Span) -> Eval<()> {
             "the steps may diverge: try a smaller learning rate, or check the loss's domain",
         ),
     )
-}
-
-/// The columns `columns` of `m`, in that order.
-fn gather(m: &Values, columns: &[usize]) -> symgrad::Result<Values> {
-    let cols = m.shape.cols;
-    let data = (0..m.shape.rows)
-        .flat_map(|i| columns.iter().map(move |&j| m.data[i * cols + j]))
-        .collect();
-    Values::new(Shape::new(m.shape.rows, columns.len()), data)
 }

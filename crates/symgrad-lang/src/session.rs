@@ -66,6 +66,8 @@ pub struct Session {
     pub(crate) vars: IndexMap<String, ExprId>,
     pub(crate) functions: IndexMap<String, Function>,
     pub(crate) settings: Settings,
+    /// The compiled programs of recent `eval` calls, for reuse.
+    pub(crate) programs: crate::compiled::ProgramCache,
     /// Nesting of user-function calls in progress.
     pub(crate) call_depth: usize,
     /// The user functions an error is unwinding through, innermost first.
