@@ -29,6 +29,7 @@ const LR: f64 = 0.1;
 /// Phase names, shared with `bench/peers.py`.
 const ROWS: &str = "loss + gradient per call, samples as rows";
 const COLUMNS: &str = "loss + gradient per call, as columns";
+const GRADIENT: &str = "gradient only per call, as columns";
 const SCRIPT: &str = "g = eval(G, W = W0); in a script, per call";
 const SGD: &str = "sgd epoch, batch 128, in a script";
 const ONE_READ: &str = "read X once (sum): the one-read bound";
@@ -197,12 +198,19 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
         )
         .map_err(err)?;
     let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad))?;
-    drop(p);
     b.row(
         name,
         COLUMNS,
         show(t),
         "1 thread; checked against a plain loop",
+    );
+    let t_grad = gradient_only(name, plan, &mut p, (l, w), &w_eval, &grad)?;
+    drop(p);
+    b.row(
+        name,
+        GRADIENT,
+        show(t_grad),
+        "1 thread; what the script path runs",
     );
     let t_script = script(b, name, &d, (loss, &grad))?;
     b.row(
@@ -210,9 +218,9 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
         "script overhead over the compiled call",
         format!(
             "{:+.1} %",
-            (t_script.as_secs_f64() / t.as_secs_f64() - 1.0) * 100.0
+            (t_script.as_secs_f64() / t_grad.as_secs_f64() - 1.0) * 100.0
         ),
-        "(script path − columns call) / columns call",
+        "(script path − gradient only) / gradient only",
     );
 
     let x = std::mem::take(&mut d.x);
@@ -264,26 +272,57 @@ fn evaluate(
     Ok(median(plan, || (), |()| ev.run(&[w_eval])))
 }
 
+/// The time per call of the gradient alone compiled from the pool `p`,
+/// checked against `grad` first.
+fn gradient_only(
+    name: &str,
+    plan: Plan,
+    p: &mut Pool,
+    (l, w): (ExprId, ExprId),
+    w_eval: &Values,
+    grad: &[f64],
+) -> Res<std::time::Duration> {
+    let g = p.grad(l, w).map_err(|e| e.to_string())?;
+    let mut ev = Evaluator::new(p, &[g], &[w])?;
+    let out = ev.run(&[w_eval])?;
+    check(&format!("{name} gradient alone"), &out[0].data, grad)?;
+    Ok(median(plan, || (), |()| ev.run(&[w_eval])))
+}
+
 /// The one-read bound: summing X once, checked against a sum in another order.
 fn one_read(b: &Bench, name: &str, x: &[f64]) -> Res<()> {
     let by_columns: f64 = (0..FEATURES)
         .map(|f| x.iter().skip(f).step_by(FEATURES).sum::<f64>())
         .sum();
-    let total: f64 = x.iter().sum();
+    let total = sum_once(x);
     let scale: f64 = x.iter().map(|v| v.abs()).sum();
     if (total - by_columns).abs() > 1e-12 * scale {
         return Err(format!(
             "{name}: the sum of X differs by order: {total} vs {by_columns}"
         ));
     }
-    let t = median(b.plan, || (), |()| x.iter().sum::<f64>());
+    let t = median(b.plan, || (), |()| sum_once(x));
     b.row(
         name,
         ONE_READ,
         show(t),
-        "a plain sum over X's 8-byte floats",
+        "a sum over X's floats, 8 accumulators",
     );
     Ok(())
+}
+
+/// The sum of `x`, read once, with eight accumulators so that the
+/// additions keep up with memory (as NumPy's pairwise sum does).
+fn sum_once(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    acc.iter().sum::<f64>() + rest
 }
 
 /// Runs `src` in `session`; the lines it prints.
