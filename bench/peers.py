@@ -462,6 +462,14 @@ def s2_numeric(t, tool, d, name):
 # ---------------------------------------------------------------- N1
 
 
+N1_ROWS = "loss + gradient per call, samples as rows"
+N1_COLUMNS = "loss + gradient per call, as columns"
+N1_SGD = "sgd epoch, batch 128, in a script"
+N1_ONE_READ = "read X once (sum): the one-read bound"
+N1_BATCH = 128
+N1_LR = 0.1
+
+
 def n1(t, tools, n):
     import numpy as np
     name = f"N1 N = {n:,}".replace(",", " ")
@@ -471,6 +479,7 @@ def n1(t, tools, n):
     W = rng.standard_normal((10, 784)) * 0.01
     Y = np.zeros((n, 10))
     Y[np.arange(n), labels] = 1
+    XT, YT = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
 
     def numpy_vg(W):
         Z = X @ W.T
@@ -480,7 +489,17 @@ def n1(t, tools, n):
         loss = -(Z[np.arange(n), labels] - np.log(s[:, 0])).mean()
         return loss, (E / s - Y).T @ X / n
 
+    def numpy_vg_columns(W, X=XT, Y=YT):
+        Z = W @ X
+        Z = Z - Z.max(0, keepdims=True)
+        E = np.exp(Z)
+        s = E.sum(0, keepdims=True)
+        m = X.shape[1]
+        loss = -(Y * (Z - np.log(s))).sum() / m
+        return loss, (E / s - Y) @ X.T / m
+
     ref_loss, ref_grad = numpy_vg(W)
+    ref = [ref_loss] + list(ref_grad.ravel())
     # An independent check of the NumPy version: a loop over samples (a slice).
     m = min(n, 200)
     loss_loop = 0.0
@@ -489,32 +508,88 @@ def n1(t, tools, n):
         loss_loop += np.log(np.exp(z - z.max()).sum()) + z.max() - z[labels[i]]
     flops = 2 * n * 784 * 10 * 2
     x_mb = X.nbytes / 2**20
+    if "NumPy" in tools:
+        total = X.sum()
+        check(f"{name} sum of X", [total], [X.sum(0).sum()])
+        tm, runs = median(lambda _: X.sum())
+        t.put(name, N1_ONE_READ, "NumPy", show(tm, runs), "X.sum(), X N×784 float64")
     for tool in tools:
+        steps = {}
         if tool == "NumPy":
-            f = numpy_vg
+            layouts = {N1_ROWS: numpy_vg, N1_COLUMNS: numpy_vg_columns}
+
+            def sgd_epoch(W0, order, batch=N1_BATCH):
+                W = W0.copy()
+                for k in range(0, n, batch):
+                    idx = order[k:k + batch]
+                    W -= N1_LR * numpy_vg_columns(W, XT[:, idx], YT[:, idx])[1]
+                return W
         else:
             import jax
             import jax.numpy as jnp
             Xj, Yj = jnp.array(X), jnp.array(Y)
-            g = jax.jit(jax.value_and_grad(lambda W: -jnp.sum(Yj * jax.nn.log_softmax(Xj @ W.T, axis=1)) / n))
+            XTj, YTj = jnp.array(XT), jnp.array(YT)
+
+            def rows_loss(W):
+                return -jnp.sum(Yj * jax.nn.log_softmax(Xj @ W.T, axis=1)) / n
+
+            def columns_loss(W, X=XTj, Y=YTj):
+                return -jnp.sum(Y * jax.nn.log_softmax(W @ X, axis=0)) / X.shape[1]
+
+            g = jax.jit(jax.value_and_grad(rows_loss))
             t0 = time.perf_counter()
             g(jnp.array(W))[1].block_until_ready()
             t.put(name, "grad(L, W)", tool, show(time.perf_counter() - t0), "JAX: trace + jit compile")
-            def f(W, g=g):
-                v, gr = g(W)
-                return v.block_until_ready(), gr.block_until_ready()
+            gc = jax.jit(jax.value_and_grad(columns_loss))
+
+            def both(g):
+                def f(W):
+                    v, gr = g(W)
+                    return v.block_until_ready(), gr.block_until_ready()
+                return f
+            layouts = {N1_ROWS: both(g), N1_COLUMNS: both(gc)}
+            grads = {"rows": jax.jit(jax.grad(rows_loss)), "columns": jax.jit(jax.grad(columns_loss))}
+
+            # The data are arguments, not constants baked into the program.
+            @jax.jit
+            def step(W, X, Y, idx):
+                Xb, Yb = jnp.take(X, idx, axis=1), jnp.take(Y, idx, axis=1)
+                return W - N1_LR * jax.grad(columns_loss)(W, Xb, Yb)
+
+            def sgd_epoch(W0, order, batch=N1_BATCH):
+                W = jnp.array(W0)
+                order = jnp.array(order)
+                for k in range(0, n, batch):
+                    W = step(W, XTj, YTj, order[k:k + batch])
+                return np.asarray(W.block_until_ready())
         if tool == "NumPy":
             loss_small = numpy_vg_slice(X[:m], labels[:m], W)
             check(f"{name} NumPy against a loop", [loss_small], [loss_loop / m])
-        loss, grad = f(W)
-        check(f"{name} {tool}", [loss] + list(np.ravel(grad)), [ref_loss] + list(ref_grad.ravel()))
-        peak_reset()
-        tm, runs = median(lambda _: f(W))
+        for phase, f in layouts.items():
+            loss, grad = f(W)
+            check(f"{name} {tool} {phase}", [loss] + list(np.ravel(grad)), ref)
+            peak_reset()
+            tm, runs = median(lambda _: f(W))
+            steps[phase] = tm
+            t.put(name, phase, tool, show(tm, runs), "1 thread")
+        if tool == "JAX":
+            for layout, gr in grads.items():
+                gj = lambda W, gr=gr: gr(W).block_until_ready()
+                check(f"{name} JAX grad only, {layout}", np.ravel(gj(W)), ref[1:])
+                tm, runs = median(lambda _: gj(W))
+                t.put(name, f"gradient only per call, {layout}", tool, show(tm, runs), "1 thread; jit(grad)")
         peak = status_mb("VmHWM")
-        t.put(name, "eval loss + gradient (per call)", tool, show(tm, runs), "1 thread")
-        t.put(name, "GFLOP/s", tool, f"{flops / tm / 1e9:.2f}")
+        t.put(name, "GFLOP/s", tool, f"{flops / steps[N1_ROWS] / 1e9:.2f}", "rows")
         t.put(name, "peak memory (VmHWM)", tool, f"{peak:.0f} MiB" if peak else "—",
               f"X is {x_mb:.0f} MiB; the whole Python process, every library loaded")
+        # One full-batch step is one step of descent; then a shuffled epoch.
+        full = np.asarray(sgd_epoch(W, np.arange(n), n))
+        check(f"{name} {tool} full-batch sgd step", full.ravel(), (W - N1_LR * ref_grad).ravel())
+        order = np.random.default_rng(2).permutation(n)
+        sgd_epoch(W, order)  # JAX compiles the step for each batch size here
+        tm, runs = median(lambda _: sgd_epoch(W, order))
+        t.put(name, N1_SGD, tool, show(tm, runs),
+              f"{-(-n // N1_BATCH)} steps, samples as columns; JAX: a jit'd step, gather included")
 
 
 def numpy_vg_slice(X, labels, W):

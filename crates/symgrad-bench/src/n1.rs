@@ -1,6 +1,9 @@
 //! N1: numeric softmax regression (X is N×784 from a seeded randn, 10
-//! classes, one-hot labels from a seeded randint): build, gradient, and loss
-//! + gradient per call, checked against a plain loop first.
+//! classes, one-hot labels from a seeded randint): build, gradient, loss +
+//! gradient per call with samples as rows and as columns (the seeds'
+//! layout), the same through `eval` in a language Session (the script path),
+//! an `sgd` epoch at batch 128, and the one-read bound (summing X once).
+//! Every result is checked against a plain loop first.
 
 use crate::engine::Evaluator;
 use crate::measure::{self, Plan, median, show};
@@ -9,12 +12,36 @@ use crate::{Bench, Res};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
+use std::path::Path;
 use symgrad::{Axis, Dense, ExprId, Func, Pool, Shape, Values};
+use symgrad_lang::Session;
 
 const FEATURES: usize = 784;
 const CLASSES: usize = 10;
 /// Bytes in a MiB (`/proc` counts in KiB).
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// The batch size of the `sgd` epoch.
+const BATCH: usize = 128;
+/// The learning rate of the `sgd` runs.
+const LR: f64 = 0.1;
+
+/// Phase names, shared with `bench/peers.py`.
+const ROWS: &str = "loss + gradient per call, samples as rows";
+const COLUMNS: &str = "loss + gradient per call, as columns";
+const GRADIENT: &str = "gradient only per call, as columns";
+const SCRIPT: &str = "g = eval(G, W = W0); in a script, per call";
+const SGD: &str = "sgd epoch, batch 128, in a script";
+const ONE_READ: &str = "read X once (sum): the one-read bound";
+
+/// Where the samples are in X.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    /// X is N×784 (`X⋅Wᵀ`, softmax along rows).
+    Rows,
+    /// X is 784×N (`W⋅X`, softmax down columns), as in the seed notebooks.
+    Columns,
+}
 
 /// The sample counts of a full run and of `--quick`.
 pub const SIZES: [usize; 3] = [1_000, 10_000, 60_000];
@@ -42,12 +69,21 @@ fn data(n: usize) -> Data {
 }
 
 impl Data {
-    fn onehot(&self) -> Vec<f64> {
+    /// The one-hot labels, N×10 (`Rows`) or 10×N (`Columns`).
+    fn onehot(&self, layout: Layout) -> Vec<f64> {
         let mut y = vec![0.0; self.n * CLASSES];
         for (i, &c) in self.labels.iter().enumerate() {
-            y[i * CLASSES + c] = 1.0;
+            match layout {
+                Layout::Rows => y[i * CLASSES + c] = 1.0,
+                Layout::Columns => y[c * self.n + i] = 1.0,
+            }
         }
         y
+    }
+
+    /// X with samples as columns (784×N), row by row.
+    fn columns(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..FEATURES).flat_map(move |f| (0..self.n).map(move |i| self.x[i * FEATURES + f]))
     }
 
     /// Loss and gradient (10×784) at `self.w` by plain loops, written
@@ -77,15 +113,31 @@ impl Data {
         (loss / n, grad)
     }
 
-    /// `L = -(1/N)⋅sum(Y .* log(softmax(X⋅Wᵀ, 2)))` from a copy `x` of the data.
-    fn build(&self, x: Vec<f64>, y: Vec<f64>) -> symgrad::Result<(Pool, ExprId, ExprId)> {
+    /// `L = -(1/N)⋅sum(Y .* log(softmax(X⋅Wᵀ, 2)))` (rows) or
+    /// `-(1/N)⋅sum(Y .* log(softmax(W⋅X)))` (columns) from data `x`, `y` in
+    /// that layout.
+    fn build(
+        &self,
+        layout: Layout,
+        x: Vec<f64>,
+        y: Vec<f64>,
+    ) -> symgrad::Result<(Pool, ExprId, ExprId)> {
         let mut p = Pool::new();
-        let x = p.dense(Dense::from_f64(Shape::new(self.n, FEATURES), x)?)?;
-        let y = p.dense(Dense::from_f64(Shape::new(self.n, CLASSES), y)?)?;
+        let (xs, ys) = match layout {
+            Layout::Rows => (Shape::new(self.n, FEATURES), Shape::new(self.n, CLASSES)),
+            Layout::Columns => (Shape::new(FEATURES, self.n), Shape::new(CLASSES, self.n)),
+        };
+        let x = p.dense(Dense::from_f64(xs, x)?)?;
+        let y = p.dense(Dense::from_f64(ys, y)?)?;
         let w = p.symbol("W", Shape::new(CLASSES, FEATURES))?;
-        let wt = p.transpose(w)?;
-        let z = p.product(x, wt)?;
-        let probs = p.softmax(z, Axis::Rows)?;
+        let probs = if layout == Layout::Rows {
+            let wt = p.transpose(w)?;
+            let z = p.product(x, wt)?;
+            p.softmax(z, Axis::Rows)?
+        } else {
+            let z = p.product(w, x)?;
+            p.softmax(z, Axis::Cols)?
+        };
         let logs = p.apply(Func::Log, probs)?;
         let picked = p.mul(&[y, logs])?;
         let total = p.sum(picked, Axis::All)?;
@@ -112,9 +164,11 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
     } else {
         Plan::SLOW
     };
-    let y = d.onehot();
+    let y = d.onehot(Layout::Rows);
     let fresh = || (d.x.clone(), y.clone());
-    let t = median(plan, fresh, |(x, y)| d.build(x, y).map(|(p, _, _)| p.len()));
+    let t = median(plan, fresh, |(x, y)| {
+        d.build(Layout::Rows, x, y).map(|(p, _, _)| p.len())
+    });
     b.row(
         name,
         "build the loss",
@@ -123,30 +177,61 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
     );
     let built = || {
         let (x, y) = fresh();
-        d.build(x, y).expect("the N1 loss builds")
+        d.build(Layout::Rows, x, y).expect("the N1 loss builds")
     };
     let t = median(plan, built, |(mut p, l, w)| p.grad(l, w).map(|g| (p, g)));
     b.row(name, "grad(L, W)", show(t), "grad of a 10×784 W");
 
-    // The reference first; then X moves into the pool, so the process holds
-    // it once while symgrad evaluates.
     let (loss, grad) = d.oracle();
     let x_mb = (d.x.len() * 8) as f64 / MIB;
-    let x = std::mem::take(&mut d.x);
-    let (mut p, l, w) = d.build(x, y).map_err(err)?;
-    let g = p.grad(l, w).map_err(err)?;
+    one_read(b, name, &d.x)?;
+
+    // The core API in both layouts (and the script in between); X moves
+    // into the pool for the rows, so the process holds it once while
+    // symgrad evaluates.
     let w_eval = Values::new(Shape::new(CLASSES, FEATURES), d.w.clone()).map_err(err)?;
+    let (mut p, l, w) = d
+        .build(
+            Layout::Columns,
+            d.columns().collect(),
+            d.onehot(Layout::Columns),
+        )
+        .map_err(err)?;
+    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad))?;
+    b.row(
+        name,
+        COLUMNS,
+        show(t),
+        "1 thread; checked against a plain loop",
+    );
+    let t_grad = gradient_only(name, plan, &mut p, (l, w), &w_eval, &grad)?;
+    drop(p);
+    b.row(
+        name,
+        GRADIENT,
+        show(t_grad),
+        "1 thread; what the script path runs",
+    );
+    let t_script = script(b, name, &d, (loss, &grad))?;
+    b.row(
+        name,
+        "script overhead over the compiled call",
+        format!(
+            "{:+.1} %",
+            (t_script.as_secs_f64() / t_grad.as_secs_f64() - 1.0) * 100.0
+        ),
+        "(script path − gradient only) / gradient only",
+    );
+
+    let x = std::mem::take(&mut d.x);
+    let (mut p, l, w) = d.build(Layout::Rows, x, y).map_err(err)?;
     let before = measure::rss_mb();
     measure::reset_peak();
-    let mut ev = Evaluator::new(&mut p, &[l, g], &[w])?;
-    let out = ev.run(&[&w_eval])?;
-    check(&format!("{name} loss"), &out[0].data, &[loss])?;
-    check(&format!("{name} gradient"), &out[1].data, &grad)?;
-    let t = median(plan, || (), |()| ev.run(&[&w_eval]));
+    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad))?;
     let peak = measure::peak_rss_mb();
     b.row(
         name,
-        "eval loss + gradient (per call)",
+        ROWS,
         show(t),
         "1 thread; checked against a plain loop",
     );
@@ -155,16 +240,226 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
         name,
         "GFLOP/s",
         format!("{:.2}", flops / t.as_secs_f64() / 1e9),
-        "2·N·784·10·2 (the two products) / time per call",
+        "2·N·784·10·2 (the two products) / time per call, rows",
     );
     b.row(
         name,
         "peak memory (VmHWM)",
         peak.map_or("—".into(), |p| format!("{p:.0} MiB")),
         &format!(
-            "while evaluating; X is {x_mb:.0} MiB, RSS before {:.0} MiB",
+            "while evaluating (rows); X is {x_mb:.0} MiB, RSS before {:.0} MiB",
             before.unwrap_or(f64::NAN)
         ),
     );
     Ok(())
+}
+
+/// The time per call of loss + gradient compiled from the pool `p`, checked
+/// against `(loss, grad)` first.
+fn evaluate(
+    name: &str,
+    plan: Plan,
+    p: &mut Pool,
+    (l, w): (ExprId, ExprId),
+    w_eval: &Values,
+    (loss, grad): (f64, &[f64]),
+) -> Res<std::time::Duration> {
+    let g = p.grad(l, w).map_err(|e| e.to_string())?;
+    let mut ev = Evaluator::new(p, &[l, g], &[w])?;
+    let out = ev.run(&[w_eval])?;
+    check(&format!("{name} loss"), &out[0].data, &[loss])?;
+    check(&format!("{name} gradient"), &out[1].data, grad)?;
+    Ok(median(plan, || (), |()| ev.run(&[w_eval])))
+}
+
+/// The time per call of the gradient alone compiled from the pool `p`,
+/// checked against `grad` first.
+fn gradient_only(
+    name: &str,
+    plan: Plan,
+    p: &mut Pool,
+    (l, w): (ExprId, ExprId),
+    w_eval: &Values,
+    grad: &[f64],
+) -> Res<std::time::Duration> {
+    let g = p.grad(l, w).map_err(|e| e.to_string())?;
+    let mut ev = Evaluator::new(p, &[g], &[w])?;
+    let out = ev.run(&[w_eval])?;
+    check(&format!("{name} gradient alone"), &out[0].data, grad)?;
+    Ok(median(plan, || (), |()| ev.run(&[w_eval])))
+}
+
+/// The one-read bound: summing X once, checked against a sum in another order.
+fn one_read(b: &Bench, name: &str, x: &[f64]) -> Res<()> {
+    let by_columns: f64 = (0..FEATURES)
+        .map(|f| x.iter().skip(f).step_by(FEATURES).sum::<f64>())
+        .sum();
+    let total = sum_once(x);
+    let scale: f64 = x.iter().map(|v| v.abs()).sum();
+    if (total - by_columns).abs() > 1e-12 * scale {
+        return Err(format!(
+            "{name}: the sum of X differs by order: {total} vs {by_columns}"
+        ));
+    }
+    let t = median(b.plan, || (), |()| sum_once(x));
+    b.row(
+        name,
+        ONE_READ,
+        show(t),
+        "a sum over X's floats, 8 accumulators",
+    );
+    Ok(())
+}
+
+/// The sum of `x`, read once, with eight accumulators so that the
+/// additions keep up with memory (as NumPy's pairwise sum does).
+fn sum_once(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// Runs `src` in `session`; the lines it prints.
+fn run_in(session: &mut Session, src: &str) -> Res<Vec<String>> {
+    let mut out = Vec::new();
+    session.run(src, "<n1>", &mut |s| out.push(s.to_string()))?;
+    Ok(out)
+}
+
+/// The one number `src` prints.
+fn number(session: &mut Session, src: &str) -> Res<f64> {
+    let out = run_in(session, src)?;
+    out.first()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| format!("{src} printed {out:?}, not a number"))
+}
+
+/// The user's path: the data saved as `.npy` files, loaded by a script
+/// (samples as columns, as in the seeds), `g = eval(G, W = W0);` repeated,
+/// and an `sgd` epoch at batch 128. Returns the time per `eval`.
+fn script(
+    b: &Bench,
+    name: &str,
+    d: &Data,
+    (loss, grad): (f64, &[f64]),
+) -> Res<std::time::Duration> {
+    let dir = std::env::temp_dir().join(format!("symgrad-bench-n1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = script_in(b, name, d, (loss, grad), &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn script_in(
+    b: &Bench,
+    name: &str,
+    d: &Data,
+    (loss, grad): (f64, &[f64]),
+    dir: &Path,
+) -> Res<std::time::Duration> {
+    let (n, k, f) = (d.n as u64, CLASSES as u64, FEATURES as u64);
+    write_npy(&dir.join("x.npy"), [f, n], d.columns())?;
+    write_npy(&dir.join("y.npy"), [k, n], d.onehot(Layout::Columns))?;
+    write_npy(&dir.join("w0.npy"), [k, f], d.w.iter().copied())?;
+    write_npy(&dir.join("g.npy"), [k, f], grad.iter().copied())?;
+    let file = |s: &str| dir.join(s).display().to_string();
+    let mut session = Session::new();
+    run_in(
+        &mut session,
+        &format!(
+            ":set output text\n:set digits 17\nX = load(\"{}\")\nY = load(\"{}\")\nW0 = load(\"{}\")\n\
+             Gref = load(\"{}\")\nsymbol W[{CLASSES}, {FEATURES}]\nL = softmax_cce(Y, W * X)\n\
+             G = grad(L, W)\nLb(Xb, Yb) = softmax_cce(Yb, W * Xb)",
+            file("x.npy"),
+            file("y.npy"),
+            file("w0.npy"),
+            file("g.npy")
+        ),
+    )?;
+    let l = number(&mut session, "eval(L, W = W0)")?;
+    check(&format!("{name} script loss"), &[l], &[loss])?;
+    // The squared relative error of the gradient, against the plain loop's.
+    let e = number(
+        &mut session,
+        "sum((eval(G, W = W0) - Gref) .^ 2) / sum(Gref .^ 2)",
+    )?;
+    check_small(&format!("{name} script gradient"), e)?;
+    let plan = if b.quick || d.n < 10_000 {
+        b.plan
+    } else {
+        Plan::SLOW
+    };
+    let t_eval = median(
+        plan,
+        || (),
+        |()| run_in(&mut session, "g = eval(G, W = W0);"),
+    );
+    b.row(
+        name,
+        SCRIPT,
+        show(t_eval),
+        "language Session, program reused; checked against a plain loop",
+    );
+    // One full-batch step is one step of descent: W0 − lr⋅G.
+    let e = number(
+        &mut session,
+        &format!(
+            "W1 = sgd(Lb, W, X, Y, {LR}, 1, {}, W0)\nS = W0 - {LR} * Gref\nsum((W1 - S) .^ 2) / sum(S .^ 2)",
+            d.n
+        ),
+    )?;
+    check_small(&format!("{name} full-batch sgd step"), e)?;
+    let epoch = format!("sgd(Lb, W, X, Y, {LR}, 1, {BATCH}, W0);");
+    let before = measure::rss_mb();
+    measure::reset_peak();
+    let t = median(plan, || (), |()| run_in(&mut session, &epoch));
+    let peak = measure::peak_rss_mb();
+    let x_mb = (d.x.len() * 8) as f64 / MIB;
+    b.row(
+        name,
+        SGD,
+        show(t),
+        &format!(
+            "{} steps; peak RSS {} over the {:.0} MiB before (X is {x_mb:.0} MiB)",
+            d.n.div_ceil(BATCH),
+            match (before, peak) {
+                (Some(a), Some(p)) => format!("+{:.0} MiB", p - a),
+                _ => "—".into(),
+            },
+            before.unwrap_or(f64::NAN)
+        ),
+    );
+    Ok(t_eval)
+}
+
+/// Errors unless the squared relative error `e` is within the tolerance.
+fn check_small(what: &str, e: f64) -> Res<()> {
+    if e.is_nan() || e.sqrt() > crate::workload::TOLERANCE {
+        return Err(format!(
+            "MISMATCH in {what}: relative error {:.2e}",
+            e.sqrt()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a 2-D `.npy` file of floats.
+fn write_npy(path: &Path, shape: [u64; 2], data: impl IntoIterator<Item = f64>) -> Res<()> {
+    use npyz::WriterBuilder;
+    let what = |e: std::io::Error| format!("{}: {e}", path.display());
+    let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(what)?);
+    let mut w = npyz::WriteOptions::<f64>::new()
+        .default_dtype()
+        .shape(&shape)
+        .writer(file)
+        .begin_nd()
+        .map_err(what)?;
+    w.extend(data).map_err(what)?;
+    w.finish().map_err(what)
 }

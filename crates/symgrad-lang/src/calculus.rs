@@ -186,20 +186,30 @@ impl Session {
     }
 
     /// The value of `e` in floats, with the symbols of `bindings` given,
-    /// computed from the stable form of `e`; an error names the unbound
-    /// symbols, or the place of a value that is not finite.
+    /// computed from the stable form of `e` by a program compiled once and
+    /// reused by later calls; an error names the unbound symbols, or the
+    /// operation where a value is not finite.
     pub(crate) fn evaluate_values(
         &mut self,
         e: ExprId,
         bindings: &[(ExprId, Values)],
         span: Span,
     ) -> Eval<Values> {
-        let stable = self.pool.stabilise(e).map_err(at(span))?;
+        let stable = |session: &mut Session, bound: &[ExprId]| {
+            let stable = session.pool.stabilise(e).map_err(at(span))?;
+            session.check_all_bound(stable, bound, span)?;
+            Ok(stable)
+        };
+        self.compute_cached(e, stable, bindings, span)
+    }
+
+    /// Errors unless every symbol of `stable` is among `bound`.
+    fn check_all_bound(&self, stable: ExprId, bound: &[ExprId], span: Span) -> Eval<()> {
         let unbound: Vec<String> = self
             .pool
             .free_symbols(stable)
             .into_iter()
-            .filter(|s| !bindings.iter().any(|(b, _)| b == s))
+            .filter(|s| !bound.contains(s))
             .map(|s| self.symbol_name(s))
             .collect();
         if !unbound.is_empty() {
@@ -210,7 +220,7 @@ impl Session {
             )
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
-        self.compute(stable, bindings).map_err(at(span))
+        Ok(())
     }
 
     pub(crate) fn symbol_name(&self, s: ExprId) -> String {

@@ -1,5 +1,6 @@
-//! Compiled evaluation in the language: the values behind `eval`, and
-//! `evalpoints(f, W, P)`, f at many values of W through a register program.
+//! Compiled evaluation in the language: the values behind `eval` (with the
+//! programs of recent `eval` calls kept for reuse), and `evalpoints(f, W, P)`,
+//! f at many values of W through a register program.
 
 use crate::ast::Expr;
 use crate::calls::check_arity;
@@ -8,12 +9,77 @@ use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
 use std::collections::HashMap;
-use symgrad::{Dense, Error, ExprId, Node, Shape, Values, checked_shape};
+use symgrad::{Dense, DenseData, Error, ExprId, Node, Program, Shape, Values, checked_shape};
 
 /// A closed float expression with more elements than this is shown as it
 /// is, not computed for display (as arithmetic on data folds only up to
 /// this size).
 const SHOWN_AS_VALUE: usize = 10_000;
+
+/// At most this many compiled programs are kept for reuse by `eval`.
+pub(crate) const CACHED_PROGRAMS: usize = 8;
+
+/// The programs kept besides the latest one hold at most this many bytes of
+/// working buffers (the latest is kept whatever its size).
+pub(crate) const CACHED_BYTES: usize = 256 << 20;
+
+/// The compiled programs of recent `eval` calls, least recently used first.
+///
+/// A program is found by the expression evaluated and the symbols bound, in
+/// order (their shapes are part of the symbols). The expression's id names
+/// its data too (the pool is hash-consed, so an expression reading other
+/// data is another id), and `:reset` starts a new pool with an empty cache;
+/// the threads are set on each use.
+#[derive(Default)]
+pub(crate) struct ProgramCache {
+    entries: Vec<Cached>,
+}
+
+struct Cached {
+    expr: ExprId,
+    inputs: Vec<ExprId>,
+    program: Program,
+}
+
+impl ProgramCache {
+    /// The program of `expr` with `inputs` bound, taken out of the cache.
+    pub(crate) fn take(&mut self, expr: ExprId, inputs: &[ExprId]) -> Option<Program> {
+        let k = self
+            .entries
+            .iter()
+            .position(|c| c.expr == expr && c.inputs == inputs)?;
+        Some(self.entries.remove(k).program)
+    }
+
+    /// Keeps `program` as the most recently used, dropping the least
+    /// recently used ones beyond [`CACHED_PROGRAMS`] and [`CACHED_BYTES`].
+    pub(crate) fn keep(&mut self, expr: ExprId, inputs: Vec<ExprId>, program: Program) {
+        self.entries.push(Cached {
+            expr,
+            inputs,
+            program,
+        });
+        let excess = self.entries.len().saturating_sub(CACHED_PROGRAMS);
+        self.entries.drain(..excess);
+        let older = self.entries.len().saturating_sub(1);
+        let mut bytes: usize = self.entries[..older]
+            .iter()
+            .map(|c| c.program.buffer_bytes())
+            .sum();
+        let mut drop = 0;
+        while bytes > CACHED_BYTES && drop < older {
+            bytes -= self.entries[drop].program.buffer_bytes();
+            drop += 1;
+        }
+        self.entries.drain(..drop);
+    }
+
+    /// The number of programs kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
 
 impl Session {
     /// The value of `e` with the symbols of `bindings` given, through a
@@ -26,6 +92,13 @@ impl Session {
         e: ExprId,
         bindings: &[(ExprId, Values)],
     ) -> symgrad::Result<Values> {
+        if bindings.is_empty()
+            && let Node::Dense(d) = self.pool.node(e)
+            && let DenseData::Float(data) = d.data()
+        {
+            // Data as it is: no program to compile for a copy.
+            return Values::new(d.shape(), data.clone());
+        }
         let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
         let mut program = self.pool.compile(&[e], &symbols)?;
         program.set_threads(self.settings.threads);
@@ -84,20 +157,57 @@ impl Session {
         self.pool.dense(d).map(Some)
     }
 
+    /// The value of `e` at `bindings` through the cached program of `e`
+    /// with these symbols bound, or else compiled from `stable(session,
+    /// symbols)` (the stable form of `e`, checked against the symbols bound)
+    /// and kept for the next call.
+    pub(crate) fn compute_cached(
+        &mut self,
+        e: ExprId,
+        stable: impl FnOnce(&mut Session, &[ExprId]) -> Eval<ExprId>,
+        bindings: &[(ExprId, Values)],
+        span: Span,
+    ) -> Eval<Values> {
+        let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
+        let mut program = match self.programs.take(e, &symbols) {
+            Some(p) => p,
+            None => {
+                let stable = stable(self, &symbols)?;
+                self.pool.compile(&[stable], &symbols).map_err(at(span))?
+            }
+        };
+        program.set_threads(self.settings.threads);
+        let values: Vec<&Values> = bindings.iter().map(|(_, v)| v).collect();
+        let out = program.run(&values);
+        let finite = program.all_finite();
+        self.programs.keep(e, symbols, program);
+        let out = out.map_err(at(span))?.remove(0);
+        if finite && out.data.iter().all(|x| x.is_finite()) {
+            return Ok(out);
+        }
+        let bindings = bindings.iter().cloned().collect();
+        Err(at(span)(self.non_finite_error(e, bindings, &out)))
+    }
+
     /// The value of `e`, which must be numeric (no symbols): `what` names
     /// it in the error otherwise.
     pub(crate) fn numeric(&mut self, e: &Expr, what: &str) -> Eval<Values> {
         let id = self.expr(e)?;
+        self.numeric_id(id, e.span, what)
+    }
+
+    /// [`Session::numeric`] of the expression `id`, written at `span`.
+    pub(crate) fn numeric_id(&mut self, id: ExprId, span: Span, what: &str) -> Eval<Values> {
         if let Some(&s) = self.pool.free_symbols(id).first() {
             return Err(Diagnostic::new(
                 format!(
                     "{what} must be numeric, but it contains the symbol {}",
                     self.symbol_name(s)
                 ),
-                e.span,
+                span,
             ));
         }
-        self.compute(id, &[]).map_err(at(e.span))
+        self.compute(id, &[]).map_err(at(span))
     }
 
     /// `evalpoints(f, W, P)`: f at each row of P, a value of W flattened
@@ -163,5 +273,35 @@ impl Session {
                 .map_err(at(span));
         }
         self.pool.dense(d).map(Value::Expr).map_err(at(span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CACHED_PROGRAMS;
+    use crate::session::Session;
+
+    fn run(s: &mut Session, src: &str) {
+        s.run(src, "<test>", &mut |_| {}).expect("runs");
+    }
+
+    #[test]
+    fn a_repeated_eval_adds_no_program() {
+        let mut s = Session::new();
+        run(&mut s, "symbol W[1, 2]\nf = sum(exp(W))");
+        for _ in 0..5 {
+            run(&mut s, "eval(f, W = [[1, 2]]);\neval(f, W = [[3, 4]]);");
+        }
+        assert_eq!(s.programs.len(), 1);
+    }
+
+    #[test]
+    fn the_cache_keeps_at_most_its_cap() {
+        let mut s = Session::new();
+        run(&mut s, "symbol W[1, 2]");
+        for k in 1..=3 * CACHED_PROGRAMS {
+            run(&mut s, &format!("eval(sum(exp({k} * W)), W = [[1, 2]]);"));
+            assert_eq!(s.programs.len(), k.min(CACHED_PROGRAMS));
+        }
     }
 }

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod ast;
+mod batches;
 mod builtins;
 mod calculus;
 mod calls;

@@ -7,6 +7,7 @@
 //! `sgd`) and evaluated numerically at every step by [`Objective`].
 
 use crate::ast::{Arg, Expr, ExprKind, Ident};
+use crate::batches::DataSet;
 use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -95,7 +96,7 @@ impl Objective {
         &mut self,
         pool: &mut Pool,
         w: &Values,
-        data: Vec<Values>,
+        data: &[Values],
     ) -> symgrad::Result<(f64, Values)> {
         let program = match &mut self.program {
             Some(p) => p,
@@ -107,7 +108,7 @@ impl Objective {
                 self.program.insert(p)
             }
         };
-        let inputs: Vec<&Values> = std::iter::once(w).chain(&data).collect();
+        let inputs: Vec<&Values> = std::iter::once(w).chain(data).collect();
         let out = program.run(&inputs)?;
         let visible = out.iter().any(|v| v.data.iter().any(|x| !x.is_finite()));
         let mut out = out.into_iter();
@@ -117,7 +118,7 @@ impl Objective {
             // the step by the caller.
             let bindings = std::iter::once(self.w)
                 .chain(self.data.iter().copied())
-                .zip(std::iter::once(w.clone()).chain(data))
+                .zip(std::iter::once(w.clone()).chain(data.iter().cloned()))
                 .collect();
             for e in [self.loss, self.grad] {
                 let stable = pool.stabilise(e)?;
@@ -288,7 +289,7 @@ impl Session {
             if self.stop_on_interrupt(&interrupt, &stopped) {
                 break;
             }
-            let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, Vec::new()) {
+            let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &[]) {
                 Ok(r) => r,
                 Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => break,
                 Err(e) => return Err(at(span)(e)),
@@ -328,8 +329,8 @@ impl Session {
         check_arity("sgd", args.len(), 7, 8, span)?;
         let (name, f) = self.loss_function(args[0])?;
         let w = self.symbol_arg(args[1])?;
-        let x = self.numeric(args[2], "X")?;
-        let y = self.numeric(args[3], "Y")?;
+        let x = self.data_set(args[2], "X")?;
+        let y = self.data_set(args[3], "Y")?;
         if x.shape.cols != y.shape.cols {
             return Err(Diagnostic::new(
                 format!(
@@ -376,7 +377,7 @@ impl Session {
         name: &str,
         f: &crate::eval::Function,
         w: ExprId,
-        (x, y): (&Values, &Values),
+        (x, y): (&DataSet, &DataSet),
         size: usize,
         span: Span,
     ) -> Eval<Objective> {
@@ -417,13 +418,15 @@ impl Session {
         &mut self,
         objectives: &mut HashMap<usize, Objective>,
         run: &Sgd,
-        (x, y): (&Values, &Values),
+        (x, y): (&DataSet, &DataSet),
         mut w: Values,
         record: &mut Record,
         span: Span,
     ) -> Eval<Values> {
         let interrupt = self.pool.interrupt_flag();
         let n = x.shape.cols;
+        // The batch of X and of Y, gathered into the same buffers each step.
+        let mut batch = [Values::scalar(0.0), Values::scalar(0.0)];
         let batches = n.div_ceil(run.batch);
         let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
@@ -441,14 +444,12 @@ impl Session {
                     break 'epochs;
                 }
                 step += 1;
-                let data = vec![
-                    gather(x, columns).map_err(at(span))?,
-                    gather(y, columns).map_err(at(span))?,
-                ];
+                x.gather(columns, &mut batch[0]);
+                y.gather(columns, &mut batch[1]);
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;
-                let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, data) {
+                let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &batch) {
                     Ok(r) => r,
                     Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => {
                         break 'epochs;
@@ -803,13 +804,4 @@ fn check_finite(loss: f64, grad: &Values, place: &str, span: Span) -> Eval<()> {
             "the steps may diverge: try a smaller learning rate, or check the loss's domain",
         ),
     )
-}
-
-/// The columns `columns` of `m`, in that order.
-fn gather(m: &Values, columns: &[usize]) -> symgrad::Result<Values> {
-    let cols = m.shape.cols;
-    let data = (0..m.shape.rows)
-        .flat_map(|i| columns.iter().map(move |&j| m.data[i * cols + j]))
-        .collect();
-    Values::new(Shape::new(m.shape.rows, columns.len()), data)
 }

@@ -80,6 +80,8 @@ pub struct Session {
     pub(crate) vars: IndexMap<String, ExprId>,
     pub(crate) functions: IndexMap<String, Function>,
     pub(crate) settings: Settings,
+    /// The compiled programs of recent `eval` calls, for reuse.
+    pub(crate) programs: crate::compiled::ProgramCache,
     /// Nesting of user-function calls in progress.
     pub(crate) call_depth: usize,
     /// The user functions an error is unwinding through, innermost first.
@@ -205,6 +207,8 @@ impl Session {
             return;
         }
         self.pool.collect(self.vars.values_mut());
+        // Ids are renumbered, so the programs found by them go too.
+        self.programs = Default::default();
         self.collected_at = self.pool.footprint();
     }
 

@@ -664,6 +664,11 @@ impl Lowered {
             .collect()
     }
 
+    /// The numbers held in working buffers (grown by runs, kept between them).
+    pub(crate) fn buffer_len(&self) -> usize {
+        self.slots.iter().map(Vec::capacity).sum::<usize>() + self.regs.capacity()
+    }
+
     /// Runs every step on whole matrices.
     pub(crate) fn run_whole(&mut self, inputs: &[&[f64]], par: Par) -> Result<Vec<Values>> {
         self.finite = true;

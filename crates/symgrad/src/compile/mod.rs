@@ -197,6 +197,13 @@ impl Program {
         self.block = width.map(|w| w.max(1));
     }
 
+    /// The bytes of the working buffers the program keeps between runs
+    /// (its inputs and the pool's data it reads are not counted).
+    pub fn buffer_bytes(&self) -> usize {
+        let blocked = self.blocked.as_ref().map_or(0, |b| b.program.buffer_len());
+        (self.whole.buffer_len() + blocked) * std::mem::size_of::<f64>()
+    }
+
     /// The samples per block, when the program runs blocked.
     pub fn block(&self) -> Option<usize> {
         self.blocked.as_ref().and(self.block)
