@@ -98,7 +98,10 @@ pub(crate) fn read(
     if lower.ends_with(".csv") {
         csv(name, bounded(open(name)?, MAX_CSV_LINE_BYTES, interrupt))
     } else if lower.ends_with(".npy") {
-        npy(name, BufReader::new(bounded(open(name)?, u64::MAX, interrupt)))
+        npy(
+            name,
+            BufReader::new(bounded(open(name)?, u64::MAX, interrupt)),
+        )
     } else if lower.ends_with(".csv.gz") {
         let unzipped = GzDecoder::new(BufReader::new(open(name)?));
         csv(name, bounded(unzipped, MAX_CSV_LINE_BYTES, interrupt))
