@@ -55,6 +55,8 @@ fn every_builtin_has_help_that_shows_its_usage() {
 /// One REPL statement of the README and the lines it should print.
 struct Step {
     block: usize,
+    /// Index in the README of the `» ` line.
+    line: usize,
     input: String,
     expected: Vec<String>,
 }
@@ -63,7 +65,7 @@ struct Step {
 fn readme_steps(readme: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     let (mut in_block, mut block) = (false, 0);
-    for line in readme.lines() {
+    for (at, line) in readme.lines().enumerate() {
         if line.starts_with("```") {
             in_block = !in_block;
             block += usize::from(in_block);
@@ -75,6 +77,7 @@ fn readme_steps(readme: &str) -> Vec<Step> {
         if let Some(input) = line.strip_prefix("» ") {
             steps.push(Step {
                 block,
+                line: at,
                 input: input.to_string(),
                 expected: Vec::new(),
             });
@@ -112,6 +115,13 @@ fn the_readme_transcripts_reproduce_in_one_session() {
         .status()
         .expect("python3 with numpy makes X.npy");
     assert!(made.success());
+    let made = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import numpy as np; np.savez('arrays.npz', X=np.arange(6.0).reshape(2, 3) / 4, y=np.array([1, 0]))")
+        .current_dir(&dir)
+        .status()
+        .expect("python3 with numpy makes arrays.npz");
+    assert!(made.success());
     std::fs::write(
         dir.join("losses.csv"),
         "epoch,loss\n1,0.9\n2,0.7\n3,0.6\n4,0.5\n",
@@ -126,12 +136,24 @@ fn the_readme_transcripts_reproduce_in_one_session() {
     }));
     s.set_progress(Box::new(move |p| progress.borrow_mut().push(p.to_string())));
     let mut failures = Vec::new();
+    // With UPDATE_EXPECT=1 the expected lines that no longer match are
+    // replaced by what the session printed, for review as a diff.
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut rewritten: Vec<String> = readme.lines().map(str::to_string).collect();
+    let mut edits: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let root_prefix = format!("{}/", root().display());
     for step in readme_steps(&readme) {
+        // An expected `^C` shows a run interrupted by hand: not typed here.
+        if step.expected.iter().any(|l| l.trim() == "^C") {
+            continue;
+        }
         // Files are read and written in the temporary directory.
         let mut input = step.input.clone();
-        for file in ["X.npy", "losses.csv", "descent.svg"] {
+        for file in ["X.npy", "arrays.npz", "losses.csv", "descent.svg", "W1.npy"] {
             input = input.replace(&format!("{file:?}"), &format!("{:?}", dir.join(file)));
         }
+        // Files of the repository are read from its root.
+        input = input.replace("\"examples/", &format!("\"{root_prefix}examples/"));
         let mut out = Vec::new();
         if let Err(e) = s.run(&input, "<input>", &mut |t| {
             lines.borrow_mut().push(t.to_string())
@@ -143,9 +165,13 @@ fn the_readme_transcripts_reproduce_in_one_session() {
                 .borrow_mut()
                 .drain(..)
                 .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
-                .map(|l| l.replace(&format!("{}/", dir.display()), "")),
+                .map(|l| {
+                    l.replace(&format!("{}/", dir.display()), "")
+                        .replace(&root_prefix, "")
+                }),
         );
         if !matches(&step.expected, &out) {
+            edits.push((step.line + 1, step.expected.len(), out.clone()));
             failures.push(format!(
                 "» {}\nexpected:\n{}\ngot:\n{}\n",
                 step.input,
@@ -155,6 +181,15 @@ fn the_readme_transcripts_reproduce_in_one_session() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    if update && !edits.is_empty() {
+        for (start, len, out) in edits.into_iter().rev() {
+            rewritten.splice(start..start + len, out);
+        }
+        let mut text = rewritten.join("\n");
+        text.push('\n');
+        std::fs::write(root().join("README.md"), text).unwrap();
+        return;
+    }
     assert!(
         failures.is_empty(),
         "{} README statements print something else:\n\n{}",
