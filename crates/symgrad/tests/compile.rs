@@ -592,7 +592,11 @@ fn register_programs_read_products_and_traces_inside_matrix_entries() -> symgrad
         let dot = 0.5 * sig(-1.5 * pt[0]) - 2.0 * sig(0.75 * pt[0]);
         let trace = pt[0] * pt[0] + pt[1] * pt[1];
         assert!(close(out[2 * k], dot, 1e-14), "{} vs {dot}", out[2 * k]);
-        assert!(close(out[2 * k + 1], trace, 1e-14), "{} vs {trace}", out[2 * k + 1]);
+        assert!(
+            close(out[2 * k + 1], trace, 1e-14),
+            "{} vs {trace}",
+            out[2 * k + 1]
+        );
     }
     Ok(())
 }

@@ -150,7 +150,9 @@ impl Pool {
             return Ok(None);
         }
         match *self.node(id) {
-            Node::Reduce(r, _, m) if !matches!(self.node(m), Node::Matrix { .. } | Node::Dense(_)) => {
+            Node::Reduce(r, _, m)
+                if !matches!(self.node(m), Node::Matrix { .. } | Node::Dense(_)) =>
+            {
                 let explicit = self.elements(m)?;
                 let explicit = self.rewrite(explicit, |p, x| p.softmax_element_form(x))?;
                 self.reduce(r, explicit, Axis::All).map(Some)
