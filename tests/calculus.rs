@@ -607,15 +607,13 @@ fn printed_gradients_of_the_softmax_loss_of_seed_004() {
     check(
         &format!("{SOFTMAX_004}\nGW\nsize(GW)\nGb\nsize(Gb)"),
         expect![[r#"
-            ⎛  Y   softmax(b + W⋅X)⎞
-            ⎜- ─ + ────────────────⎟⋅Xᵀ
-            ⎝  3          3        ⎠
+            ⎛softmax(W⋅X + b)   Y⎞
+            ⎜──────────────── - ─⎟⋅Xᵀ
+            ⎝       3           3⎠
             6
-                                        ⎡-1/3⎤
-                                        ⎢    ⎥
-            mean(softmax(b + W⋅X), 2) + ⎢-1/3⎥
-                                        ⎢    ⎥
-                                        ⎣-1/3⎦
+                                        1
+            mean(softmax(W⋅X + b), 2) - ─
+                                        3
             6"#]],
     );
 }

@@ -267,7 +267,8 @@ fn symgrad_results(case: &Case) -> Result<String, String> {
 /// The numbers of a text result (`1.5` or `[[1.5, 2.0], [3.0, 4.0]]`) as a
 /// flat JSON list, or `None` when it is not numeric.
 fn numbers_of(out: &str) -> Option<String> {
-    let flat = out.replace(['[', ']'], " ");
+    // A matrix wider than the line is wrapped in parentheses.
+    let flat = out.replace(['[', ']', '(', ')'], " ");
     let nums: Option<Vec<f64>> = flat.split(',').map(|t| t.trim().parse().ok()).collect();
     let nums = nums?;
     Some(format!(

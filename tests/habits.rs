@@ -162,9 +162,9 @@ fn a_matrix_power_inside_sum_is_noted_once() {
         expect![[r#"
             note: ^ of a square matrix is the matrix power (W^2 = W⋅W); elementwise: W .^ 2
                2                                                          2
-            W₀₀  + W₀₀⋅W₀₁ + W₀₀⋅W₁₀ + 2⋅W₀₁⋅W₁₀ + W₀₁⋅W₁₁ + W₁₀⋅W₁₁ + W₁₁
+            W₀₀  + 2⋅W₀₁⋅W₁₀ + W₀₀⋅W₀₁ + W₀₁⋅W₁₁ + W₀₀⋅W₁₀ + W₁₀⋅W₁₁ + W₁₁
                2                                                          2
-            W₀₀  + W₀₀⋅W₀₁ + W₀₀⋅W₁₀ + 2⋅W₀₁⋅W₁₀ + W₀₁⋅W₁₁ + W₁₀⋅W₁₁ + W₁₁
+            W₀₀  + 2⋅W₀₁⋅W₁₀ + W₀₀⋅W₀₁ + W₀₁⋅W₁₁ + W₀₀⋅W₁₀ + W₁₀⋅W₁₁ + W₁₁
                2      2      2      2
             W₀₀  + W₀₁  + W₁₀  + W₁₁"#]],
     );
@@ -172,8 +172,8 @@ fn a_matrix_power_inside_sum_is_noted_once() {
     check_notes(
         "symbol W[2, 2], s\nW^2;\nsum(s^2 * W)",
         expect![[r#"
-                 2        2        2        2
-            W₀₀⋅s  + W₀₁⋅s  + W₁₀⋅s  + W₁₁⋅s"#]],
+             2
+            s ⋅(W₀₀ + W₀₁ + W₁₀ + W₁₁)"#]],
     );
 }
 

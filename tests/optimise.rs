@@ -305,7 +305,10 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
     }));
     ok(&mut s, "f = (w + 2)^2 + 3");
     let out = run_in(&mut s, "w1 = descend(f, w, 0.1, 1000000, 2, every = 1)");
-    assert!(out.starts_with("error: interrupted"), "{out}");
+    assert!(
+        out.starts_with("error: interrupted at step 3 of 1000000: w1 holds the weights reached"),
+        "{out}"
+    );
     // The points reached are recorded: w₀, w₁, w₂.
     let reached: Vec<f64> = (0..3).map(|k| closed_form_1d(0.1, k).0).collect();
     flag.store(false, Ordering::Relaxed);
@@ -316,7 +319,14 @@ fn an_interrupt_stops_training_and_keeps_the_session() {
         1e-12,
         0.0,
     );
-    assert_eq!(run_in(&mut s, "w1"), "w₁", "w1 was not bound");
+    // w1 holds the point step 2 moved to, w₃, as the note says.
+    assert_close(
+        "w1",
+        &numbers(&mut s, "w1"),
+        &[closed_form_1d(0.1, 3).0],
+        1e-12,
+        0.0,
+    );
     assert_eq!(numbers(&mut s, "descend(f, w, 0.5, 1, 2)"), [-2.0]);
 }
 

@@ -223,9 +223,9 @@ fn printed_gradient_of_softmax_cce_is_the_closed_form() {
     let prelude = run(&format!("{setup}\ngrad(softmax_cce(Y, W*X), W)"));
     assert_eq!(prelude, by_hand);
     expect![[r#"
-        ⎛  Y   softmax(W⋅X)⎞
-        ⎜- ─ + ────────────⎟⋅Xᵀ
-        ⎝  3        3      ⎠"#]]
+        ⎛softmax(W⋅X)   Y⎞
+        ⎜──────────── - ─⎟⋅Xᵀ
+        ⎝     3         3⎠"#]]
     .assert_eq(&prelude);
 }
 
@@ -392,7 +392,8 @@ fn help_lists_the_losses() {
                                       down each column)
           mse(y, yhat)                mean squared error
           l2(W)                       sum of squares, for L2 regularisation
-          accuracy(Y, P)              fraction of columns where argmax of the scores P is that of one-hot Y (on numbers)"#]]
+          accuracy(Y, P)              fraction of columns where argmax of the scores P
+                                      is that of one-hot Y (on numbers)"#]]
     .assert_eq(&help[start..end]);
     assert!(help.contains("one_hot(labels, K)"));
 }

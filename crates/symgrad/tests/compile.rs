@@ -567,6 +567,41 @@ fn register_programs_give_the_loss_and_its_partials() {
 }
 
 #[test]
+fn register_programs_read_products_and_traces_inside_matrix_entries() -> symgrad::Result<()> {
+    // The entries of [σ(w₀₀⋅x)⋅c, tr(w⋅wᵀ)], x a row and c a column, as the
+    // gradient of a logistic loss holds them: a matrix product whose value
+    // is one number, and a trace, both computed by hand below.
+    let mut p = Pool::new();
+    let w = p.symbol("w", sh(2, 1))?;
+    let w00 = p.element(w, 0, 0)?;
+    let x = p.dense(Dense::from_f64(sh(1, 2), vec![-1.5, 0.75])?)?;
+    let c = p.dense(Dense::from_f64(sh(2, 1), vec![0.5, -2.0])?)?;
+    let z = p.mul(&[w00, x])?;
+    let s = p.apply(Func::Sigmoid, z)?;
+    let dot = p.product(s, c)?;
+    let wt = p.transpose(w)?;
+    let outer = p.product(w, wt)?;
+    let trace = p.trace(outer)?;
+    let m = p.matrix(sh(2, 1), vec![dot, trace])?;
+    let mut prog = p.compile_scalar(&[m], &[w])?;
+    let points = [0.27, -0.007, -0.3, -0.58];
+    let mut out = [0.0; 4];
+    prog.eval_points(&points, &mut out)?;
+    let sig = |t: f64| 1.0 / (1.0 + (-t).exp());
+    for (k, pt) in points.chunks(2).enumerate() {
+        let dot = 0.5 * sig(-1.5 * pt[0]) - 2.0 * sig(0.75 * pt[0]);
+        let trace = pt[0] * pt[0] + pt[1] * pt[1];
+        assert!(close(out[2 * k], dot, 1e-14), "{} vs {dot}", out[2 * k]);
+        assert!(
+            close(out[2 * k + 1], trace, 1e-14),
+            "{} vs {trace}",
+            out[2 * k + 1]
+        );
+    }
+    Ok(())
+}
+
+#[test]
 fn bad_inputs_are_errors() {
     let mut p = Pool::new();
     let w = p.symbol("W", sh(2, 2)).unwrap();

@@ -140,19 +140,35 @@ impl Pool {
 
 impl Pool {
     /// The forms the register program reads: a softmax element written out
-    /// ([`Pool::softmax_element_form`]), and a reduction to one number of a
+    /// ([`Pool::softmax_element_form`]), a reduction to one number of a
     /// matrix that is not explicit (`sum(x .* σ(v), 2)` of a row) over the
-    /// explicit matrix of its elements.
+    /// explicit matrix of its elements, and any other matrix operation with
+    /// one number as its value (the product `σ(w⋅X)⋅c` of a row and a
+    /// column, a trace) as its element.
     fn scalar_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
-        if let Node::Reduce(r, _, m) = *self.node(id)
-            && self.shape(id).is_scalar()
-            && !matches!(self.node(m), Node::Matrix { .. } | Node::Dense(_))
-        {
-            let explicit = self.elements(m)?;
-            let explicit = self.rewrite(explicit, |p, x| p.softmax_element_form(x))?;
-            return self.reduce(r, explicit, Axis::All).map(Some);
+        if !self.shape(id).is_scalar() {
+            return Ok(None);
         }
-        self.softmax_element_form(id)
+        match *self.node(id) {
+            Node::Reduce(r, _, m)
+                if !matches!(self.node(m), Node::Matrix { .. } | Node::Dense(_)) =>
+            {
+                let explicit = self.elements(m)?;
+                let explicit = self.rewrite(explicit, |p, x| p.softmax_element_form(x))?;
+                self.reduce(r, explicit, Axis::All).map(Some)
+            }
+            Node::MatMul(..)
+            | Node::MatPow(..)
+            | Node::Transpose(_)
+            | Node::Trace(_)
+            | Node::Diag(_)
+            | Node::Det(_)
+            | Node::LogDet(_) => {
+                let element = self.element_of(id, 0, 0)?;
+                self.rewrite(element, |p, x| p.scalar_form(x)).map(Some)
+            }
+            _ => self.softmax_element_form(id),
+        }
     }
 
     /// An element `softmax(a)[i, j]` written out as `ℯ^(aᵢⱼ − logsumexp)`
