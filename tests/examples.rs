@@ -51,7 +51,8 @@ fn every_example_script_matches_its_snapshot() {
 /// Every example script at widths 40 and 120: no output line is wider.
 #[test]
 fn every_example_script_fits_narrow_and_wide_lines() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("examples");
     let mut scripts: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/ is readable")
         .map(|e| e.expect("directory entry").path())
@@ -63,6 +64,7 @@ fn every_example_script_fits_narrow_and_wide_lines() {
             let out = Command::new(env!("CARGO_BIN_EXE_symgrad"))
                 .args(["--width", &width.to_string()])
                 .arg(script)
+                .current_dir(&root)
                 .env("NO_COLOR", "1")
                 .output()
                 .expect("the binary runs");

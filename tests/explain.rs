@@ -143,37 +143,35 @@ fn seed_003_steps() {
         &format!("{NETWORK}\nexplain(L, W1)"),
         expect![[r#"
             ∂L/∂W1 by the chain rule along A2, Z2, A1, Z1; dN stands for ∂L/∂N
-              A2 = softmax(Z2)
-              Z2 = b2 + W2⋅A1
-              A1 = tanh(Z1)
-              Z1 = b1 + W1⋅X
+              A₂ = softmax(Z₂)
+              Z₂ = W₂⋅A₁ + b₂
+              A₁ = tanh(Z₁)
+              Z₁ = W₁⋅X + b₁
             step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
-                      Y
-              dA2 = -────
-                     3⋅A2
+              dA₂ = -Y ⊘ (3⋅A₂)
             step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
-              dZ2 = A2∘(dA2 - sum(A2∘dA2, 1))
-                    A2   Y
+              dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
+                    A₂   Y
                   = ── - ─
                     3    3
             step 3: dA1 = ∂L/∂A1, 2×3, by product: dB = Aᵀ⋅dC
-              dA1 = W2ᵀ⋅dZ2
-                        ⎛A2   Y⎞
-                  = W2ᵀ⋅⎜── - ─⎟
+              dA₁ = W₂ᵀ⋅dZ₂
+                        ⎛A₂   Y⎞
+                  = W₂ᵀ⋅⎜── - ─⎟
                         ⎝3    3⎠
             step 4: dZ1 = ∂L/∂Z1, 2×3, by tanh′ = 1 − tanh²
-                        ⎛      2⎞
-              dZ1 = dA1∘⎝1 - A1 ⎠
-                    ⎛      2⎞ ⎛    ⎛A2   Y⎞⎞
-                  = ⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟
-                              ⎝    ⎝3    3⎠⎠
+                        ⎛      ∘2⎞
+              dZ₁ = dA₁∘⎝1 - A₁  ⎠
+                    ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
+                  = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
+                               ⎝    ⎝3    3⎠⎠
             step 5: dW1 = ∂L/∂W1, 2×2, by product: dA = dC⋅Bᵀ
-              dW1 = dZ1⋅Xᵀ
-                    ⎛⎛      2⎞ ⎛    ⎛A2   Y⎞⎞⎞
-                  = ⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
-                    ⎝          ⎝    ⎝3    3⎠⎠⎠"#]],
+              dW₁ = dZ₁⋅Xᵀ
+                    ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞⎞
+                  = ⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
+                    ⎝           ⎝    ⎝3    3⎠⎠⎠"#]],
     );
 }
 
@@ -194,22 +192,20 @@ fn seed_001_steps_with_fresh_names() {
         explain(L, W)",
         expect![[r#"
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
-              A1 = softmax(Z1)  (named here)
-              Z1 = W⋅X  (named here)
+              A₁ = softmax(Z₁)  (named here)
+              Z₁ = W⋅X  (named here)
             step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
-                       Y
-              dA1 = -─────
-                     10⋅A1
+              dA₁ = -Y ⊘ (10⋅A₁)
             step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
-              dZ1 = A1∘(dA1 - sum(A1∘dA1, 1))
-                    A1   Y
+              dZ₁ = A₁∘(dA₁ - sum(A₁∘dA₁, 1))
+                    A₁   Y
                   = ── - ──
                     10   10
             step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
-              dW = dZ1⋅Xᵀ
-                   ⎛A1   Y ⎞
+              dW = dZ₁⋅Xᵀ
+                   ⎛A₁   Y ⎞
                  = ⎜── - ──⎟⋅Xᵀ
                    ⎝10   10⎠
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
@@ -227,18 +223,20 @@ fn seed_001_steps_with_fresh_names() {
                  = (A1/10 - Y/10) * X'
             % ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
             \begin{aligned}
-            \mathbf{\mathit{A1}} &= \operatorname{softmax}\left(\mathbf{\mathit{Z1}}\right) \\ % (named here)
-            \mathbf{\mathit{Z1}} &= \mathbf{W} \mathbf{X} \\ % (named here)
+            \mathbf{A_{1}} &= \operatorname{softmax}\left(\mathbf{Z_{1}}\right) \\ % (named here)
+            \mathbf{Z_{1}} &= \mathbf{W} \mathbf{X} \\ % (named here)
             % step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
             %     elementwise product: dA = dC∘B; log′(x) = 1/x
-            \mathbf{\mathit{dA1}} &= -\frac{\mathbf{Y}}{10 \mathbf{\mathit{A1}}} \\
+            \mathbf{\mathit{dA}_{1}} &= -\mathbf{Y} \oslash \left(10 \mathbf{A_{1}}\right) \\
             % step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
             %     one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
-            \mathbf{\mathit{dZ1}} &= \mathbf{\mathit{A1}} \odot \left(\mathbf{\mathit{dA1}} - \operatorname{sum}\left(\mathbf{\mathit{A1}} \odot \mathbf{\mathit{dA1}}, 1\right)\right) \\
-             &= \frac{\mathbf{\mathit{A1}}}{10} - \frac{\mathbf{Y}}{10} \\
+            \mathbf{\mathit{dZ}_{1}} &= \mathbf{A_{1}} \odot \left(\mathbf{\mathit{dA}_{1}} -
+              \operatorname{sum}\left(\mathbf{A_{1}} \odot \mathbf{\mathit{dA}_{1}},
+              1\right)\right) \\
+             &= \frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10} \\
             % step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
-            \mathbf{\mathit{dW}} &= \mathbf{\mathit{dZ1}} \mathbf{X}^\top \\
-             &= \left(\frac{\mathbf{\mathit{A1}}}{10} - \frac{\mathbf{Y}}{10}\right) \mathbf{X}^\top \\
+            \mathbf{\mathit{dW}} &= \mathbf{\mathit{dZ}_{1}} \mathbf{X}^\top \\
+             &= \left(\frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10}\right) \mathbf{X}^\top \\
             \end{aligned}"#]],
     );
 }
@@ -472,37 +470,35 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
         explain(L, b1)",
         expect![[r#"
             ∂L/∂b1 by the chain rule along A2, Z2, A1, Z1; dN stands for ∂L/∂N
-              A2 = softmax(Z2)
-              Z2 = b2 + W2⋅A1  (named here)
-              A1 = tanh(Z1)
-              Z1 = b1 + W1⋅X  (named here)
+              A₂ = softmax(Z₂)
+              Z₂ = W₂⋅A₁ + b₂  (named here)
+              A₁ = tanh(Z₁)
+              Z₁ = W₁⋅X + b₁  (named here)
             step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
-                      Y
-              dA2 = -────
-                     3⋅A2
+              dA₂ = -Y ⊘ (3⋅A₂)
             step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
-              dZ2 = A2∘(dA2 - sum(A2∘dA2, 1))
-                    A2   Y
+              dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
+                    A₂   Y
                   = ── - ─
                     3    3
             step 3: dA1 = ∂L/∂A1, 2×3, by product: dB = Aᵀ⋅dC
-              dA1 = W2ᵀ⋅dZ2
-                        ⎛A2   Y⎞
-                  = W2ᵀ⋅⎜── - ─⎟
+              dA₁ = W₂ᵀ⋅dZ₂
+                        ⎛A₂   Y⎞
+                  = W₂ᵀ⋅⎜── - ─⎟
                         ⎝3    3⎠
             step 4: dZ1 = ∂L/∂Z1, 2×3, by tanh′ = 1 − tanh²
-                        ⎛      2⎞
-              dZ1 = dA1∘⎝1 - A1 ⎠
-                    ⎛      2⎞ ⎛    ⎛A2   Y⎞⎞
-                  = ⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟
-                              ⎝    ⎝3    3⎠⎠
+                        ⎛      ∘2⎞
+              dZ₁ = dA₁∘⎝1 - A₁  ⎠
+                    ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
+                  = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
+                               ⎝    ⎝3    3⎠⎠
             step 5: db1 = ∂L/∂b1, 2×1, by bias: dC summed over the samples
-              db1 = sum(dZ1, 2)
-                       ⎛⎛      2⎞ ⎛    ⎛A2   Y⎞⎞   ⎞
-                  = sum⎜⎝1 - A1 ⎠∘⎜W2ᵀ⋅⎜── - ─⎟⎟, 2⎟
-                       ⎝          ⎝    ⎝3    3⎠⎠   ⎠"#]],
+              db₁ = sum(dZ₁, 2)
+                       ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
+                  = sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
+                       ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
     );
     // relu and sigmoid layers; a sum's adjoint is 1 in every entry.
     check(
@@ -514,19 +510,19 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
         explain(L, V)",
         expect![[r#"
             ∂L/∂V by the chain rule along A1, H, Z1; dN stands for ∂L/∂N
-              A1 = σ(V)  (named here)
-              H = relu(Z1)
-              Z1 = V⋅X  (named here)
+              A₁ = σ(V)  (named here)
+              H = relu(Z₁)
+              Z₁ = V⋅X  (named here)
             step 1: dA1 = ∂L/∂A1, 2×3, by sum: every entry gets dS
-              dA1 = 1  (every entry of the 2×3 matrix)
+              dA₁ = 1  (every entry of the 2×3 matrix)
             step 2: dH = ∂L/∂H, 2×2, by scaling; sum: every entry gets dS;
                 power rule: (xⁿ)′ = n⋅xⁿ⁻¹
               dH = H
             step 3: dZ1 = ∂L/∂Z1, 2×2, by relu′ = step
-              dZ1 = dH∘step(Z1)
-                  = H∘step(Z1)
+              dZ₁ = dH∘step(Z₁)
+                  = H∘step(Z₁)
             step 4: dV = ∂L/∂V, 2×3, by σ′ = σ(1 − σ); product: dA = dC⋅Bᵀ
-              dV = A1∘dA1∘(1 - A1) + dZ1⋅Xᵀ
-                 = A1∘(1 - A1) + (H∘step(Z1))⋅Xᵀ"#]],
+              dV = A₁∘dA₁∘(1 - A₁) + dZ₁⋅Xᵀ
+                 = A₁∘(1 - A₁) + (H∘step(Z₁))⋅Xᵀ"#]],
     );
 }

@@ -205,7 +205,7 @@ impl Session {
             positional.len() == 3,
         );
         for line in report.lines() {
-            (self.progress.0)(line);
+            self.report(line);
         }
         let value = central.rel.min(richardson.rel);
         self.pool.float(value).map(Value::Expr).map_err(at(span))

@@ -760,7 +760,7 @@ impl Session {
     }
 
     /// A progress line, wrapped at words to the width setting.
-    fn report(&mut self, line: &str) {
+    pub(crate) fn report(&mut self, line: &str) {
         let wrapped = crate::commands::wrap_words(line, 2, self.settings.width);
         (self.progress.0)(&wrapped);
     }

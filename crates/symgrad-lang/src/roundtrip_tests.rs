@@ -141,7 +141,13 @@ fn pretty_output_never_exceeds_the_width() {
         };
         let width = 10 + (rng.next() % 60) as usize;
         s.settings.width = width;
-        let shown = s.render(e, "pretty").expect("prints");
+        let shown = match s.render(e, "pretty") {
+            Ok(shown) => shown,
+            // A closed float expression is shown by its value, and a value
+            // that is not finite is an error by design (never a silent NaN).
+            Err(symgrad::Error::Domain(_)) => continue,
+            Err(err) => panic!("case {case}: {src} does not print: {err}"),
+        };
         for line in shown.lines() {
             assert!(
                 line.chars().count() <= width,

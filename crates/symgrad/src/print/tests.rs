@@ -940,7 +940,7 @@ fn seed_session_prints_within_the_width() {
     );
     let matrix_form = pretty(&pool, loss, &o);
     assert!(
-        matrix_form.contains("mean⎜") && matrix_form.contains("where U₀ = exp"),
+        matrix_form.contains("mean⎜") && matrix_form.contains("where U₀ = 1 + exp"),
         "mean of named parts:\n{matrix_form}"
     );
     assert!(text(&pool, loss, &o).starts_with("mean("));
