@@ -205,7 +205,11 @@ impl Session {
             positional.len() == 3,
         );
         for line in report.lines() {
-            self.report(line);
+            if line.chars().count() <= self.settings.width {
+                (self.progress.0)(line);
+            } else {
+                self.report(line);
+            }
         }
         let value = central.rel.min(richardson.rel);
         self.pool.float(value).map(Value::Expr).map_err(at(span))
