@@ -25,7 +25,7 @@ class SymgradKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "x + x\n1", "mime": "text/latex"},
     ]
     completion_samples = [
-        {"text": "gra", "matches": {"grad"}},
+        {"text": "gradc", "matches": {"gradcheck"}},
         {"text": "softmax_c", "matches": {"softmax_cce"}},
         {"text": ":hel", "matches": {":help"}},
     ]
