@@ -45,6 +45,33 @@ pub(crate) struct Quotient {
     pub den: Vec<Part>,
 }
 
+/// `(negative, scalar factors, matrix)` for a product of scalars (numbers
+/// included) and one matrix, none of them divided by: `α⋅B` printed with the
+/// scalars first, by every printer.
+pub(crate) fn scaled_matrix(pool: &Pool, id: ExprId) -> Option<(bool, Vec<Part>, ExprId)> {
+    let (neg, Term::Product(p)) = term(pool, id) else {
+        return None;
+    };
+    let Quotient { num, den } = p.quotient(pool);
+    if !den.is_empty() || p.mean(pool).is_some() {
+        return None;
+    }
+    let mut matrix = None;
+    let mut scalars = Vec::new();
+    for part in num {
+        match part {
+            Part::Expr(e) if !pool.shape(e).is_scalar() => {
+                if matrix.replace(e).is_some() {
+                    return None;
+                }
+            }
+            _ if part.is_matrix(pool) => return None,
+            _ => scalars.push(part),
+        }
+    }
+    matrix.map(|m| (neg, scalars, m))
+}
+
 /// Splits an expression into its sign and what follows the sign: a negative
 /// number, a product with a negative coefficient, or else positive as it is.
 /// Products and powers to a negative number come back as [`Term::Product`].

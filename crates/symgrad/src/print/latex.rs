@@ -333,27 +333,12 @@ impl Latex<'_> {
     /// As in the pretty printer: the sign, scalar factors and matrix of a
     /// product of scalars and one matrix, none divided by.
     fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<String>, ExprId)> {
-        let (neg, Term::Product(p)) = form::term(self.pool, id) else {
-            return None;
-        };
-        let Quotient { num, den } = p.quotient(self.pool);
-        if !den.is_empty() || p.mean(self.pool).is_some() {
-            return None;
-        }
-        let mut matrix = None;
-        let mut scalars = Vec::new();
-        for part in &num {
-            match part {
-                Part::Expr(e) if !self.pool.shape(*e).is_scalar() => {
-                    if matrix.replace(*e).is_some() {
-                        return None;
-                    }
-                }
-                _ if part.is_matrix(self.pool) => return None,
-                _ => scalars.push(self.part(part).at(FACTOR)),
-            }
-        }
-        matrix.map(|m| (neg, scalars, m))
+        let (neg, parts, m) = form::scaled_matrix(self.pool, id)?;
+        Some((
+            neg,
+            parts.iter().map(|p| self.part(p).at(FACTOR)).collect(),
+            m,
+        ))
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Out {

@@ -343,27 +343,8 @@ impl Pretty<'_> {
         if self.name_of(id).is_some() {
             return None;
         }
-        let (neg, Term::Product(p)) = form::term(self.pool, id) else {
-            return None;
-        };
-        let Quotient { num, den } = p.quotient(self.pool);
-        if !den.is_empty() || p.mean(self.pool).is_some() {
-            return None;
-        }
-        let mut matrix = None;
-        let mut scalars = Vec::new();
-        for part in &num {
-            match part {
-                Part::Expr(e) if !self.pool.shape(*e).is_scalar() => {
-                    if matrix.replace(*e).is_some() {
-                        return None;
-                    }
-                }
-                _ if part.is_matrix(self.pool) => return None,
-                _ => scalars.push(self.part(part)),
-            }
-        }
-        matrix.map(|m| (neg, scalars, m))
+        let (neg, parts, m) = form::scaled_matrix(self.pool, id)?;
+        Some((neg, parts.iter().map(|p| self.part(p)).collect(), m))
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Pict {
