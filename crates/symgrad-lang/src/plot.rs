@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Node, Values};
+use symgrad::{ExprId, Node, Values};
 
 /// Points at which a curve is evaluated (an odd number puts one at the
 /// middle of the range).
@@ -207,6 +207,19 @@ impl Session {
         }
     }
 
+    /// The scalar expression `e` that a plot draws.
+    pub(super) fn plotted(&mut self, e: &Expr) -> Eval<ExprId> {
+        let f = self.expr(e)?;
+        let shape = self.pool.shape(f);
+        if !shape.is_scalar() {
+            return Err(Diagnostic::new(
+                format!("plot draws a scalar expression, not a {shape} matrix"),
+                e.span,
+            ));
+        }
+        Ok(f)
+    }
+
     /// The curve of `f` against `w` on `[lo, hi]`, with the visited `path`.
     fn curve_figure(
         &mut self,
@@ -215,14 +228,7 @@ impl Session {
         slopes: bool,
         span: Span,
     ) -> Eval<Figure> {
-        let f = self.expr(args[0])?;
-        let shape = self.pool.shape(f);
-        if !shape.is_scalar() {
-            return Err(Diagnostic::new(
-                format!("plot draws a scalar expression, not a {shape} matrix"),
-                args[0].span,
-            ));
-        }
+        let f = self.plotted(args[0])?;
         let w = self.expr(args[1])?;
         if !matches!(self.pool.node(w), Node::Symbol { shape, .. } if shape.is_scalar()) {
             return Err(Diagnostic::new(

@@ -54,14 +54,7 @@ impl Session {
         path: Option<&Expr>,
         span: Span,
     ) -> Eval<ContourFigure> {
-        let f = self.expr(args[0])?;
-        let shape = self.pool.shape(f);
-        if !shape.is_scalar() {
-            return Err(Diagnostic::new(
-                format!("plot draws a scalar expression, not a {shape} matrix"),
-                args[0].span,
-            ));
-        }
+        let f = self.plotted(args[0])?;
         let v = self.expr(args[1])?;
         let (lo, hi) = (self.corner(args[2])?, self.corner(args[3])?);
         for k in 0..2 {

@@ -13,74 +13,23 @@ pub(crate) const END: char = '■';
 /// a line naming its marks.
 pub(crate) fn draw(figure: &Figure, width: usize) -> String {
     let (xlo, xhi) = figure.x_range;
-    let (ylo, yhi) = figure.y_range();
-    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
-    // A canvas `dots` wide is dots/2 + 1 characters, then a space and a label.
-    let columns = width.saturating_sub(label_len + 2).max(17);
-    let dots_x = 2 * (columns - 1);
+    let curve = points(&figure.curve);
+    let path = points(&figure.path);
+    let shapes = [Shape::Lines(&curve), Shape::Lines(&path)];
     let rows = (width / 5).clamp(6, 24);
-    let dots_y = 4 * (rows - 1);
-
-    let points = |ps: &[(f64, f64)]| -> Vec<(f32, f32)> {
-        ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
-    };
-    let (curve, path) = (points(&figure.curve), points(&figure.path));
-    let (curve, path) = (Shape::Lines(&curve), Shape::Lines(&path));
-    let mut chart = Chart::new_with_y_range(
-        dots_x as u32,
-        dots_y as u32,
-        xlo as f32,
-        xhi as f32,
-        ylo as f32,
-        yhi as f32,
-    );
-    let chart = chart
-        .x_label_format(LabelFormat::None)
-        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))))
-        .lineplot(&curve)
-        .lineplot(&path);
-    chart.axis();
-    chart.figures();
-    let mut lines: Vec<Vec<char>> = chart
-        .to_string()
-        .lines()
-        .map(|l| l.chars().collect())
-        .collect();
-    lines.pop(); // textplots' x labels, replaced below
-
-    // Marks on the cells holding the first and last points of the path.
-    let cell = |(x, y): (f64, f64)| {
-        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
-        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
-        ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
-    };
-    if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
-        for (p, mark) in [(first, START), (last, END)] {
-            let (row, col) = cell(p);
-            if let Some(c) = lines.get_mut(row).and_then(|l| l.get_mut(col)) {
-                *c = mark;
-            }
-        }
-    }
-
-    let mut out = String::new();
     let title = if figure.y_label == figure.title {
         figure.title.clone()
     } else {
         format!("{} = {}", figure.y_label, figure.title)
     };
-    out.push_str(&clip(&title, width));
-    out.push('\n');
-    for l in &lines {
-        out.extend(l.iter());
-        out.push('\n');
-    }
-    out.push_str(&x_axis_line(
-        &tick(xlo),
+    let mut out = chart(
+        &shapes,
+        &title,
+        (figure.x_range, figure.y_range()),
         &figure.x_label,
-        &tick(xhi),
-        columns,
-    ));
+        (width, rows),
+        &figure.path,
+    );
     if let (Some(first), Some(last)) = (figure.path.first(), figure.path.last()) {
         let x = &figure.x_label;
         let points = format!("path: {}", count(figure.path.len(), "point"));
@@ -113,72 +62,24 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
 /// the first's below, the levels (every other one of the SVG's), and for a
 /// path a line naming its marks.
 pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
-    let (xlo, xhi) = figure.x_range;
-    let (ylo, yhi) = figure.y_range;
-    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
-    let columns = width.saturating_sub(label_len + 2).max(17);
-    let dots_x = 2 * (columns - 1);
-    let rows = (width / 4).clamp(8, 30);
-    let dots_y = 4 * (rows - 1);
-    let to_f32 = |ps: &[(f64, f64)]| -> Vec<(f32, f32)> {
-        ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
-    };
     // Every other level: braille cells are too coarse for all of them.
     let shown: Vec<&(f64, Vec<Polyline>)> = figure.lines.iter().skip(1).step_by(2).collect();
     let pieces: Vec<Vec<(f32, f32)>> = shown
         .iter()
-        .flat_map(|(_, pieces)| pieces.iter().map(|p| to_f32(p)))
+        .flat_map(|(_, pieces)| pieces.iter().map(|p| points(p)))
         .collect();
-    let path = to_f32(&figure.path);
+    let path = points(&figure.path);
     let mut shapes: Vec<Shape> = pieces.iter().map(|p| Shape::Lines(p)).collect();
     shapes.push(Shape::Lines(&path));
-    let mut chart = Chart::new_with_y_range(
-        dots_x as u32,
-        dots_y as u32,
-        xlo as f32,
-        xhi as f32,
-        ylo as f32,
-        yhi as f32,
-    );
-    let mut chart = chart
-        .x_label_format(LabelFormat::None)
-        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))));
-    for shape in &shapes {
-        chart = chart.lineplot(shape);
-    }
-    chart.axis();
-    chart.figures();
-    let mut lines: Vec<Vec<char>> = chart
-        .to_string()
-        .lines()
-        .map(|l| l.chars().collect())
-        .collect();
-    lines.pop();
-    let cell = |(x, y): (f64, f64)| {
-        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
-        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
-        ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
-    };
-    if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
-        for (p, mark) in [(first, START), (last, END)] {
-            let (row, col) = cell(p);
-            if let Some(c) = lines.get_mut(row).and_then(|l| l.get_mut(col)) {
-                *c = mark;
-            }
-        }
-    }
-    let mut out = clip(&figure.title, width);
-    out.push('\n');
-    for l in &lines {
-        out.extend(l.iter());
-        out.push('\n');
-    }
-    out.push_str(&x_axis_line(
-        &tick(xlo),
+    let rows = (width / 4).clamp(8, 30);
+    let mut out = chart(
+        &shapes,
+        &figure.title,
+        (figure.x_range, figure.y_range),
         &figure.x_label,
-        &tick(xhi),
-        columns,
-    ));
+        (width, rows),
+        &figure.path,
+    );
     let levels: Vec<String> = shown.iter().map(|(l, _)| tick(*l)).collect();
     out.push_str(&format!(
         "\n{}, {} on the right",
@@ -204,6 +105,74 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
             count(figure.path_skipped, "path point")
         ));
     }
+    out
+}
+
+/// Points as textplots takes them.
+fn points(ps: &[(f64, f64)]) -> Vec<(f32, f32)> {
+    ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
+}
+
+/// `shapes` drawn over the ranges `(x, y)` in `(width, rows)` of the
+/// terminal: the title line (clipped to the width), the chart with the y
+/// range on the right, marks on the cells holding the first and last points
+/// of `path`, and the x range with `x_label` below.
+fn chart(
+    shapes: &[Shape],
+    title: &str,
+    ((xlo, xhi), (ylo, yhi)): ((f64, f64), (f64, f64)),
+    x_label: &str,
+    (width, rows): (usize, usize),
+    path: &[(f64, f64)],
+) -> String {
+    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
+    // A canvas `dots` wide is dots/2 + 1 characters, then a space and a label.
+    let columns = width.saturating_sub(label_len + 2).max(17);
+    let dots_x = 2 * (columns - 1);
+    let dots_y = 4 * (rows - 1);
+    let mut canvas = Chart::new_with_y_range(
+        dots_x as u32,
+        dots_y as u32,
+        xlo as f32,
+        xhi as f32,
+        ylo as f32,
+        yhi as f32,
+    );
+    let mut canvas = canvas
+        .x_label_format(LabelFormat::None)
+        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))));
+    for shape in shapes {
+        canvas = canvas.lineplot(shape);
+    }
+    canvas.axis();
+    canvas.figures();
+    let mut lines: Vec<Vec<char>> = canvas
+        .to_string()
+        .lines()
+        .map(|l| l.chars().collect())
+        .collect();
+    lines.pop(); // textplots' x labels, replaced below
+
+    let cell = |(x, y): (f64, f64)| {
+        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
+        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
+        ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
+    };
+    if let (Some(&first), Some(&last)) = (path.first(), path.last()) {
+        for (p, mark) in [(first, START), (last, END)] {
+            let (row, col) = cell(p);
+            if let Some(c) = lines.get_mut(row).and_then(|l| l.get_mut(col)) {
+                *c = mark;
+            }
+        }
+    }
+    let mut out = clip(title, width);
+    out.push('\n');
+    for l in &lines {
+        out.extend(l.iter());
+        out.push('\n');
+    }
+    out.push_str(&x_axis_line(&tick(xlo), x_label, &tick(xhi), columns));
     out
 }
 
