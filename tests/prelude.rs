@@ -375,6 +375,37 @@ fn help_of_a_prelude_loss_shows_its_formula_in_2d() {
     );
 }
 
+/// `:help`, and `:help NAME` of every function, loss, command and topic,
+/// fit an 80-column terminal.
+#[test]
+fn help_fits_80_columns() {
+    let mut topics: Vec<String> = vec![String::new()];
+    topics.extend(symgrad_lang::BUILTINS.iter().map(|b| b.name.to_string()));
+    topics.extend(symgrad_lang::COMMANDS.iter().map(|c| c.name.to_string()));
+    topics.extend(
+        [
+            "bce",
+            "softmax_cce",
+            "accuracy",
+            "symbol",
+            "operators",
+            "literals",
+            "numpy",
+        ]
+        .map(String::from),
+    );
+    for topic in topics {
+        let help = run(&format!(":help {topic}"));
+        for line in help.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                ":help {topic}: a line of {} columns:\n{line}",
+                line.chars().count()
+            );
+        }
+    }
+}
+
 #[test]
 fn help_lists_the_losses() {
     let help = run(":help");

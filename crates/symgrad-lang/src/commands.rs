@@ -427,10 +427,10 @@ impl Session {
         }
         if let Some(b) = builtin(topic) {
             return Ok(format!(
-                "{}\n  {}\n  example: {}",
-                b.usage,
+                "{}\n  {}\n{}",
+                wrap_usage(b.usage, 0),
                 wrap_words(b.summary, 2, HELP_WIDTH),
-                b.example
+                example_line(b.example)
             ));
         }
         let as_command = if topic.starts_with(':') {
@@ -439,7 +439,11 @@ impl Session {
             format!(":{topic}")
         };
         if let Some(c) = COMMANDS.iter().find(|c| c.name == as_command) {
-            return Ok(format!("{}\n  {}", c.usage, c.summary));
+            return Ok(format!(
+                "{}\n  {}",
+                wrap_usage(c.usage, 0),
+                wrap_words(c.summary, 2, HELP_WIDTH)
+            ));
         }
         if let Some((c, what)) = CONSTANTS.iter().find(|(c, _)| *c == topic) {
             return Ok(format!("{c}: the constant {what}"));
@@ -472,7 +476,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ),
     (
         "operators",
-        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product (∘)   A ./ B  elementwise division (⊘)\nA .^ n  elementwise power (A∘ⁿ)   exp(A), log(A), …  elementwise functions\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose    A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\nX[:, idx]  X[idx, :]  v[idx]  the columns, rows, entries at the positions in idx\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows\nA == B  A != B  A < B  A <= B  A > B  A >= B  comparisons of numbers, elementwise:\n        exact 1 where it holds, else 0; below arithmetic (1 + 1 == 2 is 1); no derivative",
+        "A * B   matrix product of two matrices; scaling when one side is a scalar\nA .* B  elementwise product (∘)   A ./ B  elementwise division (⊘)\nA .^ n  elementwise power (A∘ⁿ)   exp(A), log(A), …  elementwise functions\nA / c   division (by a scalar, or elementwise with broadcasting)\nA ^ n   power of a scalar, or integer power of a square matrix\nA'  A.T transpose    A[i, j]  A[i]  A[0:2, :]  indexing and slicing (0-based)\nX[:, idx]  X[idx, :]  v[idx]  the columns, rows, entries at the positions in idx\n+ - .* ./ broadcast as NumPy does: scalars, m×1 columns, 1×n rows\nA == B  A != B  A < B  A <= B  A > B  A >= B  compare numbers elementwise:\n        exact 1 where it holds, else 0; below arithmetic (1 + 1 == 2 is 1);\n        no derivative",
     ),
     (
         "literals",
@@ -516,7 +520,7 @@ impl Session {
 const INDEX_WIDTH: usize = 27;
 
 /// Help text fits a terminal this wide.
-const HELP_WIDTH: usize = 80;
+pub(crate) const HELP_WIDTH: usize = 80;
 
 /// One entry of the `:help` index: usage, then summary, wrapped at word
 /// boundaries to [`HELP_WIDTH`] with the summary's column kept.
@@ -526,8 +530,59 @@ fn index_line(usage: &str, summary: &str) -> String {
     if usage.chars().count() <= INDEX_WIDTH {
         format!("  {usage:INDEX_WIDTH$} {summary}\n")
     } else {
-        format!("  {usage}\n{}{summary}\n", " ".repeat(indent))
+        format!(
+            "  {}\n{}{summary}\n",
+            wrap_usage(usage, 2),
+            " ".repeat(indent)
+        )
     }
+}
+
+/// A usage line starting at column `indent`, where it is wider than
+/// [`HELP_WIDTH`] broken before its alternatives (` | `), then before its
+/// optional parts (` [`); continuation lines are indented two more columns.
+fn wrap_usage(usage: &str, indent: usize) -> String {
+    let room = HELP_WIDTH.saturating_sub(indent + 2);
+    let mut lines: Vec<String> = Vec::new();
+    for (k, alternative) in usage.split(" | ").enumerate() {
+        let mut line = if k == 0 { String::new() } else { "| ".into() };
+        let mut rest = alternative;
+        while let Some(i) = rest.get(1..).and_then(|r| r.find(" [")).map(|i| i + 1) {
+            let (part, tail) = rest.split_at(i);
+            if !line.trim().is_empty() && line.chars().count() + part.chars().count() > room {
+                lines.push(std::mem::take(&mut line));
+                line.push_str(part.trim_start());
+            } else {
+                line.push_str(part);
+            }
+            rest = tail;
+        }
+        if !line.trim().is_empty() && line.chars().count() + rest.chars().count() > room {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(rest.trim_start());
+        } else {
+            line.push_str(rest);
+        }
+        lines.push(line);
+    }
+    if usage.chars().count() + indent <= HELP_WIDTH {
+        return usage.to_string();
+    }
+    lines.join(&format!("\n{}", " ".repeat(indent + 2)))
+}
+
+/// An example line, `  example: …`, broken after the `; ` between its
+/// statements where it is wider than [`HELP_WIDTH`].
+fn example_line(example: &str) -> String {
+    const LEAD: &str = "  example: ";
+    if LEAD.len() + example.chars().count() <= HELP_WIDTH {
+        return format!("{LEAD}{example}");
+    }
+    let pad = format!(";\n{}", " ".repeat(LEAD.len()));
+    format!(
+        "{LEAD}{}",
+        example.split("; ").collect::<Vec<_>>().join(&pad)
+    )
 }
 
 /// `text` wrapped at spaces into lines of at most `width` columns, the

@@ -182,7 +182,8 @@ impl Session {
         let f = self.functions.get(name)?;
         let what = match crate::prelude::summary(name).filter(|_| f.prelude) {
             Some(summary) => format!(
-                "{summary}\n  from the prelude; a definition of your own replaces it until :reset"
+                "{}\n  from the prelude; a definition of your own replaces it until :reset",
+                crate::commands::wrap_words(summary, 2, crate::commands::HELP_WIDTH)
             ),
             None => "a function defined in this session".to_string(),
         };

@@ -37,6 +37,7 @@ mod shape;
 mod simplify;
 mod stack;
 mod subs;
+mod trig;
 
 pub use build::{MAX_ELEMENTS, checked_shape};
 pub use codegen::{CodeOptions, Target, code};

@@ -363,3 +363,34 @@ fn simplify_and_expand_keep_values_on_random_expressions() {
         }
     }
 }
+
+#[test]
+fn sine_squared_plus_cosine_squared_is_one() {
+    let mut t = T::new();
+    let (x, y, z) = (t.sym("x"), t.sym("y"), t.sym("z"));
+    let square = |t: &mut T, f: Func, a: ExprId| {
+        let two = t.int(2);
+        let fa = t.pool.apply(f, a).unwrap();
+        t.pool.pow(fa, two).unwrap()
+    };
+    let (s, c) = (square(&mut t, Func::Sin, x), square(&mut t, Func::Cos, x));
+    let three = t.int(3);
+    let (s3, c3) = (
+        t.pool.mul(&[three, y, s]).unwrap(),
+        t.pool.mul(&[c, y, three]).unwrap(),
+    );
+    let e = t.pool.add(&[z, s3, c3]).unwrap();
+    t.check(e, &[x, y, z], "z + 3*y", |v| {
+        v[2] + 3.0 * v[1] * (v[0].sin().powi(2) + v[0].cos().powi(2))
+    });
+    // Different arguments or factors are left alone.
+    let cy = square(&mut t, Func::Cos, y);
+    let e = t.pool.add(&[s, cy]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    // Of a matrix, the sum is a matrix of ones and keeps its shape.
+    let a = t.pool.symbol("A", Shape::new(2, 2)).unwrap();
+    let (sa, ca) = (square(&mut t, Func::Sin, a), square(&mut t, Func::Cos, a));
+    let e = t.pool.add(&[sa, ca]).unwrap();
+    let simplified = t.pool.simplify(e).unwrap();
+    assert_eq!(t.pool.shape(simplified), Shape::new(2, 2));
+}
