@@ -639,3 +639,51 @@ fn sgd_errors() {
         "#]],
     );
 }
+
+/// Gradient descent written out as statements over float data (seed 001's
+/// loop): each new `W` holds the previous one, so the expression shares
+/// subexpressions many times; 40 steps must stay quick (transposes were
+/// once pushed down without memory, exponential in the steps) and agree
+/// with the same loop in plain f64 here.
+#[test]
+fn a_descent_written_out_in_statements_stays_linear() {
+    let x = [0.5, -1.25, 2.0];
+    let y = [0.0, 1.0, 0.0];
+    let mut w = [[0.1, -0.2, 0.3], [0.4, 0.0, -0.5], [-0.6, 0.7, 0.2]];
+    let mut s = support::session("");
+    let step = "a = softmax(W * X); g = ((eye(3) - a') .* a) * (-Y ./ a) * X'; W = W - 0.1 * g";
+    let mut src = String::from(
+        "X = [0.5, -1.25, 2.0]; Y = [0, 1, 0]\nW = [[0.1, -0.2, 0.3], [0.4, 0, -0.5], [-0.6, 0.7, 0.2]]\n",
+    );
+    for _ in 0..40 {
+        src.push_str(step);
+        src.push('\n');
+        // a = softmax(W⋅x); J = diag(a) − a⋅aᵀ (symmetric); g = J⋅(−y/a)⋅xᵀ.
+        let z: Vec<f64> = w
+            .iter()
+            .map(|r| r.iter().zip(&x).map(|(a, b)| a * b).sum())
+            .collect();
+        let m = z.iter().cloned().fold(f64::MIN, f64::max);
+        let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+        let a: Vec<f64> = e.iter().map(|v| v / e.iter().sum::<f64>()).collect();
+        let u: Vec<f64> = (0..3).map(|j| -y[j] / a[j]).collect();
+        for i in 0..3 {
+            let ju: f64 = (0..3)
+                .map(|j| a[i] * (f64::from(u8::from(i == j)) - a[j]) * u[j])
+                .sum();
+            for k in 0..3 {
+                w[i][k] -= 0.1 * ju * x[k];
+            }
+        }
+    }
+    let out = run_in(&mut s, &src);
+    assert!(!out.contains("error"), "{out}");
+    let want: Vec<f64> = w.iter().flatten().copied().collect();
+    assert_close(
+        "W after 40 steps",
+        &numbers(&mut s, "W"),
+        &want,
+        1e-12,
+        1e-14,
+    );
+}

@@ -430,6 +430,8 @@ pub struct Pool {
     shown: rustc_hash::FxHashMap<ExprId, Box<[ExprId]>>,
     /// Matrix symbols declared one-hot: every column holds one 1, the rest 0.
     one_hot: rustc_hash::FxHashSet<ExprId>,
+    /// Transposes already pushed down (see [`Pool::transpose`]), both ways.
+    transposes: rustc_hash::FxHashMap<ExprId, ExprId>,
 }
 
 impl Pool {
@@ -567,6 +569,22 @@ impl Pool {
             .filter(|id| kept(id))
             .map(remap)
             .collect();
+        self.transposes = std::mem::take(&mut self.transposes)
+            .into_iter()
+            .filter(|(a, t)| kept(a) && kept(t))
+            .map(|(a, t)| (remap(&a), remap(&t)))
+            .collect();
+    }
+
+    /// The remembered transpose of `a`, if any.
+    pub(crate) fn transposed(&self, a: ExprId) -> Option<ExprId> {
+        self.transposes.get(&a).copied()
+    }
+
+    /// Remembers that `t` is the transpose of `a` (and `a` that of `t`).
+    pub(crate) fn remember_transpose(&mut self, a: ExprId, t: ExprId) {
+        self.transposes.insert(a, t);
+        self.transposes.entry(t).or_insert(a);
     }
 
     /// Stores a sum with its terms in canonical order; the first time it is

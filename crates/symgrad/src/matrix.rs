@@ -155,8 +155,19 @@ impl Pool {
     }
 
     /// The transpose. Transposes are pushed down to symbols and large data,
-    /// so `(X⋅Wᵀ)ᵀ` is `W⋅Xᵀ`.
+    /// so `(X⋅Wᵀ)ᵀ` is `W⋅Xᵀ`. Each node's transpose is remembered, so a
+    /// subexpression shared many times is transposed once.
     pub fn transpose(&mut self, a: ExprId) -> Result<ExprId> {
+        if let Some(t) = self.transposed(a) {
+            return Ok(t);
+        }
+        let t = self.pushed_transpose(a)?;
+        self.remember_transpose(a, t);
+        Ok(t)
+    }
+
+    /// The transpose of `a`, pushed down one level.
+    fn pushed_transpose(&mut self, a: ExprId) -> Result<ExprId> {
         let shape = self.shape(a).transposed();
         if shape.is_scalar() {
             return Ok(a);
