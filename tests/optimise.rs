@@ -687,3 +687,26 @@ fn a_descent_written_out_in_statements_stays_linear() {
         1e-14,
     );
 }
+
+/// A scalar iteration written out over floats: 60 steps (each term of a
+/// step refers to the last `w` three times) agree with plain f64, and
+/// `size`, which counts the tree written out, says it is too large to count
+/// rather than printing a saturated number.
+#[test]
+fn a_scalar_iteration_written_out_stays_quick_and_exact() {
+    let mut w = 0.5f64;
+    let mut src = String::from("w = 0.5\n");
+    for _ in 0..60 {
+        w -= 0.01 * ((0.1 * w).exp() - 2.0 * w + (1.0 + w * w).ln());
+        src.push_str("w = w - 0.01*(exp(0.1*w) - 2*w + log(1 + w^2))\n");
+    }
+    let mut s = support::session("");
+    let out = run_in(&mut s, &src);
+    assert!(!out.contains("error"), "{out}");
+    assert_close("w after 60 steps", &numbers(&mut s, "w"), &[w], 1e-12, 0.0);
+    let size = run_in(&mut s, "size(w)");
+    assert!(
+        size.contains("error: size counts the expression written out as a tree"),
+        "{size}"
+    );
+}

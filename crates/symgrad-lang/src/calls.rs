@@ -150,6 +150,14 @@ impl Session {
                 arity(1, 1)?;
                 let e = self.expr(args[0])?;
                 let n = self.pool.size(e);
+                if n == u64::MAX {
+                    return Err(Diagnostic::new(
+                        "size counts the expression written out as a tree: that is over \
+                         18446744073709551614 operations here (it shares subexpressions, \
+                         as one built step by step does)",
+                        span,
+                    ));
+                }
                 value(
                     self.pool.num(Num::Rat(num_bigint::BigInt::from(n).into())),
                     span,

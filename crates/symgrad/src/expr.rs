@@ -432,6 +432,8 @@ pub struct Pool {
     one_hot: rustc_hash::FxHashSet<ExprId>,
     /// Transposes already pushed down (see [`Pool::transpose`]), both ways.
     transposes: rustc_hash::FxHashMap<ExprId, ExprId>,
+    /// The canonical order of deep pairs of nodes already compared.
+    order_memo: crate::order::OrderMemo,
 }
 
 impl Pool {
@@ -569,11 +571,17 @@ impl Pool {
             .filter(|id| kept(id))
             .map(remap)
             .collect();
+        self.order_memo.clear();
         self.transposes = std::mem::take(&mut self.transposes)
             .into_iter()
             .filter(|(a, t)| kept(a) && kept(t))
             .map(|(a, t)| (remap(&a), remap(&t)))
             .collect();
+    }
+
+    /// The orders of deep pairs of nodes already compared.
+    pub(crate) fn order_memo(&self) -> &crate::order::OrderMemo {
+        &self.order_memo
     }
 
     /// The remembered transpose of `a`, if any.

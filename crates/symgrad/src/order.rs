@@ -7,6 +7,42 @@
 
 use crate::{ExprId, Node, Pool};
 use std::cmp::Ordering;
+use std::sync::Mutex;
+
+/// Pairs of nodes at least this deep have their order remembered: in an
+/// expression built step by step (a descent written out over data) the same
+/// deep pairs are compared again at every step.
+const MEMO_DEPTH: u32 = 6;
+
+/// The orders of deep pairs already compared by [`cmp_expr`]. Nodes never
+/// change, so an order stays true until the pool is collected (which
+/// empties it); a clone starts empty.
+#[derive(Default, Debug)]
+pub(crate) struct OrderMemo(Mutex<rustc_hash::FxHashMap<(ExprId, ExprId), Ordering>>);
+
+impl Clone for OrderMemo {
+    fn clone(&self) -> OrderMemo {
+        OrderMemo::default()
+    }
+}
+
+impl OrderMemo {
+    fn get(&self, a: ExprId, b: ExprId) -> Option<Ordering> {
+        self.0.lock().ok()?.get(&(a, b)).copied()
+    }
+
+    fn insert(&self, a: ExprId, b: ExprId, order: Ordering) {
+        if let Ok(mut memo) = self.0.lock() {
+            memo.insert((a, b), order);
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        if let Ok(memo) = self.0.get_mut() {
+            memo.clear();
+        }
+    }
+}
 
 /// Rank of a node kind: smaller sorts first.
 fn rank(node: &Node) -> u8 {
@@ -95,6 +131,21 @@ pub(crate) fn cmp_expr(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
+    if pool.depth(a).min(pool.depth(b)) < MEMO_DEPTH {
+        return cmp_nodes(pool, a, b);
+    }
+    let memo = pool.order_memo();
+    if let Some(order) = memo.get(a, b) {
+        return order;
+    }
+    let order = cmp_nodes(pool, a, b);
+    memo.insert(a, b, order);
+    order
+}
+
+/// [`cmp_expr`] of two different nodes, by kind, then what each holds,
+/// then their children.
+fn cmp_nodes(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
     let (x, y) = (pool.node(a), pool.node(b));
     let by_kind = rank(x).cmp(&rank(y));
     if by_kind != Ordering::Equal {
