@@ -809,3 +809,103 @@ fn seed_004_loss_written_out_at_40_80_120() {
                                        3"#]],
     );
 }
+
+/// A term wider than the line breaks inside itself: a long product at its
+/// `⋅`, a sum in a function's argument or in a fraction on lines aligned
+/// under its first, each a single 2-D picture.
+#[test]
+fn terms_wider_than_the_line_break_inside_at_40_80_120() {
+    let mut s = session("symbol x, a[10]");
+    let product = (1..=20)
+        .map(|k| format!("(x - {k})"))
+        .collect::<Vec<_>>()
+        .join("*");
+    let exps = (0..10)
+        .map(|k| format!("exp(a[{k}])"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let log_sum = format!("log({exps})");
+    let ratio = "(a[0]*x + a[1]*x^2 + a[2]*x^3 + a[3]*x^4 + a[4]*x^5 + a[5]*x^6) \
+                 / (1 + a[6]*x + a[7]*x^2 + a[8]*x^3 + a[9]*x^4)";
+    golden(
+        &mut s,
+        40,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)
+        ⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)
+        ⋅(x - 12)⋅(x - 11)⋅(x - 10)⋅(x - 9)
+        ⋅(x - 8)⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)
+        ⋅(x - 3)⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)⋅(x - 12)
+        ⋅(x - 11)⋅(x - 10)⋅(x - 9)⋅(x - 8)⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)⋅(x - 3)
+        ⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)⋅(x - 12)⋅(x - 11)⋅(x - 10)⋅(x - 9)⋅(x - 8)
+        ⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)⋅(x - 3)⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        40,
+        &log_sum,
+        expect![[r#"
+           ⎛ a₀    a₁    a₂    a₃    a₄    a₅⎞
+        log⎜ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ  ⎟
+           ⎜   a₆    a₇    a₈    a₉          ⎟
+           ⎝+ ℯ   + ℯ   + ℯ   + ℯ            ⎠"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        &log_sum,
+        expect![[r#"
+           ⎛ a₀    a₁    a₂    a₃    a₄    a₅    a₆    a₇    a₈    a₉⎞
+        log⎝ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ  ⎠"#]],
+    );
+    golden(
+        &mut s,
+        40,
+        ratio,
+        expect![[r#"
+                   2       3       4       5
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x
+              6
+        + a₅⋅x
+        ────────────────────────────────────
+                         2       3       4
+          1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        ratio,
+        expect![[r#"
+                   2       3       4       5       6
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x  + a₅⋅x
+        ────────────────────────────────────────────
+                             2       3       4
+              1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        ratio,
+        expect![[r#"
+                   2       3       4       5       6
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x  + a₅⋅x
+        ────────────────────────────────────────────
+                             2       3       4
+              1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+}

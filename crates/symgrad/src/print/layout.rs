@@ -2,9 +2,10 @@
 //! a long formula on paper.
 //!
 //! A picture that fits is shown whole. Otherwise a sum breaks between
-//! terms (continuation lines lead with `+ ` or `- `), a matrix breaks into
-//! blocks of columns under their column indices, and whatever is still too
-//! wide has subexpressions named (`u₀`, `U₀` for matrices) and defined
+//! terms (continuation lines lead with `+ ` or `- `), a term too wide for a
+//! line breaks inside (see `breaks`), a matrix breaks into blocks of columns
+//! under their column indices, and whatever is still too wide has
+//! subexpressions named (`u₀`, `U₀` for matrices) and defined
 //! below it (`where u₀ = …`), each definition fitted the same way. Every
 //! output line is a complete 2-D picture no wider than the width; what even
 //! that cannot fit (more than `MAX_NAMES` names) is shown as wrapped text.
@@ -282,7 +283,7 @@ impl Layout<'_> {
         match self.pool.node(id) {
             Node::Add(_) => broken_sum(printer, &self.pool.terms_as_shown(id), width),
             Node::Matrix { .. } | Node::Dense(_) => self.column_blocks(printer, id, width),
-            _ => Err(id),
+            _ => printer.broken(id, width).map(|p| vec![p]).ok_or(id),
         }
     }
 
@@ -445,10 +446,13 @@ fn broken_sum(printer: &Pretty, terms: &[ExprId], width: usize) -> Result<Vec<Pi
     let mut lines: Vec<Vec<Pict>> = Vec::new();
     let mut used = 0;
     for (i, (t, neg, p)) in printer.terms(terms).into_iter().enumerate() {
+        // A term wider than a line is broken inside, if it can be.
+        let p = if 2 + p.width() > width {
+            printer.broken_term(t, width - 2).ok_or(t)?
+        } else {
+            p
+        };
         let mark = sign_mark(i == 0, neg, &p);
-        if 2 + p.width() > width {
-            return Err(t);
-        }
         let fits = used + str_width(mark) + p.width() <= width;
         match lines.last_mut() {
             Some(line) if fits => line.extend([Pict::atom(mark), p]),

@@ -6,6 +6,7 @@
 //! (`form`) and one precedence table (`prec`).
 
 mod boxes;
+mod breaks;
 mod form;
 mod latex;
 mod layout;
