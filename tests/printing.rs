@@ -393,7 +393,8 @@ fn a_quadratic_form_of_25_stays_in_matrix_form() {
 }
 
 /// The LaTeX of every golden case and of the notation cases, compiled by
-/// `pdflatex` (with amsmath only) when it is installed.
+/// `pdflatex` (with amsmath only) when it is installed: among them results
+/// that name subexpressions (`\text{where } u_{0} = …`).
 #[test]
 fn latex_of_the_golden_cases_compiles() {
     let Some(engine) = ["pdflatex", "lualatex", "xelatex"].into_iter().find(|e| {
@@ -405,8 +406,22 @@ fn latex_of_the_golden_cases_compiles() {
         eprintln!("no TeX engine installed (pdflatex): the LaTeX compile test is skipped");
         return;
     };
-    let cases: [(&str, &[&str]); 6] = [
+    let seed_004_written_out = format!("{SEED_004}\n:set names off");
+    let seed_000_narrow = format!("{SEED_000}\n:set names off\n:set width 40");
+    let cases: [(&str, &[&str]); 9] = [
         (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
+        (
+            &seed_004_written_out,
+            &["average_loss", "diff(average_loss, W[0, 0])"],
+        ),
+        (&seed_000_narrow, &["L", "grad(L, W)"]),
+        (
+            "symbol x, a[10]",
+            &[
+                "(x - 1)*(x - 2)*(x - 3)*(x - 4)*(x - 5)*(x - 6)*(x - 7)*(x - 8)*(x - 9)*(x - 10)*(x - 11)*(x - 12)",
+                "log(exp(a[0]) + exp(a[1]) + exp(a[2]) + exp(a[3]) + exp(a[4]) + exp(a[5]) + exp(a[6]) + exp(a[7]) + exp(a[8]) + exp(a[9]))",
+            ],
+        ),
         (SEED_000, &["L", "grad(L, W)", "elements(grad(L, W))"]),
         ("symbol o[10]", &["jacobian(softmax(o), o)"]),
         ("seed(0); R = randn(20, 20)", &["R", "randn(3, 11)"]),
@@ -907,5 +922,40 @@ fn terms_wider_than_the_line_break_inside_at_40_80_120() {
         ────────────────────────────────────────────
                              2       3       4
               1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+}
+
+/// LaTeX names what the pretty form names, defined on the lines below in
+/// the same `aligned` environment (compiled in the test above).
+#[test]
+fn latex_names_subexpressions_as_the_pretty_form_does() {
+    let mut s = session(&format!("{SEED_004}\n:set names off\n:set output latex"));
+    golden(
+        &mut s,
+        80,
+        "average_loss",
+        expect![[r#"
+        \begin{aligned}&-\frac{\log\left(\frac{e^{u_{0}}}{e^{u_{0}} + e^{u_{1}} +
+          e^{u_{6}}}\right)}{3} - \frac{\log\left(\frac{e^{u_{2}}}{e^{u_{3}} + e^{u_{2}}
+          + e^{u_{7}}}\right)}{3} - \frac{\log\left(\frac{e^{u_{4}}}{e^{u_{5}} +
+          e^{u_{8}} + e^{u_{4}}}\right)}{3} \\
+        &\text{where } u_{0} = 26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80 W_{0,3} +
+          b_{0} \\
+        &\phantom{\text{where }} u_{1} = 26 W_{1,0} + 100 W_{1,1} + 90 W_{1,2} + 80
+          W_{1,3} + b_{1} \\
+        &\phantom{\text{where }} u_{2} = 37 W_{1,0} + 58 W_{1,1} + 120 W_{1,2} + 96
+          W_{1,3} + b_{1} \\
+        &\phantom{\text{where }} u_{3} = 37 W_{0,0} + 58 W_{0,1} + 120 W_{0,2} + 96
+          W_{0,3} + b_{0} \\
+        &\phantom{\text{where }} u_{4} = 12 W_{2,0} + 30 W_{2,1} + 46 W_{2,2} + 54
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{5} = 12 W_{0,0} + 30 W_{0,1} + 46 W_{0,2} + 54
+          W_{0,3} + b_{0} \\
+        &\phantom{\text{where }} u_{6} = 26 W_{2,0} + 100 W_{2,1} + 90 W_{2,2} + 80
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{7} = 37 W_{2,0} + 58 W_{2,1} + 120 W_{2,2} + 96
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{8} = 12 W_{1,0} + 30 W_{1,1} + 46 W_{1,2} + 54
+          W_{1,3} + b_{1}\end{aligned}"#]],
     );
 }

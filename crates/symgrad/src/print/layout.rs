@@ -33,38 +33,23 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     if whole.width() <= width {
         return whole.render();
     }
-    let mut layout = Layout {
-        pool,
-        digits: opts.digits,
-        names: HashMap::new(),
-        order: Vec::new(),
-        bases: Bases::avoiding(pool, id),
-        sum_inside: sums_inside(pool, id),
-    };
-    let mut out = join_blocks(&layout.fit(id, None, width));
-    let mut k = 0;
-    while k < layout.order.len() {
-        let named = layout.order[k];
-        let label = format!("{} = ", layout.names[&named]);
-        let lead = if k == 0 { "where " } else { "      " };
-        let prefix = format!("{lead}{label}");
-        let indent = str_width(&prefix);
-        let room = width.saturating_sub(indent).max(MIN_WIDTH);
-        let blocks = layout.fit(named, Some(named), room);
+    let fitted = Fitted::new(pool, id, opts);
+    let mut out = join_blocks(&fitted.main);
+    for (k, def) in fitted.defs.iter().enumerate() {
+        let indent = str_width(&def.prefix);
         let mut shown = Vec::new();
-        for (i, b) in blocks.into_iter().enumerate() {
+        for (i, b) in def.blocks.iter().enumerate() {
             let head = if i == 0 {
-                Pict::atom(&prefix)
+                Pict::atom(&def.prefix)
             } else {
                 Pict::atom(&" ".repeat(indent))
             };
-            shown.push(Pict::row(&[head, b], Prec::Add));
+            shown.push(Pict::row(&[head, b.clone()], Prec::Add));
         }
         let tall = shown.iter().any(|p| p.height() > 1);
         let gap = if k == 0 || tall { "\n\n" } else { "\n" };
         out.push_str(gap);
         out.push_str(&join_blocks(&shown));
-        k += 1;
     }
     // What even names cannot fit is shown as text, broken at its spaces
     // (and, for a token wider than the line, cut): the width is kept.
@@ -73,6 +58,60 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         return wrap_text(&super::wrap::wrap_text_form(&text, width), width);
     }
     out
+}
+
+/// The pretty form of an expression too wide for the line: its pictures
+/// (one per line block) and the definitions of the names it uses.
+pub(crate) struct Fitted {
+    pub main: Vec<Pict>,
+    pub defs: Vec<Definition>,
+    /// The name of each named subexpression.
+    pub names: HashMap<ExprId, String>,
+}
+
+/// `where u₀ = …`: a named subexpression and its pictures.
+pub(crate) struct Definition {
+    pub id: ExprId,
+    /// `where u₀ = ` for the first, `      u₁ = ` for the others.
+    pub prefix: String,
+    pub blocks: Vec<Pict>,
+}
+
+impl Fitted {
+    /// Fits `id` into `opts.width` columns, naming what must be named.
+    pub(crate) fn new(pool: &Pool, id: ExprId, opts: &PrintOptions) -> Fitted {
+        let width = opts.width.max(MIN_WIDTH);
+        let mut layout = Layout {
+            pool,
+            digits: opts.digits,
+            names: HashMap::new(),
+            order: Vec::new(),
+            bases: Bases::avoiding(pool, id),
+            sum_inside: sums_inside(pool, id),
+        };
+        let main = layout.fit(id, None, width);
+        let mut defs = Vec::new();
+        let mut k = 0;
+        while k < layout.order.len() {
+            let named = layout.order[k];
+            let label = format!("{} = ", layout.names[&named]);
+            let lead = if k == 0 { "where " } else { "      " };
+            let prefix = format!("{lead}{label}");
+            let room = width.saturating_sub(str_width(&prefix)).max(MIN_WIDTH);
+            let blocks = layout.fit(named, Some(named), room);
+            defs.push(Definition {
+                id: named,
+                prefix,
+                blocks,
+            });
+            k += 1;
+        }
+        Fitted {
+            main,
+            defs,
+            names: layout.names,
+        }
+    }
 }
 
 /// Lines of plain text cut into pieces of at most `width` columns.
