@@ -29,11 +29,13 @@ const MIN_WIDTH: usize = 10;
 pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let width = opts.width.max(MIN_WIDTH);
     let no_names = HashMap::new();
-    let whole = Pretty::new(pool, opts.digits, &no_names, None).expr(id);
+    let printer = Pretty::new(pool, opts.digits, &no_names, None);
+    let whole = printer.expr(id);
     if whole.width() <= width {
         return whole.render();
     }
-    let fitted = Fitted::new(pool, id, opts);
+    // The pictures drawn so far serve the layout's first round.
+    let fitted = Fitted::fit(pool, id, opts, Some(printer));
     let mut out = join_blocks(&fitted.main);
     for (k, def) in fitted.defs.iter().enumerate() {
         let indent = str_width(&def.prefix);
@@ -80,14 +82,27 @@ pub(crate) struct Definition {
 impl Fitted {
     /// Fits `id` into `opts.width` columns, naming what must be named.
     pub(crate) fn new(pool: &Pool, id: ExprId, opts: &PrintOptions) -> Fitted {
+        Fitted::fit(pool, id, opts, None)
+    }
+
+    /// As [`Fitted::new`], starting from `drawn`, a printer without names
+    /// that has drawn `id` already, if there is one.
+    fn fit<'a>(
+        pool: &'a Pool,
+        id: ExprId,
+        opts: &PrintOptions,
+        drawn: Option<Pretty<'a>>,
+    ) -> Fitted {
         let width = opts.width.max(MIN_WIDTH);
         let mut layout = Layout {
             pool,
+            root: id,
             digits: opts.digits,
             names: HashMap::new(),
             order: Vec::new(),
-            bases: Bases::avoiding(pool, id),
-            sum_inside: sums_inside(pool, id),
+            bases: None,
+            sum_inside: std::cell::OnceCell::new(),
+            drawn,
         };
         let main = layout.fit(id, None, width);
         let mut defs = Vec::new();
@@ -194,9 +209,15 @@ struct Layout<'a> {
     /// Subexpressions shown by name, and the order they were named in.
     names: HashMap<ExprId, String>,
     order: Vec<ExprId>,
-    bases: Bases,
-    /// Whether a subexpression of the root has a sum among its descendants.
-    sum_inside: HashMap<ExprId, bool>,
+    /// The expression laid out.
+    root: ExprId,
+    /// The letters of names, chosen when the first name is given.
+    bases: Option<Bases>,
+    /// Whether a subexpression of the root has a sum among its descendants
+    /// (found when first asked).
+    sum_inside: std::cell::OnceCell<HashMap<ExprId, bool>>,
+    /// A printer without names that has drawn the root, for the first round.
+    drawn: Option<Pretty<'a>>,
 }
 
 /// For each subexpression of `id`, whether a sum is among its descendants.
@@ -219,7 +240,11 @@ impl Layout<'_> {
     fn fit(&mut self, id: ExprId, defining: Option<ExprId>, width: usize) -> Vec<Pict> {
         let named_before = self.names.len();
         loop {
-            let printer = Pretty::new(self.pool, self.digits, &self.names, defining);
+            let reuse = self.names.is_empty() && defining.is_none();
+            let printer = match (reuse, self.drawn.take()) {
+                (true, Some(drawn)) => drawn,
+                _ => Pretty::new(self.pool, self.digits, &self.names, defining),
+            };
             let whole = printer.expr(id).width();
             if whole > width
                 && self.names.len() < MAX_NAMES
@@ -298,11 +323,10 @@ impl Layout<'_> {
     /// Gives `id` the next free name.
     fn name(&mut self, id: ExprId) {
         let matrix = !self.pool.shape(id).is_scalar();
-        let base = if matrix {
-            self.bases.matrix
-        } else {
-            self.bases.scalar
-        };
+        let bases = self
+            .bases
+            .get_or_insert_with(|| Bases::avoiding(self.pool, self.root));
+        let base = if matrix { bases.matrix } else { bases.scalar };
         let k = self
             .order
             .iter()
@@ -425,7 +449,10 @@ impl Layout<'_> {
 
     /// 2 for a sum with no sum inside, 1 for another sum, else 0.
     fn tier(&self, e: ExprId) -> u8 {
-        match (self.pool.node(e), self.sum_inside.get(&e)) {
+        let inside = self
+            .sum_inside
+            .get_or_init(|| sums_inside(self.pool, self.root));
+        match (self.pool.node(e), inside.get(&e)) {
             (Node::Add(_), Some(true)) => 1,
             (Node::Add(_), _) => 2,
             _ => 0,

@@ -44,6 +44,8 @@ pub(crate) struct Pretty<'a> {
     defining: Option<ExprId>,
     /// The pictures drawn so far, with how many times each was used.
     drawn: RefCell<HashMap<ExprId, (Pict, usize)>>,
+    /// Terms of sums drawn so far, their sign pulled out.
+    terms_drawn: RefCell<HashMap<ExprId, (bool, Pict)>>,
 }
 
 impl<'a> Pretty<'a> {
@@ -59,6 +61,7 @@ impl<'a> Pretty<'a> {
             names,
             defining,
             drawn: RefCell::new(HashMap::new()),
+            terms_drawn: RefCell::new(HashMap::new()),
         }
     }
 
@@ -193,13 +196,18 @@ impl Pretty<'_> {
                 if let Some(name) = self.name_of(t) {
                     return (t, false, Pict::atom(name));
                 }
+                if let Some((neg, pict)) = self.terms_drawn.borrow().get(&t) {
+                    return (t, *neg, pict.clone());
+                }
                 let (neg, term) = form::term(self.pool, t);
                 let pict = match &term {
                     Term::Num(n) => self.number(n),
                     Term::Product(p) => self.product(false, p),
                     Term::Other => self.expr(t),
                 };
-                (t, neg, pict.parens_below(TERM))
+                let pict = pict.parens_below(TERM);
+                self.terms_drawn.borrow_mut().insert(t, (neg, pict.clone()));
+                (t, neg, pict)
             })
             .collect()
     }
