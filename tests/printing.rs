@@ -948,7 +948,11 @@ fn latex_names_subexpressions_as_the_pretty_form_does() {
 fn seed_004_derivative_written_out_at_40_80() {
     let mut s = session(&format!("{SEED_004}\n:set names off"));
     let d = "diff(average_loss, W[0, 0])";
-    golden(&mut s, 40, d, expect![[r#"
+    golden(
+        &mut s,
+        40,
+        d,
+        expect![[r#"
                   ⎛⎡u₀⎤⎞
                   ⎜⎢  ⎥⎟
         26⋅softmax⎜⎢u₁⎥⎟[0]
@@ -988,8 +992,13 @@ fn seed_004_derivative_written_out_at_40_80() {
               u₇ = 12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂
                    + 54⋅W₀₃ + b₀
               u₈ = 12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂
-                   + 54⋅W₁₃ + b₁"#]]);
-    golden(&mut s, 80, d, expect![[r#"
+                   + 54⋅W₁₃ + b₁"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        d,
+        expect![[r#"
                   ⎛⎡26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + b₀⎤⎞
                   ⎜⎢                                       ⎥⎟
         26⋅softmax⎜⎢26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂ + 80⋅W₁₃ + b₁⎥⎟[0]
@@ -1010,5 +1019,6 @@ fn seed_004_derivative_written_out_at_40_80() {
                    ⎜⎢                                      ⎥⎟      26
         + 4⋅softmax⎜⎢12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂ + 54⋅W₁₃ + b₁⎥⎟[0] - ──
                    ⎜⎢                                      ⎥⎟      3
-                   ⎝⎣12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂ + 54⋅W₂₃ + b₂⎦⎠"#]]);
+                   ⎝⎣12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂ + 54⋅W₂₃ + b₂⎦⎠"#]],
+    );
 }
