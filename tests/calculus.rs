@@ -688,3 +688,25 @@ fn one_hot_labels_give_textbook_gradients() {
     ));
     assert!(refused.contains("y is declared onehot"), "{refused}");
 }
+
+/// Seed 002's loss `−mean(log(sum(Y∘softmax(W⋅X), 1)))` with labels not known
+/// one-hot is another function than `softmax_cce` (the log of a sum, not a
+/// sum of logs), so its gradient is not `(softmax(W⋅X)∘sum(Y, 1) − Y)⋅Xᵀ/n`:
+/// with every label 1/2 the loss is the constant log 2 (the softmax sums to
+/// 1), and its gradient is 0, where softmax_cce's is not.
+#[test]
+fn the_seed_002_loss_with_general_labels_keeps_its_own_gradient() {
+    let mut s = session(
+        "symbol W[3, 4], X[4, 5], Y[3, 5]\n\
+         g = grad(-mean(log(sum(Y .* softmax(W*X), 1))), W)\n\
+         seed(1)\nW0 = randn(3, 4)\nX0 = randn(4, 5)\nY0 = ones(3, 5) / 2",
+    );
+    let got = numbers(&mut s, "eval(g, W = W0, X = X0, Y = Y0)");
+    assert_eq!(got.len(), 12);
+    assert!(got.iter().all(|g| g.abs() < 1e-14), "{got:?}");
+    let cce = numbers(
+        &mut s,
+        "eval(grad(softmax_cce(Y, W*X), W), W = W0, X = X0, Y = Y0)",
+    );
+    assert!(cce.iter().any(|g| g.abs() > 0.01), "{cce:?}");
+}

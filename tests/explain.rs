@@ -142,32 +142,32 @@ fn seed_003_steps() {
     check(
         &format!("{NETWORK}\nexplain(L, W1)"),
         expect![[r#"
-            ∂L/∂W1 by the chain rule along A2, Z2, A1, Z1; dN stands for ∂L/∂N
+            ∂L/∂W₁ by the chain rule along A₂, Z₂, A₁, Z₁; dN stands for ∂L/∂N
               A₂ = softmax(Z₂)
               Z₂ = W₂⋅A₁ + b₂
               A₁ = tanh(Z₁)
               Z₁ = W₁⋅X + b₁
-            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
+            step 1: dA₂ = ∂L/∂A₂, 3×3, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
               dA₂ = -Y ⊘ (3⋅A₂)
-            step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+            step 2: dZ₂ = ∂L/∂Z₂, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
                     A₂   Y
                   = ── - ─
                     3    3
-            step 3: dA1 = ∂L/∂A1, 2×3, by product: dB = Aᵀ⋅dC
+            step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
                         ⎛A₂   Y⎞
                   = W₂ᵀ⋅⎜── - ─⎟
                         ⎝3    3⎠
-            step 4: dZ1 = ∂L/∂Z1, 2×3, by tanh′ = 1 − tanh²
+            step 4: dZ₁ = ∂L/∂Z₁, 2×3, by tanh′ = 1 − tanh²
                         ⎛      ∘2⎞
               dZ₁ = dA₁∘⎝1 - A₁  ⎠
                     ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
                   = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
                                ⎝    ⎝3    3⎠⎠
-            step 5: dW1 = ∂L/∂W1, 2×2, by product: dA = dC⋅Bᵀ
+            step 5: dW₁ = ∂L/∂W₁, 2×2, by product: dA = dC⋅Bᵀ
               dW₁ = dZ₁⋅Xᵀ
                     ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞⎞
                   = ⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
@@ -191,13 +191,13 @@ fn seed_001_steps_with_fresh_names() {
         :set output latex
         explain(L, W)",
         expect![[r#"
-            ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
+            ∂L/∂W by the chain rule along A₁, Z₁; dN stands for ∂L/∂N
               A₁ = softmax(Z₁)  (named here)
               Z₁ = W⋅X  (named here)
-            step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
+            step 1: dA₁ = ∂L/∂A₁, 3×10, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
               dA₁ = -Y ⊘ (10⋅A₁)
-            step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+            step 2: dZ₁ = ∂L/∂Z₁, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₁ = A₁∘(dA₁ - sum(A₁∘dA₁, 1))
                     A₁   Y
@@ -469,32 +469,32 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
         L = -sum(Y .* log(A2)) / 3
         explain(L, b1)",
         expect![[r#"
-            ∂L/∂b1 by the chain rule along A2, Z2, A1, Z1; dN stands for ∂L/∂N
+            ∂L/∂b₁ by the chain rule along A₂, Z₂, A₁, Z₁; dN stands for ∂L/∂N
               A₂ = softmax(Z₂)
               Z₂ = W₂⋅A₁ + b₂  (named here)
               A₁ = tanh(Z₁)
               Z₁ = W₁⋅X + b₁  (named here)
-            step 1: dA2 = ∂L/∂A2, 3×3, by scaling; sum: every entry gets dS;
+            step 1: dA₂ = ∂L/∂A₂, 3×3, by scaling; sum: every entry gets dS;
                 elementwise product: dA = dC∘B; log′(x) = 1/x
               dA₂ = -Y ⊘ (3⋅A₂)
-            step 2: dZ2 = ∂L/∂Z2, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
+            step 2: dZ₂ = ∂L/∂Z₂, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
                     A₂   Y
                   = ── - ─
                     3    3
-            step 3: dA1 = ∂L/∂A1, 2×3, by product: dB = Aᵀ⋅dC
+            step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
                         ⎛A₂   Y⎞
                   = W₂ᵀ⋅⎜── - ─⎟
                         ⎝3    3⎠
-            step 4: dZ1 = ∂L/∂Z1, 2×3, by tanh′ = 1 − tanh²
+            step 4: dZ₁ = ∂L/∂Z₁, 2×3, by tanh′ = 1 − tanh²
                         ⎛      ∘2⎞
               dZ₁ = dA₁∘⎝1 - A₁  ⎠
                     ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
                   = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
                                ⎝    ⎝3    3⎠⎠
-            step 5: db1 = ∂L/∂b1, 2×1, by bias: dC summed over the samples
+            step 5: db₁ = ∂L/∂b₁, 2×1, by bias: dC summed over the samples
               db₁ = sum(dZ₁, 2)
                        ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
                   = sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
@@ -509,16 +509,16 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
         L = sum(H .* H) / 2 + sum(sigmoid(V))
         explain(L, V)",
         expect![[r#"
-            ∂L/∂V by the chain rule along A1, H, Z1; dN stands for ∂L/∂N
+            ∂L/∂V by the chain rule along A₁, H, Z₁; dN stands for ∂L/∂N
               A₁ = σ(V)  (named here)
               H = relu(Z₁)
               Z₁ = V⋅X  (named here)
-            step 1: dA1 = ∂L/∂A1, 2×3, by sum: every entry gets dS
+            step 1: dA₁ = ∂L/∂A₁, 2×3, by sum: every entry gets dS
               dA₁ = 1  (every entry of the 2×3 matrix)
             step 2: dH = ∂L/∂H, 2×2, by scaling; sum: every entry gets dS;
                 power rule: (xⁿ)′ = n⋅xⁿ⁻¹
               dH = H
-            step 3: dZ1 = ∂L/∂Z1, 2×2, by relu′ = step
+            step 3: dZ₁ = ∂L/∂Z₁, 2×2, by relu′ = step
               dZ₁ = dH∘step(Z₁)
                   = H∘step(Z₁)
             step 4: dV = ∂L/∂V, 2×3, by σ′ = σ(1 − σ); product: dA = dC⋅Bᵀ

@@ -125,49 +125,31 @@ fn seed_004_derivative_at_40_80_120() {
         40,
         d,
         expect![[r#"
-                         ⎛ z0₀    z0₁    z0₂⎞
-                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
-            26⋅ℯ
-            ─────────────────────────────────
-                            3
+            26⋅softmax(z₀)[0]   37⋅softmax(z₁)[0]
+            ───────────────── + ─────────────────
+                    3                   3
 
-                           ⎛ z1₀    z1₁    z1₂⎞
-                  z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
-              37⋅ℯ
-            + ─────────────────────────────────
-                              3
-
-                          ⎛ z2₀    z2₁    z2₂⎞
-                 z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
-            + 4⋅ℯ                              - ──
-                                                 3"#]],
+                                 26
+            + 4⋅softmax(z₂)[0] - ──
+                                 3"#]],
     );
     golden(
         &mut s,
         80,
         d,
         expect![[r#"
-                         ⎛ z0₀    z0₁    z0₂⎞                ⎛ z1₀    z1₁    z1₂⎞
-                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠       z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠
-            26⋅ℯ                                37⋅ℯ
-            ───────────────────────────────── + ─────────────────────────────────
-                            3                                   3
-
-                          ⎛ z2₀    z2₁    z2₂⎞
-                 z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
-            + 4⋅ℯ                              - ──
-                                                 3"#]],
+            26⋅softmax(z₀)[0]   37⋅softmax(z₁)[0]                      26
+            ───────────────── + ───────────────── + 4⋅softmax(z₂)[0] - ──
+                    3                   3                              3"#]],
     );
     golden(
         &mut s,
         120,
         d,
         expect![[r#"
-                         ⎛ z0₀    z0₁    z0₂⎞                ⎛ z1₀    z1₁    z1₂⎞
-                z0₀ - log⎝ℯ    + ℯ    + ℯ   ⎠       z1₀ - log⎝ℯ    + ℯ    + ℯ   ⎠               ⎛ z2₀    z2₁    z2₂⎞
-            26⋅ℯ                                37⋅ℯ                                   z2₀ - log⎝ℯ    + ℯ    + ℯ   ⎠   26
-            ───────────────────────────────── + ───────────────────────────────── + 4⋅ℯ                              - ──
-                            3                                   3                                                      3"#]],
+            26⋅softmax(z₀)[0]   37⋅softmax(z₁)[0]                      26
+            ───────────────── + ───────────────── + 4⋅softmax(z₂)[0] - ──
+                    3                   3                              3"#]],
     );
 }
 
@@ -393,7 +375,8 @@ fn a_quadratic_form_of_25_stays_in_matrix_form() {
 }
 
 /// The LaTeX of every golden case and of the notation cases, compiled by
-/// `pdflatex` (with amsmath only) when it is installed.
+/// `pdflatex` (with amsmath only) when it is installed: among them results
+/// that name subexpressions (`\text{where } u_{0} = …`).
 #[test]
 fn latex_of_the_golden_cases_compiles() {
     let Some(engine) = ["pdflatex", "lualatex", "xelatex"].into_iter().find(|e| {
@@ -405,8 +388,22 @@ fn latex_of_the_golden_cases_compiles() {
         eprintln!("no TeX engine installed (pdflatex): the LaTeX compile test is skipped");
         return;
     };
-    let cases: [(&str, &[&str]); 6] = [
+    let seed_004_written_out = format!("{SEED_004}\n:set names off");
+    let seed_000_narrow = format!("{SEED_000}\n:set names off\n:set width 40");
+    let cases: [(&str, &[&str]); 9] = [
         (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
+        (
+            &seed_004_written_out,
+            &["average_loss", "diff(average_loss, W[0, 0])"],
+        ),
+        (&seed_000_narrow, &["L", "grad(L, W)"]),
+        (
+            "symbol x, a[10]",
+            &[
+                "(x - 1)*(x - 2)*(x - 3)*(x - 4)*(x - 5)*(x - 6)*(x - 7)*(x - 8)*(x - 9)*(x - 10)*(x - 11)*(x - 12)",
+                "log(exp(a[0]) + exp(a[1]) + exp(a[2]) + exp(a[3]) + exp(a[4]) + exp(a[5]) + exp(a[6]) + exp(a[7]) + exp(a[8]) + exp(a[9]))",
+            ],
+        ),
         (SEED_000, &["L", "grad(L, W)", "elements(grad(L, W))"]),
         ("symbol o[10]", &["jacobian(softmax(o), o)"]),
         ("seed(0); R = randn(20, 20)", &["R", "randn(3, 11)"]),
@@ -807,5 +804,221 @@ fn seed_004_loss_written_out_at_40_80_120() {
                  ⎝    1 + ℯ                                      ⎠
             - ────────────────────────────────────────────────────
                                        3"#]],
+    );
+}
+
+/// A term wider than the line breaks inside itself: a long product at its
+/// `⋅`, a sum in a function's argument or in a fraction on lines aligned
+/// under its first, each a single 2-D picture.
+#[test]
+fn terms_wider_than_the_line_break_inside_at_40_80_120() {
+    let mut s = session("symbol x, a[10]");
+    let product = (1..=20)
+        .map(|k| format!("(x - {k})"))
+        .collect::<Vec<_>>()
+        .join("*");
+    let exps = (0..10)
+        .map(|k| format!("exp(a[{k}])"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let log_sum = format!("log({exps})");
+    let ratio = "(a[0]*x + a[1]*x^2 + a[2]*x^3 + a[3]*x^4 + a[4]*x^5 + a[5]*x^6) \
+                 / (1 + a[6]*x + a[7]*x^2 + a[8]*x^3 + a[9]*x^4)";
+    golden(
+        &mut s,
+        40,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)
+        ⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)
+        ⋅(x - 12)⋅(x - 11)⋅(x - 10)⋅(x - 9)
+        ⋅(x - 8)⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)
+        ⋅(x - 3)⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)⋅(x - 12)
+        ⋅(x - 11)⋅(x - 10)⋅(x - 9)⋅(x - 8)⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)⋅(x - 3)
+        ⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        &product,
+        expect![[r#"
+        (x - 20)⋅(x - 19)⋅(x - 18)⋅(x - 17)⋅(x - 16)⋅(x - 15)⋅(x - 14)⋅(x - 13)⋅(x - 12)⋅(x - 11)⋅(x - 10)⋅(x - 9)⋅(x - 8)
+        ⋅(x - 7)⋅(x - 6)⋅(x - 5)⋅(x - 4)⋅(x - 3)⋅(x - 2)⋅(x - 1)"#]],
+    );
+    golden(
+        &mut s,
+        40,
+        &log_sum,
+        expect![[r#"
+           ⎛ a₀    a₁    a₂    a₃    a₄    a₅⎞
+        log⎜ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ  ⎟
+           ⎜   a₆    a₇    a₈    a₉          ⎟
+           ⎝+ ℯ   + ℯ   + ℯ   + ℯ            ⎠"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        &log_sum,
+        expect![[r#"
+           ⎛ a₀    a₁    a₂    a₃    a₄    a₅    a₆    a₇    a₈    a₉⎞
+        log⎝ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ   + ℯ  ⎠"#]],
+    );
+    golden(
+        &mut s,
+        40,
+        ratio,
+        expect![[r#"
+                   2       3       4       5
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x
+              6
+        + a₅⋅x
+        ────────────────────────────────────
+                         2       3       4
+          1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        ratio,
+        expect![[r#"
+                   2       3       4       5       6
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x  + a₅⋅x
+        ────────────────────────────────────────────
+                             2       3       4
+              1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+    golden(
+        &mut s,
+        120,
+        ratio,
+        expect![[r#"
+                   2       3       4       5       6
+        a₀⋅x + a₁⋅x  + a₂⋅x  + a₃⋅x  + a₄⋅x  + a₅⋅x
+        ────────────────────────────────────────────
+                             2       3       4
+              1 + a₆⋅x + a₇⋅x  + a₈⋅x  + a₉⋅x"#]],
+    );
+}
+
+/// LaTeX names what the pretty form names, defined on the lines below in
+/// the same `aligned` environment (compiled in the test above).
+#[test]
+fn latex_names_subexpressions_as_the_pretty_form_does() {
+    let mut s = session(&format!("{SEED_004}\n:set names off\n:set output latex"));
+    golden(
+        &mut s,
+        80,
+        "average_loss",
+        expect![[r#"
+        \begin{aligned}&-\frac{\log\left(\frac{e^{u_{0}}}{e^{u_{0}} + e^{u_{1}} +
+          e^{u_{6}}}\right)}{3} - \frac{\log\left(\frac{e^{u_{2}}}{e^{u_{3}} + e^{u_{2}}
+          + e^{u_{7}}}\right)}{3} - \frac{\log\left(\frac{e^{u_{4}}}{e^{u_{5}} +
+          e^{u_{8}} + e^{u_{4}}}\right)}{3} \\
+        &\text{where } u_{0} = 26 W_{0,0} + 100 W_{0,1} + 90 W_{0,2} + 80 W_{0,3} +
+          b_{0} \\
+        &\phantom{\text{where }} u_{1} = 26 W_{1,0} + 100 W_{1,1} + 90 W_{1,2} + 80
+          W_{1,3} + b_{1} \\
+        &\phantom{\text{where }} u_{2} = 37 W_{1,0} + 58 W_{1,1} + 120 W_{1,2} + 96
+          W_{1,3} + b_{1} \\
+        &\phantom{\text{where }} u_{3} = 37 W_{0,0} + 58 W_{0,1} + 120 W_{0,2} + 96
+          W_{0,3} + b_{0} \\
+        &\phantom{\text{where }} u_{4} = 12 W_{2,0} + 30 W_{2,1} + 46 W_{2,2} + 54
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{5} = 12 W_{0,0} + 30 W_{0,1} + 46 W_{0,2} + 54
+          W_{0,3} + b_{0} \\
+        &\phantom{\text{where }} u_{6} = 26 W_{2,0} + 100 W_{2,1} + 90 W_{2,2} + 80
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{7} = 37 W_{2,0} + 58 W_{2,1} + 120 W_{2,2} + 96
+          W_{2,3} + b_{2} \\
+        &\phantom{\text{where }} u_{8} = 12 W_{1,0} + 30 W_{1,1} + 46 W_{1,2} + 54
+          W_{1,3} + b_{1}\end{aligned}"#]],
+    );
+}
+
+/// Seed 004's derivative with `:set names off`: the softmax of each image's
+/// scores written out, named below where the line is too narrow.
+#[test]
+fn seed_004_derivative_written_out_at_40_80() {
+    let mut s = session(&format!("{SEED_004}\n:set names off"));
+    let d = "diff(average_loss, W[0, 0])";
+    golden(
+        &mut s,
+        40,
+        d,
+        expect![[r#"
+                  ⎛⎡u₀⎤⎞
+                  ⎜⎢  ⎥⎟
+        26⋅softmax⎜⎢u₁⎥⎟[0]
+                  ⎜⎢  ⎥⎟
+                  ⎝⎣u₂⎦⎠
+        ───────────────────
+                 3
+
+                    ⎛⎡u₄⎤⎞
+                    ⎜⎢  ⎥⎟
+          37⋅softmax⎜⎢u₃⎥⎟[0]
+                    ⎜⎢  ⎥⎟
+                    ⎝⎣u₅⎦⎠
+        + ───────────────────
+                   3
+
+                   ⎛⎡u₇⎤⎞
+                   ⎜⎢  ⎥⎟      26
+        + 4⋅softmax⎜⎢u₈⎥⎟[0] - ──
+                   ⎜⎢  ⎥⎟      3
+                   ⎝⎣u₆⎦⎠
+
+        where u₀ = 26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂
+                   + 80⋅W₀₃ + b₀
+              u₁ = 26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂
+                   + 80⋅W₁₃ + b₁
+              u₂ = 26⋅W₂₀ + 100⋅W₂₁ + 90⋅W₂₂
+                   + 80⋅W₂₃ + b₂
+              u₃ = 37⋅W₁₀ + 58⋅W₁₁ + 120⋅W₁₂
+                   + 96⋅W₁₃ + b₁
+              u₄ = 37⋅W₀₀ + 58⋅W₀₁ + 120⋅W₀₂
+                   + 96⋅W₀₃ + b₀
+              u₅ = 37⋅W₂₀ + 58⋅W₂₁ + 120⋅W₂₂
+                   + 96⋅W₂₃ + b₂
+              u₆ = 12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂
+                   + 54⋅W₂₃ + b₂
+              u₇ = 12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂
+                   + 54⋅W₀₃ + b₀
+              u₈ = 12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂
+                   + 54⋅W₁₃ + b₁"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        d,
+        expect![[r#"
+                  ⎛⎡26⋅W₀₀ + 100⋅W₀₁ + 90⋅W₀₂ + 80⋅W₀₃ + b₀⎤⎞
+                  ⎜⎢                                       ⎥⎟
+        26⋅softmax⎜⎢26⋅W₁₀ + 100⋅W₁₁ + 90⋅W₁₂ + 80⋅W₁₃ + b₁⎥⎟[0]
+                  ⎜⎢                                       ⎥⎟
+                  ⎝⎣26⋅W₂₀ + 100⋅W₂₁ + 90⋅W₂₂ + 80⋅W₂₃ + b₂⎦⎠
+        ────────────────────────────────────────────────────────
+                                   3
+
+                    ⎛⎡37⋅W₀₀ + 58⋅W₀₁ + 120⋅W₀₂ + 96⋅W₀₃ + b₀⎤⎞
+                    ⎜⎢                                       ⎥⎟
+          37⋅softmax⎜⎢37⋅W₁₀ + 58⋅W₁₁ + 120⋅W₁₂ + 96⋅W₁₃ + b₁⎥⎟[0]
+                    ⎜⎢                                       ⎥⎟
+                    ⎝⎣37⋅W₂₀ + 58⋅W₂₁ + 120⋅W₂₂ + 96⋅W₂₃ + b₂⎦⎠
+        + ────────────────────────────────────────────────────────
+                                     3
+
+                   ⎛⎡12⋅W₀₀ + 30⋅W₀₁ + 46⋅W₀₂ + 54⋅W₀₃ + b₀⎤⎞
+                   ⎜⎢                                      ⎥⎟      26
+        + 4⋅softmax⎜⎢12⋅W₁₀ + 30⋅W₁₁ + 46⋅W₁₂ + 54⋅W₁₃ + b₁⎥⎟[0] - ──
+                   ⎜⎢                                      ⎥⎟      3
+                   ⎝⎣12⋅W₂₀ + 30⋅W₂₁ + 46⋅W₂₂ + 54⋅W₂₃ + b₂⎦⎠"#]],
     );
 }

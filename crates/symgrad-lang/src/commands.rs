@@ -133,6 +133,18 @@ impl Session {
                 continue;
             }
             let symbol = self.pool.symbol(&name, shape)?;
+            // The matrix of all its elements (`softmax([z0₀; z0₁; z0₂])` from
+            // simplify) is the named matrix.
+            let mut all = Vec::with_capacity(shape.len());
+            for i in 0..shape.rows {
+                for j in 0..shape.cols {
+                    all.push(self.pool.element_of(value, i, j)?);
+                }
+            }
+            let whole = self.pool.matrix(shape, all)?;
+            if whole != e && inside(&whole) && !names.contains_key(&whole) {
+                names.insert(whole, symbol);
+            }
             for (element, i, j) in elements {
                 let shown = self.pool.element(symbol, i, j)?;
                 if inside(&element) && !names.contains_key(&element) {

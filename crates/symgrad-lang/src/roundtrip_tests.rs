@@ -79,6 +79,21 @@ fn matrix(rng: &mut Rng, depth: u32) -> String {
     }
 }
 
+/// A long sum or product of random scalars, alone, in a function's
+/// argument or over a denominator: a term wider than most lines.
+fn long(rng: &mut Rng) -> String {
+    let n = 3 + rng.next() % 12;
+    let op = rng.pick(&[" + ", " - ", "*"]);
+    let parts: Vec<String> = (0..n).map(|_| format!("({})", scalar(rng, 2))).collect();
+    let joined = parts.join(op);
+    match rng.next() % 4 {
+        0 => joined,
+        1 => format!("{}({joined})", rng.pick(FUNCS)),
+        2 => format!("({joined}) / ({})", scalar(rng, 2)),
+        _ => format!("{} + ({joined})", scalar(rng, 2)),
+    }
+}
+
 fn eval_expr(s: &mut Session, src: &str) -> Option<ExprId> {
     let program = parse(src).ok()?;
     let crate::ast::StmtKind::Expr { expr, .. } = &program.first()?.kind else {
@@ -131,10 +146,10 @@ fn pretty_output_never_exceeds_the_width() {
     let mut rng = Rng(11);
     let mut checked = 0;
     for case in 0..1500 {
-        let src = if case % 3 == 0 {
-            matrix(&mut rng, 4)
-        } else {
-            scalar(&mut rng, 5)
+        let src = match case % 4 {
+            0 => matrix(&mut rng, 4),
+            1 => long(&mut rng),
+            _ => scalar(&mut rng, 5),
         };
         let Some(e) = eval_expr(&mut s, &src) else {
             continue;

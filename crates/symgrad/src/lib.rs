@@ -49,5 +49,5 @@ pub use expr::{
 };
 pub use funcs::fold_f64;
 pub use num::{MAX_EXACT_BITS, Num, Rat, format_float};
-pub use print::{MAX_SHOWN, PrintOptions, latex, pretty, text, wrap_text_form};
+pub use print::{MAX_SHOWN, PrintOptions, latex, pretty, pretty_symbol, text, wrap_text_form};
 pub use shape::Shape;

@@ -87,6 +87,9 @@ impl Pool {
         if let Node::Reduce(Reduction::Sum, _, m) = *self.node(id) {
             return self.inner_product(id, m);
         }
+        if let Node::Apply(Func::Exp, arg) = *self.node(id) {
+            return self.stable_softmax_element(arg);
+        }
         let Node::Mul(fs) = self.node(id).clone() else {
             return Ok(None);
         };
@@ -138,6 +141,132 @@ impl Pool {
         self.matmul(vt, u).map(Some)
     }
 
+    /// A single element of a softmax written out: `exp(z[i])/sum(exp(z))`
+    /// is `softmax(z)[i]`, and `ℯ^aᵢ/(ℯ^a₀ + … + ℯ^aₘ)` of scalars is
+    /// `softmax(a)[i]`, `a` the column of the `aₖ` in the order the sum
+    /// shows them (as typed).
+    fn softmax_element(&mut self, n: ExprId, d: ExprId) -> Result<Option<ExprId>> {
+        let Node::Apply(Func::Exp, own) = *self.node(n) else {
+            return Ok(None);
+        };
+        if !self.shape(n).is_scalar() {
+            return Ok(None);
+        }
+        // ℯ^vᵢⱼ/sum(ℯ^v) over all of a matrix `v` (or along a vector).
+        if let Node::Reduce(Reduction::Sum, Axis::All, s) = *self.node(d)
+            && let Node::Apply(Func::Exp, v) = *self.node(s)
+        {
+            return self.element_of_softmax(v, own);
+        }
+        if !matches!(self.node(d), Node::Add(_)) {
+            return Ok(None);
+        }
+        let terms = self.terms_as_shown(d);
+        let Some(i) = terms.iter().position(|&t| t == n) else {
+            return Ok(None);
+        };
+        let args: Option<Vec<ExprId>> = terms
+            .iter()
+            .map(|&t| match self.node(t) {
+                Node::Apply(Func::Exp, a) => Some(*a),
+                _ => None,
+            })
+            .collect();
+        let Some(args) = args else {
+            return Ok(None);
+        };
+        let shape = crate::Shape::new(args.len(), 1);
+        let column = match self.symbol_of_elements(shape, &args) {
+            Some(v) => v,
+            None => self.matrix(shape, args)?,
+        };
+        let softmax = self.softmax(column, Axis::Cols)?;
+        self.element_of(softmax, i, 0).map(Some)
+    }
+
+    /// The element of `softmax(v)` (over all of `v`) at the place where
+    /// `v` holds `own`, if it does (small `v` only).
+    fn element_of_softmax(&mut self, v: ExprId, own: ExprId) -> Result<Option<ExprId>> {
+        let shape = self.shape(v);
+        let v = match self.node(v) {
+            Node::Matrix { entries, .. } => self
+                .symbol_of_elements(shape, &entries.clone())
+                .unwrap_or(v),
+            _ => v,
+        };
+        if shape.len() > MAX_EXPANDED_TERMS {
+            return Ok(None);
+        }
+        for i in 0..shape.rows {
+            for j in 0..shape.cols {
+                if self.element_of(v, i, j)? == own {
+                    let axis = match shape {
+                        _ if shape.cols == 1 => Axis::Cols,
+                        _ if shape.rows == 1 => Axis::Rows,
+                        _ => Axis::All,
+                    };
+                    let softmax = softmax_any(self, v, axis)?;
+                    return self.element_of(softmax, i, j).map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The matrix symbol whose elements, row by row, are `entries`, if
+    /// there is one: `[z₀; z₁; z₂]` is `z`.
+    fn symbol_of_elements(&self, shape: crate::Shape, entries: &[ExprId]) -> Option<ExprId> {
+        let Node::Element { symbol, .. } = *self.node(*entries.first()?) else {
+            return None;
+        };
+        let same = self.shape(symbol) == shape
+            && entries.iter().enumerate().all(|(k, &e)| {
+                *self.node(e)
+                    == Node::Element {
+                        symbol,
+                        row: k / shape.cols,
+                        col: k % shape.cols,
+                    }
+            });
+        same.then_some(symbol)
+    }
+
+    /// `ℯ^(aᵢ − log(ℯ^a₀ + … + ℯ^aₘ))` and `ℯ^(vᵢⱼ − logsumexp(v))`, the
+    /// forms a derivative of `log(softmax(a)[i])` takes, are elements of a
+    /// softmax (the sum is positive, so the quotient is the same).
+    fn stable_softmax_element(&mut self, arg: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(arg).clone() else {
+            return Ok(None);
+        };
+        for (k, &t) in ts.iter().enumerate() {
+            let Node::Mul(fs) = self.node(t).clone() else {
+                continue;
+            };
+            let [c, l] = fs.as_slice() else {
+                continue;
+            };
+            if !self.is_int(*c, -1) {
+                continue;
+            }
+            let rest: Vec<ExprId> = (0..ts.len()).filter(|&j| j != k).map(|j| ts[j]).collect();
+            let own = self.add(&rest)?;
+            let element = match *self.node(*l) {
+                Node::Apply(Func::Log, total) => {
+                    let numerator = self.apply(Func::Exp, own)?;
+                    self.softmax_element(numerator, total)?
+                }
+                Node::Reduce(Reduction::LogSumExp, Axis::All, v) => {
+                    self.element_of_softmax(v, own)?
+                }
+                _ => None,
+            };
+            if element.is_some() {
+                return Ok(element);
+            }
+        }
+        Ok(None)
+    }
+
     /// The named function that `n/d` is, if it is one.
     fn quotient_form(&mut self, n: ExprId, d: ExprId) -> Result<Option<ExprId>> {
         // ℯᶻ/sum(ℯᶻ, axis) is a softmax.
@@ -152,6 +281,9 @@ impl Pool {
                 other => other,
             };
             return softmax_any(self, a, axis).map(Some);
+        }
+        if let Some(element) = self.softmax_element(n, d)? {
+            return Ok(Some(element));
         }
         let (Node::Add(ns), Node::Add(ds)) = (self.node(n).clone(), self.node(d).clone()) else {
             return Ok(None);
@@ -218,12 +350,22 @@ impl Pool {
         if logs.len() < 2 {
             return Ok(None);
         }
+        // One coefficient for all stays outside: `−(log a + log b)/3` is
+        // `−log(a⋅b)/3`, not `log(1/(a^(1/3)⋅b^(1/3)))`.
+        let common = logs[0].0;
+        let shared = logs.iter().all(|&(c, _)| c == common);
         let mut factors = Vec::with_capacity(logs.len());
         for (c, a) in logs {
-            factors.push(self.pow(a, c)?);
+            factors.push(if shared { a } else { self.pow(a, c)? });
         }
         let product = self.mul(&factors)?;
-        rest.insert(0, self.apply(Func::Log, product)?);
+        let log = self.apply(Func::Log, product)?;
+        let log = if shared {
+            self.mul(&[common, log])?
+        } else {
+            log
+        };
+        rest.insert(0, log);
         self.add(&rest).map(Some)
     }
 

@@ -127,6 +127,92 @@ fn tanh_and_softmax_written_out_are_recognised() {
 }
 
 #[test]
+fn an_element_of_a_softmax_written_out_is_recognised() {
+    let mut t = T::new();
+    // Scalars: ℯᵛ/(ℯᵘ + ℯᵛ + ℯʷ) is the second entry of softmax([u; v; w]).
+    let (u, v, w) = (t.sym("u"), t.sym("v"), t.sym("w"));
+    let exps: Vec<ExprId> = [u, v, w]
+        .iter()
+        .map(|&a| t.pool.apply(Func::Exp, a).unwrap())
+        .collect();
+    let den = t.pool.add(&exps).unwrap();
+    let q = t.pool.div(exps[1], den).unwrap();
+    t.check(q, &[u, v, w], "softmax([u, v, w])[1]", |x| {
+        x[1].exp() / (x[0].exp() + x[1].exp() + x[2].exp())
+    });
+
+    // The derivative's form ℯ^(u − log(ℯᵘ + ℯᵛ + ℯʷ)) is the same element.
+    let lse = t.pool.apply(Func::Log, den).unwrap();
+    let shifted = t.pool.sub(u, lse).unwrap();
+    let stable = t.pool.apply(Func::Exp, shifted).unwrap();
+    t.check(stable, &[u, v, w], "softmax([u, v, w])[0]", |x| {
+        x[0].exp() / (x[0].exp() + x[1].exp() + x[2].exp())
+    });
+    // diff(−log softmax(z)[0], z[0]) of a vector symbol z is softmax(z)[0] − 1.
+    let z = t.pool.symbol("z", Shape::new(3, 1)).unwrap();
+    let ez = t.pool.apply(Func::Exp, z).unwrap();
+    let total = t.pool.sum(ez, Axis::All).unwrap();
+    let z0 = t.pool.element_of(z, 0, 0).unwrap();
+    let e0 = t.pool.apply(Func::Exp, z0).unwrap();
+    let q = t.pool.div(e0, total).unwrap();
+    let l = t.pool.apply(Func::Log, q).unwrap();
+    let l = t.pool.neg(l).unwrap();
+    let d = t.pool.diff(l, z0).unwrap();
+    assert_eq!(t.text(d), "softmax(z)[0] - 1");
+
+    // An element of a vector expression over the sum of all its
+    // exponentials, as seed 004 writes its loss: exp(z[2])/sum(exp(z)) with
+    // z = W⋅x + b is softmax(z)[2].
+    let wm = t.pool.symbol("W", Shape::new(3, 2)).unwrap();
+    let x = t.pool.symbol("x", Shape::new(2, 1)).unwrap();
+    let b = t.pool.symbol("b", Shape::new(3, 1)).unwrap();
+    let wx = t.pool.matmul(wm, x).unwrap();
+    let z = t.pool.add(&[wx, b]).unwrap();
+    let ez = t.pool.apply(Func::Exp, z).unwrap();
+    let total = t.pool.sum(ez, Axis::All).unwrap();
+    let z2 = t.pool.element_of(z, 2, 0).unwrap();
+    let e2 = t.pool.apply(Func::Exp, z2).unwrap();
+    let q = t.pool.div(e2, total).unwrap();
+    let loss = t.pool.apply(Func::Log, q).unwrap();
+    let loss = t.pool.neg(loss).unwrap();
+    let s = t.pool.simplify(loss).unwrap();
+    assert_eq!(t.text(s), "-log(softmax(W * x + b)[2])");
+    // The value against f64 arithmetic written here.
+    let (wv, xv, bv) = (
+        [0.3, -1.2, 0.8, 0.5, -0.7, 1.9],
+        [1.5, -0.4],
+        [0.1, -0.2, 0.3],
+    );
+    t.values
+        .insert(wm, Values::new(Shape::new(3, 2), wv.to_vec()).unwrap());
+    t.values
+        .insert(x, Values::new(Shape::new(2, 1), xv.to_vec()).unwrap());
+    t.values
+        .insert(b, Values::new(Shape::new(3, 1), bv.to_vec()).unwrap());
+    let zs: Vec<f64> = (0..3)
+        .map(|i| wv[2 * i] * xv[0] + wv[2 * i + 1] * xv[1] + bv[i])
+        .collect();
+    let want = -(zs[2].exp() / zs.iter().map(|v| v.exp()).sum::<f64>()).ln();
+    let got = t.pool.evaluate(s, &t.values).unwrap().data[0];
+    assert!((got - want).abs() < 1e-13, "{got} vs {want}");
+}
+
+#[test]
+fn logarithms_with_one_coefficient_keep_it_outside() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let lx = t.pool.apply(Func::Log, x).unwrap();
+    let ly = t.pool.apply(Func::Log, y).unwrap();
+    let s = t.pool.add(&[lx, ly]).unwrap();
+    let third = t.pool.rational(-1, 3).unwrap();
+    let e = t.pool.mul(&[third, s]).unwrap();
+    let simplified = t.pool.simplify(e).unwrap();
+    assert_eq!(t.text(simplified), "-log(x*y)/3");
+    let v = t.value(simplified, &[x, y], &[0.3, 2.5]);
+    assert!((v + (0.3f64.ln() + 2.5f64.ln()) / 3.0).abs() < 1e-14);
+}
+
+#[test]
 fn logarithms_combine() {
     let mut t = T::new();
     let (x, y, a) = (t.sym("x"), t.sym("y"), t.sym("a"));

@@ -22,7 +22,14 @@ impl Session {
         let comment = if latex { "% " } else { "" };
         let width = self.settings.width;
         let mut out = Vec::new();
-        let along: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        // Headings name things as the pictures below them do (`dA₂` in 2-D).
+        let pretty = self.settings.output == OutputForm::Pretty;
+        let named = |n: &str| match pretty {
+            true => symgrad::pretty_symbol(n),
+            false => n.to_string(),
+        };
+        let (f_name, w_name) = (named(f_name), named(w_name));
+        let along: Vec<String> = stages.iter().map(|s| named(&s.name)).collect();
         let head = if along.is_empty() {
             format!("∂{f_name}/∂{w_name} by the chain rule")
         } else {
@@ -52,8 +59,8 @@ impl Session {
             let heading = format!(
                 "step {}: {} = ∂{f_name}/∂{}, {}, by {}",
                 k + 1,
-                step.adjoint,
-                step.name,
+                named(&step.adjoint),
+                named(&step.name),
                 step.shape,
                 keep_together(&step.rule, width * 3 / 4)
             );

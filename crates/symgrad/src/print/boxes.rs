@@ -170,6 +170,14 @@ impl Pict {
         Pict::from_lines(lines, 0, Prec::Atom)
     }
 
+    /// Pictures one above the other, left-aligned; the baseline is that of
+    /// the first (a formula broken into lines reads on from its first line).
+    pub fn lines(parts: &[Pict], prec: Prec) -> Pict {
+        let baseline = parts.first().map_or(0, |p| p.baseline);
+        let lines = parts.iter().flat_map(|p| p.lines.iter().cloned()).collect();
+        Pict::from_lines(lines, baseline, prec)
+    }
+
     /// A fraction: `num` over a bar over `den`, the bar on the baseline.
     pub fn fraction(num: &Pict, den: &Pict) -> Pict {
         let bar = Pict::atom(&"─".repeat(num.width.max(den.width)));

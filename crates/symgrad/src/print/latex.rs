@@ -2,27 +2,112 @@
 //! `\begin{bmatrix}…\end{bmatrix}`.
 
 use super::PrintOptions;
+use super::boxes::str_width;
 use super::form::{self, Part, Product, Quotient, Term};
+use super::layout::Fitted;
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+use std::collections::HashMap;
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
 /// pretty form is wider than `opts.width` breaks between terms into lines
-/// of an `aligned` environment, by the same rule as the pretty printer, and
-/// source lines are broken at spaces to fit the width.
+/// of an `aligned` environment, by the same rule as the pretty printer;
+/// what the pretty form names to fit (`where u₀ = …`) is named here too, its
+/// definitions on the lines below (`\text{where } u_{0} = …`). Source lines
+/// are broken at spaces to fit the width.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
-    let printer = Latex {
+    let no_names = HashMap::new();
+    let plain = Latex {
         pool,
         digits: opts.digits,
+        names: &no_names,
+        defining: None,
     };
-    let source = super::with_stack(pool, id, || match pool.node(id) {
-        Node::Add(_) if pool.depth(id) <= 100 => {
-            printer.aligned_sum(&pool.terms_as_shown(id), opts)
+    let source = super::with_stack(pool, id, || {
+        if pool.depth(id) > 100 {
+            return plain.expr(id).s;
         }
-        _ => printer.expr(id).s,
+        let pretty = super::pretty::Pretty::new(pool, opts.digits, &no_names, None);
+        if pretty.expr(id).width() <= opts.width {
+            return plain.expr(id).s;
+        }
+        let fitted = Fitted::new(pool, id, opts);
+        if fitted.defs.is_empty() {
+            return match pool.node(id) {
+                Node::Add(_) => aligned(&plain.lines(id, opts, &no_names)),
+                _ => plain.expr(id).s,
+            };
+        }
+        let names: HashMap<ExprId, String> = fitted
+            .names
+            .iter()
+            .map(|(&e, n)| (e, latex_name(n)))
+            .collect();
+        let named = |defining| Latex {
+            pool,
+            digits: opts.digits,
+            names: &names,
+            defining,
+        };
+        let mut lines = named(None).lines(id, opts, &fitted.names);
+        for (k, def) in fitted.defs.iter().enumerate() {
+            let room = PrintOptions {
+                width: opts.width.saturating_sub(str_width(&def.prefix)),
+                ..*opts
+            };
+            let lead = if k == 0 {
+                "\\text{where } "
+            } else {
+                "\\phantom{\\text{where }} "
+            };
+            let body = named(Some(def.id)).lines(def.id, &room, &fitted.names);
+            for (i, line) in body.into_iter().enumerate() {
+                lines.push(match i {
+                    0 => format!("{lead}{} = {line}", names[&def.id]),
+                    _ => format!("\\qquad {line}"),
+                });
+            }
+        }
+        aligned(&lines)
     });
     super::wrap::wrap_latex(&source, opts.width)
+}
+
+/// Lines in an `aligned` environment, each aligned at its start.
+fn aligned(lines: &[String]) -> String {
+    if let [one] = lines {
+        return one.clone();
+    }
+    let lines: Vec<String> = lines.iter().map(|l| format!("&{l}")).collect();
+    format!(
+        "\\begin{{aligned}}{}\\end{{aligned}}",
+        lines.join(" \\\\\n")
+    )
+}
+
+/// The LaTeX of a name given by the pretty layout: `u₀` → `u_{0}`, `U₀` →
+/// `\mathbf{U}_{0}`.
+fn latex_name(pretty: &str) -> String {
+    let subscript = |c: &char| ('₀'..='₉').contains(c);
+    let digits: String = pretty
+        .chars()
+        .filter(subscript)
+        .filter_map(|c| char::from_digit(c as u32 - '₀' as u32, 10))
+        .collect();
+    let base: String = pretty
+        .chars()
+        .filter(|c| !('₀'..='₉').contains(c))
+        .collect();
+    let letter = match base.as_str() {
+        "ζ" => "\\zeta".to_string(),
+        "ξ" => "\\xi".to_string(),
+        "Ξ" => "\\mathbf{\\Xi}".to_string(),
+        "Ψ" => "\\mathbf{\\Psi}".to_string(),
+        b if b.chars().all(|c| c.is_ascii_uppercase()) => format!("\\mathbf{{{b}}}"),
+        b => b.to_string(),
+    };
+    format!("{letter}_{{{digits}}}")
 }
 
 /// LaTeX with the binding of its outer operator. A superscripted form
@@ -50,10 +135,24 @@ impl Out {
 struct Latex<'a> {
     pool: &'a Pool,
     digits: usize,
+    /// Subexpressions shown by a name defined below.
+    names: &'a HashMap<ExprId, String>,
+    /// The expression being defined: never shown by its own name.
+    defining: Option<ExprId>,
 }
 
 impl Latex<'_> {
+    /// The name `id` is shown by, if it is not the expression being defined.
+    fn name_of(&self, id: ExprId) -> Option<&str> {
+        (self.defining != Some(id))
+            .then(|| self.names.get(&id).map(String::as_str))
+            .flatten()
+    }
+
     fn expr(&self, id: ExprId) -> Out {
+        if let Some(name) = self.name_of(id) {
+            return Out::new(name, Prec::Atom);
+        }
         match form::term(self.pool, id) {
             (neg, Term::Num(n)) => signed(neg, self.number(&n)),
             (neg, Term::Product(p)) => self.product(neg, &p),
@@ -103,7 +202,9 @@ impl Latex<'_> {
                 if let Some((x, y, first)) = form::inner_product(self.pool, *axis, *a) =>
             {
                 let transposed = |id: ExprId| match self.pool.node(id) {
-                    Node::Transpose(inner) => self.expr(*inner).at(POSTFIX_ARG),
+                    Node::Transpose(inner) if self.name_of(id).is_none() => {
+                        self.expr(*inner).at(POSTFIX_ARG)
+                    }
                     _ => format!("{}^\\top", self.expr(id).at(POSTFIX_ARG)),
                 };
                 let plain = |id: ExprId| self.expr(id).at(FACTOR);
@@ -131,7 +232,9 @@ impl Latex<'_> {
     /// `W_{0,1}`; a name that has a subscript of its own is braced first.
     fn element(&self, symbol: ExprId, row: usize, col: usize) -> Out {
         let name = match self.pool.node(symbol) {
-            Node::Symbol { name, .. } => names::latex_symbol(name),
+            Node::Symbol { name, .. } if self.name_of(symbol).is_none() => {
+                names::latex_symbol(name)
+            }
             _ => self.expr(symbol).s,
         };
         let name = if name.contains('_') {
@@ -163,14 +266,23 @@ impl Latex<'_> {
         }
     }
 
-    /// A sum on one line, or in lines of `aligned` where its pretty form
-    /// would be wider than the width.
-    fn aligned_sum(&self, terms: &[ExprId], opts: &PrintOptions) -> String {
-        let names = std::collections::HashMap::new();
-        let pretty = super::pretty::Pretty::new(self.pool, opts.digits, &names, None);
+    /// The lines showing `id`: a sum in lines of whole terms where its
+    /// pretty form (with the pretty `names`) would be wider than the width,
+    /// anything else on one line.
+    fn lines(
+        &self,
+        id: ExprId,
+        opts: &PrintOptions,
+        names: &HashMap<ExprId, String>,
+    ) -> Vec<String> {
+        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
+            return vec![self.expr(id).s];
+        }
+        let terms = self.pool.terms_as_shown(id);
+        let pretty = super::pretty::Pretty::new(self.pool, opts.digits, names, self.defining);
         let mut lines: Vec<Vec<ExprId>> = vec![Vec::new()];
         let mut used = 0;
-        for (t, _, p) in pretty.terms(terms) {
+        for (t, _, p) in pretty.terms(&terms) {
             let w = p.width() + 3;
             if used + w > opts.width && !lines[lines.len() - 1].is_empty() {
                 lines.push(Vec::new());
@@ -181,39 +293,40 @@ impl Latex<'_> {
                 line.push(t);
             }
         }
-        if lines.len() == 1 {
-            return self.sum(terms).s;
-        }
         let mut out = Vec::new();
         for (k, line) in lines.iter().enumerate() {
             let mut s = String::new();
             for (i, &t) in line.iter().enumerate() {
-                let (neg, term) = form::term(self.pool, t);
-                let shown = match &term {
-                    Term::Num(n) => self.number(n),
-                    Term::Product(p) => self.product(false, p),
-                    Term::Other => self.node(t),
-                };
+                let (neg, shown) = self.term(t);
                 match (k == 0 && i == 0, neg) {
                     (true, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
                     (false, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
                     (false, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
                 }
             }
-            out.push(format!("&{}", s.trim_start()));
+            out.push(s.trim_start().to_string());
         }
-        format!("\\begin{{aligned}}{}\\end{{aligned}}", out.join(" \\\\\n"))
+        out
+    }
+
+    /// A term of a sum with its sign pulled out.
+    fn term(&self, t: ExprId) -> (bool, Out) {
+        if let Some(name) = self.name_of(t) {
+            return (false, Out::new(name, Prec::Atom));
+        }
+        let (neg, term) = form::term(self.pool, t);
+        let shown = match &term {
+            Term::Num(n) => self.number(n),
+            Term::Product(p) => self.product(false, p),
+            Term::Other => self.node(t),
+        };
+        (neg, shown)
     }
 
     fn sum(&self, terms: &[ExprId]) -> Out {
         let mut s = String::new();
         for (i, t) in form::sum_order(self.pool, terms).into_iter().enumerate() {
-            let (neg, term) = form::term(self.pool, t);
-            let shown = match &term {
-                Term::Num(n) => self.number(n),
-                Term::Product(p) => self.product(false, p),
-                Term::Other => self.node(t),
-            };
+            let (neg, shown) = self.term(t);
             match (i, neg) {
                 (0, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
                 (_, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
@@ -333,6 +446,9 @@ impl Latex<'_> {
     /// As in the pretty printer: the sign, scalar factors and matrix of a
     /// product of scalars and one matrix, none divided by.
     fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<String>, ExprId)> {
+        if self.name_of(id).is_some() {
+            return None;
+        }
         let (neg, parts, m) = form::scaled_matrix(self.pool, id)?;
         Some((
             neg,

@@ -2,9 +2,10 @@
 //! a long formula on paper.
 //!
 //! A picture that fits is shown whole. Otherwise a sum breaks between
-//! terms (continuation lines lead with `+ ` or `- `), a matrix breaks into
-//! blocks of columns under their column indices, and whatever is still too
-//! wide has subexpressions named (`u₀`, `U₀` for matrices) and defined
+//! terms (continuation lines lead with `+ ` or `- `), a term too wide for a
+//! line breaks inside (see `breaks`), a matrix breaks into blocks of columns
+//! under their column indices, and whatever is still too wide has
+//! subexpressions named (`u₀`, `U₀` for matrices) and defined
 //! below it (`where u₀ = …`), each definition fitted the same way. Every
 //! output line is a complete 2-D picture no wider than the width; what even
 //! that cannot fit (more than `MAX_NAMES` names) is shown as wrapped text.
@@ -28,42 +29,29 @@ const MIN_WIDTH: usize = 10;
 pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let width = opts.width.max(MIN_WIDTH);
     let no_names = HashMap::new();
-    let whole = Pretty::new(pool, opts.digits, &no_names, None).expr(id);
+    let printer = Pretty::new(pool, opts.digits, &no_names, None);
+    let whole = printer.expr(id);
     if whole.width() <= width {
         return whole.render();
     }
-    let mut layout = Layout {
-        pool,
-        digits: opts.digits,
-        names: HashMap::new(),
-        order: Vec::new(),
-        bases: Bases::avoiding(pool, id),
-        sum_inside: sums_inside(pool, id),
-    };
-    let mut out = join_blocks(&layout.fit(id, None, width));
-    let mut k = 0;
-    while k < layout.order.len() {
-        let named = layout.order[k];
-        let label = format!("{} = ", layout.names[&named]);
-        let lead = if k == 0 { "where " } else { "      " };
-        let prefix = format!("{lead}{label}");
-        let indent = str_width(&prefix);
-        let room = width.saturating_sub(indent).max(MIN_WIDTH);
-        let blocks = layout.fit(named, Some(named), room);
+    // The pictures drawn so far serve the layout's first round.
+    let fitted = Fitted::fit(pool, id, opts, Some(printer));
+    let mut out = join_blocks(&fitted.main);
+    for (k, def) in fitted.defs.iter().enumerate() {
+        let indent = str_width(&def.prefix);
         let mut shown = Vec::new();
-        for (i, b) in blocks.into_iter().enumerate() {
+        for (i, b) in def.blocks.iter().enumerate() {
             let head = if i == 0 {
-                Pict::atom(&prefix)
+                Pict::atom(&def.prefix)
             } else {
                 Pict::atom(&" ".repeat(indent))
             };
-            shown.push(Pict::row(&[head, b], Prec::Add));
+            shown.push(Pict::row(&[head, b.clone()], Prec::Add));
         }
         let tall = shown.iter().any(|p| p.height() > 1);
         let gap = if k == 0 || tall { "\n\n" } else { "\n" };
         out.push_str(gap);
         out.push_str(&join_blocks(&shown));
-        k += 1;
     }
     // What even names cannot fit is shown as text, broken at its spaces
     // (and, for a token wider than the line, cut): the width is kept.
@@ -72,6 +60,73 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         return wrap_text(&super::wrap::wrap_text_form(&text, width), width);
     }
     out
+}
+
+/// The pretty form of an expression too wide for the line: its pictures
+/// (one per line block) and the definitions of the names it uses.
+pub(crate) struct Fitted {
+    pub main: Vec<Pict>,
+    pub defs: Vec<Definition>,
+    /// The name of each named subexpression.
+    pub names: HashMap<ExprId, String>,
+}
+
+/// `where u₀ = …`: a named subexpression and its pictures.
+pub(crate) struct Definition {
+    pub id: ExprId,
+    /// `where u₀ = ` for the first, `      u₁ = ` for the others.
+    pub prefix: String,
+    pub blocks: Vec<Pict>,
+}
+
+impl Fitted {
+    /// Fits `id` into `opts.width` columns, naming what must be named.
+    pub(crate) fn new(pool: &Pool, id: ExprId, opts: &PrintOptions) -> Fitted {
+        Fitted::fit(pool, id, opts, None)
+    }
+
+    /// As [`Fitted::new`], starting from `drawn`, a printer without names
+    /// that has drawn `id` already, if there is one.
+    fn fit<'a>(
+        pool: &'a Pool,
+        id: ExprId,
+        opts: &PrintOptions,
+        drawn: Option<Pretty<'a>>,
+    ) -> Fitted {
+        let width = opts.width.max(MIN_WIDTH);
+        let mut layout = Layout {
+            pool,
+            root: id,
+            digits: opts.digits,
+            names: HashMap::new(),
+            order: Vec::new(),
+            bases: None,
+            sum_inside: std::cell::OnceCell::new(),
+            drawn,
+        };
+        let main = layout.fit(id, None, width);
+        let mut defs = Vec::new();
+        let mut k = 0;
+        while k < layout.order.len() {
+            let named = layout.order[k];
+            let label = format!("{} = ", layout.names[&named]);
+            let lead = if k == 0 { "where " } else { "      " };
+            let prefix = format!("{lead}{label}");
+            let room = width.saturating_sub(str_width(&prefix)).max(MIN_WIDTH);
+            let blocks = layout.fit(named, Some(named), room);
+            defs.push(Definition {
+                id: named,
+                prefix,
+                blocks,
+            });
+            k += 1;
+        }
+        Fitted {
+            main,
+            defs,
+            names: layout.names,
+        }
+    }
 }
 
 /// Lines of plain text cut into pieces of at most `width` columns.
@@ -154,9 +209,15 @@ struct Layout<'a> {
     /// Subexpressions shown by name, and the order they were named in.
     names: HashMap<ExprId, String>,
     order: Vec<ExprId>,
-    bases: Bases,
-    /// Whether a subexpression of the root has a sum among its descendants.
-    sum_inside: HashMap<ExprId, bool>,
+    /// The expression laid out.
+    root: ExprId,
+    /// The letters of names, chosen when the first name is given.
+    bases: Option<Bases>,
+    /// Whether a subexpression of the root has a sum among its descendants
+    /// (found when first asked).
+    sum_inside: std::cell::OnceCell<HashMap<ExprId, bool>>,
+    /// A printer without names that has drawn the root, for the first round.
+    drawn: Option<Pretty<'a>>,
 }
 
 /// For each subexpression of `id`, whether a sum is among its descendants.
@@ -179,7 +240,11 @@ impl Layout<'_> {
     fn fit(&mut self, id: ExprId, defining: Option<ExprId>, width: usize) -> Vec<Pict> {
         let named_before = self.names.len();
         loop {
-            let printer = Pretty::new(self.pool, self.digits, &self.names, defining);
+            let reuse = self.names.is_empty() && defining.is_none();
+            let printer = match (reuse, self.drawn.take()) {
+                (true, Some(drawn)) => drawn,
+                _ => Pretty::new(self.pool, self.digits, &self.names, defining),
+            };
             let whole = printer.expr(id).width();
             if whole > width
                 && self.names.len() < MAX_NAMES
@@ -258,11 +323,10 @@ impl Layout<'_> {
     /// Gives `id` the next free name.
     fn name(&mut self, id: ExprId) {
         let matrix = !self.pool.shape(id).is_scalar();
-        let base = if matrix {
-            self.bases.matrix
-        } else {
-            self.bases.scalar
-        };
+        let bases = self
+            .bases
+            .get_or_insert_with(|| Bases::avoiding(self.pool, self.root));
+        let base = if matrix { bases.matrix } else { bases.scalar };
         let k = self
             .order
             .iter()
@@ -282,7 +346,7 @@ impl Layout<'_> {
         match self.pool.node(id) {
             Node::Add(_) => broken_sum(printer, &self.pool.terms_as_shown(id), width),
             Node::Matrix { .. } | Node::Dense(_) => self.column_blocks(printer, id, width),
-            _ => Err(id),
+            _ => printer.broken(id, width).map(|p| vec![p]).ok_or(id),
         }
     }
 
@@ -385,7 +449,10 @@ impl Layout<'_> {
 
     /// 2 for a sum with no sum inside, 1 for another sum, else 0.
     fn tier(&self, e: ExprId) -> u8 {
-        match (self.pool.node(e), self.sum_inside.get(&e)) {
+        let inside = self
+            .sum_inside
+            .get_or_init(|| sums_inside(self.pool, self.root));
+        match (self.pool.node(e), inside.get(&e)) {
             (Node::Add(_), Some(true)) => 1,
             (Node::Add(_), _) => 2,
             _ => 0,
@@ -445,10 +512,13 @@ fn broken_sum(printer: &Pretty, terms: &[ExprId], width: usize) -> Result<Vec<Pi
     let mut lines: Vec<Vec<Pict>> = Vec::new();
     let mut used = 0;
     for (i, (t, neg, p)) in printer.terms(terms).into_iter().enumerate() {
+        // A term wider than a line is broken inside, if it can be.
+        let p = if 2 + p.width() > width {
+            printer.broken_term(t, width - 2).ok_or(t)?
+        } else {
+            p
+        };
         let mark = sign_mark(i == 0, neg, &p);
-        if 2 + p.width() > width {
-            return Err(t);
-        }
         let fits = used + str_width(mark) + p.width() <= width;
         match lines.last_mut() {
             Some(line) if fits => line.extend([Pict::atom(mark), p]),

@@ -6,6 +6,7 @@
 //! (`form`) and one precedence table (`prec`).
 
 mod boxes;
+mod breaks;
 mod form;
 mod latex;
 mod layout;
@@ -23,6 +24,7 @@ mod tests;
 use crate::{ExprId, Pool};
 
 pub use latex::latex;
+pub use names::pretty_symbol;
 pub use pretty::{MAX_SHOWN, pretty};
 pub use text::text;
 pub use wrap::wrap_text_form;

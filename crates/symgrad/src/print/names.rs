@@ -136,7 +136,7 @@ fn as_subscript(s: &str) -> Option<String> {
 /// A symbol name for pretty output, after SymPy: Greek names become Greek
 /// letters (`beta` → `β`, `Gamma` → `Γ`), a subscript after `_` or trailing
 /// digits is lowered where Unicode can (`x_1`, `x1` → `x₁`, `F_beta` → `Fᵦ`).
-pub(crate) fn pretty_symbol(name: &str) -> String {
+pub fn pretty_symbol(name: &str) -> String {
     if let Some((base, sub)) = name.split_once('_')
         && !base.is_empty()
         && !sub.is_empty()

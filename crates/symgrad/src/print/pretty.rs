@@ -36,7 +36,7 @@ pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
 /// The pretty printer: pictures of subexpressions, those in `names` shown
 /// by their name, each picture computed once.
 pub(crate) struct Pretty<'a> {
-    pool: &'a Pool,
+    pub(super) pool: &'a Pool,
     digits: usize,
     /// Subexpressions shown by a name (`z₀`) defined below the picture.
     names: &'a HashMap<ExprId, String>,
@@ -44,6 +44,8 @@ pub(crate) struct Pretty<'a> {
     defining: Option<ExprId>,
     /// The pictures drawn so far, with how many times each was used.
     drawn: RefCell<HashMap<ExprId, (Pict, usize)>>,
+    /// Terms of sums drawn so far, their sign pulled out.
+    terms_drawn: RefCell<HashMap<ExprId, (bool, Pict)>>,
 }
 
 impl<'a> Pretty<'a> {
@@ -59,6 +61,7 @@ impl<'a> Pretty<'a> {
             names,
             defining,
             drawn: RefCell::new(HashMap::new()),
+            terms_drawn: RefCell::new(HashMap::new()),
         }
     }
 
@@ -72,7 +75,7 @@ impl<'a> Pretty<'a> {
     }
 
     /// The name `id` is shown by, if it is not the expression being defined.
-    fn name_of(&self, id: ExprId) -> Option<&str> {
+    pub(super) fn name_of(&self, id: ExprId) -> Option<&str> {
         (self.defining != Some(id))
             .then(|| self.names.get(&id).map(String::as_str))
             .flatten()
@@ -193,13 +196,18 @@ impl Pretty<'_> {
                 if let Some(name) = self.name_of(t) {
                     return (t, false, Pict::atom(name));
                 }
+                if let Some((neg, pict)) = self.terms_drawn.borrow().get(&t) {
+                    return (t, *neg, pict.clone());
+                }
                 let (neg, term) = form::term(self.pool, t);
                 let pict = match &term {
                     Term::Num(n) => self.number(n),
                     Term::Product(p) => self.product(false, p),
                     Term::Other => self.expr(t),
                 };
-                (t, neg, pict.parens_below(TERM))
+                let pict = pict.parens_below(TERM);
+                self.terms_drawn.borrow_mut().insert(t, (neg, pict.clone()));
+                (t, neg, pict)
             })
             .collect()
     }
@@ -250,7 +258,7 @@ impl Pretty<'_> {
         Pict::row(&row, Prec::Mul)
     }
 
-    fn part(&self, p: &Part) -> Pict {
+    pub(super) fn part(&self, p: &Part) -> Pict {
         match p {
             Part::Int(n) => Pict::atom(&n.to_string()),
             Part::Float(x) => self.number(&Num::Float(*x)),
@@ -489,7 +497,7 @@ pub(crate) fn sign_mark(first: bool, neg: bool, term: &Pict) -> &'static str {
 }
 
 /// `-` before a number or a product when `neg`.
-fn signed(neg: bool, p: Pict) -> Pict {
+pub(super) fn signed(neg: bool, p: Pict) -> Pict {
     match (neg, p.prec) {
         (false, _) => p,
         (true, Prec::Mul) => p.prefixed("-", Prec::Mul),
@@ -498,7 +506,7 @@ fn signed(neg: bool, p: Pict) -> Pict {
 }
 
 /// `name(a, b)` with brackets as tall as the arguments.
-fn call(name: &str, args: Vec<Pict>) -> Pict {
+pub(super) fn call(name: &str, args: Vec<Pict>) -> Pict {
     let mut row = Vec::new();
     for (i, a) in args.into_iter().enumerate() {
         if i > 0 {

@@ -262,7 +262,7 @@ fn wide_sum_breaks_with_operators_leading_continuations() {
 }
 
 #[test]
-fn a_single_term_wider_than_the_line_stays_whole() {
+fn a_term_wider_than_the_line_breaks_inside() {
     let mut b = B::new();
     let w = b.mat("W", 1, 5);
     let z = seed_score(&mut b, w, &[26, 100, 90, 80, 1]);
@@ -270,13 +270,11 @@ fn a_single_term_wider_than_the_line_stays_whole() {
     let x = b.sym("x");
     let s = b.add(&[l, x]);
     expect![[r#"
-        log(u₀) + x
-
-        where u₀ = 26⋅W₀₀
-                   + 100⋅W₀₁
-                   + 90⋅W₀₂
-                   + 80⋅W₀₃
-                   + W₀₄"#]]
+        log⎛26⋅W₀₀   ⎞ + x
+           ⎜+ 100⋅W₀₁⎟
+           ⎜+ 90⋅W₀₂ ⎟
+           ⎜+ 80⋅W₀₃ ⎟
+           ⎝+ W₀₄    ⎠"#]]
     .assert_eq(&pretty_at(&b, s, 20));
 }
 
