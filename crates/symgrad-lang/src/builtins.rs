@@ -163,7 +163,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "solve",
         "solve(A, B)",
-        "the X with A⋅X = B, that is A⁻¹⋅B",
+        "the X with A⋅X = B, that is A⁻¹⋅B: exact for exact matrices, in floats by LU solves (no inverse formed)",
         "solve([[2, 0], [0, 4]], [1, 1]) is [1/2, 1/4]",
     ),
     b(

@@ -10,7 +10,11 @@ mod tests;
 use crate::{
     Constant, DenseData, Error, ExprId, MAX_ELEMENTS, Node, Num, Pool, Result, Shape, fold_f64,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The largest k for which `A⁻ᵏ⋅B` is evaluated by k LU solves rather
+/// than through the inverse's power.
+pub(crate) const SOLVE_POWER_LIMIT: i64 = 8;
 
 /// A dense f64 value, row-major; a scalar is 1×1.
 #[derive(Clone, Debug, PartialEq)]
@@ -221,22 +225,34 @@ impl Pool {
             )));
         }
         let order = self.reachable(e);
+        let solved = self.solved_inverses(&order, e);
+        let reads = |id: ExprId| -> Vec<ExprId> {
+            match self.solve_operands(id, &solved) {
+                Some((a, _, b)) => vec![a, b],
+                None if solved.contains(&id) => Vec::new(),
+                None => self.node(id).children(),
+            }
+        };
         let mut memo = Memo {
             values: vec![None; order.len()],
             order,
         };
         let mut uses = vec![0usize; memo.order.len()];
         for &id in &memo.order {
-            for c in self.node(id).children() {
+            for c in reads(id) {
                 uses[memo.position(c)?] += 1;
             }
         }
         for k in 0..memo.order.len() {
             self.check_interrupt()?;
             let id = memo.order[k];
-            let value = self.evaluate_node(id, bindings, &memo)?;
+            let value = match self.solve_operands(id, &solved) {
+                Some((a, times, b)) => linalg::solve(memo.get(a)?, memo.get(b)?, times)?,
+                None if solved.contains(&id) => continue,
+                None => self.evaluate_node(id, bindings, &memo)?,
+            };
             inspect(id, &value, &memo)?;
-            for c in self.node(id).children() {
+            for c in reads(id) {
                 let p = memo.position(c)?;
                 uses[p] = uses[p].saturating_sub(1);
                 if uses[p] == 0 {
@@ -250,6 +266,44 @@ impl Pool {
             .pop()
             .flatten()
             .ok_or_else(|| internal("the root was not computed"))
+    }
+
+    /// The inverse powers `A⁻ᵏ` (1 ≤ k ≤ [`SOLVE_POWER_LIMIT`]) among
+    /// `order` that are only ever the left factor of a matrix product: each
+    /// such product `A⁻ᵏ⋅B` is computed by LU solves, and `A⁻ᵏ` itself never.
+    fn solved_inverses(&self, order: &[ExprId], root: ExprId) -> HashSet<ExprId> {
+        let mut other_use: HashSet<ExprId> = HashSet::from([root]);
+        for &id in order {
+            match self.node(id) {
+                Node::MatMul(_, b) => {
+                    other_use.insert(*b);
+                }
+                node => other_use.extend(node.children()),
+            }
+        }
+        order
+            .iter()
+            .copied()
+            .filter(|id| {
+                matches!(self.node(*id), Node::MatPow(_, n) if (-SOLVE_POWER_LIMIT..0).contains(n))
+                    && !other_use.contains(id)
+            })
+            .collect()
+    }
+
+    /// `(A, k, B)` when `id` is the product `A⁻ᵏ⋅B` of a solved inverse.
+    fn solve_operands(
+        &self,
+        id: ExprId,
+        solved: &HashSet<ExprId>,
+    ) -> Option<(ExprId, u64, ExprId)> {
+        match self.node(id) {
+            Node::MatMul(p, b) if solved.contains(p) => match self.node(*p) {
+                Node::MatPow(a, n) => Some((*a, n.unsigned_abs(), *b)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// True when `e` holds a float: a float number or float data.

@@ -31,6 +31,9 @@ struct Lower<'p> {
     inputs: HashMap<ExprId, usize>,
     inlined: HashSet<ExprId>,
     gemm_only: HashSet<ExprId>,
+    /// Inverse powers `A⁻ᵏ` only read as the left factor of products that
+    /// are computed whole: those products are LU solves, `A⁻ᵏ` is never made.
+    solved: HashSet<ExprId>,
     values: HashMap<ExprId, Operand>,
     /// The products computed (not accumulated), by their factors.
     products: HashMap<Factors, Operand>,
@@ -70,6 +73,7 @@ pub(crate) fn lower(
         inputs: inputs.iter().enumerate().map(|(k, &s)| (s, k)).collect(),
         inlined: HashSet::new(),
         gemm_only: HashSet::new(),
+        solved: HashSet::new(),
         values: HashMap::new(),
         products: HashMap::new(),
         deferred: Vec::new(),
@@ -144,6 +148,7 @@ impl Lower<'_> {
     fn analyse(&mut self, order: &[ExprId], outputs: &[ExprId]) {
         let mut uses: HashMap<ExprId, usize> = HashMap::new();
         let mut other_use: HashSet<ExprId> = outputs.iter().copied().collect();
+        let mut not_solved = other_use.clone();
         for &id in order {
             let node = self.pool.node(id);
             for c in node.children() {
@@ -151,6 +156,22 @@ impl Lower<'_> {
                 if !matches!(node, Node::MatMul(..)) {
                     other_use.insert(c);
                 }
+            }
+            match node {
+                Node::MatMul(a, b) if self.solvable(id, *a, *b) => {
+                    not_solved.insert(*b);
+                }
+                node => not_solved.extend(node.children()),
+            }
+        }
+        for &id in order {
+            if matches!(self.pool.node(id), Node::MatPow(..)) && !not_solved.contains(&id) {
+                self.solved.insert(id);
+                // The right factor of the solve is read as it is.
+                other_use.extend(order.iter().filter_map(|&m| match self.pool.node(m) {
+                    Node::MatMul(a, b) if *a == id => Some(*b),
+                    _ => None,
+                }));
             }
         }
         for &id in order {
@@ -173,6 +194,17 @@ impl Lower<'_> {
                 }
             }
         }
+    }
+
+    /// True when the product `id` = `a⋅b` can be computed by LU solves: `a`
+    /// is `A⁻ᵏ` (k ≤ `SOLVE_POWER_LIMIT`) of a value that is the same for every sample, and
+    /// the product is not accumulated over samples.
+    fn solvable(&self, id: ExprId, a: ExprId, b: ExprId) -> bool {
+        matches!(self.pool.node(a), Node::MatPow(x, n)
+            if (-crate::evaluate::SOLVE_POWER_LIMIT..0).contains(n) && self.side(*x) == Side::Whole)
+            && self.side(a) == Side::Whole
+            && self.side(b) != Side::Rows
+            && !self.plan.is_some_and(|p| p.accumulated(id))
     }
 
     /// A new slot for the value of `id`.
@@ -305,6 +337,18 @@ impl Lower<'_> {
                 Step::Transpose {
                     arg: self.operand(*a)?,
                     out: self.out(id),
+                }
+            }
+            Node::MatPow(..) if self.solved.contains(&id) => return Ok(()),
+            Node::MatMul(a, b) if self.solved.contains(a) => {
+                let Node::MatPow(x, n) = pool.node(*a) else {
+                    return Err(Error::Invalid("internal error: a solve".into()));
+                };
+                Step::Solve {
+                    a: self.operand(*x)?,
+                    b: self.operand(*b)?,
+                    out: self.out(id),
+                    times: n.unsigned_abs(),
                 }
             }
             Node::MatMul(a, b) => {

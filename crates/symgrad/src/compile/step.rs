@@ -93,6 +93,13 @@ pub(crate) enum Step {
         op: Other,
         arg: Operand,
     },
+    /// `a⁻ᵏ⋅b` by LU solves (k = `times`), never forming the inverse.
+    Solve {
+        out: Operand,
+        a: Operand,
+        b: Operand,
+        times: u64,
+    },
 }
 
 impl Step {
@@ -104,7 +111,8 @@ impl Step {
             | Step::Softmax { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
-            | Step::Other { out, .. } => *out,
+            | Step::Other { out, .. }
+            | Step::Solve { out, .. } => *out,
         }
     }
 
@@ -116,7 +124,8 @@ impl Step {
             | Step::Softmax { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
-            | Step::Other { out, .. } => out,
+            | Step::Other { out, .. }
+            | Step::Solve { out, .. } => out,
         }
     }
 
@@ -137,7 +146,7 @@ impl Step {
                     Arg::Value(o) | Arg::Element(o, _) => *o,
                 })
                 .collect(),
-            Step::Gemm { a, b, .. } => vec![*a, *b],
+            Step::Gemm { a, b, .. } | Step::Solve { a, b, .. } => vec![*a, *b],
             Step::Reduce { arg, .. }
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
@@ -155,7 +164,7 @@ impl Step {
                     Arg::Value(o) | Arg::Element(o, _) => o,
                 })
                 .collect(),
-            Step::Gemm { a, b, .. } => vec![a, b],
+            Step::Gemm { a, b, .. } | Step::Solve { a, b, .. } => vec![a, b],
             Step::Reduce { arg, .. }
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
@@ -299,6 +308,14 @@ impl Step {
                     Other::Det => crate::evaluate::linalg::det(&a)?,
                     Other::LogDet => crate::evaluate::linalg::logdet(&a)?,
                 };
+                if v.data.len() != len {
+                    return Err(Error::Invalid("internal error: a step's shape".into()));
+                }
+                out.copy_from_slice(&v.data);
+            }
+            Step::Solve { a, b, times, .. } => {
+                let (a, b) = (f.view(a).to_values()?, f.view(b).to_values()?);
+                let v = crate::evaluate::linalg::solve(&a, &b, *times)?;
                 if v.data.len() != len {
                     return Err(Error::Invalid("internal error: a step's shape".into()));
                 }

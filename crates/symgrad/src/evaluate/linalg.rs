@@ -1,12 +1,13 @@
 //! Square-matrix linear algebra on f64 values through faer: an LU
-//! factorisation with partial pivoting gives the inverse, the determinant
-//! and `log |det|` (the sum of the logs of the pivots, so it stays finite
-//! where the determinant itself would overflow or underflow).
+//! factorisation with partial pivoting gives the solution of `A⋅X = B`
+//! (by triangular solves, never forming `A⁻¹`), the inverse, the
+//! determinant and `log |det|` (the sum of the logs of the pivots, so it
+//! stays finite where the determinant itself would overflow or underflow).
 
 use super::{Values, kernels::filled};
 use crate::{Error, Result};
 use faer::Mat;
-use faer::linalg::solvers::{DenseSolveCore, PartialPivLu};
+use faer::linalg::solvers::{DenseSolveCore, PartialPivLu, Solve};
 
 /// The square matrix `a` as a faer matrix, or an error naming `op`.
 fn square(a: &Values, op: &'static str) -> Result<Mat<f64>> {
@@ -52,7 +53,38 @@ pub(crate) fn inverse(a: &Values) -> Result<Values> {
     Values::from_fn(a.shape, |i, j| inv[(i, j)])
 }
 
-/// The determinant of a square matrix, as a 1×1 value.
+/// `a⁻ᵏ⋅b` for k = `times` ≥ 1: the solution of `a⋅x = b` (repeated k
+/// times) from one LU factorisation of `a`, more accurate than multiplying
+/// by the inverse when `a` is ill-conditioned. A (numerically) singular
+/// `a` is a domain error; non-finite input gives NaN.
+pub(crate) fn solve(a: &Values, b: &Values, times: u64) -> Result<Values> {
+    let m = square(a, "solve")?;
+    let n = m.nrows();
+    if b.shape.rows != n {
+        return Err(Error::ShapeMismatch {
+            op: "solve",
+            left: a.shape,
+            right: b.shape,
+        });
+    }
+    if a.data.iter().chain(&b.data).any(|x| !x.is_finite()) {
+        return Values::from_fn(b.shape, |_, _| f64::NAN);
+    }
+    let (lu, singular) = factor(&m);
+    if singular {
+        return Err(Error::Domain(
+            "the matrix of solve(A, B) is singular (to working precision): A⋅X = B has no unique solution".into(),
+        ));
+    }
+    let mut x = Mat::from_fn(n, b.shape.cols, |i, j| b.get(i, j));
+    for _ in 0..times {
+        lu.solve_in_place(x.as_mut());
+    }
+    Values::from_fn(b.shape, |i, j| x[(i, j)])
+}
+
+/// The determinant of a square matrix (faer's LU with partial pivoting:
+/// the product of the pivots, signed by the row swaps), as a 1×1 value.
 pub(crate) fn det(a: &Values) -> Result<Values> {
     let m = square(a, "det")?;
     filled(crate::Shape::SCALAR, [m.determinant()])
