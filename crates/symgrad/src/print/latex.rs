@@ -69,8 +69,13 @@ impl Latex<'_> {
             Node::Symbol { name, shape } if shape.is_scalar() => {
                 Out::new(names::latex_symbol(name), Prec::Atom)
             }
+            // Bold for a matrix: a long name's `\mathit` would undo the
+            // bold (MathJax), and the bold already groups its letters.
             Node::Symbol { name, .. } => Out::new(
-                format!("\\mathbf{{{}}}", names::latex_symbol(name)),
+                format!(
+                    "\\mathbf{{{}}}",
+                    names::latex_symbol(name).replace("\\mathit{", "{")
+                ),
                 Prec::Atom,
             ),
             Node::Element { symbol, row, col } => self.element(*symbol, *row, *col),
