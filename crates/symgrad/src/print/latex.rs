@@ -9,8 +9,9 @@ use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
 /// pretty form is wider than `opts.width` breaks between terms into lines
-/// of an `aligned` environment, by the same rule as the pretty printer, and
-/// source lines are broken at spaces to fit the width.
+/// of an `aligned` environment, by the same rule as the pretty printer, a
+/// product (or a term) wider than that between its factors, and source
+/// lines are broken at spaces to fit the width.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let printer = Latex {
         pool,
@@ -18,8 +19,12 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     };
     let source = super::with_stack(pool, id, || match pool.node(id) {
         Node::Add(_) if pool.depth(id) <= 100 => {
-            printer.aligned_sum(&pool.terms_as_shown(id), opts)
+            let terms = pool.terms_as_shown(id);
+            (printer.aligned_sum(&terms, opts)).unwrap_or_else(|| printer.sum(&terms).s)
         }
+        Node::Mul(_) if pool.depth(id) <= 100 => printer
+            .aligned_sum(&[id], opts)
+            .unwrap_or_else(|| printer.expr(id).s),
         _ => printer.expr(id).s,
     });
     super::wrap::wrap_latex(&source, opts.width)
@@ -168,12 +173,13 @@ impl Latex<'_> {
         }
     }
 
-    /// A sum on one line, or in lines of `aligned` where its pretty form
-    /// would be wider than the width.
-    fn aligned_sum(&self, terms: &[ExprId], opts: &PrintOptions) -> String {
+    /// A sum in lines of `aligned` where its pretty form would be wider
+    /// than the width, a term wider than that (a product) with its factors
+    /// over lines of their own; None when it all fits on one line.
+    fn aligned_sum(&self, terms: &[ExprId], opts: &PrintOptions) -> Option<String> {
         let names = std::collections::HashMap::new();
         let pretty = super::pretty::Pretty::new(self.pool, opts.digits, &names, None);
-        let mut lines: Vec<Vec<ExprId>> = vec![Vec::new()];
+        let mut lines: Vec<Vec<(ExprId, usize)>> = vec![Vec::new()];
         let mut used = 0;
         for (t, _, p) in pretty.terms(terms) {
             let w = p.width() + 3;
@@ -183,31 +189,95 @@ impl Latex<'_> {
             }
             used += w;
             if let Some(line) = lines.last_mut() {
-                line.push(t);
+                line.push((t, w));
             }
-        }
-        if lines.len() == 1 {
-            return self.sum(terms).s;
         }
         let mut out = Vec::new();
         for (k, line) in lines.iter().enumerate() {
             let mut s = String::new();
-            for (i, &t) in line.iter().enumerate() {
+            for (i, &(t, w)) in line.iter().enumerate() {
+                let first = k == 0 && i == 0;
                 let (neg, term) = form::term(self.pool, t);
+                // A term wider than the width is alone on its line.
+                if w > opts.width
+                    && let Term::Product(p) = &term
+                    && let Some(rows) = self.factor_lines(p, &pretty, opts.width)
+                {
+                    let sign = match (first, neg) {
+                        (true, false) => "",
+                        (true, true) => "-",
+                        (false, true) => "- ",
+                        (false, false) => "+ ",
+                    };
+                    out.push(format!("&{sign}{}", rows[0]));
+                    out.extend(rows[1..].iter().map(|r| format!("&\\quad {r}")));
+                    continue;
+                }
                 let shown = match &term {
                     Term::Num(n) => self.number(n),
                     Term::Product(p) => self.product(false, p),
                     Term::Other => self.node(t),
                 };
-                match (k == 0 && i == 0, neg) {
+                match (first, neg) {
                     (true, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
                     (false, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
                     (false, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
                 }
             }
-            out.push(format!("&{}", s.trim_start()));
+            if !s.is_empty() {
+                out.push(format!("&{}", s.trim_start()));
+            }
         }
-        format!("\\begin{{aligned}}{}\\end{{aligned}}", out.join(" \\\\\n"))
+        (out.len() > 1)
+            .then(|| format!("\\begin{{aligned}}{}\\end{{aligned}}", out.join(" \\\\\n")))
+    }
+
+    /// The factors of a product (without a denominator) in lines whose
+    /// pretty forms fit `width`, continuations led by `\cdot` (or `\odot`
+    /// for an elementwise product); None for one factor or a quotient.
+    fn factor_lines(
+        &self,
+        p: &Product,
+        pretty: &super::pretty::Pretty,
+        width: usize,
+    ) -> Option<Vec<String>> {
+        if p.mean(self.pool).is_some() {
+            return None;
+        }
+        let Quotient { num, den } = p.quotient(self.pool);
+        if !den.is_empty() || num.len() < 2 {
+            return None;
+        }
+        let marks = form::hadamard_marks(self.pool, &num);
+        let mut rows = vec![String::new()];
+        let mut used = 0;
+        for (i, (part, elementwise)) in num.iter().zip(marks).enumerate() {
+            let w = match part {
+                Part::Int(n) => n.to_string().len(),
+                Part::Float(x) => format_float(*x, self.digits).len(),
+                Part::Expr(e) | Part::Root(e) => pretty.expr(*e).width() + 2,
+                Part::Power(b, _) => pretty.expr(*b).width() + 4,
+            };
+            if i > 0 && used + w > width {
+                rows.push(String::new());
+                used = 0;
+            }
+            used += w;
+            let f = self.part(part).at(FACTOR);
+            let row = rows.last_mut()?;
+            let sep = match (i, elementwise) {
+                (0, _) => "",
+                (_, true) => "\\odot ",
+                _ if row.is_empty() || f.starts_with(|c: char| c.is_ascii_digit()) => "\\cdot ",
+                _ => "",
+            };
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(sep);
+            row.push_str(&f);
+        }
+        Some(rows)
     }
 
     fn sum(&self, terms: &[ExprId]) -> Out {
