@@ -4,6 +4,7 @@ is read in place; every other array is copied in (values against NumPy)."""
 import gc
 import pathlib
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -98,3 +99,21 @@ def test_a_read_only_memory_map_is_bound_in_place(tmp_path):
     np.testing.assert_allclose(s.eval("X * v"), data @ [[0.5], [-1.0], [2.0], [0.25]], rtol=1e-14)
     with pytest.raises(symgrad.Error, match="dimensions"):
         s["cube"] = read_only(np.zeros((2, 2, 2)))
+
+
+def test_a_dropped_session_lets_go_of_a_shared_array():
+    shared = read_only(np.ones((100, 100)))
+    references = sys.getrefcount(shared)
+    s = symgrad.Session()
+    s["X"] = shared
+    assert sys.getrefcount(shared) == references + 1
+    del s
+    # The session's thread drops the array without the GIL; PyO3 releases
+    # it the next time Rust code holds the GIL.
+    for _ in range(100):
+        gc.collect()
+        symgrad.Session.is_complete("1")
+        if sys.getrefcount(shared) == references:
+            break
+        time.sleep(0.02)
+    assert sys.getrefcount(shared) == references
