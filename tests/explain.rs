@@ -227,15 +227,15 @@ fn seed_001_steps_with_fresh_names() {
             \mathbf{Z_{1}} &= \mathbf{W} \mathbf{X} \\ % (named here)
             % step 1: dA1 = ∂L/∂A1, 3×10, by scaling; sum: every entry gets dS;
             %     elementwise product: dA = dC∘B; log′(x) = 1/x
-            \mathbf{\mathit{dA}_{1}} &= -\mathbf{Y} \oslash \left(10 \mathbf{A_{1}}\right) \\
+            \mathbf{{dA}_{1}} &= -\mathbf{Y} \oslash \left(10 \mathbf{A_{1}}\right) \\
             % step 2: dZ1 = ∂L/∂Z1, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
             %     one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
-            \mathbf{\mathit{dZ}_{1}} &= \mathbf{A_{1}} \odot \left(\mathbf{\mathit{dA}_{1}} -
-              \operatorname{sum}\left(\mathbf{A_{1}} \odot \mathbf{\mathit{dA}_{1}},
+            \mathbf{{dZ}_{1}} &= \mathbf{A_{1}} \odot \left(\mathbf{{dA}_{1}} -
+              \operatorname{sum}\left(\mathbf{A_{1}} \odot \mathbf{{dA}_{1}},
               1\right)\right) \\
              &= \frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10} \\
             % step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
-            \mathbf{\mathit{dW}} &= \mathbf{\mathit{dZ}_{1}} \mathbf{X}^\top \\
+            \mathbf{{dW}} &= \mathbf{{dZ}_{1}} \mathbf{X}^\top \\
              &= \left(\frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10}\right) \mathbf{X}^\top \\
             \end{aligned}"#]],
     );

@@ -82,7 +82,7 @@ fn exact(shape: Shape, v: &[f64]) -> Dense {
     let data = if v.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15) {
         DenseData::Exact(v.iter().map(|&x| Num::int(x as i64)).collect())
     } else {
-        DenseData::Float(v.to_vec())
+        DenseData::Float(v.to_vec().into())
     };
     Dense::new(shape, data).expect("shape filled by construction")
 }

@@ -97,7 +97,7 @@ impl Session {
             && let DenseData::Float(data) = d.data()
         {
             // Data as it is: no program to compile for a copy.
-            return Values::new(d.shape(), data.clone());
+            return Values::new(d.shape(), data.to_vec());
         }
         let symbols: Vec<ExprId> = bindings.iter().map(|(s, _)| *s).collect();
         let mut program = self.pool.compile(&[e], &symbols)?;

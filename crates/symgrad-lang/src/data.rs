@@ -326,7 +326,7 @@ fn csv(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
     let shape = shape(name, rows, width.map_or(0, |w| w.0))?;
     let data = match ints {
         Some(v) => DenseData::Exact(v.into_iter().map(Num::int).collect()),
-        None => DenseData::Float(floats),
+        None => DenseData::Float(floats.into()),
     };
     Ok((shape, data))
 }
@@ -374,11 +374,13 @@ fn npy(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
     };
     let data = match (ty.type_char(), ty.size_field()) {
         (TypeChar::Float, 8) => {
-            DenseData::Float(elements(file, n, |x: f64| x).map_err(read_error)?)
+            DenseData::Float(elements(file, n, |x: f64| x).map_err(read_error)?.into())
         }
-        (TypeChar::Float, 4) => {
-            DenseData::Float(elements(file, n, |x: f32| f64::from(x)).map_err(read_error)?)
-        }
+        (TypeChar::Float, 4) => DenseData::Float(
+            elements(file, n, |x: f32| f64::from(x))
+                .map_err(read_error)?
+                .into(),
+        ),
         (TypeChar::Int | TypeChar::Uint, _) => {
             integers(file, n, exact, ty.type_char(), ty.size_field())
                 .map_err(read_error)?
@@ -409,7 +411,7 @@ fn npy(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
     };
     let data = match (order, &data) {
         (Order::Fortran, _) if shape.rows > 1 && shape.cols > 1 => match data {
-            DenseData::Float(v) => DenseData::Float(row_major(&v, shape)),
+            DenseData::Float(v) => DenseData::Float(row_major(&v, shape).into()),
             DenseData::Exact(v) => DenseData::Exact(row_major(&v, shape)),
         },
         _ => data,
@@ -446,7 +448,7 @@ fn integers<R: Read>(
                 Num::Rat(BigInt::from(x.into()).into())
             })?)
         } else {
-            DenseData::Float(elements(file, n, |x: T| x.into() as f64)?)
+            DenseData::Float(elements(file, n, |x: T| x.into() as f64)?.into())
         })
     }
     let signed = matches!(kind, TypeChar::Int);

@@ -8,15 +8,21 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::parse;
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Dense, Node, Values};
+use symgrad::{Buffer, Dense, Node, Shape, Values};
 
 /// The origin named in errors of [`Session::evaluate_with`].
 const EVAL_ORIGIN: &str = "<eval>";
 
 impl Session {
-    /// Binds `name` to numeric data, as `name = load("…")` would: a float,
-    /// or a matrix of floats of the shape of `values`.
-    pub fn bind_values(&mut self, name: &str, values: Values) -> Result<(), String> {
+    /// Binds `name` to numeric data, as `name = load("…")` would: a float
+    /// for a 1×1 `shape`, else a matrix of floats. `data` is a `Vec<f64>`
+    /// or a [`Buffer`] shared with the host (kept, not copied).
+    pub fn bind_floats(
+        &mut self,
+        name: &str,
+        shape: Shape,
+        data: impl Into<Buffer>,
+    ) -> Result<(), String> {
         let is_name = matches!(
             parse(name).as_deref(),
             Ok([stmt]) if matches!(&stmt.kind,
@@ -31,9 +37,10 @@ impl Session {
         };
         self.check_bindable(name, whole)
             .map_err(|d| d.render(name, "<bind>"))?;
-        let id = match values.as_scalar() {
-            Some(x) => self.pool.float(x),
-            None => Dense::from_f64(values.shape, values.data).and_then(|d| self.pool.dense(d)),
+        let data = data.into();
+        let id = match *data {
+            [x] if shape == Shape::SCALAR => self.pool.float(x),
+            _ => Dense::from_buffer(shape, data).and_then(|d| self.pool.dense(d)),
         }
         .map_err(|e| format!("error: {e}"))?;
         self.vars.insert(name.to_string(), id);
@@ -131,7 +138,6 @@ fn shape_words(shape: symgrad::Shape) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use symgrad::Shape;
 
     fn matrix(rows: usize, cols: usize, data: &[f64]) -> Values {
         Values {
@@ -143,7 +149,7 @@ mod tests {
     #[test]
     fn data_bound_from_the_host_is_used_by_statements() {
         let mut s = Session::new();
-        s.bind_values("X", matrix(2, 2, &[1.0, 2.0, 3.0, 4.0]))
+        s.bind_floats("X", Shape::new(2, 2), vec![1.0, 2.0, 3.0, 4.0])
             .unwrap();
         let mut out = Vec::new();
         s.run("Y = X * X\nY[1, 0]", "<t>", &mut |t| {
@@ -186,8 +192,10 @@ mod tests {
     #[test]
     fn bad_names_and_symbolic_values_are_errors() {
         let mut s = Session::new();
-        assert!(s.bind_values("2x", Values::scalar(1.0)).is_err());
-        assert!(s.bind_values("sum", Values::scalar(1.0)).is_err());
+        assert!(s.bind_floats("2x", Shape::SCALAR, vec![1.0]).is_err());
+        assert!(s.bind_floats("sum", Shape::SCALAR, vec![1.0]).is_err());
+        let err = s.bind_floats("X", Shape::new(2, 2), vec![1.0]).unwrap_err();
+        assert!(err.contains("do not fill"), "{err}");
         s.run("symbol W[2, 2]", "<t>", &mut |_| {}).unwrap();
         assert!(s.values_of("W").unwrap_err().contains("symbol W"));
         assert!(s.values_of("nothing").is_err());

@@ -78,7 +78,7 @@ impl Session {
                 shape,
                 match d.data() {
                     DenseData::Exact(v) => Numbers::Exact(v.clone()),
-                    DenseData::Float(v) => Numbers::Float(v.clone()),
+                    DenseData::Float(v) => Numbers::Float(v.to_vec()),
                 },
             )),
             _ => {

@@ -8,6 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod result;
 mod session;
+mod shared;
 mod worker;
 
 use pyo3::prelude::*;

@@ -1,14 +1,18 @@
 //! `symgrad.Session`: statements in, results out, NumPy arrays both ways.
 
-use numpy::{AllowTypeChange, IntoPyArray, PyArrayLikeDyn, PyArrayMethods};
+use numpy::{
+    AllowTypeChange, IntoPyArray, PyArrayLikeDyn, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat};
-use symgrad::{Shape, Values, checked_shape};
+use symgrad::{Buffer, Shape, Values, checked_shape};
 use symgrad_lang::{Forms, Output};
 
 use crate::Error;
 use crate::result::PyOutput;
+use crate::shared;
 use crate::worker::{Event, Worker};
 
 /// A symgrad session: its names, functions and settings, as in the REPL.
@@ -69,12 +73,21 @@ impl PySession {
 
     /// Binds `name` to numbers: a float, or an array of at most two
     /// dimensions (a 1-D array of n numbers is an n×1 column, as
-    /// `symbol b[n]` is). The numbers are copied into the session.
+    /// `symbol b[n]` is). A read-only, C-contiguous float64 array is shared
+    /// with the session without a copy; other numbers are copied in.
     fn __setitem__(&self, py: Python<'_>, name: String, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let values = values_from(value)?;
-        let bound =
-            self.worker
-                .call(py, move |s, _| s.bind_values(&name, values), |_, _| Ok(()))?;
+        let (shape, data) = match shared::share(value)? {
+            Some(data) => (shape_of(value.cast::<PyUntypedArray>()?.shape())?, data),
+            None => {
+                let Values { shape, data } = values_from(value)?;
+                (shape, Buffer::from(data))
+            }
+        };
+        let bound = self.worker.call(
+            py,
+            move |s, _| s.bind_floats(&name, shape, data),
+            |_, _| Ok(()),
+        )?;
         bound.map_err(crate::error)
     }
 
@@ -160,23 +173,29 @@ fn last_statement_shows(source: &str) -> bool {
 fn values_from(value: &Bound<'_, PyAny>) -> PyResult<Values> {
     let array: PyArrayLikeDyn<'_, f64, AllowTypeChange> = value.extract()?;
     let view = array.as_array();
-    let (rows, cols) = match *view.shape() {
+    let shape = shape_of(view.shape())?;
+    let data = match view.as_slice() {
+        Some(contiguous) => contiguous.to_vec(),
+        None => view.iter().copied().collect(),
+    };
+    Ok(Values { shape, data })
+}
+
+/// The shape symgrad gives an array of dimensions `dims`: a 1-D array of
+/// n numbers is an n×1 column.
+fn shape_of(dims: &[usize]) -> PyResult<Shape> {
+    let (rows, cols) = match *dims {
         [] => (1, 1),
         [n] => (n, 1),
         [m, n] => (m, n),
-        ref dims => {
+        _ => {
             return Err(Error::new_err(format!(
                 "symgrad holds matrices: an array of {} dimensions cannot be bound",
                 dims.len()
             )));
         }
     };
-    let shape: Shape = checked_shape(rows, cols).map_err(|e| Error::new_err(e.to_string()))?;
-    let data = match view.as_slice() {
-        Some(contiguous) => contiguous.to_vec(),
-        None => view.iter().copied().collect(),
-    };
-    Ok(Values { shape, data })
+    checked_shape(rows, cols).map_err(|e| Error::new_err(e.to_string()))
 }
 
 /// A float for a 1×1 value, else a 2-D float64 array.

@@ -159,7 +159,7 @@ impl Pool {
         let data = if shape.len() <= EXPLICIT_LIMIT * 100 {
             DenseData::Exact(vec![value; shape.len()])
         } else {
-            DenseData::Float(vec![value.to_f64(); shape.len()])
+            DenseData::Float(vec![value.to_f64(); shape.len()].into())
         };
         self.dense(Dense::new(shape, data)?)
     }

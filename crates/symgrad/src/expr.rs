@@ -1,6 +1,6 @@
 //! The expression DAG: hash-consed nodes in a pool, children before parents.
 
-use crate::{Error, Num, Result, Shape};
+use crate::{Buffer, Error, Num, Result, Shape};
 use indexmap::IndexMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -129,7 +129,8 @@ pub enum Reduction {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DenseData {
     Exact(Vec<Num>),
-    Float(Vec<f64>),
+    /// Floats, owned or shared with a host (a NumPy array) without a copy.
+    Float(Buffer),
 }
 
 /// A numeric data matrix, stored densely and shared.
@@ -170,6 +171,11 @@ impl Dense {
 
     /// A dense matrix of floats.
     pub fn from_f64(shape: Shape, data: Vec<f64>) -> Result<Dense> {
+        Dense::from_buffer(shape, data.into())
+    }
+
+    /// A dense matrix of floats that may be shared with a host.
+    pub fn from_buffer(shape: Shape, data: Buffer) -> Result<Dense> {
         Dense::new(shape, DenseData::Float(data))
     }
 

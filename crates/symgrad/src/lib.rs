@@ -14,6 +14,7 @@
 //! ```
 
 mod arith;
+mod buffer;
 mod build;
 mod codegen;
 mod compile;
@@ -39,6 +40,7 @@ mod stack;
 mod subs;
 mod trig;
 
+pub use buffer::{Buffer, ForeignFloats};
 pub use build::{MAX_ELEMENTS, checked_shape};
 pub use codegen::{CodeOptions, Target, code};
 pub use compile::{CompileOptions, Program, ScalarProgram};

@@ -219,7 +219,7 @@ impl Pool {
 /// The numbers of float data as an f64 value.
 fn float_values(d: &Dense) -> Result<Values> {
     let data = match d.data() {
-        DenseData::Float(v) => v.clone(),
+        DenseData::Float(v) => v.to_vec(),
         DenseData::Exact(v) => v.iter().map(Num::to_f64).collect(),
     };
     Values::new(d.shape(), data)

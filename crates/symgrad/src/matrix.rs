@@ -507,7 +507,7 @@ fn dense_product(x: &Dense, y: &Dense, pool: &Pool) -> Result<Dense> {
 /// The elements of a dense matrix as floats.
 pub(crate) fn floats(d: &Dense) -> Vec<f64> {
     match d.data() {
-        DenseData::Float(v) => v.clone(),
+        DenseData::Float(v) => v.to_vec(),
         DenseData::Exact(v) => v.iter().map(Num::to_f64).collect(),
     }
 }

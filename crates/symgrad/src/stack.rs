@@ -102,7 +102,7 @@ impl Pool {
         let data = if exact {
             DenseData::Exact(rows.nums)
         } else {
-            DenseData::Float(rows.floats)
+            DenseData::Float(rows.floats.into())
         };
         self.dense(Dense::new(shape, data)?)
     }

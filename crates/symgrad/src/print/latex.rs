@@ -34,10 +34,7 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         }
         let fitted = Fitted::new(pool, id, opts);
         if fitted.defs.is_empty() {
-            return match pool.node(id) {
-                Node::Add(_) => aligned(&plain.lines(id, opts, &no_names)),
-                _ => plain.expr(id).s,
-            };
+            return aligned(&plain.lines(id, opts, &no_names));
         }
         let names: HashMap<ExprId, String> = fitted
             .names
@@ -168,8 +165,13 @@ impl Latex<'_> {
             Node::Symbol { name, shape } if shape.is_scalar() => {
                 Out::new(names::latex_symbol(name), Prec::Atom)
             }
+            // Bold for a matrix: a long name's `\mathit` would undo the
+            // bold (MathJax), and the bold already groups its letters.
             Node::Symbol { name, .. } => Out::new(
-                format!("\\mathbf{{{}}}", names::latex_symbol(name)),
+                format!(
+                    "\\mathbf{{{}}}",
+                    names::latex_symbol(name).replace("\\mathit{", "{")
+                ),
                 Prec::Atom,
             ),
             Node::Element { symbol, row, col } => self.element(*symbol, *row, *col),
@@ -275,12 +277,16 @@ impl Latex<'_> {
         opts: &PrintOptions,
         names: &HashMap<ExprId, String>,
     ) -> Vec<String> {
-        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
+        if self.name_of(id).is_some() {
             return vec![self.expr(id).s];
         }
-        let terms = self.pool.terms_as_shown(id);
+        let terms = match self.pool.node(id) {
+            Node::Add(_) => self.pool.terms_as_shown(id),
+            Node::Mul(_) => vec![id],
+            _ => return vec![self.expr(id).s],
+        };
         let pretty = super::pretty::Pretty::new(self.pool, opts.digits, names, self.defining);
-        let mut lines: Vec<Vec<ExprId>> = vec![Vec::new()];
+        let mut lines: Vec<Vec<(ExprId, usize)>> = vec![Vec::new()];
         let mut used = 0;
         for (t, _, p) in pretty.terms(&terms) {
             let w = p.width() + 3;
@@ -290,23 +296,91 @@ impl Latex<'_> {
             }
             used += w;
             if let Some(line) = lines.last_mut() {
-                line.push(t);
+                line.push((t, w));
             }
         }
         let mut out = Vec::new();
         for (k, line) in lines.iter().enumerate() {
             let mut s = String::new();
-            for (i, &t) in line.iter().enumerate() {
+            for (i, &(t, w)) in line.iter().enumerate() {
+                let first = k == 0 && i == 0;
+                // A product wider than the width is alone on its line:
+                // its factors go on lines of their own.
+                if w > opts.width
+                    && self.name_of(t).is_none()
+                    && let (neg, Term::Product(p)) = form::term(self.pool, t)
+                    && let Some(rows) = self.factor_lines(&p, &pretty, opts.width)
+                {
+                    let sign = match (first, neg) {
+                        (true, false) => "",
+                        (true, true) => "-",
+                        (false, true) => "- ",
+                        (false, false) => "+ ",
+                    };
+                    out.push(format!("{sign}{}", rows[0]));
+                    out.extend(rows[1..].iter().map(|r| format!("\\quad {r}")));
+                    continue;
+                }
                 let (neg, shown) = self.term(t);
-                match (k == 0 && i == 0, neg) {
+                match (first, neg) {
                     (true, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
                     (false, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
                     (false, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
                 }
             }
-            out.push(s.trim_start().to_string());
+            if !s.is_empty() {
+                out.push(s.trim_start().to_string());
+            }
         }
         out
+    }
+
+    /// The factors of a product (without a denominator) in lines whose
+    /// pretty forms fit `width`, continuations led by `\cdot` (or `\odot`
+    /// for an elementwise product); None for one factor or a quotient.
+    fn factor_lines(
+        &self,
+        p: &Product,
+        pretty: &super::pretty::Pretty,
+        width: usize,
+    ) -> Option<Vec<String>> {
+        if p.mean(self.pool).is_some() {
+            return None;
+        }
+        let Quotient { num, den } = p.quotient(self.pool);
+        if !den.is_empty() || num.len() < 2 {
+            return None;
+        }
+        let marks = form::hadamard_marks(self.pool, &num);
+        let mut rows = vec![String::new()];
+        let mut used = 0;
+        for (i, (part, elementwise)) in num.iter().zip(marks).enumerate() {
+            let w = match part {
+                Part::Int(n) => n.to_string().len(),
+                Part::Float(x) => format_float(*x, self.digits).len(),
+                Part::Expr(e) | Part::Root(e) => pretty.expr(*e).width() + 2,
+                Part::Power(b, _) => pretty.expr(*b).width() + 4,
+            };
+            if i > 0 && used + w > width {
+                rows.push(String::new());
+                used = 0;
+            }
+            used += w;
+            let f = self.part(part).at(FACTOR);
+            let row = rows.last_mut()?;
+            let sep = match (i, elementwise) {
+                (0, _) => "",
+                (_, true) => "\\odot ",
+                _ if row.is_empty() || f.starts_with(|c: char| c.is_ascii_digit()) => "\\cdot ",
+                _ => "",
+            };
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(sep);
+            row.push_str(&f);
+        }
+        Some(rows)
     }
 
     /// A term of a sum with its sign pulled out.
