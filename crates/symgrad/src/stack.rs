@@ -15,6 +15,9 @@ impl Pool {
         let Some(&first) = parts.first() else {
             return Err(Error::Invalid(format!("{op} needs at least one matrix")));
         };
+        if parts.len() == 1 {
+            return Ok(first);
+        }
         // Stacking left to right is stacking the transposes top to bottom.
         let orient = |s: Shape| {
             if vertical {
