@@ -545,3 +545,45 @@ fn large_symbolic_stacks_stay_whole() {
     assert_eq!(run_in(&mut s, "text(hstack(W, V)')"), "hstack(W, V)'");
     assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
 }
+
+/// Through a matrix product: the gradient of a block of `vstack(W, V) ⋅ X`
+/// agrees with central differences of the value.
+#[test]
+fn stacked_blocks_through_a_product_agree_with_finite_differences() {
+    let (x, _) = literal(4, 3, |i, j| ((i * 3 + j) as f64 * 0.53).sin());
+    let (w0, _) = literal(2, 4, |i, j| 0.3 * i as f64 - 0.1 * j as f64);
+    let (_, v0) = literal(3, 4, |i, j| ((i * 4 + j) as f64 * 0.29).cos());
+    let mut s = session(&format!(
+        "symbol W[2, 4], V[3, 4]\nX = {x}\nL = sum(tanh(vstack(W, V) * X) .^ 2)\n"
+    ));
+    let at = |v: &[f64]| {
+        let rows: Vec<String> = v
+            .chunks(4)
+            .map(|r| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        format!("W = {w0}, V = [{}]", rows.join(", "))
+    };
+    let grad = numbers(&mut s, &format!("eval(grad(L, V), {})", at(&v0)));
+    let h = 1e-6;
+    for k in 0..v0.len() {
+        let (mut up, mut down) = (v0.clone(), v0.clone());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (numbers(&mut s, &format!("eval(L, {})", at(&up)))[0]
+            - numbers(&mut s, &format!("eval(L, {})", at(&down)))[0])
+            / (2.0 * h);
+        assert!(
+            (fd - grad[k]).abs() < 1e-7,
+            "∂L/∂V[{k}]: {} vs {fd}",
+            grad[k]
+        );
+    }
+}
