@@ -411,8 +411,8 @@ impl Pool {
         if shape.is_scalar() {
             return self.element_of(a, rows.start, cols.start);
         }
-        if let Some(block) = self.stack_block_of(a, rows, cols)? {
-            return Ok(block);
+        if let Some(part) = self.stack_part(a, rows, cols) {
+            return Ok(part);
         }
         match self.node(a).clone() {
             Node::Dense(d) => self.dense(slice_dense(&d, rows, cols)?),

@@ -119,7 +119,10 @@ impl Pool {
                         span,
                     )
                 };
-                self.slice(x, rows, cols)
+                match self.stack_block_of(x, rows, cols)? {
+                    Some(block) => Ok(block),
+                    None => self.slice(x, rows, cols),
+                }
             })
             .collect()
     }
@@ -147,13 +150,9 @@ impl Pool {
 
     /// The block `rows × cols` of `a` when it is one part of a stack, also
     /// through elementwise operations (`(2⋅vstack(W, V))[0:2, :]` is `2⋅W`),
-    /// so that the gradient of a part is in terms of that part.
-    pub(crate) fn stack_block_of(
-        &mut self,
-        a: ExprId,
-        rows: Span1,
-        cols: Span1,
-    ) -> Result<Option<ExprId>> {
+    /// so that the gradient of a part is in terms of that part. Only the
+    /// pullback of a stack asks (a plain slice looks at a stack only).
+    fn stack_block_of(&mut self, a: ExprId, rows: Span1, cols: Span1) -> Result<Option<ExprId>> {
         if let Some(part) = self.stack_part(a, rows, cols) {
             return Ok(Some(part));
         }
@@ -207,7 +206,7 @@ impl Pool {
 
     /// The block `rows × cols` of a stack when it is exactly one of its
     /// parts (`vstack(W, V)[0:2, :]` is `W`).
-    fn stack_part(&self, a: ExprId, rows: Span1, cols: Span1) -> Option<ExprId> {
+    pub(crate) fn stack_part(&self, a: ExprId, rows: Span1, cols: Span1) -> Option<ExprId> {
         let Node::Stack { vertical, parts } = self.node(a) else {
             return None;
         };
