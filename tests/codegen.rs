@@ -465,3 +465,125 @@ fn stable_forms_at_logits_of_a_thousand_run_on_every_target() {
     let value = numbers(&mut s, &format!("eval(L, {bindings})"));
     assert!(value[0].is_finite() && value[0] > 1000.0, "{value:?}");
 }
+
+/// A matrix literal of `rows × cols` values `f(i, j)`, and the values.
+fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String, Vec<f64>) {
+    let values: Vec<f64> = (0..rows)
+        .flat_map(|i| (0..cols).map(move |j| (i, j)))
+        .map(|(i, j)| f(i, j))
+        .collect();
+    let rows: Vec<String> = values
+        .chunks(cols)
+        .map(|r| {
+            format!(
+                "[{}]",
+                r.iter()
+                    .map(|x| format!("{x:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    (format!("[{}]", rows.join(", ")), values)
+}
+
+/// `vstack`/`hstack` of symbolic matrices stay blocks: the gradient of a
+/// part is its block of the stack's adjoint (against the derivative of
+/// `sum(tanh(X) .* C)`, written out by hand), evaluation stacks the blocks,
+/// and the NumPy, JAX and PyTorch exports stack them too.
+#[test]
+fn stacked_symbolic_blocks_differentiate_block_by_block_on_every_target() {
+    let (c, cv) = literal(5, 6, |i, j| 0.3 * i as f64 - 0.2 * j as f64 + 0.1);
+    let (w0, wv) = literal(3, 4, |i, j| ((i * 4 + j) as f64 * 0.37).sin());
+    let (v0, vv) = literal(2, 4, |i, j| ((i * 4 + j) as f64 * 0.71).cos());
+    let (u0, uv) = literal(5, 2, |i, j| 0.25 * (i as f64) - 0.5 * (j as f64));
+    let mut s = session(&format!(
+        "symbol W[3, 4], V[2, 4], U[5, 2]\nC = {c}\nL = sum(tanh(hstack(vstack(W, V), U)) .* C)\n"
+    ));
+    // The stacked 5×6 matrix by hand, and ∂L/∂X = (1 − tanh²(X)) .* C.
+    let x = |i: usize, j: usize| match (i, j) {
+        (i, j) if j >= 4 => uv[i * 2 + (j - 4)],
+        (i, j) if i < 3 => wv[i * 4 + j],
+        (i, j) => vv[(i - 3) * 4 + j],
+    };
+    let dx = |i: usize, j: usize| (1.0 - x(i, j).tanh().powi(2)) * cv[i * 6 + j];
+    let bindings = format!("W = {w0}, V = {v0}, U = {u0}");
+    let value = numbers(&mut s, &format!("eval(L, {bindings})"));
+    let want: f64 = (0..5)
+        .flat_map(|i| (0..6).map(move |j| (i, j)))
+        .map(|(i, j)| x(i, j).tanh() * cv[i * 6 + j])
+        .sum();
+    assert!((value[0] - want).abs() < 1e-12, "{value:?} vs {want}");
+    for (w, rows, cols, at) in [
+        ("W", 3, 4, (0, 0)),
+        ("V", 2, 4, (3, 0)),
+        ("U", 5, 2, (0, 4)),
+    ] {
+        let got = numbers(&mut s, &format!("eval(grad(L, {w}), {bindings})"));
+        let want: Vec<f64> = (0..rows)
+            .flat_map(|i| (0..cols).map(move |j| (i, j)))
+            .map(|(i, j)| dx(at.0 + i, at.1 + j))
+            .collect();
+        assert_eq!(got.len(), want.len(), "{w}");
+        for (g, e) in got.iter().zip(&want) {
+            assert!((g - e).abs() < 1e-12, "∂L/∂{w}: {got:?} vs {want:?}");
+        }
+    }
+    let args = [("W", w0.as_str()), ("V", v0.as_str()), ("U", u0.as_str())];
+    check_against_eval(&mut s, "L", "W", &bindings, &args);
+    check_against_eval(&mut s, "L", "U", &bindings, &args);
+    assert!(code(&mut s, "code(L, \"numpy\")").contains("np.vstack([W, V])"));
+}
+
+/// Large symbolic stacks are not expanded: the gradient through a
+/// 200×200 stack is found at once, as the part it is.
+#[test]
+fn large_symbolic_stacks_stay_whole() {
+    let mut s = session("symbol W[100, 200], V[100, 200]\nS = vstack(W, V)\n");
+    let started = std::time::Instant::now();
+    assert_eq!(run_in(&mut s, "grad(sum(S .* S), W)"), "2⋅W");
+    assert_eq!(run_in(&mut s, "text(hstack(W, V)')"), "hstack(W, V)'");
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+}
+
+/// Through a matrix product: the gradient of a block of `vstack(W, V) ⋅ X`
+/// agrees with central differences of the value.
+#[test]
+fn stacked_blocks_through_a_product_agree_with_finite_differences() {
+    let (x, _) = literal(4, 3, |i, j| ((i * 3 + j) as f64 * 0.53).sin());
+    let (w0, _) = literal(2, 4, |i, j| 0.3 * i as f64 - 0.1 * j as f64);
+    let (_, v0) = literal(3, 4, |i, j| ((i * 4 + j) as f64 * 0.29).cos());
+    let mut s = session(&format!(
+        "symbol W[2, 4], V[3, 4]\nX = {x}\nL = sum(tanh(vstack(W, V) * X) .^ 2)\n"
+    ));
+    let at = |v: &[f64]| {
+        let rows: Vec<String> = v
+            .chunks(4)
+            .map(|r| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        format!("W = {w0}, V = [{}]", rows.join(", "))
+    };
+    let grad = numbers(&mut s, &format!("eval(grad(L, V), {})", at(&v0)));
+    let h = 1e-6;
+    for k in 0..v0.len() {
+        let (mut up, mut down) = (v0.clone(), v0.clone());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (numbers(&mut s, &format!("eval(L, {})", at(&up)))[0]
+            - numbers(&mut s, &format!("eval(L, {})", at(&down)))[0])
+            / (2.0 * h);
+        assert!(
+            (fd - grad[k]).abs() < 1e-7,
+            "∂L/∂V[{k}]: {} vs {fd}",
+            grad[k]
+        );
+    }
+}

@@ -322,6 +322,33 @@ fn ctrl_c_stops_a_long_computation_and_keeps_the_bindings() {
     }
 }
 
+/// Folds of many big exact numbers check the interrupt between operations:
+/// an exact matrix product, elementwise products and their sum, each of
+/// entries of about 63 000 bits, stop within 2 s of Ctrl-C (each runs
+/// for many seconds to minutes otherwise).
+#[test]
+fn ctrl_c_stops_folds_of_big_exact_numbers() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: python3 (for its pty module) is not installed");
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/ctrl_c.py");
+    let big = "a = 3^40000 + 1; M = a * ones(100, 100)";
+    for statement in [
+        format!("{big}; P = M * M"),
+        format!("{big}; s = sum(M .* M)"),
+        format!("{big}; s = sum(M * a + M)"),
+    ] {
+        let o = Command::new("python3")
+            .args([script, env!("CARGO_BIN_EXE_symgrad"), &statement, "2"])
+            .output()
+            .expect("python3 runs");
+        let report = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{statement}: {report}");
+        assert!(report.contains("kept its bindings"), "{report}");
+    }
+}
+
 /// Piping an endless script is cut off too.
 #[test]
 fn endless_standard_input_is_cut_off() {

@@ -144,6 +144,27 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
     );
 }
 
+/// Printing never fails: a closed float expression whose value is not
+/// finite is shown as written by `pretty`, `text` and `latex` (and the text
+/// reads back), while the same expression as a statement's result is an
+/// error.
+#[test]
+fn printing_a_value_that_is_not_finite_shows_it_as_written() {
+    check(
+        "latex(exp(1000.0) - exp(999.0))",
+        expect!["e^{1000.0} - e^{999.0}"],
+    );
+    let mut s = session("e = exp(1000.0)");
+    let text = support::run_in(&mut s, "text(e)");
+    assert_eq!(text.trim(), "exp(1000.0)");
+    // Read back, the text is the same (still non-finite) expression.
+    let again = support::run_in(&mut s, &format!("text({})", text.trim()));
+    assert_eq!(again, text);
+    assert!(support::run_in(&mut s, "e").contains("gives inf: overflow"));
+    assert!(support::run_in(&mut s, "pretty(e)").contains("1000.0"));
+    assert!(support::run_in(&mut s, "exp(1000.0) - exp(999.0)").starts_with("error:"));
+}
+
 #[test]
 fn evalpoints_follows_the_rule_of_eval() {
     check(

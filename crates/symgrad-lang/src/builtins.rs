@@ -194,13 +194,13 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "vstack",
         "vstack(A, B, …)",
-        "matrices stacked top to bottom (equal column counts)",
+        "matrices stacked top to bottom (equal column counts); symbolic ones stay blocks",
         "vstack(X, ones(1, 10)) adds a row of ones for the bias",
     ),
     b(
         "hstack",
         "hstack(A, B, …)",
-        "matrices stacked left to right (equal row counts)",
+        "matrices stacked left to right (equal row counts); symbolic ones stay blocks",
         "hstack(W, 0.01 * ones(3, 1))",
     ),
     b(

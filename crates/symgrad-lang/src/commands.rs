@@ -32,9 +32,23 @@ const READABLE_OPS: u64 = 400;
 impl Session {
     /// `e` printed by the named printer, in its display form: pretty and
     /// LaTeX in the names the user bound (unless `:set names off`), text
-    /// self-contained so that it reads back anywhere.
+    /// self-contained so that it reads back anywhere. A closed float
+    /// expression whose value is not finite is printed as written
+    /// (`pretty(exp(1000.0))`); as a statement's result it is an error.
     pub(crate) fn render(&mut self, e: ExprId, printer: &str) -> symgrad::Result<String> {
-        let e = self.display_form(e)?;
+        self.render_shown(e, printer, false)
+    }
+
+    /// `e` printed as [`Session::render`] does; with `value_must_be_finite`,
+    /// a closed float expression whose value is not finite is an error
+    /// naming the operation, as for a statement's result.
+    pub(crate) fn render_shown(
+        &mut self,
+        e: ExprId,
+        printer: &str,
+        value_must_be_finite: bool,
+    ) -> symgrad::Result<String> {
+        let e = self.display_form(e, value_must_be_finite)?;
         let opts = self.settings.print_options();
         let named = match (printer, self.settings.names) {
             ("text", _) | (_, false) => e,
@@ -251,9 +265,12 @@ impl Session {
     /// a few samples) element by element while that stays readable (at most
     /// [`READABLE_OPS`] operations); everything else as it is, matrix
     /// operations whole (`vᵀ⋅A⋅v`).
-    fn display_form(&mut self, e: ExprId) -> symgrad::Result<ExprId> {
-        if let Some(value) = self.closed_float_value(e)? {
-            return Ok(value);
+    fn display_form(&mut self, e: ExprId, value_must_be_finite: bool) -> symgrad::Result<ExprId> {
+        match self.closed_float_value(e) {
+            Ok(Some(value)) => return Ok(value),
+            Err(symgrad::Error::Domain(_)) if !value_must_be_finite => return Ok(e),
+            Err(err) => return Err(err),
+            Ok(None) => {}
         }
         let parts = self.pool.matrix_elements(e, EXPAND_FOR_DISPLAY);
         if !self.pool.shape(e).is_scalar() || parts == 0 || parts > EXPAND_FOR_DISPLAY {

@@ -119,11 +119,11 @@ impl Session {
                     OutputForm::Text => (OutputForm::Text, "text"),
                     OutputForm::Latex => (OutputForm::Latex, "latex"),
                 };
-                let plain = self.render(*id, printer)?;
+                let plain = self.render_shown(*id, printer, true)?;
                 let mut also = |wanted: bool, this: OutputForm, printer: &str| match wanted {
                     false => Ok(None),
                     true if form == this => Ok(Some(plain.clone())),
-                    true => self.render(*id, printer).map(Some),
+                    true => self.render_shown(*id, printer, true).map(Some),
                 };
                 Output {
                     text: also(forms.text, OutputForm::Text, "text")?,

@@ -35,7 +35,7 @@ impl Pool {
         for t in flat {
             if let Some(n) = self.numeric(t) {
                 constant = Some(match constant {
-                    Some(c) => c.add(&n)?,
+                    Some(c) => c.add(&n, self)?,
                     None => {
                         constant_at = like.len();
                         n
@@ -45,7 +45,7 @@ impl Pool {
             }
             let (c, m) = self.split_coefficient(t)?;
             match like.get_mut(&m) {
-                Some(entry) => *entry = (entry.0.add(&c)?, None),
+                Some(entry) => *entry = (entry.0.add(&c, self)?, None),
                 None => {
                     like.insert(m, (c, Some(t)));
                 }
@@ -65,7 +65,7 @@ impl Pool {
         }
         let covered = self.broadcast_all("+", &out).unwrap_or(shape);
         let constant = match constant {
-            Some(c) if covered != shape => Some(c.add(&self.zeros_numeric(shape))?),
+            Some(c) if covered != shape => Some(c.add(&self.zeros_numeric(shape), self)?),
             Some(c) if c.is_zero() && !out.is_empty() => None,
             None if covered != shape => Some(self.zeros_numeric(shape)),
             // A matrix of one repeated exact number, added to terms that
@@ -111,7 +111,7 @@ impl Pool {
         let mut exps = Vec::new();
         for f in flat {
             if let Some(n) = self.numeric(f) {
-                coeff = coeff.mul(&n)?;
+                coeff = coeff.mul(&n, self)?;
             } else {
                 match *self.node(f) {
                     Node::Apply(Func::Exp, a) => exps.push((f, a)),
@@ -155,7 +155,7 @@ impl Pool {
     /// into the coefficient and splicing nested products.
     fn push_factor(&mut self, f: ExprId, coeff: &mut Numeric, out: &mut Vec<ExprId>) -> Result<()> {
         if let Some(n) = self.numeric(f) {
-            *coeff = coeff.mul(&n)?;
+            *coeff = coeff.mul(&n, self)?;
         } else if let Node::Mul(fs) = self.node(f) {
             for g in fs.clone() {
                 self.push_factor(g, coeff, out)?;
@@ -252,7 +252,8 @@ impl Pool {
                 None => Ok(None),
             },
             Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => {
-                let folded = map_dense(&d, |x| x.pow(n)?.ok_or(Error::Invalid(String::new())));
+                let folded =
+                    map_dense(&d, self, |x| x.pow(n)?.ok_or(Error::Invalid(String::new())));
                 match folded {
                     Ok(d) => self.dense(d).map(Some),
                     Err(Error::Invalid(_)) => Ok(None),

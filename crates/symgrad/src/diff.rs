@@ -216,6 +216,16 @@ impl Pool {
             Node::Trace(a) => self.trace(d(a).unwrap_or(a))?,
             Node::Diag(a) => self.diag(d(a).unwrap_or(a))?,
             Node::Slice { arg, rows, cols } => self.slice(d(arg).unwrap_or(arg), rows, cols)?,
+            Node::Stack { vertical, parts } => {
+                let ds = parts
+                    .iter()
+                    .map(|&p| match d(p) {
+                        Some(dp) => Ok(dp),
+                        None => self.zero(self.shape(p)),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                self.stack(&ds, vertical)?
+            }
             // d det(A) = det(A)⋅tr(A⁻¹⋅dA), d log|det A| = tr(A⁻¹⋅dA).
             Node::Det(a) | Node::LogDet(a) => {
                 let inv = self.inv(a)?;

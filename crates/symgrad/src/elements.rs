@@ -171,6 +171,10 @@ impl Pool {
                 }
             }
             Node::Slice { arg, rows, cols } => at(self, arg, rows.start + i, cols.start + j),
+            Node::Stack { vertical, parts } => {
+                let (p, i, j) = self.stack_element_at(&parts, vertical, i, j);
+                at(self, p, i, j)
+            }
             Node::Det(x) | Node::LogDet(x) => {
                 let entries = self.explicit_entries(x, &mut at)?;
                 let det = self.laplace_det(self.shape(x).rows, &entries)?;

@@ -364,6 +364,16 @@ impl Pool {
             Node::Trace(a) => kernels::trace(memo.get(*a)?),
             Node::Diag(a) => kernels::diag(shape, memo.get(*a)?),
             Node::Slice { arg, rows, cols } => kernels::slice(memo.get(*arg)?, *rows, *cols),
+            Node::Stack { vertical, parts } => {
+                let values = parts
+                    .iter()
+                    .map(|&p| memo.get(p).map(|v| (p, v)))
+                    .collect::<Result<HashMap<ExprId, &Values>>>()?;
+                Values::from_fn(shape, |i, j| {
+                    let (p, i, j) = self.stack_element_at(parts, *vertical, i, j);
+                    values[&p].get(i, j)
+                })
+            }
             Node::Det(a) => linalg::det(memo.get(*a)?),
             Node::LogDet(a) => linalg::logdet(memo.get(*a)?),
         }

@@ -324,6 +324,12 @@ pub enum Node {
         rows: Span1,
         cols: Span1,
     },
+    /// Matrices stacked top to bottom (`vertical`, `vstack`) or left to
+    /// right (`hstack`), kept as blocks when a part is symbolic.
+    Stack {
+        vertical: bool,
+        parts: Vec<ExprId>,
+    },
 }
 
 impl Node {
@@ -332,9 +338,10 @@ impl Node {
         match self {
             Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Dense(_) => {}
             Node::Element { symbol, .. } => f(*symbol),
-            Node::Matrix { entries: xs, .. } | Node::Add(xs) | Node::Mul(xs) => {
-                xs.iter().for_each(|&x| f(x))
-            }
+            Node::Matrix { entries: xs, .. }
+            | Node::Add(xs)
+            | Node::Mul(xs)
+            | Node::Stack { parts: xs, .. } => xs.iter().for_each(|&x| f(x)),
             Node::Pow(a, b) | Node::MatMul(a, b) => {
                 f(*a);
                 f(*b);
@@ -390,6 +397,10 @@ impl Node {
                 rows: *rows,
                 cols: *cols,
             },
+            Node::Stack { vertical, parts } => Node::Stack {
+                vertical: *vertical,
+                parts: parts.iter().map(|&x| f(x)).collect(),
+            },
         }
     }
 }
@@ -399,9 +410,10 @@ impl Node {
 fn node_bytes(node: &Node) -> usize {
     let slot = std::mem::size_of::<Node>() + std::mem::size_of::<Info>() + 16;
     let owned = match node {
-        Node::Matrix { entries: xs, .. } | Node::Add(xs) | Node::Mul(xs) => {
-            xs.len() * std::mem::size_of::<ExprId>()
-        }
+        Node::Matrix { entries: xs, .. }
+        | Node::Add(xs)
+        | Node::Mul(xs)
+        | Node::Stack { parts: xs, .. } => xs.len() * std::mem::size_of::<ExprId>(),
         Node::Dense(d) => match d.data() {
             DenseData::Exact(v) => v.len() * std::mem::size_of::<Num>(),
             DenseData::Float(v) => v.len() * std::mem::size_of::<f64>(),

@@ -22,7 +22,9 @@ impl Pool {
                 }
             }
             Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => {
-                match map_dense(&d, |n| fold(f, n)?.ok_or(Error::Invalid(String::new()))) {
+                match map_dense(&d, self, |n| {
+                    fold(f, n)?.ok_or(Error::Invalid(String::new()))
+                }) {
                     Ok(folded) => return self.dense(folded),
                     Err(Error::Invalid(_)) => {}
                     Err(e) => return Err(e),

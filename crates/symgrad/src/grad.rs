@@ -256,6 +256,14 @@ impl Pool {
                 let it = self.inverse_transpose(a)?;
                 vec![(a, self.mul(&[bar, it])?)]
             }
+            Node::Stack { vertical, parts } => {
+                let blocks = self.stack_blocks(bar, &parts, vertical)?;
+                parts
+                    .into_iter()
+                    .zip(blocks)
+                    .filter(|(p, _)| wanted(p))
+                    .collect()
+            }
             Node::Slice { arg, rows, cols } => {
                 let s = self.shape(arg);
                 let p = self.dense(selection(s.rows, rows.start, rows.end)?)?;

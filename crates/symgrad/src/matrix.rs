@@ -422,6 +422,9 @@ impl Pool {
         if shape.is_scalar() {
             return self.element_of(a, rows.start, cols.start);
         }
+        if let Some(part) = self.stack_part(a, rows, cols) {
+            return Ok(part);
+        }
         match self.node(a).clone() {
             Node::Dense(d) => self.dense(slice_dense(&d, rows, cols)?),
             Node::Matrix { .. } => {
@@ -453,7 +456,7 @@ fn flip(axis: Axis) -> Axis {
 }
 
 /// The product of two dense matrices: exact when both are.
-/// Exact products check the interrupt of `pool` row by row, and refuse
+/// Exact products check the interrupt of `pool` every row of products, and refuse
 /// entries whose products would be larger than exact numbers may be.
 fn dense_product(x: &Dense, y: &Dense, pool: &Pool) -> Result<Dense> {
     let (m, k, n) = (x.shape().rows, x.shape().cols, y.shape().cols);
@@ -475,12 +478,12 @@ fn dense_product(x: &Dense, y: &Dense, pool: &Pool) -> Result<Dense> {
             }
             let mut out = vec![Num::zero(); m * n];
             for i in 0..m {
-                pool.check_interrupt()?;
                 for p in 0..k {
                     let aip = &a[i * k + p];
                     if aip.is_zero() {
                         continue;
                     }
+                    pool.check_interrupt()?;
                     for j in 0..n {
                         out[i * n + j] = out[i * n + j].add(&aip.mul(&b[p * n + j]));
                     }

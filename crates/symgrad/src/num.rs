@@ -43,6 +43,23 @@ pub(crate) fn check_exact_size(n: &Num) -> Result<()> {
     }
 }
 
+/// `a⋅b`, refused before it is computed when the exact product is
+/// certainly over [`MAX_EXACT_BITS`]: cancelling a fraction divides the
+/// numerator only by parts of the denominators, so the product keeps at
+/// least the numerator bits less the denominator bits (and the other way
+/// round).
+pub(crate) fn bounded_product(a: &Num, b: &Num) -> Result<Num> {
+    if let (Num::Rat(x), Num::Rat(y)) = (a, b) {
+        let ((xn, xd), (yn, yd)) = (x.part_bits(), y.part_bits());
+        let at_least = |n1: u64, n2: u64, d1: u64, d2: u64| (n1 + n2).saturating_sub(d1 + d2 + 1);
+        let bits = at_least(xn, yn, xd, yd).max(at_least(xd, yd, xn, yn));
+        if bits > MAX_EXACT_BITS {
+            return Err(too_many_bits(bits));
+        }
+    }
+    Ok(a.mul(b))
+}
+
 impl Num {
     pub fn int(n: i64) -> Num {
         Num::Rat(Rat::int(n))
@@ -311,6 +328,23 @@ mod tests {
         assert_eq!(Num::int(2).pow(&q(1, 2)).unwrap(), None);
         assert_eq!(Num::int(0).pow(&Num::int(-1)), Err(Error::DivisionByZero));
         assert!(Num::int(-4).pow(&q(1, 2)).is_err());
+    }
+
+    /// A product certainly over the limit is refused (before it is
+    /// computed); one that cancels to a small number is not.
+    #[test]
+    fn products_beyond_the_exact_limit_are_refused() {
+        let big = |k: u32| Num::Rat(Rat::from_integer(BigInt::from(2).pow(k)));
+        let tiny = Num::Rat(Rat::new(BigInt::from(1), BigInt::from(2).pow(70_000u32)));
+        assert!(matches!(
+            bounded_product(&big(70_000), &big(70_000)),
+            Err(Error::TooLarge(_))
+        ));
+        assert_eq!(bounded_product(&big(70_000), &tiny).unwrap(), Num::int(1));
+        assert_eq!(
+            bounded_product(&big(60_000), &big(60_000)).unwrap(),
+            big(120_000)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Constant folding over numbers and dense matrices, with broadcasting.
 
-use crate::{Dense, DenseData, Error, Num, Result, Shape};
+use crate::num::{bounded_product, check_exact_size};
+use crate::{Dense, DenseData, Error, Num, Pool, Result, Shape};
 
 /// A folded constant: a scalar number or a dense matrix.
 #[derive(Clone, Debug)]
@@ -59,14 +60,24 @@ impl Numeric {
     }
 
     /// Combines two operands elementwise with broadcasting: exactly when both
-    /// are exact, in f64 otherwise.
+    /// are exact, in f64 otherwise. Each exact operation first checks the
+    /// interrupt of `pool` (big numbers are slow), and an exact result over
+    /// [`crate::MAX_EXACT_BITS`] is an error at once, so a fold of many big
+    /// numbers stays bounded and stops at Ctrl-C.
     pub fn zip(
         &self,
         other: &Numeric,
         op: &'static str,
+        pool: &Pool,
         exact: impl Fn(&Num, &Num) -> Result<Num>,
         float: impl Fn(f64, f64) -> f64,
     ) -> Result<Numeric> {
+        let exact = |a: &Num, b: &Num| {
+            pool.check_interrupt()?;
+            let n = exact(a, b)?;
+            check_exact_size(&n)?;
+            Ok(n)
+        };
         let shape = self
             .shape()
             .broadcast(other.shape())
@@ -99,12 +110,12 @@ impl Numeric {
         Ok(Numeric::Matrix(Dense::new(shape, data)?))
     }
 
-    pub fn add(&self, other: &Numeric) -> Result<Numeric> {
-        self.zip(other, "+", |a, b| Ok(a.add(b)), |a, b| a + b)
+    pub fn add(&self, other: &Numeric, pool: &Pool) -> Result<Numeric> {
+        self.zip(other, "+", pool, |a, b| Ok(a.add(b)), |a, b| a + b)
     }
 
-    pub fn mul(&self, other: &Numeric) -> Result<Numeric> {
-        self.zip(other, ".*", |a, b| Ok(a.mul(b)), |a, b| a * b)
+    pub fn mul(&self, other: &Numeric, pool: &Pool) -> Result<Numeric> {
+        self.zip(other, ".*", pool, bounded_product, |a, b| a * b)
     }
 
     /// True when every element is zero.
@@ -119,11 +130,15 @@ impl Numeric {
     }
 }
 
-/// Applies `f` to every element of a dense matrix, exactly when it is exact.
-pub(crate) fn map_dense(d: &Dense, f: impl Fn(&Num) -> Result<Num>) -> Result<Dense> {
+/// Applies `f` to every element of a dense matrix, exactly when it is exact
+/// (checking the interrupt of `pool` before each exact element).
+pub(crate) fn map_dense(d: &Dense, pool: &Pool, f: impl Fn(&Num) -> Result<Num>) -> Result<Dense> {
     let data = match d.data() {
         DenseData::Exact(v) => {
-            let out: Vec<Num> = v.iter().map(&f).collect::<Result<_>>()?;
+            let out: Vec<Num> = v
+                .iter()
+                .map(|n| pool.check_interrupt().and_then(|()| f(n)))
+                .collect::<Result<_>>()?;
             if out.iter().all(Num::is_exact) {
                 DenseData::Exact(out)
             } else {

@@ -66,6 +66,7 @@ fn rank(node: &Node) -> u8 {
         Node::MatPow(..) => 16,
         Node::Det(_) => 17,
         Node::LogDet(_) => 18,
+        Node::Stack { .. } => 19,
     }
 }
 

@@ -8,23 +8,48 @@
 //! hashing are by value.
 
 use crate::{Error, Result};
-use num_bigint::BigInt;
+use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{Signed, ToPrimitive};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// An exact rational number in lowest terms.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rat(Repr);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Equality and hashing compare the parts: the form is canonical, and
+/// num-rational's own (by continued fractions) is slow and recursive on big
+/// parts.
+#[derive(Clone, Debug)]
 enum Repr {
     /// `n/d` with `d > 0`, `gcd(n, d) = 1` and `n ≠ i64::MIN` (so `-n` fits).
     Small(i64, i64),
     /// A value whose parts do not fit [`Repr::Small`].
     Big(Box<BigRational>),
+}
+
+impl PartialEq for Repr {
+    fn eq(&self, other: &Repr) -> bool {
+        match (self, other) {
+            (Repr::Small(p, q), Repr::Small(r, s)) => (p, q) == (r, s),
+            (Repr::Big(a), Repr::Big(b)) => a.denom() == b.denom() && a.numer() == b.numer(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Repr {}
+
+impl Hash for Repr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Repr::Small(n, d) => (0u8, n, d).hash(state),
+            Repr::Big(r) => (1u8, r.numer(), r.denom()).hash(state),
+        }
+    }
 }
 
 impl Rat {
@@ -149,7 +174,7 @@ impl Rat {
                 let (p, q, r, s) = (p as i128, q as i128, r as i128, s as i128);
                 Rat::reduced(p * s + r * q, q * s)
             }
-            _ => Rat::from_big(self.to_big() + other.to_big()),
+            _ => Rat::from_big(big_sum(&self.to_big(), &other.to_big())),
         }
     }
 
@@ -158,7 +183,7 @@ impl Rat {
             (&Repr::Small(p, q), &Repr::Small(r, s)) => {
                 Rat::reduced(p as i128 * r as i128, q as i128 * s as i128)
             }
-            _ => Rat::from_big(self.to_big() * other.to_big()),
+            _ => Rat::from_big(big_product(&self.to_big(), &other.to_big())),
         }
     }
 
@@ -169,6 +194,15 @@ impl Rat {
                 u64::from(64 - n.unsigned_abs().max(d.unsigned_abs()).leading_zeros())
             }
             Repr::Big(r) => r.numer().bits().max(r.denom().bits()),
+        }
+    }
+
+    /// The sizes in bits of the numerator and the denominator.
+    pub fn part_bits(&self) -> (u64, u64) {
+        let bits = |x: u64| u64::from(64 - x.leading_zeros());
+        match &self.0 {
+            Repr::Small(n, d) => (bits(n.unsigned_abs()), bits(d.unsigned_abs())),
+            Repr::Big(r) => (r.numer().bits(), r.denom().bits()),
         }
     }
 
@@ -199,7 +233,8 @@ impl Ord for Rat {
             (&Repr::Small(p, q), &Repr::Small(r, s)) => {
                 (p as i128 * s as i128).cmp(&(r as i128 * q as i128))
             }
-            _ => self.to_big().cmp(&other.to_big()),
+            // Positive denominators: p/q < r/s exactly when p⋅s < r⋅q.
+            _ => (self.numer() * other.denom()).cmp(&(other.numer() * self.denom())),
         }
     }
 }
@@ -223,6 +258,48 @@ impl fmt::Display for Rat {
             Repr::Small(n, d) => write!(f, "{n}/{d}"),
             Repr::Big(r) => write!(f, "{r}"),
         }
+    }
+}
+
+// Sums and products of big rationals in lowest terms, without the gcd that
+// num-rational's operators compute on every result: its binary gcd is
+// quadratic in the bits even against 1, which made adding or multiplying two
+// big integers take seconds.
+
+/// `a + b`: an integer part keeps the other denominator (`p/q + n` is in
+/// lowest terms), and only two fractions need a gcd.
+fn big_sum(a: &BigRational, b: &BigRational) -> BigRational {
+    match (a.is_integer(), b.is_integer()) {
+        (true, true) => BigRational::from_integer(a.numer() + b.numer()),
+        (false, true) => BigRational::new_raw(a.numer() + b.numer() * a.denom(), a.denom().clone()),
+        (true, false) => big_sum(b, a),
+        (false, false) => a + b,
+    }
+}
+
+/// `a⋅b` by cross-cancelling: `(p/q)⋅(r/s)` divides `p` and `s` by their
+/// gcd and `r` and `q` by theirs, which leaves the product in lowest terms.
+fn big_product(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.numer().is_zero() || b.numer().is_zero() {
+        return BigRational::from_integer(BigInt::zero());
+    }
+    let (g1, g2) = (gcd(a.numer(), b.denom()), gcd(b.numer(), a.denom()));
+    BigRational::new_raw(
+        (a.numer() / &g1) * (b.numer() / &g2),
+        (a.denom() / &g2) * (b.denom() / &g1),
+    )
+}
+
+/// The gcd, at once when a part is one and by one remainder when it fits a
+/// machine word.
+fn gcd(a: &BigInt, b: &BigInt) -> BigInt {
+    if a.is_one() || b.is_one() {
+        return BigInt::one();
+    }
+    match (a.magnitude().to_u64(), b.magnitude().to_u64()) {
+        (_, Some(w)) if w != 0 => (a.magnitude() % w).gcd(&BigUint::from(w)).into(),
+        (Some(w), _) if w != 0 => (b.magnitude() % w).gcd(&BigUint::from(w)).into(),
+        _ => a.gcd(b),
     }
 }
 
@@ -281,6 +358,7 @@ mod tests {
                     .map(move |&q| BigRational::new(p.into(), q.into()))
             })
             .chain([BigRational::from_integer(BigInt::from(i64::MIN))])
+            .chain(beyond_i64())
             .collect();
         let of = |b: &BigRational| Rat::new(b.numer().clone(), b.denom().clone());
         for a in &bigs {
@@ -301,6 +379,22 @@ mod tests {
                 assert_eq!(x == y, a == b);
             }
         }
+    }
+
+    /// Values whose parts are beyond i64: integers, fractions with a big
+    /// numerator or denominator, and parts sharing factors.
+    fn beyond_i64() -> Vec<BigRational> {
+        let two = BigInt::from(2).pow(100u32);
+        let three = BigInt::from(3).pow(70u32);
+        let six = &two * &three;
+        vec![
+            BigRational::from_integer(two.clone() + 1),
+            BigRational::from_integer(-six.clone()),
+            BigRational::new(three.clone(), two.clone()),
+            BigRational::new(-BigInt::from(7), six.clone()),
+            BigRational::new(two.clone() * 5, three.clone() + 2),
+            BigRational::new(BigInt::from(i64::MAX) * 3, BigInt::from(2)),
+        ]
     }
 
     #[test]

@@ -33,6 +33,7 @@ impl Pool {
             Node::Det(a) => self.det(a),
             Node::LogDet(a) => self.logdet(a),
             Node::Slice { arg, rows, cols } => self.slice(arg, rows, cols),
+            Node::Stack { vertical, parts } => self.stack(&parts, vertical),
         }
     }
 

@@ -2,7 +2,9 @@
 //! as the notebooks add a row of ones for the bias with `np.vstack`.
 
 use crate::arith::EXPLICIT_LIMIT;
-use crate::{Dense, DenseData, Error, ExprId, Node, Num, Pool, Result, Shape, checked_shape};
+use crate::{
+    Dense, DenseData, Error, ExprId, Node, Num, Pool, Result, Shape, Span1, checked_shape,
+};
 
 impl Pool {
     /// The matrices of `parts` stacked top to bottom (`vertical`) or left to
@@ -13,6 +15,9 @@ impl Pool {
         let Some(&first) = parts.first() else {
             return Err(Error::Invalid(format!("{op} needs at least one matrix")));
         };
+        if parts.len() == 1 {
+            return Ok(first);
+        }
         // Stacking left to right is stacking the transposes top to bottom.
         let orient = |s: Shape| {
             if vertical {
@@ -42,10 +47,11 @@ impl Pool {
         {
             return self.stack_numeric(parts, shape, vertical);
         }
-        if shape.len() > EXPLICIT_LIMIT {
-            return Err(Error::TooLarge(format!(
-                "{op} of symbolic matrices gives a {shape} matrix, too large to hold element by element"
-            )));
+        if shape.len() > EXPLICIT_LIMIT || !parts.iter().all(|&p| self.is_explicit(p)) {
+            // Symbolic blocks stay blocks: evaluated by stacking their
+            // values, differentiated block by block.
+            let parts = parts.to_vec();
+            return self.intern(Node::Stack { vertical, parts }, shape);
         }
         let mut entries = vec![None; shape.len()];
         let mut offset = 0;
@@ -65,6 +71,155 @@ impl Pool {
         }
         let entries = entries.into_iter().flatten().collect();
         self.matrix(shape, entries)
+    }
+
+    /// The rows (`vertical`) or columns each part of a stack covers, in order.
+    pub(crate) fn stack_spans(&self, parts: &[ExprId], vertical: bool) -> Vec<Span1> {
+        let mut start = 0;
+        parts
+            .iter()
+            .map(|&p| {
+                let s = self.shape(p);
+                let end = start + if vertical { s.rows } else { s.cols };
+                let span = Span1 { start, end };
+                start = end;
+                span
+            })
+            .collect()
+    }
+
+    /// The block of `x` (a matrix of the stack's shape) that lines up with
+    /// each part of a stack: the adjoint of a part is its block of the
+    /// stack's adjoint.
+    pub(crate) fn stack_blocks(
+        &mut self,
+        x: ExprId,
+        parts: &[ExprId],
+        vertical: bool,
+    ) -> Result<Vec<ExprId>> {
+        let s = self.shape(x);
+        let spans = self.stack_spans(parts, vertical);
+        spans
+            .into_iter()
+            .map(|span| {
+                let (rows, cols) = if vertical {
+                    (
+                        span,
+                        Span1 {
+                            start: 0,
+                            end: s.cols,
+                        },
+                    )
+                } else {
+                    (
+                        Span1 {
+                            start: 0,
+                            end: s.rows,
+                        },
+                        span,
+                    )
+                };
+                match self.stack_block_of(x, rows, cols)? {
+                    Some(block) => Ok(block),
+                    None => self.slice(x, rows, cols),
+                }
+            })
+            .collect()
+    }
+
+    /// The part of a stack holding its element (i, j), and where it is in it.
+    pub(crate) fn stack_element_at(
+        &self,
+        parts: &[ExprId],
+        vertical: bool,
+        i: usize,
+        j: usize,
+    ) -> (ExprId, usize, usize) {
+        let at = if vertical { i } else { j };
+        let spans = self.stack_spans(parts, vertical);
+        let k = spans
+            .iter()
+            .position(|s| at < s.end)
+            .unwrap_or(parts.len() - 1);
+        let offset = spans[k].start;
+        match vertical {
+            true => (parts[k], i - offset, j),
+            false => (parts[k], i, j - offset),
+        }
+    }
+
+    /// The block `rows × cols` of `a` when it is one part of a stack, also
+    /// through elementwise operations (`(2⋅vstack(W, V))[0:2, :]` is `2⋅W`),
+    /// so that the gradient of a part is in terms of that part. Only the
+    /// pullback of a stack asks (a plain slice looks at a stack only).
+    fn stack_block_of(&mut self, a: ExprId, rows: Span1, cols: Span1) -> Result<Option<ExprId>> {
+        if let Some(part) = self.stack_part(a, rows, cols) {
+            return Ok(Some(part));
+        }
+        let s = self.shape(a);
+        let node = self.node(a).clone();
+        let operands = match &node {
+            Node::Add(xs) | Node::Mul(xs) => xs.clone(),
+            Node::Apply(_, x) => vec![*x],
+            _ => return Ok(None),
+        };
+        let through = |p: &Pool, x: ExprId| {
+            let sx = p.shape(x);
+            sx == s
+                && matches!(
+                    p.node(x),
+                    Node::Stack { .. } | Node::Add(_) | Node::Mul(_) | Node::Apply(..)
+                )
+        };
+        if !operands.iter().any(|&x| through(self, x))
+            || !operands
+                .iter()
+                .all(|&x| self.shape(x).is_scalar() || self.shape(x) == s)
+        {
+            return Ok(None);
+        }
+        let mut blocks = Vec::with_capacity(operands.len());
+        let mut found = false;
+        for &x in &operands {
+            if self.shape(x).is_scalar() {
+                blocks.push(x);
+                continue;
+            }
+            match self.stack_block_of(x, rows, cols)? {
+                Some(b) => {
+                    found = true;
+                    blocks.push(b);
+                }
+                None => blocks.push(self.slice(x, rows, cols)?),
+            }
+        }
+        if !found {
+            return Ok(None);
+        }
+        match node {
+            Node::Add(_) => self.add(&blocks).map(Some),
+            Node::Mul(_) => self.mul(&blocks).map(Some),
+            Node::Apply(f, _) => self.apply(f, blocks[0]).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The block `rows × cols` of a stack when it is exactly one of its
+    /// parts (`vstack(W, V)[0:2, :]` is `W`).
+    pub(crate) fn stack_part(&self, a: ExprId, rows: Span1, cols: Span1) -> Option<ExprId> {
+        let Node::Stack { vertical, parts } = self.node(a) else {
+            return None;
+        };
+        let s = self.shape(a);
+        let (along, across, full) = match vertical {
+            true => (rows, cols, s.cols),
+            false => (cols, rows, s.rows),
+        };
+        if across.start != 0 || across.end != full {
+            return None;
+        }
+        let spans = self.stack_spans(parts, *vertical);
+        spans.iter().position(|&sp| sp == along).map(|k| parts[k])
     }
 
     fn is_dense(&self, p: ExprId) -> bool {

@@ -424,6 +424,14 @@ impl<'a> Emitter<'a> {
                 };
                 self.call(text, &[*a])?
             }
+            Node::Stack { vertical, parts } => {
+                let xs = parts
+                    .iter()
+                    .map(|&p| self.get(p).map(|x| x.text.clone()))
+                    .collect::<Result<Vec<_>>>()?;
+                let op = if *vertical { "vstack" } else { "hstack" };
+                self.call(format!("{ns}.{op}([{}])", xs.join(", ")), parts)?
+            }
             Node::Slice { arg, rows, cols } => {
                 let x = self.get(*arg)?.at(Prec::Atom);
                 let text = if scalar {

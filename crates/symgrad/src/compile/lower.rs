@@ -380,6 +380,14 @@ impl Lower<'_> {
             Node::Det(a) => self.other(id, *a, Other::Det)?,
             Node::LogDet(a) => self.other(id, *a, Other::LogDet)?,
             Node::Slice { arg, rows, cols } => self.other(id, *arg, Other::Slice(*rows, *cols))?,
+            Node::Stack { vertical, parts } => Step::Stack {
+                parts: parts
+                    .iter()
+                    .map(|&p| self.operand(p))
+                    .collect::<Result<_>>()?,
+                out: self.out(id),
+                vertical: *vertical,
+            },
             _ => return Err(Error::Invalid("internal error: an unknown node".into())),
         };
         self.values.insert(id, step.out());

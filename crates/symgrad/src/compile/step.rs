@@ -88,6 +88,12 @@ pub(crate) enum Step {
         out: Operand,
         entries: Vec<Operand>,
     },
+    /// Whole matrices stacked top to bottom (`vertical`) or left to right.
+    Stack {
+        out: Operand,
+        parts: Vec<Operand>,
+        vertical: bool,
+    },
     Other {
         out: Operand,
         op: Other,
@@ -111,6 +117,7 @@ impl Step {
             | Step::Softmax { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
+            | Step::Stack { out, .. }
             | Step::Other { out, .. }
             | Step::Solve { out, .. } => *out,
         }
@@ -124,6 +131,7 @@ impl Step {
             | Step::Softmax { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
+            | Step::Stack { out, .. }
             | Step::Other { out, .. }
             | Step::Solve { out, .. } => out,
         }
@@ -151,7 +159,7 @@ impl Step {
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
             | Step::Other { arg, .. } => vec![*arg],
-            Step::Gather { entries, .. } => entries.clone(),
+            Step::Gather { entries, .. } | Step::Stack { parts: entries, .. } => entries.clone(),
         }
     }
 
@@ -169,7 +177,9 @@ impl Step {
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
             | Step::Other { arg, .. } => vec![arg],
-            Step::Gather { entries, .. } => entries.iter_mut().collect(),
+            Step::Gather { entries, .. } | Step::Stack { parts: entries, .. } => {
+                entries.iter_mut().collect()
+            }
         }
     }
 }
@@ -296,6 +306,26 @@ impl Step {
             Step::Gather { entries, .. } => {
                 for (o, e) in out.iter_mut().zip(entries) {
                     *o = f.view(e).at(0, 0);
+                }
+            }
+            Step::Stack {
+                parts, vertical, ..
+            } => {
+                let mut offset = 0;
+                for p in parts {
+                    let v = f.view(p);
+                    for i in 0..v.shape.rows {
+                        let at = match vertical {
+                            true => (offset + i) * shape.cols,
+                            false => i * shape.cols + offset,
+                        };
+                        out[at..][..v.shape.cols].copy_from_slice(v.row(i));
+                    }
+                    offset += if *vertical {
+                        v.shape.rows
+                    } else {
+                        v.shape.cols
+                    };
                 }
             }
             Step::Other { op, arg, .. } => {

@@ -223,6 +223,11 @@ impl Latex<'_> {
             Node::Diag(a) => call("\\operatorname{diag}", &[self.expr(*a).s]),
             Node::Det(a) => call("\\det", &[self.expr(*a).s]),
             Node::LogDet(a) => call("\\operatorname{logdet}", &[self.expr(*a).s]),
+            Node::Stack { vertical, parts } => {
+                let parts: Vec<String> = parts.iter().map(|&p| self.expr(p).s).collect();
+                let op = if *vertical { "vstack" } else { "hstack" };
+                call(&format!("\\operatorname{{{op}}}"), &parts)
+            }
             Node::Slice { arg, rows, cols } => {
                 let index = form::index(*rows, *cols, self.pool.shape(*arg));
                 let base = self.expr(*arg).at(POSTFIX_ARG);

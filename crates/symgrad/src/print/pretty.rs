@@ -157,6 +157,10 @@ impl Pretty<'_> {
             Node::Diag(a) => call("diag", vec![self.expr(*a)]),
             Node::Det(a) => call("det", vec![self.expr(*a)]),
             Node::LogDet(a) => call("logdet", vec![self.expr(*a)]),
+            Node::Stack { vertical, parts } => call(
+                if *vertical { "vstack" } else { "hstack" },
+                parts.iter().map(|&p| self.expr(p)).collect(),
+            ),
             Node::Slice { arg, rows, cols } => {
                 let index = format!("[{}]", form::index(*rows, *cols, self.pool.shape(*arg)));
                 let base = self.expr(*arg).parens_below(POSTFIX_ARG);

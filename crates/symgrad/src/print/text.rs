@@ -91,6 +91,10 @@ impl Text<'_> {
             Node::Diag(a) => self.call("diag", &[self.expr(*a).s]),
             Node::Det(a) => self.call("det", &[self.expr(*a).s]),
             Node::LogDet(a) => self.call("logdet", &[self.expr(*a).s]),
+            Node::Stack { vertical, parts } => {
+                let parts: Vec<String> = parts.iter().map(|&p| self.expr(p).s).collect();
+                self.call(if *vertical { "vstack" } else { "hstack" }, &parts)
+            }
             Node::Slice { arg, rows, cols } => {
                 let index = form::index(*rows, *cols, pool.shape(*arg));
                 Out::new(
