@@ -14,7 +14,8 @@ fn mat<'a>(v: View<'a>) -> MatRef<'a, f64> {
     MatRef::from_row_major_slice_with_stride(&v.data[..needed], s.rows, s.cols, v.stride)
 }
 
-/// `out (+)= op(a)⋅op(b)`, op transposing when asked (a strided view, no copy).
+/// `out (+)= op(a)⋅op(b)`, op transposing when asked (a strided view, no
+/// copy): by the skinny kernels when one side has few rows, else by faer.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gemm(
     out: &mut [f64],
@@ -26,6 +27,9 @@ pub(crate) fn gemm(
     acc: bool,
     par: Par,
 ) {
+    if super::skinny::gemm(out, shape, a, ta, b, tb, acc) {
+        return;
+    }
     let (a, b) = (mat(a), mat(b));
     let a = if ta { a.transpose() } else { a };
     let b = if tb { b.transpose() } else { b };

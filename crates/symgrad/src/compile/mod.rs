@@ -14,6 +14,7 @@ mod lanemath;
 mod lower;
 mod plan;
 mod scalar;
+mod skinny;
 mod step;
 #[cfg(test)]
 mod tests;
