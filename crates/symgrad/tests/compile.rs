@@ -338,7 +338,8 @@ fn softmax_regression(
     n: usize,
     layout: Layout,
 ) -> (ExprId, ExprId, ExprId) {
-    let (d, k) = (5, 3);
+    // 40 features: enough for the skinny kernels of samples as columns.
+    let (d, k) = (40, 3);
     let w = p.symbol("W", sh(k, d)).unwrap();
     let xs: Vec<f64> = (0..d * n).map(|_| rng.uniform(-1.0, 1.0)).collect();
     let mut y = vec![0.0; k * n];
@@ -393,7 +394,7 @@ fn blocked_runs_match_whole_runs_and_the_interpreter() {
             oracle(&mut p, g, &bind).unwrap(),
         ];
         for block in [None, Some(7), Some(64), Some(300), Some(1000)] {
-            for threads in [1, 2] {
+            for threads in [1, 2, 3] {
                 prog.set_block(block);
                 prog.set_threads(threads);
                 let got = prog.run(&[&wv]).unwrap();

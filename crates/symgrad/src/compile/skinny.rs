@@ -290,10 +290,10 @@ fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
                     }
                     let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
                     let cs = coefs.as_ptr().add(p * T);
-                    for i in 0..T {
+                    for (i, row) in sums.iter_mut().enumerate() {
                         let w = V::splat(*cs.add(i));
-                        for u in 0..U {
-                            sums[i][u] = V::fma(w, xs[u], sums[i][u]);
+                        for (sum, &x) in row.iter_mut().zip(&xs) {
+                            *sum = V::fma(w, x, *sum);
                         }
                     }
                 }
