@@ -846,7 +846,7 @@ impl Runner<'_> {
                 start,
                 width,
             };
-            let r = step.run(&frame, &mut out, &mut work.regs, par);
+            let r = step.run(&frame, &mut out, &mut work.regs, par, self.interrupt);
             work.slots[o] = out;
             work.finite &= r?;
         }
