@@ -308,9 +308,12 @@ fn ctrl_c_stops_a_long_computation_and_keeps_the_bindings() {
                 .collect::<Vec<_>>()
                 .join(" * ")
         ),
+        // One large compiled matrix power (Ctrl-C is seen between pieces).
+        "A = randn(3000, 3000); B = eval(A^8)",
     ];
     // An endless history file (`/dev/zero`) is not read: the prompt comes.
-    for (statement, history) in statements.iter().zip(["/dev/null", "/dev/zero"]) {
+    let histories = ["/dev/null", "/dev/zero", "/dev/null"];
+    for (statement, history) in statements.iter().zip(histories) {
         let o = Command::new("python3")
             .args([script, env!("CARGO_BIN_EXE_symgrad"), statement])
             .env("SYMGRAD_HISTORY", history)

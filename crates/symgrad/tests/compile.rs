@@ -338,7 +338,8 @@ fn softmax_regression(
     n: usize,
     layout: Layout,
 ) -> (ExprId, ExprId, ExprId) {
-    let (d, k) = (5, 3);
+    // 40 features: enough for the skinny kernels of samples as columns.
+    let (d, k) = (40, 3);
     let w = p.symbol("W", sh(k, d)).unwrap();
     let xs: Vec<f64> = (0..d * n).map(|_| rng.uniform(-1.0, 1.0)).collect();
     let mut y = vec![0.0; k * n];
@@ -393,7 +394,7 @@ fn blocked_runs_match_whole_runs_and_the_interpreter() {
             oracle(&mut p, g, &bind).unwrap(),
         ];
         for block in [None, Some(7), Some(64), Some(300), Some(1000)] {
-            for threads in [1, 2] {
+            for threads in [1, 2, 3] {
                 prog.set_block(block);
                 prog.set_threads(threads);
                 let got = prog.run(&[&wv]).unwrap();
@@ -676,4 +677,88 @@ fn floats_stay_in_transcendental_functions_until_evaluated() -> symgrad::Result<
     let r = p.apply(Func::Abs, m)?;
     assert_eq!(p.as_num(r), Some(&Num::Float(2.5)));
     Ok(())
+}
+
+/// A large matrix power or product stops soon after Ctrl-C (the flag is
+/// checked between pieces of each product), as a power of a symbol (`W^8`)
+/// or a product of large data (`A⋅A⋅A`); small powers give the values a
+/// plain loop gives.
+#[test]
+fn large_matrix_products_stop_on_interrupt() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let mut rng = Rng::new(3);
+    let n = 1500;
+    let mut p = Pool::new();
+    let flag = Arc::new(AtomicBool::new(false));
+    p.set_interrupt(flag.clone());
+    let w = p.symbol("W", sh(n, n)).unwrap();
+    let eight = p.int(8).unwrap();
+    let power = p.power(w, eight).unwrap();
+    let mut prog = p.compile(&[power], &[w]).unwrap();
+    let wv = random_values(&mut rng, sh(n, n));
+    let setter = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            flag.store(true, Ordering::Relaxed);
+            Instant::now()
+        })
+    };
+    let r = prog.run(&[&wv]);
+    let done = Instant::now();
+    let set = setter.join().unwrap();
+    assert!(matches!(r, Err(symgrad::Error::Interrupted)), "{r:?}");
+    let late = done.saturating_duration_since(set);
+    assert!(
+        late < Duration::from_secs(1),
+        "stopped {late:?} after the flag"
+    );
+
+    // A product of data too large to fold as it is built, evaluated.
+    flag.store(false, Ordering::Relaxed);
+    let a = Dense::from_f64(sh(n, n), wv.data.clone()).unwrap();
+    let a = p.dense(a).unwrap();
+    let aa = p.matmul(a, a).unwrap();
+    let aaa = p.matmul(aa, a).unwrap();
+    let mut prog = p.compile(&[aaa], &[]).unwrap();
+    let setter = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            flag.store(true, Ordering::Relaxed);
+            Instant::now()
+        })
+    };
+    let r = prog.run(&[]);
+    let done = Instant::now();
+    let set = setter.join().unwrap();
+    assert!(matches!(r, Err(symgrad::Error::Interrupted)), "{r:?}");
+    assert!(done.saturating_duration_since(set) < Duration::from_secs(1));
+
+    // Small powers: the pieces put together give the product.
+    flag.store(false, Ordering::Relaxed);
+    let m = 7;
+    let s = p.symbol("S", sh(m, m)).unwrap();
+    let three = p.int(3).unwrap();
+    let cube = p.power(s, three).unwrap();
+    let five = p.int(5).unwrap();
+    let fifth = p.power(s, five).unwrap();
+    let mut prog = p.compile(&[cube, fifth], &[s]).unwrap();
+    let sv = random_values(&mut rng, sh(m, m));
+    let got = prog.run(&[&sv]).unwrap();
+    let mul = |x: &[f64], y: &[f64]| -> Vec<f64> {
+        (0..m * m)
+            .map(|ij| (0..m).map(|q| x[ij / m * m + q] * y[q * m + ij % m]).sum())
+            .collect()
+    };
+    let sq = mul(&sv.data, &sv.data);
+    let want3 = mul(&sq, &sv.data);
+    let want5 = mul(&mul(&sq, &sq), &sv.data);
+    for (got, want) in got.iter().zip([want3, want5]) {
+        for (a, b) in got.data.iter().zip(&want) {
+            assert!(close(*a, *b, 1e-12), "{a} vs {b}");
+        }
+    }
 }

@@ -141,8 +141,18 @@ impl Builder {
                 last[a] = k;
             }
         }
+        // A value that is not finite stays so through sums and products,
+        // so it is enough to check the results and the operands of the
+        // other ops (which can lose one: exp(−∞) = 0, relu(NaN) = 0).
+        let mut checked = vec![false; n];
+        for op in &self.ops {
+            if !matches!(op, Op::Add(..) | Op::Mul(..)) {
+                op.operands().into_iter().for_each(|a| checked[a] = true);
+            }
+        }
         for &r in results {
             last[r] = usize::MAX;
+            checked[r] = true;
         }
         let mut reg_of = vec![0usize; n];
         let mut free: Vec<usize> = Vec::new();
@@ -163,7 +173,7 @@ impl Builder {
                     free.push(reg_of[a]);
                 }
             }
-            code.push((renamed, dest));
+            code.push((renamed, dest, checked[k]));
         }
         Kernel {
             code,
@@ -173,10 +183,11 @@ impl Builder {
     }
 }
 
-/// A register program: `(op, destination register)` in order.
+/// A register program: `(op, destination register, checked)` in order;
+/// the values checked for being finite are enough to tell whether all were.
 #[derive(Clone, Debug)]
 pub(crate) struct Kernel {
-    code: Vec<(Op, usize)>,
+    code: Vec<(Op, usize, bool)>,
     results: Vec<usize>,
     regs: usize,
 }
@@ -207,7 +218,7 @@ impl Kernel {
 lanes_fn! {
     /// The body of [`Kernel::run`].
     fn run_kernel(kernel: &Kernel, regs: &mut [f64], width: usize, len: usize, load: &mut dyn FnMut(usize, &mut [f64]), finite: &mut bool) {
-        for (op, d) in &kernel.code {
+        for (op, d, checked) in &kernel.code {
             let (before, rest) = regs.split_at_mut(d * width);
             let (dest, after) = rest.split_at_mut(width);
             let dest = &mut dest[..len];
@@ -245,7 +256,9 @@ lanes_fn! {
                     }
                 }
             }
-            *finite &= all_finite(dest);
+            if *checked {
+                *finite &= all_finite(dest);
+            }
         }
     }
 }

@@ -14,7 +14,10 @@ fn mat<'a>(v: View<'a>) -> MatRef<'a, f64> {
     MatRef::from_row_major_slice_with_stride(&v.data[..needed], s.rows, s.cols, v.stride)
 }
 
-/// `out (+)= op(a)⋅op(b)`, op transposing when asked (a strided view, no copy).
+/// `out (+)= op(a)⋅op(b)`, op transposing when asked (a strided view, no
+/// copy): by the skinny kernels when one side has few rows, else by faer.
+/// A large product runs in pieces of rows of `out`, calling `stop` (the
+/// Ctrl-C check) before each.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gemm(
     out: &mut [f64],
@@ -25,13 +28,91 @@ pub(crate) fn gemm(
     tb: bool,
     acc: bool,
     par: Par,
-) {
+    stop: &dyn Fn() -> crate::Result<()>,
+) -> crate::Result<()> {
+    if super::skinny::gemm(out, shape, a, ta, b, tb, acc) {
+        return Ok(());
+    }
     let (a, b) = (mat(a), mat(b));
     let a = if ta { a.transpose() } else { a };
     let b = if tb { b.transpose() } else { b };
-    let dst = MatMut::from_row_major_slice_mut(out, shape.rows, shape.cols);
     let beta = if acc { Accum::Add } else { Accum::Replace };
-    matmul(dst, beta, a, b, 1.0, par);
+    let (m, n) = (shape.rows, shape.cols);
+    let piece = piece_rows(m, a.ncols(), n);
+    for (i0, chunk) in out.chunks_mut(piece * n.max(1)).enumerate() {
+        stop()?;
+        let i0 = i0 * piece;
+        let rows = chunk.len() / n.max(1);
+        let dst = MatMut::from_row_major_slice_mut(chunk, rows, n);
+        matmul(dst, beta, a.subrows(i0, rows), b, 1.0, par);
+    }
+    Ok(())
+}
+
+/// The rows of an m×n product over k per piece: about 2²⁴ multiply-adds
+/// (a few milliseconds), so Ctrl-C is seen soon.
+pub(crate) fn piece_rows(m: usize, k: usize, n: usize) -> usize {
+    (((1usize << 24) / k.max(1)) / n.max(1)).clamp(1, m.max(1))
+}
+
+/// `a^e` for a square matrix (n×n, row-major) and e ≥ 1, by squaring,
+/// each product in pieces calling `stop` before each.
+pub(crate) fn matpow(
+    a: &[f64],
+    n: usize,
+    mut e: u64,
+    par: Par,
+    stop: &dyn Fn() -> crate::Result<()>,
+) -> crate::Result<Vec<f64>> {
+    let shape = Shape::new(n, n);
+    fn view(data: &[f64], n: usize) -> View<'_> {
+        View {
+            data,
+            shape: Shape::new(n, n),
+            stride: n,
+        }
+    }
+    let mut base = a.to_vec();
+    let mut acc: Option<Vec<f64>> = None;
+    let mut out = vec![0.0; n * n];
+    loop {
+        if e & 1 == 1 {
+            acc = Some(match acc {
+                None => base.clone(),
+                Some(x) => {
+                    gemm(
+                        &mut out,
+                        shape,
+                        view(&x, n),
+                        false,
+                        view(&base, n),
+                        false,
+                        false,
+                        par,
+                        stop,
+                    )?;
+                    std::mem::replace(&mut out, x)
+                }
+            });
+        }
+        e >>= 1;
+        if e == 0 {
+            break;
+        }
+        gemm(
+            &mut out,
+            shape,
+            view(&base, n),
+            false,
+            view(&base, n),
+            false,
+            false,
+            par,
+            stop,
+        )?;
+        std::mem::swap(&mut out, &mut base);
+    }
+    Ok(acc.unwrap_or(base))
 }
 
 /// A sum or log-sum-exp of `a` along `axis` into `out` (added when `acc`).

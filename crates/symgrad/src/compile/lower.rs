@@ -23,6 +23,8 @@ pub(crate) struct Lowered {
     pub(crate) finite: bool,
     /// The pool's Ctrl-C flag, checked before each step.
     interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The buffers of the other threads running blocks.
+    helpers: Vec<Work>,
 }
 
 struct Lower<'p> {
@@ -112,6 +114,7 @@ pub(crate) fn lower(
         slots: Vec::new(),
         finite: true,
         interrupt: pool.interrupt_flag(),
+        helpers: Vec::new(),
     };
     lowered.allocate_slots(l.slots);
     let regs = lowered
@@ -667,33 +670,25 @@ impl Lowered {
         width: usize,
         par: Par,
     ) -> Result<()> {
-        for k in range {
-            if self
-                .interrupt
-                .as_ref()
-                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
-            {
-                return Err(Error::Interrupted);
-            }
-            let step = &self.steps[k];
-            let Loc::Slot(o) = step.out().loc else {
-                return Err(Error::Invalid(
-                    "internal error: a step writes no slot".into(),
-                ));
-            };
-            let mut out = std::mem::take(&mut self.slots[o]);
-            let frame = Frame {
-                inputs,
-                consts: &self.consts,
-                slots: &self.slots,
-                start,
-                width,
-            };
-            let r = step.run(&frame, &mut out, &mut self.regs, par);
-            self.slots[o] = out;
-            self.finite &= r?;
+        let mut work = Work {
+            slots: std::mem::take(&mut self.slots),
+            regs: std::mem::take(&mut self.regs),
+            finite: self.finite,
+        };
+        let r = self.runner(inputs).run(&mut work, range, start, width, par);
+        self.slots = work.slots;
+        self.regs = work.regs;
+        self.finite = work.finite;
+        r
+    }
+
+    fn runner<'a>(&'a self, inputs: &'a [&'a [f64]]) -> Runner<'a> {
+        Runner {
+            steps: &self.steps,
+            consts: &self.consts,
+            interrupt: self.interrupt.as_deref(),
+            inputs,
         }
-        Ok(())
     }
 
     fn results(&self, inputs: &[&[f64]]) -> Result<Vec<Values>> {
@@ -735,6 +730,7 @@ impl Lowered {
         inputs: &[&[f64]],
         samples: usize,
         width: usize,
+        threads: usize,
         par: Par,
     ) -> Result<Vec<Values>> {
         self.finite = true;
@@ -749,13 +745,180 @@ impl Lowered {
                 }
             }
         }
-        let mut start = 0;
-        while start < samples {
-            let w = width.min(samples - start);
-            self.run_steps(self.pre_end..self.block_end, inputs, start, w, par)?;
-            start += w;
+        // Whole blocks per thread, as many to each as can be.
+        let blocks = samples.div_ceil(width);
+        let threads = threads.clamp(1, blocks.max(1));
+        let per = blocks.div_ceil(threads) * width;
+        let range = self.pre_end..self.block_end;
+        if threads == 1 {
+            self.run_block_range(range, inputs, 0..samples, width, par)?;
+        } else {
+            self.run_threads(range, inputs, samples, per, width)?;
         }
         self.run_steps(self.block_end..self.steps.len(), inputs, 0, 0, par)?;
         self.results(inputs)
+    }
+
+    fn run_block_range(
+        &mut self,
+        steps: std::ops::Range<usize>,
+        inputs: &[&[f64]],
+        samples: std::ops::Range<usize>,
+        width: usize,
+        par: Par,
+    ) -> Result<()> {
+        let mut start = samples.start;
+        while start < samples.end {
+            let w = width.min(samples.end - start);
+            self.run_steps(steps.clone(), inputs, start, w, par)?;
+            start += w;
+        }
+        Ok(())
+    }
+
+    /// Runs the blocks on several threads, each over `per` samples with its
+    /// own buffers (copies of the values computed before the blocks, its
+    /// sums from zero), then adds the sums of the others into this one's,
+    /// in thread order.
+    fn run_threads(
+        &mut self,
+        steps: std::ops::Range<usize>,
+        inputs: &[&[f64]],
+        samples: usize,
+        per: usize,
+        width: usize,
+    ) -> Result<()> {
+        let sums: Vec<usize> = self.steps[steps.clone()]
+            .iter()
+            .filter(|s| s.accumulates())
+            .filter_map(|s| match s.out().loc {
+                Loc::Slot(o) => Some(o),
+                _ => None,
+            })
+            .collect();
+        let helpers = samples.div_ceil(per) - 1;
+        self.helpers.resize_with(helpers, Work::default);
+        for w in &mut self.helpers {
+            w.slots.clone_from(&self.slots);
+            w.regs.clone_from(&self.regs);
+            w.finite = true;
+            for &o in &sums {
+                w.slots[o].fill(0.0);
+            }
+        }
+        let mut helpers = std::mem::take(&mut self.helpers);
+        let mut mine = Work {
+            slots: std::mem::take(&mut self.slots),
+            regs: std::mem::take(&mut self.regs),
+            finite: self.finite,
+        };
+        let runner = self.runner(inputs);
+        let results: Vec<Result<()>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = helpers
+                .iter_mut()
+                .enumerate()
+                .map(|(t, w)| {
+                    let runner = &runner;
+                    let steps = steps.clone();
+                    scope.spawn(move || {
+                        let first = (t + 1) * per;
+                        runner.blocks(w, steps, first..samples.min(first + per), width)
+                    })
+                })
+                .collect();
+            let own = runner.blocks(&mut mine, steps.clone(), 0..per.min(samples), width);
+            std::iter::once(own)
+                .chain(handles.into_iter().map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Invalid("internal error: a thread failed".into()))
+                    })
+                }))
+                .collect()
+        });
+        for w in &helpers {
+            for &o in &sums {
+                for (t, x) in mine.slots[o].iter_mut().zip(&w.slots[o]) {
+                    *t += x;
+                }
+            }
+            mine.finite &= w.finite;
+        }
+        self.slots = mine.slots;
+        self.regs = mine.regs;
+        self.finite = mine.finite;
+        self.helpers = helpers;
+        results.into_iter().collect()
+    }
+}
+
+/// The working buffers of one thread running a program.
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    slots: Vec<Vec<f64>>,
+    regs: Vec<f64>,
+    finite: bool,
+}
+
+/// What every thread running a program shares.
+struct Runner<'a> {
+    steps: &'a [Step],
+    consts: &'a [Const],
+    interrupt: Option<&'a std::sync::atomic::AtomicBool>,
+    inputs: &'a [&'a [f64]],
+}
+
+impl Runner<'_> {
+    /// Runs the steps `range` on the block of `width` samples from `start`.
+    fn run(
+        &self,
+        work: &mut Work,
+        range: std::ops::Range<usize>,
+        start: usize,
+        width: usize,
+        par: Par,
+    ) -> Result<()> {
+        for k in range {
+            if self
+                .interrupt
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return Err(Error::Interrupted);
+            }
+            let step = &self.steps[k];
+            let Loc::Slot(o) = step.out().loc else {
+                return Err(Error::Invalid(
+                    "internal error: a step writes no slot".into(),
+                ));
+            };
+            let mut out = std::mem::take(&mut work.slots[o]);
+            let frame = Frame {
+                inputs: self.inputs,
+                consts: self.consts,
+                slots: &work.slots,
+                start,
+                width,
+            };
+            let r = step.run(&frame, &mut out, &mut work.regs, par, self.interrupt);
+            work.slots[o] = out;
+            work.finite &= r?;
+        }
+        Ok(())
+    }
+
+    /// Runs the steps `range` over the blocks of `width` samples in `samples`.
+    fn blocks(
+        &self,
+        work: &mut Work,
+        range: std::ops::Range<usize>,
+        samples: std::ops::Range<usize>,
+        width: usize,
+    ) -> Result<()> {
+        let mut start = samples.start;
+        while start < samples.end {
+            let w = width.min(samples.end - start);
+            self.run(work, range.clone(), start, w, Par::Seq)?;
+            start += w;
+        }
+        Ok(())
     }
 }

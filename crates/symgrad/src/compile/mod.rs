@@ -14,6 +14,7 @@ mod lanemath;
 mod lower;
 mod plan;
 mod scalar;
+mod skinny;
 mod step;
 #[cfg(test)]
 mod tests;
@@ -46,6 +47,9 @@ pub struct Program {
     blocked: Option<Blocked>,
     /// The samples per block, or `None` to run whole matrices.
     block: Option<usize>,
+    /// The threads: blocks of samples are shared among them, and matrix
+    /// products of whole matrices use them.
+    threads: usize,
     par: Par,
 }
 
@@ -144,6 +148,7 @@ impl Pool {
             whole,
             blocked,
             block,
+            threads: 1,
             par: Par::Seq,
         })
     }
@@ -170,7 +175,10 @@ impl Program {
         }
         let data: Vec<&[f64]> = inputs.iter().map(|v| v.data.as_slice()).collect();
         match (&mut self.blocked, self.block) {
-            (Some(b), Some(width)) => b.program.run_blocked(&data, b.samples, width, self.par),
+            (Some(b), Some(width)) => {
+                b.program
+                    .run_blocked(&data, b.samples, width, self.threads, self.par)
+            }
             _ => self.whole.run_whole(&data, self.par),
         }
     }
@@ -186,8 +194,12 @@ impl Program {
         }
     }
 
-    /// The number of threads matrix products use (1 by default).
+    /// The number of threads (1 by default): a blocked program shares its
+    /// blocks of samples among them (each thread summing its own, added in
+    /// thread order), a program on whole matrices runs its matrix products
+    /// on them.
     pub fn set_threads(&mut self, n: usize) {
+        self.threads = n.max(1);
         self.par = if n > 1 { Par::rayon(n) } else { Par::Seq };
     }
 

@@ -5,6 +5,7 @@ use super::{Const, kernels};
 use crate::evaluate::kernels as interp;
 use crate::{Axis, Error, Reduction, Result, Shape, Span1, Values};
 use faer::Par;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where a value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -268,7 +269,12 @@ impl Step {
         out: &mut Vec<f64>,
         regs: &mut [f64],
         par: Par,
+        interrupt: Option<&AtomicBool>,
     ) -> Result<bool> {
+        let stop = || match interrupt {
+            Some(flag) if flag.load(Ordering::Relaxed) => Err(Error::Interrupted),
+            _ => Ok(()),
+        };
         let shape = f.shape(&self.out());
         let len = shape.len();
         if !self.accumulates() {
@@ -290,7 +296,7 @@ impl Step {
             Step::Fused { kernel, args, .. } => finite = fused(f, shape, kernel, args, out, regs),
             Step::Gemm {
                 a, ta, b, tb, acc, ..
-            } => kernels::gemm(out, shape, f.view(a), *ta, f.view(b), *tb, *acc, par),
+            } => kernels::gemm(out, shape, f.view(a), *ta, f.view(b), *tb, *acc, par, &stop)?,
             Step::Reduce {
                 r, axis, arg, acc, ..
             } => kernels::reduce(out, *r, *axis, f.view(arg), *acc),
@@ -327,6 +333,16 @@ impl Step {
                         v.shape.cols
                     };
                 }
+            }
+            Step::Other {
+                op: Other::MatPow(e),
+                arg,
+                ..
+            } if *e > 0 => {
+                let v = f.view(arg);
+                let a: Vec<f64> = (0..v.shape.rows).flat_map(|i| v.row(i).to_vec()).collect();
+                let p = kernels::matpow(&a, v.shape.rows, e.unsigned_abs(), par, &stop)?;
+                out.copy_from_slice(&p);
             }
             Step::Other { op, arg, .. } => {
                 let a = f.view(arg).to_values()?;

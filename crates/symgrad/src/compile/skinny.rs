@@ -1,0 +1,719 @@
+//! Matrix products with one side of at most [`SMALL`] rows (a loss over
+//! many samples and few classes: `W⋅X`, `D⋅Xᵀ`, `X⋅Wᵀ`, `Dᵀ⋅X`), where a
+//! general GEMM spends its time packing. Two loop nests keep every partial
+//! result in registers: *dots*, `out[i, j] = a[i, :]⋅b[j, :]`, and *axpys*,
+//! `out[i, :] = Σₚ op(a)[i, p]⋅b[p, :]`. Each is compiled for AVX-512, for
+//! AVX2 with FMA, and plainly, running the widest the CPU has.
+
+use super::step::View;
+use crate::Shape;
+
+/// The most rows the small side may have.
+pub(crate) const SMALL: usize = 16;
+
+/// `out (+)= op(a)⋅op(b)` when the shapes suit these kernels, `b` is a
+/// block of columns of wider data (a block of samples stored as columns,
+/// which faer reads slowly: 1.3–1.5× the time on N1) and the CPU has AVX2
+/// or AVX-512; false (and `out` untouched) when not, for faer.
+pub(crate) fn gemm(
+    out: &mut [f64],
+    shape: Shape,
+    a: View,
+    ta: bool,
+    b: View,
+    tb: bool,
+    acc: bool,
+) -> bool {
+    b.stride > b.shape.cols && b.shape.rows > 1 && gemm_with(isa(), out, shape, a, ta, b, tb, acc)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gemm_with(
+    isa: Isa,
+    out: &mut [f64],
+    shape: Shape,
+    a: View,
+    ta: bool,
+    b: View,
+    tb: bool,
+    acc: bool,
+) -> bool {
+    let (m, n) = (shape.rows, shape.cols);
+    let k = if ta { a.shape.rows } else { a.shape.cols };
+    if isa == Isa::Plain || m == 0 || n == 0 || k < 32 {
+        return false;
+    }
+    if !ta && tb && (m <= SMALL || n <= SMALL) {
+        dots(isa, out, shape, a, b, acc);
+        true
+    } else if !tb && m <= SMALL && n >= 16 {
+        axpys(isa, out, shape, a, ta, b, acc);
+        true
+    } else {
+        false
+    }
+}
+
+/// Which instruction set the kernels run with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isa {
+    Avx512,
+    Avx2,
+    Plain,
+}
+
+fn isa() -> Isa {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Isa::Avx512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return Isa::Avx2;
+        }
+    }
+    Isa::Plain
+}
+
+/// Calls `$f::<T, ...>` with the const `T` equal to the runtime `$t`
+/// (1 to [`SMALL`]).
+macro_rules! with_tile {
+    ($t:expr, $f:ident::<_ $(, $c:literal)*>($($arg:expr),*)) => {
+        match $t {
+            1 => $f::<1 $(, $c)*>($($arg),*),
+            2 => $f::<2 $(, $c)*>($($arg),*),
+            3 => $f::<3 $(, $c)*>($($arg),*),
+            4 => $f::<4 $(, $c)*>($($arg),*),
+            5 => $f::<5 $(, $c)*>($($arg),*),
+            6 => $f::<6 $(, $c)*>($($arg),*),
+            7 => $f::<7 $(, $c)*>($($arg),*),
+            8 => $f::<8 $(, $c)*>($($arg),*),
+            9 => $f::<9 $(, $c)*>($($arg),*),
+            10 => $f::<10 $(, $c)*>($($arg),*),
+            11 => $f::<11 $(, $c)*>($($arg),*),
+            _ => $f::<12 $(, $c)*>($($arg),*),
+        }
+    };
+}
+
+/// Splits `rows` into tiles of at most `most`, as even as can be.
+fn tiles(rows: usize, most: usize) -> impl Iterator<Item = (usize, usize)> {
+    let count = rows.div_ceil(most).max(1);
+    let size = rows.div_ceil(count);
+    (0..count).map(move |t| (t * size, size.min(rows - t * size)))
+}
+
+/// `out[i, j] (+)= a[i, :]⋅b[j, :]` with `a` or `b` of at most [`SMALL`]
+/// rows: each pair of rows of the large side meets a tile of the small side.
+fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
+    let (m, n) = (shape.rows, shape.cols);
+    let small_is_b = n <= SMALL && (m > SMALL || n <= m);
+    let (big, small) = if small_is_b { (a, b) } else { (b, a) };
+    // Where dot (r, s) of a big row and a small row goes.
+    let (big_step, small_step) = if small_is_b { (n, 1) } else { (1, n) };
+    let most = if isa == Isa::Avx512 { 12 } else { 6 };
+    for (s0, t) in tiles(small.shape.rows, most) {
+        let to = Out {
+            data: &mut *out,
+            big_step,
+            small_step,
+            first: s0 * small_step,
+            acc,
+        };
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX-512.
+            Isa::Avx512 => unsafe { with_tile!(t, dots_avx512::<_>(big, small, s0, to)) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX2 and FMA.
+            Isa::Avx2 => unsafe { with_tile!(t, dots_avx2::<_>(big, small, s0, to)) },
+            _ => {}
+        }
+    }
+}
+
+/// Where the dots of a tile go: dot (r, s) at `first + r⋅big_step +
+/// s⋅small_step`, added when `acc`.
+struct Out<'a> {
+    data: &'a mut [f64],
+    big_step: usize,
+    small_step: usize,
+    first: usize,
+    acc: bool,
+}
+
+impl Out<'_> {
+    #[inline(always)]
+    fn put(&mut self, r: usize, s: usize, x: f64) {
+        let o = &mut self.data[self.first + r * self.big_step + s * self.small_step];
+        *o = if self.acc { *o + x } else { x };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn dots_avx512<const T: usize>(big: View, small: View, s0: usize, out: Out) {
+    dots_tile::<simd::V8, T>(big, small, s0, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dots_avx2<const T: usize>(big: View, small: View, s0: usize, out: Out) {
+    dots_tile::<simd::V4, T>(big, small, s0, out)
+}
+
+/// The dots of every row of `big` with rows `s0..s0 + T` of `small`, two
+/// rows of `big` at a time, into `out`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dots_tile<V: simd::Vector, const T: usize>(big: View, small: View, s0: usize, mut out: Out) {
+    let k = big.shape.cols;
+    let srows: [&[f64]; T] = std::array::from_fn(|s| &small.row(s0 + s)[..k]);
+    let body = k - k % V::LANES;
+    let mut r = 0;
+    while r < big.shape.rows {
+        let pair = (big.shape.rows - r).min(2);
+        let b0 = &big.row(r)[..k];
+        let b1 = &big.row(r + pair - 1)[..k];
+        let mut acc0 = [unsafe { V::zero() }; T];
+        let mut acc1 = [unsafe { V::zero() }; T];
+        // The next pair of rows, asked for while this one is summed.
+        let next = (r + 2).min(big.shape.rows - 1);
+        let n0 = big.data.as_ptr().wrapping_add(next * big.stride);
+        let n1 = n0.wrapping_add(if next + 1 < big.shape.rows {
+            big.stride
+        } else {
+            0
+        });
+        let mut o = 0;
+        while o < body {
+            // SAFETY: o + LANES ≤ k, the length of every row read.
+            unsafe {
+                if o % 8 == 0 {
+                    simd::prefetch(n0.wrapping_add(o));
+                    simd::prefetch(n1.wrapping_add(o));
+                }
+                let x0 = V::load(b0.as_ptr().add(o));
+                let x1 = V::load(b1.as_ptr().add(o));
+                for s in 0..T {
+                    let y = V::load(srows[s].as_ptr().add(o));
+                    acc0[s] = V::fma(x0, y, acc0[s]);
+                    acc1[s] = V::fma(x1, y, acc1[s]);
+                }
+            }
+            o += V::LANES;
+        }
+        for (q, (x, sums)) in [(b0, acc0), (b1, acc1)].into_iter().enumerate().take(pair) {
+            for (s, y) in srows.iter().enumerate() {
+                // SAFETY: the features V needs are enabled by the caller.
+                let mut total = unsafe { sums[s].sum() };
+                for p in body..k {
+                    total = x[p].mul_add(y[p], total);
+                }
+                out.put(r + q, s, total);
+            }
+        }
+        r += pair;
+    }
+}
+
+/// `out[i, :] (+)= Σₚ op(a)[i, p]⋅b[p, :]` with `out` of at most [`SMALL`]
+/// rows: a tile of rows of `out` by a strip of columns stays in registers
+/// while the rows of `b` stream by.
+fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, acc: bool) {
+    let (m, n) = (shape.rows, shape.cols);
+    let k = b.shape.rows;
+    let mut coefs = Vec::new();
+    for (i0, t) in tiles(m, 12) {
+        // The tile's coefficients, p-major: coefs[p⋅t + i].
+        coefs.clear();
+        for p in 0..k {
+            coefs.extend((i0..i0 + t).map(|i| if ta { a.at(p, i) } else { a.at(i, p) }));
+        }
+        let rows = &mut out[i0 * n..(i0 + t) * n];
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX-512.
+            Isa::Avx512 => unsafe { with_tile!(t, axpys_avx512::<_>(rows, n, &coefs, b, acc)) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX2 and FMA.
+            Isa::Avx2 => unsafe { with_tile!(t, axpys_avx2::<_>(rows, n, &coefs, b, acc)) },
+            _ => {}
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
+    axpys_tile::<simd::V8, T, 2>(out, n, coefs, b, acc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn axpys_avx2<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
+    axpys_tile::<simd::V4, T, 1>(out, n, coefs, b, acc)
+}
+
+/// The `T` rows of `out` (each `n` long) from `coefs` (p-major) and `b`, in
+/// strips of `U` vectors (the columns past the last strip one by one).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
+    out: &mut [f64],
+    n: usize,
+    coefs: &[f64],
+    b: View,
+    acc: bool,
+) {
+    let k = b.shape.rows;
+    assert!(k == 0 || (k - 1) * b.stride + n <= b.data.len());
+    assert!(out.len() >= T * n && coefs.len() >= k * T);
+    let strip = U * V::LANES;
+    let body = n - n % strip;
+    // Rows of `b` in chunks, so that a strip walks a few rows (a few
+    // pages) at a time; the sums go through `out` between chunks.
+    const CHUNK: usize = 32;
+    for p0 in (0..k).step_by(CHUNK) {
+        let add = acc || p0 > 0;
+        for c in (0..body).step_by(strip) {
+            let mut sums = [[unsafe { V::zero() }; U]; T];
+            for p in p0..k.min(p0 + CHUNK) {
+                // SAFETY: c + strip ≤ n and the bounds asserted above.
+                unsafe {
+                    let row = b.data.as_ptr().add(p * b.stride + c);
+                    // The rows are far apart: ask for this row's piece of
+                    // the strip after next now.
+                    for u in 0..U {
+                        simd::prefetch(row.wrapping_add(2 * strip + u * V::LANES));
+                    }
+                    let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
+                    let cs = coefs.as_ptr().add(p * T);
+                    for (i, row) in sums.iter_mut().enumerate() {
+                        let w = V::splat(*cs.add(i));
+                        for (sum, &x) in row.iter_mut().zip(&xs) {
+                            *sum = V::fma(w, x, *sum);
+                        }
+                    }
+                }
+            }
+            for (i, row) in sums.iter().enumerate() {
+                for (u, v) in row.iter().enumerate() {
+                    // SAFETY: the strip lies inside row i of `out`.
+                    unsafe {
+                        let o = out.as_mut_ptr().add(i * n + c + u * V::LANES);
+                        let v = if add { V::add(V::load(o), *v) } else { *v };
+                        v.store(o);
+                    }
+                }
+            }
+        }
+    }
+    for c in body..n {
+        for i in 0..T {
+            let mut total = 0.0f64;
+            for p in 0..k {
+                total = coefs[p * T + i].mul_add(b.data[p * b.stride + c], total);
+            }
+            let o = &mut out[i * n + c];
+            *o = if acc { *o + total } else { total };
+        }
+    }
+}
+
+/// The vectors the kernels are written with.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::*;
+
+    /// A vector of f64 lanes. The methods need the CPU features of their
+    /// type, enabled in the function they are inlined into.
+    pub(super) trait Vector: Copy {
+        const LANES: usize;
+        unsafe fn zero() -> Self;
+        unsafe fn load(p: *const f64) -> Self;
+        unsafe fn store(self, p: *mut f64);
+        unsafe fn splat(x: f64) -> Self;
+        /// `a⋅b + c`, rounded once.
+        unsafe fn fma(a: Self, b: Self, c: Self) -> Self;
+        unsafe fn add(a: Self, b: Self) -> Self;
+        /// The sum of the lanes.
+        unsafe fn sum(self) -> f64;
+    }
+
+    /// Asks for the cache line holding `p` (no fault if it is not memory).
+    #[inline(always)]
+    pub(super) fn prefetch(p: *const f64) {
+        // SAFETY: a prefetch reads nothing and cannot fault (SSE is part of
+        // x86-64).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) }
+    }
+
+    /// 8 lanes (AVX-512).
+    #[derive(Clone, Copy)]
+    pub(super) struct V8(__m512d);
+
+    impl Vector for V8 {
+        const LANES: usize = 8;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            unsafe { V8(_mm512_setzero_pd()) }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            unsafe { V8(_mm512_loadu_pd(p)) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f64) {
+            unsafe { _mm512_storeu_pd(p, self.0) }
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f64) -> Self {
+            unsafe { V8(_mm512_set1_pd(x)) }
+        }
+        #[inline(always)]
+        unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
+            unsafe { V8(_mm512_fmadd_pd(a.0, b.0, c.0)) }
+        }
+        #[inline(always)]
+        unsafe fn add(a: Self, b: Self) -> Self {
+            unsafe { V8(_mm512_add_pd(a.0, b.0)) }
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f64 {
+            unsafe { _mm512_reduce_add_pd(self.0) }
+        }
+    }
+
+    /// 4 lanes (AVX2 with FMA).
+    #[derive(Clone, Copy)]
+    pub(super) struct V4(__m256d);
+
+    impl Vector for V4 {
+        const LANES: usize = 4;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            unsafe { V4(_mm256_setzero_pd()) }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            unsafe { V4(_mm256_loadu_pd(p)) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f64) {
+            unsafe { _mm256_storeu_pd(p, self.0) }
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f64) -> Self {
+            unsafe { V4(_mm256_set1_pd(x)) }
+        }
+        #[inline(always)]
+        unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
+            unsafe { V4(_mm256_fmadd_pd(a.0, b.0, c.0)) }
+        }
+        #[inline(always)]
+        unsafe fn add(a: Self, b: Self) -> Self {
+            unsafe { V4(_mm256_add_pd(a.0, b.0)) }
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f64 {
+            unsafe {
+                let pair = _mm_add_pd(
+                    _mm256_castpd256_pd128(self.0),
+                    _mm256_extractf128_pd(self.0, 1),
+                );
+                _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::linalg::matmul::matmul;
+    use faer::{Accum, MatMut, MatRef, Par};
+
+    /// A deterministic pseudo-random sequence in [-1, 1).
+    fn numbers(seed: u64, len: usize) -> Vec<f64> {
+        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    /// `op(a)⋅op(b)` by the definition.
+    fn plain(m: usize, n: usize, k: usize, a: &[f64], ta: bool, b: &[f64], tb: bool) -> Vec<f64> {
+        let (ac, bc) = (if ta { m } else { k }, if tb { k } else { n });
+        let at = |i: usize, p: usize| if ta { a[p * ac + i] } else { a[i * ac + p] };
+        let bt = |p: usize, j: usize| if tb { b[j * bc + p] } else { b[p * bc + j] };
+        let mut out = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                out[i * n + j] = (0..k).map(|p| at(i, p) * bt(p, j)).sum();
+            }
+        }
+        out
+    }
+
+    fn by_faer(m: usize, n: usize, k: usize, a: &[f64], ta: bool, b: &[f64], tb: bool) -> Vec<f64> {
+        let a = if ta {
+            MatRef::from_row_major_slice(a, k, m).transpose()
+        } else {
+            MatRef::from_row_major_slice(a, m, k)
+        };
+        let b = if tb {
+            MatRef::from_row_major_slice(b, n, k).transpose()
+        } else {
+            MatRef::from_row_major_slice(b, k, n)
+        };
+        let mut out = vec![0.0; m * n];
+        let dst = MatMut::from_row_major_slice_mut(&mut out, m, n);
+        matmul(dst, Accum::Replace, a, b, 1.0, Par::Seq);
+        out
+    }
+
+    fn view(data: &[f64], rows: usize, cols: usize) -> View<'_> {
+        View {
+            data,
+            shape: Shape::new(rows, cols),
+            stride: cols,
+        }
+    }
+
+    /// The instruction sets this CPU can run the kernels with.
+    fn isas() -> Vec<Isa> {
+        let mut all = vec![Isa::Plain];
+        if isa() == Isa::Avx512 {
+            all.push(Isa::Avx512);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            all.push(Isa::Avx2);
+        }
+        all
+    }
+
+    fn close(x: &[f64], y: &[f64], k: usize) -> bool {
+        x.iter()
+            .zip(y)
+            .all(|(x, y)| (x - y).abs() <= 1e-13 * (k as f64) * (1.0 + y.abs()))
+    }
+
+    #[test]
+    fn skinny_products_equal_faer_and_the_definition() {
+        let mut cases = 0;
+        for (seed, (m, n, k)) in [
+            (10, 128, 784),
+            (10, 131, 784),
+            (10, 784, 128),
+            (10, 784, 131),
+            (131, 10, 784),
+            (784, 10, 37),
+            (1, 50, 33),
+            (16, 17, 64),
+            (13, 200, 40),
+            (3, 16, 32),
+            (16, 16, 100),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for (ta, tb) in [(false, false), (true, false), (false, true)] {
+                let a = numbers(seed as u64, m * k);
+                let b = numbers(seed as u64 + 100, k * n);
+                let av = if ta { view(&a, k, m) } else { view(&a, m, k) };
+                let bv = if tb { view(&b, n, k) } else { view(&b, k, n) };
+                let start = numbers(seed as u64 + 200, m * n);
+                for isa in isas() {
+                    let mut out = start.clone();
+                    if !gemm_with(isa, &mut out, Shape::new(m, n), av, ta, bv, tb, true) {
+                        assert!(isa == Isa::Plain || m > SMALL, "{m}×{n}×{k} {ta} {tb}");
+                        continue;
+                    }
+                    cases += 1;
+                    let want = plain(m, n, k, &a, ta, &b, tb);
+                    let want: Vec<f64> = want.iter().zip(&start).map(|(x, s)| x + s).collect();
+                    let fa = by_faer(m, n, k, &a, ta, &b, tb);
+                    let fa: Vec<f64> = fa.iter().zip(&start).map(|(x, s)| x + s).collect();
+                    assert!(close(&out, &want, k), "{m}×{n}×{k} {ta} {tb}");
+                    assert!(close(&out, &fa, k), "{m}×{n}×{k} {ta} {tb} (faer)");
+                    let mut replaced = start.clone();
+                    gemm_with(isa, &mut replaced, Shape::new(m, n), av, ta, bv, tb, false);
+                    let plain_only = plain(m, n, k, &a, ta, &b, tb);
+                    assert!(close(&replaced, &plain_only, k));
+                }
+            }
+        }
+        assert!(cases >= 15, "only {cases} cases ran the skinny kernels");
+    }
+
+    #[test]
+    fn strided_views_read_only_their_columns() {
+        // A block of 40 columns out of a 64-column matrix, as the blocked
+        // program reads data with samples as columns.
+        let (k, cols, m) = (50, 64, 10);
+        let x = numbers(7, k * cols);
+        let w = numbers(8, m * k);
+        let block = View {
+            data: &x[12..],
+            shape: Shape::new(k, 40),
+            stride: cols,
+        };
+        let wv = View {
+            data: &w,
+            shape: Shape::new(m, k),
+            stride: k,
+        };
+        for isa in isas().into_iter().filter(|&i| i != Isa::Plain) {
+            let mut out = vec![0.0; m * 40];
+            assert!(gemm_with(
+                isa,
+                &mut out,
+                Shape::new(m, 40),
+                wv,
+                false,
+                block,
+                false,
+                false
+            ));
+            for i in 0..m {
+                for j in 0..40 {
+                    let want: f64 = (0..k).map(|p| w[i * k + p] * x[p * cols + 12 + j]).sum();
+                    assert!((out[i * 40 + j] - want).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    /// Times the kernels against faer on N1's products per block (run with
+    /// `cargo test --release -p symgrad --lib skinny -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn time_against_faer() {
+        let (d, k, total) = (784, 10, 60_000);
+        let x = numbers(1, d * total);
+        let w = numbers(2, k * d);
+        let best = |f: &mut dyn FnMut()| {
+            (0..5)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .fold(f64::INFINITY, f64::min)
+        };
+        // Samples as rows: Z = X⋅Wᵀ (dots), G += Zᵀ⋅X (axpys).
+        let xr = numbers(3, d * total);
+        for block in [64, 160, 320] {
+            for use_faer in [false, true] {
+                let mut z = vec![0.0; k * block];
+                let mut g = vec![0.0; k * d];
+                let ms = best(&mut || {
+                    for s in (0..total - block + 1).step_by(block) {
+                        let rows = &xr[s * d..(s + block) * d];
+                        let xb = view(rows, block, d);
+                        let zs = Shape::new(block, k);
+                        let gs = Shape::new(k, d);
+                        if use_faer {
+                            let xm = MatRef::from_row_major_slice(rows, block, d);
+                            let wm = MatRef::from_row_major_slice(&w, k, d);
+                            let zm = MatMut::from_row_major_slice_mut(&mut z, block, k);
+                            matmul(zm, Accum::Replace, xm, wm.transpose(), 1.0, Par::Seq);
+                            let zr = MatRef::from_row_major_slice(&z, block, k);
+                            let gm = MatMut::from_row_major_slice_mut(&mut g, k, d);
+                            matmul(gm, Accum::Add, zr.transpose(), xm, 1.0, Par::Seq);
+                        } else {
+                            assert!(gemm(&mut z, zs, xb, false, view(&w, k, d), true, false));
+                            let zv = view(&z, block, k);
+                            assert!(gemm(&mut g, gs, zv, true, xb, false, true));
+                        }
+                    }
+                });
+                println!(
+                    "rows block {block} {}: {ms:.1} ms",
+                    if use_faer { "faer" } else { "skinny" }
+                );
+            }
+        }
+        let parts: Vec<(bool, bool)> = [(true, true), (true, false), (false, true)].into();
+        for block in [64, 128, 256, 512] {
+            for (do_z, do_g) in parts.iter().copied() {
+                for use_faer in [false, true] {
+                    let mut z = vec![0.0; k * block];
+                    let mut g = vec![0.0; k * d];
+                    let ms = best(&mut || {
+                        for s in (0..total - block + 1).step_by(block) {
+                            let xb = View {
+                                data: &x[s..],
+                                shape: Shape::new(d, block),
+                                stride: total,
+                            };
+                            let wv = view(&w, k, d);
+                            let zs = Shape::new(k, block);
+                            if !do_z {
+                            } else if use_faer {
+                                let xm = MatRef::from_row_major_slice_with_stride(
+                                    &x[s..s + (d - 1) * total + block],
+                                    d,
+                                    block,
+                                    total,
+                                );
+                                let wm = MatRef::from_row_major_slice(&w, k, d);
+                                matmul(
+                                    MatMut::from_row_major_slice_mut(&mut z, k, block),
+                                    Accum::Replace,
+                                    wm,
+                                    xm,
+                                    1.0,
+                                    Par::Seq,
+                                );
+                            } else {
+                                assert!(gemm(&mut z, zs, wv, false, xb, false, false));
+                            }
+                            let zv = View {
+                                data: &z,
+                                shape: zs,
+                                stride: block,
+                            };
+                            let gs = Shape::new(k, d);
+                            if !do_g {
+                            } else if use_faer {
+                                let (a, b) = (
+                                    MatRef::from_row_major_slice(&z, k, block),
+                                    MatRef::from_row_major_slice_with_stride(
+                                        &x[s..s + (d - 1) * total + block],
+                                        d,
+                                        block,
+                                        total,
+                                    ),
+                                );
+                                matmul(
+                                    MatMut::from_row_major_slice_mut(&mut g, k, d),
+                                    Accum::Add,
+                                    a,
+                                    b.transpose(),
+                                    1.0,
+                                    Par::Seq,
+                                );
+                            } else {
+                                assert!(gemm(&mut g, gs, zv, false, xb, true, true));
+                            }
+                        }
+                    });
+                    println!(
+                        "cols block {block} z {do_z} g {do_g} {}: {ms:.1} ms",
+                        if use_faer { "faer" } else { "skinny" }
+                    );
+                }
+            }
+        }
+    }
+}
