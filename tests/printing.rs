@@ -390,7 +390,7 @@ fn latex_of_the_golden_cases_compiles() {
     };
     let seed_004_written_out = format!("{SEED_004}\n:set names off");
     let seed_000_narrow = format!("{SEED_000}\n:set names off\n:set width 40");
-    let cases: [(&str, &[&str]); 9] = [
+    let cases: [(&str, &[&str]); 10] = [
         (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
         (
             &seed_004_written_out,
@@ -408,6 +408,10 @@ fn latex_of_the_golden_cases_compiles() {
         ("symbol o[10]", &["jacobian(softmax(o), o)"]),
         ("seed(0); R = randn(20, 20)", &["R", "randn(3, 11)"]),
         ("symbol v[25], A[25, 25]", &["v'*A*v"]),
+        (
+            "M = [[1234567, 2345678, 3456789, 4567890, 5678901], [1, 2, 3, 4, 5]]\n:set width 40",
+            &["M", "randn(100, 100)"],
+        ),
         (
             "symbol A[3, 3], B[3, 3], c[3], alpha, omicron, F_beta, Alpha, x_1, z",
             &[
@@ -940,6 +944,32 @@ fn latex_names_subexpressions_as_the_pretty_form_does() {
         &\phantom{\text{where }} u_{8} = 12 W_{1,0} + 30 W_{1,1} + 46 W_{1,2} + 54
           W_{1,3} + b_{1}\end{aligned}"#]],
     );
+}
+
+/// A matrix too wide for the width is shown in LaTeX as in the pretty form:
+/// in blocks of columns under their indices; a large one elided around
+/// `\cdots` and `\vdots`, never written out whole.
+#[test]
+fn latex_matrices_break_into_column_blocks_and_elide() {
+    let mut s = session(
+        "M = [[1234567, 2345678, 3456789, 4567890, 5678901], [1, 2, 3, 4, 5]]\n:set output latex",
+    );
+    golden(
+        &mut s,
+        40,
+        "M",
+        expect![[r#"
+            \begin{aligned}&\text{columns 0–3} \\
+            &\begin{bmatrix}1234567 & 2345678 &
+              3456789 & 4567890 \\ 1 & 2 & 3 &
+              4\end{bmatrix} \\
+            &\text{column 4} \\
+            &\begin{bmatrix}5678901 \\
+              5\end{bmatrix}\end{aligned}"#]],
+    );
+    let big = at(&mut s, 80, "randn(100, 100)");
+    assert!(big.len() < 3000, "{big}");
+    assert!(big.contains("\\vdots") && big.contains("\\cdots") && big.contains("\\ddots"));
 }
 
 /// Seed 004's derivative with `:set names off`: the softmax of each image's

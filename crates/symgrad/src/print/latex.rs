@@ -4,10 +4,11 @@
 use super::PrintOptions;
 use super::boxes::str_width;
 use super::form::{self, Part, Product, Quotient, Term};
-use super::layout::Fitted;
+use super::layout::{Fitted, column_split, columns_heading};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+use super::pretty::shown;
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
 use std::collections::HashMap;
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
@@ -182,14 +183,8 @@ impl Latex<'_> {
                 let v = form::diagonal_of(self.pool, id).unwrap_or(id);
                 call("\\operatorname{diag}", &[self.expr(v).s])
             }
-            Node::Matrix { shape, entries } => {
-                let cells: Vec<String> = entries.iter().map(|&e| self.expr(e).s).collect();
-                Out::new(bmatrix(*shape, &cells), Prec::Atom)
-            }
-            Node::Dense(d) => {
-                let cells: Vec<String> = d.nums().iter().map(|n| self.number(n).s).collect();
-                Out::new(bmatrix(d.shape(), &cells), Prec::Atom)
-            }
+            Node::Matrix { shape, .. } => Out::new(self.matrix(id, &shown(shape.cols)), Prec::Atom),
+            Node::Dense(d) => Out::new(self.matrix(id, &shown(d.shape().cols)), Prec::Atom),
             Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
@@ -285,6 +280,9 @@ impl Latex<'_> {
         if self.name_of(id).is_some() {
             return vec![self.expr(id).s];
         }
+        if let Some(blocks) = self.column_blocks(id, opts, names) {
+            return blocks;
+        }
         let terms = match self.pool.node(id) {
             Node::Add(_) => self.pool.terms_as_shown(id),
             Node::Mul(_) => vec![id],
@@ -338,6 +336,62 @@ impl Latex<'_> {
             }
         }
         out
+    }
+
+    /// A matrix whose pretty form is wider than the width in blocks of
+    /// columns as the pretty printer splits it, each under its heading
+    /// (`columns 0–3`); None for anything else.
+    fn column_blocks(
+        &self,
+        id: ExprId,
+        opts: &PrintOptions,
+        names: &HashMap<ExprId, String>,
+    ) -> Option<Vec<String>> {
+        let (Node::Matrix { .. } | Node::Dense(_)) = self.pool.node(id) else {
+            return None;
+        };
+        let pretty = super::pretty::Pretty::new(self.pool, opts.digits, names, self.defining);
+        if pretty.expr(id).width() <= opts.width {
+            return None;
+        }
+        let n = self.pool.shape(id).cols;
+        let blocks = column_split(&pretty, n, id, opts.width).ok()?;
+        let mut lines = Vec::new();
+        for cols in blocks {
+            lines.push(format!("\\text{{{}}}", columns_heading(&cols)));
+            lines.push(self.matrix(id, &cols));
+        }
+        Some(lines)
+    }
+
+    /// A matrix literal or numeric matrix with the given columns (`None`
+    /// marks elided ones); more than [`MAX_SHOWN`](super::pretty::MAX_SHOWN)
+    /// rows show their first and last around `\vdots`, as in the pretty form.
+    fn matrix(&self, id: ExprId, cols: &[Option<usize>]) -> String {
+        let shape = self.pool.shape(id);
+        let cell = |i: usize, j: usize| match self.pool.node(id) {
+            Node::Matrix { entries, .. } => entries
+                .get(i * shape.cols + j)
+                .map_or_else(String::new, |&e| self.expr(e).s),
+            Node::Dense(d) => self.number(&d.get(i, j)).s,
+            _ => String::new(),
+        };
+        let rows: Vec<String> = shown(shape.rows)
+            .iter()
+            .map(|&i| {
+                let cells: Vec<String> = cols
+                    .iter()
+                    .map(|&j| match (i, j) {
+                        (None, None) => "\\ddots".to_string(),
+                        (None, _) => "\\vdots".to_string(),
+                        (_, None) => "\\cdots".to_string(),
+                        (Some(i), Some(j)) => cell(i, j),
+                    })
+                    .collect();
+                cells.join(" & ")
+            })
+            .collect();
+        bmatrix(cols.len(), &rows)
     }
 
     /// The factors of a product (without a denominator) in lines whose
@@ -595,15 +649,12 @@ fn float(s: &str, prec: Prec) -> Out {
     }
 }
 
-/// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}`; over 10 columns (amsmath's
-/// limit for `bmatrix`) a bracketed `array`, which has none.
-fn bmatrix(shape: Shape, cells: &[String]) -> String {
-    let rows: Vec<String> = cells
-        .chunks(shape.cols.max(1))
-        .map(|r| r.join(" & "))
-        .collect();
-    if shape.cols > 10 {
-        let spec = "c".repeat(shape.cols);
+/// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}` of rows already joined by
+/// `&`; over 10 columns (amsmath's limit for `bmatrix`) a bracketed
+/// `array`, which has none.
+fn bmatrix(cols: usize, rows: &[String]) -> String {
+    if cols > 10 {
+        let spec = "c".repeat(cols);
         return format!(
             "\\left[\\begin{{array}}{{{spec}}}{}\\end{{array}}\\right]",
             rows.join(" \\\\ ")

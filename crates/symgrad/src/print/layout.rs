@@ -358,39 +358,15 @@ impl Layout<'_> {
         id: ExprId,
         width: usize,
     ) -> Result<Vec<Pict>, ExprId> {
-        let n = self.pool.shape(id).cols;
-        let cols: Vec<Option<usize>> = if n <= MAX_BLOCK_COLUMNS {
-            (0..n).map(Some).collect()
-        } else {
-            shown(n)
-        };
-        let mut blocks = Vec::new();
-        let mut start = 0;
-        while start < cols.len() {
-            let mut end = start + 1;
-            let mut block = printer.matrix_columns(id, &cols[start..end]);
-            if block.width() > width {
-                return Err(self.widest_entry(printer, id, cols[start]).unwrap_or(id));
-            }
-            while end < cols.len() {
-                let wider = printer.matrix_columns(id, &cols[start..=end]);
-                if wider.width() > width {
-                    break;
-                }
-                block = wider;
-                end += 1;
-            }
-            let shown: Vec<usize> = cols[start..end].iter().flatten().copied().collect();
-            let heading = match (shown.first(), shown.last()) {
-                (Some(a), Some(b)) if a == b => format!("column {a}"),
-                (Some(a), Some(b)) => format!("columns {a}–{b}"),
-                _ => "columns elided".to_string(),
-            };
-            let heading = Pict::atom(&heading);
-            blocks.push(Pict::column(&[&heading, &block]));
-            start = end;
-        }
-        Ok(blocks)
+        let blocks = column_split(printer, self.pool.shape(id).cols, id, width)
+            .map_err(|j| self.widest_entry(printer, id, j).unwrap_or(id))?;
+        Ok(blocks
+            .iter()
+            .map(|cols| {
+                let heading = Pict::atom(&columns_heading(cols));
+                Pict::column(&[&heading, &printer.matrix_columns(id, cols)])
+            })
+            .collect())
     }
 
     /// The widest entry of column `j` of a matrix literal.
@@ -531,4 +507,45 @@ fn broken_sum(printer: &Pretty, terms: &[ExprId], width: usize) -> Result<Vec<Pi
         used = lines.last().map_or(0, |l| l.iter().map(Pict::width).sum());
     }
     Ok(lines.iter().map(|l| Pict::row(l, Prec::Add)).collect())
+}
+
+/// The columns of a matrix of `n` columns in blocks whose pictures fit
+/// `width`: all of them up to [`MAX_BLOCK_COLUMNS`], else the shown ones
+/// around an elided `None`. Err(the column) when one column alone does not
+/// fit.
+pub(crate) fn column_split(
+    printer: &Pretty,
+    n: usize,
+    id: ExprId,
+    width: usize,
+) -> Result<Vec<Vec<Option<usize>>>, Option<usize>> {
+    let cols: Vec<Option<usize>> = if n <= MAX_BLOCK_COLUMNS {
+        (0..n).map(Some).collect()
+    } else {
+        shown(n)
+    };
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < cols.len() {
+        if printer.matrix_columns(id, &cols[start..=start]).width() > width {
+            return Err(cols[start]);
+        }
+        let mut end = start + 1;
+        while end < cols.len() && printer.matrix_columns(id, &cols[start..=end]).width() <= width {
+            end += 1;
+        }
+        blocks.push(cols[start..end].to_vec());
+        start = end;
+    }
+    Ok(blocks)
+}
+
+/// The heading of a block of columns: `column 3`, `columns 0–3`.
+pub(crate) fn columns_heading(cols: &[Option<usize>]) -> String {
+    let shown: Vec<usize> = cols.iter().flatten().copied().collect();
+    match (shown.first(), shown.last()) {
+        (Some(a), Some(b)) if a == b => format!("column {a}"),
+        (Some(a), Some(b)) => format!("columns {a}–{b}"),
+        _ => "columns elided".to_string(),
+    }
 }
