@@ -21,6 +21,11 @@ impl Evaluator {
         Ok(Evaluator { program })
     }
 
+    /// Runs on `n` threads from now on.
+    pub fn set_threads(&mut self, n: usize) {
+        self.program.set_threads(n);
+    }
+
     /// The value of every output, the inputs bound to `values` (in order).
     pub fn run(&mut self, values: &[&Values]) -> Res<Vec<Values>> {
         self.program.run(values).map_err(|e| e.to_string())

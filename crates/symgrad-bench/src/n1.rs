@@ -29,6 +29,7 @@ const LR: f64 = 0.1;
 /// Phase names, shared with `bench/peers.py`.
 const ROWS: &str = "loss + gradient per call, samples as rows";
 const COLUMNS: &str = "loss + gradient per call, as columns";
+const THREADS: &str = "loss + gradient per call, as columns, 2 threads";
 const GRADIENT: &str = "gradient only per call, as columns";
 const SCRIPT: &str = "g = eval(G, W = W0); in a script, per call";
 const SGD: &str = "sgd epoch, batch 128, in a script";
@@ -197,12 +198,22 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
             d.onehot(Layout::Columns),
         )
         .map_err(err)?;
-    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad))?;
+    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad), 1)?;
     b.row(
         name,
         COLUMNS,
         show(t),
         "1 thread; checked against a plain loop",
+    );
+    let t2 = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad), 2)?;
+    b.row(
+        name,
+        THREADS,
+        show(t2),
+        &format!(
+            "{:.2}× faster than 1 thread (`--threads 2`)",
+            t.as_secs_f64() / t2.as_secs_f64()
+        ),
     );
     let t_grad = gradient_only(name, plan, &mut p, (l, w), &w_eval, &grad)?;
     drop(p);
@@ -227,7 +238,7 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
     let (mut p, l, w) = d.build(Layout::Rows, x, y).map_err(err)?;
     let before = measure::rss_mb();
     measure::reset_peak();
-    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad))?;
+    let t = evaluate(name, plan, &mut p, (l, w), &w_eval, (loss, &grad), 1)?;
     let peak = measure::peak_rss_mb();
     b.row(
         name,
@@ -254,8 +265,8 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
     Ok(())
 }
 
-/// The time per call of loss + gradient compiled from the pool `p`, checked
-/// against `(loss, grad)` first.
+/// The time per call of loss + gradient compiled from the pool `p`, on
+/// `threads` threads, checked against `(loss, grad)` first.
 fn evaluate(
     name: &str,
     plan: Plan,
@@ -263,9 +274,11 @@ fn evaluate(
     (l, w): (ExprId, ExprId),
     w_eval: &Values,
     (loss, grad): (f64, &[f64]),
+    threads: usize,
 ) -> Res<std::time::Duration> {
     let g = p.grad(l, w).map_err(|e| e.to_string())?;
     let mut ev = Evaluator::new(p, &[l, g], &[w])?;
+    ev.set_threads(threads);
     let out = ev.run(&[w_eval])?;
     check(&format!("{name} loss"), &out[0].data, &[loss])?;
     check(&format!("{name} gradient"), &out[1].data, grad)?;
