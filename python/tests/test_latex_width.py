@@ -85,3 +85,21 @@ def test_where_breaking_is_not_enough_parts_are_named_as_in_the_pretty_form():
     assert "where u₀ = " in s.run("G")._repr_mimebundle_()["text/plain"]
     for r in lines:
         assert visible_width(r) <= 60, r
+
+
+def test_a_wide_matrix_breaks_into_blocks_of_columns_as_in_the_pretty_form():
+    s = symgrad.Session()
+    s.run("seed(1)\nR = randn(4, 14)\n:set width 60")
+    tex = latex(s, "R")
+    assert tex.startswith("\\begin{aligned}")
+    headings = re.findall(r"\\text\{(column[^}]*)\}", tex)
+    pretty = s.run("R")._repr_mimebundle_()["text/plain"]
+    shown = [l.strip() for l in pretty.splitlines() if l.strip().startswith("column")]
+    assert len(headings) >= 2 and headings == shown
+    # Every column once, each block's rows no wider than the line.
+    blocks = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", tex, re.S)
+    assert len(blocks) == len(headings)
+    assert sum(b.split("\\\\")[0].count("&") + 1 for b in blocks) == 14
+    for b in blocks:
+        for row in b.split("\\\\"):
+            assert visible_width(row) <= 60, row
