@@ -230,6 +230,18 @@ fn clear_errors() {
     }
 }
 
+/// A binding whose elements cannot all be formed (`log(0)` inside a stack,
+/// found by the fuzzer) does not break the results shown after it: they are
+/// shown, and the binding itself fails only where it is evaluated.
+#[test]
+fn a_binding_without_all_its_elements_leaves_later_results_alone() {
+    let (out, err) = run("symbol w\ny = log(hstack(w, 0))\n1 + 1\ny'\nsum(y) + w");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.lines().next(), Some("2"), "{out}");
+    assert!(out.contains("hstack(w, 0)"), "{out}");
+    fails_with("symbol w\ny = log(hstack(w, 0))\neval(y, w = 2)", "log(0)");
+}
+
 #[test]
 fn descend_keeps_the_path_only_when_small() {
     let (out, err) = run(

@@ -52,7 +52,10 @@ impl Session {
         let opts = self.settings.print_options();
         let named = match (printer, self.settings.names) {
             ("text", _) | (_, false) => e,
-            _ => self.named_form(e)?.unwrap_or(e),
+            // Naming is a courtesy: a binding whose forms cannot be built
+            // (`log(hstack(w, 0))` has no element (0, 1)) leaves the result
+            // as it is rather than failing it.
+            _ => self.named_form(e).ok().flatten().unwrap_or(e),
         };
         Ok(match printer {
             "text" => symgrad::wrap_text_form(&symgrad::text(&self.pool, e, &opts), opts.width),
@@ -80,13 +83,14 @@ impl Session {
                 let symbol = self.pool.symbol(&name, shape)?;
                 names.insert(value, symbol);
             }
-            if !shape.is_scalar() {
-                let transposed = self.pool.transpose(value)?;
-                if inside(&transposed) && transposed != e {
-                    let symbol = self.pool.symbol(&name, shape)?;
-                    let shown = self.pool.transpose(symbol)?;
-                    names.insert(transposed, shown);
-                }
+            if !shape.is_scalar()
+                && let Ok(transposed) = self.pool.transpose(value)
+                && inside(&transposed)
+                && transposed != e
+            {
+                let symbol = self.pool.symbol(&name, shape)?;
+                let shown = self.pool.transpose(symbol)?;
+                names.insert(transposed, shown);
             }
         }
         // Elements of small named matrices of scores (sums of products, as
@@ -149,14 +153,14 @@ impl Session {
             let symbol = self.pool.symbol(&name, shape)?;
             // The matrix of all its elements (`softmax([z0₀; z0₁; z0₂])` from
             // simplify) is the named matrix.
-            let mut all = Vec::with_capacity(shape.len());
-            for i in 0..shape.rows {
-                for j in 0..shape.cols {
-                    all.push(self.pool.element_of(value, i, j)?);
-                }
-            }
-            let whole = self.pool.matrix(shape, all)?;
-            if whole != e && inside(&whole) && !names.contains_key(&whole) {
+            let all: symgrad::Result<Vec<ExprId>> = (0..shape.len())
+                .map(|k| self.pool.element_of(value, k / shape.cols, k % shape.cols))
+                .collect();
+            if let Ok(whole) = all.and_then(|all| self.pool.matrix(shape, all))
+                && whole != e
+                && inside(&whole)
+                && !names.contains_key(&whole)
+            {
                 names.insert(whole, symbol);
             }
             for (element, i, j) in elements {
