@@ -49,7 +49,9 @@ pub(crate) fn check_exact_size(n: &Num) -> Result<()> {
 /// least the numerator bits less the denominator bits (and the other way
 /// round).
 pub(crate) fn bounded_product(a: &Num, b: &Num) -> Result<Num> {
-    if let (Num::Rat(x), Num::Rat(y)) = (a, b) {
+    if let (Num::Rat(x), Num::Rat(y)) = (a, b)
+        && !(x.is_small() && y.is_small())
+    {
         let ((xn, xd), (yn, yd)) = (x.part_bits(), y.part_bits());
         let at_least = |n1: u64, n2: u64, d1: u64, d2: u64| (n1 + n2).saturating_sub(d1 + d2 + 1);
         let bits = at_least(xn, yn, xd, yd).max(at_least(xd, yd, xn, yn));
@@ -97,6 +99,15 @@ impl Num {
 
     pub fn is_exact(&self) -> bool {
         matches!(self, Num::Rat(_))
+    }
+
+    /// True for a float or an exact number whose parts fit a machine word
+    /// (see [`Rat::is_small`]).
+    pub fn is_small(&self) -> bool {
+        match self {
+            Num::Rat(r) => r.is_small(),
+            Num::Float(_) => true,
+        }
     }
 
     /// True for an exact integer.

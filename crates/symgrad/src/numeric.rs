@@ -60,10 +60,10 @@ impl Numeric {
     }
 
     /// Combines two operands elementwise with broadcasting: exactly when both
-    /// are exact, in f64 otherwise. Each exact operation first checks the
-    /// interrupt of `pool` (big numbers are slow), and an exact result over
-    /// [`crate::MAX_EXACT_BITS`] is an error at once, so a fold of many big
-    /// numbers stays bounded and stops at Ctrl-C.
+    /// are exact, in f64 otherwise. An exact operation on a big number first
+    /// checks the interrupt of `pool` (big numbers are slow), and an exact
+    /// result over [`crate::MAX_EXACT_BITS`] is an error at once, so a fold
+    /// of many big numbers stays bounded and stops at Ctrl-C.
     pub fn zip(
         &self,
         other: &Numeric,
@@ -72,7 +72,18 @@ impl Numeric {
         exact: impl Fn(&Num, &Num) -> Result<Num>,
         float: impl Fn(f64, f64) -> f64,
     ) -> Result<Numeric> {
+        // Numbers that fit machine words are quick to combine and far below
+        // the limit: they need no size check, and the interrupt only every
+        // few thousand.
+        let small_ops = std::cell::Cell::new(0u32);
         let exact = |a: &Num, b: &Num| {
+            if a.is_small() && b.is_small() {
+                small_ops.set(small_ops.get().wrapping_add(1));
+                if small_ops.get().is_multiple_of(4096) {
+                    pool.check_interrupt()?;
+                }
+                return exact(a, b);
+            }
             pool.check_interrupt()?;
             let n = exact(a, b)?;
             check_exact_size(&n)?;

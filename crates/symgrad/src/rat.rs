@@ -44,6 +44,7 @@ impl PartialEq for Repr {
 impl Eq for Repr {}
 
 impl Hash for Repr {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
             Repr::Small(n, d) => (0u8, n, d).hash(state),
@@ -128,6 +129,12 @@ impl Rat {
 
     pub fn is_one(&self) -> bool {
         matches!(self.0, Repr::Small(1, 1))
+    }
+
+    /// True when both parts fit a machine word: a sum or product of two
+    /// such numbers is fast and far below any size limit.
+    pub fn is_small(&self) -> bool {
+        matches!(self.0, Repr::Small(..))
     }
 
     pub fn is_integer(&self) -> bool {
