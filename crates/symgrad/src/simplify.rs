@@ -56,10 +56,20 @@ impl Pool {
         let expanded = self.expand_elementwise(complemented)?;
         let expanded_stable = self.expand_elementwise(stable)?;
         let (mut best, mut best_size) = (e, self.size(e));
+        // Most passes change nothing: each distinct form is tried once.
+        let (mut tried, mut seen) = (Vec::new(), vec![e]);
         for c in [recognised, cancelled, stable, expanded, expanded_stable] {
+            if tried.contains(&c) {
+                continue;
+            }
+            tried.push(c);
             let factored = self.rewrite(c, |p, id| p.factored_form(id))?;
             let combined = self.rewrite(factored, |p, id| p.combined_logs(id))?;
             for c in [c, factored, combined] {
+                if seen.contains(&c) {
+                    continue;
+                }
+                seen.push(c);
                 let size = self.size(c);
                 if size < best_size {
                     (best, best_size) = (c, size);
