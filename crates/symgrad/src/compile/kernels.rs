@@ -65,13 +65,11 @@ pub(crate) fn matpow(
     stop: &dyn Fn() -> crate::Result<()>,
 ) -> crate::Result<Vec<f64>> {
     let shape = Shape::new(n, n);
-    fn view(data: &[f64], n: usize) -> View<'_> {
-        View {
-            data,
-            shape: Shape::new(n, n),
-            stride: n,
-        }
-    }
+    // out = x⋅y
+    let product = |out: &mut [f64], x: &[f64], y: &[f64]| {
+        let (x, y) = (View::contiguous(x, shape), View::contiguous(y, shape));
+        gemm(out, shape, x, false, y, false, false, par, stop)
+    };
     let mut base = a.to_vec();
     let mut acc: Option<Vec<f64>> = None;
     let mut out = vec![0.0; n * n];
@@ -80,17 +78,7 @@ pub(crate) fn matpow(
             acc = Some(match acc {
                 None => base.clone(),
                 Some(x) => {
-                    gemm(
-                        &mut out,
-                        shape,
-                        view(&x, n),
-                        false,
-                        view(&base, n),
-                        false,
-                        false,
-                        par,
-                        stop,
-                    )?;
+                    product(&mut out, &x, &base)?;
                     std::mem::replace(&mut out, x)
                 }
             });
@@ -99,17 +87,7 @@ pub(crate) fn matpow(
         if e == 0 {
             break;
         }
-        gemm(
-            &mut out,
-            shape,
-            view(&base, n),
-            false,
-            view(&base, n),
-            false,
-            false,
-            par,
-            stop,
-        )?;
+        product(&mut out, &base, &base)?;
         std::mem::swap(&mut out, &mut base);
     }
     Ok(acc.unwrap_or(base))
@@ -238,11 +216,7 @@ fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
             }
         }
         lines.extend(column_lines(
-            View {
-                data: &t,
-                shape: Shape::new(s.cols, h),
-                stride: h,
-            },
+            View::contiguous(&t, Shape::new(s.cols, h)),
             None,
         ));
     }

@@ -435,17 +435,11 @@ mod tests {
     use faer::linalg::matmul::matmul;
     use faer::{Accum, MatMut, MatRef, Par};
 
-    /// A deterministic pseudo-random sequence in [-1, 1).
+    /// `len` seeded pseudo-random numbers in [-1, 1).
     fn numbers(seed: u64, len: usize) -> Vec<f64> {
-        let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-        (0..len)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-            })
-            .collect()
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+        (0..len).map(|_| rng.random_range(-1.0..1.0)).collect()
     }
 
     /// `op(a)⋅op(b)` by the definition.
@@ -480,11 +474,7 @@ mod tests {
     }
 
     fn view(data: &[f64], rows: usize, cols: usize) -> View<'_> {
-        View {
-            data,
-            shape: Shape::new(rows, cols),
-            stride: cols,
-        }
+        View::contiguous(data, Shape::new(rows, cols))
     }
 
     /// The instruction sets this CPU can run the kernels with.
@@ -567,11 +557,7 @@ mod tests {
             shape: Shape::new(k, 40),
             stride: cols,
         };
-        let wv = View {
-            data: &w,
-            shape: Shape::new(m, k),
-            stride: k,
-        };
+        let wv = view(&w, m, k);
         for isa in isas().into_iter().filter(|&i| i != Isa::Plain) {
             let mut out = vec![0.0; m * 40];
             assert!(gemm_with(
@@ -678,11 +664,7 @@ mod tests {
                             } else {
                                 assert!(gemm(&mut z, zs, wv, false, xb, false, false));
                             }
-                            let zv = View {
-                                data: &z,
-                                shape: zs,
-                                stride: block,
-                            };
+                            let zv = View::contiguous(&z, zs);
                             let gs = Shape::new(k, d);
                             if !do_g {
                             } else if use_faer {

@@ -203,7 +203,16 @@ pub(crate) struct View<'a> {
     pub stride: usize,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
+    /// The whole of `data`, rows one after another.
+    pub(crate) fn contiguous(data: &'a [f64], shape: Shape) -> View<'a> {
+        View {
+            data,
+            shape,
+            stride: shape.cols,
+        }
+    }
+
     pub(crate) fn at(&self, i: usize, j: usize) -> f64 {
         self.data[i * self.stride + j]
     }
@@ -238,13 +247,7 @@ impl Frame<'_> {
         let full = match o.loc {
             Loc::Input(k) => self.inputs[k],
             Loc::Const(k) => self.consts[k].data(),
-            Loc::Slot(k) => {
-                return View {
-                    data: &self.slots[k],
-                    shape,
-                    stride: shape.cols,
-                };
-            }
+            Loc::Slot(k) => return View::contiguous(&self.slots[k], shape),
         };
         let (offset, stride) = match o.side {
             Side::Whole => (0, o.shape.cols),
