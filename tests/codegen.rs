@@ -472,6 +472,11 @@ fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String
         .flat_map(|i| (0..cols).map(move |j| (i, j)))
         .map(|(i, j)| f(i, j))
         .collect();
+    (matrix_text(&values, cols), values)
+}
+
+/// A row-major matrix of `cols` columns as a literal, every digit kept.
+fn matrix_text(values: &[f64], cols: usize) -> String {
     let rows: Vec<String> = values
         .chunks(cols)
         .map(|r| {
@@ -484,7 +489,7 @@ fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String
             )
         })
         .collect();
-    (format!("[{}]", rows.join(", ")), values)
+    format!("[{}]", rows.join(", "))
 }
 
 /// `vstack`/`hstack` of symbolic matrices stay blocks: the gradient of a
@@ -556,21 +561,7 @@ fn stacked_blocks_through_a_product_agree_with_finite_differences() {
     let mut s = session(&format!(
         "symbol W[2, 4], V[3, 4]\nX = {x}\nL = sum(tanh(vstack(W, V) * X) .^ 2)\n"
     ));
-    let at = |v: &[f64]| {
-        let rows: Vec<String> = v
-            .chunks(4)
-            .map(|r| {
-                format!(
-                    "[{}]",
-                    r.iter()
-                        .map(|x| format!("{x:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect();
-        format!("W = {w0}, V = [{}]", rows.join(", "))
-    };
+    let at = |v: &[f64]| format!("W = {w0}, V = {}", matrix_text(v, 4));
     let grad = numbers(&mut s, &format!("eval(grad(L, V), {})", at(&v0)));
     let h = 1e-6;
     for k in 0..v0.len() {
