@@ -696,25 +696,30 @@ fn large_matrix_products_stop_on_interrupt() {
     let w = p.symbol("W", sh(n, n)).unwrap();
     let eight = p.int(8).unwrap();
     let power = p.power(w, eight).unwrap();
+    // Runs `run`, setting the flag after 300 ms: it must stop within a
+    // second of that, interrupted.
+    let stops_soon = |run: &mut dyn FnMut() -> symgrad::Result<Vec<symgrad::Values>>| {
+        let setter = {
+            let flag = flag.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                flag.store(true, Ordering::Relaxed);
+                Instant::now()
+            })
+        };
+        let r = run();
+        let done = Instant::now();
+        let set = setter.join().unwrap();
+        assert!(matches!(r, Err(symgrad::Error::Interrupted)), "{r:?}");
+        let late = done.saturating_duration_since(set);
+        assert!(
+            late < Duration::from_secs(1),
+            "stopped {late:?} after the flag"
+        );
+    };
     let mut prog = p.compile(&[power], &[w]).unwrap();
     let wv = random_values(&mut rng, sh(n, n));
-    let setter = {
-        let flag = flag.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            flag.store(true, Ordering::Relaxed);
-            Instant::now()
-        })
-    };
-    let r = prog.run(&[&wv]);
-    let done = Instant::now();
-    let set = setter.join().unwrap();
-    assert!(matches!(r, Err(symgrad::Error::Interrupted)), "{r:?}");
-    let late = done.saturating_duration_since(set);
-    assert!(
-        late < Duration::from_secs(1),
-        "stopped {late:?} after the flag"
-    );
+    stops_soon(&mut || prog.run(&[&wv]));
 
     // A product of data too large to fold as it is built, evaluated.
     flag.store(false, Ordering::Relaxed);
@@ -723,19 +728,7 @@ fn large_matrix_products_stop_on_interrupt() {
     let aa = p.matmul(a, a).unwrap();
     let aaa = p.matmul(aa, a).unwrap();
     let mut prog = p.compile(&[aaa], &[]).unwrap();
-    let setter = {
-        let flag = flag.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            flag.store(true, Ordering::Relaxed);
-            Instant::now()
-        })
-    };
-    let r = prog.run(&[]);
-    let done = Instant::now();
-    let set = setter.join().unwrap();
-    assert!(matches!(r, Err(symgrad::Error::Interrupted)), "{r:?}");
-    assert!(done.saturating_duration_since(set) < Duration::from_secs(1));
+    stops_soon(&mut || prog.run(&[]));
 
     // Small powers: the pieces put together give the product.
     flag.store(false, Ordering::Relaxed);
