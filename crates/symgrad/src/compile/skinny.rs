@@ -579,8 +579,10 @@ mod tests {
         }
     }
 
-    /// Times the kernels against faer on N1's products per block (run with
-    /// `cargo test --release -p symgrad --lib skinny -- --ignored --nocapture`).
+    /// Times the kernels against faer on N1's products, as columns, per
+    /// block of samples, streaming X from memory and with one block kept hot
+    /// in cache (run with `cargo test --release -p symgrad --lib
+    /// time_against_faer -- --ignored --nocapture`).
     #[test]
     #[ignore]
     fn time_against_faer() {
@@ -596,102 +598,71 @@ mod tests {
                 })
                 .fold(f64::INFINITY, f64::min)
         };
-        // Samples as rows: Z = X⋅Wᵀ (dots), G += Zᵀ⋅X (axpys).
-        let xr = numbers(3, d * total);
-        for block in [64, 160, 320] {
-            for use_faer in [false, true] {
-                let mut z = vec![0.0; k * block];
-                let mut g = vec![0.0; k * d];
-                let ms = best(&mut || {
-                    for s in (0..total - block + 1).step_by(block) {
-                        let rows = &xr[s * d..(s + block) * d];
-                        let xb = view(rows, block, d);
-                        let zs = Shape::new(block, k);
-                        let gs = Shape::new(k, d);
-                        if use_faer {
-                            let xm = MatRef::from_row_major_slice(rows, block, d);
-                            let wm = MatRef::from_row_major_slice(&w, k, d);
-                            let zm = MatMut::from_row_major_slice_mut(&mut z, block, k);
-                            matmul(zm, Accum::Replace, xm, wm.transpose(), 1.0, Par::Seq);
-                            let zr = MatRef::from_row_major_slice(&z, block, k);
-                            let gm = MatMut::from_row_major_slice_mut(&mut g, k, d);
-                            matmul(gm, Accum::Add, zr.transpose(), xm, 1.0, Par::Seq);
-                        } else {
-                            assert!(gemm(&mut z, zs, xb, false, view(&w, k, d), true, false));
-                            let zv = view(&z, block, k);
-                            assert!(gemm(&mut g, gs, zv, true, xb, false, true));
-                        }
-                    }
-                });
-                println!(
-                    "rows block {block} {}: {ms:.1} ms",
-                    if use_faer { "faer" } else { "skinny" }
-                );
-            }
-        }
-        let parts: Vec<(bool, bool)> = [(true, true), (true, false), (false, true)].into();
-        for block in [64, 128, 256, 512] {
-            for (do_z, do_g) in parts.iter().copied() {
-                for use_faer in [false, true] {
-                    let mut z = vec![0.0; k * block];
+        let strided = |s: usize, block: usize| {
+            MatRef::from_row_major_slice_with_stride(
+                &x[s..s + (d - 1) * total + block],
+                d,
+                block,
+                total,
+            )
+        };
+        for block in [128, 240, 512] {
+            for hot in [false, true] {
+                for (part, use_faer) in [("z", false), ("z", true), ("g", false), ("g", true)] {
+                    let mut z = numbers(3, k * block);
                     let mut g = vec![0.0; k * d];
                     let ms = best(&mut || {
                         for s in (0..total - block + 1).step_by(block) {
+                            let s = if hot { 0 } else { s };
                             let xb = View {
                                 data: &x[s..],
                                 shape: Shape::new(d, block),
                                 stride: total,
                             };
-                            let wv = view(&w, k, d);
                             let zs = Shape::new(k, block);
-                            if !do_z {
-                            } else if use_faer {
-                                let xm = MatRef::from_row_major_slice_with_stride(
-                                    &x[s..s + (d - 1) * total + block],
-                                    d,
-                                    block,
-                                    total,
-                                );
-                                let wm = MatRef::from_row_major_slice(&w, k, d);
-                                matmul(
+                            match (part, use_faer) {
+                                ("z", true) => matmul(
                                     MatMut::from_row_major_slice_mut(&mut z, k, block),
                                     Accum::Replace,
-                                    wm,
-                                    xm,
+                                    MatRef::from_row_major_slice(&w, k, d),
+                                    strided(s, block),
                                     1.0,
                                     Par::Seq,
-                                );
-                            } else {
-                                assert!(gemm(&mut z, zs, wv, false, xb, false, false));
-                            }
-                            let zv = View::contiguous(&z, zs);
-                            let gs = Shape::new(k, d);
-                            if !do_g {
-                            } else if use_faer {
-                                let (a, b) = (
-                                    MatRef::from_row_major_slice(&z, k, block),
-                                    MatRef::from_row_major_slice_with_stride(
-                                        &x[s..s + (d - 1) * total + block],
-                                        d,
-                                        block,
-                                        total,
-                                    ),
-                                );
-                                matmul(
-                                    MatMut::from_row_major_slice_mut(&mut g, k, d),
+                                ),
+                                ("z", false) => assert!(gemm(
+                                    &mut z,
+                                    zs,
+                                    view(&w, k, d),
+                                    false,
+                                    xb,
+                                    false,
+                                    false
+                                )),
+                                (_, true) => matmul(
+                                    MatMut::from_row_major_slice_mut(&mut g, d, k),
                                     Accum::Add,
-                                    a,
-                                    b.transpose(),
+                                    strided(s, block),
+                                    MatRef::from_row_major_slice(&z, k, block).transpose(),
                                     1.0,
                                     Par::Seq,
-                                );
-                            } else {
-                                assert!(gemm(&mut g, gs, zv, false, xb, true, true));
+                                ),
+                                _ => assert!(gemm_with(
+                                    isa(),
+                                    &mut g,
+                                    Shape::new(d, k),
+                                    xb,
+                                    false,
+                                    view(&z, k, block),
+                                    true,
+                                    true
+                                )),
                             }
                         }
                     });
+                    let gflops = 2.0 * (d * k * (total - total % block)) as f64 / ms / 1e6;
                     println!(
-                        "cols block {block} z {do_z} g {do_g} {}: {ms:.1} ms",
+                        "block {block:3} {} {part} {:6}: {ms:5.1} ms {gflops:4.1} GFLOP/s",
+                        if hot { "hot   " } else { "stream" },
                         if use_faer { "faer" } else { "skinny" }
                     );
                 }
