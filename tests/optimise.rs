@@ -235,6 +235,44 @@ fn sgd_uses_every_column_once_per_epoch() {
 }
 
 #[test]
+fn sgd_over_windows_of_many_batches_matches_a_plain_loop() {
+    // 64 samples in batches of 3 are gathered 2 batches at a time (an
+    // eighth of the data), the last batch of 1 on its own; in order
+    // (shuffle = false) the steps are those of this loop on
+    // L = sum((v⋅x − y)²) over each batch.
+    let (n, batch, lr) = (64, 3, 0.01);
+    let x: Vec<f64> = (0..n).map(|j| ((j * 7) % 11) as f64 / 10.0).collect();
+    let y: Vec<f64> = (0..n).map(|j| ((j * 5) % 13) as f64 / 10.0 - 0.3).collect();
+    let mut v = 0.5;
+    for _ in 0..2 {
+        for b0 in (0..n).step_by(batch) {
+            let g: f64 = (b0..(b0 + batch).min(n))
+                .map(|j| 2.0 * (v * x[j] - y[j]) * x[j])
+                .sum();
+            v -= lr * g;
+        }
+    }
+    let row = |xs: &[f64]| {
+        let items: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
+        format!("[[{}]]", items.join(", "))
+    };
+    let (mut s, _) = session();
+    ok(
+        &mut s,
+        &format!(
+            "X = {}\nY = {}\nsymbol V[1, 1]\nQ(Xb, Yb) = sum((V * Xb - Yb) .^ 2)",
+            row(&x),
+            row(&y)
+        ),
+    );
+    let got = numbers(
+        &mut s,
+        &format!("sgd(Q, V, X, Y, {lr}, 2, {batch}, [[0.5]], shuffle = false)"),
+    );
+    assert_close("V", &got, &[v], 1e-12, 1e-14);
+}
+
+#[test]
 fn full_batch_sgd_is_descent() {
     let (mut s, _) = session();
     ok(&mut s, DATA);

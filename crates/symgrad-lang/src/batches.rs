@@ -1,6 +1,7 @@
 //! The data of `sgd` and its batches: a data set is read where the pool keeps
-//! it (never copied whole), and each batch's columns are gathered into
-//! buffers reused from step to step.
+//! it (never copied whole), and the batches' columns are gathered a window
+//! of batches at a time (an eighth of the data) into buffers reused from
+//! window to window.
 
 use crate::ast::Expr;
 use crate::eval::Eval;
@@ -33,16 +34,36 @@ impl DataSet {
         }
     }
 
-    /// Gathers the columns `columns` (in that order) into `into`, whose
-    /// storage is reused.
-    pub(crate) fn gather(&self, columns: &[usize], into: &mut Values) {
+    /// Gathers the columns `window` (in that order) into batches of `size`
+    /// columns (the last may be shorter), reusing the storage of `into`.
+    /// Each row is read in increasing column order, so that a window of many
+    /// batches reads the data nearly as one stream instead of a cache line
+    /// per number (N1's `sgd` epoch at batch 128, windows of an eighth of
+    /// the samples: 592 → 526 ms).
+    pub(crate) fn gather(&self, window: &[usize], size: usize, into: &mut Vec<Values>) {
         let (rows, cols) = (self.shape.rows, self.shape.cols);
         let data = self.data();
-        into.shape = Shape::new(rows, columns.len());
-        into.data.clear();
-        into.data.reserve(rows * columns.len());
-        for row in data.chunks_exact(cols).take(rows) {
-            into.data.extend(columns.iter().map(|&j| row[j]));
+        let size = size.max(1);
+        into.resize_with(window.len().div_ceil(size), || Values::scalar(0.0));
+        for (b, batch) in into.iter_mut().enumerate() {
+            let width = size.min(window.len() - b * size);
+            batch.shape = Shape::new(rows, width);
+            batch.data.clear();
+            batch.data.resize(rows * width, 0.0);
+        }
+        // (column, batch, place in the batch's row), by column.
+        let mut places: Vec<(usize, usize, usize)> = window
+            .iter()
+            .enumerate()
+            .map(|(k, &j)| (j, k / size, k % size))
+            .collect();
+        places.sort_unstable();
+        for (r, row) in data.chunks_exact(cols).take(rows).enumerate() {
+            for &(j, b, c) in &places {
+                let batch = &mut into[b];
+                let width = batch.shape.cols;
+                batch.data[r * width + c] = row[j];
+            }
         }
     }
 }
@@ -65,5 +86,32 @@ impl Session {
             shape: v.shape,
             numbers: Numbers::Owned(v.data),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_is_gathered_into_its_batches_in_order() {
+        // 2×10, element (r, j) = 100⋅r + j.
+        let data = (0..2).flat_map(|r| (0..10).map(move |j| (100 * r + j) as f64));
+        let set = DataSet {
+            shape: Shape::new(2, 10),
+            numbers: Numbers::Owned(data.collect()),
+        };
+        let mut batches = vec![Values::scalar(7.0); 5];
+        set.gather(&[5, 0, 3, 9, 1], 2, &mut batches);
+        let got: Vec<(Shape, Vec<f64>)> =
+            batches.iter().map(|b| (b.shape, b.data.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                (Shape::new(2, 2), vec![5.0, 0.0, 105.0, 100.0]),
+                (Shape::new(2, 2), vec![3.0, 9.0, 103.0, 109.0]),
+                (Shape::new(2, 1), vec![1.0, 101.0]),
+            ]
+        );
     }
 }

@@ -425,7 +425,10 @@ impl Session {
     ) -> Eval<Values> {
         let interrupt = self.pool.interrupt_flag();
         let n = x.shape.cols;
-        // The batch of X and of Y, gathered into the same buffers each step.
+        // The batches of X and of Y, gathered a window of them at a time
+        // (about an eighth of the data) into the same buffers each window.
+        let per_window = (n / 8 / run.batch).max(1);
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
         let mut batch = [Values::scalar(0.0), Values::scalar(0.0)];
         let batches = n.div_ceil(run.batch);
         let last = run.epochs.saturating_mul(batches);
@@ -438,14 +441,25 @@ impl Session {
                 (0..n).collect()
             };
             let mut total = 0.0;
-            for columns in order.chunks(run.batch) {
+            let windows = order.chunks(run.batch * per_window);
+            let steps = windows.flat_map(|window| {
+                window
+                    .chunks(run.batch)
+                    .enumerate()
+                    .map(move |(b, c)| (window, b, c))
+            });
+            for (window, b, columns) in steps {
                 let stopped = format!("in epoch {epoch} of {}, after step {step}", run.epochs);
                 if self.stop_on_interrupt(&interrupt, &stopped) {
                     break 'epochs;
                 }
                 step += 1;
-                x.gather(columns, &mut batch[0]);
-                y.gather(columns, &mut batch[1]);
+                if b == 0 {
+                    x.gather(window, run.batch, &mut xs);
+                    y.gather(window, run.batch, &mut ys);
+                }
+                std::mem::swap(&mut batch[0], &mut xs[b]);
+                std::mem::swap(&mut batch[1], &mut ys[b]);
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;
