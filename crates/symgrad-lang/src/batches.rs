@@ -48,7 +48,7 @@ impl DataSet {
         for (b, batch) in into.iter_mut().enumerate() {
             let width = size.min(window.len() - b * size);
             batch.shape = Shape::new(rows, width);
-            batch.data.clear();
+            // Every number is written below: only new room is zeroed.
             batch.data.resize(rows * width, 0.0);
         }
         // (column, batch, place in the batch's row), by column.
