@@ -38,7 +38,7 @@ pub(crate) fn too_many_bits(bits: u64) -> Error {
 /// `Err` when the exact number `n` is larger than [`MAX_EXACT_BITS`].
 pub(crate) fn check_exact_size(n: &Num) -> Result<()> {
     match n {
-        Num::Rat(r) if r.bits() > MAX_EXACT_BITS => Err(too_many_bits(r.bits())),
+        Num::Rat(r) if !r.is_small() && r.bits() > MAX_EXACT_BITS => Err(too_many_bits(r.bits())),
         _ => Ok(()),
     }
 }
@@ -263,6 +263,7 @@ impl PartialEq for Num {
 impl Eq for Num {}
 
 impl Hash for Num {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
             // Rationals are canonical, so their hash is by value.
