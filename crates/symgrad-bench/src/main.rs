@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod engine;
 mod measure;
 mod n1;
+mod peak;
 mod s1;
 mod s2;
 mod table;

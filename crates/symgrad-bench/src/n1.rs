@@ -34,6 +34,7 @@ const GRADIENT: &str = "gradient only per call, as columns";
 const SCRIPT: &str = "g = eval(G, W = W0); in a script, per call";
 const SGD: &str = "sgd epoch, batch 128, in a script";
 const ONE_READ: &str = "read X once (sum): the one-read bound";
+const COMPUTE: &str = "the products at peak: the compute bound";
 
 /// Where the samples are in X.
 #[derive(Clone, Copy, PartialEq)]
@@ -321,6 +322,18 @@ fn one_read(b: &Bench, name: &str, x: &[f64]) -> Res<()> {
         show(t),
         "a sum over X's floats, 8 accumulators",
     );
+    if let Some(peak) = crate::peak::gflops() {
+        let n = x.len() / FEATURES;
+        let flops = 2.0 * n as f64 * FEATURES as f64 * CLASSES as f64 * 2.0;
+        b.row(
+            name,
+            COMPUTE,
+            show(std::time::Duration::from_secs_f64(flops / peak / 1e9)),
+            &format!(
+                "the two products' flops at this core's peak, {peak:.1} GFLOP/s (register FMAs)"
+            ),
+        );
+    }
     Ok(())
 }
 
