@@ -103,24 +103,14 @@ pub(crate) fn ln_1p_unit(u: f64) -> f64 {
         (u, u + 2.0, 0.0)
     };
     let s = num / den;
-    let s2 = s * s;
-    // 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + …), to s²² (error < 1e-17).
-    let mut q = 1.0 / 23.0;
-    for c in [
-        1.0 / 21.0,
-        1.0 / 19.0,
-        1.0 / 17.0,
-        1.0 / 15.0,
-        1.0 / 13.0,
-        1.0 / 11.0,
-        1.0 / 9.0,
-        1.0 / 7.0,
-        1.0 / 5.0,
-        1.0 / 3.0,
-        1.0,
-    ] {
-        q = q * s2 + c;
-    }
+    // 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + …), to s²² (error < 1e-17), by
+    // Estrin's scheme in t = s² as for `exp_neg_abs` (S1's loss and partials
+    // per point, vectorised: 71.9 → 67.5 ns).
+    let t = s * s;
+    let (t2, t4) = (t * t, t * t * (t * t));
+    let pair = |i: u32| 1.0 / f64::from(4 * i + 1) + (1.0 / f64::from(4 * i + 3)) * t;
+    let low = (pair(0) + pair(1) * t2) + (pair(2) + pair(3) * t2) * t4;
+    let q = low + (pair(4) + pair(5) * t2) * (t4 * t4);
     base + 2.0 * s * q
 }
 
