@@ -10,7 +10,8 @@ mod tests;
 use crate::{
     Constant, DenseData, Error, ExprId, MAX_ELEMENTS, Node, Num, Pool, Result, Shape, fold_f64,
 };
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashMap;
 
 /// The largest k for which `A⁻ᵏ⋅B` is evaluated by k LU solves rather
 /// than through the inverse's power.
@@ -271,8 +272,8 @@ impl Pool {
     /// The inverse powers `A⁻ᵏ` (1 ≤ k ≤ [`SOLVE_POWER_LIMIT`]) among
     /// `order` that are only ever the left factor of a matrix product: each
     /// such product `A⁻ᵏ⋅B` is computed by LU solves, and `A⁻ᵏ` itself never.
-    fn solved_inverses(&self, order: &[ExprId], root: ExprId) -> HashSet<ExprId> {
-        let mut other_use: HashSet<ExprId> = HashSet::from([root]);
+    fn solved_inverses(&self, order: &[ExprId], root: ExprId) -> FxHashSet<ExprId> {
+        let mut other_use: FxHashSet<ExprId> = [root].into_iter().collect();
         for &id in order {
             match self.node(id) {
                 Node::MatMul(_, b) => {
@@ -295,7 +296,7 @@ impl Pool {
     fn solve_operands(
         &self,
         id: ExprId,
-        solved: &HashSet<ExprId>,
+        solved: &FxHashSet<ExprId>,
     ) -> Option<(ExprId, u64, ExprId)> {
         match self.node(id) {
             Node::MatMul(p, b) if solved.contains(p) => match self.node(*p) {
@@ -368,7 +369,7 @@ impl Pool {
                 let values = parts
                     .iter()
                     .map(|&p| memo.get(p).map(|v| (p, v)))
-                    .collect::<Result<HashMap<ExprId, &Values>>>()?;
+                    .collect::<Result<FxHashMap<ExprId, &Values>>>()?;
                 Values::from_fn(shape, |i, j| {
                     let (p, i, j) = self.stack_element_at(parts, *vertical, i, j);
                     values[&p].get(i, j)

@@ -5,7 +5,7 @@
 use super::lanemath::{exp_neg_abs, lanes_fn, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
 use crate::{Func, fold_f64};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// The most lanes a kernel runs at once (its registers hold this many):
 /// many, as each chunk of lanes costs a call per argument and instruction
@@ -76,7 +76,7 @@ impl Op {
 #[derive(Default)]
 pub(crate) struct Builder {
     ops: Vec<Op>,
-    seen: HashMap<String, usize>,
+    seen: FxHashMap<String, usize>,
 }
 
 impl Builder {

@@ -6,7 +6,7 @@ use super::plan::{Phase, Plan};
 use super::step::{Arg, Frame, Loc, Operand, Other, Side, Step};
 use crate::{DenseData, Error, ExprId, Node, Num, Pool, Result, Shape, Values};
 use faer::Par;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A lowered program: steps in phases, with its constants and slots.
 #[derive(Debug)]
@@ -30,15 +30,15 @@ pub(crate) struct Lowered {
 struct Lower<'p> {
     pool: &'p Pool,
     plan: Option<&'p Plan>,
-    inputs: HashMap<ExprId, usize>,
-    inlined: HashSet<ExprId>,
-    gemm_only: HashSet<ExprId>,
+    inputs: FxHashMap<ExprId, usize>,
+    inlined: FxHashSet<ExprId>,
+    gemm_only: FxHashSet<ExprId>,
     /// Inverse powers `A⁻ᵏ` only read as the left factor of products that
     /// are computed whole: those products are LU solves, `A⁻ᵏ` is never made.
-    solved: HashSet<ExprId>,
-    values: HashMap<ExprId, Operand>,
+    solved: FxHashSet<ExprId>,
+    values: FxHashMap<ExprId, Operand>,
     /// The products computed (not accumulated), by their factors.
-    products: HashMap<Factors, Operand>,
+    products: FxHashMap<Factors, Operand>,
     /// Steps to run first after the blocks (transposing accumulations).
     deferred: Vec<Step>,
     consts: Vec<Const>,
@@ -73,11 +73,11 @@ pub(crate) fn lower(
         pool,
         plan,
         inputs: inputs.iter().enumerate().map(|(k, &s)| (s, k)).collect(),
-        inlined: HashSet::new(),
-        gemm_only: HashSet::new(),
-        solved: HashSet::new(),
-        values: HashMap::new(),
-        products: HashMap::new(),
+        inlined: FxHashSet::default(),
+        gemm_only: FxHashSet::default(),
+        solved: FxHashSet::default(),
+        values: FxHashMap::default(),
+        products: FxHashMap::default(),
         deferred: Vec::new(),
         consts: Vec::new(),
         steps: Vec::new(),
@@ -149,8 +149,8 @@ impl Lower<'_> {
     /// Decides which elementwise nodes are fused into their (only) parent
     /// and which transposes are only read by matrix products.
     fn analyse(&mut self, order: &[ExprId], outputs: &[ExprId]) {
-        let mut uses: HashMap<ExprId, usize> = HashMap::new();
-        let mut other_use: HashSet<ExprId> = outputs.iter().copied().collect();
+        let mut uses: FxHashMap<ExprId, usize> = FxHashMap::default();
+        let mut other_use: FxHashSet<ExprId> = outputs.iter().copied().collect();
         let mut not_solved = other_use.clone();
         for &id in order {
             let node = self.pool.node(id);
@@ -493,7 +493,7 @@ impl Lower<'_> {
         }
         members.sort_unstable();
         let mut b = Builder::default();
-        let mut reg: HashMap<ExprId, usize> = HashMap::new();
+        let mut reg: FxHashMap<ExprId, usize> = FxHashMap::default();
         let mut args: Vec<Arg> = Vec::new();
         for &m in &members {
             let node = pool.node(m);
@@ -633,7 +633,7 @@ impl Lowered {
 
     /// The bytes of sample-sliced operands per sample of a block.
     pub(crate) fn sliced_bytes_per_sample(&self) -> usize {
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         let mut total = 0;
         for s in &self.steps {
             for o in s.reads().into_iter().chain([s.out()]) {

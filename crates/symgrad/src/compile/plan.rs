@@ -14,7 +14,7 @@
 use super::lower::Lowered;
 use super::step::Side;
 use crate::{Axis, ExprId, Node, Pool, Reduction};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// When a node is computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ enum Class {
 /// The blocked plan of a program.
 pub(crate) struct Plan {
     pub samples: usize,
-    class: HashMap<ExprId, Class>,
+    class: FxHashMap<ExprId, Class>,
 }
 
 impl Plan {
@@ -97,7 +97,8 @@ fn reachable(pool: &Pool, outputs: &[ExprId]) -> Vec<ExprId> {
 
 fn classify(pool: &Pool, order: &[ExprId], outputs: &[ExprId], n: usize) -> Option<Plan> {
     use Class::*;
-    let mut class: HashMap<ExprId, Class> = HashMap::with_capacity(order.len());
+    let mut class: FxHashMap<ExprId, Class> =
+        FxHashMap::with_capacity_and_hasher(order.len(), Default::default());
     let fixed = Fixed { post: false };
     for &id in order {
         let s = pool.shape(id);

@@ -5,7 +5,7 @@
 
 use super::fused::{Builder, Kernel, LANES, Op};
 use crate::{Axis, Error, ExprId, Func, Node, Pool, Reduction, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A compiled scalar program: see [`Pool::compile_scalar`].
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ impl Pool {
     /// is their elements, row-major, symbol after symbol). Each output is
     /// stabilised, expanded to its elements, and stabilised again.
     pub fn compile_scalar(&mut self, outputs: &[ExprId], vars: &[ExprId]) -> Result<ScalarProgram> {
-        let mut offset = HashMap::new();
+        let mut offset = FxHashMap::default();
         let mut width = 0usize;
         for &v in vars {
             if v.index() >= self.len() {
@@ -52,7 +52,7 @@ impl Pool {
             }
         }
         let mut b = Builder::default();
-        let mut reg: HashMap<ExprId, usize> = HashMap::new();
+        let mut reg: FxHashMap<ExprId, usize> = FxHashMap::default();
         let mut order: Vec<ExprId> = roots.iter().flat_map(|&r| self.reachable(r)).collect();
         order.sort_unstable();
         order.dedup();

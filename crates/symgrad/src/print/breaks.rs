@@ -196,7 +196,7 @@ impl Pretty<'_> {
     fn has_sum_inside(&self, t: ExprId) -> bool {
         let mut found = false;
         let mut stack = vec![t];
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         while let Some(e) = stack.pop() {
             if found || !seen.insert(e) || (e != t && self.name_of(e).is_some()) {
                 continue;

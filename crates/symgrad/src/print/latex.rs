@@ -9,7 +9,7 @@ use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use super::pretty::shown;
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
 /// pretty form is wider than `opts.width` breaks between terms into lines
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// definitions on the lines below (`\text{where } u_{0} = …`). Source lines
 /// are broken at spaces to fit the width.
 pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
-    let no_names = HashMap::new();
+    let no_names = FxHashMap::default();
     let plain = Latex {
         pool,
         digits: opts.digits,
@@ -37,7 +37,7 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         if fitted.defs.is_empty() {
             return aligned(&plain.lines(id, opts, &no_names));
         }
-        let names: HashMap<ExprId, String> = fitted
+        let names: FxHashMap<ExprId, String> = fitted
             .names
             .iter()
             .map(|(&e, n)| (e, latex_name(n)))
@@ -134,7 +134,7 @@ struct Latex<'a> {
     pool: &'a Pool,
     digits: usize,
     /// Subexpressions shown by a name defined below.
-    names: &'a HashMap<ExprId, String>,
+    names: &'a FxHashMap<ExprId, String>,
     /// The expression being defined: never shown by its own name.
     defining: Option<ExprId>,
 }
@@ -275,7 +275,7 @@ impl Latex<'_> {
         &self,
         id: ExprId,
         opts: &PrintOptions,
-        names: &HashMap<ExprId, String>,
+        names: &FxHashMap<ExprId, String>,
     ) -> Vec<String> {
         if self.name_of(id).is_some() {
             return vec![self.expr(id).s];
@@ -345,7 +345,7 @@ impl Latex<'_> {
         &self,
         id: ExprId,
         opts: &PrintOptions,
-        names: &HashMap<ExprId, String>,
+        names: &FxHashMap<ExprId, String>,
     ) -> Option<Vec<String>> {
         let (Node::Matrix { .. } | Node::Dense(_)) = self.pool.node(id) else {
             return None;

@@ -16,7 +16,7 @@ use super::names;
 use super::prec::Prec;
 use super::pretty::{MAX_BLOCK_COLUMNS, Pretty, shown, sign_mark};
 use crate::{ExprId, Node, Pool};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// At most this many subexpressions are named in one picture; what still
 /// does not fit is shown as wrapped text.
@@ -28,7 +28,7 @@ const MIN_WIDTH: usize = 10;
 /// The pretty form of `id` fitted into `opts.width` columns.
 pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let width = opts.width.max(MIN_WIDTH);
-    let no_names = HashMap::new();
+    let no_names = FxHashMap::default();
     let printer = Pretty::new(pool, opts.digits, &no_names, None);
     let whole = printer.expr(id);
     if whole.width() <= width {
@@ -68,7 +68,7 @@ pub(crate) struct Fitted {
     pub main: Vec<Pict>,
     pub defs: Vec<Definition>,
     /// The name of each named subexpression.
-    pub names: HashMap<ExprId, String>,
+    pub names: FxHashMap<ExprId, String>,
 }
 
 /// `where u₀ = …`: a named subexpression and its pictures.
@@ -98,7 +98,7 @@ impl Fitted {
             pool,
             root: id,
             digits: opts.digits,
-            names: HashMap::new(),
+            names: FxHashMap::default(),
             order: Vec::new(),
             bases: None,
             sum_inside: std::cell::OnceCell::new(),
@@ -207,7 +207,7 @@ struct Layout<'a> {
     pool: &'a Pool,
     digits: usize,
     /// Subexpressions shown by name, and the order they were named in.
-    names: HashMap<ExprId, String>,
+    names: FxHashMap<ExprId, String>,
     order: Vec<ExprId>,
     /// The expression laid out.
     root: ExprId,
@@ -215,14 +215,14 @@ struct Layout<'a> {
     bases: Option<Bases>,
     /// Whether a subexpression of the root has a sum among its descendants
     /// (found when first asked).
-    sum_inside: std::cell::OnceCell<HashMap<ExprId, bool>>,
+    sum_inside: std::cell::OnceCell<FxHashMap<ExprId, bool>>,
     /// A printer without names that has drawn the root, for the first round.
     drawn: Option<Pretty<'a>>,
 }
 
 /// For each subexpression of `id`, whether a sum is among its descendants.
-fn sums_inside(pool: &Pool, id: ExprId) -> HashMap<ExprId, bool> {
-    let mut inside = HashMap::new();
+fn sums_inside(pool: &Pool, id: ExprId) -> FxHashMap<ExprId, bool> {
+    let mut inside = FxHashMap::default();
     // Children have smaller ids than their parents.
     for e in pool.reachable(id) {
         let mut any = false;
@@ -467,8 +467,8 @@ impl Layout<'_> {
 
     /// How many times each subexpression of `id` occurs in it as a tree,
     /// not looking inside names.
-    fn uses(&self, id: ExprId) -> HashMap<ExprId, usize> {
-        let mut uses = HashMap::from([(id, 1usize)]);
+    fn uses(&self, id: ExprId) -> FxHashMap<ExprId, usize> {
+        let mut uses: FxHashMap<ExprId, usize> = FxHashMap::from_iter([(id, 1usize)]);
         for &e in self.pool.reachable(id).iter().rev() {
             let n = uses.get(&e).copied().unwrap_or(0);
             if n == 0 || (e != id && self.names.contains_key(&e)) {

@@ -7,8 +7,8 @@ use super::form::{self, Part, Product, Quotient, Term};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Rows or columns beyond this are elided (`⋮`, `⋯`) in a printed matrix.
 pub const MAX_SHOWN: usize = 12;
@@ -39,20 +39,20 @@ pub(crate) struct Pretty<'a> {
     pub(super) pool: &'a Pool,
     digits: usize,
     /// Subexpressions shown by a name (`z₀`) defined below the picture.
-    names: &'a HashMap<ExprId, String>,
+    names: &'a FxHashMap<ExprId, String>,
     /// The expression being defined: never shown by its own name.
     defining: Option<ExprId>,
     /// The pictures drawn so far, with how many times each was used.
-    drawn: RefCell<HashMap<ExprId, (Pict, usize)>>,
+    drawn: RefCell<FxHashMap<ExprId, (Pict, usize)>>,
     /// Terms of sums drawn so far, their sign pulled out.
-    terms_drawn: RefCell<HashMap<ExprId, (bool, Pict)>>,
+    terms_drawn: RefCell<FxHashMap<ExprId, (bool, Pict)>>,
 }
 
 impl<'a> Pretty<'a> {
     pub(crate) fn new(
         pool: &'a Pool,
         digits: usize,
-        names: &'a HashMap<ExprId, String>,
+        names: &'a FxHashMap<ExprId, String>,
         defining: Option<ExprId>,
     ) -> Pretty<'a> {
         Pretty {
@@ -60,8 +60,8 @@ impl<'a> Pretty<'a> {
             digits,
             names,
             defining,
-            drawn: RefCell::new(HashMap::new()),
-            terms_drawn: RefCell::new(HashMap::new()),
+            drawn: RefCell::new(FxHashMap::default()),
+            terms_drawn: RefCell::new(FxHashMap::default()),
         }
     }
 
