@@ -13,10 +13,10 @@ pub(crate) const SMALL: usize = 16;
 
 /// `out (+)= op(a)⋅op(b)` when the shapes suit these kernels, `b` is a
 /// block of columns of wider data (a block of samples stored as columns,
-/// which faer reads slowly: 1.3–1.5× the time on N1) or the rows of a few
-/// sums over it (`W⋅X` for a batch of `sgd`: N1's epoch 494 → 470 ms), and
-/// the CPU has AVX2 or AVX-512; false (and `out` untouched) when not, for
-/// faer.
+/// which faer reads slowly: 1.3–1.5× the time on N1) or `out` has at most
+/// [`SMALL`] rows and `b` is taken as stored (`W⋅X` for a batch of `sgd`:
+/// N1's epoch 494 → 470 ms), and the CPU has AVX2 or AVX-512; false (and
+/// `out` untouched) when not, for faer.
 pub(crate) fn gemm(
     out: &mut [f64],
     shape: Shape,
