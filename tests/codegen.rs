@@ -14,7 +14,7 @@ use symgrad::Target;
 use symgrad_lang::Session;
 
 mod support;
-use support::{numbers, run_in, session};
+use support::{matrix_literal, numbers, run_in, session};
 
 /// How the driver turns a Python literal into an argument of `target`,
 /// and the lines it runs first.
@@ -472,24 +472,7 @@ fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String
         .flat_map(|i| (0..cols).map(move |j| (i, j)))
         .map(|(i, j)| f(i, j))
         .collect();
-    (matrix_text(&values, cols), values)
-}
-
-/// A row-major matrix of `cols` columns as a literal, every digit kept.
-fn matrix_text(values: &[f64], cols: usize) -> String {
-    let rows: Vec<String> = values
-        .chunks(cols)
-        .map(|r| {
-            format!(
-                "[{}]",
-                r.iter()
-                    .map(|x| format!("{x:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
+    (matrix_literal(&values, cols), values)
 }
 
 /// `vstack`/`hstack` of symbolic matrices stay blocks: the gradient of a
@@ -561,7 +544,7 @@ fn stacked_blocks_through_a_product_agree_with_finite_differences() {
     let mut s = session(&format!(
         "symbol W[2, 4], V[3, 4]\nX = {x}\nL = sum(tanh(vstack(W, V) * X) .^ 2)\n"
     ));
-    let at = |v: &[f64]| format!("W = {w0}, V = {}", matrix_text(v, 4));
+    let at = |v: &[f64]| format!("W = {w0}, V = {}", matrix_literal(v, 4));
     let grad = numbers(&mut s, &format!("eval(grad(L, V), {})", at(&v0)));
     let h = 1e-6;
     for k in 0..v0.len() {

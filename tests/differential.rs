@@ -23,7 +23,7 @@ use std::process::Command;
 use symgrad_lang::Session;
 
 mod support;
-use support::run_in;
+use support::{matrix_literal, run_in};
 
 /// How many random losses are checked.
 const CASES: usize = 48;
@@ -125,16 +125,7 @@ struct Case {
 /// A matrix literal of `rows`×`cols` numbers, row-major, in either
 /// language (both write `[[a, b], [c, d]]`; floats read back exactly).
 fn literal(v: &[f64], rows: usize, cols: usize) -> String {
-    let rows: Vec<String> = (0..rows)
-        .map(|i| {
-            let r: Vec<String> = v[i * cols..(i + 1) * cols]
-                .iter()
-                .map(|x| format!("{x:?}"))
-                .collect();
-            format!("[{}]", r.join(", "))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
+    matrix_literal(&v[..rows * cols], cols)
 }
 
 /// One-hot labels: `rows`×`cols`, a 1 in a random row of each column.

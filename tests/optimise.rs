@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use symgrad_lang::Session;
 
 mod support;
-use support::{assert_close, numbers, run_in};
+use support::{assert_close, matrix_literal, numbers, run_in};
 
 /// A session with 17 significant digits whose progress lines are collected.
 fn session() -> (Session, Rc<RefCell<Vec<String>>>) {
@@ -252,17 +252,13 @@ fn sgd_over_windows_of_many_batches_matches_a_plain_loop() {
             v -= lr * g;
         }
     }
-    let row = |xs: &[f64]| {
-        let items: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
-        format!("[[{}]]", items.join(", "))
-    };
     let (mut s, _) = session();
     ok(
         &mut s,
         &format!(
             "X = {}\nY = {}\nsymbol V[1, 1]\nQ(Xb, Yb) = sum((V * Xb - Yb) .^ 2)",
-            row(&x),
-            row(&y)
+            matrix_literal(&x, n),
+            matrix_literal(&y, n)
         ),
     );
     let got = numbers(

@@ -8,7 +8,7 @@
 use symgrad_lang::Session;
 
 mod support;
-use support::{assert_close, numbers, run_in, session};
+use support::{assert_close, matrix_literal, numbers, run_in, session};
 
 /// Features, classes and samples of the test data.
 const F: usize = 3;
@@ -53,15 +53,7 @@ fn oracle(x: &[f64], y: &[f64], w: &[f64], n: usize) -> (f64, Vec<f64>) {
 
 /// A matrix literal of the language, `rows`×`data.len() / rows`.
 fn literal(data: &[f64], rows: usize) -> String {
-    let cols = data.len() / rows;
-    let rows: Vec<String> = data
-        .chunks(cols)
-        .map(|r| {
-            let r: Vec<String> = r.iter().map(|v| format!("{v:?}")).collect();
-            format!("[{}]", r.join(", "))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
+    matrix_literal(data, data.len() / rows)
 }
 
 /// Binds X, Y (with `n` samples) and W0, and defines the loss and gradient.

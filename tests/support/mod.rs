@@ -68,3 +68,16 @@ pub fn assert_close(what: &str, got: &[f64], want: &[f64], rtol: f64, atol: f64)
         );
     }
 }
+
+/// A row-major matrix of `cols` columns as a literal of the language (and
+/// of Python), every digit kept: `[[a, b], [c, d]]`.
+pub fn matrix_literal(values: &[f64], cols: usize) -> String {
+    let rows: Vec<String> = values
+        .chunks(cols)
+        .map(|r| {
+            let r: Vec<String> = r.iter().map(|x| format!("{x:?}")).collect();
+            format!("[{}]", r.join(", "))
+        })
+        .collect();
+    format!("[{}]", rows.join(", "))
+}
