@@ -35,7 +35,9 @@ impl DataSet {
     }
 
     /// Gathers the columns `window` (in that order) into batches of `size`
-    /// columns (the last may be shorter), reusing the storage of `into`.
+    /// columns (the last may be shorter), the first batches of `into`, which
+    /// grows as needed and keeps the storage of any further ones (a short
+    /// last window does not free what the next epoch needs again).
     /// Each row is read in increasing column order into one line, then
     /// dealt out to the batches, so that a window of many batches reads the
     /// data nearly as one stream instead of a cache line per number (N1's
@@ -45,8 +47,11 @@ impl DataSet {
         let (rows, cols) = (self.shape.rows, self.shape.cols);
         let data = self.data();
         let size = size.max(1);
-        into.resize_with(window.len().div_ceil(size), || Values::scalar(0.0));
-        for (b, batch) in into.iter_mut().enumerate() {
+        let count = window.len().div_ceil(size);
+        if into.len() < count {
+            into.resize_with(count, || Values::scalar(0.0));
+        }
+        for (b, batch) in into[..count].iter_mut().enumerate() {
             let width = size.min(window.len() - b * size);
             batch.shape = Shape::new(rows, width);
             // Every number is written below: only new room is zeroed.
@@ -120,6 +125,9 @@ mod tests {
                 (Shape::new(2, 2), vec![5.0, 0.0, 105.0, 100.0]),
                 (Shape::new(2, 2), vec![3.0, 9.0, 103.0, 109.0]),
                 (Shape::new(2, 1), vec![1.0, 101.0]),
+                // Storage kept for later windows, untouched.
+                (Shape::new(1, 1), vec![7.0]),
+                (Shape::new(1, 1), vec![7.0]),
             ]
         );
     }
