@@ -187,6 +187,7 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
     let (loss, grad) = d.oracle();
     let x_mb = (d.x.len() * 8) as f64 / MIB;
     one_read(b, name, &d.x)?;
+    compute_bound(b, name, d.n);
 
     // The core API in both layouts (and the script in between); X moves
     // into the pool for the rows, so the process holds it once while
@@ -247,7 +248,7 @@ fn one(b: &Bench, mut d: Data) -> Res<()> {
         show(t),
         "1 thread; checked against a plain loop",
     );
-    let flops = 2.0 * d.n as f64 * FEATURES as f64 * CLASSES as f64 * 2.0;
+    let flops = product_flops(d.n);
     b.row(
         name,
         "GFLOP/s",
@@ -322,9 +323,19 @@ fn one_read(b: &Bench, name: &str, x: &[f64]) -> Res<()> {
         show(t),
         "a sum over X's floats, 8 accumulators",
     );
+    Ok(())
+}
+
+/// The flops of one call's two products over `n` samples, 2·N·784·10·2.
+fn product_flops(n: usize) -> f64 {
+    2.0 * n as f64 * FEATURES as f64 * CLASSES as f64 * 2.0
+}
+
+/// The compute bound: the two products' flops at this core's peak (no row
+/// without AVX2 and FMA).
+fn compute_bound(b: &Bench, name: &str, n: usize) {
     if let Some(peak) = crate::peak::gflops() {
-        let n = x.len() / FEATURES;
-        let flops = 2.0 * n as f64 * FEATURES as f64 * CLASSES as f64 * 2.0;
+        let flops = product_flops(n);
         b.row(
             name,
             COMPUTE,
@@ -334,7 +345,6 @@ fn one_read(b: &Bench, name: &str, x: &[f64]) -> Res<()> {
             ),
         );
     }
-    Ok(())
 }
 
 /// The sum of `x`, read once, with eight accumulators so that the
