@@ -278,6 +278,11 @@ fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
     // Rows of `b` in chunks, so that a strip walks a few rows (a few
     // pages) at a time; the sums go through `out` between chunks.
     const CHUNK: usize = 32;
+    // How far along each row to prefetch: two strips, and at least two
+    // cache lines (N1 as columns on Zen 2, where a strip is half a line:
+    // one line on, 68.8 ms a call; two, 64.5; three, 65.5, with `--example
+    // n1` on transparent huge pages).
+    let ahead = (2 * strip).max(16);
     for p0 in (0..k).step_by(CHUNK) {
         let add = acc || p0 > 0;
         for c in (0..body).step_by(strip) {
@@ -286,10 +291,10 @@ fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
                 // SAFETY: c + strip ≤ n and the bounds asserted above.
                 unsafe {
                     let row = b.data.as_ptr().add(p * b.stride + c);
-                    // The rows are far apart: ask for this row's piece of
-                    // the strip after next now.
+                    // The rows are far apart: ask for this row's piece
+                    // `ahead` numbers on now.
                     for u in 0..U {
-                        simd::prefetch(row.wrapping_add(2 * strip + u * V::LANES));
+                        simd::prefetch(row.wrapping_add(ahead + u * V::LANES));
                     }
                     let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
                     let cs = coefs.as_ptr().add(p * T);
