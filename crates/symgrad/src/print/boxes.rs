@@ -38,30 +38,11 @@ impl Bracket {
     }
 }
 
-/// The number of terminal columns a character occupies: 0 for combining
-/// and zero-width marks, 2 for East Asian wide and fullwidth forms, else 1.
+/// The number of terminal columns a character occupies (Unicode's East
+/// Asian width, as the line editor counts them): 0 for control characters
+/// and combining marks, 2 for wide and fullwidth forms, else 1.
 pub(crate) fn char_width(c: char) -> usize {
-    let u = c as u32;
-    if u < 0x0300 {
-        return usize::from(!c.is_control());
-    }
-    let zero = matches!(u,
-        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
-        | 0x064B..=0x065F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x200B..=0x200F
-        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x20D0..=0x20FF | 0xFE00..=0xFE0F
-        | 0xFE20..=0xFE2F | 0xFEFF | 0xE0100..=0xE01EF);
-    let wide = matches!(u,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF | 0x20000..=0x2FFFD | 0x30000..=0x3FFFD);
-    if c.is_control() || zero {
-        0
-    } else if wide {
-        2
-    } else {
-        1
-    }
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 /// The width of a string in terminal columns.
