@@ -5,11 +5,14 @@
 //! matrix). Widths are terminal columns, not bytes or chars.
 
 use super::prec::Prec;
+use std::rc::Rc;
 
 /// A rectangle of text with a baseline and the binding of its outer operator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pict {
-    lines: Vec<String>,
+    /// Shared, so that a picture drawn once and shown in several places
+    /// (or kept for the layout's later rounds) is not copied.
+    lines: Rc<Vec<String>>,
     width: usize,
     baseline: usize,
     /// How tightly the outermost operator binds, to decide on brackets.
@@ -80,7 +83,7 @@ impl Pict {
         }
         let baseline = baseline.min(lines.len() - 1);
         Pict {
-            lines,
+            lines: Rc::new(lines),
             width,
             baseline,
             prec,
@@ -123,7 +126,7 @@ impl Pict {
         debug_assert!(lines.iter().all(|l| str_width(l) == width));
         let baseline = baseline.min(lines.len().saturating_sub(1));
         Pict {
-            lines,
+            lines: Rc::new(lines),
             width,
             baseline,
             prec,
@@ -137,7 +140,7 @@ impl Pict {
         let mut lines = Vec::new();
         for p in parts {
             let left = (width - p.width) / 2;
-            for l in &p.lines {
+            for l in p.lines.iter() {
                 let right = width - p.width - left;
                 lines.push(format!("{}{l}{}", spaces(left), spaces(right)));
             }
@@ -187,7 +190,7 @@ impl Pict {
 
     /// A mark such as `ᵀ` appended to the top line, the other lines padded.
     pub fn top_right(&self, mark: &str, prec: Prec) -> Pict {
-        let mut lines = self.lines.clone();
+        let mut lines = self.lines.to_vec();
         if let Some(first) = lines.first_mut() {
             first.push_str(mark);
         }
@@ -260,7 +263,7 @@ impl Pict {
             if i > 0 {
                 lines.push(String::new());
             }
-            lines.extend(Pict::grid_row(row, &widths).lines);
+            lines.extend(Pict::grid_row(row, &widths).lines.iter().cloned());
         }
         let mid = lines.len() / 2;
         Pict::from_lines(lines, mid, Prec::Atom)
