@@ -236,10 +236,10 @@ fn sgd_uses_every_column_once_per_epoch() {
 
 #[test]
 fn sgd_over_windows_of_many_batches_matches_a_plain_loop() {
-    // 64 samples in batches of 3 are gathered 2 batches at a time (an
-    // eighth of the data), the last batch of 1 on its own; in order
-    // (shuffle = false) the steps are those of this loop on
-    // L = sum((v⋅x − y)²) over each batch.
+    // 64 samples in batches of 3 are gathered 4 batches at a time (a
+    // seventh of the 22 batches, rounded up), the last window a batch of 3
+    // and one of 1; in order (shuffle = false) the steps are those of this
+    // loop on L = sum((v⋅x − y)²) over each batch.
     let (n, batch, lr) = (64, 3, 0.01);
     let x: Vec<f64> = (0..n).map(|j| ((j * 7) % 11) as f64 / 10.0).collect();
     let y: Vec<f64> = (0..n).map(|j| ((j * 5) % 13) as f64 / 10.0 - 0.3).collect();

@@ -1,6 +1,6 @@
 //! The data of `sgd` and its batches: a data set is read where the pool keeps
 //! it (never copied whole), and the batches' columns are gathered a window
-//! of batches at a time (an eighth of the data) into buffers reused from
+//! of batches at a time (a seventh of the data) into buffers reused from
 //! window to window.
 
 use crate::ast::Expr;
@@ -67,8 +67,8 @@ impl DataSet {
             rank[k] = s;
         }
         // Rows are read four at a time, side by side, so that more reads
-        // are in flight (N1's epoch 342 → 288 ms); past the last row, the
-        // last is read again.
+        // are in flight (N1's epoch at batch 128 in the benchmark: 354 →
+        // 326–342 ms); past the last row, the last is read again.
         const ROWS: usize = 4;
         let mut lines: [Vec<f64>; ROWS] = std::array::from_fn(|_| vec![0.0; window.len()]);
         for r0 in (0..rows).step_by(ROWS) {

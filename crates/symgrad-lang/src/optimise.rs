@@ -426,8 +426,13 @@ impl Session {
         let interrupt = self.pool.interrupt_flag();
         let n = x.shape.cols;
         // The batches of X and of Y, gathered a window of them at a time
-        // (about an eighth of the data) into the same buffers each window.
-        let per_window = (n / 8 / run.batch).max(1);
+        // (a seventh of the batches) into the same buffers each window: the
+        // fewer windows, the fewer times X is read (each window reads most
+        // of its cache lines), but a window is memory held beside X (N1's
+        // epoch at batch 128 in the benchmark, windows of an eighth:
+        // 326–342 ms, +51–53 MiB for a 359 MiB X; a seventh: 304–318 ms,
+        // +57–59 MiB; a sixth: 316 ms, +68 MiB).
+        let per_window = n.div_ceil(run.batch).div_ceil(7).max(1);
         let (mut xs, mut ys) = (Vec::new(), Vec::new());
         let mut batch = [Values::scalar(0.0), Values::scalar(0.0)];
         let batches = n.div_ceil(run.batch);
