@@ -225,6 +225,36 @@ fn npy_files() {
 }
 
 #[test]
+fn large_npy_files_are_read_whole_in_both_byte_orders() {
+    // 150×100 floats: 120 000 bytes, more than one piece of 64 KiB and a
+    // part of another. Element (i, j) = i − j/8 (exact in binary).
+    let dir = scratch("npy-large");
+    let (m, n) = (150, 100);
+    let xs: Vec<f64> = (0..m * n)
+        .map(|k| (k / n) as f64 - (k % n) as f64 / 8.0)
+        .collect();
+    let be: Vec<u8> = xs.iter().flat_map(|x| x.to_be_bytes()).collect();
+    write(
+        &dir,
+        "le.npy",
+        npy("<f8", false, "(150, 100)", &le_f64(&xs)),
+    );
+    write(&dir, "be.npy", npy(">f8", false, "(150, 100)", &be));
+    let total: f64 = xs.iter().sum();
+    let last = xs[m * n - 1];
+    check(
+        &dir,
+        "A = load(\"$/le.npy\")\nB = load(\"$/be.npy\")\n\
+         [sum(A), A[149, 99], A[0, 1], sum(abs(A - B))]",
+        expect![[r#"
+        [1024687.5, 136.625, -0.125, 0.0]"#]],
+    );
+    // The expected numbers, computed here rather than by symgrad.
+    assert_eq!((total, last, xs[1]), (1_024_687.5, 136.625, -0.125));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn npy_errors() {
     let dir = scratch("npy-errors");
     write(&dir, "bool.npy", npy("|b1", false, "(2,)", &[0, 1]));
