@@ -263,7 +263,7 @@ impl Pict {
             if i > 0 {
                 lines.push(String::new());
             }
-            lines.extend(Pict::grid_row(row, &widths).lines.iter().cloned());
+            lines.extend(Rc::unwrap_or_clone(Pict::grid_row(row, &widths).lines));
         }
         let mid = lines.len() / 2;
         Pict::from_lines(lines, mid, Prec::Atom)
