@@ -60,6 +60,16 @@ fn spaces(n: usize) -> String {
     " ".repeat(n)
 }
 
+/// Appends `n` spaces.
+fn pad(line: &mut String, mut n: usize) {
+    const BLANK: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(BLANK.len());
+        line.push_str(&BLANK[..k]);
+        n -= k;
+    }
+}
+
 impl Pict {
     /// A one-line picture of `s`.
     pub fn text(s: &str, prec: Prec) -> Pict {
@@ -79,7 +89,7 @@ impl Pict {
         let widths: Vec<usize> = lines.iter().map(|l| str_width(l)).collect();
         let width = widths.iter().copied().max().unwrap_or(0);
         for (line, w) in lines.iter_mut().zip(widths) {
-            line.extend(std::iter::repeat_n(' ', width - w));
+            pad(line, width - w);
         }
         let baseline = baseline.min(lines.len() - 1);
         Pict {
@@ -106,19 +116,28 @@ impl Pict {
             .map(|p| p.height() - p.baseline)
             .max()
             .unwrap_or(1);
-        let mut lines = vec![String::new(); above + below];
+        // Each line's bytes: at most every part's longest line.
+        let bytes = parts.iter().map(Pict::longest).sum();
+        let mut lines: Vec<String> = (0..above + below)
+            .map(|_| String::with_capacity(bytes))
+            .collect();
         for p in parts {
             let top = above - p.baseline;
             for (i, line) in lines.iter_mut().enumerate() {
                 match i.checked_sub(top).and_then(|k| p.lines.get(k)) {
                     Some(l) => line.push_str(l),
-                    None => line.extend(std::iter::repeat_n(' ', p.width)),
+                    None => pad(line, p.width),
                 }
             }
         }
         // Every line is as wide as the parts together.
         let width = parts.iter().map(|p| p.width).sum();
         Pict::padded(lines, width, above, prec)
+    }
+
+    /// The length in bytes of the longest line.
+    fn longest(&self) -> usize {
+        self.lines.iter().map(String::len).max().unwrap_or(0)
     }
 
     /// A picture of lines that are all `width` columns wide already.
@@ -137,12 +156,15 @@ impl Pict {
     /// `baseline` of the result.
     fn stack(parts: &[&Pict], baseline: usize, prec: Prec) -> Pict {
         let width = parts.iter().map(|p| p.width).max().unwrap_or(0);
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(parts.iter().map(|p| p.height()).sum());
         for p in parts {
             let left = (width - p.width) / 2;
             for l in p.lines.iter() {
-                let right = width - p.width - left;
-                lines.push(format!("{}{l}{}", spaces(left), spaces(right)));
+                let mut line = String::with_capacity(l.len() + width - p.width);
+                pad(&mut line, left);
+                line.push_str(l);
+                pad(&mut line, width - p.width - left);
+                lines.push(line);
             }
         }
         Pict::padded(lines, width, baseline, prec)
@@ -170,16 +192,18 @@ impl Pict {
 
     /// A power: `exp` raised to the top right of `base`.
     pub fn power(base: &Pict, exp: &Pict) -> Pict {
-        let mut lines: Vec<String> = exp
-            .lines
-            .iter()
-            .map(|l| format!("{}{l}", spaces(base.width)))
+        let above = exp.lines.iter().map(|l| (base.width, l.as_str(), 0));
+        let beside = base.lines.iter().map(|l| (0, l.as_str(), exp.width));
+        let lines = above
+            .chain(beside)
+            .map(|(left, l, right)| {
+                let mut line = String::with_capacity(left + l.len() + right);
+                pad(&mut line, left);
+                line.push_str(l);
+                pad(&mut line, right);
+                line
+            })
             .collect();
-        lines.extend(
-            base.lines
-                .iter()
-                .map(|l| format!("{l}{}", spaces(exp.width))),
-        );
         Pict::padded(
             lines,
             base.width + exp.width,
