@@ -7,6 +7,9 @@ use crate::order::cmp_factors;
 use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Result, Shape};
 use indexmap::IndexMap;
 
+/// An insertion-ordered map with the fast hash of small keys.
+type FxIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// Results with more elements than this are not expanded into explicit matrices.
 pub(crate) const EXPLICIT_LIMIT: usize = 10_000;
 
@@ -31,7 +34,8 @@ impl Pool {
         // Each monomial with its summed coefficient, and the term itself
         // while only one term has contributed (it is already normal), in
         // the order the terms came.
-        let mut like: IndexMap<ExprId, (Numeric, Option<ExprId>)> = IndexMap::new();
+        let mut like: FxIndexMap<ExprId, (Numeric, Option<ExprId>)> =
+            FxIndexMap::with_capacity_and_hasher(flat.len(), Default::default());
         for t in flat {
             if let Some(n) = self.numeric(t) {
                 constant = Some(match constant {
@@ -107,7 +111,8 @@ impl Pool {
         let mut coeff = Numeric::Scalar(Num::one());
         // The factors of each base (`b` and `b^e` share the base `b`), and
         // the factors `exp(a)`: a base met once keeps its factor as it is.
-        let mut powers: IndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>> = IndexMap::new();
+        let mut powers: FxIndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>> =
+            FxIndexMap::with_capacity_and_hasher(flat.len(), Default::default());
         let mut exps = Vec::new();
         for f in flat {
             if let Some(n) = self.numeric(f) {

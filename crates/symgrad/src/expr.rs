@@ -456,7 +456,11 @@ pub struct Pool {
 
 impl Pool {
     pub fn new() -> Pool {
-        Pool::default()
+        Pool {
+            // Room for a small loss and its derivatives without regrowing.
+            nodes: IndexMap::with_capacity_and_hasher(64, Default::default()),
+            ..Pool::default()
+        }
     }
 
     /// The node behind an id.
