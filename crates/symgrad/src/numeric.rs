@@ -28,16 +28,21 @@ impl Numeric {
         }
     }
 
-    /// The element at (i, j), broadcasting a scalar or a single row/column.
-    fn at(&self, i: usize, j: usize) -> Num {
+    /// The exact element at (i, j), broadcasting a scalar or a single
+    /// row/column; `None` in a matrix of floats.
+    fn exact_at(&self, i: usize, j: usize) -> Option<&Num> {
         match self {
-            Numeric::Scalar(n) => n.clone(),
+            Numeric::Scalar(n) => Some(n),
             Numeric::Matrix(d) => {
                 let s = d.shape();
-                d.get(
+                let (i, j) = (
                     if s.rows == 1 { 0 } else { i },
                     if s.cols == 1 { 0 } else { j },
-                )
+                );
+                match d.data() {
+                    DenseData::Exact(v) => Some(&v[i * s.cols + j]),
+                    DenseData::Float(_) => None,
+                }
             }
         }
     }
@@ -108,7 +113,10 @@ impl Numeric {
         let data = if self.is_exact() && other.is_exact() && shape.len() <= MAX_EXACT_FOLD {
             DenseData::Exact(
                 cells
-                    .map(|(i, j)| exact(&self.at(i, j), &other.at(i, j)))
+                    .map(|(i, j)| match (self.exact_at(i, j), other.exact_at(i, j)) {
+                        (Some(a), Some(b)) => exact(a, b),
+                        _ => Err(Error::Invalid("a float in an exact fold".into())),
+                    })
                     .collect::<Result<_>>()?,
             )
         } else {
