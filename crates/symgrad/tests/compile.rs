@@ -540,6 +540,60 @@ fn register_programs_match_the_interpreter() {
 }
 
 #[test]
+fn one_point_runs_as_many_points_do_through_every_kind_of_instruction() -> symgrad::Result<()> {
+    // Softmax and logsumexp (log Σ exp), stable sigmoid, softplus and
+    // log σ (exp(−|x|), log(1 + u), a choice on the sign), powers,
+    // reciprocals and the other functions, all in one program.
+    let mut p = Pool::new();
+    let x = p.symbol("x", sh(3, 1))?;
+    let soft = p.softmax(x, Axis::Cols)?;
+    let lse = p.logsumexp(x, Axis::All)?;
+    let mut outputs = vec![p.element_of(soft, 1, 0)?, lse];
+    let (x0, x1, x2) = (
+        p.element(x, 0, 0)?,
+        p.element(x, 1, 0)?,
+        p.element(x, 2, 0)?,
+    );
+    let sig = p.apply(Func::Sigmoid, x0)?;
+    outputs.push(p.apply(Func::Log, sig)?);
+    outputs.push(p.apply(Func::Softplus, x1)?);
+    outputs.push(sig);
+    let three = p.int(3)?;
+    outputs.push(p.pow(x2, three)?);
+    let minus_one = p.int(-1)?;
+    outputs.push(p.pow(x1, minus_one)?);
+    for f in [
+        Func::Tanh,
+        Func::Erf,
+        Func::Relu,
+        Func::Abs,
+        Func::Sin,
+        Func::Expm1,
+    ] {
+        outputs.push(p.apply(f, x2)?);
+    }
+    let mut prog = p.compile_scalar(&outputs, &[x])?;
+    let mut rng = Rng::new(11);
+    let points = 64;
+    let xs: Vec<f64> = (0..points * 3).map(|_| rng.uniform(-20.0, 20.0)).collect();
+    let mut all = vec![0.0; points * outputs.len()];
+    prog.eval_points(&xs, &mut all)?;
+    let mut one = vec![0.0; outputs.len()];
+    for (t, point) in xs.chunks(3).enumerate() {
+        prog.eval_point(point, &mut one)?;
+        let many = &all[t * outputs.len()..(t + 1) * outputs.len()];
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one), bits(many), "point {point:?}");
+    }
+    // And the oracle: softmax's middle entry and log σ at one point.
+    prog.eval_point(&[1.0, 2.0, -0.5], &mut one)?;
+    let e = [1.0f64.exp(), 2.0f64.exp(), (-0.5f64).exp()];
+    assert!((one[0] - e[1] / e.iter().sum::<f64>()).abs() < 1e-15);
+    assert!((one[2] + (1.0 + (-1.0f64).exp()).ln()).abs() < 1e-15);
+    Ok(())
+}
+
+#[test]
 fn register_programs_give_the_loss_and_its_partials() {
     // f = log(1 + exp(w1 x)) with partial x·σ(w1 x), at w = (0.3, -2), x = 2.
     let mut p = Pool::new();
@@ -655,6 +709,11 @@ fn a_value_that_is_not_finite_on_the_way_is_reported_and_named() -> symgrad::Res
     assert_eq!(scalar.non_finite_point(), Some(2));
     scalar.eval_points(&[1.0, 4.0, 9.0], &mut out)?;
     assert_eq!(scalar.non_finite_point(), None);
+    // One point at a time.
+    scalar.eval_point(&[-0.5], &mut out[..1])?;
+    assert_eq!((out[0], scalar.non_finite_point()), (0.0, Some(0)));
+    scalar.eval_point(&[4.0], &mut out[..1])?;
+    assert_eq!((out[0], scalar.non_finite_point()), (2.0, None));
     Ok(())
 }
 

@@ -264,6 +264,39 @@ lanes_fn! {
 }
 
 impl Kernel {
+    /// [`Kernel::run`] at a single point `x` (argument `k` is `x[k]`), one
+    /// value per register: the same arithmetic without the loops over
+    /// lanes, which at one lane cost more than the values.
+    pub(crate) fn run_point(&self, regs: &mut [f64], x: &[f64]) -> bool {
+        let mut finite = true;
+        for (op, d, checked) in &self.code {
+            let v = match *op {
+                Op::Arg(k) => x[k],
+                Op::Imm(c) => c,
+                Op::Add(a, b) => regs[a] + regs[b],
+                Op::Mul(a, b) => regs[a] * regs[b],
+                Op::Pow(a, b) => power(regs[a], regs[b]),
+                Op::Apply(f, a) => fold_f64(f, regs[a]),
+                Op::ExpNegAbs(a) => exp_neg_abs(regs[a]),
+                Op::Ln1pUnit(a) => ln_1p_unit(regs[a]),
+                Op::Recip(a) => 1.0 / regs[a],
+                Op::IfPositive(c, x, y) => {
+                    if regs[c] > 0.0 {
+                        regs[x]
+                    } else {
+                        regs[y]
+                    }
+                }
+                Op::LogSumExp(ref xs) => {
+                    logsumexp(&xs.iter().map(|&x| regs[x]).collect::<Vec<_>>())
+                }
+            };
+            regs[*d] = v;
+            finite &= !checked || v.is_finite();
+        }
+        finite
+    }
+
     /// The lanes of result `k` after [`Kernel::run`] with registers of
     /// `width` lanes.
     pub(crate) fn result<'r>(

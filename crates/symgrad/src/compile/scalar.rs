@@ -231,11 +231,7 @@ impl ScalarProgram {
     /// The values at one point `x`, into `out`.
     pub fn eval_point(&mut self, x: &[f64], out: &mut [f64]) -> Result<()> {
         self.check(x.len(), out.len(), 1)?;
-        let finite = self
-            .kernel
-            .run(&mut self.regs, 1, 1, &mut |k, dest: &mut [f64]| {
-                dest[0] = x[k]
-            });
+        let finite = self.kernel.run_point(&mut self.regs, x);
         self.non_finite = (!finite).then_some(0);
         for (o, slot) in out.iter_mut().enumerate() {
             *slot = self.kernel.result(&self.regs, 1, o, 1)[0];
@@ -290,12 +286,7 @@ impl ScalarProgram {
     fn first_non_finite(&self, xs: &[f64], p0: usize, len: usize) -> Option<usize> {
         let nv = self.vars.max(1);
         let mut regs = self.kernel.registers();
-        (p0..p0 + len).find(|&p| {
-            !self
-                .kernel
-                .run(&mut regs, 1, 1, &mut |k, dest: &mut [f64]| {
-                    dest[0] = xs[p * nv + k]
-                })
-        })
+        let point = |p: usize| xs.get(p * nv..p * nv + self.vars).unwrap_or(&[]);
+        (p0..p0 + len).find(|&p| !self.kernel.run_point(&mut regs, point(p)))
     }
 }
