@@ -62,7 +62,22 @@ fn gemm_with(
 enum Isa {
     Avx512,
     Avx2,
+    /// The AVX-512 loops over 8 plain lanes, so that tests check them on
+    /// any CPU.
+    #[cfg(test)]
+    Lanes8,
     Plain,
+}
+
+impl Isa {
+    /// True when the kernels run 8 lanes wide (AVX-512's tiles).
+    fn eight_lanes(self) -> bool {
+        #[cfg(test)]
+        if self == Isa::Lanes8 {
+            return true;
+        }
+        self == Isa::Avx512
+    }
 }
 
 fn isa() -> Isa {
@@ -115,7 +130,7 @@ fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
     let (big, small) = if small_is_b { (a, b) } else { (b, a) };
     // Where dot (r, s) of a big row and a small row goes.
     let (big_step, small_step) = if small_is_b { (n, 1) } else { (1, n) };
-    let most = if isa == Isa::Avx512 { 12 } else { 6 };
+    let most = if isa.eight_lanes() { 12 } else { 6 };
     for (s0, t) in tiles(small.shape.rows, most) {
         let to = Out {
             data: &mut *out,
@@ -131,6 +146,8 @@ fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has AVX2 and FMA.
             Isa::Avx2 => unsafe { with_tile!(t, dots_avx2::<_>(big, small, s0, to)) },
+            #[cfg(all(test, target_arch = "x86_64"))]
+            Isa::Lanes8 => with_tile!(t, dots_lanes8::<_>(big, small, s0, to)),
             _ => {}
         }
     }
@@ -164,6 +181,11 @@ fn dots_avx512<const T: usize>(big: View, small: View, s0: usize, out: Out) {
 #[target_feature(enable = "avx2,fma")]
 fn dots_avx2<const T: usize>(big: View, small: View, s0: usize, out: Out) {
     dots_tile::<simd::V4, T>(big, small, s0, out)
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+fn dots_lanes8<const T: usize>(big: View, small: View, s0: usize, out: Out) {
+    dots_tile::<simd::Lanes8, T>(big, small, s0, out)
 }
 
 /// The dots of every row of `big` with rows `s0..s0 + T` of `small`, two
@@ -242,6 +264,8 @@ fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, ac
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has AVX2 and FMA.
             Isa::Avx2 => unsafe { with_tile!(t, axpys_avx2::<_>(rows, n, &coefs, b, acc)) },
+            #[cfg(all(test, target_arch = "x86_64"))]
+            Isa::Lanes8 => with_tile!(t, axpys_lanes8::<_>(rows, n, &coefs, b, acc)),
             _ => {}
         }
     }
@@ -257,6 +281,11 @@ fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: Vie
 #[target_feature(enable = "avx2,fma")]
 fn axpys_avx2<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
     axpys_tile::<simd::V4, T, 1>(out, n, coefs, b, acc)
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+fn axpys_lanes8<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
+    axpys_tile::<simd::Lanes8, T, 2>(out, n, coefs, b, acc)
 }
 
 /// The `T` rows of `out` (each `n` long) from `coefs` (p-major) and `b`, in
@@ -394,6 +423,41 @@ mod simd {
         }
     }
 
+    /// 8 plain lanes, for tests of the AVX-512 loops on any CPU.
+    #[cfg(test)]
+    #[derive(Clone, Copy)]
+    pub(super) struct Lanes8([f64; 8]);
+
+    #[cfg(test)]
+    impl Vector for Lanes8 {
+        const LANES: usize = 8;
+        unsafe fn zero() -> Self {
+            Lanes8([0.0; 8])
+        }
+        unsafe fn load(p: *const f64) -> Self {
+            // SAFETY: the caller reads 8 numbers at `p`.
+            Lanes8(std::array::from_fn(|i| unsafe { *p.add(i) }))
+        }
+        unsafe fn store(self, p: *mut f64) {
+            for (i, x) in self.0.into_iter().enumerate() {
+                // SAFETY: the caller writes 8 numbers at `p`.
+                unsafe { *p.add(i) = x }
+            }
+        }
+        unsafe fn splat(x: f64) -> Self {
+            Lanes8([x; 8])
+        }
+        unsafe fn fma(a: Self, b: Self, c: Self) -> Self {
+            Lanes8(std::array::from_fn(|i| a.0[i].mul_add(b.0[i], c.0[i])))
+        }
+        unsafe fn add(a: Self, b: Self) -> Self {
+            Lanes8(std::array::from_fn(|i| a.0[i] + b.0[i]))
+        }
+        unsafe fn sum(self) -> f64 {
+            self.0.iter().sum()
+        }
+    }
+
     /// 4 lanes (AVX2 with FMA).
     #[derive(Clone, Copy)]
     pub(super) struct V4(__m256d);
@@ -485,9 +549,12 @@ mod tests {
         View::contiguous(data, Shape::new(rows, cols))
     }
 
-    /// The instruction sets this CPU can run the kernels with.
+    /// The instruction sets this CPU can run the kernels with, and the
+    /// AVX-512 loops over plain lanes.
     fn isas() -> Vec<Isa> {
         let mut all = vec![Isa::Plain];
+        #[cfg(target_arch = "x86_64")]
+        all.push(Isa::Lanes8);
         if isa() == Isa::Avx512 {
             all.push(Isa::Avx512);
         }
