@@ -40,12 +40,15 @@ impl Pool {
     /// The nodes reachable from `e` (itself included), in increasing id
     /// order: children before parents.
     pub fn reachable(&self, e: ExprId) -> Vec<ExprId> {
-        let mut seen = FxHashSet::default();
+        let mut seen = FxHashSet::with_capacity_and_hasher(64, Default::default());
+        seen.insert(e);
         let mut stack = vec![e];
         while let Some(x) = stack.pop() {
-            if seen.insert(x) {
-                self.node(x).for_each_child(|c| stack.push(c));
-            }
+            self.node(x).for_each_child(|c| {
+                if seen.insert(c) {
+                    stack.push(c);
+                }
+            });
         }
         let mut out: Vec<ExprId> = seen.into_iter().collect();
         out.sort_unstable();
