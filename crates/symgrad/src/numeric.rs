@@ -21,29 +21,14 @@ impl Numeric {
         }
     }
 
-    fn is_exact(&self) -> bool {
+    /// The exact numbers, row-major (one for a scalar); `None` for floats.
+    fn exact_nums(&self) -> Option<&[Num]> {
         match self {
-            Numeric::Scalar(n) => n.is_exact(),
-            Numeric::Matrix(d) => d.is_exact(),
-        }
-    }
-
-    /// The exact element at (i, j), broadcasting a scalar or a single
-    /// row/column; `None` in a matrix of floats.
-    fn exact_at(&self, i: usize, j: usize) -> Option<&Num> {
-        match self {
-            Numeric::Scalar(n) => Some(n),
-            Numeric::Matrix(d) => {
-                let s = d.shape();
-                let (i, j) = (
-                    if s.rows == 1 { 0 } else { i },
-                    if s.cols == 1 { 0 } else { j },
-                );
-                match d.data() {
-                    DenseData::Exact(v) => Some(&v[i * s.cols + j]),
-                    DenseData::Float(_) => None,
-                }
-            }
+            Numeric::Scalar(n) => n.is_exact().then_some(std::slice::from_ref(n)),
+            Numeric::Matrix(d) => match d.data() {
+                DenseData::Exact(v) => Some(v),
+                DenseData::Float(_) => None,
+            },
         }
     }
 
@@ -109,22 +94,36 @@ impl Numeric {
                 Num::Float(float(a.to_f64(), b.to_f64()))
             }));
         }
-        let cells = (0..shape.rows).flat_map(|i| (0..shape.cols).map(move |j| (i, j)));
-        let data = if self.is_exact() && other.is_exact() && shape.len() <= MAX_EXACT_FOLD {
-            DenseData::Exact(
-                cells
-                    .map(|(i, j)| match (self.exact_at(i, j), other.exact_at(i, j)) {
-                        (Some(a), Some(b)) => exact(a, b),
-                        _ => Err(Error::Invalid("a float in an exact fold".into())),
-                    })
-                    .collect::<Result<_>>()?,
-            )
-        } else {
-            DenseData::Float(
-                cells
-                    .map(|(i, j)| float(self.at_f64(i, j), other.at_f64(i, j)))
-                    .collect(),
-            )
+        let exact_operands = (self.exact_nums(), other.exact_nums());
+        let data = match exact_operands {
+            (Some(a), Some(b)) if shape.len() <= MAX_EXACT_FOLD => {
+                let (sa, sb) = (self.shape(), other.shape());
+                // Where element k of the result lies in an operand of shape
+                // `s` broadcast to it: in its one row or column, or at one
+                // number.
+                let at = |s: Shape, k: usize| {
+                    let (i, j) = (k / shape.cols, k % shape.cols);
+                    let (i, j) = (
+                        if s.rows == 1 { 0 } else { i },
+                        if s.cols == 1 { 0 } else { j },
+                    );
+                    i * s.cols + j
+                };
+                let data = (0..shape.len()).map(|k| {
+                    let x = if sa == shape { &a[k] } else { &a[at(sa, k)] };
+                    let y = if sb == shape { &b[k] } else { &b[at(sb, k)] };
+                    exact(x, y)
+                });
+                DenseData::Exact(data.collect::<Result<_>>()?)
+            }
+            _ => {
+                let cells = (0..shape.rows).flat_map(|i| (0..shape.cols).map(move |j| (i, j)));
+                DenseData::Float(
+                    cells
+                        .map(|(i, j)| float(self.at_f64(i, j), other.at_f64(i, j)))
+                        .collect(),
+                )
+            }
         };
         Ok(Numeric::Matrix(Dense::new(shape, data)?))
     }
