@@ -435,7 +435,7 @@ struct Info {
 pub const MAX_DEPTH: u32 = 2_000;
 
 /// The arena that owns every expression. Equal nodes are stored once.
-#[derive(Default, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Pool {
     /// Hashed with FxHash: interning is the hottest path of building.
     nodes: IndexMap<Node, Info, rustc_hash::FxBuildHasher>,
@@ -454,13 +454,24 @@ pub struct Pool {
     order_memo: crate::order::OrderMemo,
 }
 
-impl Pool {
-    pub fn new() -> Pool {
+impl Default for Pool {
+    fn default() -> Pool {
         Pool {
             // Room for a small loss and its derivatives without regrowing.
             nodes: IndexMap::with_capacity_and_hasher(64, Default::default()),
-            ..Pool::default()
+            interrupt: None,
+            bytes: 0,
+            shown: Default::default(),
+            one_hot: Default::default(),
+            transposes: Default::default(),
+            order_memo: Default::default(),
         }
+    }
+}
+
+impl Pool {
+    pub fn new() -> Pool {
+        Pool::default()
     }
 
     /// The node behind an id.
