@@ -36,14 +36,10 @@ impl Numeric {
         match self {
             Numeric::Scalar(n) => n.to_f64(),
             Numeric::Matrix(d) => {
-                let s = d.shape();
-                let (i, j) = (
-                    if s.rows == 1 { 0 } else { i },
-                    if s.cols == 1 { 0 } else { j },
-                );
+                let k = broadcast_index(d.shape(), i, j);
                 match d.data() {
-                    DenseData::Float(v) => v[i * s.cols + j],
-                    DenseData::Exact(v) => v[i * s.cols + j].to_f64(),
+                    DenseData::Float(v) => v[k],
+                    DenseData::Exact(v) => v[k].to_f64(),
                 }
             }
         }
@@ -94,21 +90,12 @@ impl Numeric {
                 Num::Float(float(a.to_f64(), b.to_f64()))
             }));
         }
-        let exact_operands = (self.exact_nums(), other.exact_nums());
-        let data = match exact_operands {
+        let data = match (self.exact_nums(), other.exact_nums()) {
             (Some(a), Some(b)) if shape.len() <= MAX_EXACT_FOLD => {
                 let (sa, sb) = (self.shape(), other.shape());
                 // Where element k of the result lies in an operand of shape
-                // `s` broadcast to it: in its one row or column, or at one
-                // number.
-                let at = |s: Shape, k: usize| {
-                    let (i, j) = (k / shape.cols, k % shape.cols);
-                    let (i, j) = (
-                        if s.rows == 1 { 0 } else { i },
-                        if s.cols == 1 { 0 } else { j },
-                    );
-                    i * s.cols + j
-                };
+                // `s` broadcast to it.
+                let at = |s: Shape, k: usize| broadcast_index(s, k / shape.cols, k % shape.cols);
                 let data = (0..shape.len()).map(|k| {
                     let x = if sa == shape { &a[k] } else { &a[at(sa, k)] };
                     let y = if sb == shape { &b[k] } else { &b[at(sb, k)] };
@@ -146,6 +133,16 @@ impl Numeric {
             },
         }
     }
+}
+
+/// Where element (i, j) of a broadcast result lies in a row-major operand
+/// of shape `s`: in its one row or column, or at its one number.
+fn broadcast_index(s: Shape, i: usize, j: usize) -> usize {
+    let (i, j) = (
+        if s.rows == 1 { 0 } else { i },
+        if s.cols == 1 { 0 } else { j },
+    );
+    i * s.cols + j
 }
 
 /// Applies `f` to every element of a dense matrix, exactly when it is exact
