@@ -263,7 +263,7 @@ fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, ac
             Isa::Avx512 => unsafe { with_tile!(t, axpys_avx512::<_>(rows, n, &coefs, b, acc)) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has AVX2 and FMA.
-            Isa::Avx2 => unsafe { with_tile!(t, axpys_avx2::<_>(rows, n, &coefs, b, acc)) },
+            Isa::Avx2 => unsafe { with_halves!(t, axpys_avx2(rows, n, &coefs, b, acc)) },
             #[cfg(all(test, target_arch = "x86_64"))]
             Isa::Lanes8 => with_tile!(t, axpys_lanes8::<_>(rows, n, &coefs, b, acc)),
             _ => {}
@@ -274,25 +274,55 @@ fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, ac
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
-    axpys_tile::<simd::V8, T, 2>(out, n, coefs, b, acc)
+    axpys_tile::<simd::V8, T, 0, 2>(out, n, coefs, b, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn axpys_avx2<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
-    axpys_tile::<simd::V4, T, 1>(out, n, coefs, b, acc)
+fn axpys_avx2<const A: usize, const B: usize>(
+    out: &mut [f64],
+    n: usize,
+    coefs: &[f64],
+    b: View,
+    acc: bool,
+) {
+    axpys_tile::<simd::V4, A, B, 2>(out, n, coefs, b, acc)
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
 fn axpys_lanes8<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
-    axpys_tile::<simd::Lanes8, T, 2>(out, n, coefs, b, acc)
+    axpys_tile::<simd::Lanes8, T, 0, 2>(out, n, coefs, b, acc)
 }
 
-/// The `T` rows of `out` (each `n` long) from `coefs` (p-major) and `b`, in
-/// strips of `U` vectors (the columns past the last strip one by one).
+/// Calls `$f::<A, B>` for a tile of `$t` rows (1 to 12) split in two of at
+/// most 6 (AVX2's 16 registers hold 6 rows by 2 vectors).
+macro_rules! with_halves {
+    ($t:expr, $f:ident($($arg:expr),*)) => {
+        match $t {
+            1 => $f::<1, 0>($($arg),*),
+            2 => $f::<2, 0>($($arg),*),
+            3 => $f::<3, 0>($($arg),*),
+            4 => $f::<4, 0>($($arg),*),
+            5 => $f::<5, 0>($($arg),*),
+            6 => $f::<6, 0>($($arg),*),
+            7 => $f::<4, 3>($($arg),*),
+            8 => $f::<4, 4>($($arg),*),
+            9 => $f::<5, 4>($($arg),*),
+            10 => $f::<5, 5>($($arg),*),
+            11 => $f::<6, 5>($($arg),*),
+            _ => $f::<6, 6>($($arg),*),
+        }
+    };
+}
+use with_halves;
+
+/// The `A + B` rows of `out` (each `n` long) from `coefs` (p-major) and
+/// `b`, in strips of `U` vectors (the columns past the last strip one by
+/// one). Rows `0..A` and `A..A + B` are two tiles over each strip: the
+/// second reads the strip from the level-1 cache.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
+fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
     out: &mut [f64],
     n: usize,
     coefs: &[f64],
@@ -300,61 +330,117 @@ fn axpys_tile<V: simd::Vector, const T: usize, const U: usize>(
     acc: bool,
 ) {
     let k = b.shape.rows;
+    let t = A + B;
     assert!(k == 0 || (k - 1) * b.stride + n <= b.data.len());
-    assert!(out.len() >= T * n && coefs.len() >= k * T);
+    assert!(out.len() >= t * n && coefs.len() >= k * t);
     let strip = U * V::LANES;
     let body = n - n % strip;
     // Rows of `b` in chunks, so that a strip walks a few rows (a few
-    // pages) at a time; the sums go through `out` between chunks.
-    const CHUNK: usize = 32;
-    // How far along each row to prefetch: two strips, and at least two
-    // cache lines (N1 as columns on Zen 2, where a strip is half a line:
-    // one line on, 68.8 ms a call; two, 64.5; three, 65.5, with `--example
-    // n1` on transparent huge pages).
-    let ahead = (2 * strip).max(16);
+    // pages) at a time; the sums go through `out` between chunks. Rows far
+    // apart share few sets of the level-1 cache: 16 rows (and their pieces
+    // asked for ahead) stay in it where 32 did not (streaming N1's X as
+    // columns on Zen 2: 29.5 against 44–65 ms for the product `W⋅X`).
+    const CHUNK: usize = 16;
     for p0 in (0..k).step_by(CHUNK) {
+        let rows = p0..k.min(p0 + CHUNK);
         let add = acc || p0 > 0;
         for c in (0..body).step_by(strip) {
-            let mut sums = [[unsafe { V::zero() }; U]; T];
-            for p in p0..k.min(p0 + CHUNK) {
-                // SAFETY: c + strip ≤ n and the bounds asserted above.
-                unsafe {
-                    let row = b.data.as_ptr().add(p * b.stride + c);
-                    // The rows are far apart: ask for this row's piece
-                    // `ahead` numbers on now.
-                    for u in 0..U {
-                        simd::prefetch(row.wrapping_add(ahead + u * V::LANES));
-                    }
-                    let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
-                    let cs = coefs.as_ptr().add(p * T);
-                    for (i, row) in sums.iter_mut().enumerate() {
-                        let w = V::splat(*cs.add(i));
-                        for (sum, &x) in row.iter_mut().zip(&xs) {
-                            *sum = V::fma(w, x, *sum);
-                        }
-                    }
-                }
-            }
-            for (i, row) in sums.iter().enumerate() {
-                for (u, v) in row.iter().enumerate() {
-                    // SAFETY: the strip lies inside row i of `out`.
-                    unsafe {
-                        let o = out.as_mut_ptr().add(i * n + c + u * V::LANES);
-                        let v = if add { V::add(V::load(o), *v) } else { *v };
-                        v.store(o);
-                    }
+            // SAFETY: c + strip ≤ n, rows < k and the bounds asserted above.
+            unsafe {
+                strip_tile::<V, A, U>(
+                    out.as_mut_ptr(),
+                    n,
+                    coefs.as_ptr(),
+                    t,
+                    b,
+                    rows.clone(),
+                    c,
+                    add,
+                    true,
+                );
+                if B > 0 {
+                    let first = out.as_mut_ptr().add(A * n);
+                    strip_tile::<V, B, U>(
+                        first,
+                        n,
+                        coefs.as_ptr().add(A),
+                        t,
+                        b,
+                        rows.clone(),
+                        c,
+                        add,
+                        false,
+                    );
                 }
             }
         }
     }
     for c in body..n {
-        for i in 0..T {
+        for i in 0..t {
             let mut total = 0.0f64;
             for p in 0..k {
-                total = coefs[p * T + i].mul_add(b.data[p * b.stride + c], total);
+                total = coefs[p * t + i].mul_add(b.data[p * b.stride + c], total);
             }
             let o = &mut out[i * n + c];
             *o = if acc { *o + total } else { total };
+        }
+    }
+}
+
+/// Rows `0..R` of `out` (each `n` long) at columns `c..c + U⋅LANES`, from
+/// rows `rows` of `b` and `coefs` (p-major, `t` a row), added to `out` when
+/// `add`. With `fetch`, asks for the piece of each row of `b` a few strips
+/// on.
+///
+/// # Safety
+/// The rows and columns read and written lie inside `out`, `coefs` and `b`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
+    out: *mut f64,
+    n: usize,
+    coefs: *const f64,
+    t: usize,
+    b: View,
+    rows: std::ops::Range<usize>,
+    c: usize,
+    add: bool,
+    fetch: bool,
+) {
+    // How far along each row to prefetch: two strips, and at least two
+    // cache lines (N1 as columns on Zen 2, where a strip was half a line:
+    // one line on, 68.8 ms a call; two, 64.5; three, 65.5, with `--example
+    // n1` on transparent huge pages).
+    let ahead = (2 * U * V::LANES).max(24);
+    let mut sums = [[unsafe { V::zero() }; U]; R];
+    for p in rows {
+        unsafe {
+            let row = b.data.as_ptr().add(p * b.stride + c);
+            if fetch {
+                // The rows are far apart: ask for this row's piece `ahead`
+                // numbers on now.
+                for u in 0..U {
+                    simd::prefetch(row.wrapping_add(ahead + u * V::LANES));
+                }
+            }
+            let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
+            let cs = coefs.add(p * t);
+            for (i, row) in sums.iter_mut().enumerate() {
+                let w = V::splat(*cs.add(i));
+                for (sum, &x) in row.iter_mut().zip(&xs) {
+                    *sum = V::fma(w, x, *sum);
+                }
+            }
+        }
+    }
+    for (i, row) in sums.iter().enumerate() {
+        for (u, v) in row.iter().enumerate() {
+            unsafe {
+                let o = out.add(i * n + u * V::LANES + c);
+                let v = if add { V::add(V::load(o), *v) } else { *v };
+                v.store(o);
+            }
         }
     }
 }
@@ -586,6 +672,9 @@ mod tests {
             (16, 17, 64),
             (13, 200, 40),
             (3, 16, 32),
+            (9, 24, 64),
+            (11, 33, 40),
+            (12, 40, 50),
             (16, 16, 100),
         ]
         .into_iter()
@@ -681,7 +770,7 @@ mod tests {
                 total,
             )
         };
-        for block in [128, 240, 512] {
+        for block in [240, 480] {
             for hot in [false, true] {
                 for (part, use_faer) in [("z", false), ("z", true), ("g", false), ("g", true)] {
                     let mut z = numbers(3, k * block);
