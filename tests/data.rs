@@ -255,6 +255,44 @@ fn large_npy_files_are_read_whole_in_both_byte_orders() {
 }
 
 #[test]
+fn large_npy_files_of_narrow_numbers_are_read_as_floats() {
+    // Over a million integers (past the exact limit, so floats) and 20 000
+    // 32-bit floats: several pieces of 64 KiB each, in both byte orders.
+    let dir = scratch("npy-narrow");
+    let n = 1_100_000;
+    let bytes: Vec<u8> = (0..n).map(|k| (k % 251) as u8).collect();
+    write(&dir, "u1.npy", npy("|u1", false, "(1100, 1000)", &bytes));
+    let shorts: Vec<i16> = (0..n).map(|k| (k % 1999) as i16 - 999).collect();
+    let be: Vec<u8> = shorts.iter().flat_map(|x| x.to_be_bytes()).collect();
+    write(&dir, "i2.npy", npy(">i2", false, "(1100000,)", &be));
+    let singles: Vec<f32> = (0..20_000).map(|k| k as f32 / 4.0 - 2000.0).collect();
+    let le: Vec<u8> = singles.iter().flat_map(|x| x.to_le_bytes()).collect();
+    write(&dir, "f4.npy", npy("<f4", false, "(200, 100)", &le));
+    // The expected numbers, computed here rather than by symgrad.
+    let u1_sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+    let i2_sum: i64 = shorts.iter().map(|&x| i64::from(x)).sum();
+    let f4_sum: f64 = singles.iter().map(|&x| f64::from(x)).sum();
+    assert_eq!(
+        (
+            u1_sum,
+            i2_sum,
+            f4_sum,
+            bytes[1099 * 1000 + 999],
+            shorts[n - 1]
+        ),
+        (137_492_153, -398_475, 9_997_500.0, 117, -450)
+    );
+    check(
+        &dir,
+        "A = load(\"$/u1.npy\")\nB = load(\"$/i2.npy\")\nC = load(\"$/f4.npy\")\n\
+         [sum(A), A[1099, 999], sum(B), B[1099999, 0], sum(C), C[199, 99]]",
+        expect![[r#"
+        [137492153.0, 117.0, -398475.0, -450.0, 9997500.0, 2999.75]"#]],
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn npy_errors() {
     let dir = scratch("npy-errors");
     write(&dir, "bool.npy", npy("|b1", false, "(2,)", &[0, 1]));
