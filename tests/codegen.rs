@@ -79,6 +79,7 @@ fn run_target(
         .arg(&driver)
         .output()
         .expect("python3 is needed to run the generated code: install python3 and numpy (python3 -m pip install numpy)");
+    let _ = std::fs::remove_dir_all(&dir);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         !stderr.contains("No module named 'numpy'"),

@@ -5,9 +5,9 @@ use expect_test::{Expect, expect};
 use std::path::{Path, PathBuf};
 use symgrad_lang::Session;
 
-/// A fresh directory for one test's files.
+/// A fresh directory for one test's files, under the build's `target/tmp`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("symgrad-data-{}-{test}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("data-{test}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

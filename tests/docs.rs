@@ -112,7 +112,7 @@ fn matches(expected: &[String], got: &[String]) -> bool {
 fn the_readme_transcripts_reproduce_in_one_session() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     // The files the Data section loads, made as its comments say.
-    let dir = std::env::temp_dir().join(format!("symgrad-readme-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme");
     std::fs::create_dir_all(&dir).unwrap();
     let made = std::process::Command::new("python3")
         .arg("-c")

@@ -352,7 +352,7 @@ fn random_programs_in_a_subprocess() {
     };
     let mut tally = Tally::default();
     let end = Instant::now() + budget();
-    let dir = std::env::temp_dir().join(format!("symgrad-fuzz-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     while Instant::now() < end {
         let src = generator.program();

@@ -17,9 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use support::{assert_close, check, numbers, run, run_in, session};
 use symgrad_lang::Session;
 
-/// A fresh directory for one test's files.
+/// A fresh directory for one test's files, under the build's `target/tmp`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("symgrad-predict-{}-{test}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("predict-{test}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -3,7 +3,7 @@
 //! the session lives on. Also memory on rebinding and Ctrl-C in the REPL.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use symgrad_lang::Session;
@@ -16,9 +16,9 @@ fn symgrad() -> Command {
     command
 }
 
-/// A scratch directory of this test process.
+/// The scratch directory of these tests, under the build's `target/tmp`.
 fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("symgrad-robust-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness");
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
 }
