@@ -411,11 +411,13 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
     add: bool,
     fetch: bool,
 ) {
-    // How far along each row to prefetch: two strips, and at least two
-    // cache lines (N1 as columns on Zen 2, where a strip was half a line:
-    // one line on, 68.8 ms a call; two, 64.5; three, 65.5, with `--example
-    // n1` on transparent huge pages).
+    // How far along each row to prefetch: two strips, and at least three
+    // cache lines (streaming N1's X as columns on Zen 2, where a strip is
+    // a line, `W⋅X` alone: two lines on, 30.2 ms a call; three or four,
+    // 29.5).
     let ahead = (2 * U * V::LANES).max(24);
+    // SAFETY (all blocks below): the caller keeps every row and column
+    // read and written inside `out`, `coefs` and `b`.
     let mut sums = [[unsafe { V::zero() }; U]; R];
     for p in rows {
         unsafe {
