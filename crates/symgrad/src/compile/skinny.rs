@@ -335,6 +335,9 @@ fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
     assert!(out.len() >= t * n && coefs.len() >= k * t);
     let strip = U * V::LANES;
     let body = n - n % strip;
+    // Past the strips, single vectors (the rows of a product with 20
+    // columns in strips of 8: one vector, not four numbers one by one).
+    let vectors = n - n % V::LANES;
     // Rows of `b` in chunks, so that a strip walks a few rows (a few
     // pages) at a time; the sums go through `out` between chunks. Rows far
     // apart share few sets of the level-1 cache (which repeat every 4 KiB):
@@ -344,48 +347,55 @@ fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
     // in chunks of 16 against 44–65 in chunks of 32; N = 65 536, the whole
     // call: 75.7 ms in chunks of 8 against 79.5 in chunks of 16).
     let chunk = if b.stride.is_multiple_of(512) { 8 } else { 16 };
+    let out = out.as_mut_ptr();
     for p0 in (0..k).step_by(chunk) {
         let rows = p0..k.min(p0 + chunk);
         let add = acc || p0 > 0;
-        for c in (0..body).step_by(strip) {
-            // SAFETY: c + strip ≤ n, rows < k and the bounds asserted above.
-            unsafe {
-                strip_tile::<V, A, U>(
-                    out.as_mut_ptr(),
-                    n,
-                    coefs.as_ptr(),
-                    t,
-                    b,
-                    rows.clone(),
-                    c,
-                    add,
-                    true,
-                );
-                if B > 0 {
-                    let first = out.as_mut_ptr().add(A * n);
-                    strip_tile::<V, B, U>(
-                        first,
-                        n,
-                        coefs.as_ptr().add(A),
-                        t,
-                        b,
-                        rows.clone(),
-                        c,
-                        add,
-                        false,
-                    );
-                }
+        // SAFETY: every strip and vector ends by column n, rows < k, and
+        // the bounds asserted above.
+        unsafe {
+            for c in (0..body).step_by(strip) {
+                tiles_at::<V, A, B, U>(out, n, coefs, b, rows.clone(), c, add);
+            }
+            for c in (body..vectors).step_by(V::LANES) {
+                tiles_at::<V, A, B, 1>(out, n, coefs, b, rows.clone(), c, add);
             }
         }
     }
-    for c in body..n {
+    for c in vectors..n {
         for i in 0..t {
             let mut total = 0.0f64;
             for p in 0..k {
                 total = coefs[p * t + i].mul_add(b.data[p * b.stride + c], total);
             }
-            let o = &mut out[i * n + c];
+            // SAFETY: i < t and c < n, inside `out` as asserted above.
+            let o = unsafe { &mut *out.add(i * n + c) };
             *o = if acc { *o + total } else { total };
+        }
+    }
+}
+
+/// Both tiles of [`axpys_tile`] at columns `c..c + U⋅LANES` over `rows`.
+///
+/// # Safety
+/// As for [`strip_tile`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn tiles_at<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
+    out: *mut f64,
+    n: usize,
+    coefs: &[f64],
+    b: View,
+    rows: std::ops::Range<usize>,
+    c: usize,
+    add: bool,
+) {
+    let t = A + B;
+    unsafe {
+        strip_tile::<V, A, U>(out, n, coefs.as_ptr(), t, b, rows.clone(), c, add, true);
+        if B > 0 {
+            let (out, coefs) = (out.add(A * n), coefs.as_ptr().add(A));
+            strip_tile::<V, B, U>(out, n, coefs, t, b, rows, c, add, false);
         }
     }
 }
@@ -681,6 +691,7 @@ mod tests {
             (11, 33, 40),
             (12, 40, 50),
             (10, 512, 37),
+            (10, 20, 100),
             (16, 16, 100),
         ]
         .into_iter()
