@@ -8,6 +8,7 @@
 //! runs over blocks of samples, accumulating the reductions, so the data is
 //! read once and stays in cache. See [`plan`].
 
+mod cache;
 mod fused;
 mod kernels;
 mod lanemath;

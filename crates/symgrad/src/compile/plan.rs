@@ -175,20 +175,29 @@ fn classify(pool: &Pool, order: &[ExprId], outputs: &[ExprId], n: usize) -> Opti
 }
 
 /// The block width: as many samples as keep the block's data in about
-/// 1 MiB (near the level-2 cache), between 16 and 1024. When a block is a
-/// piece of each row of some data (samples as columns), up to 3 MiB, at
-/// most 480: longer pieces of each row read faster, but the block must stay
-/// in cache for the second product, and 512 samples put the rows of each
-/// block buffer 4 KiB apart, on the same cache sets (N1 with samples as
-/// columns, X 784×N, on Zen 2: 79.6, 68.1, 70.6, 65.2, 78.6, 68.5 and 65.7
-/// ms a call for blocks of 120, 240, 360, 480, 512, 600 and 960).
+/// 1 MiB (near the level-2 cache), between 16 and 1024.
+///
+/// When a block is a piece of each row of some data (samples as columns),
+/// longer pieces read faster, but the block must stay in cache for the
+/// second product: three quarters of the level-2 cache where that holds
+/// 240 samples or more, else up to 3 MiB (the level-3 cache); at most 480
+/// either way, since 512 samples put the rows of each block buffer 4 KiB
+/// apart, on the same cache sets, and whole strips of the kernels' vectors
+/// (a multiple of 16). N1 with samples as columns, X 784×N, ms a call for
+/// blocks of 120, 240, 360, 480, 512, 600 and 960 on Zen 2 (512 KiB level
+/// 2): 79.6, 68.1, 70.6, 65.2, 78.6, 68.5 and 65.7; on a Xeon with AVX-512
+/// (2 MiB level 2, blocks of 240): 240 and 320, 59–62; 480, 65–71.
 pub(crate) fn default_block(program: &Lowered, samples: usize) -> usize {
     const MIB: usize = 1024 * 1024;
     let per_sample = program.sliced_bytes_per_sample().max(1);
     let least = if program.reads_column_blocks() {
-        // Enough columns for long reads of each row, few enough that the
-        // block stays in cache between the products reading it.
-        (3 * MIB / per_sample).min(480)
+        let level2 = super::cache::level2_bytes().unwrap_or(0) * 3 / 4 / per_sample;
+        let columns = if level2 >= 240 {
+            level2
+        } else {
+            3 * MIB / per_sample
+        };
+        columns.min(480) / 16 * 16
     } else {
         0
     };

@@ -11,12 +11,18 @@ use crate::Shape;
 /// The most rows the small side may have.
 pub(crate) const SMALL: usize = 16;
 
-/// `out (+)= op(a)⋅op(b)` when the shapes suit these kernels, `b` is a
-/// block of columns of wider data (a block of samples stored as columns,
-/// which faer reads slowly: 1.3–1.5× the time on N1) or `out` has at most
-/// [`SMALL`] rows and `b` is taken as stored (`W⋅X` for a batch of `sgd`:
-/// N1's epoch 494 → 470 ms), and the CPU has AVX2 or AVX-512; false (and
-/// `out` untouched) when not, for faer.
+/// `out (+)= op(a)⋅op(b)` when the shapes suit these kernels, the CPU has
+/// AVX2 or AVX-512, and
+/// - `b` is a block of columns of wider data (a block of samples stored as
+///   columns, which faer reads slowly: 1.3–1.5× the time on N1),
+/// - or `out` has at most [`SMALL`] rows and `b` is taken as stored (`W⋅X`
+///   for a batch of `sgd`: N1's epoch 494 → 470 ms),
+/// - or, with AVX-512, `a` is such a block that fits in the level-2 cache
+///   (N1's gradient `X⋅Dᵀ` per block of 240 samples from that cache: 16.5
+///   ms a call against faer's 19.7; from the level-3 cache, per block of
+///   480, the dots are slower, 29.6 against 21.5);
+///
+/// false (and `out` untouched) when not, for faer.
 pub(crate) fn gemm(
     out: &mut [f64],
     shape: Shape,
@@ -26,8 +32,15 @@ pub(crate) fn gemm(
     tb: bool,
     acc: bool,
 ) -> bool {
-    let suits = b.stride > b.shape.cols || (!tb && shape.rows <= SMALL);
-    suits && b.shape.rows > 1 && gemm_with(isa(), out, shape, a, ta, b, tb, acc)
+    let isa = isa();
+    let block_in_level2 = |v: View| {
+        let bytes = 8 * v.shape.rows * v.shape.cols;
+        v.stride > v.shape.cols && super::cache::level2_bytes().is_some_and(|l2| bytes <= l2)
+    };
+    let suits = b.stride > b.shape.cols
+        || (!tb && shape.rows <= SMALL)
+        || (isa.eight_lanes() && block_in_level2(a));
+    suits && b.shape.rows > 1 && gemm_with(isa, out, shape, a, ta, b, tb, acc)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -230,9 +243,13 @@ fn dots_tile<V: simd::Vector, const T: usize>(big: View, small: View, s0: usize,
             o += V::LANES;
         }
         for (q, (x, sums)) in [(b0, acc0), (b1, acc1)].into_iter().enumerate().take(pair) {
-            for (s, y) in srows.iter().enumerate() {
+            let mut totals = [0.0; T];
+            for (vs, to) in sums.chunks(8).zip(totals.chunks_mut(8)) {
                 // SAFETY: the features V needs are enabled by the caller.
-                let mut total = unsafe { sums[s].sum() };
+                unsafe { V::sums(vs, to) }
+            }
+            for (s, y) in srows.iter().enumerate() {
+                let mut total = totals[s];
                 for p in body..k {
                     total = x[p].mul_add(y[p], total);
                 }
@@ -403,7 +420,7 @@ unsafe fn tiles_at<V: simd::Vector, const A: usize, const B: usize, const U: usi
 /// Rows `0..R` of `out` (each `n` long) at columns `c..c + U⋅LANES`, from
 /// rows `rows` of `b` and `coefs` (p-major, `t` a row), added to `out` when
 /// `add`. With `fetch`, asks for the piece of each row of `b` a few strips
-/// on.
+/// on, and for the same columns of the row a chunk on.
 ///
 /// # Safety
 /// The rows and columns read and written lie inside `out`, `coefs` and `b`.
@@ -426,17 +443,36 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
     // a line, `W⋅X` alone: two lines on, 30.2 ms a call; three or four,
     // 29.5).
     let ahead = (2 * U * V::LANES).max(24);
+    // Where `b` is a block of columns of wider rows (samples stored as
+    // columns), the piece of the row this strip reads one chunk on: past
+    // the last row, the first rows of the next block (the next `n`
+    // columns, as the blocks follow each other). Asked for into the
+    // level-2 cache while the chunk before it is summed, so the memory
+    // works while the core does (N1 as columns on a Xeon with AVX-512: 66
+    // → 60 ms a call; into the level-1 cache, the same).
+    let (span, k, columns) = (rows.len(), b.shape.rows, b.stride > n);
+    let chunk_on = |p: usize| match p + span {
+        q if q < k => q * b.stride + c,
+        q => (q - k) * b.stride + c + n,
+    };
     // SAFETY (all blocks below): the caller keeps every row and column
-    // read and written inside `out`, `coefs` and `b`.
+    // read and written inside `out`, `coefs` and `b`; a prefetch reads
+    // nothing.
     let mut sums = [[unsafe { V::zero() }; U]; R];
     for p in rows {
         unsafe {
             let row = b.data.as_ptr().add(p * b.stride + c);
             if fetch {
                 // The rows are far apart: ask for this row's piece `ahead`
-                // numbers on now.
+                // numbers on now, and for the row a chunk on.
                 for u in 0..U {
                     simd::prefetch(row.wrapping_add(ahead + u * V::LANES));
+                }
+                if columns {
+                    let later = b.data.as_ptr().wrapping_add(chunk_on(p));
+                    for u in 0..U {
+                        simd::prefetch_far(later.wrapping_add(u * V::LANES));
+                    }
                 }
             }
             let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
@@ -478,6 +514,13 @@ mod simd {
         unsafe fn add(a: Self, b: Self) -> Self;
         /// The sum of the lanes.
         unsafe fn sum(self) -> f64;
+        /// `to[i]` = the sum of the lanes of `vs[i]`, for up to 8 vectors.
+        #[inline(always)]
+        unsafe fn sums(vs: &[Self], to: &mut [f64]) {
+            for (t, v) in to.iter_mut().zip(vs) {
+                *t = unsafe { v.sum() };
+            }
+        }
     }
 
     /// Asks for the cache line holding `p` (no fault if it is not memory).
@@ -486,6 +529,13 @@ mod simd {
         // SAFETY: a prefetch reads nothing and cannot fault (SSE is part of
         // x86-64).
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) }
+    }
+
+    /// Asks for the cache line holding `p` into the level-2 cache only.
+    #[inline(always)]
+    pub(super) fn prefetch_far(p: *const f64) {
+        // SAFETY: as for `prefetch`.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(p.cast::<i8>()) }
     }
 
     /// 8 lanes (AVX-512).
@@ -521,6 +571,35 @@ mod simd {
         #[inline(always)]
         unsafe fn sum(self) -> f64 {
             unsafe { _mm512_reduce_add_pd(self.0) }
+        }
+        /// Eight vectors at once by a tree of shuffles: 21 instructions
+        /// where eight `sum`s take 48, on the ports the products need
+        /// (N1 as columns, the gradient in dots of 240 samples: 63.2 → 61.5 ms a
+        /// call).
+        #[inline(always)]
+        unsafe fn sums(vs: &[Self], to: &mut [f64]) {
+            let ([a, b, c, d, e, f, g, h], 8) = (vs, to.len()) else {
+                for (t, v) in to.iter_mut().zip(vs) {
+                    *t = unsafe { v.sum() };
+                }
+                return;
+            };
+            unsafe {
+                // Lane j of 128 bits holds (x₂ⱼ + x₂ⱼ₊₁, y₂ⱼ + y₂ⱼ₊₁).
+                let pair = |x: &V8, y: &V8| {
+                    _mm512_add_pd(_mm512_unpacklo_pd(x.0, y.0), _mm512_unpackhi_pd(x.0, y.0))
+                };
+                // Adds 128-bit lanes 0 + 1 and 2 + 3 of x, then of y.
+                let halve = |x: __m512d, y: __m512d| {
+                    _mm512_add_pd(
+                        _mm512_shuffle_f64x2::<0x88>(x, y),
+                        _mm512_shuffle_f64x2::<0xDD>(x, y),
+                    )
+                };
+                let abcd = halve(pair(a, b), pair(c, d));
+                let efgh = halve(pair(e, f), pair(g, h));
+                _mm512_storeu_pd(to.as_mut_ptr(), halve(abcd, efgh));
+            }
         }
     }
 
