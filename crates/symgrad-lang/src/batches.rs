@@ -70,12 +70,22 @@ impl DataSet {
         // are in flight (N1's epoch at batch 128 in the benchmark: 354 →
         // 326–342 ms); past the last row, the last is read again.
         const ROWS: usize = 4;
+        // Each row's number `AHEAD` columns of the window on is asked for
+        // ahead: the columns skip about, so the hardware does not guess
+        // them (N1's epoch at batch 128 on a Xeon: 0.43 → 0.31 s; the same
+        // from 16 to 256 columns on).
+        const AHEAD: usize = 64;
         let mut lines: [Vec<f64>; ROWS] = std::array::from_fn(|_| vec![0.0; window.len()]);
         for r0 in (0..rows).step_by(ROWS) {
             let here = ROWS.min(rows - r0);
             let from: [&[f64]; ROWS] =
                 std::array::from_fn(|q| &data[(r0 + q.min(here - 1)) * cols..][..cols]);
             for (k, &j) in sorted.iter().enumerate() {
+                if let Some(&later) = sorted.get(k + AHEAD) {
+                    for row in &from {
+                        prefetch(row.as_ptr().wrapping_add(later));
+                    }
+                }
                 for (line, row) in lines.iter_mut().zip(&from) {
                     line[k] = row[j];
                 }
@@ -91,6 +101,20 @@ impl DataSet {
             }
         }
     }
+}
+
+/// Asks for the cache line holding `p` (no fault if it is not memory).
+#[inline(always)]
+fn prefetch(p: *const f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing and cannot fault (SSE is part of
+    // x86-64).
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 impl Session {
