@@ -217,6 +217,16 @@ impl<'a> View<'a> {
         self.data[i * self.stride + j]
     }
 
+    /// Columns `first..first + count` (those that exist).
+    pub(crate) fn columns(&self, first: usize, count: usize) -> View<'a> {
+        let first = first.min(self.shape.cols);
+        View {
+            data: &self.data[first.min(self.data.len())..],
+            shape: Shape::new(self.shape.rows, count.min(self.shape.cols - first)),
+            stride: self.stride,
+        }
+    }
+
     pub(crate) fn row(&self, i: usize) -> &[f64] {
         &self.data[i * self.stride..i * self.stride + self.shape.cols]
     }
