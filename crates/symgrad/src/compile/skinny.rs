@@ -463,8 +463,11 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
     // columns, as the blocks follow each other). Asked for into the
     // level-2 cache while the chunk before it is summed, so the memory
     // works while the core does (N1 as columns on a Xeon with AVX-512: 66
-    // → 60 ms a call; into the level-1 cache, the same).
-    let (span, k, columns) = (rows.len(), b.shape.rows, b.stride > n);
+    // → 60 ms a call; into the level-1 cache, the same). With AVX-512
+    // only: on Zen 2 (AVX2) farther prefetches were measured to slow the
+    // call (a second one four times as far along the row: 67 → 77–80 ms).
+    let (span, k) = (rows.len(), b.shape.rows);
+    let columns = b.stride > n && V::LANES == 8;
     let chunk_on = |p: usize| match p + span {
         q if q < k => q * b.stride + c,
         q => (q - k) * b.stride + c + n,
