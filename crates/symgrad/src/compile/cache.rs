@@ -12,7 +12,7 @@ pub(crate) fn level2_bytes() -> Option<usize> {
 /// CPUID leaf 0x8000_0006, which Intel and AMD both fill: ECX bits 16–31
 /// give the level-2 cache in KiB.
 #[cfg(target_arch = "x86_64")]
-#[allow(unused_unsafe)] // `__cpuid` is safe from Rust 1.94 on, unsafe before.
+#[allow(unused_unsafe)] // `__cpuid` is safe in recent Rust, unsafe in older.
 fn read_level2() -> Option<usize> {
     use std::arch::x86_64::__cpuid;
     // SAFETY: every x86-64 CPU has CPUID, and a leaf past the highest one
@@ -33,8 +33,8 @@ fn read_level2() -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    /// x86-64 CPUs that say report a level-2 cache of 256 KiB to a few MiB (bits
-    /// read from the wrong place give 0 or sizes far outside that).
+    /// A level-2 cache, where the CPU reports one, is 128 KiB to 64 MiB
+    /// (bits read from the wrong place give 0 or sizes far outside that).
     #[test]
     fn the_level2_cache_is_read() {
         if let Some(bytes) = super::level2_bytes() {

@@ -149,8 +149,9 @@ fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
     // The dots in pieces of columns small enough that a tile of the small
     // side stays in the level-1 cache (24 KiB, half of today's), each
     // piece added to the last: for each row of the big side the tile is
-    // read whole (N1 as rows on a Xeon with AVX-512, `X⋅Wᵀ`, W 10×784 in
-    // pieces of 264 columns: 69.6 → 60.9 ms a call; 200 and 392, 63).
+    // read whole (N1 as rows on a Xeon with AVX-512, `X⋅Wᵀ` with W 10×784:
+    // 67 ms a call in one piece, 61 in pieces of 264 columns, 63 in pieces
+    // of 200 or 392).
     let k = a.shape.cols;
     let fits = (24 << 10) / (8 * small.shape.rows.clamp(1, most));
     let piece = k.div_ceil(k.div_ceil(fits.max(8))).next_multiple_of(8);
@@ -590,9 +591,9 @@ mod simd {
             unsafe { _mm512_reduce_add_pd(self.0) }
         }
         /// Eight vectors at once by a tree of shuffles: 21 instructions
-        /// where eight `sum`s take 48, on the ports the products need
-        /// (N1 as columns, the gradient in dots of 240 samples: 63.2 → 61.5 ms a
-        /// call).
+        /// where eight `sum`s take 48, on the ports the products need (N1
+        /// as columns, the gradient in dots of 240 samples: 63.2 → 61.5 ms
+        /// a call).
         #[inline(always)]
         unsafe fn sums(vs: &[Self], to: &mut [f64]) {
             let ([a, b, c, d, e, f, g, h], 8) = (vs, to.len()) else {
