@@ -117,12 +117,7 @@ impl Pool {
                 let Some(r) = self.quotient_form(n, den)? else {
                     continue;
                 };
-                let mut rest: Vec<ExprId> = (0..fs.len())
-                    .filter(|&k| k != i && k != j)
-                    .map(|k| fs[k])
-                    .collect();
-                rest.push(r);
-                return self.mul(&rest).map(Some);
+                return self.mul(&merge_pair(&fs, (i, j), r)).map(Some);
             }
         }
         Ok(None)
@@ -810,6 +805,13 @@ impl Pool {
             _ => false,
         }
     }
+}
+
+/// The operands `xs` with those at `i` and `j` replaced by one, `merged`
+/// (put last): a sum or product after two of its operands combined.
+pub(crate) fn merge_pair(xs: &[ExprId], (i, j): (usize, usize), merged: ExprId) -> Vec<ExprId> {
+    let kept = xs.iter().enumerate().filter(|&(k, _)| k != i && k != j);
+    kept.map(|(_, &x)| x).chain([merged]).collect()
 }
 
 /// `softmax(a)` along an axis, also over all elements (`ℯ^(a − logsumexp(a))`).

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::expr::{ExprId, Func, Node, Pool};
+use crate::simplify::merge_pair;
 
 impl Pool {
     /// A sum with a pair of terms `c⋅sin²(a)` and `c⋅cos²(a)` (the same
@@ -31,12 +32,7 @@ impl Pool {
             if self.shape(c) != self.shape(terms[i]) {
                 continue;
             }
-            let mut rest: Vec<ExprId> = (0..terms.len())
-                .filter(|&k| k != i && k != j)
-                .map(|k| terms[k])
-                .collect();
-            rest.push(c);
-            return self.add(&rest).map(Some);
+            return self.add(&merge_pair(&terms, (i, j), c)).map(Some);
         }
         Ok(None)
     }
