@@ -826,6 +826,60 @@ mod tests {
         assert!(cases >= 15, "only {cases} cases ran the skinny kernels");
     }
 
+    /// Random shapes with one side of at most [`SMALL`] rows, operands
+    /// stored as contiguous or strided views (blocks of wider matrices),
+    /// against the definition, for every kernel the CPU can run.
+    #[test]
+    fn random_skinny_products_equal_the_definition() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(14);
+        // A rows×cols view of fresh numbers, strided inside a wider matrix
+        // at a column offset when `wide`, and its numbers contiguous.
+        let operand = |seed: u64, rows: usize, cols: usize, wide: bool| {
+            let (offset, stride) = if wide { (3, cols + 5) } else { (0, cols) };
+            let data = numbers(seed, offset + rows * stride);
+            let dense: Vec<f64> = (0..rows)
+                .flat_map(|i| data[offset + i * stride..][..cols].to_vec())
+                .collect();
+            (data, offset, stride, dense)
+        };
+        let mut ran = 0;
+        for case in 0..120u64 {
+            let small = rng.random_range(1..=SMALL);
+            let big = rng.random_range(1..300);
+            let k = rng.random_range(32..700);
+            let (m, n) = if rng.random_bool(0.5) {
+                (small, big)
+            } else {
+                (big, small)
+            };
+            let (ta, tb) = [(false, false), (true, false), (false, true)][case as usize % 3];
+            let (ar, ac) = if ta { (k, m) } else { (m, k) };
+            let (br, bc) = if tb { (n, k) } else { (k, n) };
+            let (ad, ao, astr, a) = operand(2 * case, ar, ac, rng.random_bool(0.5));
+            let (bd, bo, bstr, b) = operand(2 * case + 1, br, bc, rng.random_bool(0.5));
+            let av = View {
+                data: &ad[ao..],
+                shape: Shape::new(ar, ac),
+                stride: astr,
+            };
+            let bv = View {
+                data: &bd[bo..],
+                shape: Shape::new(br, bc),
+                stride: bstr,
+            };
+            let want = plain(m, n, k, &a, ta, &b, tb);
+            for isa in isas() {
+                let mut out = vec![0.0; m * n];
+                if gemm_with(isa, &mut out, Shape::new(m, n), av, ta, bv, tb, false) {
+                    ran += 1;
+                    assert!(close(&out, &want, k), "{m}×{n}×{k} {ta} {tb}");
+                }
+            }
+        }
+        assert!(ran >= 100, "only {ran} products ran the skinny kernels");
+    }
+
     #[test]
     fn strided_views_read_only_their_columns() {
         // A block of 40 columns out of a 64-column matrix, as the blocked
