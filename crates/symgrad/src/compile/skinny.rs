@@ -308,32 +308,59 @@ fn dots_tile<V: simd::Vector, const T: usize>(big: View, small: View, s0: usize,
 /// while the rows of `b` stream by.
 fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, acc: bool) {
     let (m, n) = (shape.rows, shape.cols);
-    let k = b.shape.rows;
-    let mut coefs = Vec::new();
     for (i0, t) in tiles(m, 12) {
-        // The tile's coefficients, p-major: coefs[p⋅t + i].
-        coefs.clear();
-        for p in 0..k {
-            coefs.extend((i0..i0 + t).map(|i| if ta { a.at(p, i) } else { a.at(i, p) }));
-        }
+        let coefs = Coefs::of(a, ta, i0);
         let rows = &mut out[i0 * n..(i0 + t) * n];
         match isa {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has AVX-512.
-            Isa::Avx512 => unsafe { with_tile!(t, axpys_avx512::<_>(rows, n, &coefs, b, acc)) },
+            Isa::Avx512 => unsafe { with_tile!(t, axpys_avx512::<_>(rows, n, coefs, b, acc)) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has AVX2 and FMA.
-            Isa::Avx2 => unsafe { with_halves!(t, axpys_avx2(rows, n, &coefs, b, acc)) },
+            Isa::Avx2 => unsafe { with_halves!(t, axpys_avx2(rows, n, coefs, b, acc)) },
             #[cfg(all(test, target_arch = "x86_64"))]
-            Isa::Lanes8 => with_tile!(t, axpys_lanes8::<_>(rows, n, &coefs, b, acc)),
+            Isa::Lanes8 => with_tile!(t, axpys_lanes8::<_>(rows, n, coefs, b, acc)),
             _ => {}
+        }
+    }
+}
+
+/// The coefficients `op(a)[i0 + i, p]`, read in place: `a`'s own numbers,
+/// `i` and `p` each a fixed step apart (copying W's 7 840 into p-major
+/// order for every block of N1 as columns took a tenth of `W⋅X`).
+#[derive(Clone, Copy)]
+struct Coefs<'a> {
+    data: &'a [f64],
+    p_step: usize,
+    i_step: usize,
+}
+
+impl<'a> Coefs<'a> {
+    fn of(a: View<'a>, ta: bool, i0: usize) -> Coefs<'a> {
+        let (p_step, i_step) = if ta { (a.stride, 1) } else { (1, a.stride) };
+        Coefs {
+            data: &a.data[(i0 * i_step).min(a.data.len())..],
+            p_step,
+            i_step,
+        }
+    }
+
+    fn at(&self, p: usize, i: usize) -> f64 {
+        self.data[p * self.p_step + i * self.i_step]
+    }
+
+    /// The coefficients of the tile's rows from `i` on.
+    fn past_rows(self, i: usize) -> Coefs<'a> {
+        Coefs {
+            data: &self.data[(i * self.i_step).min(self.data.len())..],
+            ..self
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
+fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: Coefs, b: View, acc: bool) {
     axpys_tile::<simd::V8, T, 0, 2>(out, n, coefs, b, acc)
 }
 
@@ -342,7 +369,7 @@ fn axpys_avx512<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: Vie
 fn axpys_avx2<const A: usize, const B: usize>(
     out: &mut [f64],
     n: usize,
-    coefs: &[f64],
+    coefs: Coefs,
     b: View,
     acc: bool,
 ) {
@@ -350,7 +377,7 @@ fn axpys_avx2<const A: usize, const B: usize>(
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
-fn axpys_lanes8<const T: usize>(out: &mut [f64], n: usize, coefs: &[f64], b: View, acc: bool) {
+fn axpys_lanes8<const T: usize>(out: &mut [f64], n: usize, coefs: Coefs, b: View, acc: bool) {
     axpys_tile::<simd::Lanes8, T, 0, 2>(out, n, coefs, b, acc)
 }
 
@@ -376,7 +403,7 @@ macro_rules! with_halves {
 }
 use with_halves;
 
-/// The `A + B` rows of `out` (each `n` long) from `coefs` (p-major) and
+/// The `A + B` rows of `out` (each `n` long) from `coefs` and
 /// `b`, in strips of `U` vectors (the columns past the last strip one by
 /// one). Rows `0..A` and `A..A + B` are two tiles over each strip: the
 /// second reads the strip from the level-1 cache.
@@ -385,14 +412,15 @@ use with_halves;
 fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
     out: &mut [f64],
     n: usize,
-    coefs: &[f64],
+    coefs: Coefs,
     b: View,
     acc: bool,
 ) {
     let k = b.shape.rows;
     let t = A + B;
     assert!(k == 0 || (k - 1) * b.stride + n <= b.data.len());
-    assert!(out.len() >= t * n && coefs.len() >= k * t);
+    assert!(out.len() >= t * n);
+    assert!(k == 0 || (k - 1) * coefs.p_step + (t - 1) * coefs.i_step < coefs.data.len());
     let strip = U * V::LANES;
     let body = n - n % strip;
     // Past the strips, single vectors (the rows of a product with 20
@@ -426,7 +454,7 @@ fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
         for i in 0..t {
             let mut total = 0.0f64;
             for p in 0..k {
-                total = coefs[p * t + i].mul_add(b.data[p * b.stride + c], total);
+                total = coefs.at(p, i).mul_add(b.data[p * b.stride + c], total);
             }
             // SAFETY: i < t and c < n, inside `out` as asserted above.
             let o = unsafe { &mut *out.add(i * n + c) };
@@ -444,42 +472,52 @@ fn axpys_tile<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
 unsafe fn tiles_at<V: simd::Vector, const A: usize, const B: usize, const U: usize>(
     out: *mut f64,
     n: usize,
-    coefs: &[f64],
+    coefs: Coefs,
     b: View,
     rows: std::ops::Range<usize>,
     c: usize,
     add: bool,
 ) {
-    let t = A + B;
+    // Prefetches a chunk on only where `b` is a block of columns of wider
+    // rows, with AVX-512 (see [`strip_tile`]).
+    let far = b.stride > n && V::LANES == 8;
     unsafe {
-        strip_tile::<V, A, U>(out, n, coefs.as_ptr(), t, b, rows.clone(), c, add, true);
+        if far {
+            strip_tile::<V, A, U, true, true>(out, n, coefs, b, rows.clone(), c, add);
+        } else {
+            strip_tile::<V, A, U, true, false>(out, n, coefs, b, rows.clone(), c, add);
+        }
         if B > 0 {
-            let (out, coefs) = (out.add(A * n), coefs.as_ptr().add(A));
-            strip_tile::<V, B, U>(out, n, coefs, t, b, rows, c, add, false);
+            let (out, coefs) = (out.add(A * n), coefs.past_rows(A));
+            strip_tile::<V, B, U, false, false>(out, n, coefs, b, rows, c, add);
         }
     }
 }
 
 /// Rows `0..R` of `out` (each `n` long) at columns `c..c + U⋅LANES`, from
-/// rows `rows` of `b` and `coefs` (p-major, `t` a row), added to `out` when
-/// `add`. With `fetch`, asks for the piece of each row of `b` a few strips
-/// on, and for the same columns of the row a chunk on.
+/// rows `rows` of `b` and `coefs`, added to `out` when `add`. With `NEAR`,
+/// asks for the piece of each row of `b` a few strips on; with `FAR`, also
+/// for the same columns of the row a chunk on.
 ///
 /// # Safety
 /// The rows and columns read and written lie inside `out`, `coefs` and `b`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
+unsafe fn strip_tile<
+    V: simd::Vector,
+    const R: usize,
+    const U: usize,
+    const NEAR: bool,
+    const FAR: bool,
+>(
     out: *mut f64,
     n: usize,
-    coefs: *const f64,
-    t: usize,
+    coefs: Coefs,
     b: View,
     rows: std::ops::Range<usize>,
     c: usize,
     add: bool,
-    fetch: bool,
 ) {
     // How far along each row to prefetch: two strips, and at least three
     // cache lines (streaming N1's X as columns on Zen 2, where a strip is
@@ -496,7 +534,6 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
     // only: on Zen 2 (AVX2) farther prefetches were measured to slow the
     // call (a second one four times as far along the row: 67 → 77–80 ms).
     let (span, k) = (rows.len(), b.shape.rows);
-    let columns = b.stride > n && V::LANES == 8;
     let chunk_on = |p: usize| match p + span {
         q if q < k => q * b.stride + c,
         q => (q - k) * b.stride + c + n,
@@ -508,13 +545,13 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
     for p in rows {
         unsafe {
             let row = b.data.as_ptr().add(p * b.stride + c);
-            if fetch {
+            if NEAR {
                 // The rows are far apart: ask for this row's piece `ahead`
-                // numbers on now, and for the row a chunk on.
+                // numbers on now (and for the row a chunk on).
                 for u in 0..U {
                     simd::prefetch(row.wrapping_add(ahead + u * V::LANES));
                 }
-                if columns {
+                if FAR {
                     let later = b.data.as_ptr().wrapping_add(chunk_on(p));
                     for u in 0..U {
                         simd::prefetch_far(later.wrapping_add(u * V::LANES));
@@ -522,9 +559,9 @@ unsafe fn strip_tile<V: simd::Vector, const R: usize, const U: usize>(
                 }
             }
             let xs: [V; U] = std::array::from_fn(|u| V::load(row.add(u * V::LANES)));
-            let cs = coefs.add(p * t);
+            let cs = coefs.data.as_ptr().add(p * coefs.p_step);
             for (i, row) in sums.iter_mut().enumerate() {
-                let w = V::splat(*cs.add(i));
+                let w = V::splat(*cs.add(i * coefs.i_step));
                 for (sum, &x) in row.iter_mut().zip(&xs) {
                     *sum = V::fma(w, x, *sum);
                 }
