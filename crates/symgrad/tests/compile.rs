@@ -446,6 +446,37 @@ fn softmax_and_logsumexp_along_each_axis_match_the_interpreter() {
     }
 }
 
+/// A sum over blocks that overflows only when two blocks' finite parts
+/// meet is reported as not finite, with any blocks and threads.
+#[test]
+fn a_sum_over_blocks_that_overflows_is_reported() {
+    let mut p = Pool::new();
+    let w = p.symbol("W", sh(1, 3)).unwrap();
+    let mut xs = vec![0.5; 3 * 500];
+    xs[10] = 1.5e308;
+    xs[400] = 1.5e308;
+    let x = p.dense(Dense::from_f64(sh(3, 500), xs).unwrap()).unwrap();
+    let z = p.product(w, x).unwrap();
+    let s = p.sum(z, Axis::All).unwrap();
+    let opts = CompileOptions { min_samples: 100 };
+    let mut prog = p.compile_with(&[s], &[w], &opts).unwrap();
+    assert!(prog.block().is_some());
+    let ones = Values::new(sh(1, 3), vec![1.0, 0.0, 0.0]).unwrap();
+    let small = Values::new(sh(1, 3), vec![1e-10, 0.0, 0.0]).unwrap();
+    for block in [Some(64), Some(128), Some(500)] {
+        for threads in [1, 2] {
+            prog.set_block(block);
+            prog.set_threads(threads);
+            let out = prog.run(&[&ones]).unwrap();
+            assert!(out[0].data[0].is_infinite(), "{block:?} {threads}");
+            assert!(!prog.all_finite(), "{block:?} {threads}");
+            let out = prog.run(&[&small]).unwrap();
+            assert!(out[0].data[0].is_finite());
+            assert!(prog.all_finite(), "{block:?} {threads}");
+        }
+    }
+}
+
 #[test]
 fn programs_that_do_not_reduce_the_samples_run_whole() {
     let mut p = Pool::new();

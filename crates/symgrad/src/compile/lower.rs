@@ -751,9 +751,17 @@ impl Lowered {
         let per = blocks.div_ceil(threads) * width;
         let range = self.pre_end..self.block_end;
         if threads == 1 {
-            self.run_block_range(range, inputs, 0..samples, width, par)?;
+            self.run_block_range(range.clone(), inputs, 0..samples, width, par)?;
         } else {
-            self.run_threads(range, inputs, samples, per, width)?;
+            self.run_threads(range.clone(), inputs, samples, per, width)?;
+        }
+        // The sums over blocks, checked once here rather than after every
+        // block (N1's gradient is 7 840 numbers, summed over 250 blocks a
+        // call as columns: 63.3 → 62.2 ms).
+        for step in &self.steps[range] {
+            if let (true, Loc::Slot(s)) = (step.accumulates(), step.out().loc) {
+                self.finite &= super::fused::all_finite(&self.slots[s]);
+            }
         }
         self.run_steps(self.block_end..self.steps.len(), inputs, 0, 0, par)?;
         self.results(inputs)

@@ -275,7 +275,8 @@ impl Frame<'_> {
 impl Step {
     /// Runs this step, writing into `out` (taken out of the slots). False
     /// when a value it computed (an intermediate one of a fused kernel
-    /// included) is infinite or NaN.
+    /// included) is infinite or NaN. A sum over blocks is left to be
+    /// checked after the last block: once not finite, it stays so.
     pub(crate) fn run(
         &self,
         f: &Frame,
@@ -381,7 +382,7 @@ impl Step {
                 out.copy_from_slice(&v.data);
             }
         }
-        Ok(finite && all_finite(out))
+        Ok(finite && (self.accumulates() || all_finite(out)))
     }
 }
 
