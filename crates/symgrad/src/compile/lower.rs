@@ -735,15 +735,10 @@ impl Lowered {
     ) -> Result<Vec<Values>> {
         self.finite = true;
         self.run_steps(0..self.pre_end, inputs, 0, 0, par)?;
-        for k in self.pre_end..self.block_end {
-            let step = &self.steps[k];
-            if step.accumulates() {
-                let o = step.out();
-                if let Loc::Slot(s) = o.loc {
-                    self.slots[s].clear();
-                    self.slots[s].resize(o.shape.len(), 0.0);
-                }
-            }
+        let sums = self.sums();
+        for &(s, len) in &sums {
+            self.slots[s].clear();
+            self.slots[s].resize(len, 0.0);
         }
         // Whole blocks per thread, as many to each as can be.
         let blocks = samples.div_ceil(width);
@@ -751,20 +746,31 @@ impl Lowered {
         let per = blocks.div_ceil(threads) * width;
         let range = self.pre_end..self.block_end;
         if threads == 1 {
-            self.run_block_range(range.clone(), inputs, 0..samples, width, par)?;
+            self.run_block_range(range, inputs, 0..samples, width, par)?;
         } else {
-            self.run_threads(range.clone(), inputs, samples, per, width)?;
+            self.run_threads(range, inputs, &sums, samples, per, width)?;
         }
         // The sums over blocks, checked once here rather than after every
         // block (N1's gradient is 7 840 numbers, summed over 250 blocks a
         // call as columns: 63.3 → 62.2 ms).
-        for step in &self.steps[range] {
-            if let (true, Loc::Slot(s)) = (step.accumulates(), step.out().loc) {
-                self.finite &= super::fused::all_finite(&self.slots[s]);
-            }
+        for &(s, _) in &sums {
+            self.finite &= super::fused::all_finite(&self.slots[s]);
         }
         self.run_steps(self.block_end..self.steps.len(), inputs, 0, 0, par)?;
         self.results(inputs)
+    }
+
+    /// The sums over blocks: the slot and length of the output of each
+    /// step that accumulates.
+    fn sums(&self) -> Vec<(usize, usize)> {
+        self.steps[self.pre_end..self.block_end]
+            .iter()
+            .filter(|s| s.accumulates())
+            .filter_map(|s| match s.out().loc {
+                Loc::Slot(o) => Some((o, s.out().shape.len())),
+                _ => None,
+            })
+            .collect()
     }
 
     fn run_block_range(
@@ -786,31 +792,24 @@ impl Lowered {
 
     /// Runs the blocks on several threads, each over `per` samples with its
     /// own buffers (copies of the values computed before the blocks, its
-    /// sums from zero), then adds the sums of the others into this one's,
+    /// `sums` from zero), then adds the sums of the others into this one's,
     /// in thread order.
     fn run_threads(
         &mut self,
         steps: std::ops::Range<usize>,
         inputs: &[&[f64]],
+        sums: &[(usize, usize)],
         samples: usize,
         per: usize,
         width: usize,
     ) -> Result<()> {
-        let sums: Vec<usize> = self.steps[steps.clone()]
-            .iter()
-            .filter(|s| s.accumulates())
-            .filter_map(|s| match s.out().loc {
-                Loc::Slot(o) => Some(o),
-                _ => None,
-            })
-            .collect();
         let helpers = samples.div_ceil(per) - 1;
         self.helpers.resize_with(helpers, Work::default);
         for w in &mut self.helpers {
             w.slots.clone_from(&self.slots);
             w.regs.clone_from(&self.regs);
             w.finite = true;
-            for &o in &sums {
+            for &(o, _) in sums {
                 w.slots[o].fill(0.0);
             }
         }
@@ -844,7 +843,7 @@ impl Lowered {
                 .collect()
         });
         for w in &helpers {
-            for &o in &sums {
+            for &(o, _) in sums {
                 for (t, x) in mine.slots[o].iter_mut().zip(&w.slots[o]) {
                     *t += x;
                 }
