@@ -309,7 +309,7 @@ fn dots_tile<V: simd::Vector, const T: usize>(big: View, small: View, s0: usize,
 fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, acc: bool) {
     let (m, n) = (shape.rows, shape.cols);
     for (i0, t) in tiles(m, 12) {
-        let coefs = Coefs::of(a, ta, i0);
+        let coefs = Coefs::of(a, ta).past_rows(i0);
         let rows = &mut out[i0 * n..(i0 + t) * n];
         match isa {
             #[cfg(target_arch = "x86_64")]
@@ -325,9 +325,9 @@ fn axpys(isa: Isa, out: &mut [f64], shape: Shape, a: View, ta: bool, b: View, ac
     }
 }
 
-/// The coefficients `op(a)[i0 + i, p]`, read in place: `a`'s own numbers,
-/// `i` and `p` each a fixed step apart (copying W's 7 840 into p-major
-/// order for every block of N1 as columns took a tenth of `W⋅X`).
+/// The coefficients `op(a)[i, p]`, read in place: `a`'s own numbers, `i`
+/// and `p` each a fixed step apart (copying W's 7 840 into p-major order
+/// for every block of N1 as columns took a tenth of `W⋅X`).
 #[derive(Clone, Copy)]
 struct Coefs<'a> {
     data: &'a [f64],
@@ -336,10 +336,10 @@ struct Coefs<'a> {
 }
 
 impl<'a> Coefs<'a> {
-    fn of(a: View<'a>, ta: bool, i0: usize) -> Coefs<'a> {
+    fn of(a: View<'a>, ta: bool) -> Coefs<'a> {
         let (p_step, i_step) = if ta { (a.stride, 1) } else { (1, a.stride) };
         Coefs {
-            data: &a.data[(i0 * i_step).min(a.data.len())..],
+            data: a.data,
             p_step,
             i_step,
         }
@@ -349,7 +349,7 @@ impl<'a> Coefs<'a> {
         self.data[p * self.p_step + i * self.i_step]
     }
 
-    /// The coefficients of the tile's rows from `i` on.
+    /// The coefficients of rows `i..` of `op(a)`.
     fn past_rows(self, i: usize) -> Coefs<'a> {
         Coefs {
             data: &self.data[(i * self.i_step).min(self.data.len())..],
