@@ -2,7 +2,7 @@
 //! lanes (elements of a matrix, or points), each instruction over the whole
 //! chunk so the loops vectorise and no temporary outlives a chunk.
 
-use super::lanemath::{exp_neg_abs, lanes_fn, ln_1p_unit};
+use super::lanemath::{exp, exp_neg_abs, lanes_fn, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
 use crate::{Func, fold_f64};
 use rustc_hash::FxHashMap;
@@ -268,14 +268,36 @@ impl Kernel {
     /// value per register: the same arithmetic without the loops over
     /// lanes, which at one lane cost more than the values.
     pub(crate) fn run_point(&self, regs: &mut [f64], x: &[f64]) -> bool {
+        run_point(self, regs, x)
+    }
+
+    /// The lanes of result `k` after [`Kernel::run`] with registers of
+    /// `width` lanes.
+    pub(crate) fn result<'r>(
+        &self,
+        regs: &'r [f64],
+        width: usize,
+        k: usize,
+        len: usize,
+    ) -> &'r [f64] {
+        let r = self.results[k];
+        &regs[r * width..r * width + len]
+    }
+}
+
+lanes_fn! {
+    /// The body of [`Kernel::run_point`] (as the lanes are computed: `exp`
+    /// by [`exp`], `mul_add` one instruction where the lanes have it).
+    fn run_point(kernel: &Kernel, regs: &mut [f64], x: &[f64]) -> bool {
         let mut finite = true;
-        for (op, d, checked) in &self.code {
+        for (op, d, checked) in &kernel.code {
             let v = match *op {
                 Op::Arg(k) => x[k],
                 Op::Imm(c) => c,
                 Op::Add(a, b) => regs[a] + regs[b],
                 Op::Mul(a, b) => regs[a] * regs[b],
                 Op::Pow(a, b) => power(regs[a], regs[b]),
+                Op::Apply(Func::Exp, a) => exp(regs[a]),
                 Op::Apply(f, a) => fold_f64(f, regs[a]),
                 Op::ExpNegAbs(a) => exp_neg_abs(regs[a]),
                 Op::Ln1pUnit(a) => ln_1p_unit(regs[a]),
@@ -295,19 +317,6 @@ impl Kernel {
             finite &= !checked || v.is_finite();
         }
         finite
-    }
-
-    /// The lanes of result `k` after [`Kernel::run`] with registers of
-    /// `width` lanes.
-    pub(crate) fn result<'r>(
-        &self,
-        regs: &'r [f64],
-        width: usize,
-        k: usize,
-        len: usize,
-    ) -> &'r [f64] {
-        let r = self.results[k];
-        &regs[r * width..r * width + len]
     }
 }
 
@@ -334,7 +343,7 @@ fn zip2(dest: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
 #[inline(always)]
 fn apply(f: Func, dest: &mut [f64], a: &[f64]) {
     match f {
-        Func::Exp => dest.iter_mut().zip(a).for_each(|(d, x)| *d = x.exp()),
+        Func::Exp => map1(dest, a, exp),
         Func::Log => dest.iter_mut().zip(a).for_each(|(d, x)| *d = x.ln()),
         _ => dest
             .iter_mut()

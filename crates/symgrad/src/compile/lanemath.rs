@@ -1,32 +1,35 @@
-//! Branch-free `exp` and `log1p` on the ranges the stable forms use, written
-//! so that a loop over lanes vectorises (libm's calls do not). Both are
-//! accurate to a few units in the last place.
+//! Branch-free `exp` (of every float, and of −|x| for the stable forms) and
+//! `log1p` (on [0, 1]), written so that a loop over lanes vectorises (libm's
+//! calls do not). Both are accurate to a few units in the last place.
 
 /// Defines a function whose body is compiled three times, plainly, for AVX2
-/// and for AVX-512, running the widest one the CPU has, so that its loops
-/// over lanes run 4 or 8 at a time.
+/// with FMA and for AVX-512, running the widest one the CPU has, so that its
+/// loops over lanes run 4 or 8 at a time and `mul_add` is one instruction
+/// (plainly, it is a call).
 macro_rules! lanes_fn {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
         $(#[$doc])*
-        fn $name($($arg: $ty),*) {
+        fn $name($($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
-            fn body($($arg: $ty),*) $body
+            fn body($($arg: $ty),*) $(-> $ret)? $body
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx512f") {
                 #[target_feature(enable = "avx512f")]
-                fn avx512($($arg: $ty),*) {
+                fn avx512($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
                 // SAFETY: the CPU has just been found to support AVX-512.
                 return unsafe { avx512($($arg),*) };
             }
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                #[target_feature(enable = "avx2")]
-                fn avx2($($arg: $ty),*) {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
-                // SAFETY: the CPU has just been found to support AVX2.
+                // SAFETY: the CPU has just been found to support AVX2 and FMA.
                 return unsafe { avx2($($arg),*) };
             }
             body($($arg),*)
@@ -38,16 +41,47 @@ pub(crate) use lanes_fn;
 /// `exp(−|x|)`, in (0, 1]; NaN stays NaN.
 #[inline(always)]
 pub(crate) fn exp_neg_abs(x: f64) -> f64 {
+    let a = -x.abs();
+    let e = exp_reduced(a.max(-746.0));
+    if a < -745.2 {
+        0.0
+    } else if a.is_nan() {
+        a
+    } else {
+        e
+    }
+}
+
+/// `exp(x)` of every float, lane by lane: 0 below −745.2, ∞ above
+/// 709.78, NaN for NaN (a fused step of N1 as columns, `exp` of 10 × 60 000
+/// numbers among others: 4.5 ms a call by libm, 2.1 by this).
+#[inline(always)]
+pub(crate) fn exp(x: f64) -> f64 {
+    let e = exp_reduced(x.clamp(-746.0, 710.0));
+    if x < -745.2 {
+        0.0
+    } else if x > 709.8 {
+        f64::INFINITY
+    } else if x.is_nan() {
+        x
+    } else {
+        e
+    }
+}
+
+/// `exp(t)` for `t` in [−746, 710], from `exp(r)` with `t = k⋅ln 2 + r`;
+/// with `mul_add` one instruction, 1.4 times as fast as with products and
+/// sums (2 400 of them on a Xeon with AVX-512: 2.7 → 1.9 µs).
+#[inline(always)]
+fn exp_reduced(t: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // Adding and subtracting 1.5·2⁵² rounds to the nearest integer.
     const SHIFTER: f64 = 6_755_399_441_055_744.0;
-    let a = -x.abs();
-    let t = a.max(-746.0);
-    let shifted = t * LOG2E + SHIFTER;
+    let shifted = t.mul_add(LOG2E, SHIFTER);
     let k = shifted - SHIFTER;
-    let r = (t - k * LN2_HI) - k * LN2_LO;
+    let r = (-k).mul_add(LN2_LO, (-k).mul_add(LN2_HI, t));
     // exp(r) for |r| ≤ ln2/2 by its Taylor series to r¹³ (error < 1e-17),
     // summed by Estrin's scheme: pairs, then pairs of pairs, so the chain of
     // dependent operations is 4 deep instead of Horner's 13 (N1 as columns,
@@ -69,24 +103,18 @@ pub(crate) fn exp_neg_abs(x: f64) -> f64 {
         1.0 / 6_227_020_800.0,
     ];
     let (r2, r4) = (r * r, r * r * (r * r));
-    let pair = |i: usize| C[i] + C[i + 1] * r;
-    let low = (pair(0) + pair(2) * r2) + (pair(4) + pair(6) * r2) * r4;
-    let high = (pair(8) + pair(10) * r2) + pair(12) * r4;
-    let p = low + high * (r4 * r4);
-    // 2ᵏ as two normal powers of two, so results down to the subnormals hold.
+    let pair = |i: usize| C[i + 1].mul_add(r, C[i]);
+    let low = pair(2).mul_add(r2, pair(0)) + pair(6).mul_add(r2, pair(4)) * r4;
+    let high = pair(12).mul_add(r4, pair(10).mul_add(r2, pair(8)));
+    let p = high.mul_add(r4 * r4, low);
+    // 2ᵏ as two normal powers of two, so results down to the subnormals
+    // and up to the largest float hold.
     let k = (shifted.to_bits() as i64).wrapping_sub(SHIFTER.to_bits() as i64);
     let k1 = k >> 1;
     let k2 = k - k1;
     let two_k1 = f64::from_bits(((k1 + 1023) << 52) as u64);
     let two_k2 = f64::from_bits(((k2 + 1023) << 52) as u64);
-    let e = p * two_k1 * two_k2;
-    if a < -745.2 {
-        0.0
-    } else if a.is_nan() {
-        a
-    } else {
-        e
-    }
+    p * two_k1 * two_k2
 }
 
 /// `log(1 + u)` for u in [0, 1] (as `exp_neg_abs` gives); NaN stays NaN.
@@ -135,6 +163,34 @@ mod tests {
         assert_eq!(exp_neg_abs(-1e6), 0.0);
         assert!(exp_neg_abs(f64::NAN).is_nan());
         assert_eq!(exp_neg_abs(f64::INFINITY), 0.0);
+    }
+
+    #[test]
+    fn exp_matches_libm() {
+        let mut x: f64 = -800.0;
+        while x < 800.0 {
+            let (want, got) = (x.exp(), exp(x));
+            let err = (got - want).abs() / want.max(f64::MIN_POSITIVE);
+            assert!(
+                err < 8e-16 || (got - want).abs() < 1e-320 || got == want,
+                "{x}: {got} vs {want}"
+            );
+            x += 0.0137;
+        }
+        for x in [
+            709.7f64, 709.78, 709.782, -708.4, -744.0, 1e-300, -1e-300, 0.0,
+        ] {
+            let (want, got) = (x.exp(), exp(x));
+            assert!(
+                (got - want).abs() <= 8e-16 * want || (got - want).abs() < 1e-320,
+                "{x}: {got} vs {want}"
+            );
+        }
+        assert_eq!(exp(709.79), f64::INFINITY);
+        assert_eq!(exp(f64::INFINITY), f64::INFINITY);
+        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
+        assert_eq!(exp(-1e6), 0.0);
+        assert!(exp(f64::NAN).is_nan());
     }
 
     #[test]
