@@ -193,6 +193,30 @@ mod tests {
         assert!(exp(f64::NAN).is_nan());
     }
 
+    lanes_fn! {
+        /// `exp` of every lane, as the fused loops take it (with AVX-512 or
+        /// AVX2 and FMA where the CPU has them).
+        fn exps(out: &mut [f64], xs: &[f64]) {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = exp(x);
+            }
+        }
+    }
+
+    #[test]
+    fn exp_by_lanes_matches_libm() {
+        let xs: Vec<f64> = (0..100_003).map(|k| -760.0 + k as f64 * 0.0147).collect();
+        let mut out = vec![0.0; xs.len()];
+        exps(&mut out, &xs);
+        for (&x, &got) in xs.iter().zip(&out) {
+            let want = x.exp();
+            assert!(
+                (got - want).abs() <= 8e-16 * want || (got - want).abs() < 1e-320 || got == want,
+                "{x}: {got} vs {want}"
+            );
+        }
+    }
+
     #[test]
     fn ln_1p_unit_matches_libm() {
         for k in 0..=100_000 {
