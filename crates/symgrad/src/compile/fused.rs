@@ -2,7 +2,7 @@
 //! lanes (elements of a matrix, or points), each instruction over the whole
 //! chunk so the loops vectorise and no temporary outlives a chunk.
 
-use super::lanemath::{exp, exp_neg_abs, lanes_fn, ln_1p_unit};
+use super::lanemath::{MulAdd, exp, exp_neg_abs, lanes_fn, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
 use crate::{Func, fold_f64};
 use rustc_hash::FxHashMap;
@@ -236,8 +236,8 @@ lanes_fn! {
                 Op::Add(a, b) => zip2(dest, reg(*a), reg(*b), |x, y| x + y),
                 Op::Mul(a, b) => zip2(dest, reg(*a), reg(*b), |x, y| x * y),
                 Op::Pow(a, b) => zip2(dest, reg(*a), reg(*b), power),
-                Op::Apply(f, a) => apply(*f, dest, reg(*a)),
-                Op::ExpNegAbs(a) => map1(dest, reg(*a), exp_neg_abs),
+                Op::Apply(f, a) => apply::<M>(*f, dest, reg(*a)),
+                Op::ExpNegAbs(a) => map1(dest, reg(*a), exp_neg_abs::<M>),
                 Op::Ln1pUnit(a) => map1(dest, reg(*a), ln_1p_unit),
                 Op::Recip(a) => map1(dest, reg(*a), |x| 1.0 / x),
                 Op::IfPositive(c, x, y) => {
@@ -297,9 +297,9 @@ lanes_fn! {
                 Op::Add(a, b) => regs[a] + regs[b],
                 Op::Mul(a, b) => regs[a] * regs[b],
                 Op::Pow(a, b) => power(regs[a], regs[b]),
-                Op::Apply(Func::Exp, a) => exp(regs[a]),
+                Op::Apply(Func::Exp, a) => exp::<M>(regs[a]),
                 Op::Apply(f, a) => fold_f64(f, regs[a]),
-                Op::ExpNegAbs(a) => exp_neg_abs(regs[a]),
+                Op::ExpNegAbs(a) => exp_neg_abs::<M>(regs[a]),
                 Op::Ln1pUnit(a) => ln_1p_unit(regs[a]),
                 Op::Recip(a) => 1.0 / regs[a],
                 Op::IfPositive(c, x, y) => {
@@ -341,9 +341,9 @@ fn zip2(dest: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
 }
 
 #[inline(always)]
-fn apply(f: Func, dest: &mut [f64], a: &[f64]) {
+fn apply<M: MulAdd>(f: Func, dest: &mut [f64], a: &[f64]) {
     match f {
-        Func::Exp => map1(dest, a, exp),
+        Func::Exp => map1(dest, a, exp::<M>),
         Func::Log => dest.iter_mut().zip(a).for_each(|(d, x)| *d = x.ln()),
         _ => dest
             .iter_mut()

@@ -154,7 +154,7 @@ lanes_fn! {
     /// `total[j] += exp(row[j] − max[j])`, each `row[j] ≤ max[j]`.
     fn add_exps(total: &mut [f64], row: &[f64], max: &[f64]) {
         for ((t, &x), &m) in total.iter_mut().zip(row).zip(max) {
-            *t += exp_neg_abs(x - m);
+            *t += exp_neg_abs::<M>(x - m);
         }
     }
 }
@@ -173,7 +173,7 @@ lanes_fn! {
     /// `row[j] ≤ max[j]`.
     fn kept_exps(out: &mut [f64], total: &mut [f64], row: &[f64], max: &[f64]) {
         for (((o, t), &x), &m) in out.iter_mut().zip(total.iter_mut()).zip(row).zip(max) {
-            *o = exp_neg_abs(x - m);
+            *o = exp_neg_abs::<M>(x - m);
             *t += *o;
         }
     }
@@ -192,7 +192,7 @@ lanes_fn! {
     /// `out[j] = exp(row[j] − shift)⋅scale`, each `row[j] ≤ shift`.
     fn row_exps(out: &mut [f64], row: &[f64], shift: f64, scale: f64) {
         for (o, &x) in out.iter_mut().zip(row) {
-            *o = exp_neg_abs(x - shift) * scale;
+            *o = exp_neg_abs::<M>(x - shift) * scale;
         }
     }
 }
