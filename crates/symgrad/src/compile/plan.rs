@@ -180,18 +180,25 @@ fn classify(pool: &Pool, order: &[ExprId], outputs: &[ExprId], n: usize) -> Opti
 /// When a block is a piece of each row of some data (samples as columns),
 /// longer pieces read faster, but the block must stay in cache for the
 /// second product: three quarters of the level-2 cache where that holds
-/// 240 samples or more, else up to 3 MiB (the level-3 cache); at most 480
-/// either way, since 512 samples put the rows of each block buffer 4 KiB
-/// apart, on the same cache sets, and whole strips of the kernels' vectors
-/// (a multiple of 16). N1 with samples as columns, X 784×N, ms a call for
-/// blocks of 120, 240, 360, 480, 512, 600 and 960 on Zen 2 (512 KiB level
-/// 2): 79.6, 68.1, 70.6, 65.2, 78.6, 68.5 and 65.7; on a Xeon with AVX-512
-/// (2 MiB level 2, blocks of 240): 240 and 320, 59–62; 480, 65–71.
+/// 240 samples or more and the dots kernel reads such blocks (AVX-512),
+/// else up to 3 MiB (the level-3 cache); at most 480 either way, since 512
+/// samples put the rows of each block buffer 4 KiB apart, on the same cache
+/// sets, and whole strips of the kernels' vectors (a multiple of 16). N1
+/// with samples as columns, X 784×N, ms a call for blocks of 120, 240, 360,
+/// 480, 512, 600 and 960 on Zen 2 (512 KiB level 2): 79.6, 68.1, 70.6,
+/// 65.2, 78.6, 68.5 and 65.7; on a Xeon with AVX-512 (2 MiB level 2,
+/// blocks of 240): 240 and 320, 59–62; 480, 65–71; the same Xeon with the
+/// AVX2 kernels, where faer takes the gradient's product: 82.1 in blocks of
+/// 240, 76.0 in blocks of 480.
 pub(crate) fn default_block(program: &Lowered, samples: usize) -> usize {
     const MIB: usize = 1024 * 1024;
     let per_sample = program.sliced_bytes_per_sample().max(1);
     let least = if program.reads_column_blocks() {
-        let level2 = super::cache::level2_bytes().unwrap_or(0) * 3 / 4 / per_sample;
+        let level2 = if super::skinny::reads_level2_blocks() {
+            super::cache::level2_bytes().unwrap_or(0) * 3 / 4 / per_sample
+        } else {
+            0
+        };
         let columns = if level2 >= 240 {
             level2
         } else {

@@ -95,6 +95,13 @@ impl Isa {
     }
 }
 
+/// True when a product reading a block of columns that the level-2 cache
+/// holds runs in the dots kernel (with AVX-512; see [`gemm`]): only then
+/// are blocks sized to that cache worth their shorter rows.
+pub(crate) fn reads_level2_blocks() -> bool {
+    isa().eight_lanes()
+}
+
 fn isa() -> Isa {
     #[cfg(target_arch = "x86_64")]
     {
