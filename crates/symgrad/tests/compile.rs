@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 use symgrad::{
-    Axis, CompileOptions, Dense, DenseData, ExprId, Func, Num, Pool, Shape, Span1, Values,
+    Axis, CompileOptions, Dense, DenseData, ExprId, Func, Num, Pool, Reduction, Shape, Span1,
+    Values,
 };
 
 mod support;
@@ -683,6 +684,56 @@ fn register_programs_read_products_and_traces_inside_matrix_entries() -> symgrad
             "{} vs {trace}",
             out[2 * k + 1]
         );
+    }
+    Ok(())
+}
+
+#[test]
+fn register_programs_write_out_a_softmax_of_a_softmax() -> symgrad::Result<()> {
+    // f(w) = Σ log(softmax(softmax(w⋅x))) down the columns, w 2×1, x 1×2,
+    // and its gradient (which holds a softmax of a softmax too), against
+    // the definition computed by hand and central differences.
+    let mut p = Pool::new();
+    let w = p.symbol("w", sh(2, 1))?;
+    let x = p.dense(Dense::from_f64(sh(1, 2), vec![1.5, -0.5])?)?;
+    let z = p.product(w, x)?;
+    let inner = p.softmax(z, Axis::Cols)?;
+    let outer = p.softmax(inner, Axis::Cols)?;
+    let log = p.apply(Func::Log, outer)?;
+    let f = p.reduce(Reduction::Sum, log, Axis::All)?;
+    let g = p.grad(f, w)?;
+    let mut prog = p.compile_scalar(&[f, g], &[w])?;
+    let by_hand = |w: [f64; 2]| {
+        let soft = |a: f64, b: f64| {
+            let m = a.max(b);
+            let (ea, eb) = ((a - m).exp(), (b - m).exp());
+            (ea / (ea + eb), eb / (ea + eb))
+        };
+        [1.5, -0.5]
+            .iter()
+            .map(|&xj| {
+                let (s0, s1) = soft(w[0] * xj, w[1] * xj);
+                let (t0, t1) = soft(s0, s1);
+                t0.ln() + t1.ln()
+            })
+            .sum::<f64>()
+    };
+    let pt = [0.8, -1.1];
+    let mut out = [0.0; 3];
+    prog.eval_point(&pt, &mut out)?;
+    assert!(
+        close(out[0], by_hand(pt), 1e-14),
+        "{} vs {}",
+        out[0],
+        by_hand(pt)
+    );
+    let h = 1e-6;
+    for k in 0..2 {
+        let (mut up, mut down) = (pt, pt);
+        up[k] += h;
+        down[k] -= h;
+        let fd = (by_hand(up) - by_hand(down)) / (2.0 * h);
+        assert!(close(out[1 + k], fd, 1e-8), "∂{k}: {} vs {fd}", out[1 + k]);
     }
     Ok(())
 }

@@ -173,7 +173,9 @@ impl Pool {
 
     /// An element `softmax(a)[i, j]` written out as `ℯ^(aᵢⱼ − logsumexp)`
     /// over the elements of its column (or row), so the register program
-    /// computes it with a max shift.
+    /// computes it with a max shift. The elements of `a` are written out in
+    /// turn (a softmax of a softmax, as the gradient of `cce(Y,
+    /// softmax(softmax(Z)))` holds).
     fn softmax_element_form(&mut self, id: ExprId) -> Result<Option<ExprId>> {
         let Node::Slice { arg, rows, cols } = *self.node(id) else {
             return Ok(None);
@@ -198,7 +200,8 @@ impl Pool {
         let lse = self.logsumexp(column, Axis::All)?;
         let own = self.element_of(a, i, j)?;
         let shifted = self.sub(own, lse)?;
-        self.apply(Func::Exp, shifted).map(Some)
+        let element = self.apply(Func::Exp, shifted)?;
+        self.rewrite(element, |p, x| p.scalar_form(x)).map(Some)
     }
 }
 
