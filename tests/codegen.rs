@@ -467,6 +467,18 @@ fn stable_forms_at_logits_of_a_thousand_run_on_every_target() {
     assert!(value[0].is_finite() && value[0] > 1000.0, "{value:?}");
 }
 
+#[test]
+fn stacked_one_by_one_parts_run_on_every_target() {
+    // `W * x` (1×1) and `2` are scalars in the code; stacked, each must be
+    // a 1×1 array (NumPy, JAX and PyTorch refuse to stack 0-d with 2-d).
+    let mut s = session(
+        "symbol W[1, 2]\nx = [0.5, -1.5]\n\
+         L = sum(hstack(W * x, W .^ 2) .^ 2) + sum(vstack(2, tanh(W')) .* [1, 2, 3])\n",
+    );
+    let w0 = "[[0.75, -1.25]]";
+    check_against_eval(&mut s, "L", "W", &format!("W = {w0}"), &[("W", w0)]);
+}
+
 /// A matrix literal of `rows × cols` values `f(i, j)`, and the values.
 fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String, Vec<f64>) {
     let values: Vec<f64> = (0..rows)

@@ -425,9 +425,19 @@ impl<'a> Emitter<'a> {
                 self.call(text, &[*a])?
             }
             Node::Stack { vertical, parts } => {
+                // A 1×1 part is a scalar here: stacked, it is a 1×1 array.
                 let xs = parts
                     .iter()
-                    .map(|&p| self.get(p).map(|x| x.text.clone()))
+                    .map(|&p| {
+                        let x = self.get(p)?;
+                        Ok(match (pool.shape(p).is_scalar(), x.number) {
+                            (false, _) => x.text.clone(),
+                            (true, false) => format!("{ns}.reshape({}, (1, 1))", x.text),
+                            (true, true) => {
+                                format!("{ns}.reshape({}, (1, 1))", t.float_scalar(&x.text))
+                            }
+                        })
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 let op = if *vertical { "vstack" } else { "hstack" };
                 self.call(format!("{ns}.{op}([{}])", xs.join(", ")), parts)?
