@@ -78,6 +78,35 @@ fn float_arguments_keep_the_stable_forms() {
 }
 
 #[test]
+fn derivatives_of_saturated_units_keep_their_relative_accuracy() {
+    // tanh′ = 1 − tanh² and σ′ = σ⋅(1 − σ) print so, but are computed as
+    // 4⋅σ(2x)⋅σ(−2x) and σ(x)⋅σ(−x): at x = 20, 1 − tanh(20)² in floats is
+    // 0 (or one rounding of 1), the derivative 1.7⋅10⁻¹⁷. By hand:
+    // sech²(x) = 4e^(−2x)/(1 + e^(−2x))², σ′(x) = e^(−x)/(1 + e^(−x))².
+    let sech2 = |x: f64| 4.0 * (-2.0 * x).exp() / (1.0 + (-2.0 * x).exp()).powi(2);
+    let dsigma = |x: f64| (-x).exp() / (1.0 + (-x).exp()).powi(2);
+    let mut s = session("symbol x, W[1, 2]\nX = [[20, 41], [-3, 0.5]]");
+    let at = |x: f64| format!("x = {x}");
+    for x in [0.0, 0.5, -3.0, 20.0, 300.0] {
+        let got = numbers(&mut s, &format!("eval(diff(tanh(x), x), {})", at(x)));
+        assert_close("tanh′", &got, &[sech2(x.abs())], 1e-14, 0.0);
+        let got = numbers(&mut s, &format!("eval(diff(sigmoid(x), x), {})", at(x)));
+        assert_close("σ′", &got, &[dsigma(x.abs())], 1e-14, 0.0);
+    }
+    // A gradient through saturated units, z = W⋅X = [20, 41]:
+    // ∂/∂W sum(tanh(z) + σ(z)) = (tanh′(z) + σ′(z))⋅Xᵀ.
+    let g = numbers(
+        &mut s,
+        "eval(grad(sum(tanh(W * X) + sigmoid(W * X)), W), W = [[1, 0]])",
+    );
+    let d: Vec<f64> = [20.0, 41.0].iter().map(|&z| sech2(z) + dsigma(z)).collect();
+    let want = [d[0] * 20.0 + d[1] * 41.0, d[0] * -3.0 + d[1] * 0.5];
+    assert_close("gradient", &g, &want, 1e-14, 0.0);
+    // The printed derivatives keep the textbook forms.
+    check("symbol z\ndiff(sigmoid(z), z)", expect!["(1 - σ(z))⋅σ(z)"]);
+}
+
+#[test]
 fn the_text_of_a_logsumexp_reads_back_to_its_value() {
     let mut s = session("");
     let text = support::run_in(&mut s, "text(logsumexp([1000, 1001, 1001]))");

@@ -28,6 +28,16 @@ impl Pool {
         self.rewrite(e, |p, id| p.stable_form(id))
     }
 
+    /// The form numbers are computed from (compiled and register programs,
+    /// exported code): [`Pool::stabilise`], and then `1 − σ(a)` as `σ(−a)`
+    /// and `1 − tanh(a)²` as `4⋅σ(2a)⋅σ(−2a)`, which keep their relative
+    /// accuracy where σ(a) or tanh(a) rounds to 1. Printed forms keep the
+    /// textbook `(1 − σ(z))⋅σ(z)`.
+    pub fn numeric_form(&mut self, e: ExprId) -> Result<ExprId> {
+        let stable = self.stabilise(e)?;
+        self.rewrite(stable, |p, id| p.stable_complement(id))
+    }
+
     /// `expand(e)`: products and integer powers of sums multiplied out,
     /// matrix products distributed over sums. A product or power that would
     /// give more than [`MAX_EXPANDED_TERMS`] terms is an error saying so.
@@ -764,8 +774,8 @@ impl Pool {
         self.logsumexp(column, Axis::All).map(Some)
     }
 
-    /// `a` when `x` is `1 − σ(a)`.
-    fn one_minus_sigmoid(&self, x: ExprId) -> Option<ExprId> {
+    /// `t` when `x` is `1 − t`.
+    fn one_minus(&self, x: ExprId) -> Option<ExprId> {
         let Node::Add(ts) = self.node(x) else {
             return None;
         };
@@ -776,12 +786,67 @@ impl Pool {
             return None;
         };
         match (fs.as_slice(), self.is_int(*one, 1)) {
-            ([m, s], true) if self.is_int(*m, -1) => match self.node(*s) {
-                Node::Apply(Func::Sigmoid, a) => Some(*a),
-                _ => None,
-            },
+            ([m, t], true) if self.is_int(*m, -1) => Some(*t),
             _ => None,
         }
+    }
+
+    /// `a` when `x` is `1 − σ(a)`.
+    fn one_minus_sigmoid(&self, x: ExprId) -> Option<ExprId> {
+        match self.node(self.one_minus(x)?) {
+            Node::Apply(Func::Sigmoid, a) => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// In a sum, `c − c⋅σ(a)` is `c⋅σ(−a)` and `c − c⋅tanh(a)²` (tanh′ is
+    /// `1 − tanh(a)²`) is `4c⋅σ(2a)⋅σ(−2a)`: accurate where σ(a) or tanh(a)
+    /// rounds to 1 (`1 − tanh(20)²` is 1.7⋅10⁻¹⁷, not 0), as the
+    /// derivatives of saturated units need.
+    fn stable_complement(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(x).clone() else {
+            return Ok(None);
+        };
+        let Some((i, c)) = ts
+            .iter()
+            .enumerate()
+            .find_map(|(i, &t)| self.as_num(t).map(|c| (i, c.clone())))
+        else {
+            return Ok(None);
+        };
+        for (j, &t) in ts.iter().enumerate() {
+            let Node::Mul(fs) = self.node(t) else {
+                continue;
+            };
+            let [k, f] = fs.as_slice() else {
+                continue;
+            };
+            if self.as_num(*k) != Some(&c.neg()) {
+                continue;
+            }
+            let complement = match *self.node(*f) {
+                Node::Apply(Func::Sigmoid, a) => self.sigmoid_of_neg(a)?,
+                Node::Pow(b, n) if self.is_int(n, 2) => {
+                    let Node::Apply(Func::Tanh, a) = *self.node(b) else {
+                        continue;
+                    };
+                    let (two, four) = (self.int(2)?, self.int(4)?);
+                    let twice = self.mul(&[two, a])?;
+                    let up = self.apply(Func::Sigmoid, twice)?;
+                    let down = self.sigmoid_of_neg(twice)?;
+                    self.mul(&[four, up, down])?
+                }
+                _ => continue,
+            };
+            let c = self.num(c)?;
+            let mut rest: Vec<ExprId> = (0..ts.len())
+                .filter(|&k| k != i && k != j)
+                .map(|k| ts[k])
+                .collect();
+            rest.push(self.mul(&[c, complement])?);
+            return self.add(&rest).map(Some);
+        }
+        Ok(None)
     }
 
     fn sigmoid_of_neg(&mut self, a: ExprId) -> Result<ExprId> {

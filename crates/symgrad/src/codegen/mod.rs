@@ -4,8 +4,8 @@
 //! The function is written over the matrix DAG in topological order: every
 //! node used more than once (or nested too deep to read) becomes one
 //! temporary, so common subexpressions are computed once and deep
-//! expressions need no recursion. The stable form of the expression
-//! ([`Pool::stabilise`]) is emitted, with softplus, sigmoid, logsumexp and
+//! expressions need no recursion. The numeric form of the expression
+//! ([`Pool::numeric_form`]) is emitted, with softplus, sigmoid, logsumexp and
 //! softmax spelled with the library's stable functions.
 //!
 //! Values keep symgrad's shapes: every matrix is 2-D, and a 1×1 value is a
@@ -42,7 +42,7 @@ struct Param {
 /// Python source of a function computing `e` (and its gradient by
 /// `options.wrt`) with `target`.
 pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -> Result<String> {
-    let value = pool.stabilise(e)?;
+    let value = pool.numeric_form(e)?;
     let mut roots = vec![(value, "value".to_string())];
     if let Some(w) = options.wrt {
         let Node::Symbol { name, .. } = pool.node(w) else {
@@ -52,7 +52,7 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
         };
         let name = format!("grad_{}", py_name(name));
         let g = pool.grad(e, w)?;
-        roots.push((pool.stabilise(g)?, name));
+        roots.push((pool.numeric_form(g)?, name));
     }
     let mut order: Vec<ExprId> = roots.iter().flat_map(|&(r, _)| pool.reachable(r)).collect();
     order.sort_unstable();

@@ -84,7 +84,8 @@ impl Const {
 
 impl Pool {
     /// Compiles `outputs` as functions of the symbols `inputs` (their values
-    /// are given at run time), from their stable forms (as `eval` uses).
+    /// are given at run time), from their numeric forms ([`Pool::numeric_form`],
+    /// as `eval` uses).
     /// Dense data is captured by reference, never copied.
     pub fn compile(&mut self, outputs: &[ExprId], inputs: &[ExprId]) -> Result<Program> {
         self.compile_with(outputs, inputs, &CompileOptions::default())
@@ -107,7 +108,7 @@ impl Pool {
         }
         let stable = outputs
             .iter()
-            .map(|&e| self.stabilise(e))
+            .map(|&e| self.numeric_form(e))
             .collect::<Result<Vec<_>>>()?;
         self.compile_stable(&stable, inputs, options)
     }

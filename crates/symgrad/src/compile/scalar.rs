@@ -22,7 +22,8 @@ impl Pool {
     /// Compiles every element of each of `outputs` (row-major, output after
     /// output) as a function of the elements of the symbols `vars` (a point
     /// is their elements, row-major, symbol after symbol). Each output is
-    /// stabilised, expanded to its elements, and stabilised again.
+    /// put in numeric form ([`Pool::numeric_form`]), expanded to its
+    /// elements, and put in numeric form again.
     pub fn compile_scalar(&mut self, outputs: &[ExprId], vars: &[ExprId]) -> Result<ScalarProgram> {
         let mut offset = FxHashMap::default();
         let mut width = 0usize;
@@ -41,13 +42,13 @@ impl Pool {
             if e.index() >= self.len() {
                 return Err(Error::Invalid("an output is not in this pool".into()));
             }
-            let stable = self.stabilise(e)?;
+            let stable = self.numeric_form(e)?;
             let s = self.shape(stable);
             for i in 0..s.rows {
                 for j in 0..s.cols {
                     let el = self.element_of(stable, i, j)?;
                     let el = self.rewrite(el, |p, id| p.scalar_form(id))?;
-                    roots.push(self.stabilise(el)?);
+                    roots.push(self.numeric_form(el)?);
                 }
             }
         }
