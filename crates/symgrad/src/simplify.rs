@@ -774,8 +774,8 @@ impl Pool {
         self.logsumexp(column, Axis::All).map(Some)
     }
 
-    /// `t` when `x` is `1 − t`.
-    fn one_minus(&self, x: ExprId) -> Option<ExprId> {
+    /// `a` when `x` is `1 − σ(a)`.
+    fn one_minus_sigmoid(&self, x: ExprId) -> Option<ExprId> {
         let Node::Add(ts) = self.node(x) else {
             return None;
         };
@@ -786,15 +786,10 @@ impl Pool {
             return None;
         };
         match (fs.as_slice(), self.is_int(*one, 1)) {
-            ([m, t], true) if self.is_int(*m, -1) => Some(*t),
-            _ => None,
-        }
-    }
-
-    /// `a` when `x` is `1 − σ(a)`.
-    fn one_minus_sigmoid(&self, x: ExprId) -> Option<ExprId> {
-        match self.node(self.one_minus(x)?) {
-            Node::Apply(Func::Sigmoid, a) => Some(*a),
+            ([m, s], true) if self.is_int(*m, -1) => match self.node(*s) {
+                Node::Apply(Func::Sigmoid, a) => Some(*a),
+                _ => None,
+            },
             _ => None,
         }
     }

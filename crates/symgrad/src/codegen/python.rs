@@ -235,6 +235,18 @@ impl<'a> Emitter<'a> {
         })
     }
 
+    /// The text of `id` as a value of the target: a number as a float of
+    /// its dtype (library functions refuse Python ints, and reshape Python
+    /// numbers).
+    fn value(&self, id: ExprId) -> Result<String> {
+        let p = self.get(id)?;
+        Ok(if p.number {
+            self.target.float_scalar(&p.text)
+        } else {
+            p.text.clone()
+        })
+    }
+
     /// `text` built from children `kids`: one deeper than the deepest.
     fn op(&self, text: String, prec: Prec, kids: &[ExprId]) -> Result<Py> {
         let mut depth = 0;
@@ -374,12 +386,7 @@ impl<'a> Emitter<'a> {
                 self.op(text, Prec::Atom, &[*a])?
             }
             Node::Apply(f, a) => {
-                let p = self.get(*a)?;
-                let x = if p.number {
-                    t.float_scalar(&p.text)
-                } else {
-                    p.text.clone()
-                };
+                let x = self.value(*a)?;
                 self.call(t.func(*f, &x), &[*a])?
             }
             Node::Reduce(_, _, a) if pool.shape(*a).is_scalar() => self.get(*a)?.clone(),
@@ -429,14 +436,11 @@ impl<'a> Emitter<'a> {
                 let xs = parts
                     .iter()
                     .map(|&p| {
-                        let x = self.get(p)?;
-                        Ok(match (pool.shape(p).is_scalar(), x.number) {
-                            (false, _) => x.text.clone(),
-                            (true, false) => format!("{ns}.reshape({}, (1, 1))", x.text),
-                            (true, true) => {
-                                format!("{ns}.reshape({}, (1, 1))", t.float_scalar(&x.text))
-                            }
-                        })
+                        if pool.shape(p).is_scalar() {
+                            Ok(format!("{ns}.reshape({}, (1, 1))", self.value(p)?))
+                        } else {
+                            self.get(p).map(|x| x.text.clone())
+                        }
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let op = if *vertical { "vstack" } else { "hstack" };
