@@ -113,6 +113,40 @@ fn argmax_and_max_match_loops_over_the_matrix() {
 }
 
 #[test]
+fn max_and_min_of_two_numbers_pick_one_of_them() {
+    // Reducing a number along a dimension would give it back unchanged, so
+    // `min(3, 2)` was 3; of two numbers it is the smaller, as in Python.
+    let mut s = session("");
+    for (a, b) in [(3.0_f64, 2.0), (2.0, 3.0), (-1.5, 0.25), (7.0, 7.0)] {
+        assert_eq!(numbers(&mut s, &format!("max({a}, {b})")), [a.max(b)]);
+        assert_eq!(numbers(&mut s, &format!("min({a}, {b})")), [a.min(b)]);
+    }
+    check("min(3, 2)\nmax(1/3, 1/4)", expect!["2\n1\n─\n3"]);
+    check(
+        "min(3, [1, 2])",
+        expect![[r#"
+            error: min(a, b) of a number a compares it with a number b, but b is 2×1
+             --> <test>:1:8
+              |
+            1 | min(3, [1, 2])
+              |        ^^^^^^
+              = hint: min(A, dim) reduces a matrix A down columns (1) or along rows (2)
+        "#]],
+    );
+    check(
+        "max(x, 0)",
+        expect![[r#"
+            error: max works on numbers and has no derivative, but its argument contains the symbol x
+             --> <test>:1:5
+              |
+            1 | max(x, 0)
+              |     ^
+              = hint: put numbers in first with eval(e, W = …); max cannot be part of a loss to differentiate
+        "#]],
+    );
+}
+
+#[test]
 fn seed_003_prediction_cell() {
     // Seed 003: A2 = the softmax output of its network (columns are samples);
     // `P = np.argmax(A2, axis=0)` prints [0 2 2].

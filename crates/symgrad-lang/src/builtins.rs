@@ -373,14 +373,14 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b(
         "max",
-        "max(A [, dim])",
-        "the largest entry, or down each column (dim 1) or along each row (dim 2); on numbers only",
+        "max(A [, dim]), max(a, b)",
+        "the largest entry, or down each column (dim 1) or along each row (dim 2); of two numbers a, b the larger; on numbers only",
         "max([[1, 5], [4, 2]], 1) is [4 5]",
     ),
     b(
         "min",
-        "min(A [, dim])",
-        "the smallest entry, or along dim 1 or 2; on numbers only",
+        "min(A [, dim]), min(a, b)",
+        "the smallest entry, or along dim 1 or 2; of two numbers the smaller; on numbers only",
         "min([3, 1, 2]) is 1",
     ),
     // Batches (random.rs).

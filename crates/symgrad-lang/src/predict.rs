@@ -92,12 +92,17 @@ impl Session {
     pub(crate) fn call_predict(&mut self, name: &str, args: &[&Expr], span: Span) -> Eval<Value> {
         check_arity(name, args.len(), 1, 2, span)?;
         let a = self.expr(args[0])?;
+        let largest = matches!(name, "argmax" | "max");
+        if let ("max" | "min", [a_expr, b]) = (name, args)
+            && self.pool.shape(a) == Shape::SCALAR
+        {
+            return self.extreme_of_two(name, (a, a_expr.span), b, largest);
+        }
         let axis = match args.get(1) {
             Some(d) => self.axis(d)?,
             None => Axis::All,
         };
         let (shape, numbers) = self.numbers(a, name, args[0].span)?;
-        let largest = matches!(name, "argmax" | "max");
         let lanes = lanes(shape, axis);
         let picks: Vec<usize> = lanes
             .iter()
@@ -122,6 +127,48 @@ impl Session {
             }
         };
         self.number_value(out, data, span).map(Value::Expr)
+    }
+
+    /// `max(a, b)` or `min(a, b)` of a number `a`: the larger (smaller) of
+    /// two numbers, as Python's `max(3, 2)`; reducing a number along a
+    /// dimension would return it unchanged, which no one means.
+    fn extreme_of_two(
+        &mut self,
+        name: &str,
+        (a, a_span): (ExprId, Span),
+        b: &Expr,
+        largest: bool,
+    ) -> Eval<Value> {
+        let b_id = self.expr(b)?;
+        if self.pool.shape(b_id) != Shape::SCALAR {
+            return Err(Diagnostic::new(
+                format!(
+                    "{name}(a, b) of a number a compares it with a number b, but b is {}",
+                    self.pool.shape(b_id)
+                ),
+                b.span,
+            )
+            .with_hint(format!(
+                "{name}(A, dim) reduces a matrix A down columns (1) or along rows (2)"
+            )));
+        }
+        let (_, x) = self.numbers(a, name, a_span)?;
+        let (_, y) = self.numbers(b_id, name, b.span)?;
+        let both = match (x, y) {
+            (Numbers::Exact(mut u), Numbers::Exact(v)) => {
+                u.extend(v);
+                Numbers::Exact(u)
+            }
+            (x, y) => Numbers::Float(vec![x.f64_at(0), y.f64_at(0)]),
+        };
+        let pick = best(&both, &[0, 1], largest);
+        Ok(Value::Expr(
+            match both {
+                Numbers::Exact(v) => self.pool.num(v[pick].clone()),
+                Numbers::Float(v) => self.pool.float(v[pick]),
+            }
+            .map_err(at(a_span.to(b.span)))?,
+        ))
     }
 
     /// `a op b` for a comparison `op`: 1 where it holds, else 0, elementwise
