@@ -568,6 +568,37 @@ fn substitution_errors_are_rendered() {
     );
 }
 
+#[test]
+fn diff_by_several_variables_takes_them_in_turn() {
+    // SymPy's `diff(f, x, 2, y)`: by x twice, then by y. The oracle: the
+    // partial derivatives worked out by hand, at a point.
+    let (x, y) = (1.3_f64, -0.7_f64);
+    let mut s = session("symbol x, y");
+    let at = |d: &str| format!("eval({d}, x = {x}, y = {y})");
+    let cases: [(&str, f64); 6] = [
+        ("diff(x^2 * y^3, x, y)", 6.0 * x * y * y),
+        ("diff(x^2 * y^3, x, 2, y, 2)", 12.0 * y),
+        ("diff(x^3 * y, x, 2, y)", 6.0 * x),
+        ("diff(x^3 * y, y, x, 2)", 6.0 * x),
+        ("diff(exp(x * y), x, y)", (1.0 + x * y) * (x * y).exp()),
+        ("diff(x^3 * y, x, 0)", x.powi(3) * y),
+    ];
+    for (d, want) in cases {
+        assert_close(d, &numbers(&mut s, &at(d)), &[want], 1e-13, 0.0);
+    }
+    check_in(
+        &mut s,
+        "diff(x^3, x, 15, y, 15)",
+        expect![[r#"
+            error: at most 20 derivatives in all
+             --> <test>:1:21
+              |
+            1 | diff(x^3, x, 15, y, 15)
+              |                     ^^
+        "#]],
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Printed forms
 // ---------------------------------------------------------------------------

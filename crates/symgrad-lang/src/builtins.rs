@@ -241,8 +241,8 @@ pub const BUILTINS: &[Builtin] = &[
     ),
     b(
         "diff",
-        "diff(f, x [, n])",
-        "∂f/∂x by a scalar symbol or an element W[i, j], n times",
+        "diff(f, x [, n], y [, m], …)",
+        "∂f/∂x by a scalar symbol or an element W[i, j], n times; then by y, m times",
         "diff(log(sigmoid(z)), z) is 1 - σ(z)",
     ),
     b(

@@ -17,6 +17,9 @@ pub(crate) const CALCULUS: &[&str] = &[
 /// The highest order `diff(f, x, n)` accepts.
 const MAX_ORDER: i64 = 20;
 
+/// The most arguments `diff(f, x, n, y, m, …)` takes.
+const MAX_DIFF_ARGS: usize = 41;
+
 impl Session {
     pub(crate) fn call_calculus(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
         if matches!(name, "subs" | "eval") {
@@ -24,7 +27,7 @@ impl Session {
         }
         let args: Vec<&Expr> = args.iter().map(positional).collect::<Eval<_>>()?;
         let (lo, hi) = match name {
-            "diff" => (2, 3),
+            "diff" => (2, MAX_DIFF_ARGS),
             "grad" | "jacobian" | "hessian" => (2, 2),
             _ => (1, 1),
         };
@@ -52,39 +55,64 @@ impl Session {
         r.map(Value::Expr).map_err(at(span))
     }
 
-    /// `diff(f, x [, n])`; by a matrix symbol it is `grad(f, W)`.
+    /// `diff(f, x [, n], y [, m], …)`: by `x` n times, then by `y` m times,
+    /// as SymPy's `diff(f, x, 2, y)`; by a matrix symbol it is `grad(f, W)`.
     fn call_diff(&mut self, f: ExprId, args: &[&Expr], span: Span) -> Eval<Value> {
         let rest = &args[1..];
-        let x = self.expr(rest[0])?;
+        let ids = rest
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Eval<Vec<_>>>()?;
+        let x = ids[0];
         self.note_if_independent(f, x, args);
         if matches!(self.pool.node(x), Node::Symbol { shape, .. } if !shape.is_scalar()) {
-            if let Some(n) = rest.get(1) {
+            if let Some(n) = args.get(2) {
                 return Err(Diagnostic::new(
-                    "a gradient by a matrix symbol has no order",
+                    "a gradient by a matrix symbol has no order or second variable",
                     n.span,
                 ));
             }
             return self.pool.grad(f, x).map(Value::Expr).map_err(at(span));
         }
-        self.pool.check_variable(x).map_err(at(rest[0].span))?;
-        let order = match rest.get(1) {
-            Some(n) => {
-                let k = self.integer(n)?;
-                if !(1..=MAX_ORDER).contains(&k) {
-                    return Err(Diagnostic::new(
-                        format!("the order must be an integer from 1 to {MAX_ORDER}, not {k}"),
-                        n.span,
-                    ));
-                }
-                k
-            }
-            None => 1,
-        };
+        // After each variable, a number is how many times.
         let mut d = f;
-        for _ in 0..order {
-            d = self.pool.diff(d, x).map_err(at(span))?;
+        let mut total = 0;
+        let mut k = 0;
+        while k < ids.len() {
+            let x = ids[k];
+            self.pool.check_variable(x).map_err(at(rest[k].span))?;
+            let order = match ids.get(k + 1) {
+                Some(&n) if self.pool.as_num(n).is_some() => {
+                    k += 1;
+                    self.order(n, rest[k].span)?
+                }
+                _ => 1,
+            };
+            total += order;
+            if total > MAX_ORDER {
+                return Err(Diagnostic::new(
+                    format!("at most {MAX_ORDER} derivatives in all"),
+                    rest[k].span,
+                ));
+            }
+            for _ in 0..order {
+                d = self.pool.diff(d, x).map_err(at(span))?;
+            }
+            k += 1;
         }
         Ok(Value::Expr(d))
+    }
+
+    /// The order `n` of `diff(f, x, n)`: an integer from 0 (f itself) to [`MAX_ORDER`].
+    fn order(&mut self, n: ExprId, span: Span) -> Eval<i64> {
+        let k = self.integer_value(n, span)?;
+        if !(0..=MAX_ORDER).contains(&k) {
+            return Err(Diagnostic::new(
+                format!("the order must be an integer from 0 to {MAX_ORDER}, not {k}"),
+                span,
+            ));
+        }
+        Ok(k)
     }
 
     /// Notes when `f` (the first of `args`) does not contain the variable

@@ -108,7 +108,7 @@ impl Session {
     }
 
     /// An exact integer (or a whole float, as loaded from a file).
-    fn integer_value(&mut self, id: ExprId, span: Span) -> Eval<i64> {
+    pub(crate) fn integer_value(&mut self, id: ExprId, span: Span) -> Eval<i64> {
         match self.pool.as_num(id) {
             Some(n) if n.is_exact() => n.to_i64(),
             Some(n) => whole(n.to_f64()),
