@@ -4,7 +4,7 @@ use expect_test::expect;
 use symgrad_lang::{Flow, Session};
 
 mod support;
-use support::{check, check_in, run, run_in};
+use support::{assert_close, check, check_in, numbers, run, run_in, session};
 
 #[test]
 fn arithmetic_is_exact_and_normalised() {
@@ -41,14 +41,65 @@ fn arithmetic_is_exact_and_normalised() {
     );
     check("0.1 + 0.2", expect!["0.3"]);
     check("2**10", expect!["1024"]);
-    check("sqrt(8)", expect!["√8"]);
-    check(
-        "log(8, 2)",
-        expect![[r#"
-        log(8)
-        ──────
-        log(2)"#]],
-    );
+    check("sqrt(8)", expect!["2⋅√2"]);
+    check("log(8, 2)", expect!["3"]);
+}
+
+#[test]
+fn powers_and_logs_of_exact_numbers_take_their_simplest_form() {
+    // The forms SymPy gives (sqrt(8) is 2*sqrt(2), log(8, 2) is 3).
+    for (input, sympy) in [
+        ("sqrt(12)", "2*sqrt(3)"),
+        ("sqrt(72)", "6*sqrt(2)"),
+        ("sqrt(1/8)", "sqrt(2)/4"),
+        ("sqrt(3/4)", "sqrt(3)/2"),
+        ("1/sqrt(2)", "sqrt(2)/2"),
+        ("2^(3/2)", "2*sqrt(2)"),
+        ("4^(1/4)", "sqrt(2)"),
+        ("8^(2/3)", "4"),
+        ("sqrt(2) * sqrt(8)", "4"),
+        ("12^(1/3)", "12^(1/3)"),
+        ("3^(7/3)", "9*3^(1/3)"),
+        ("log(1/8, 2)", "-3"),
+        ("log(4, 8)", "2/3"),
+        ("log(3, 2)", "log(3)/log(2)"),
+    ] {
+        assert_eq!(run(&format!("text({input})")), sympy, "{input}");
+    }
+    // The value is kept: b^(p/q) against f64's powf for many b and p/q.
+    let mut s = session(":set digits 17");
+    for b in [
+        2,
+        3,
+        8,
+        12,
+        18,
+        50,
+        96,
+        1000,
+        1024,
+        3 * 49,
+        2 * 3 * 5 * 7 * 11,
+    ] {
+        for (p, q) in [
+            (1, 2),
+            (3, 2),
+            (-1, 2),
+            (1, 3),
+            (2, 3),
+            (-5, 3),
+            (1, 4),
+            (5, 6),
+        ] {
+            for base in [format!("{b}"), format!("(1/{b})"), format!("({b}/7)")] {
+                let e = format!("{base}^({p}/{q})");
+                let b = numbers(&mut s, &format!("eval({base})"))[0];
+                let want = b.powf(f64::from(p) / f64::from(q));
+                let got = numbers(&mut s, &format!("eval({e})"));
+                assert_close(&e, &got, &[want], 1e-14, 0.0);
+            }
+        }
+    }
 }
 
 #[test]

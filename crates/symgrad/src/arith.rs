@@ -252,9 +252,22 @@ impl Pool {
     /// Simplifications of `base^n` for a number `n` (not 0 or 1).
     fn pow_by_number(&mut self, base: ExprId, n: &Num) -> Result<Option<ExprId>> {
         match self.node(base).clone() {
-            Node::Num(b) => match b.pow(n)? {
-                Some(v) => self.num(v).map(Some),
-                None => Ok(None),
+            Node::Num(b) => match (b.pow(n)?, &b, n) {
+                (Some(v), _, _) => self.num(v).map(Some),
+                (None, Num::Rat(b), Num::Rat(e)) => match crate::radical::simplest(b, e)? {
+                    // c⋅r^f, with r^f in its simplest form already.
+                    Some((c, r, f)) => {
+                        let (c, r, f) = (
+                            self.num(c)?,
+                            self.num(Num::Rat(r.into()))?,
+                            self.num(Num::Rat(f))?,
+                        );
+                        let root = self.intern(Node::Pow(r, f), Shape::SCALAR)?;
+                        self.mul(&[c, root]).map(Some)
+                    }
+                    None => Ok(None),
+                },
+                (None, ..) => Ok(None),
             },
             Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => {
                 let folded =

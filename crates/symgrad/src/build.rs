@@ -172,6 +172,11 @@ impl Pool {
 
     /// `log(x, b)`: the logarithm of `x` in base `b`, as `log(x)/log(b)`.
     pub fn log_base(&mut self, x: ExprId, base: ExprId) -> Result<ExprId> {
+        if let (Some(Num::Rat(a)), Some(Num::Rat(b))) = (self.as_num(x), self.as_num(base))
+            && let Some(r) = crate::radical::exact_log(a, b)
+        {
+            return self.num(Num::Rat(r));
+        }
         let lx = self.apply(Func::Log, x)?;
         let lb = self.apply(Func::Log, base)?;
         self.div(lx, lb)

@@ -32,6 +32,7 @@ mod numeric;
 mod order;
 mod poly;
 mod print;
+mod radical;
 mod rat;
 mod rewrite;
 mod shape;
