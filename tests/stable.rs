@@ -107,6 +107,39 @@ fn derivatives_of_saturated_units_keep_their_relative_accuracy() {
 }
 
 #[test]
+fn logistic_losses_near_zero_keep_their_relative_accuracy() {
+    // bce_logits(y, z) = mean(softplus(z) − y⋅z) prints so, but is computed
+    // as y⋅softplus(−z) + (1 − y)⋅softplus(z), and its derivative σ(z) − 1
+    // at y = 1 as −σ(−z): at z = 30 the difference softplus(30) − 30 kept
+    // two digits of its 9.36⋅10⁻¹⁴. By hand: softplus(−z) = log1p(e^(−z)),
+    // σ(−z) = e^(−z)/(1 + e^(−z)).
+    let sigmoid_neg = |z: f64| (-z).exp() / (1.0 + (-z).exp());
+    let mut s = session(":set digits 17\nsymbol z, W[1, 2]");
+    for z in [0.5, 5.0, 20.0, 30.0, 36.0] {
+        let want = [softplus(-z)];
+        for e in [
+            format!("eval(bce_logits(1, z), z = {z})"),
+            format!("eval(bce_logits(0, z), z = {})", -z),
+            format!("evalpoints(bce_logits(1, z), z, [{z}])"),
+        ] {
+            assert_close(&e, &numbers(&mut s, &e), &want, 1e-14, 0.0);
+        }
+        let e = format!("eval(diff(bce_logits(1, z), z), z = {z})");
+        assert_close(&e, &numbers(&mut s, &e), &[-sigmoid_neg(z)], 1e-14, 0.0);
+    }
+    // Labels as data, z = W⋅X = [30, 25, −28] at W = [1, 0].
+    support::run_in(
+        &mut s,
+        "X = [[30, 25, -28.0], [1, 2, 3]]\ny = [[1, 1, 0]]\nL = bce_logits(y, W * X)",
+    );
+    let want = [(softplus(-30.0) + softplus(-25.0) + softplus(-28.0)) / 3.0];
+    for e in ["eval(L, W = [[1, 0]])", "evalpoints(L, W, [[1, 0]])"] {
+        assert_close(e, &numbers(&mut s, e), &want, 1e-14, 0.0);
+    }
+    check("symbol z\nbce_logits(1, z)", expect!["softplus(z) - z"]);
+}
+
+#[test]
 fn the_text_of_a_logsumexp_reads_back_to_its_value() {
     let mut s = session("");
     let text = support::run_in(&mut s, "text(logsumexp([1000, 1001, 1001]))");

@@ -2,7 +2,7 @@
 //! stable ones), `expand`, and `simplify`, which keeps the smallest of a few
 //! candidate forms.
 
-use crate::{Axis, ExprId, Func, Node, Num, Pool, Reduction, Result};
+use crate::{Axis, DenseData, ExprId, Func, Node, Num, Pool, Reduction, Result};
 use indexmap::IndexMap;
 
 /// `expand` multiplies out a product or power only when that gives at most
@@ -35,7 +35,8 @@ impl Pool {
     /// textbook `(1 − σ(z))⋅σ(z)`.
     pub fn numeric_form(&mut self, e: ExprId) -> Result<ExprId> {
         let stable = self.stabilise(e)?;
-        self.rewrite(stable, |p, id| p.stable_complement(id))
+        let complemented = self.rewrite(stable, |p, id| p.stable_complement(id))?;
+        self.rewrite(complemented, |p, id| p.logistic_terms(id))
     }
 
     /// `expand(e)`: products and integer powers of sums multiplied out,
@@ -797,7 +798,8 @@ impl Pool {
     /// In a sum, `c − c⋅σ(a)` is `c⋅σ(−a)` and `c − c⋅tanh(a)²` (tanh′ is
     /// `1 − tanh(a)²`) is `4c⋅σ(2a)⋅σ(−2a)`: accurate where σ(a) or tanh(a)
     /// rounds to 1 (`1 − tanh(20)²` is 1.7⋅10⁻¹⁷, not 0), as the
-    /// derivatives of saturated units need.
+    /// derivatives of saturated units need; so is `σ(a) − 1`, the logistic
+    /// loss's derivative at label 1.
     fn stable_complement(&mut self, x: ExprId) -> Result<Option<ExprId>> {
         let Node::Add(ts) = self.node(x).clone() else {
             return Ok(None);
@@ -810,16 +812,16 @@ impl Pool {
             return Ok(None);
         };
         for (j, &t) in ts.iter().enumerate() {
-            let Node::Mul(fs) = self.node(t) else {
-                continue;
+            // The term −c⋅f, or f itself when c is −1.
+            let f = match self.node(t) {
+                Node::Mul(fs) => match fs.as_slice() {
+                    &[k, f] if self.as_num(k) == Some(&c.neg()) => f,
+                    _ => continue,
+                },
+                _ if c == Num::int(-1) => t,
+                _ => continue,
             };
-            let [k, f] = fs.as_slice() else {
-                continue;
-            };
-            if self.as_num(*k) != Some(&c.neg()) {
-                continue;
-            }
-            let complement = match *self.node(*f) {
+            let complement = match *self.node(f) {
                 Node::Apply(Func::Sigmoid, a) => self.sigmoid_of_neg(a)?,
                 Node::Pow(b, n) if self.is_int(n, 2) => {
                     let Node::Apply(Func::Tanh, a) = *self.node(b) else {
@@ -842,6 +844,59 @@ impl Pool {
             return self.add(&rest).map(Some);
         }
         Ok(None)
+    }
+
+    /// In a sum, `softplus(a) + c⋅a` with every number of `c` in [−1, 0]
+    /// (the logistic loss `softplus(z) − y⋅z` of labels y in [0, 1]) as
+    /// `(−c)⋅softplus(−a) + (1 + c)⋅softplus(a)`: two terms ≥ 0 instead of a
+    /// difference that cancels where the loss is small (`softplus(30) − 30`
+    /// is 9.36e-14; the difference kept two digits of it).
+    fn logistic_terms(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(x).clone() else {
+            return Ok(None);
+        };
+        for (i, &t) in ts.iter().enumerate() {
+            let Node::Apply(Func::Softplus, a) = *self.node(t) else {
+                continue;
+            };
+            for (j, &u) in ts.iter().enumerate() {
+                let Node::Mul(fs) = self.node(u) else {
+                    continue;
+                };
+                let &[c, f] = fs.as_slice() else {
+                    continue;
+                };
+                if f != a || !self.all_numbers_in(c, -1.0, 0.0) {
+                    continue;
+                }
+                let (one, neg_c, neg_a) = (self.int(1)?, self.neg(c)?, self.neg(a)?);
+                let one_plus_c = self.add(&[one, c])?;
+                let down = self.apply(Func::Softplus, neg_a)?;
+                let down = self.mul(&[neg_c, down])?;
+                let up = self.mul(&[one_plus_c, t])?;
+                let mut rest: Vec<ExprId> = (0..ts.len())
+                    .filter(|&k| k != i && k != j)
+                    .map(|k| ts[k])
+                    .collect();
+                rest.extend([down, up]);
+                return self.add(&rest).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// True when `x` is a number or a data matrix whose numbers all lie in
+    /// `[lo, hi]`.
+    fn all_numbers_in(&self, x: ExprId, lo: f64, hi: f64) -> bool {
+        let within = |v: f64| (lo..=hi).contains(&v);
+        match self.node(x) {
+            Node::Num(n) => within(n.to_f64()),
+            Node::Dense(d) => match d.data() {
+                DenseData::Exact(v) => v.iter().all(|n| within(n.to_f64())),
+                DenseData::Float(v) => v.iter().all(|&v| within(v)),
+            },
+            _ => false,
+        }
     }
 
     fn sigmoid_of_neg(&mut self, a: ExprId) -> Result<ExprId> {
