@@ -197,14 +197,16 @@ impl Target {
     }
 }
 
-/// `-x`, with parentheses unless `x` is a name.
+/// `-x`, with parentheses unless `x` is a name or number (`-(-z)` is `z`).
 fn negated(x: &str) -> String {
-    if x.chars()
-        .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
-    {
-        format!("-{x}")
-    } else {
-        format!("-({x})")
+    let simple = |x: &str| {
+        x.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    };
+    match x.strip_prefix('-') {
+        Some(rest) if simple(rest) => rest.to_string(),
+        _ if simple(x) => format!("-{x}"),
+        _ => format!("-({x})"),
     }
 }
 
