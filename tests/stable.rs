@@ -140,6 +140,46 @@ fn logistic_losses_near_zero_keep_their_relative_accuracy() {
 }
 
 #[test]
+fn softmax_losses_near_zero_keep_their_relative_accuracy() {
+    // −log(softmax(z)ᵢ) = logsumexp(z − zᵢ): where zᵢ is the largest that is
+    // log1p of the others' exponentials, 1.4⋅10⁻¹¹ at a margin of 25; as
+    // logsumexp(z) − zᵢ it kept four digits. By hand, for each sample the
+    // loss log1p(Σⱼ≠ᵢ e^(zⱼ − zᵢ)).
+    let loss = |z: &[f64], i: usize| {
+        let others: f64 = (0..z.len())
+            .filter(|&j| j != i)
+            .map(|j| (z[j] - z[i]).exp())
+            .sum();
+        others.ln_1p()
+    };
+    let mut s = session(":set digits 17\nsymbol z[2], Z[3, 3], Yr[3, 3]");
+    for (z, zs) in [([25.0, 0.0], "[25, 0]"), ([25.3, 0.1], "[25.3, 0.1]")] {
+        let want = [loss(&z, 0)];
+        for e in [
+            format!("eval(softmax_cce([1, 0], z), z = {zs})"),
+            format!("eval(-log(softmax(z)[0]), z = {zs})"),
+            format!("evalpoints(softmax_cce([1, 0], z), z, {zs}')"),
+            format!("eval(logsumexp({zs} - {}))", z[0]),
+        ] {
+            assert_close(&e, &numbers(&mut s, &e), &want, 1e-14, 0.0);
+        }
+    }
+    // Three samples of three classes, labels 0, 2, 1; columns are samples.
+    let cols = [[25.3, 0.2, -3.0], [0.1, 1.0, 24.0], [2.0, 30.0, 1.0]];
+    let want = [(loss(&cols[0], 0) + loss(&cols[1], 2) + loss(&cols[2], 1)) / 3.0];
+    let z = "[[25.3, 0.1, 2], [0.2, 1, 30], [-3, 24, 1]]";
+    let y = "[[1, 0, 0], [0, 0, 1], [0, 1, 0]]";
+    for e in [
+        format!("eval(softmax_cce({y}, Z), Z = {z})"),
+        format!("evalpoints(softmax_cce({y}, Z), Z, reshape({z}, 1, 9))"),
+        // Samples as rows, the softmax along them; labels as a symbol.
+        format!("eval(-sum(Yr .* log(softmax(Z, 2))) / 3, Z = ({z})', Yr = ({y})')"),
+    ] {
+        assert_close(&e, &numbers(&mut s, &e), &want, 1e-14, 0.0);
+    }
+}
+
+#[test]
 fn the_text_of_a_logsumexp_reads_back_to_its_value() {
     let mut s = session("");
     let text = support::run_in(&mut s, "text(logsumexp([1000, 1001, 1001]))");

@@ -18,6 +18,9 @@ enum Expansion {
     Elementwise,
 }
 
+/// Two terms of a sum (by position) and the one term that replaces them.
+type Merge = (usize, usize, ExprId);
+
 impl Pool {
     /// The sigmoid forms: `1/(1 + ℯᵃ)` is `σ(−a)`, `ℯᵃ⋅σ(−a)` is `σ(a)`,
     /// `log(σ(a))` is `−softplus(−a)`, `log(1 − σ(a))` is `−softplus(a)`,
@@ -29,14 +32,28 @@ impl Pool {
     }
 
     /// The form numbers are computed from (compiled and register programs,
-    /// exported code): [`Pool::stabilise`], and then `1 − σ(a)` as `σ(−a)`
-    /// and `1 − tanh(a)²` as `4⋅σ(2a)⋅σ(−2a)`, which keep their relative
-    /// accuracy where σ(a) or tanh(a) rounds to 1. Printed forms keep the
-    /// textbook `(1 − σ(z))⋅σ(z)`.
+    /// exported code): [`Pool::stabilise`], and then, in one pass, the forms
+    /// that keep their relative accuracy where a difference would cancel:
+    /// `1 − σ(a)` as `σ(−a)` and `1 − tanh(a)²` as `4⋅σ(2a)⋅σ(−2a)`
+    /// ([`Pool::stable_complement`]), the logistic loss as a sum of
+    /// softpluses ([`Pool::logistic_terms`]), and an element of a
+    /// log-softmax as one logsumexp ([`Pool::log_softmax_elements`]).
+    /// Printed forms keep the textbook `(1 − σ(z))⋅σ(z)`.
     pub fn numeric_form(&mut self, e: ExprId) -> Result<ExprId> {
         let stable = self.stabilise(e)?;
-        let complemented = self.rewrite(stable, |p, id| p.stable_complement(id))?;
-        self.rewrite(complemented, |p, id| p.logistic_terms(id))
+        self.rewrite(stable, |p, id| {
+            let mut out = None;
+            for rule in [
+                Pool::stable_complement,
+                Pool::logistic_terms,
+                Pool::log_softmax_elements,
+            ] {
+                if let Some(x) = rule(p, out.unwrap_or(id))? {
+                    out = Some(x);
+                }
+            }
+            Ok(out)
+        })
     }
 
     /// `expand(e)`: products and integer powers of sums multiplied out,
@@ -740,7 +757,7 @@ impl Pool {
     /// `logsumexp` of the exponents when `x` is a scalar sum `ℯᵃ + ℯᵇ + …` of
     /// two or more exponentials (kept whole, so it evaluates with a max
     /// shift). A positive coefficient moves into its exponent: `2⋅ℯᵇ` is
-    /// `ℯ^(b + log 2)`.
+    /// `ℯ^(b + log 2)`, and a positive number `c` is `ℯ^(log c)`.
     fn sum_of_exps(&mut self, x: ExprId) -> Result<Option<ExprId>> {
         let Node::Add(ts) = self.node(x).clone() else {
             return Ok(None);
@@ -752,6 +769,8 @@ impl Pool {
         for t in ts {
             let arg = match self.node(t).clone() {
                 Node::Apply(Func::Exp, a) => a,
+                // 1 is ℯ⁰: `log(1 + ℯᵃ + ℯᵇ)` is `logsumexp(0, a, b)`.
+                Node::Num(c) if !c.is_negative() && !c.is_zero() => self.apply(Func::Log, t)?,
                 Node::Mul(fs) => match fs.as_slice() {
                     [c, e]
                         if self
@@ -852,9 +871,12 @@ impl Pool {
     /// difference that cancels where the loss is small (`softplus(30) − 30`
     /// is 9.36e-14; the difference kept two digits of it).
     fn logistic_terms(&mut self, x: ExprId) -> Result<Option<ExprId>> {
-        let Node::Add(ts) = self.node(x).clone() else {
-            return Ok(None);
-        };
+        self.merge_pairs(x, Pool::logistic_pair)
+    }
+
+    /// The positions of a pair of terms of [`Pool::logistic_terms`] among
+    /// `ts` and the term that replaces them.
+    fn logistic_pair(&mut self, ts: &[ExprId]) -> Result<Option<Merge>> {
         for (i, &t) in ts.iter().enumerate() {
             let Node::Apply(Func::Softplus, a) = *self.node(t) else {
                 continue;
@@ -874,15 +896,102 @@ impl Pool {
                 let down = self.apply(Func::Softplus, neg_a)?;
                 let down = self.mul(&[neg_c, down])?;
                 let up = self.mul(&[one_plus_c, t])?;
-                let mut rest: Vec<ExprId> = (0..ts.len())
-                    .filter(|&k| k != i && k != j)
-                    .map(|k| ts[k])
-                    .collect();
-                rest.extend([down, up]);
-                return self.add(&rest).map(Some);
+                return Ok(Some((i, j, self.add(&[down, up])?)));
             }
         }
         Ok(None)
+    }
+
+    /// In a sum, `c⋅aᵢⱼ − c⋅logsumexp(a)[j]` (an element of `log(softmax(a))`,
+    /// as a one-hot loss picks it) as `−c⋅logsumexp(a[:, j] − aᵢⱼ)`: the line
+    /// shifted by its own element has a 0 there, so where aᵢⱼ is the largest
+    /// the logsumexp is `log1p` of the others and a loss near 0 keeps its
+    /// digits (`−log(softmax([25, 0])[0])` is 1.3887943864771e-11, not
+    /// the 1.38876e-11 of 25 − logsumexp).
+    fn log_softmax_elements(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        self.merge_pairs(x, Pool::log_softmax_pair)
+    }
+
+    /// The positions of a pair of terms of [`Pool::log_softmax_elements`]
+    /// among `ts` and the term that replaces them.
+    fn log_softmax_pair(&mut self, ts: &[ExprId]) -> Result<Option<Merge>> {
+        let split = |p: &Pool, t: ExprId| match p.node(t) {
+            Node::Mul(fs) if fs.len() == 2 && p.as_num(fs[0]).is_some() => {
+                (p.as_num(fs[0]).cloned().unwrap_or_else(Num::one), fs[1])
+            }
+            _ => (Num::one(), t),
+        };
+        for (k, &t) in ts.iter().enumerate() {
+            let (c, total) = split(self, t);
+            let one = crate::Span1 { start: 0, end: 1 };
+            let (arg, rows, cols) = match *self.node(total) {
+                Node::Slice { arg, rows, cols } => (arg, rows, cols),
+                Node::Reduce(..) if self.shape(total).is_scalar() => (total, one, one),
+                _ => continue,
+            };
+            let Node::Reduce(Reduction::LogSumExp, axis, a) = *self.node(arg) else {
+                continue;
+            };
+            let shape = self.shape(a);
+            let whole = |n: usize| crate::Span1 { start: 0, end: n };
+            let (line_rows, line_cols) = match axis {
+                Axis::Cols => (whole(shape.rows), cols),
+                Axis::Rows => (rows, whole(shape.cols)),
+                Axis::All => (whole(shape.rows), whole(shape.cols)),
+            };
+            if line_rows.end - line_rows.start > MAX_EXPANDED_TERMS
+                || line_cols.end - line_cols.start > MAX_EXPANDED_TERMS
+            {
+                continue;
+            }
+            let neg_c = c.neg();
+            for i in line_rows.start..line_rows.end {
+                for j in line_cols.start..line_cols.end {
+                    let own = self.element_of(a, i, j)?;
+                    let Some(m) = ts.iter().position(|&u| {
+                        let (d, f) = split(self, u);
+                        f == own && d == neg_c
+                    }) else {
+                        continue;
+                    };
+                    let line = self.slice(a, line_rows, line_cols)?;
+                    let shifted = self.sub(line, own)?;
+                    let lse = self.logsumexp(shifted, Axis::All)?;
+                    // (−c)⋅own + c⋅total = c⋅logsumexp(line − own).
+                    let c = self.num(c.clone())?;
+                    return Ok(Some((k, m, self.mul(&[c, lse])?)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The sum `x` with every pair of terms that `pair` finds replaced by
+    /// the term it gives; `None` when it finds none.
+    fn merge_pairs(
+        &mut self,
+        x: ExprId,
+        pair: fn(&mut Pool, &[ExprId]) -> Result<Option<Merge>>,
+    ) -> Result<Option<ExprId>> {
+        let Node::Add(ts) = self.node(x) else {
+            return Ok(None);
+        };
+        let mut ts = ts.clone();
+        let mut merged = false;
+        // Each merge takes two terms for one, so this ends.
+        while let Some((k, m, term)) = pair(self, &ts)? {
+            ts = (0..ts.len())
+                .filter(|&q| q != k && q != m)
+                .map(|q| ts[q])
+                .chain([term])
+                .collect();
+            merged = true;
+        }
+        if merged {
+            self.add(&ts).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// True when `x` is a number or a data matrix whose numbers all lie in

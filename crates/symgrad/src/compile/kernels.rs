@@ -257,6 +257,98 @@ fn column_lines(a: View, mut exps: Option<&mut [f64]>) -> Vec<Option<SoftmaxLine
         .collect()
 }
 
+lanes_fn! {
+    /// `rest[j] += exp(row[j] − max[j])` for the entries below their
+    /// column's maximum, `count[j] += 1` for those at it.
+    fn add_exps_below_max(rest: &mut [f64], count: &mut [f64], row: &[f64], max: &[f64]) {
+        for (((r, c), &x), &m) in rest.iter_mut().zip(count.iter_mut()).zip(row).zip(max) {
+            let at_max = x == m;
+            let e = exp_neg_abs::<M>(x - m);
+            *r += if at_max { 0.0 } else { e };
+            *c += if at_max { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+lanes_fn! {
+    /// `out[j] = (row[j] − max[j]) − log[j]`.
+    fn shifted_less(out: &mut [f64], row: &[f64], max: &[f64], log: &[f64]) {
+        for (((o, &x), &m), &l) in out.iter_mut().zip(row).zip(max).zip(log) {
+            *o = (x - m) - l;
+        }
+    }
+}
+
+/// `log(softmax(a))` along `axis` into `out`, as `(a − max) − log(total)`
+/// with the total's terms at the maximum counted apart: where one entry is
+/// the largest, `log(total)` is `log1p` of the others' exponentials, so the
+/// log-probability of a sure class keeps its digits (`a − logsumexp(a)`
+/// rounds at the size of the maximum: −1.38876e-11 for −1.3887944e-11 at
+/// a margin of 25).
+pub(crate) fn log_softmax(out: &mut [f64], axis: Axis, a: View) {
+    let s = a.shape;
+    match axis {
+        Axis::Cols => log_softmax_columns(out, a),
+        Axis::Rows => {
+            // Tiles of rows transposed, so the loops run across rows.
+            const TILE: usize = 64;
+            let (mut t, mut u) = (Vec::new(), Vec::new());
+            for i0 in (0..s.rows).step_by(TILE) {
+                let h = TILE.min(s.rows - i0);
+                t.clear();
+                t.resize(h * s.cols, 0.0);
+                for i in 0..h {
+                    for (j, &x) in a.row(i0 + i).iter().enumerate() {
+                        t[j * h + i] = x;
+                    }
+                }
+                u.resize(t.len(), 0.0);
+                log_softmax_columns(&mut u, View::contiguous(&t, Shape::new(s.cols, h)));
+                for i in 0..h {
+                    for j in 0..s.cols {
+                        out[(i0 + i) * s.cols + j] = u[j * h + i];
+                    }
+                }
+            }
+        }
+        Axis::All => {
+            let all: Vec<f64> = (0..s.rows).flat_map(|i| a.row(i).to_vec()).collect();
+            log_softmax_columns(out, View::contiguous(&all, Shape::new(all.len(), 1)));
+        }
+    }
+}
+
+/// [`log_softmax`] down each column.
+fn log_softmax_columns(out: &mut [f64], a: View) {
+    let s = a.shape;
+    let mut max = a.row(0).to_vec();
+    for i in 1..s.rows {
+        max_into(&mut max, a.row(i));
+    }
+    let (mut rest, mut count) = (vec![0.0; s.cols], vec![0.0; s.cols]);
+    for i in 0..s.rows {
+        add_exps_below_max(&mut rest, &mut count, a.row(i), &max);
+    }
+    let log: Vec<f64> = rest
+        .iter()
+        .zip(&count)
+        .map(|(&r, &c)| if c == 1.0 { r.ln_1p() } else { (c + r).ln() })
+        .collect();
+    for (i, o) in out.chunks_exact_mut(s.cols).enumerate() {
+        shifted_less(o, a.row(i), &max, &log);
+    }
+    // Columns that are not all finite: x − logsumexp, by its exact rules.
+    for j in 0..s.cols {
+        if !(max[j].is_finite() && log[j].is_finite()) {
+            let c = column(a, j);
+            let l = logsumexp(&c);
+            for (i, x) in c.into_iter().enumerate() {
+                out[i * s.cols + j] = x - l;
+            }
+        }
+    }
+}
+
 /// Softmax of `a` along `axis` into `out`.
 pub(crate) fn softmax(out: &mut [f64], axis: Axis, a: View) {
     let s = a.shape;

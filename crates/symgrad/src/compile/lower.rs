@@ -4,7 +4,7 @@ use super::Const;
 use super::fused::{Builder, Op};
 use super::plan::{Phase, Plan};
 use super::step::{Arg, Frame, Loc, Operand, Other, Side, Step};
-use crate::{DenseData, Error, ExprId, Node, Num, Pool, Result, Shape, Values};
+use crate::{Axis, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape, Values};
 use faer::Par;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -32,6 +32,10 @@ struct Lower<'p> {
     plan: Option<&'p Plan>,
     inputs: FxHashMap<ExprId, usize>,
     inlined: FxHashSet<ExprId>,
+    /// `a − logsumexp(a)` nodes computed as one log-softmax step, with the
+    /// logsumexp and its negation read by nothing else (so not computed).
+    log_softmax: FxHashMap<ExprId, (ExprId, Axis)>,
+    unused: FxHashSet<ExprId>,
     gemm_only: FxHashSet<ExprId>,
     /// Inverse powers `A⁻ᵏ` only read as the left factor of products that
     /// are computed whole: those products are LU solves, `A⁻ᵏ` is never made.
@@ -74,6 +78,8 @@ pub(crate) fn lower(
         plan,
         inputs: inputs.iter().enumerate().map(|(k, &s)| (s, k)).collect(),
         inlined: FxHashSet::default(),
+        log_softmax: FxHashMap::default(),
+        unused: FxHashSet::default(),
         gemm_only: FxHashSet::default(),
         solved: FxHashSet::default(),
         values: FxHashMap::default(),
@@ -178,15 +184,26 @@ impl Lower<'_> {
             }
         }
         for &id in order {
+            if let Some((a, axis, negated, lse)) = self.log_softmax_parts(id)
+                && self.phase(id) != Phase::Block
+            {
+                self.log_softmax.insert(id, (a, axis));
+                if uses[&negated] == 1 && uses[&lse] == 1 && !outputs.contains(&negated) {
+                    self.unused.extend([negated, lse]);
+                }
+            }
+        }
+        for &id in order {
             let node = self.pool.node(id);
             if matches!(node, Node::Transpose(_)) && !other_use.contains(&id) {
                 self.gemm_only.insert(id);
             }
-            if !elementwise(node) {
+            if !elementwise(node) || self.log_softmax.contains_key(&id) {
                 continue;
             }
             for c in node.children() {
                 if elementwise(self.pool.node(c))
+                    && !self.log_softmax.contains_key(&c)
                     && uses[&c] == 1
                     && !outputs.contains(&c)
                     && self.pool.shape(c) == self.pool.shape(id)
@@ -196,6 +213,35 @@ impl Lower<'_> {
                     self.inlined.insert(c);
                 }
             }
+        }
+    }
+
+    /// `(a, axis, −logsumexp(a), logsumexp(a))` when `id` is `a − logsumexp(a,
+    /// axis)` of the shape of `a` (the numeric form of `log(softmax(a))`).
+    fn log_softmax_parts(&self, id: ExprId) -> Option<(ExprId, Axis, ExprId, ExprId)> {
+        let pool = self.pool;
+        let Node::Add(ts) = pool.node(id) else {
+            return None;
+        };
+        let &[x, y] = ts.as_slice() else {
+            return None;
+        };
+        let is_negated = |t: ExprId| match pool.node(t) {
+            Node::Mul(fs) if fs.len() == 2 && pool.is_int(fs[0], -1) => Some(fs[1]),
+            _ => None,
+        };
+        let (a, negated, lse) = match (is_negated(x), is_negated(y)) {
+            (_, Some(l)) => (x, y, l),
+            (Some(l), None) => (y, x, l),
+            (None, None) => return None,
+        };
+        match *pool.node(lse) {
+            Node::Reduce(Reduction::LogSumExp, axis, b)
+                if b == a && pool.shape(id) == pool.shape(a) =>
+            {
+                Some((a, axis, negated, lse))
+            }
+            _ => None,
         }
     }
 
@@ -327,6 +373,16 @@ impl Lower<'_> {
                 self.values.insert(id, o);
                 return Ok(());
             }
+            _ if self.unused.contains(&id) => return Ok(()),
+            _ if self.log_softmax.contains_key(&id) => {
+                let (a, axis) = self.log_softmax[&id];
+                Step::Softmax {
+                    arg: self.operand(a)?,
+                    out: self.out(id),
+                    axis,
+                    log: true,
+                }
+            }
             _ if elementwise(node) => {
                 if self.inlined.contains(&id) {
                     return Ok(());
@@ -369,6 +425,7 @@ impl Lower<'_> {
                 arg: self.operand(*a)?,
                 out: self.out(id),
                 axis: *axis,
+                log: false,
             },
             Node::Matrix { entries, .. } => Step::Gather {
                 entries: entries

@@ -75,10 +75,12 @@ pub(crate) enum Step {
         arg: Operand,
         acc: bool,
     },
+    /// `softmax(arg)`, or with `log` its logarithm `arg − logsumexp(arg)`.
     Softmax {
         out: Operand,
         axis: Axis,
         arg: Operand,
+        log: bool,
     },
     Transpose {
         out: Operand,
@@ -314,7 +316,18 @@ impl Step {
             Step::Reduce {
                 r, axis, arg, acc, ..
             } => kernels::reduce(out, *r, *axis, f.view(arg), *acc),
-            Step::Softmax { axis, arg, .. } => kernels::softmax(out, *axis, f.view(arg)),
+            Step::Softmax {
+                axis,
+                arg,
+                log: false,
+                ..
+            } => kernels::softmax(out, *axis, f.view(arg)),
+            Step::Softmax {
+                axis,
+                arg,
+                log: true,
+                ..
+            } => kernels::log_softmax(out, *axis, f.view(arg)),
             Step::Transpose { arg, .. } => {
                 let v = f.view(arg);
                 for i in 0..v.shape.rows {

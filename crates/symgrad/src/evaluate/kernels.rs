@@ -196,16 +196,27 @@ pub(crate) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
 }
 
 /// `log(Σ exp(x))`, shifted by the maximum so nothing overflows: all −∞
-/// gives −∞, any +∞ gives +∞, any NaN gives NaN.
+/// gives −∞, any +∞ gives +∞, any NaN gives NaN. The maximum's own term
+/// (exactly 1) is left out of the sum and added by `log1p`, so a total just
+/// above 1 keeps its digits: `logsumexp(0, −30)` is 9.357622968839299e-14.
 pub(crate) fn logsumexp(xs: &[f64]) -> f64 {
     if xs.iter().any(|x| x.is_nan()) {
         return f64::NAN;
     }
-    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let Some(top) = (0..xs.len()).max_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(b.cmp(&a))) else {
+        return f64::NEG_INFINITY;
+    };
+    let max = xs[top];
     if max.is_infinite() {
         return max;
     }
-    max + xs.iter().map(|&x| (x - max).exp()).sum::<f64>().ln()
+    let rest: f64 = xs
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != top)
+        .map(|(_, &x)| (x - max).exp())
+        .sum();
+    max + rest.ln_1p()
 }
 
 /// What softmax needs of one line: its maximum and the shifted total
