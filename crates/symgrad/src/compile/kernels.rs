@@ -202,9 +202,17 @@ lanes_fn! {
 /// columns of transposed tiles of rows, so the loops run across rows and
 /// vectorise however short the rows are.
 fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
+    let mut lines = Vec::with_capacity(a.shape.rows);
+    for_row_tiles(a, |_, t| lines.extend(column_lines(t, None)));
+    lines
+}
+
+/// Calls `f(i0, t)` for each tile of up to 64 rows of `a` from row `i0`,
+/// transposed (`t` is cols × rows), so that loops down its columns run
+/// across the rows of `a`.
+fn for_row_tiles(a: View, mut f: impl FnMut(usize, View)) {
     const TILE: usize = 64;
     let s = a.shape;
-    let mut lines = Vec::with_capacity(s.rows);
     let mut t = Vec::new();
     for i0 in (0..s.rows).step_by(TILE) {
         let h = TILE.min(s.rows - i0);
@@ -215,12 +223,8 @@ fn row_lines(a: View) -> Vec<Option<SoftmaxLine>> {
                 t[j * h + i] = x;
             }
         }
-        lines.extend(column_lines(
-            View::contiguous(&t, Shape::new(s.cols, h)),
-            None,
-        ));
+        f(i0, View::contiguous(&t, Shape::new(s.cols, h)));
     }
-    lines
 }
 
 fn column(a: View, j: usize) -> Vec<f64> {
@@ -290,26 +294,17 @@ pub(crate) fn log_softmax(out: &mut [f64], axis: Axis, a: View) {
     match axis {
         Axis::Cols => log_softmax_columns(out, a),
         Axis::Rows => {
-            // Tiles of rows transposed, so the loops run across rows.
-            const TILE: usize = 64;
-            let (mut t, mut u) = (Vec::new(), Vec::new());
-            for i0 in (0..s.rows).step_by(TILE) {
-                let h = TILE.min(s.rows - i0);
-                t.clear();
-                t.resize(h * s.cols, 0.0);
-                for i in 0..h {
-                    for (j, &x) in a.row(i0 + i).iter().enumerate() {
-                        t[j * h + i] = x;
-                    }
-                }
-                u.resize(t.len(), 0.0);
-                log_softmax_columns(&mut u, View::contiguous(&t, Shape::new(s.cols, h)));
+            let mut u = Vec::new();
+            for_row_tiles(a, |i0, t| {
+                let h = t.shape.cols;
+                u.resize(t.shape.len(), 0.0);
+                log_softmax_columns(&mut u, t);
                 for i in 0..h {
                     for j in 0..s.cols {
                         out[(i0 + i) * s.cols + j] = u[j * h + i];
                     }
                 }
-            }
+            });
         }
         Axis::All => {
             let all: Vec<f64> = (0..s.rows).flat_map(|i| a.row(i).to_vec()).collect();
