@@ -18,8 +18,17 @@ enum Expansion {
     Elementwise,
 }
 
-/// Two terms of a sum (by position) and the one term that replaces them.
-type Merge = (usize, usize, ExprId);
+/// A term of a sum as `(coefficient, the rest, the term)`: `3⋅x` is
+/// `(3, x, 3⋅x)`, `x` is `(1, x, x)`.
+type Term = (Num, ExprId, ExprId);
+
+/// Where each rest of [`Term`]s is among the terms of a sum (and each
+/// factor `a` of a product `y⋅a` by a data matrix `y`).
+type TermIndex = rustc_hash::FxHashMap<ExprId, Vec<usize>>;
+
+/// Sums of more terms than this are left as they are by the numeric
+/// form's pair merges (which look at each term once).
+const MAX_MERGED_TERMS: usize = 4096;
 
 impl Pool {
     /// The sigmoid forms: `1/(1 + ℯᵃ)` is `σ(−a)`, `ℯᵃ⋅σ(−a)` is `σ(a)`,
@@ -871,127 +880,143 @@ impl Pool {
     /// difference that cancels where the loss is small (`softplus(30) − 30`
     /// is 9.36e-14; the difference kept two digits of it).
     fn logistic_terms(&mut self, x: ExprId) -> Result<Option<ExprId>> {
-        self.merge_pairs(x, Pool::logistic_pair)
-    }
-
-    /// The positions of a pair of terms of [`Pool::logistic_terms`] among
-    /// `ts` and the term that replaces them.
-    fn logistic_pair(&mut self, ts: &[ExprId]) -> Result<Option<Merge>> {
-        for (i, &t) in ts.iter().enumerate() {
-            let Node::Apply(Func::Softplus, a) = *self.node(t) else {
-                continue;
+        self.merge_pairs(x, |p, ts, index, k| {
+            let Node::Apply(Func::Softplus, a) = *p.node(ts[k].1) else {
+                return Ok(None);
             };
-            for (j, &u) in ts.iter().enumerate() {
-                let Node::Mul(fs) = self.node(u) else {
-                    continue;
-                };
-                let &[c, f] = fs.as_slice() else {
-                    continue;
-                };
-                if f != a || !self.all_numbers_in(c, -1.0, 0.0) {
-                    continue;
-                }
-                let (one, neg_c, neg_a) = (self.int(1)?, self.neg(c)?, self.neg(a)?);
-                let one_plus_c = self.add(&[one, c])?;
-                let down = self.apply(Func::Softplus, neg_a)?;
-                let down = self.mul(&[neg_c, down])?;
-                let up = self.mul(&[one_plus_c, t])?;
-                return Ok(Some((i, j, self.add(&[down, up])?)));
+            if !ts[k].0.is_one() {
+                return Ok(None);
             }
-        }
-        Ok(None)
+            // The term c⋅a, c a number or data matrix in [−1, 0].
+            let linear = index.get(&a).into_iter().flatten().copied().find(|&m| {
+                matches!(p.node(ts[m].2), Node::Mul(fs) if fs.len() == 2
+                    && fs[1] == a && p.all_numbers_in(fs[0], -1.0, 0.0))
+            });
+            let Some(m) = linear else {
+                return Ok(None);
+            };
+            let Node::Mul(fs) = p.node(ts[m].2) else {
+                return Ok(None);
+            };
+            let c = fs[0];
+            let (one, neg_c, neg_a) = (p.int(1)?, p.neg(c)?, p.neg(a)?);
+            let one_plus_c = p.add(&[one, c])?;
+            let down = p.apply(Func::Softplus, neg_a)?;
+            let down = p.mul(&[neg_c, down])?;
+            let up = p.mul(&[one_plus_c, ts[k].2])?;
+            Ok(Some((m, p.add(&[down, up])?)))
+        })
     }
 
     /// In a sum, `c⋅aᵢⱼ − c⋅logsumexp(a)[j]` (an element of `log(softmax(a))`,
     /// as a one-hot loss picks it) as `−c⋅logsumexp(a[:, j] − aᵢⱼ)`: the line
     /// shifted by its own element has a 0 there, so where aᵢⱼ is the largest
     /// the logsumexp is `log1p` of the others and a loss near 0 keeps its
-    /// digits (`−log(softmax([25, 0])[0])` is 1.3887943864771e-11, not
+    /// digits (`−log(softmax([25, 0])[0])` is 1.3887943864867583e-11, not
     /// the 1.38876e-11 of 25 − logsumexp).
     fn log_softmax_elements(&mut self, x: ExprId) -> Result<Option<ExprId>> {
-        self.merge_pairs(x, Pool::log_softmax_pair)
-    }
-
-    /// The positions of a pair of terms of [`Pool::log_softmax_elements`]
-    /// among `ts` and the term that replaces them.
-    fn log_softmax_pair(&mut self, ts: &[ExprId]) -> Result<Option<Merge>> {
-        let split = |p: &Pool, t: ExprId| match p.node(t) {
-            Node::Mul(fs) if fs.len() == 2 && p.as_num(fs[0]).is_some() => {
-                (p.as_num(fs[0]).cloned().unwrap_or_else(Num::one), fs[1])
-            }
-            _ => (Num::one(), t),
-        };
-        for (k, &t) in ts.iter().enumerate() {
-            let (c, total) = split(self, t);
+        self.merge_pairs(x, |p, ts, index, k| {
+            let (c, total) = (&ts[k].0, ts[k].1);
             let one = crate::Span1 { start: 0, end: 1 };
-            let (arg, rows, cols) = match *self.node(total) {
+            let (arg, rows, cols) = match *p.node(total) {
                 Node::Slice { arg, rows, cols } => (arg, rows, cols),
-                Node::Reduce(..) if self.shape(total).is_scalar() => (total, one, one),
-                _ => continue,
+                Node::Reduce(..) if p.shape(total).is_scalar() => (total, one, one),
+                _ => return Ok(None),
             };
-            let Node::Reduce(Reduction::LogSumExp, axis, a) = *self.node(arg) else {
-                continue;
+            let Node::Reduce(Reduction::LogSumExp, axis, a) = *p.node(arg) else {
+                return Ok(None);
             };
-            let shape = self.shape(a);
+            let shape = p.shape(a);
             let whole = |n: usize| crate::Span1 { start: 0, end: n };
             let (line_rows, line_cols) = match axis {
                 Axis::Cols => (whole(shape.rows), cols),
                 Axis::Rows => (rows, whole(shape.cols)),
                 Axis::All => (whole(shape.rows), whole(shape.cols)),
             };
-            if line_rows.end - line_rows.start > MAX_EXPANDED_TERMS
-                || line_cols.end - line_cols.start > MAX_EXPANDED_TERMS
+            if (line_rows.end - line_rows.start) * (line_cols.end - line_cols.start)
+                > MAX_EXPANDED_TERMS
             {
-                continue;
+                return Ok(None);
             }
             let neg_c = c.neg();
             for i in line_rows.start..line_rows.end {
                 for j in line_cols.start..line_cols.end {
-                    let own = self.element_of(a, i, j)?;
-                    let Some(m) = ts.iter().position(|&u| {
-                        let (d, f) = split(self, u);
-                        f == own && d == neg_c
-                    }) else {
+                    let own = p.element_of(a, i, j)?;
+                    let pick = index.get(&own).into_iter().flatten().copied();
+                    let Some(m) = pick.into_iter().find(|&m| ts[m].0 == neg_c) else {
                         continue;
                     };
-                    let line = self.slice(a, line_rows, line_cols)?;
-                    let shifted = self.sub(line, own)?;
-                    let lse = self.logsumexp(shifted, Axis::All)?;
+                    let line = p.slice(a, line_rows, line_cols)?;
+                    let shifted = p.sub(line, own)?;
+                    let lse = p.logsumexp(shifted, Axis::All)?;
                     // (−c)⋅own + c⋅total = c⋅logsumexp(line − own).
-                    let c = self.num(c.clone())?;
-                    return Ok(Some((k, m, self.mul(&[c, lse])?)));
+                    let c = p.num(c.clone())?;
+                    return Ok(Some((m, p.mul(&[c, lse])?)));
                 }
             }
-        }
-        Ok(None)
+            Ok(None)
+        })
     }
 
-    /// The sum `x` with every pair of terms that `pair` finds replaced by
-    /// the term it gives; `None` when it finds none.
+    /// The sum `x` with pairs of its terms merged: `pair(pool, terms, index,
+    /// k)` looks at term `k` (terms as `(coefficient, rest, term)`, `index`
+    /// as [`TermIndex`]) and gives the other term of its pair
+    /// and the one term that replaces both. One pass over the terms; `None`
+    /// when nothing merged, or for a sum of more than [`MAX_MERGED_TERMS`].
     fn merge_pairs(
         &mut self,
         x: ExprId,
-        pair: fn(&mut Pool, &[ExprId]) -> Result<Option<Merge>>,
+        mut pair: impl FnMut(&mut Pool, &[Term], &TermIndex, usize) -> Result<Option<(usize, ExprId)>>,
     ) -> Result<Option<ExprId>> {
         let Node::Add(ts) = self.node(x) else {
             return Ok(None);
         };
-        let mut ts = ts.clone();
-        let mut merged = false;
-        // Each merge takes two terms for one, so this ends.
-        while let Some((k, m, term)) = pair(self, &ts)? {
-            ts = (0..ts.len())
-                .filter(|&q| q != k && q != m)
-                .map(|q| ts[q])
-                .chain([term])
-                .collect();
-            merged = true;
+        if ts.len() > MAX_MERGED_TERMS {
+            return Ok(None);
         }
-        if merged {
-            self.add(&ts).map(Some)
-        } else {
-            Ok(None)
+        let terms: Vec<Term> = ts
+            .clone()
+            .into_iter()
+            .map(|t| match self.node(t) {
+                Node::Mul(fs) if fs.len() == 2 && self.as_num(fs[0]).is_some() => (
+                    self.as_num(fs[0]).cloned().unwrap_or_else(Num::one),
+                    fs[1],
+                    t,
+                ),
+                _ => (Num::one(), t, t),
+            })
+            .collect();
+        let mut index = TermIndex::default();
+        for (k, t) in terms.iter().enumerate() {
+            index.entry(t.1).or_default().push(k);
+            // A product by data, `y⋅a`, under `a` too.
+            if let Node::Mul(fs) = self.node(t.2)
+                && let &[d, f] = fs.as_slice()
+                && matches!(self.node(d), Node::Dense(_))
+            {
+                index.entry(f).or_default().push(k);
+            }
         }
+        let mut used = vec![false; terms.len()];
+        let mut out = Vec::with_capacity(terms.len());
+        for k in 0..terms.len() {
+            if used[k] {
+                continue;
+            }
+            match pair(self, &terms, &index, k)? {
+                Some((m, merged)) if m != k && !used[m] => {
+                    used[k] = true;
+                    used[m] = true;
+                    out.push(merged);
+                }
+                _ => {}
+            }
+        }
+        if !used.contains(&true) {
+            return Ok(None);
+        }
+        out.extend((0..terms.len()).filter(|&k| !used[k]).map(|k| terms[k].2));
+        self.add(&out).map(Some)
     }
 
     /// True when `x` is a number or a data matrix whose numbers all lie in
