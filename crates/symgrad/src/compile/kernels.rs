@@ -227,6 +227,15 @@ fn for_row_tiles(a: View, mut f: impl FnMut(usize, View)) {
     }
 }
 
+/// The largest entry of each column (NaNs passed over).
+fn column_max(a: View) -> Vec<f64> {
+    let mut max = a.row(0).to_vec();
+    for i in 1..a.shape.rows {
+        max_into(&mut max, a.row(i));
+    }
+    max
+}
+
 fn column(a: View, j: usize) -> Vec<f64> {
     (0..a.shape.rows).map(|i| a.at(i, j)).collect()
 }
@@ -237,10 +246,7 @@ fn column(a: View, j: usize) -> Vec<f64> {
 /// exponential `exp(a[i, j] − max[j])` is also kept there (row-major).
 fn column_lines(a: View, mut exps: Option<&mut [f64]>) -> Vec<Option<SoftmaxLine>> {
     let s = a.shape;
-    let mut max = a.row(0).to_vec();
-    for i in 1..s.rows {
-        max_into(&mut max, a.row(i));
-    }
+    let max = column_max(a);
     let mut total = vec![0.0; s.cols];
     for i in 0..s.rows {
         match exps.as_deref_mut() {
@@ -316,10 +322,7 @@ pub(crate) fn log_softmax(out: &mut [f64], axis: Axis, a: View) {
 /// [`log_softmax`] down each column.
 fn log_softmax_columns(out: &mut [f64], a: View) {
     let s = a.shape;
-    let mut max = a.row(0).to_vec();
-    for i in 1..s.rows {
-        max_into(&mut max, a.row(i));
-    }
+    let max = column_max(a);
     let (mut rest, mut count) = (vec![0.0; s.cols], vec![0.0; s.cols]);
     for i in 0..s.rows {
         add_exps_below_max(&mut rest, &mut count, a.row(i), &max);

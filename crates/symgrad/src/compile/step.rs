@@ -316,18 +316,14 @@ impl Step {
             Step::Reduce {
                 r, axis, arg, acc, ..
             } => kernels::reduce(out, *r, *axis, f.view(arg), *acc),
-            Step::Softmax {
-                axis,
-                arg,
-                log: false,
-                ..
-            } => kernels::softmax(out, *axis, f.view(arg)),
-            Step::Softmax {
-                axis,
-                arg,
-                log: true,
-                ..
-            } => kernels::log_softmax(out, *axis, f.view(arg)),
+            Step::Softmax { axis, arg, log, .. } => {
+                let softmax = if *log {
+                    kernels::log_softmax
+                } else {
+                    kernels::softmax
+                };
+                softmax(out, *axis, f.view(arg));
+            }
             Step::Transpose { arg, .. } => {
                 let v = f.view(arg);
                 for i in 0..v.shape.rows {
