@@ -103,6 +103,89 @@ fn powers_and_logs_of_exact_numbers_take_their_simplest_form() {
 }
 
 #[test]
+fn functions_take_sympys_values_and_identities() {
+    // The forms SymPy gives on construction, for real symbols.
+    for (input, sympy) in [
+        ("sin(pi)", "0"),
+        ("cos(pi)", "-1"),
+        ("sin(pi/6)", "1/2"),
+        ("cos(pi/4)", "sqrt(2)/2"),
+        ("cos(2*pi/3)", "-1/2"),
+        ("sin(-pi/2)", "-1"),
+        ("cos(pi/5)", "1/4 + sqrt(5)/4"),
+        ("sin(-x)", "-sin(x)"),
+        ("sin(-x - y)", "-sin(x + y)"),
+        ("cos(-x)", "cos(x)"),
+        ("tanh(-2*x)", "-tanh(2*x)"),
+        ("erf(-x)", "-erf(x)"),
+        ("abs(-2*x)", "2*abs(x)"),
+        ("sqrt(x^2)", "abs(x)"),
+        ("sqrt(x^4)", "x^2"),
+        ("(x^2)^(3/2)", "abs(x)^3"),
+        ("abs(x)^2", "x^2"),
+        ("abs(x^2)", "x^2"),
+        ("abs(exp(x))", "exp(x)"),
+        ("exp(2*log(x))", "x^2"),
+        ("exp(-log(x))", "1/x"),
+        ("exp(log(x)/2)", "sqrt(x)"),
+        ("softplus(0)", "log(2)"),
+        ("sqrt(2)*sqrt(3)", "sqrt(6)"),
+        ("sqrt(6)/sqrt(2)", "sqrt(3)"),
+        ("sqrt(2)/sqrt(3)", "sqrt(6)/3"),
+        ("2^(1/3)*3^(1/3)", "6^(1/3)"),
+    ] {
+        assert_eq!(run(&format!("text({input})")), sympy, "{input}");
+    }
+    // sin and cos of k⋅π/d against libm: exact (no sin or cos left) where
+    // the value is a sum of square roots, that is where the angle as
+    // cos(q⋅π) has q's denominator 1, 2, 3, 4, 5, 6 or 12.
+    let denominator = |p: i32, q: i32| {
+        let (mut a, mut b) = (p.abs(), q);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        q / a
+    };
+    let has_roots = |q: i32| [1, 2, 3, 4, 5, 6, 12].contains(&q);
+    let mut s = session(":set digits 17");
+    for d in [1, 2, 3, 4, 5, 6, 7, 12] {
+        for k in -25..=25 {
+            // sin(k⋅π/d) = cos((d − 2k)⋅π/(2d)).
+            let sin_exact = has_roots(denominator(d - 2 * k, 2 * d));
+            let cos_exact = has_roots(denominator(k, d));
+            for (f, exact) in [("sin", sin_exact), ("cos", cos_exact)] {
+                let e = format!("{f}({k}*pi/{d})");
+                let x = f64::from(k) * std::f64::consts::PI / f64::from(d);
+                let want = if f == "sin" { x.sin() } else { x.cos() };
+                let got = numbers(&mut s, &format!("eval({e})"));
+                assert_close(&e, &got, &[want], 0.0, 1e-14);
+                let form = run_in(&mut s, &format!("text({e})"));
+                assert_eq!(!form.contains(f), exact, "{e} is {form}");
+            }
+        }
+    }
+    // The identities keep the values, at negative points too.
+    type Of = fn(f64) -> f64;
+    let cases: [(&str, Of); 9] = [
+        ("sin(-x)", |x| (-x).sin()),
+        ("tanh(-3*x)", |x| (-3.0 * x).tanh()),
+        ("abs(-2*x)", |x| (2.0 * x).abs()),
+        ("sqrt(x^2)", |x| (x * x).sqrt()),
+        ("(x^2)^(3/2)", |x| (x * x).powf(1.5)),
+        ("abs(x)^4", |x| x.abs().powi(4)),
+        ("abs(x^2)*cos(-x)", |x| (x * x).abs() * x.cos()),
+        ("exp(3*log(x^2))", |x| (x * x).powi(3)),
+        ("exp(log(x^2)/2)", |x| x.abs()),
+    ];
+    for (e, f) in cases {
+        for x in [-2.5, -0.3, 0.7, 4.0] {
+            let got = numbers(&mut s, &format!("eval({e}, x = {x})"));
+            assert_close(e, &got, &[f(x)], 1e-14, 0.0);
+        }
+    }
+}
+
+#[test]
 fn text_form_of_common_expressions() {
     check("text(3*x^2 - y/3 + 1)", expect!["3*x^2 - y/3 + 1"]);
     check("text(1/(1 + exp(-z)))", expect!["1/(1 + exp(-z))"]);

@@ -3,9 +3,10 @@ computation, sends SIGINT to the process, and checks that the computation
 stops with "interrupted", the prompt comes back and the bindings made before
 are still there.
 
-Usage: python3 ctrl_c.py PATH/TO/symgrad "LONG STATEMENT" [SECONDS]
-(the history file is $SYMGRAD_HISTORY, else /dev/null; "interrupted" must
-come within SECONDS of SIGINT, 60 unless given)
+Usage: python3 ctrl_c.py PATH/TO/symgrad "LONG STATEMENT" [SECONDS [PAUSE]]
+(the history file is $SYMGRAD_HISTORY, else /dev/null; SIGINT is sent PAUSE
+seconds after the statement, 3 unless given, and "interrupted" must come
+within SECONDS of it, 60 unless given)
 Exit code 0 when all of that holds; otherwise 1 with what was seen.
 """
 
@@ -19,7 +20,7 @@ import time
 PROMPT = "» "
 
 
-def main(binary: str, long_statement: str, bound: float = 60.0) -> int:
+def main(binary: str, long_statement: str, bound: float = 60.0, pause: float = 3.0) -> int:
     history = os.environ.get("SYMGRAD_HISTORY", "/dev/null")
     env = dict(os.environ, SYMGRAD_HISTORY=history, NO_COLOR="1", TERM="dumb")
     pid, fd = pty.fork()
@@ -60,8 +61,9 @@ def main(binary: str, long_statement: str, bound: float = 60.0) -> int:
     if not read_until(PROMPT, 60):
         return fail("no prompt after a binding")
     send(long_statement)
-    time.sleep(3.0)
-    if PROMPT.encode() in seen.split(b"\n", 1)[-1]:
+    # Reads the terminal while waiting, so that a statement that has ended
+    # shows its prompt (after the echoed statement) and is caught here.
+    if read_until(PROMPT, pause):
         return fail("the long statement ended before Ctrl-C")
     started = time.monotonic()
     os.kill(pid, signal.SIGINT)
@@ -82,4 +84,4 @@ def main(binary: str, long_statement: str, bound: float = 60.0) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:4])))
+    sys.exit(main(sys.argv[1], sys.argv[2], *map(float, sys.argv[3:5])))

@@ -129,6 +129,9 @@ impl Pool {
             return self.zero(shape);
         }
         let mut out = Vec::new();
+        for root in self.shared_roots(&mut powers)? {
+            self.push_factor(root, &mut coeff, &mut out)?;
+        }
         for (b, fs) in powers {
             let p = match fs.as_slice() {
                 [(f, _)] => *f,
@@ -154,6 +157,43 @@ impl Pool {
             }
         }
         self.finish_product(shape, coeff, out)
+    }
+
+    /// Roots of positive numbers with the same exponent taken out of
+    /// `powers` and multiplied under one root, as in SymPy: `√2⋅√3 = √6`,
+    /// `√6⋅√2 = 2⋅√3`.
+    fn shared_roots(
+        &mut self,
+        powers: &mut FxIndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>>,
+    ) -> Result<Vec<ExprId>> {
+        let mut by_exponent: FxIndexMap<ExprId, Vec<ExprId>> = FxIndexMap::default();
+        for (&b, fs) in powers.iter() {
+            let positive = self
+                .as_num(b)
+                .is_some_and(|n| n.is_exact() && !n.is_negative());
+            if let (true, [(_, Some(e))]) = (positive, fs.as_slice())
+                && self
+                    .as_num(*e)
+                    .is_some_and(|n| n.is_exact() && !n.is_integer())
+            {
+                by_exponent.entry(*e).or_default().push(b);
+            }
+        }
+        let mut roots = Vec::new();
+        for (e, bases) in by_exponent {
+            if bases.len() < 2 {
+                continue;
+            }
+            let mut product = Num::one();
+            for b in &bases {
+                powers.shift_remove(b);
+                let b = self.as_num(*b).expect("a number base").clone();
+                product = crate::num::bounded_product(&product, &b)?;
+            }
+            let product = self.num(product)?;
+            roots.push(self.pow(product, e)?);
+        }
+        Ok(roots)
     }
 
     /// Adds a rebuilt factor to a product under construction, folding numbers
@@ -287,6 +327,16 @@ impl Pool {
                 let n = self.num(n.clone())?;
                 let e = self.mul(&[e, n])?;
                 self.pow(b, e).map(Some)
+            }
+            // (b^(2k))^n = |b|^(2k⋅n) for real b: √(x²) = |x|.
+            Node::Pow(b, e) if self.as_num(e).is_some_and(is_even) => {
+                let (n, abs_b) = (self.num(n.clone())?, self.apply(Func::Abs, b)?);
+                let e = self.mul(&[e, n])?;
+                self.pow(abs_b, e).map(Some)
+            }
+            Node::Apply(Func::Abs, a) if is_even(n) => {
+                let n = self.num(n.clone())?;
+                self.pow(a, n).map(Some)
             }
             Node::Mul(fs) if n.is_integer() => {
                 let n = self.num(n.clone())?;
@@ -501,4 +551,9 @@ impl Numeric {
             },
         }
     }
+}
+
+/// True for an exact even integer.
+fn is_even(n: &Num) -> bool {
+    n.is_integer() && n.to_i64().is_some_and(|k| k % 2 == 0)
 }

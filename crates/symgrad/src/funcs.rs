@@ -1,5 +1,6 @@
 //! Elementwise functions: constant folding and the identities applied on
-//! construction (`exp(log(x)) = x`, `log(exp(x)) = x`, `log(ℯ) = 1`, …).
+//! construction (`exp(log(x)) = x`, `log(exp(x)) = x`, `log(ℯ) = 1`,
+//! `sin(−x) = −sin(x)`, `exp(2⋅log(x)) = x²`, …).
 //!
 //! Floats are folded only through the functions that are exact on them
 //! (`abs`, `relu`, `sign`, `step`). `exp`, `log`, `tanh`, `σ` and `softplus`
@@ -10,6 +11,7 @@
 use crate::arith::FOLD_LIMIT;
 use crate::numeric::map_dense;
 use crate::{Constant, Error, ExprId, Func, Node, Num, Pool, Result};
+use num_integer::Integer;
 
 impl Pool {
     /// `f(x)`, elementwise on a matrix.
@@ -50,7 +52,62 @@ impl Pool {
             }
             _ => {}
         }
+        if let Some(e) = self.identity(f, x)? {
+            return Ok(e);
+        }
         self.intern(Node::Apply(f, x), shape)
+    }
+
+    /// The identities SymPy applies on construction besides the inverse
+    /// pairs: odd and even functions of a negated argument (`sin(−x) =
+    /// −sin(x)`, `cos(−x) = cos(x)`, `|−2⋅x| = 2⋅|x|`), `|a| = a` for an `a`
+    /// never negative, `exp(c⋅log(a)) = a^c` for a number `c`, `softplus(0)
+    /// = log(2)`, and sin and cos at rational multiples of π.
+    fn identity(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
+        let odd = matches!(f, Func::Sin | Func::Tanh | Func::Erf);
+        if (odd || matches!(f, Func::Cos | Func::Abs)) && self.looks_negative(x) {
+            let minus_x = self.neg(x)?;
+            let fx = self.apply(f, minus_x)?;
+            return if odd { self.neg(fx) } else { Ok(fx) }.map(Some);
+        }
+        match (f, self.node(x).clone()) {
+            (Func::Abs, Node::Mul(fs)) if self.as_num(fs[0]).is_some() => {
+                let rest = self.mul(&fs[1..])?;
+                let abs_rest = self.apply(Func::Abs, rest)?;
+                self.mul(&[fs[0], abs_rest]).map(Some)
+            }
+            (Func::Abs, _) if self.never_negative(x) => Ok(Some(x)),
+            (Func::Exp, Node::Mul(fs)) if fs.len() == 2 && self.as_num(fs[0]).is_some() => {
+                match *self.node(fs[1]) {
+                    Node::Apply(Func::Log, a) => self.pow(a, fs[0]).map(Some),
+                    _ => Ok(None),
+                }
+            }
+            (Func::Softplus, Node::Num(n)) if n.is_exact() && n.is_zero() => {
+                let two = self.int(2)?;
+                self.apply(Func::Log, two).map(Some)
+            }
+            (Func::Sin | Func::Cos, _) => self.trig_at_pi(f, x),
+            _ => Ok(None),
+        }
+    }
+
+    /// True for an expression that is never negative wherever it is real:
+    /// ℯ and π, `exp`, `σ`, `softplus`, `relu` and `abs` of anything, and
+    /// powers with an even integer or a fractional exact exponent.
+    fn never_negative(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Const(_) => true,
+            Node::Apply(g, _) => matches!(
+                g,
+                Func::Exp | Func::Sigmoid | Func::Softplus | Func::Relu | Func::Abs | Func::Step
+            ),
+            Node::Pow(_, e) => self.as_num(*e).is_some_and(|n| match n {
+                Num::Rat(r) => !r.is_integer() || r.numer().is_even(),
+                Num::Float(_) => false,
+            }),
+            _ => false,
+        }
     }
 }
 

@@ -1046,7 +1046,7 @@ impl Pool {
 
     /// True when `x` prints with a leading minus: a negative number, or a
     /// product or sum led by one.
-    fn looks_negative(&self, x: ExprId) -> bool {
+    pub(crate) fn looks_negative(&self, x: ExprId) -> bool {
         match self.node(x) {
             Node::Num(n) => n.is_negative(),
             Node::Mul(fs) => self.as_num(fs[0]).is_some_and(Num::is_negative),
