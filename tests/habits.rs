@@ -1,5 +1,6 @@
-//! NumPy habits get help, not silence: the errors for `*` of two vectors,
-//! `A.shape`, `np.…`, `A.sum()`, `@` and `axis=` name symgrad's spelling,
+//! NumPy and SymPy habits get help, not silence: the errors for `*` of two
+//! vectors, `A.shape`, `np.…`, `A.sum()`, `@`, `axis=`, SymPy's `N`,
+//! `pprint`, `Matrix`, `e.subs(…)` and `solve(f, x)` name symgrad's spelling,
 //! and the notes (given once, to the sink the REPL sets) for a name that
 //! becomes a new scalar symbol, `^` of a square matrix inside `sum`, and a
 //! derivative by a symbol the function does not contain.
@@ -107,7 +108,7 @@ fn numpy_spellings_get_errors_naming_symgrads() {
               |
             1 | A.sum()
               |  ^ expected an operator, or the end of the statement
-              = hint: methods are functions here: write sum(A), not A.sum(); A.T or A' is the transpose
+              = hint: methods are functions here: sum(A), not A.sum(); subs(e, x = 2), not e.subs(x, 2)
         "#]],
     );
     check(
@@ -132,6 +133,47 @@ fn numpy_spellings_get_errors_naming_symgrads() {
               = hint: give the dimension as the second argument: sum(A, 1) down each column (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two dimensions
         "#]],
     );
+}
+
+#[test]
+fn sympy_spellings_get_errors_naming_symgrads() {
+    // Each SymPy call fails with a hint that names symgrad's way.
+    for (call, spelling) in [
+        ("N(pi)", "eval(e"),
+        ("evalf(pi)", "eval(e"),
+        ("pprint(x^2)", "2-D"),
+        ("Matrix([[1, 2]])", "[[1, 2], [3, 4]]"),
+        ("Rational(1, 3)", "1/3"),
+        ("MatrixSymbol(W, 3, 4)", "symbol W[3, 4]"),
+        ("lambdify(x, x^2)", "code(e, \"numpy\")"),
+        ("log10(x)", "log(x, 10)"),
+        ("integrate(x, x)", "no integrals"),
+        ("Abs(x)", "did you mean 'abs'?"),
+        ("x.subs(x, 2)", "subs(e, x = 2)"),
+        ("sp.exp(x)", "no module prefix"),
+        ("solve(x^2 - 1, x)", "descend(f, x, lr, steps)"),
+    ] {
+        let out = with_notes(call);
+        assert!(
+            out.lines().any(|l| l.starts_with("error: ")),
+            "{call}: {out}"
+        );
+        let hint = out.lines().find(|l| l.contains("= hint: ")).unwrap_or("");
+        assert!(hint.contains(spelling), "{call}: {out}");
+    }
+    // A linear solve still solves: the guard is only for solve(f, x) with
+    // x in f.
+    check_notes(
+        "text(solve(2, x))\ntext(solve([[2, 0], [0, 4]], [1, 1]))",
+        expect![[r#"
+            note: x is a new scalar symbol
+            x/2
+            [1/2, 1/4]"#]],
+    );
+    // The table of spellings fits an 80-column terminal.
+    let table = with_notes(":help sympy");
+    assert!(table.lines().count() > 10, "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
 }
 
 #[test]

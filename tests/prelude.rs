@@ -391,6 +391,7 @@ fn help_fits_80_columns() {
             "operators",
             "literals",
             "numpy",
+            "sympy",
         ]
         .map(String::from),
     );

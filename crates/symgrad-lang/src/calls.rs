@@ -9,7 +9,7 @@ use crate::optimise::OPTIMISE;
 use crate::predict::PREDICT;
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Axis, Dense, DenseData, ExprId, Func, Num, Shape, checked_shape};
+use symgrad::{Axis, Dense, DenseData, ExprId, Func, Node, Num, Shape, checked_shape};
 
 impl Session {
     pub(crate) fn call_builtin(&mut self, name: &str, args: &[Arg], span: Span) -> Eval<Value> {
@@ -113,6 +113,17 @@ impl Session {
             "solve" => {
                 arity(2, 2)?;
                 let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);
+                // SymPy's solve(f, x) finds roots; a linear solve would give
+                // x/f, silently something else.
+                let by_own_symbol = matches!(self.pool.node(b), Node::Symbol { .. })
+                    && self.pool.free_symbols(a).contains(&b);
+                if by_own_symbol {
+                    return Err(Diagnostic::new(
+                        "solve(A, b) solves A⋅X = b for X; it does not find where an expression is 0",
+                        span,
+                    )
+                    .with_hint("descend(f, x, lr, steps) minimises f; eval(e, x = 2) evaluates e"));
+                }
                 value(self.pool.solve(a, b), span)
             }
             "ones" | "zeros" => {

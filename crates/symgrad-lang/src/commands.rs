@@ -516,6 +516,10 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
         "42, -7, 1/3   exact rationals    0.25, 1e-3   floats    E, pi   constants\n[1, 0, 0]     a 3×1 column vector    [[1, 2], [3, 4]]   a matrix given by rows",
     ),
     (
+        "sympy",
+        "SymPy                            symgrad\nsymbols('x y')                   symbol x, y   (or just use x and y)\nMatrixSymbol('W', 3, 4)          symbol W[3, 4]\nMatrix([[1, 2], [3, 4]])         [[1, 2], [3, 4]]\nRational(1, 3)                   1/3   (exact)\npprint(e), str(e), latex(e)      e (2-D), text(e), latex(e)\ne.diff(x), diff(f, x, 2)         diff(e, x), diff(f, x, 2)\ndiff(f, W) by a MatrixSymbol     grad(f, W)   (also diff(f, W))\ne.subs(x, 2), e.subs({W: V})     subs(e, x = 2), subs(e, W = V)\ne.evalf(subs={W: V}), N(e)       eval(e, W = V), eval(e)\nlambdify(W, e, 'numpy')          code(e, \"numpy\")   (also \"jax\", \"torch\")\nsp.exp, sp.log, sp.sqrt, Abs     exp, log, sqrt, abs",
+    ),
+    (
         "numpy",
         "NumPy                          symgrad\nA @ B                          A * B\na * b (elementwise)            a .* b\nW ** 2 (elementwise)           W .^ 2   (W^2 of a square matrix is W⋅W)\nA.T, A.shape, A.sum()          A' or A.T, shape(A), sum(A)\nnp.sum(A, axis=0), axis=1      sum(A, 1) down columns, sum(A, 2) along rows\nnp.linalg.inv, solve, det      inv(A) or A^-1, solve(A, b), det(A)\nnp.linalg.slogdet(A)[1]        logdet(A)\nnp.log1p, np.expm1, erf        log1p, expm1, erf",
     ),
@@ -543,7 +547,7 @@ impl Session {
         for c in COMMANDS {
             out.push_str(&index_line(c.name, c.summary));
         }
-        out.push_str("\nMore topics: :help symbol, :help operators, :help literals, :help numpy");
+        out.push_str("\nMore topics (:help TOPIC): symbol, operators, literals, numpy, sympy");
         out
     }
 }

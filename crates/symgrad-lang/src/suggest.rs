@@ -1,4 +1,5 @@
-//! "Did you mean …?" for near-miss names.
+//! "Did you mean …?" for near-miss names, and symgrad's spelling of
+//! SymPy's functions.
 
 /// The candidate closest to `name` by edit distance (insertions, deletions,
 /// substitutions and swaps of adjacent characters, ignoring case), if it is
@@ -40,6 +41,94 @@ pub fn did_you_mean<'a>(
         })
         .min()
         .map(|(_, c)| c)
+}
+
+/// SymPy's names that symgrad spells otherwise (or does without), each with
+/// the hint for a call of it; `:help sympy` shows them as a table.
+pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
+    (
+        "N",
+        "numbers come from eval(e, x = 2, …); :set digits N sets how many are shown",
+    ),
+    (
+        "evalf",
+        "numbers come from eval(e, x = 2, …); :set digits N sets how many are shown",
+    ),
+    (
+        "pprint",
+        "results print in 2-D already; pretty(e) is that form as text",
+    ),
+    (
+        "Matrix",
+        "a matrix is written by rows, [[1, 2], [3, 4]]; [1, 2, 3] is a column",
+    ),
+    (
+        "Rational",
+        "integers and their quotients are exact: write 1/3",
+    ),
+    (
+        "symbols",
+        "declare scalar symbols with the statement symbol x, y (an unbound name is one anyway)",
+    ),
+    (
+        "Symbol",
+        "declare scalar symbols with the statement symbol x, y (an unbound name is one anyway)",
+    ),
+    (
+        "MatrixSymbol",
+        "declare a matrix symbol with the statement symbol W[3, 4]",
+    ),
+    (
+        "lambdify",
+        "code(e, \"numpy\") writes a Python function of e; eval(e, x = 2) computes it here",
+    ),
+    (
+        "Derivative",
+        "diff(f, x) is the derivative, grad(f, W) the gradient by a matrix symbol",
+    ),
+    ("ln", "log(x) is the natural logarithm"),
+    ("log10", "write log(x, 10)"),
+    ("log2", "write log(x, 2)"),
+    (
+        "Max",
+        "max(a, b) of numbers, max(A) or max(A, dim) of a matrix",
+    ),
+    (
+        "Min",
+        "min(a, b) of numbers, min(A) or min(A, dim) of a matrix",
+    ),
+    (
+        "integrate",
+        "symgrad has no integrals: it builds losses, differentiates and evaluates them",
+    ),
+    (
+        "limit",
+        "symgrad has no limits: it builds losses, differentiates and evaluates them",
+    ),
+    (
+        "series",
+        "symgrad has no series: it builds losses, differentiates and evaluates them",
+    ),
+    (
+        "factor",
+        "symgrad does not factor; simplify(e) cancels common factors, expand(e) multiplies out",
+    ),
+    (
+        "roots",
+        "symgrad finds no roots; descend(f, x, lr, steps) minimises f",
+    ),
+    (
+        "nsolve",
+        "symgrad finds no roots; descend(f, x, lr, steps) minimises f",
+    ),
+];
+
+/// The hint for a call of SymPy's `name` where symgrad spells it otherwise.
+pub(crate) fn sympy_spelling(name: &str) -> Option<&'static str> {
+    SYMPY_SPELLINGS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, hint)| *hint)
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).

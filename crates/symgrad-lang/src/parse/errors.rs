@@ -414,14 +414,19 @@ fn dot_hint(before: &str, after: &str) -> &'static str {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    if ends_with_word(before, &["np", "numpy", "jnp", "torch", "math"]) {
+    if ends_with_word(
+        before,
+        &["np", "numpy", "jnp", "torch", "math", "sp", "sympy"],
+    ) {
         return "functions have no module prefix: write exp(x), sum(A, 1), eye(3)";
     }
-    const METHODS: &[&str] = &["dot", "reshape", "flatten", "ravel", "copy", "item", "size"];
+    const METHODS: &[&str] = &[
+        "dot", "reshape", "flatten", "ravel", "copy", "item", "size", "evalf", "doit",
+    ];
     match word.as_str() {
         "shape" => "the shape is a function here: shape(A)",
         w if crate::builtins::builtin(w).is_some() || METHODS.contains(&w) => {
-            "methods are functions here: write sum(A), not A.sum(); A.T or A' is the transpose"
+            "methods are functions here: sum(A), not A.sum(); subs(e, x = 2), not e.subs(x, 2)"
         }
         _ => "'.' only appears in numbers (0.5) and in the operators .*, ./, .^ and .T",
     }
