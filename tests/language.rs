@@ -120,6 +120,9 @@ fn functions_take_sympys_values_and_identities() {
         ("erf(-x)", "-erf(x)"),
         ("abs(-2*x)", "2*abs(x)"),
         ("sqrt(x^2)", "abs(x)"),
+        ("sqrt(4*x^2)", "2*abs(x)"),
+        ("sqrt(x/4)", "sqrt(x)/2"),
+        ("sqrt(2*x)", "sqrt(2)*sqrt(x)"),
         ("sqrt(x^4)", "x^2"),
         ("(x^2)^(3/2)", "abs(x)^3"),
         ("abs(x)^2", "x^2"),
@@ -128,6 +131,8 @@ fn functions_take_sympys_values_and_identities() {
         ("exp(2*log(x))", "x^2"),
         ("exp(-log(x))", "1/x"),
         ("exp(log(x)/2)", "sqrt(x)"),
+        ("exp(x + log(y))", "y*exp(x)"),
+        ("exp(log(x) + log(y))", "x*y"),
         ("softplus(0)", "log(2)"),
         ("sqrt(2)*sqrt(3)", "sqrt(6)"),
         ("sqrt(6)/sqrt(2)", "sqrt(3)"),
@@ -166,7 +171,9 @@ fn functions_take_sympys_values_and_identities() {
     }
     // The identities keep the values, at negative points too.
     type Of = fn(f64) -> f64;
-    let cases: [(&str, Of); 9] = [
+    let cases: [(&str, Of); 11] = [
+        ("sqrt(4*x^2)", |x| (4.0 * x * x).sqrt()),
+        ("exp(x + 2*log(x^2))", |x| x.exp() * x.powi(4)),
         ("sin(-x)", |x| (-x).sin()),
         ("tanh(-3*x)", |x| (-3.0 * x).tanh()),
         ("abs(-2*x)", |x| (2.0 * x).abs()),

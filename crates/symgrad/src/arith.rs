@@ -338,6 +338,13 @@ impl Pool {
                 let n = self.num(n.clone())?;
                 self.pow(a, n).map(Some)
             }
+            // (c⋅m)^n = c^n⋅m^n for a positive number c: √(4⋅x) = 2⋅√x.
+            Node::Mul(fs) if self.as_num(fs[0]).is_some_and(|c| !c.is_negative()) => {
+                let n = self.num(n.clone())?;
+                let rest = self.mul(&fs[1..])?;
+                let (c, m) = (self.pow(fs[0], n)?, self.pow(rest, n)?);
+                self.mul(&[c, m]).map(Some)
+            }
             Node::Mul(fs) if n.is_integer() => {
                 let n = self.num(n.clone())?;
                 let fs = fs

@@ -77,6 +77,7 @@ impl Pool {
                 self.mul(&[fs[0], abs_rest]).map(Some)
             }
             (Func::Abs, _) if self.never_negative(x) => Ok(Some(x)),
+            (Func::Exp, Node::Add(ts)) => self.exp_of_sum(&ts),
             (Func::Exp, Node::Mul(fs)) if fs.len() == 2 && self.as_num(fs[0]).is_some() => {
                 match *self.node(fs[1]) {
                     Node::Apply(Func::Log, a) => self.pow(a, fs[0]).map(Some),
@@ -90,6 +91,35 @@ impl Pool {
             (Func::Sin | Func::Cos, _) => self.trig_at_pi(f, x),
             _ => Ok(None),
         }
+    }
+
+    /// `exp(a + b + …)` with the terms whose `exp` is no exponential
+    /// multiplied out, as SymPy does: `exp(x + log(y))` is `y⋅exp(x)`, and
+    /// `exp(x + 2⋅log(y))` is `y²⋅exp(x)`; `None` when no term is such.
+    fn exp_of_sum(&mut self, terms: &[ExprId]) -> Result<Option<ExprId>> {
+        let is_log_term = |p: &Pool, t: ExprId| match p.node(t) {
+            Node::Apply(Func::Log, _) => true,
+            Node::Mul(fs) => {
+                fs.len() == 2
+                    && p.as_num(fs[0]).is_some()
+                    && matches!(p.node(fs[1]), Node::Apply(Func::Log, _))
+            }
+            _ => false,
+        };
+        let (logs, rest): (Vec<ExprId>, Vec<ExprId>) =
+            terms.iter().partition(|&&t| is_log_term(self, t));
+        if logs.is_empty() {
+            return Ok(None);
+        }
+        let mut factors = logs
+            .iter()
+            .map(|&t| self.apply(Func::Exp, t))
+            .collect::<Result<Vec<_>>>()?;
+        if !rest.is_empty() {
+            let sum = self.add(&rest)?;
+            factors.push(self.apply(Func::Exp, sum)?);
+        }
+        self.mul(&factors).map(Some)
     }
 
     /// True for an expression that is never negative wherever it is real:
