@@ -177,6 +177,20 @@ fn softmax_losses_near_zero_keep_their_relative_accuracy() {
     ] {
         assert_close(&e, &numbers(&mut s, &e), &want, 1e-14, 0.0);
     }
+    // logsumexp down columns and along rows, one line with a sure largest
+    // entry: 0 + log1p(e⁻³⁰ + e⁻³¹) by hand (as max + ln(total) it was 2e-4
+    // off).
+    let z = "[[0, 25.3], [-30, 0.1], [-31, 2]]";
+    let tiny = ((-30f64).exp() + (-31f64).exp()).ln_1p();
+    let big = 25.3 + ((0.1f64 - 25.3).exp() + (2.0f64 - 25.3).exp()).ln_1p();
+    let mut s = session(":set digits 17\nsymbol Zc[3, 2]");
+    for e in [
+        format!("eval(logsumexp(Zc, 1), Zc = {z})"),
+        format!("eval(logsumexp(Zc', 2), Zc = {z})"),
+        format!("eval(logsumexp({z}, 1))"),
+    ] {
+        assert_close(&e, &numbers(&mut s, &e), &[tiny, big], 1e-14, 0.0);
+    }
 }
 
 #[test]
