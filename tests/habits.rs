@@ -108,7 +108,7 @@ fn numpy_spellings_get_errors_naming_symgrads() {
               |
             1 | A.sum()
               |  ^ expected an operator, or the end of the statement
-              = hint: methods are functions here: sum(A), not A.sum(); subs(e, x = 2), not e.subs(x, 2)
+              = hint: write f(A, …) for A.f(…): sum(A), subs(e, x = 2); A' is the transpose
         "#]],
     );
     check(
@@ -146,8 +146,10 @@ fn sympy_spellings_get_errors_naming_symgrads() {
         ("Rational(1, 3)", "1/3"),
         ("MatrixSymbol(W, 3, 4)", "symbol W[3, 4]"),
         ("lambdify(x, x^2)", "code(e, \"numpy\")"),
+        ("symbols(1)", "symbol x, y"),
         ("log10(x)", "log(x, 10)"),
         ("integrate(x, x)", "no integrals"),
+        ("factor(x^2 - 1)", "simplify(e)"),
         ("Abs(x)", "did you mean 'abs'?"),
         ("x.subs(x, 2)", "subs(e, x = 2)"),
         ("sp.exp(x)", "no module prefix"),
@@ -160,6 +162,11 @@ fn sympy_spellings_get_errors_naming_symgrads() {
         );
         let hint = out.lines().find(|l| l.contains("= hint: ")).unwrap_or("");
         assert!(hint.contains(spelling), "{call}: {out}");
+        // An 80-column terminal shows each line whole.
+        assert!(
+            out.lines().all(|l| l.chars().count() <= 80),
+            "{call}: {out}"
+        );
     }
     // A linear solve still solves: the guard is only for solve(f, x) with
     // x in f.
@@ -231,5 +238,19 @@ fn a_derivative_by_a_symbol_the_function_lacks_is_noted() {
             note: L does not depend on w[0, 0], so its derivative is 0
             0
             2⋅v"#]],
+    );
+}
+
+#[test]
+fn a_value_for_a_symbol_the_expression_lacks_is_noted() {
+    // A misspelt name substitutes nothing, silently in SymPy.
+    check_notes(
+        "symbol W[2, 2], v\nL = sum(W) + v\ntext(subs(L, w = 1))\neval(L, W = eye(2), v = 1)\ntext(subs(L, v = 2))",
+        expect![[r#"
+            note: w is a new scalar symbol (did you mean W?)
+            note: L does not contain w, so its value changes nothing
+            W[0, 0] + W[0, 1] + W[1, 0] + W[1, 1] + v
+            3.0
+            W[0, 0] + W[0, 1] + W[1, 0] + W[1, 1] + 2"#]],
     );
 }

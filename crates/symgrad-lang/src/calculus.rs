@@ -139,6 +139,13 @@ impl Session {
         };
         let e = self.expr(first)?;
         let pairs = self.bindings(name, rest)?;
+        let e_name = match &first.kind {
+            ExprKind::Name(n) => n.clone(),
+            _ => "the expression".to_string(),
+        };
+        for &(symbol, _) in &pairs {
+            self.note_unused_binding(e, symbol, &e_name);
+        }
         if name == "subs" {
             return self.pool.subs(e, &pairs).map(Value::Expr).map_err(at(span));
         }

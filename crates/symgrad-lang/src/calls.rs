@@ -119,10 +119,12 @@ impl Session {
                     && self.pool.free_symbols(a).contains(&b);
                 if by_own_symbol {
                     return Err(Diagnostic::new(
-                        "solve(A, b) solves A⋅X = b for X; it does not find where an expression is 0",
+                        "solve(A, b) solves A⋅X = b; it does not find where an expression is 0",
                         span,
                     )
-                    .with_hint("descend(f, x, lr, steps) minimises f; eval(e, x = 2) evaluates e"));
+                    .with_hint(
+                        "descend(f, x, lr, steps) minimises f; eval(e, x = 2) evaluates e",
+                    ));
                 }
                 value(self.pool.solve(a, b), span)
             }

@@ -1,7 +1,8 @@
 //! Notes: remarks on input that is valid but often not what was meant —
 //! a name that silently becomes a new scalar symbol, `^` of a square matrix
 //! inside `sum` (the matrix power, not NumPy's elementwise `**`), a
-//! derivative by a symbol the function does not contain. Each note is given
+//! derivative by a symbol the function does not contain, a value given in
+//! `subs` or `eval` for a symbol the expression does not contain. Each note is given
 //! once per session (until `:reset`) to the sink set by
 //! [`Session::set_notes`]; the REPL prints them, scripts get none.
 
@@ -71,6 +72,22 @@ impl Session {
         }
         self.note_once("matrix power", || {
             "^ of a square matrix is the matrix power (W^2 = W⋅W); elementwise: W .^ 2".to_string()
+        });
+    }
+
+    /// Notes that `e` (named `e_name` as written) does not contain the
+    /// `symbol` given a value in `subs` or `eval`, which then changes
+    /// nothing: often a misspelt name (SymPy says nothing).
+    pub(crate) fn note_unused_binding(&mut self, e: ExprId, symbol: ExprId, e_name: &str) {
+        if self.pool.free_symbols(e).contains(&symbol) {
+            return;
+        }
+        let Node::Symbol { name, .. } = self.pool.node(symbol) else {
+            return;
+        };
+        let name = name.to_string();
+        self.note_once(&format!("unused {e_name} {name}"), || {
+            format!("{e_name} does not contain {name}, so its value changes nothing")
         });
     }
 

@@ -48,11 +48,11 @@ pub fn did_you_mean<'a>(
 pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
     (
         "N",
-        "numbers come from eval(e, x = 2, …); :set digits N sets how many are shown",
+        "numbers come from eval(e, x = 2, …); :set digits N sets the digits",
     ),
     (
         "evalf",
-        "numbers come from eval(e, x = 2, …); :set digits N sets how many are shown",
+        "numbers come from eval(e, x = 2, …); :set digits N sets the digits",
     ),
     (
         "pprint",
@@ -68,11 +68,11 @@ pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
     ),
     (
         "symbols",
-        "declare scalar symbols with the statement symbol x, y (an unbound name is one anyway)",
+        "declare scalar symbols with: symbol x, y (or just use x and y)",
     ),
     (
         "Symbol",
-        "declare scalar symbols with the statement symbol x, y (an unbound name is one anyway)",
+        "declare scalar symbols with: symbol x, y (or just use x and y)",
     ),
     (
         "MatrixSymbol",
@@ -80,11 +80,11 @@ pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
     ),
     (
         "lambdify",
-        "code(e, \"numpy\") writes a Python function of e; eval(e, x = 2) computes it here",
+        "code(e, \"numpy\") writes e as Python; eval(e, x = 2) computes it here",
     ),
     (
         "Derivative",
-        "diff(f, x) is the derivative, grad(f, W) the gradient by a matrix symbol",
+        "diff(f, x) is the derivative, grad(f, W) the gradient by a matrix",
     ),
     ("ln", "log(x) is the natural logarithm"),
     ("log10", "write log(x, 10)"),
@@ -99,19 +99,19 @@ pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
     ),
     (
         "integrate",
-        "symgrad has no integrals: it builds losses, differentiates and evaluates them",
+        "symgrad has no integrals: it derives and evaluates losses",
     ),
     (
         "limit",
-        "symgrad has no limits: it builds losses, differentiates and evaluates them",
+        "symgrad has no limits: it derives and evaluates losses",
     ),
     (
         "series",
-        "symgrad has no series: it builds losses, differentiates and evaluates them",
+        "symgrad has no series: it derives and evaluates losses",
     ),
     (
         "factor",
-        "symgrad does not factor; simplify(e) cancels common factors, expand(e) multiplies out",
+        "symgrad does not factor: simplify(e) cancels, expand(e) multiplies out",
     ),
     (
         "roots",
@@ -159,6 +159,14 @@ mod tests {
     const FUNCTIONS: [&str; 10] = [
         "exp", "log", "sqrt", "sigmoid", "softmax", "softplus", "sum", "mean", "tanh", "relu",
     ];
+
+    #[test]
+    fn sympy_hints_fit_a_terminal_after_their_prefix() {
+        // "  = hint: " takes 10 of 80 columns.
+        for (name, hint) in SYMPY_SPELLINGS {
+            assert!(hint.chars().count() <= 70, "{name}: {hint}");
+        }
+    }
 
     #[test]
     fn suggests_near_misses() {

@@ -426,7 +426,7 @@ fn dot_hint(before: &str, after: &str) -> &'static str {
     match word.as_str() {
         "shape" => "the shape is a function here: shape(A)",
         w if crate::builtins::builtin(w).is_some() || METHODS.contains(&w) => {
-            "methods are functions here: sum(A), not A.sum(); subs(e, x = 2), not e.subs(x, 2)"
+            "write f(A, …) for A.f(…): sum(A), subs(e, x = 2); A' is the transpose"
         }
         _ => "'.' only appears in numbers (0.5) and in the operators .*, ./, .^ and .T",
     }
