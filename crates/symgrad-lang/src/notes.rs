@@ -2,8 +2,8 @@
 //! a name that silently becomes a new scalar symbol, `^` of a square matrix
 //! inside `sum` (the matrix power, not NumPy's elementwise `**`), a
 //! derivative by a symbol the function does not contain, a value given in
-//! `subs` or `eval` for a symbol the expression does not contain. Each note is given
-//! once per session (until `:reset`) to the sink set by
+//! `subs` or `eval` for a symbol the expression does not contain. Each note
+//! is given once per session (until `:reset`) to the sink set by
 //! [`Session::set_notes`]; the REPL prints them, scripts get none.
 
 use crate::session::Session;
