@@ -114,13 +114,18 @@ impl Pool {
         let mut powers: FxIndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>> =
             FxIndexMap::with_capacity_and_hasher(flat.len(), Default::default());
         let mut exps = Vec::new();
+        // Powers of numbers: only with two of them can roots be shared.
+        let mut number_powers = 0;
         for f in flat {
             if let Some(n) = self.numeric(f) {
                 coeff = coeff.mul(&n, self)?;
             } else {
                 match *self.node(f) {
                     Node::Apply(Func::Exp, a) => exps.push((f, a)),
-                    Node::Pow(b, e) => powers.entry(b).or_default().push((f, Some(e))),
+                    Node::Pow(b, e) => {
+                        number_powers += usize::from(self.as_num(b).is_some());
+                        powers.entry(b).or_default().push((f, Some(e)));
+                    }
                     _ => powers.entry(f).or_default().push((f, None)),
                 }
             }
@@ -129,8 +134,10 @@ impl Pool {
             return self.zero(shape);
         }
         let mut out = Vec::new();
-        for root in self.shared_roots(&mut powers)? {
-            self.push_factor(root, &mut coeff, &mut out)?;
+        if number_powers >= 2 {
+            for root in self.shared_roots(&mut powers)? {
+                self.push_factor(root, &mut coeff, &mut out)?;
+            }
         }
         for (b, fs) in powers {
             let p = match fs.as_slice() {
@@ -166,17 +173,23 @@ impl Pool {
         &mut self,
         powers: &mut FxIndexMap<ExprId, Vec<(ExprId, Option<ExprId>)>>,
     ) -> Result<Vec<ExprId>> {
+        let root = |b: ExprId, fs: &[(ExprId, Option<ExprId>)]| match fs {
+            [(_, Some(e))]
+                if self
+                    .as_num(b)
+                    .is_some_and(|n| n.is_exact() && !n.is_negative())
+                    && self
+                        .as_num(*e)
+                        .is_some_and(|n| n.is_exact() && !n.is_integer()) =>
+            {
+                Some(*e)
+            }
+            _ => None,
+        };
         let mut by_exponent: FxIndexMap<ExprId, Vec<ExprId>> = FxIndexMap::default();
         for (&b, fs) in powers.iter() {
-            let positive = self
-                .as_num(b)
-                .is_some_and(|n| n.is_exact() && !n.is_negative());
-            if let (true, [(_, Some(e))]) = (positive, fs.as_slice())
-                && self
-                    .as_num(*e)
-                    .is_some_and(|n| n.is_exact() && !n.is_integer())
-            {
-                by_exponent.entry(*e).or_default().push(b);
+            if let Some(e) = root(b, fs) {
+                by_exponent.entry(e).or_default().push(b);
             }
         }
         let mut roots = Vec::new();
@@ -339,7 +352,9 @@ impl Pool {
                 self.pow(a, n).map(Some)
             }
             // (c⋅m)^n = c^n⋅m^n for a positive number c: √(4⋅x) = 2⋅√x.
-            Node::Mul(fs) if self.as_num(fs[0]).is_some_and(|c| !c.is_negative()) => {
+            Node::Mul(fs)
+                if !n.is_integer() && self.as_num(fs[0]).is_some_and(|c| !c.is_negative()) =>
+            {
                 let n = self.num(n.clone())?;
                 let rest = self.mul(&fs[1..])?;
                 let (c, m) = (self.pow(fs[0], n)?, self.pow(rest, n)?);
