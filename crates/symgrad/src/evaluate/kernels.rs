@@ -198,7 +198,7 @@ pub(crate) fn reduce(r: Reduction, axis: Axis, a: &Values) -> Result<Values> {
 /// `log(Σ exp(x))`, shifted by the maximum so nothing overflows: all −∞
 /// gives −∞, any +∞ gives +∞, any NaN gives NaN. The maximum's own term
 /// (exactly 1) is left out of the sum and added by `log1p`, so a total just
-/// above 1 keeps its digits: `logsumexp(0, −30)` is 9.357622968839299e-14.
+/// above 1 keeps its digits: `logsumexp(0, −30)` is 9.357622968839737e-14.
 pub(crate) fn logsumexp(xs: &[f64]) -> f64 {
     if xs.iter().any(|x| x.is_nan()) {
         return f64::NAN;
