@@ -118,10 +118,6 @@ impl Session {
     /// Notes when `f` (the first of `args`) does not contain the variable
     /// `x` (the second), naming both as written.
     fn note_if_independent(&mut self, f: ExprId, x: ExprId, args: &[&Expr]) {
-        let written = |e: &Expr, other: &str| match &e.kind {
-            ExprKind::Name(n) => n.clone(),
-            _ => other.to_string(),
-        };
         let x_name = match self.pool.node(x) {
             Node::Symbol { name, .. } => name.to_string(),
             _ => symgrad::text(&self.pool, x, &symgrad::PrintOptions::default()),
@@ -139,10 +135,7 @@ impl Session {
         };
         let e = self.expr(first)?;
         let pairs = self.bindings(name, rest)?;
-        let e_name = match &first.kind {
-            ExprKind::Name(n) => n.clone(),
-            _ => "the expression".to_string(),
-        };
+        let e_name = written(first, "the expression");
         for &(symbol, _) in &pairs {
             self.note_unused_binding(e, symbol, &e_name);
         }
@@ -263,5 +256,13 @@ impl Session {
             Node::Symbol { name, .. } => name.to_string(),
             _ => "?".into(),
         }
+    }
+}
+
+/// The name `e` is, as written, or `other` when it is not a name (for notes).
+fn written(e: &Expr, other: &str) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.clone(),
+        _ => other.to_string(),
     }
 }

@@ -82,10 +82,7 @@ impl Session {
         if self.pool.free_symbols(e).contains(&symbol) {
             return;
         }
-        let Node::Symbol { name, .. } = self.pool.node(symbol) else {
-            return;
-        };
-        let name = name.to_string();
+        let name = self.symbol_name(symbol);
         self.note_once(&format!("unused {e_name} {name}"), || {
             format!("{e_name} does not contain {name}, so its value changes nothing")
         });

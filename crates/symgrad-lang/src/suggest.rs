@@ -43,82 +43,70 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// SymPy's names that symgrad spells otherwise (or does without), each with
-/// the hint for a call of it; `:help sympy` shows them as a table.
-pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
+/// SymPy's names that symgrad spells otherwise (or does without), with the
+/// hint for a call of any of them.
+pub(crate) const SYMPY_SPELLINGS: &[(&[&str], &str)] = &[
     (
-        "N",
+        &["N", "evalf"],
         "numbers come from eval(e, x = 2, …); :set digits N sets the digits",
     ),
     (
-        "evalf",
-        "numbers come from eval(e, x = 2, …); :set digits N sets the digits",
-    ),
-    (
-        "pprint",
+        &["pprint"],
         "results print in 2-D already; pretty(e) is that form as text",
     ),
     (
-        "Matrix",
+        &["Matrix"],
         "a matrix is written by rows, [[1, 2], [3, 4]]; [1, 2, 3] is a column",
     ),
     (
-        "Rational",
+        &["Rational"],
         "integers and their quotients are exact: write 1/3",
     ),
     (
-        "symbols",
+        &["symbols", "Symbol"],
         "declare scalar symbols with: symbol x, y (or just use x and y)",
     ),
     (
-        "Symbol",
-        "declare scalar symbols with: symbol x, y (or just use x and y)",
-    ),
-    (
-        "MatrixSymbol",
+        &["MatrixSymbol"],
         "declare a matrix symbol with the statement symbol W[3, 4]",
     ),
     (
-        "lambdify",
+        &["lambdify"],
         "code(e, \"numpy\") writes e as Python; eval(e, x = 2) computes it here",
     ),
     (
-        "Derivative",
+        &["Derivative"],
         "diff(f, x) is the derivative, grad(f, W) the gradient by a matrix",
     ),
-    ("ln", "log(x) is the natural logarithm"),
-    ("log10", "write log(x, 10)"),
-    ("log2", "write log(x, 2)"),
+    (&["ln"], "log(x) is the natural logarithm"),
+    (&["log10"], "write log(x, 10)"),
+    (&["log2"], "write log(x, 2)"),
     (
-        "Max",
+        &["Max"],
         "max(a, b) of numbers, max(A) or max(A, dim) of a matrix",
     ),
     (
-        "Min",
+        &["Min"],
         "min(a, b) of numbers, min(A) or min(A, dim) of a matrix",
     ),
     (
-        "integrate",
+        &["integrate"],
         "symgrad has no integrals: it derives and evaluates losses",
     ),
     (
-        "limit",
+        &["limit"],
         "symgrad has no limits: it derives and evaluates losses",
     ),
     (
-        "series",
+        &["series"],
         "symgrad has no series: it derives and evaluates losses",
     ),
     (
-        "factor",
+        &["factor"],
         "symgrad does not factor: simplify(e) cancels, expand(e) multiplies out",
     ),
     (
-        "roots",
-        "symgrad finds no roots; descend(f, x, lr, steps) minimises f",
-    ),
-    (
-        "nsolve",
+        &["roots", "nsolve"],
         "symgrad finds no roots; descend(f, x, lr, steps) minimises f",
     ),
 ];
@@ -127,7 +115,7 @@ pub(crate) const SYMPY_SPELLINGS: &[(&str, &str)] = &[
 pub(crate) fn sympy_spelling(name: &str) -> Option<&'static str> {
     SYMPY_SPELLINGS
         .iter()
-        .find(|(n, _)| *n == name)
+        .find(|(names, _)| names.contains(&name))
         .map(|(_, hint)| *hint)
 }
 
@@ -163,8 +151,8 @@ mod tests {
     #[test]
     fn sympy_hints_fit_a_terminal_after_their_prefix() {
         // "  = hint: " takes 10 of 80 columns.
-        for (name, hint) in SYMPY_SPELLINGS {
-            assert!(hint.chars().count() <= 70, "{name}: {hint}");
+        for (names, hint) in SYMPY_SPELLINGS {
+            assert!(hint.chars().count() <= 70, "{names:?}: {hint}");
         }
     }
 

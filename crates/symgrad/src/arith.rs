@@ -576,6 +576,6 @@ impl Numeric {
 }
 
 /// True for an exact even integer.
-fn is_even(n: &Num) -> bool {
-    n.is_integer() && n.to_i64().is_some_and(|k| k % 2 == 0)
+pub(crate) fn is_even(n: &Num) -> bool {
+    matches!(n, Num::Rat(r) if r.is_integer() && num_integer::Integer::is_even(&r.numer()))
 }

@@ -11,7 +11,6 @@
 use crate::arith::FOLD_LIMIT;
 use crate::numeric::map_dense;
 use crate::{Constant, Error, ExprId, Func, Node, Num, Pool, Result};
-use num_integer::Integer;
 
 impl Pool {
     /// `f(x)`, elementwise on a matrix.
@@ -81,16 +80,14 @@ impl Pool {
                 self.mul(&[c, abs_rest]).map(Some)
             }
             (Func::Abs, _) if self.never_negative(x) => Ok(Some(x)),
-            (Func::Exp, Node::Add(ts)) if ts.iter().any(|&t| self.is_log_term(t)) => {
+            (Func::Exp, Node::Add(ts)) if ts.iter().any(|&t| self.log_of_term(t).is_some()) => {
                 let ts = ts.clone();
                 self.exp_of_sum(&ts).map(Some)
             }
-            (Func::Exp, Node::Mul(fs)) if fs.len() == 2 && self.as_num(fs[0]).is_some() => {
-                match *self.node(fs[1]) {
-                    Node::Apply(Func::Log, a) => self.pow(a, fs[0]).map(Some),
-                    _ => Ok(None),
-                }
-            }
+            (Func::Exp, Node::Mul(_)) => match self.log_of_term(x) {
+                Some((Some(c), a)) => self.pow(a, c).map(Some),
+                _ => Ok(None),
+            },
             (Func::Softplus, Node::Num(n)) if n.is_exact() && n.is_zero() => {
                 let two = self.int(2)?;
                 self.apply(Func::Log, two).map(Some)
@@ -100,22 +97,28 @@ impl Pool {
         }
     }
 
-    /// True for `log(a)` or `c⋅log(a)` with a number `c`: a term whose
-    /// `exp` is a power.
-    fn is_log_term(&self, t: ExprId) -> bool {
-        let is_log = |t: ExprId| matches!(self.node(t), Node::Apply(Func::Log, _));
+    /// `(None, a)` for `log(a)` and `(Some(c), a)` for `c⋅log(a)` with a
+    /// number `c`: the terms whose `exp` is a power of `a`.
+    pub(crate) fn log_of_term(&self, t: ExprId) -> Option<(Option<ExprId>, ExprId)> {
+        let log_of = |l: ExprId| match *self.node(l) {
+            Node::Apply(Func::Log, a) => Some(a),
+            _ => None,
+        };
         match self.node(t) {
-            Node::Mul(fs) => fs.len() == 2 && self.as_num(fs[0]).is_some() && is_log(fs[1]),
-            _ => is_log(t),
+            Node::Mul(fs) => match (fs.as_slice(), self.as_num(fs[0])) {
+                (&[c, l], Some(_)) => log_of(l).map(|a| (Some(c), a)),
+                _ => None,
+            },
+            _ => log_of(t).map(|a| (None, a)),
         }
     }
 
-    /// `exp(a + b + …)` with its [`Pool::is_log_term`]s multiplied out, as
-    /// SymPy does: `exp(x + log(y))` is `y⋅exp(x)`, and `exp(x + 2⋅log(y))`
-    /// is `y²⋅exp(x)`.
+    /// `exp(a + b + …)` with its logarithm terms ([`Pool::log_of_term`])
+    /// multiplied out, as SymPy does: `exp(x + log(y))` is `y⋅exp(x)`, and
+    /// `exp(x + 2⋅log(y))` is `y²⋅exp(x)`.
     fn exp_of_sum(&mut self, terms: &[ExprId]) -> Result<ExprId> {
         let (logs, rest): (Vec<ExprId>, Vec<ExprId>) =
-            terms.iter().partition(|&&t| self.is_log_term(t));
+            terms.iter().partition(|&&t| self.log_of_term(t).is_some());
         let mut factors = logs
             .iter()
             .map(|&t| self.apply(Func::Exp, t))
@@ -137,10 +140,9 @@ impl Pool {
                 g,
                 Func::Exp | Func::Sigmoid | Func::Softplus | Func::Relu | Func::Abs | Func::Step
             ),
-            Node::Pow(_, e) => self.as_num(*e).is_some_and(|n| match n {
-                Num::Rat(r) => !r.is_integer() || r.numer().is_even(),
-                Num::Float(_) => false,
-            }),
+            Node::Pow(_, e) => self
+                .as_num(*e)
+                .is_some_and(|n| n.is_exact() && (!n.is_integer() || crate::arith::is_even(n))),
             _ => false,
         }
     }

@@ -413,13 +413,9 @@ impl Pool {
 
     /// `(c, a)` for a term `c⋅log(a)` with an exact number `c` (1 if none).
     fn log_term(&mut self, t: ExprId) -> Option<(ExprId, ExprId)> {
-        match self.node(t).clone() {
-            Node::Apply(Func::Log, a) => Some((self.int(1).ok()?, a)),
-            Node::Mul(fs) if fs.len() == 2 => match (self.as_num(fs[0]), self.node(fs[1])) {
-                (Some(c), Node::Apply(Func::Log, a)) if c.is_exact() => Some((fs[0], *a)),
-                _ => None,
-            },
-            _ => None,
+        match self.log_of_term(t)? {
+            (None, a) => Some((self.int(1).ok()?, a)),
+            (Some(c), a) => self.as_num(c)?.is_exact().then_some((c, a)),
         }
     }
 
