@@ -5,10 +5,11 @@ use super::boxes::str_width;
 
 /// Text in the input language in lines of at most `width` columns where it
 /// can be: a longer text is put in brackets, inside which the language reads
-/// a newline as a space, and broken at spaces. It reads back as the same
-/// expression. A single token wider than the line stays whole.
+/// a newline as a space, and broken at spaces or, where a product is wider
+/// than the line, after a `*`. It reads back as the same expression. A
+/// single token wider than the line stays whole.
 pub fn wrap_text_form(s: &str, width: usize) -> String {
-    if str_width(s) <= width || !s.contains(' ') {
+    if str_width(s) <= width || !s.contains([' ', '*']) {
         return s.to_string();
     }
     break_at_spaces(&format!("({s})"), width, true)
@@ -26,18 +27,24 @@ pub(crate) fn wrap_latex(s: &str, width: usize) -> String {
 /// `line` broken at spaces into lines of at most `width` columns,
 /// continuation lines indented by two: each line ends at the last space
 /// that fits, or with `shallow` the one least deep in brackets (the last of
-/// them on a tie), so that `a*(b + c) + d` breaks around its `+`.
+/// them on a tie), so that `a*(b + c) + d` breaks around its `+`. With
+/// `shallow`, a line may also end just after a `*`, where no space as
+/// shallow fits (the space is dropped at a break, the `*` kept).
 fn break_at_spaces(line: &str, width: usize, shallow: bool) -> String {
     let indent = "  ";
     let chars: Vec<char> = line.chars().collect();
-    // The bracket depth at each space.
+    // Where a line may end (a space, or just after a `*`), the bracket
+    // depth there, and whether it is after a `*`.
     let mut depth = 0i32;
-    let mut spaces: Vec<(usize, i32)> = Vec::new();
+    let mut spaces: Vec<(usize, i32, bool)> = Vec::new();
     for (k, &c) in chars.iter().enumerate() {
         match c {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
-            ' ' => spaces.push((k, depth)),
+            ' ' => spaces.push((k, depth, false)),
+            '*' if shallow && chars.get(k + 1).is_some_and(|&n| n != ' ' && n != '*') => {
+                spaces.push((k + 1, depth, true))
+            }
             _ => {}
         }
     }
@@ -65,16 +72,16 @@ fn break_at_spaces(line: &str, width: usize, shallow: bool) -> String {
         }
         let fitting = spaces[next_space..]
             .iter()
-            .take_while(|&&(k, _)| before[k] - before[start] <= room);
+            .take_while(|&&(k, _, _)| before[k] - before[start] <= room);
         let chosen = fitting
-            .min_by_key(|&&(k, d)| (if shallow { d } else { 0 }, std::cmp::Reverse(k)))
+            .min_by_key(|&&(k, d, star)| (if shallow { d } else { 0 }, star, std::cmp::Reverse(k)))
             .or_else(|| spaces.get(next_space));
-        let Some(&(k, _)) = chosen else {
+        let Some(&(k, _, star)) = chosen else {
             lines.push(format!("{lead}{}", text(start, chars.len())));
             break;
         };
         lines.push(format!("{lead}{}", text(start, k)));
-        start = k + 1;
+        start = if star { k } else { k + 1 };
         lead = indent;
     }
     lines.join("\n")
@@ -89,9 +96,15 @@ mod tests {
         assert_eq!(wrap_text_form("a + b", 10), "a + b");
         assert_eq!(
             wrap_text_form("alpha + beta + gamma*delta", 12),
-            "(alpha +\n  beta +\n  gamma*delta)"
+            "(alpha +\n  beta +\n  gamma*\n  delta)"
         );
         assert_eq!(wrap_latex("x + y + z", 5), "x + y\n  + z");
         assert_eq!(wrap_text_form("abcdefghijklmnop", 5), "abcdefghijklmnop");
+        // A product wider than the line breaks after a `*`, a space first.
+        assert_eq!(
+            wrap_text_form("exp(alpha*beta*gamma) + delta", 14),
+            "(exp(alpha*\n  beta*gamma)\n  + delta)"
+        );
+        assert_eq!(wrap_text_form("a**bcdefgh*c", 6), "(a**\n  bcdefgh*\n  c)");
     }
 }
