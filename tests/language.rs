@@ -115,6 +115,12 @@ fn functions_take_sympys_values_and_identities() {
         ("cos(pi/5)", "1/4 + sqrt(5)/4"),
         ("sin(-x)", "-sin(x)"),
         ("sin(-x - y)", "-sin(x + y)"),
+        ("sin(y - x)", "-sin(x - y)"),
+        ("sin(x - y) + sin(y - x)", "0"),
+        ("tanh(1 - x - y)", "-tanh(x + y - 1)"),
+        ("cos(1 - x)", "cos(x - 1)"),
+        ("abs(y - x) - abs(x - y)", "0"),
+        ("sin(1 - x + y)", "sin(1 - x + y)"),
         ("cos(-x)", "cos(x)"),
         ("tanh(-2*x)", "-tanh(2*x)"),
         ("erf(-x)", "-erf(x)"),
@@ -171,8 +177,13 @@ fn functions_take_sympys_values_and_identities() {
     }
     // The identities keep the values, at negative points too.
     type Of = fn(f64) -> f64;
-    let cases: [(&str, Of); 11] = [
+    let cases: [(&str, Of); 14] = [
         ("sqrt(4*x^2)", |x| (4.0 * x * x).sqrt()),
+        ("sin(1 - x)", |x| (1.0 - x).sin()),
+        ("abs(2 - x)*cos(1 - x)", |x| {
+            (2.0 - x).abs() * (1.0 - x).cos()
+        }),
+        ("erf(1/2 - x)", |x| libm::erf(0.5 - x)),
         ("exp(x + 2*log(x^2))", |x| x.exp() * x.powi(4)),
         ("sin(-x)", |x| (-x).sin()),
         ("tanh(-3*x)", |x| (-3.0 * x).tanh()),

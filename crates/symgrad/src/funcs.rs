@@ -59,7 +59,7 @@ impl Pool {
 
     /// The identities SymPy applies on construction besides the inverse
     /// pairs: odd and even functions of a negated argument (`sin(−x) =
-    /// −sin(x)`, `cos(−x) = cos(x)`, `|−2⋅x| = 2⋅|x|`), `|a| = a` for an `a`
+    /// −sin(x)`, `cos(1 − x) = cos(x − 1)`, `|−2⋅x| = 2⋅|x|`), `|a| = a` for an `a`
     /// never negative, `exp(c⋅log(a)) = a^c` for a number `c`, `softplus(0)
     /// = log(2)`, and sin and cos at rational multiples of π. Kept out of
     /// line: inlined into `apply`, it made writing out S2's gradients
@@ -67,7 +67,7 @@ impl Pool {
     #[inline(never)]
     fn identity(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
         let odd = matches!(f, Func::Sin | Func::Tanh | Func::Erf);
-        if (odd || matches!(f, Func::Cos | Func::Abs)) && self.looks_negative(x) {
+        if (odd || matches!(f, Func::Cos | Func::Abs)) && self.takes_minus_out(x) {
             let minus_x = self.neg(x)?;
             let fx = self.apply(f, minus_x)?;
             return if odd { self.neg(fx) } else { Ok(fx) }.map(Some);
@@ -94,6 +94,23 @@ impl Pool {
             }
             (Func::Sin | Func::Cos, _) => self.trig_at_pi(f, x),
             _ => Ok(None),
+        }
+    }
+
+    /// True when `x` has a minus sign to take out, as SymPy's
+    /// `could_extract_minus_sign`: a negative number or coefficient, or a
+    /// sum with more negative terms than positive, or as many and the first
+    /// (in the sum's own order, which ignores signs) negative. So of `a` and
+    /// `−a` at most one has it, and `sin(y − x)` is `−sin(x − y)`. A sum of
+    /// matrices keeps the sign its terms are written with (`tanh(b − W⋅X)`),
+    /// unless all are negative.
+    fn takes_minus_out(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Add(ts) if self.shape(x).is_scalar() => {
+                let negative = ts.iter().filter(|&&t| self.looks_negative(t)).count();
+                2 * negative > ts.len() || (2 * negative == ts.len() && self.looks_negative(ts[0]))
+            }
+            _ => self.looks_negative(x),
         }
     }
 
