@@ -136,8 +136,45 @@ fn numpy_spellings_get_errors_naming_symgrads() {
 }
 
 #[test]
-fn sympy_spellings_get_errors_naming_symgrads() {
-    // Each SymPy call fails with a hint that names symgrad's way.
+fn numpys_dot_and_norm_compute_what_numpy_does() {
+    let mut s = support::session("A = [[1, 2], [3, 4]]; symbol W[2, 3]");
+    // Hand values: 1⋅3 + 2⋅4; A⋅[1, 1]; 2⋅3; √(3² + 4²); √(1 + 4 + 9 + 16).
+    for (e, want) in [
+        ("dot([1, 2], [3, 4])", vec![11.0]),
+        ("dot(A, [1, 1])", vec![3.0, 7.0]),
+        ("dot(A, A)", vec![7.0, 10.0, 15.0, 22.0]),
+        ("dot(2, 3)", vec![6.0]),
+        ("norm([3, 4])", vec![5.0]),
+        ("norm(A)", vec![30f64.sqrt()]),
+    ] {
+        let got = support::numbers(&mut s, &format!("eval({e})"));
+        support::assert_close(e, &got, &want, 1e-15, 0.0);
+    }
+    // Symbolic: the gradient of the norm is W/‖W‖, checked at a point.
+    let w = [0.5, -1.25, 2.0, 0.75, -0.5, 3.0];
+    let length = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let got = support::numbers(
+        &mut s,
+        "eval(grad(norm(W), W), W = [[0.5, -1.25, 2], [0.75, -0.5, 3]])",
+    );
+    let want: Vec<f64> = w.iter().map(|v| v / length).collect();
+    support::assert_close("grad(norm(W), W)", &got, &want, 1e-15, 0.0);
+    check(
+        "text(dot(W, [1, 2, 3]))\ndot([1, 2], [1, 2, 3])",
+        expect![[r#"
+            W*[1, 2, 3]
+            error: dot of vectors of different lengths, 2 and 3
+             --> <test>:2:1
+              |
+            2 | dot([1, 2], [1, 2, 3])
+              | ^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+}
+
+#[test]
+fn sympy_and_numpy_spellings_get_errors_naming_symgrads() {
+    // Each SymPy (or NumPy) call fails with a hint that names symgrad's way.
     for (call, spelling) in [
         ("N(pi)", "eval(e"),
         ("evalf(pi)", "eval(e"),
@@ -154,6 +191,18 @@ fn sympy_spellings_get_errors_naming_symgrads() {
         ("x.subs(x, 2)", "subs(e, x = 2)"),
         ("sp.exp(x)", "no module prefix"),
         ("solve(x^2 - 1, x)", "descend(f, x, lr, steps)"),
+        // NumPy's names, and names a near spelling would mislead on.
+        ("matmul(x, x)", "A * B"),
+        ("identity(3)", "eye(n)"),
+        ("tan(x)", "sin(x)/cos(x)"),
+        ("cosh(x)", "(exp(x) + exp(-x))/2"),
+        ("arctan(x)", "no inverse trigonometric"),
+        ("std(x)", "mean((x - mean(x)) .^ 2)"),
+        ("mae(x, x)", "mean(abs(y - yhat))"),
+        ("log_softmax(x)", "log(softmax(Z))"),
+        ("rank(x)", "det(A)"),
+        ("maximum(x, 0)", "relu(x)"),
+        ("linspace(0, 1, 5)", "plot(f, w, lo, hi)"),
     ] {
         let out = with_notes(call);
         assert!(

@@ -424,6 +424,8 @@ fn help_lists_the_losses() {
                                       down each column)
           mse(y, yhat)                mean squared error
           l2(W)                       sum of squares, for L2 regularisation
+          norm(A)                     Euclidean length of a vector, Frobenius norm of a
+                                      matrix (NumPy's linalg.norm)
           accuracy(Y, P)              fraction of columns where argmax of the scores P
                                       is that of one-hot Y (on numbers)"#]]
     .assert_eq(&help[start..end]);

@@ -161,6 +161,12 @@ pub const BUILTINS: &[Builtin] = &[
         "inv([[2, 1], [1, 1]]) is [[1, -1], [-1, 2]]",
     ),
     b(
+        "dot",
+        "dot(a, b)",
+        "NumPy's dot: the inner product sum(a .* b) of two vectors of one length, else the matrix product a * b",
+        "dot([1, 2], [3, 4]) is 11",
+    ),
+    b(
         "solve",
         "solve(A, B)",
         "the X with A⋅X = B, that is A⁻¹⋅B: exact for exact matrices, in floats by LU solves (no inverse formed)",

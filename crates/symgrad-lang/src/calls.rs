@@ -110,6 +110,30 @@ impl Session {
                 };
                 value(r, span)
             }
+            "dot" => {
+                arity(2, 2)?;
+                let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);
+                // NumPy's dot: the inner product of two vectors of one
+                // length, the matrix product otherwise.
+                let (sa, sb) = (self.pool.shape(a), self.pool.shape(b));
+                let vectors = sa.cols == 1 && sb.cols == 1 && sa.rows > 1 && sb.rows > 1;
+                if vectors && sa.rows != sb.rows {
+                    return Err(Diagnostic::new(
+                        format!(
+                            "dot of vectors of different lengths, {} and {}",
+                            sa.rows, sb.rows
+                        ),
+                        span,
+                    ));
+                }
+                let p = &mut self.pool;
+                let r = if vectors {
+                    p.mul(&[a, b]).and_then(|ab| p.sum(ab, Axis::All))
+                } else {
+                    p.product(a, b)
+                };
+                value(r, span)
+            }
             "solve" => {
                 arity(2, 2)?;
                 let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);

@@ -298,7 +298,7 @@ impl Session {
             .map(|b| b.name)
             .chain(self.functions.keys().map(String::as_str));
         let mut d = Diagnostic::new(format!("unknown function '{name}'"), name_span);
-        if let Some(hint) = crate::suggest::sympy_spelling(name) {
+        if let Some(hint) = crate::suggest::foreign_spelling(name) {
             d = d.with_hint(hint);
         } else if let Some(s) = did_you_mean(name, known) {
             d = d.with_hint(format!("did you mean '{s}'?"));

@@ -1,5 +1,5 @@
 //! "Did you mean …?" for near-miss names, and symgrad's spelling of
-//! SymPy's functions.
+//! SymPy's and NumPy's functions.
 
 /// The candidate closest to `name` by edit distance (insertions, deletions,
 /// substitutions and swaps of adjacent characters, ignoring case), if it is
@@ -43,9 +43,10 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// SymPy's names that symgrad spells otherwise (or does without), with the
-/// hint for a call of any of them.
-pub(crate) const SYMPY_SPELLINGS: &[(&[&str], &str)] = &[
+/// SymPy's and NumPy's names that symgrad spells otherwise (or does
+/// without), with the hint for a call of any of them: a "did you mean" by
+/// spelling would mislead there (`dot` is not `det`, nor `tan` `tanh`).
+pub(crate) const FOREIGN_SPELLINGS: &[(&[&str], &str)] = &[
     (
         &["N", "evalf"],
         "numbers come from eval(e, x = 2, …); :set digits N sets the digits",
@@ -109,11 +110,62 @@ pub(crate) const SYMPY_SPELLINGS: &[(&[&str], &str)] = &[
         &["roots", "nsolve"],
         "symgrad finds no roots; descend(f, x, lr, steps) minimises f",
     ),
+    (&["matmul"], "A * B is the matrix product (dot(A, B) too)"),
+    (&["identity"], "eye(n) is the n×n identity matrix"),
+    (
+        &["square"],
+        "write x .^ 2 (elementwise), or x^2 of a scalar",
+    ),
+    (
+        &["pow", "power"],
+        "write x^n of a scalar, or A .^ n elementwise",
+    ),
+    (&["tan"], "symgrad has no tan: write sin(x)/cos(x)"),
+    (&["sinh"], "symgrad has no sinh: write (exp(x) - exp(-x))/2"),
+    (&["cosh"], "symgrad has no cosh: write (exp(x) + exp(-x))/2"),
+    (
+        &[
+            "asin", "acos", "atan", "atan2", "arcsin", "arccos", "arctan",
+        ],
+        "symgrad has no inverse trigonometric functions",
+    ),
+    (
+        &["maximum", "minimum", "clip"],
+        "max(a, b) and min(a, b) take numbers; relu(x) is max(x, 0)",
+    ),
+    (
+        &["var", "std"],
+        "the variance is mean((x - mean(x)) .^ 2), std its square root",
+    ),
+    (&["mae"], "the mean absolute error is mean(abs(y - yhat))"),
+    (
+        &["log_softmax", "logsoftmax"],
+        "write log(softmax(Z)): symgrad evaluates it stably",
+    ),
+    (
+        &["logistic", "expit"],
+        "sigmoid(x) is the logistic 1/(1 + exp(-x))",
+    ),
+    (&["heaviside"], "step(x) is the unit step"),
+    (&["outer"], "the outer product of columns a and b is a * b'"),
+    (
+        &["inner", "vdot"],
+        "dot(a, b) is the inner product of two vectors",
+    ),
+    (
+        &["rank"],
+        "symgrad has no rank; det(A) is 0 where A is singular",
+    ),
+    (&["len", "numel"], "shape(A) is [rows, columns]"),
+    (
+        &["arange", "linspace"],
+        "symgrad makes no ranges; plot(f, w, lo, hi) draws f over lo…hi",
+    ),
 ];
 
 /// The hint for a call of SymPy's `name` where symgrad spells it otherwise.
-pub(crate) fn sympy_spelling(name: &str) -> Option<&'static str> {
-    SYMPY_SPELLINGS
+pub(crate) fn foreign_spelling(name: &str) -> Option<&'static str> {
+    FOREIGN_SPELLINGS
         .iter()
         .find(|(names, _)| names.contains(&name))
         .map(|(_, hint)| *hint)
@@ -151,7 +203,7 @@ mod tests {
     #[test]
     fn sympy_hints_fit_a_terminal_after_their_prefix() {
         // "  = hint: " takes 10 of 80 columns.
-        for (names, hint) in SYMPY_SPELLINGS {
+        for (names, hint) in FOREIGN_SPELLINGS {
             assert!(hint.chars().count() <= 70, "{names:?}: {hint}");
         }
     }
