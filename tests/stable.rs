@@ -333,3 +333,113 @@ fn evalpoints_covers_softmax_logsumexp_and_every_prelude_loss() {
         }
     }
 }
+
+#[test]
+fn eval_of_scalars_keeps_the_digits_floats_cancel() {
+    // Where f64 arithmetic cancels every digit (exp(1/10^20) − 1 is 0 in
+    // floats), eval gives the f64 nearest the true value, as SymPy's evalf
+    // does: each case against mpmath at 100 digits, to the last bit. A float
+    // (1e-12) is the same binary number on both sides.
+    let have_mpmath = std::process::Command::new("python3")
+        .args(["-c", "import mpmath"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_mpmath {
+        eprintln!("skipped: needs python3 with mpmath (python3 -m pip install mpmath)");
+        return;
+    }
+    let mut cases: Vec<(String, String)> = [
+        ("exp(1/10^20) - 1", "exp(mpf(1)/10**20) - 1"),
+        ("sqrt(10^20 + 1) - 10^10", "sqrt(mpf(10)**20 + 1) - 10**10"),
+        ("1 - cos(1/10^10)", "1 - cos(mpf(1)/10**10)"),
+        ("tanh(20) - 1", "tanh(20) - 1"),
+        ("355/113 - pi", "mpf(355)/113 - pi"),
+        (
+            "exp(pi*sqrt(163)) - 640320^3 - 744",
+            "exp(pi*sqrt(163)) - 640320**3 - 744",
+        ),
+        ("(1 + 1/10^20)^(10^20)", "(1 + mpf(1)/10**20)**(10**20)"),
+        ("log(1 + 1/10^30)", "log(1 + mpf(1)/10**30)"),
+        ("sigmoid(40) - 1", "1/(1 + exp(-40)) - 1"),
+        ("softplus(-100)", "log1p(exp(-100))"),
+        ("expm1(1e-12) - 1e-12", "expm1(mpf(1e-12)) - mpf(1e-12)"),
+        ("log1p(1e-12) - 1e-12", "log1p(mpf(1e-12)) - mpf(1e-12)"),
+        ("sin(10^22)", "sin(10**22)"),
+        (
+            "(1 - sigmoid(300))*sigmoid(300)",
+            "exp(-300)/(1 + exp(-300))**2",
+        ),
+        // 0 exactly: to more digits than f64 holds, so its f64 is 0.
+        ("log(6) - log(2) - log(3)", "mpf(0)"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    // Difference quotients (f(a + h) − f(a))/h: log₂(1/h) bits cancel.
+    let functions = [
+        ("exp", "exp"),
+        ("sin", "sin"),
+        ("cos", "cos"),
+        ("tanh", "tanh"),
+        ("sigmoid", "(lambda t: 1/(1 + exp(-t)))"),
+        ("softplus", "(lambda t: log(1 + exp(t)))"),
+        ("log1p", "log1p"),
+        ("sqrt", "sqrt"),
+    ];
+    for k in [5, 10, 20] {
+        for (f, m) in functions {
+            for (a, ma) in [
+                ("1/3", "mpf(1)/3"),
+                ("7/5", "mpf(7)/5"),
+                ("5/2", "mpf(5)/2"),
+            ] {
+                cases.push((
+                    format!("({f}({a} + 1/10^{k}) - {f}({a}))*10^{k}"),
+                    format!("({m}({ma} + mpf(1)/10**{k}) - {m}({ma}))*10**{k}"),
+                ));
+            }
+        }
+    }
+    for k in [3, 7, 12, 17, 25] {
+        let x = format!("1/10^{k}");
+        let m = format!("mpf(1)/10**{k}");
+        cases.push((format!("exp({x}) - 1 - {x}"), format!("exp({m}) - 1 - {m}")));
+        cases.push((format!("sqrt(1 + {x}) - 1"), format!("sqrt(1 + {m}) - 1")));
+        cases.push((format!("{x} - sin({x})"), format!("{m} - sin({m})")));
+        cases.push((format!("tanh({k}) - 1"), format!("tanh({k}) - 1")));
+    }
+    let program = format!(
+        "from mpmath import *\nmp.dps = 100\nfor v in [{}]:\n    print(repr(float(v)))",
+        cases
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &program])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wants: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.parse().expect("a float"))
+        .collect();
+    assert_eq!(wants.len(), cases.len());
+    let mut s = session("");
+    for ((e, _), want) in cases.iter().zip(wants) {
+        let got = numbers(&mut s, &format!("eval({e})"));
+        assert_eq!(got, [want], "{e}");
+    }
+    // With a float bound to a symbol, and in an explicit matrix.
+    let got = numbers(
+        &mut s,
+        "eval([exp(x) - 1, tanh(-y) + 1], x = 1e-20, y = 30)",
+    );
+    let want = numbers(&mut s, "eval([expm1(1e-20), 2*sigmoid(-60)])");
+    assert_close("bound symbols", &got, &want, 4.5e-16, 0.0);
+}

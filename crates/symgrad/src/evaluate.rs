@@ -4,6 +4,7 @@
 
 pub(crate) mod kernels;
 pub(crate) mod linalg;
+mod precise;
 #[cfg(test)]
 mod tests;
 

@@ -1,0 +1,388 @@
+//! Scalar values right to the last bit, as SymPy's `evalf` gives them. In
+//! f64 a difference of close values loses its digits (`exp(1/10^20) − 1`
+//! is 0, `tanh(20) − 1` is 0, `355/113 − π` keeps 9 of 16). Here an
+//! expression of numbers, ℯ, π, scalar symbols with values, sums,
+//! products, powers and elementwise functions is computed in multiple
+//! precision (astro-float), each value with a bound on its error (carried
+//! through to first order, as SymPy's `evalf` carries one), at rising
+//! precision until every result is known to the last bit of an f64.
+
+use super::Values;
+use crate::{Constant, ExprId, Func, Node, Num, Pool};
+use astro_float::{BigFloat, Consts, Radix, RoundingMode};
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
+/// The first precision tried, in bits; each next one is twice the last.
+const FIRST_BITS: usize = 128;
+/// The last precision tried: a result not settled by then keeps f64's.
+const MOST_BITS: usize = 4096;
+/// The right bits a result needs: f64's 53 and a margin for its rounding.
+const NEEDED_BITS: f64 = 80.0;
+/// log₂ of a size below which a value and its error round to an f64 0
+/// (half the least subnormal is 2^−1075).
+const ZERO_IN_F64: f64 = -1080.0;
+/// The most nodes computed this way; a larger expression keeps f64.
+const MOST_NODES: usize = 2_000;
+/// The most bits of an exact number taken in.
+const MOST_NUMBER_BITS: u64 = 1 << 16;
+
+const ROUNDING: RoundingMode = RoundingMode::ToEven;
+
+/// A value and log₂ of a bound on its absolute error (−∞ when exact).
+struct Approx {
+    value: BigFloat,
+    error: f64,
+}
+
+impl Approx {
+    /// log₂ of a bound on the true value's size: value and error.
+    fn reach(&self) -> f64 {
+        log2_sum([magnitude(&self.value), self.error].into_iter())
+    }
+
+    /// Its f64 when the error cannot change it: right to [`NEEDED_BITS`],
+    /// or value and error both below f64's least subnormal (then 0).
+    fn settled(&self, cc: &mut Consts) -> Option<f64> {
+        let size = magnitude(&self.value);
+        if self.error == f64::NEG_INFINITY && self.value.is_zero() {
+            return Some(0.0);
+        }
+        if size.max(self.error) < ZERO_IN_F64 {
+            return Some(0.0);
+        }
+        if size - self.error >= NEEDED_BITS {
+            return to_f64(&self.value, cc);
+        }
+        None
+    }
+}
+
+impl Pool {
+    /// The value of `e` (a scalar, or an explicit matrix of scalars) rounded
+    /// to f64 from multiple precision, the symbols of `bindings` taken as
+    /// exact binary numbers. `None` where this cannot vouch for the last
+    /// bit: a matrix operation or `erf` in `e`, more than [`MOST_NODES`]
+    /// nodes, a value outside f64's range or not real, an error still too
+    /// large at [`MOST_BITS`], or an interrupt. A value 0 to more digits
+    /// than f64 holds (`log(6) − log(2) − log(3)`) is 0.
+    pub fn evaluate_precisely(
+        &self,
+        e: ExprId,
+        bindings: &HashMap<ExprId, Values>,
+    ) -> Option<Values> {
+        let shape = self.shape(e);
+        let outputs = match self.node(e) {
+            Node::Matrix { entries, .. } => entries.clone(),
+            _ if shape.is_scalar() => vec![e],
+            _ => return None,
+        };
+        let mut order = self.reachable(e);
+        order.retain(|&x| x != e || outputs == [e]);
+        // Scalars, and matrix symbols with values (read by their elements).
+        let supported = |x: ExprId| match self.node(x) {
+            Node::Symbol { .. } => bindings.contains_key(&x),
+            node => {
+                self.shape(x).is_scalar()
+                    && match node {
+                        Node::Num(n) => !matches!(n, Num::Rat(r) if r.bits() > MOST_NUMBER_BITS),
+                        Node::Element { symbol, row, col } => bindings
+                            .get(symbol)
+                            .is_some_and(|v| *row < v.shape.rows && *col < v.shape.cols),
+                        Node::Apply(f, _) => *f != Func::Erf,
+                        Node::Const(_) | Node::Add(_) | Node::Mul(_) | Node::Pow(..) => true,
+                        _ => false,
+                    }
+            }
+        };
+        if order.len() > MOST_NODES || !order.iter().all(|&x| supported(x)) {
+            return None;
+        }
+        let mut consts = Consts::new().ok()?;
+        let mut bits = FIRST_BITS;
+        while bits <= MOST_BITS {
+            self.check_interrupt().ok()?;
+            let values = self.at_precision(&order, bindings, bits, &mut consts)?;
+            let settled = outputs
+                .iter()
+                .map(|x| values.get(x)?.settled(&mut consts))
+                .collect::<Option<Vec<f64>>>();
+            if let Some(data) = settled {
+                return Values::new(shape, data).ok();
+            }
+            bits *= 2;
+        }
+        None
+    }
+
+    /// Every node of `order` (children first) in `p` bits of precision,
+    /// with its error bound, or `None` where a value is not real.
+    fn at_precision(
+        &self,
+        order: &[ExprId],
+        bindings: &HashMap<ExprId, Values>,
+        p: usize,
+        cc: &mut Consts,
+    ) -> Option<FxHashMap<ExprId, Approx>> {
+        let exact = f64::NEG_INFINITY;
+        let mut values: FxHashMap<ExprId, Approx> = FxHashMap::default();
+        for &x in order {
+            let arg = |a: &ExprId| values.get(a);
+            // The error of each operand, times what the result moves by
+            // with it (log₂ of a bound on the derivative).
+            let (value, errors): (BigFloat, Vec<f64>) = match self.node(x) {
+                Node::Num(Num::Float(f)) => (BigFloat::from_f64(*f, p), vec![]),
+                Node::Num(Num::Rat(r)) if r.is_integer() && r.bits() < p as u64 => (
+                    BigFloat::parse(&r.numer().to_string(), Radix::Dec, p, ROUNDING, cc),
+                    vec![],
+                ),
+                // Rounded to p bits (whether or not astro-float says so).
+                Node::Num(Num::Rat(r)) => {
+                    let parse = |n: num_bigint::BigInt, cc: &mut Consts| {
+                        BigFloat::parse(&n.to_string(), Radix::Dec, p, ROUNDING, cc)
+                    };
+                    let q = parse(r.numer(), cc).div(&parse(r.denom(), cc), p, ROUNDING);
+                    let rounding = magnitude(&q) + 2.0 - p as f64;
+                    (q, vec![rounding])
+                }
+                Node::Const(c) => {
+                    let v = match c {
+                        Constant::E => cc.e(p, ROUNDING),
+                        Constant::Pi => cc.pi(p, ROUNDING),
+                    };
+                    let rounding = magnitude(&v) + 2.0 - p as f64;
+                    (v, vec![rounding])
+                }
+                Node::Symbol { .. } => match bindings.get(&x)?.as_scalar() {
+                    Some(v) => (BigFloat::from_f64(v, p), vec![]),
+                    None => continue,
+                },
+                Node::Element { symbol, row, col } => {
+                    let v = bindings.get(symbol)?.get(*row, *col);
+                    (BigFloat::from_f64(v, p), vec![])
+                }
+                Node::Add(ts) => {
+                    let terms = ts.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    let mut total = terms[0].value.clone();
+                    for t in &terms[1..] {
+                        total = total.add(&t.value, p, ROUNDING);
+                    }
+                    (total, terms.iter().map(|t| t.error).collect())
+                }
+                Node::Mul(fs) => {
+                    let factors = fs.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    let mut product = factors[0].value.clone();
+                    for f in &factors[1..] {
+                        product = product.mul(&f.value, p, ROUNDING);
+                    }
+                    // Each factor's error times the others, each at most
+                    // its value and error (so two uncertain 0s are not 0).
+                    let sizes: Vec<f64> = factors.iter().map(|f| f.reach()).collect();
+                    let errors = factors.iter().enumerate().map(|(i, f)| {
+                        let others: f64 = (sizes.iter().enumerate())
+                            .filter(|&(j, _)| j != i)
+                            .map(|(_, s)| s)
+                            .sum();
+                        f.error + others
+                    });
+                    (product, errors.collect())
+                }
+                Node::Pow(b, e) => {
+                    let (b, e_approx) = (arg(b)?, arg(e)?);
+                    let v = power(&b.value, &e_approx.value, self.as_num(*e), p, cc);
+                    let (size, b_size) = (magnitude(&v), magnitude(&b.value));
+                    // ∂/∂b = e⋅bᵉ/b, ∂/∂e = bᵉ⋅log b (|log b| < |log₂ b| + 1).
+                    let by_base = if b.error == exact {
+                        exact
+                    } else {
+                        b.error + magnitude(&e_approx.value) + 1.0 + size - b_size
+                    };
+                    let by_exponent = if e_approx.error == exact {
+                        exact
+                    } else {
+                        e_approx.error + size + (b_size.abs() + 1.0).log2()
+                    };
+                    (v, vec![by_base, by_exponent])
+                }
+                Node::Apply(f, a) => {
+                    let a = arg(a)?;
+                    let v = apply(*f, &a.value, p, cc);
+                    let moved = match f {
+                        // Exact once the sign of a is sure.
+                        Func::Sign | Func::Step if magnitude(&a.value) > a.error + 1.0 => exact,
+                        Func::Sign | Func::Step => f64::INFINITY,
+                        _ if a.error == exact => exact,
+                        _ => a.error + slope(*f, &a.value, &v),
+                    };
+                    (v, vec![moved])
+                }
+                _ => return None,
+            };
+            if value.is_nan() {
+                return None;
+            }
+            // Where the result itself was rounded, half an ulp of p bits.
+            let rounding = if value.inexact() {
+                magnitude(&value) + 2.0 - p as f64
+            } else {
+                exact
+            };
+            let error = log2_sum(errors.into_iter().chain([rounding]));
+            values.insert(x, Approx { value, error });
+        }
+        Some(values)
+    }
+}
+
+/// `b^e`: by repeated multiplication for an exact integer exponent (so a
+/// negative base is fine), else `exp(e⋅log b)` as astro-float rounds it.
+fn power(b: &BigFloat, e: &BigFloat, exact: Option<&Num>, p: usize, cc: &mut Consts) -> BigFloat {
+    let integer = match exact {
+        Some(Num::Rat(r)) if r.is_integer() => r.to_i64().filter(|n| n.unsigned_abs() <= 1 << 32),
+        _ => None,
+    };
+    match integer {
+        Some(n) if n >= 0 => b.powi(n as usize, p, ROUNDING),
+        Some(n) => b
+            .powi(n.unsigned_abs() as usize, p, ROUNDING)
+            .reciprocal(p, ROUNDING),
+        None => b.pow(e, p, ROUNDING, cc),
+    }
+}
+
+/// The elementwise function `f` of `a` (not `erf`: NaN).
+fn apply(f: Func, a: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
+    let one = BigFloat::from_word(1, p);
+    let zero = BigFloat::new(p);
+    let positive = a.is_positive() && !a.is_zero();
+    match f {
+        Func::Exp => a.exp(p, ROUNDING, cc),
+        Func::Log if positive => a.ln(p, ROUNDING, cc),
+        Func::Abs => a.abs(),
+        Func::Tanh => a.tanh(p, ROUNDING, cc),
+        Func::Sigmoid => one
+            .add(&a.neg().exp(p, ROUNDING, cc), p, ROUNDING)
+            .reciprocal(p, ROUNDING),
+        Func::Softplus => log1p(&a.exp(p, ROUNDING, cc), p, cc),
+        Func::Relu if positive => a.clone(),
+        Func::Relu => zero,
+        Func::Sign if a.is_zero() => zero,
+        Func::Sign if positive => one,
+        Func::Sign => one.neg(),
+        Func::Step if positive => one,
+        Func::Step => zero,
+        Func::Sin => a.sin(p, ROUNDING, cc),
+        Func::Cos => a.cos(p, ROUNDING, cc),
+        Func::Log1p => log1p(a, p, cc),
+        // The subtraction cancels log₂(1/|a|) bits where a is small: exp
+        // has them in hand; below 2^−2p, expm1(a) is a to p bits.
+        Func::Expm1 if magnitude(a) < -2.0 * p as f64 => a.clone(),
+        Func::Expm1 => {
+            let more = p + (-magnitude(a)).max(0.0) as usize + 2;
+            a.exp(more, ROUNDING, cc).sub(&one, p, ROUNDING)
+        }
+        Func::Log | Func::Erf => astro_float::NAN,
+    }
+}
+
+/// log₂|x| to within a bit (−∞ for 0).
+fn magnitude(x: &BigFloat) -> f64 {
+    match x.exponent() {
+        Some(e) if !x.is_zero() => f64::from(e),
+        _ => f64::NEG_INFINITY,
+    }
+}
+
+/// log₂ of the sum of 2^xᵢ, without overflow (−∞ for none, NaN as +∞).
+fn log2_sum(xs: impl Iterator<Item = f64>) -> f64 {
+    let xs: Vec<f64> = xs
+        .map(|x| if x.is_nan() { f64::INFINITY } else { x })
+        .collect();
+    let top = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return top;
+    }
+    top + xs.iter().map(|x| (x - top).exp2()).sum::<f64>().log2()
+}
+
+/// log₂ of a bound on |f′| between `a` and the points its error reaches
+/// (`fa` is f(a)), with a bit to spare for the bounds being within a bit.
+fn slope(f: Func, a: &BigFloat, fa: &BigFloat) -> f64 {
+    let out = magnitude(fa);
+    1.0 + match f {
+        // exp′ = exp; σ′ = σ(1 − σ) ≤ σ.
+        Func::Exp | Func::Sigmoid => out,
+        // softplus′ = σ ≤ min(1, 2⋅softplus).
+        Func::Softplus => (out + 1.0).min(0.0),
+        // expm1′ = expm1 + 1.
+        Func::Expm1 => out.max(0.0) + 1.0,
+        Func::Log => -magnitude(a),
+        Func::Log1p => -magnitude(&BigFloat::from_word(1, 64).add(a, 64, ROUNDING)),
+        Func::Tanh | Func::Sin | Func::Cos | Func::Abs | Func::Relu => 0.0,
+        Func::Sign | Func::Step | Func::Erf => f64::INFINITY,
+    }
+}
+
+/// `log(1 + x)` to `p` bits: `1 + x` is formed exactly (rounding it first
+/// would leave nothing of a small x), and below 2^−2p it is x itself.
+fn log1p(x: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
+    if magnitude(x) < -2.0 * p as f64 {
+        return x.clone();
+    }
+    let sum = BigFloat::from_word(1, p).add_full_prec(x);
+    if sum.is_positive() && !sum.is_zero() {
+        sum.ln(p, ROUNDING, cc)
+    } else {
+        astro_float::NAN
+    }
+}
+
+/// `x` rounded to the nearest f64 (through its decimal digits, which
+/// astro-float writes to more than twice f64's precision), or `None`
+/// outside f64's range.
+fn to_f64(x: &BigFloat, cc: &mut Consts) -> Option<f64> {
+    let text = x.format(Radix::Dec, ROUNDING, cc).ok()?;
+    let f = text.parse::<f64>().ok()?;
+    let underflowed = f == 0.0 && !x.is_zero();
+    (f.is_finite() && !underflowed).then_some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Shape;
+
+    #[test]
+    fn vouches_only_for_what_it_can() {
+        let mut pool = Pool::new();
+        let none = HashMap::new();
+        let log = |pool: &mut Pool, n: i64| {
+            let n = pool.int(n).unwrap();
+            pool.apply(Func::Log, n).unwrap()
+        };
+        // log 6 − log 2 − log 3 is 0 to more digits than f64 holds, but its
+        // sign is never sure.
+        let (l6, l2, l3) = (log(&mut pool, 6), log(&mut pool, 2), log(&mut pool, 3));
+        let (m2, m3) = (pool.neg(l2).unwrap(), pool.neg(l3).unwrap());
+        let zero = pool.add(&[l6, m2, m3]).unwrap();
+        let got = pool.evaluate_precisely(zero, &none).unwrap();
+        assert_eq!(got.data, [0.0]);
+        let sign = pool.apply(Func::Sign, zero).unwrap();
+        assert_eq!(pool.evaluate_precisely(sign, &none), None);
+        // A matrix operation, and erf, are not computed here.
+        let w = pool.symbol("W", Shape::new(2, 2)).unwrap();
+        let trace = pool.trace(w).unwrap();
+        let bound = HashMap::from([(w, Values::new(Shape::new(2, 2), vec![1.0; 4]).unwrap())]);
+        assert_eq!(pool.evaluate_precisely(trace, &bound), None);
+        let half = pool.rational(1, 2).unwrap();
+        let erf = pool.apply(Func::Erf, half).unwrap();
+        assert_eq!(pool.evaluate_precisely(erf, &none), None);
+        // An element of a bound matrix is its value; relu(−2) is exactly 0.
+        let w01 = pool.element(w, 0, 1).unwrap();
+        let two = pool.int(-2).unwrap();
+        let relu = pool.apply(Func::Relu, two).unwrap();
+        let sum = pool.add(&[w01, relu]).unwrap();
+        let got = pool.evaluate_precisely(sum, &bound).unwrap();
+        assert_eq!(got.data, [1.0]);
+    }
+}
