@@ -371,6 +371,15 @@ fn eval_of_scalars_keeps_the_digits_floats_cancel() {
         ),
         // 0 exactly: to more digits than f64 holds, so its f64 is 0.
         ("log(6) - log(2) - log(3)", "mpf(0)"),
+        // Past a float's range inside; a large term's ulp that cancels
+        // later; an exact power (0.25^−0.5); a negative base to an integer.
+        ("softplus(10^20)", "mpf(10)**20"),
+        (
+            "abs(pi + y + 1) + softplus(3^50) - softplus(y) - (3^50 - 2 - exp(y)), y = -1/2",
+            "abs(pi + mpf(1)/2) - log1p(exp(-mpf(1)/2)) + 2 + exp(-mpf(1)/2)",
+        ),
+        ("(y*y)^y + 1, y = -0.5", "mpf(3)"),
+        ("x^x, x = -3", "mpf(-1)/27"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))

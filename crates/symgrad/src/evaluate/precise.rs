@@ -163,17 +163,30 @@ impl Pool {
                 }
                 Node::Add(ts) => {
                     let terms = ts.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    let mut errors: Vec<f64> = terms.iter().map(|t| t.error).collect();
                     let mut total = terms[0].value.clone();
                     for t in &terms[1..] {
                         total = total.add(&t.value, p, ROUNDING);
+                        // Each partial sum rounded (a large term's ulp
+                        // stays when it cancels later).
+                        if total.inexact() {
+                            errors.push(magnitude(&total) + 2.0 - p as f64);
+                        }
                     }
-                    (total, terms.iter().map(|t| t.error).collect())
+                    (total, errors)
                 }
                 Node::Mul(fs) => {
                     let factors = fs.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
                     let mut product = factors[0].value.clone();
-                    for f in &factors[1..] {
+                    let mut roundings = Vec::new();
+                    for (k, f) in factors.iter().enumerate().skip(1) {
                         product = product.mul(&f.value, p, ROUNDING);
+                        // Each partial product rounded, times the factors
+                        // still to come.
+                        if product.inexact() && !product.is_zero() {
+                            let later: f64 = factors[k + 1..].iter().map(|f| f.reach()).sum();
+                            roundings.push(magnitude(&product) + 2.0 - p as f64 + later);
+                        }
                     }
                     // Each factor's error times the others, each at most
                     // its value and error (so two uncertain 0s are not 0).
@@ -185,31 +198,30 @@ impl Pool {
                             .sum();
                         f.error + others
                     });
-                    (product, errors.collect())
+                    (product, errors.chain(roundings).collect())
                 }
                 Node::Pow(b, e) => {
                     let (b, e_approx) = (arg(b)?, arg(e)?);
-                    let v = power(&b.value, &e_approx.value, self.as_num(*e), p, cc);
-                    let (size, b_size) = (magnitude(&v), magnitude(&b.value));
-                    // ∂/∂b = e⋅bᵉ/b, ∂/∂e = bᵉ⋅log b (|log b| < |log₂ b| + 1).
-                    let by_base = if b.error == exact {
-                        exact
+                    let v = power(&b.value, e_approx, self.as_num(*e), p, cc);
+                    let errors = if b.value.is_zero() {
+                        // 0 to a power surely positive is exactly 0.
+                        let sure = b.error == exact && sign_is_sure(e_approx);
+                        vec![if sure { exact } else { f64::INFINITY }]
                     } else {
-                        b.error + magnitude(&e_approx.value) + 1.0 + size - b_size
+                        // ∂/∂b = e⋅bᵉ/b, ∂/∂e = bᵉ⋅log b (|log b| < |log₂ b| + 1).
+                        let (size, b_size) = (magnitude(&v), magnitude(&b.value));
+                        let by_base = b.error + magnitude(&e_approx.value) + 1.0 + size - b_size;
+                        let by_exponent = e_approx.error + size + (b_size.abs() + 1.0).log2();
+                        vec![by_base, by_exponent]
                     };
-                    let by_exponent = if e_approx.error == exact {
-                        exact
-                    } else {
-                        e_approx.error + size + (b_size.abs() + 1.0).log2()
-                    };
-                    (v, vec![by_base, by_exponent])
+                    (v, errors)
                 }
                 Node::Apply(f, a) => {
                     let a = arg(a)?;
                     let v = apply(*f, &a.value, p, cc);
                     let moved = match f {
                         // Exact once the sign of a is sure.
-                        Func::Sign | Func::Step if magnitude(&a.value) > a.error + 1.0 => exact,
+                        Func::Sign | Func::Step if sign_is_sure(a) => exact,
                         Func::Sign | Func::Step => f64::INFINITY,
                         _ if a.error == exact => exact,
                         _ => a.error + slope(*f, &a.value, &v),
@@ -218,11 +230,19 @@ impl Pool {
                 }
                 _ => return None,
             };
-            if value.is_nan() {
+            // Past astro-float's largest number (exp(10^30)): left to f64.
+            if value.is_nan() || value.is_inf() {
                 return None;
             }
-            // Where the result itself was rounded, half an ulp of p bits.
-            let rounding = if value.inexact() {
+            // Where the result itself was rounded, half an ulp of p bits; a
+            // 0 where a function or product underflowed (exp(−10^30)) is
+            // off by at most astro-float's least number.
+            let underflow = value.is_zero()
+                && value.inexact()
+                && matches!(self.node(x), Node::Apply(..) | Node::Mul(_) | Node::Pow(..));
+            let rounding = if underflow {
+                f64::from(astro_float::EXPONENT_MIN)
+            } else if value.inexact() {
                 magnitude(&value) + 2.0 - p as f64
             } else {
                 exact
@@ -234,19 +254,46 @@ impl Pool {
     }
 }
 
-/// `b^e`: by repeated multiplication for an exact integer exponent (so a
-/// negative base is fine), else `exp(e⋅log b)` as astro-float rounds it.
-fn power(b: &BigFloat, e: &BigFloat, exact: Option<&Num>, p: usize, cc: &mut Consts) -> BigFloat {
-    let integer = match exact {
-        Some(Num::Rat(r)) if r.is_integer() => r.to_i64().filter(|n| n.unsigned_abs() <= 1 << 32),
+/// `b^e`: by repeated multiplication for a small exact integer exponent,
+/// `sqrt` for 1/2, else `exp(e⋅log|b|)` with the bits `exp` magnifies in
+/// hand, negative for a negative base to an odd exact integer. Never
+/// astro-float's `pow`, which does not return where the power is exact
+/// (`0.25^−0.5`).
+fn power(b: &BigFloat, e: &Approx, exact: Option<&Num>, p: usize, cc: &mut Consts) -> BigFloat {
+    let half = exact.is_some_and(|n| *n == Num::Rat(crate::Rat::new(1.into(), 2.into())));
+    let (e_exact, e) = (e.error == f64::NEG_INFINITY, &e.value);
+    let integer = e_exact && e.is_int();
+    // An exact integer exponent, written (2^3) or computed (2^y at y = 3).
+    let small = match exact {
+        Some(Num::Rat(r)) if r.is_integer() => r.to_i64(),
+        _ if integer && magnitude(e) <= 33.0 => to_f64(e, cc).map(|n| n as i64),
         _ => None,
-    };
-    match integer {
+    }
+    .filter(|n| n.unsigned_abs() <= 1 << 32);
+    match small {
         Some(n) if n >= 0 => b.powi(n as usize, p, ROUNDING),
         Some(n) => b
             .powi(n.unsigned_abs() as usize, p, ROUNDING)
             .reciprocal(p, ROUNDING),
-        None => b.pow(e, p, ROUNDING, cc),
+        // 0 to a positive power is 0; to a negative one, not a number.
+        None if b.is_zero() && e.is_positive() && !e.is_zero() => BigFloat::new(p),
+        None if b.is_zero() => astro_float::NAN,
+        None if half => b.sqrt(p, ROUNDING),
+        None if b.is_negative() && !integer => astro_float::NAN,
+        None => {
+            // exp(y) turns y's absolute error into its relative error.
+            let y_size = magnitude(e) + (magnitude(b).abs() + 1.0).log2();
+            let more = p + y_size.max(0.0) as usize + 8;
+            let y = b.abs().ln(more, ROUNDING, cc).mul(e, more, ROUNDING);
+            let mut v = y.exp(more, ROUNDING, cc);
+            let two = BigFloat::from_word(2, 64);
+            if b.is_negative() && !e.div(&two, more, ROUNDING).is_int() {
+                v.inv_sign();
+            }
+            v.set_inexact(true);
+            v.set_precision(p, ROUNDING)
+                .map_or(astro_float::NAN, |()| v)
+        }
     }
 }
 
@@ -263,6 +310,10 @@ fn apply(f: Func, a: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
         Func::Sigmoid => one
             .add(&a.neg().exp(p, ROUNDING, cc), p, ROUNDING)
             .reciprocal(p, ROUNDING),
+        // a + log(1 + e^(−a)) for a > 0: no overflow.
+        Func::Softplus if positive => {
+            a.add(&log1p(&a.neg().exp(p, ROUNDING, cc), p, cc), p, ROUNDING)
+        }
         Func::Softplus => log1p(&a.exp(p, ROUNDING, cc), p, cc),
         Func::Relu if positive => a.clone(),
         Func::Relu => zero,
@@ -283,6 +334,11 @@ fn apply(f: Func, a: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
         }
         Func::Log | Func::Erf => astro_float::NAN,
     }
+}
+
+/// True when `a`'s error cannot change its sign.
+fn sign_is_sure(a: &Approx) -> bool {
+    magnitude(&a.value) > a.error + 1.0
 }
 
 /// log₂|x| to within a bit (−∞ for 0).
