@@ -397,6 +397,10 @@ fn log1p(x: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
 /// astro-float writes to more than twice f64's precision), or `None`
 /// outside f64's range.
 fn to_f64(x: &BigFloat, cc: &mut Consts) -> Option<f64> {
+    // Far outside, without writing the digits of 2^(10^8).
+    if magnitude(x).abs() > 1100.0 {
+        return None;
+    }
     let text = x.format(Radix::Dec, ROUNDING, cc).ok()?;
     let f = text.parse::<f64>().ok()?;
     let underflowed = f == 0.0 && !x.is_zero();
