@@ -59,11 +59,11 @@ impl Pool {
 
     /// The identities SymPy applies on construction besides the inverse
     /// pairs: odd and even functions of a negated argument (`sin(−x) =
-    /// −sin(x)`, `cos(1 − x) = cos(x − 1)`, `|−2⋅x| = 2⋅|x|`), `|a| = a` for an `a`
-    /// never negative, `exp(c⋅log(a)) = a^c` for a number `c`, `softplus(0)
-    /// = log(2)`, and sin and cos at rational multiples of π. Kept out of
-    /// line: inlined into `apply`, it made writing out S2's gradients
-    /// (`elements`) 3–4 % slower, against 1–2 % so.
+    /// −sin(x)`, `cos(1 − x) = cos(x − 1)`, `|−2⋅x| = 2⋅|x|`), `|a| = a`
+    /// for an `a` never negative, `exp(c⋅log(a)) = a^c` for a number `c`,
+    /// `softplus(0) = log(2)`, and sin and cos at rational multiples of π.
+    /// Kept out of line: inlined into `apply`, it made writing out S2's
+    /// gradients (`elements`) 3–4 % slower, against 1–2 % so.
     #[inline(never)]
     fn identity(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
         let odd = matches!(f, Func::Sin | Func::Tanh | Func::Erf);

@@ -36,14 +36,14 @@ fn break_at_spaces(line: &str, width: usize, shallow: bool) -> String {
     // Where a line may end (a space, or just after a `*`), the bracket
     // depth there, and whether it is after a `*`.
     let mut depth = 0i32;
-    let mut spaces: Vec<(usize, i32, bool)> = Vec::new();
+    let mut breaks: Vec<(usize, i32, bool)> = Vec::new();
     for (k, &c) in chars.iter().enumerate() {
         match c {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
-            ' ' => spaces.push((k, depth, false)),
+            ' ' => breaks.push((k, depth, false)),
             '*' if shallow && chars.get(k + 1).is_some_and(|&n| n != ' ' && n != '*') => {
-                spaces.push((k + 1, depth, true))
+                breaks.push((k + 1, depth, true))
             }
             _ => {}
         }
@@ -60,22 +60,22 @@ fn break_at_spaces(line: &str, width: usize, shallow: bool) -> String {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut lead = "";
-    let mut next_space = 0;
+    let mut next_break = 0;
     loop {
         let room = width.saturating_sub(str_width(lead));
         if before[chars.len()] - before[start] <= room {
             lines.push(format!("{lead}{}", text(start, chars.len())));
             break;
         }
-        while next_space < spaces.len() && spaces[next_space].0 <= start {
-            next_space += 1;
+        while next_break < breaks.len() && breaks[next_break].0 <= start {
+            next_break += 1;
         }
-        let fitting = spaces[next_space..]
+        let fitting = breaks[next_break..]
             .iter()
             .take_while(|&&(k, _, _)| before[k] - before[start] <= room);
         let chosen = fitting
             .min_by_key(|&&(k, d, star)| (if shallow { d } else { 0 }, star, std::cmp::Reverse(k)))
-            .or_else(|| spaces.get(next_space));
+            .or_else(|| breaks.get(next_break));
         let Some(&(k, _, star)) = chosen else {
             lines.push(format!("{lead}{}", text(start, chars.len())));
             break;
