@@ -290,7 +290,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "eval",
         "eval(e, W = value, …)",
-        "the value of e in floats, computed stably; a NaN or infinity on the way is an error naming the operation",
+        "the value of e in floats, computed stably (a scalar right to the last bit, in multiple precision where floats cancel); a NaN or infinity on the way is an error naming the operation",
         "eval(L, W = randn(1, 5))",
     ),
     b(
