@@ -132,25 +132,25 @@ impl Pool {
             // with it (log₂ of a bound on the derivative).
             let (value, errors): (BigFloat, Vec<f64>) = match self.node(x) {
                 Node::Num(Num::Float(f)) => (BigFloat::from_f64(*f, p), vec![]),
-                Node::Num(Num::Rat(r)) if r.is_integer() && r.bits() < p as u64 => (
-                    BigFloat::parse(&r.numer().to_string(), Radix::Dec, p, ROUNDING, cc),
-                    vec![],
-                ),
-                // Rounded to p bits (whether or not astro-float says so).
                 Node::Num(Num::Rat(r)) => {
                     let parse = |n: num_bigint::BigInt, cc: &mut Consts| {
                         BigFloat::parse(&n.to_string(), Radix::Dec, p, ROUNDING, cc)
                     };
-                    let q = parse(r.numer(), cc).div(&parse(r.denom(), cc), p, ROUNDING);
-                    let rounding = magnitude(&q) + 2.0 - p as f64;
-                    (q, vec![rounding])
+                    if r.is_integer() && r.bits() < p as u64 {
+                        (parse(r.numer(), cc), vec![])
+                    } else {
+                        // Rounded to p bits (whether or not astro-float says so).
+                        let q = parse(r.numer(), cc).div(&parse(r.denom(), cc), p, ROUNDING);
+                        let rounding = half_ulp(&q, p);
+                        (q, vec![rounding])
+                    }
                 }
                 Node::Const(c) => {
                     let v = match c {
                         Constant::E => cc.e(p, ROUNDING),
                         Constant::Pi => cc.pi(p, ROUNDING),
                     };
-                    let rounding = magnitude(&v) + 2.0 - p as f64;
+                    let rounding = half_ulp(&v, p);
                     (v, vec![rounding])
                 }
                 Node::Symbol { .. } => match bindings.get(&x)?.as_scalar() {
@@ -170,13 +170,16 @@ impl Pool {
                         // Each partial sum rounded (a large term's ulp
                         // stays when it cancels later).
                         if total.inexact() {
-                            errors.push(magnitude(&total) + 2.0 - p as f64);
+                            errors.push(half_ulp(&total, p));
                         }
                     }
                     (total, errors)
                 }
                 Node::Mul(fs) => {
                     let factors = fs.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    // Each factor at most its value and error (so two
+                    // uncertain 0s are not 0).
+                    let sizes: Vec<f64> = factors.iter().map(|f| f.reach()).collect();
                     let mut product = factors[0].value.clone();
                     let mut roundings = Vec::new();
                     for (k, f) in factors.iter().enumerate().skip(1) {
@@ -184,13 +187,11 @@ impl Pool {
                         // Each partial product rounded, times the factors
                         // still to come.
                         if product.inexact() && !product.is_zero() {
-                            let later: f64 = factors[k + 1..].iter().map(|f| f.reach()).sum();
-                            roundings.push(magnitude(&product) + 2.0 - p as f64 + later);
+                            let later: f64 = sizes[k + 1..].iter().sum();
+                            roundings.push(half_ulp(&product, p) + later);
                         }
                     }
-                    // Each factor's error times the others, each at most
-                    // its value and error (so two uncertain 0s are not 0).
-                    let sizes: Vec<f64> = factors.iter().map(|f| f.reach()).collect();
+                    // Each factor's error times the others.
                     let errors = factors.iter().enumerate().map(|(i, f)| {
                         let others: f64 = (sizes.iter().enumerate())
                             .filter(|&(j, _)| j != i)
@@ -243,7 +244,7 @@ impl Pool {
             let rounding = if underflow {
                 f64::from(astro_float::EXPONENT_MIN)
             } else if value.inexact() {
-                magnitude(&value) + 2.0 - p as f64
+                half_ulp(&value, p)
             } else {
                 exact
             };
@@ -339,6 +340,12 @@ fn apply(f: Func, a: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
 /// True when `a`'s error cannot change its sign.
 fn sign_is_sure(a: &Approx) -> bool {
     magnitude(&a.value) > a.error + 1.0
+}
+
+/// log₂ of a bound on the error of rounding `x` to `p` bits: half an ulp,
+/// with a bit to spare for [`magnitude`] being within a bit.
+fn half_ulp(x: &BigFloat, p: usize) -> f64 {
+    magnitude(x) + 2.0 - p as f64
 }
 
 /// log₂|x| to within a bit (−∞ for 0).
