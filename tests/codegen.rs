@@ -408,9 +408,10 @@ v0 = [[1], [-0.5], [2]]
 }
 
 #[test]
-fn sin_cos_log1p_expm1_erf_and_the_matrix_functions_run_like_eval() {
+fn the_trigonometric_log1p_expm1_erf_and_matrix_functions_run_like_eval() {
     let setup = "symbol A[3, 3], v[3, 1], x
 G = sum(sin(A * v) .* cos(v)) + sum(log1p(A .^ 2)) + sum(expm1(-abs(v))) + sum(erf(A / 2)) + x * erf(x / sqrt(2))
+G = G + sum(tan(A / 8) * atan(v)) + sum(asin(tanh(A) / 2) + acos(sigmoid(A))) + sum(sinh(v / 2) .* cosh(v)) + atan(x)
 M = A + 4 * eye(3)
 H = logdet(M) + det(M) / 100 + v' * inv(M) * v + sum(solve(M, v)) + trace(M^-2)
 A0 = [[0.5, -1, 2], [0.25, 3, -0.75], [1, 0.1, -2]]

@@ -204,6 +204,106 @@ fn functions_take_sympys_values_and_identities() {
 }
 
 #[test]
+fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
+    // The forms SymPy 1.14 gives, for real symbols.
+    for (input, sympy) in [
+        ("tan(pi/12)", "2 - sqrt(3)"),
+        ("tan(3*pi/8)", "1 + sqrt(2)"),
+        ("tan(-pi/6)", "-sqrt(3)/3"),
+        ("asin(sqrt(3)/2)", "pi/3"),
+        ("asin(1/4 - sqrt(5)/4)", "-pi/10"),
+        ("acos(-sqrt(2)/2)", "3*pi/4"),
+        ("acos(1/4 + sqrt(5)/4)", "pi/5"),
+        ("acos(-1)", "pi"),
+        ("atan(2 - sqrt(3))", "pi/12"),
+        ("atan(sqrt(2) - 1)", "pi/8"),
+        ("atan(-1)", "-pi/4"),
+        ("acos(-x)", "acos(-x)"),
+        ("asin(1 - x)", "-asin(x - 1)"),
+        ("atan(-1/3)", "-atan(1/3)"),
+        ("sinh(-x)", "-sinh(x)"),
+        ("cosh(-x)", "cosh(x)"),
+        ("cosh(0)", "1"),
+        ("abs(cosh(x))", "cosh(x)"),
+        ("tan(atan(x))", "x"),
+        ("sin(asin(x))", "x"),
+        ("cos(acos(x))", "x"),
+        ("diff(tan(x), x)", "1 + tan(x)^2"),
+        ("diff(atan(x), x)", "1/(1 + x^2)"),
+        ("diff(asin(x), x)", "1/sqrt(1 - x^2)"),
+        ("diff(acos(x), x)", "-1/sqrt(1 - x^2)"),
+        ("diff(sinh(x), x)", "cosh(x)"),
+        ("diff(cosh(x), x)", "sinh(x)"),
+    ] {
+        assert_eq!(run(&format!("text({input})")), sympy, "{input}");
+    }
+    // tan(k⋅π/d) against libm: exact where q = k/d mod 1 has denominator 1,
+    // 3, 4, 6, 8 or 12, and an error where cos is 0. And the inverses of
+    // every exact value of sin, cos and tan give back their angle (asin
+    // and atan in [−π/2, π/2], acos in [0, π]), and stay unevaluated
+    // where the value is not exact.
+    let denominator = |p: i32, q: i32| {
+        let (mut a, mut b) = (p.abs(), q);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        q / a
+    };
+    let mut s = session(":set digits 17");
+    for d in [1, 2, 3, 4, 5, 6, 8, 12] {
+        for k in -2 * d..=2 * d {
+            let x = f64::from(k) * std::f64::consts::PI / f64::from(d);
+            let tan = format!("tan({k}*pi/{d})");
+            if denominator(k, d) == 2 {
+                assert!(run_in(&mut s, &tan).contains("undefined"), "{tan}");
+                continue;
+            }
+            let got = numbers(&mut s, &format!("eval({tan})"));
+            assert_close(&tan, &got, &[x.tan()], 1e-14, 1e-15);
+            let exact = [1, 3, 4, 6, 8, 12].contains(&denominator(k, d));
+            let form = run_in(&mut s, &format!("text({tan})"));
+            assert_eq!(!form.contains("tan"), exact, "{tan} is {form}");
+            for (f, g, want) in [
+                ("asin", "sin", x.sin().asin()),
+                ("acos", "cos", x.cos().acos()),
+                ("atan", "tan", x.tan().atan()),
+            ] {
+                let e = format!("{f}({g}({k}*pi/{d}))");
+                let got = numbers(&mut s, &format!("eval({e})"));
+                assert_close(&e, &got, &[want], 1e-14, 1e-15);
+                let inner = run_in(&mut s, &format!("text({g}({k}*pi/{d}))"));
+                let form = run_in(&mut s, &format!("text({e})"));
+                assert_eq!(form.contains(f), inner.contains(g), "{e} is {form}");
+            }
+        }
+    }
+    // Values and identities at points, against the standard library.
+    type Of = fn(f64) -> f64;
+    let cases: [(&str, Of); 8] = [
+        ("tan(1 - x)", |x| (1.0 - x).tan()),
+        ("atan(2*x) + asin(x/5)", |x| {
+            (2.0 * x).atan() + (x / 5.0).asin()
+        }),
+        ("acos(-x/5)", |x| (-x / 5.0).acos()),
+        ("sinh(1 - x)*cosh(-x)", |x| (1.0 - x).sinh() * x.cosh()),
+        ("cosh(x)^2 - sinh(x)^2", |_| 1.0),
+        ("tan(atan(x))", |x| x),
+        ("diff(atan(x^2), x)", |x| 2.0 * x / (1.0 + x.powi(4))),
+        ("diff(acos(x/5), x)", |x| -1.0 / (25.0 - x * x).sqrt()),
+    ];
+    for (e, f) in cases {
+        for x in [-2.5, -0.3, 0.7, 4.0] {
+            let got = numbers(&mut s, &format!("eval({e}, x = {x})"));
+            assert_close(e, &got, &[f(x)], 1e-13, 1e-15);
+        }
+    }
+    // Outside the real domain: an error, not NaN.
+    for e in ["asin(2)", "acos(-3/2)", "eval(asin(x), x = 1.5)"] {
+        assert!(run_in(&mut s, e).starts_with("error"), "{e}");
+    }
+}
+
+#[test]
 fn text_form_of_common_expressions() {
     check("text(3*x^2 - y/3 + 1)", expect!["3*x^2 - y/3 + 1"]);
     check("text(1/(1 + exp(-z)))", expect!["1/(1 + exp(-z))"]);

@@ -49,6 +49,7 @@ def ops(m, erf):
 
     return dict(
         m=m, exp=m.exp, log=m.log, sqrt=m.sqrt, abs=m.abs, tanh=m.tanh, sin=m.sin, cos=m.cos,
+        tan=m.tan, asin=m.arcsin, acos=m.arccos, atan=m.arctan, sinh=m.sinh, cosh=m.cosh,
         log1p=m.log1p, expm1=m.expm1, erf=erf,
         sigmoid=lambda x: 1 / (1 + m.exp(-x)),
         softplus=lambda x: m.logaddexp(0.0, x),
@@ -72,7 +73,7 @@ class Expr:
 
 
 UNARY = ["exp", "log", "sqrt", "abs", "tanh", "sin", "cos", "sigmoid", "softplus", "relu",
-         "log1p", "expm1", "erf", "neg"]
+         "log1p", "expm1", "erf", "tan", "asin", "acos", "atan", "sinh", "cosh", "neg"]
 
 
 class Losses:
@@ -144,6 +145,13 @@ class Losses:
             return Expr(f"(-{a.sg})", f"(-{a.py})", shape)
         if f in ("exp", "expm1") and not self.fits(a, hi=30):
             a = self.wrap("tanh", a)
+        if f in ("sinh", "cosh") and not self.fits(a, lo=-30, hi=30):
+            a = self.wrap("tanh", a)
+        if f == "tan" and not self.fits(a, lo=-1.4, hi=1.4):
+            a = self.wrap("tanh", a)  # inside (−π/2, π/2)
+        if f in ("asin", "acos") and not self.fits(a, lo=-0.9, hi=0.9):
+            t = self.wrap("tanh", a)  # inside [−0.9, 0.9], away from the poles of the slope
+            a = Expr(f"(0.9 * {t.sg})", f"(0.9 * {t.py})", a.shape)
         if f in ("log", "sqrt") and not self.fits(a, lo=1e-2):
             a = self.wrap("softplus", a)
             if not self.fits(a, lo=1e-2):
@@ -316,6 +324,8 @@ def high_precision(py, env):
         ones = staticmethod(lambda shape: np.full(shape, mp.mpf(1), dtype=object))
         exp, log, sqrt, abs = each(mp.exp), each(mp.log), each(mp.sqrt), each(abs)
         tanh, sin, cos = each(mp.tanh), each(mp.sin), each(mp.cos)
+        tan, arcsin, arccos, arctan = each(mp.tan), each(mp.asin), each(mp.acos), each(mp.atan)
+        sinh, cosh = each(mp.sinh), each(mp.cosh)
         log1p, expm1 = each(lambda t: mp.log(1 + t)), each(mp.expm1)
         maximum = staticmethod(lambda x, c: each(lambda t: max(t, mp.mpf(c)))(x))
         max, sum, concatenate, trace = np.max, np.sum, np.concatenate, np.trace

@@ -95,6 +95,42 @@ pub const BUILTINS: &[Builtin] = &[
         "cos(0) is 1",
     ),
     b(
+        "tan",
+        "tan(x)",
+        "tangent sin(x)/cos(x), elementwise",
+        "tan(pi/3) is √3",
+    ),
+    b(
+        "asin",
+        "asin(x)",
+        "inverse sine, in [−π/2, π/2], of x in [−1, 1]; elementwise",
+        "asin(1/2) is π/6",
+    ),
+    b(
+        "acos",
+        "acos(x)",
+        "inverse cosine, in [0, π], of x in [−1, 1]; elementwise",
+        "acos(-1) is π",
+    ),
+    b(
+        "atan",
+        "atan(x)",
+        "inverse tangent, in (−π/2, π/2), elementwise",
+        "diff(atan(x), x) is 1/(1 + x^2)",
+    ),
+    b(
+        "sinh",
+        "sinh(x)",
+        "hyperbolic sine (ℯˣ − ℯ⁻ˣ)/2, elementwise",
+        "diff(sinh(x), x) is cosh(x)",
+    ),
+    b(
+        "cosh",
+        "cosh(x)",
+        "hyperbolic cosine (ℯˣ + ℯ⁻ˣ)/2, elementwise",
+        "cosh(0) is 1",
+    ),
+    b(
         "log1p",
         "log1p(x)",
         "log(1 + x), accurate for tiny x; elementwise",

@@ -45,6 +45,12 @@ impl Session {
             "log1p" => Some(Func::Log1p),
             "expm1" => Some(Func::Expm1),
             "erf" => Some(Func::Erf),
+            "tan" => Some(Func::Tan),
+            "atan" => Some(Func::Atan),
+            "asin" => Some(Func::Asin),
+            "acos" => Some(Func::Acos),
+            "sinh" => Some(Func::Sinh),
+            "cosh" => Some(Func::Cosh),
             _ => None,
         };
         if let Some(f) = func {

@@ -521,7 +521,7 @@ pub(crate) const TOPICS: &[(&str, &str)] = &[
     ),
     (
         "numpy",
-        "NumPy                          symgrad\nA @ B                          A * B\na * b (elementwise)            a .* b\nW ** 2 (elementwise)           W .^ 2   (W^2 of a square matrix is W⋅W)\nA.T, A.shape, A.sum()          A' or A.T, shape(A), sum(A)\nnp.sum(A, axis=0), axis=1      sum(A, 1) down columns, sum(A, 2) along rows\nnp.linalg.inv, solve, det      inv(A) or A^-1, solve(A, b), det(A)\nnp.linalg.slogdet(A)[1]        logdet(A)\nnp.dot(a, b), np.linalg.norm   dot(a, b), norm(A)\nnp.eye(n), np.identity(n)      eye(n)\nnp.log1p, np.expm1, erf        log1p, expm1, erf",
+        "NumPy                          symgrad\nA @ B                          A * B\na * b (elementwise)            a .* b\nW ** 2 (elementwise)           W .^ 2   (W^2 of a square matrix is W⋅W)\nA.T, A.shape, A.sum()          A' or A.T, shape(A), sum(A)\nnp.sum(A, axis=0), axis=1      sum(A, 1) down columns, sum(A, 2) along rows\nnp.linalg.inv, solve, det      inv(A) or A^-1, solve(A, b), det(A)\nnp.linalg.slogdet(A)[1]        logdet(A)\nnp.dot(a, b), np.linalg.norm   dot(a, b), norm(A)\nnp.eye(n), np.identity(n)      eye(n)\nnp.log1p, np.expm1, erf        log1p, expm1, erf\nnp.arcsin, arccos, arctan      asin, acos, atan",
     ),
 ];
 

@@ -38,7 +38,8 @@ const MATRICES: &[&str] = &[
     "softmax(A, 2)",
 ];
 const FUNCS: &[&str] = &[
-    "exp", "log", "tanh", "sigmoid", "abs", "sqrt", "softplus", "relu", "sign", "step",
+    "exp", "log", "tanh", "sigmoid", "abs", "sqrt", "softplus", "relu", "sign", "step", "sin",
+    "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "erf",
 ];
 
 /// A random scalar expression of at most `depth` levels, as source text.

@@ -45,7 +45,7 @@ pub fn did_you_mean<'a>(
 
 /// SymPy's and NumPy's names that symgrad spells otherwise (or does
 /// without), with the hint for a call of any of them: a "did you mean" by
-/// spelling would mislead there (`dot` is not `det`, nor `tan` `tanh`).
+/// spelling would mislead there (`dot` is not `det`, nor `std` `sgd`).
 pub(crate) const FOREIGN_SPELLINGS: &[(&[&str], &str)] = &[
     (
         &["N", "evalf"],
@@ -120,14 +120,12 @@ pub(crate) const FOREIGN_SPELLINGS: &[(&[&str], &str)] = &[
         &["pow", "power"],
         "write x^n of a scalar, or A .^ n elementwise",
     ),
-    (&["tan"], "symgrad has no tan: write sin(x)/cos(x)"),
-    (&["sinh"], "symgrad has no sinh: write (exp(x) - exp(-x))/2"),
-    (&["cosh"], "symgrad has no cosh: write (exp(x) + exp(-x))/2"),
+    (&["arcsin"], "symgrad's inverse sine is asin(x)"),
+    (&["arccos"], "symgrad's inverse cosine is acos(x)"),
+    (&["arctan"], "symgrad's inverse tangent is atan(x)"),
     (
-        &[
-            "asin", "acos", "atan", "atan2", "arcsin", "arccos", "arctan",
-        ],
-        "symgrad has no inverse trigonometric functions",
+        &["atan2", "arctan2"],
+        "symgrad has no atan2: atan(y/x) is the angle for x > 0",
     ),
     (
         &["maximum", "minimum", "clip"],

@@ -332,6 +332,29 @@ impl Pool {
                 let e = self.apply(Func::Exp, na2)?;
                 self.mul(&[two, c, e])
             }
+            // tan′ = 1 + tan², as SymPy writes it.
+            Func::Tan => {
+                let (t, two) = (self.apply(Func::Tan, a)?, self.int(2)?);
+                let t2 = self.pow(t, two)?;
+                self.add(&[one, t2])
+            }
+            // atan′(a) = 1/(1 + a²)
+            Func::Atan => {
+                let (two, m) = (self.int(2)?, self.int(-1)?);
+                let a2 = self.pow(a, two)?;
+                let b = self.add(&[one, a2])?;
+                self.pow(b, m)
+            }
+            // asin′(a) = 1/√(1 − a²), acos′ = −asin′
+            Func::Asin | Func::Acos => {
+                let (two, m) = (self.int(2)?, self.rational(-1, 2)?);
+                let a2 = self.pow(a, two)?;
+                let b = self.sub(one, a2)?;
+                let d = self.pow(b, m)?;
+                if f == Func::Asin { Ok(d) } else { self.neg(d) }
+            }
+            Func::Sinh => self.apply(Func::Cosh, a),
+            Func::Cosh => self.apply(Func::Sinh, a),
             // Zero wherever they are differentiable (everywhere but 0).
             Func::Sign | Func::Step => self.zero(self.shape(a)),
         }

@@ -46,10 +46,19 @@ pub enum Func {
     Expm1,
     /// The error function `2/√π ∫₀ˣ e^(−t²) dt`.
     Erf,
+    Tan,
+    /// The inverse tangent, in (−π/2, π/2).
+    Atan,
+    /// The inverse sine, in [−π/2, π/2] (real on [−1, 1]).
+    Asin,
+    /// The inverse cosine, in [0, π] (real on [−1, 1]).
+    Acos,
+    Sinh,
+    Cosh,
 }
 
 impl Func {
-    pub const ALL: [Func; 14] = [
+    pub const ALL: [Func; 20] = [
         Func::Exp,
         Func::Log,
         Func::Abs,
@@ -64,7 +73,22 @@ impl Func {
         Func::Log1p,
         Func::Expm1,
         Func::Erf,
+        Func::Tan,
+        Func::Atan,
+        Func::Asin,
+        Func::Acos,
+        Func::Sinh,
+        Func::Cosh,
     ];
+
+    /// True for sin, cos, tan and their hyperbolic kin: a power of one
+    /// prints as `sin²(x)`.
+    pub fn is_trigonometric(self) -> bool {
+        matches!(
+            self,
+            Func::Sin | Func::Cos | Func::Tan | Func::Tanh | Func::Sinh | Func::Cosh
+        )
+    }
 
     /// The name used in the input language.
     pub fn name(self) -> &'static str {
@@ -83,6 +107,12 @@ impl Func {
             Func::Log1p => "log1p",
             Func::Expm1 => "expm1",
             Func::Erf => "erf",
+            Func::Tan => "tan",
+            Func::Atan => "atan",
+            Func::Asin => "asin",
+            Func::Acos => "acos",
+            Func::Sinh => "sinh",
+            Func::Cosh => "cosh",
         }
     }
 }

@@ -44,6 +44,9 @@ impl Pool {
             Node::Apply(Func::Exp, _) if f == Func::Abs => return Ok(x),
             Node::Apply(Func::Expm1, a) if f == Func::Log1p => return Ok(a),
             Node::Apply(Func::Log1p, a) if f == Func::Expm1 => return Ok(a),
+            Node::Apply(Func::Atan, a) if f == Func::Tan => return Ok(a),
+            Node::Apply(Func::Asin, a) if f == Func::Sin => return Ok(a),
+            Node::Apply(Func::Acos, a) if f == Func::Cos => return Ok(a),
             Node::Apply(g, _)
                 if g == f && matches!(f, Func::Abs | Func::Relu | Func::Sign | Func::Step) =>
             {
@@ -61,13 +64,18 @@ impl Pool {
     /// pairs: odd and even functions of a negated argument (`sin(−x) =
     /// −sin(x)`, `cos(1 − x) = cos(x − 1)`, `|−2⋅x| = 2⋅|x|`), `|a| = a`
     /// for an `a` never negative, `exp(c⋅log(a)) = a^c` for a number `c`,
-    /// `softplus(0) = log(2)`, and sin and cos at rational multiples of π.
+    /// `softplus(0) = log(2)`, and the trigonometric functions at rational
+    /// multiples of π and their inverses there.
     /// Kept out of line: inlined into `apply`, it made writing out S2's
     /// gradients (`elements`) 3–4 % slower, against 1–2 % so.
     #[inline(never)]
     fn identity(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
-        let odd = matches!(f, Func::Sin | Func::Tanh | Func::Erf);
-        if (odd || matches!(f, Func::Cos | Func::Abs)) && self.takes_minus_out(x) {
+        let odd = matches!(
+            f,
+            Func::Sin | Func::Tanh | Func::Erf | Func::Tan | Func::Atan | Func::Asin | Func::Sinh
+        );
+        let even = matches!(f, Func::Cos | Func::Abs | Func::Cosh);
+        if (odd || even) && self.takes_minus_out(x) {
             let minus_x = self.neg(x)?;
             let fx = self.apply(f, minus_x)?;
             return if odd { self.neg(fx) } else { Ok(fx) }.map(Some);
@@ -92,7 +100,8 @@ impl Pool {
                 let two = self.int(2)?;
                 self.apply(Func::Log, two).map(Some)
             }
-            (Func::Sin | Func::Cos, _) => self.trig_at_pi(f, x),
+            (Func::Sin | Func::Cos | Func::Tan, _) => self.trig_at_pi(f, x),
+            (Func::Asin | Func::Acos | Func::Atan, _) => self.inverse_trig_at(f, x),
             _ => Ok(None),
         }
     }
@@ -148,14 +157,22 @@ impl Pool {
     }
 
     /// True for an expression that is never negative wherever it is real:
-    /// ℯ and π, `exp`, `σ`, `softplus`, `relu` and `abs` of anything, and
-    /// powers with an even integer or a fractional exact exponent.
+    /// ℯ and π, `exp`, `σ`, `softplus`, `relu`, `abs`, `cosh` and `acos` of
+    /// anything, and powers with an even integer or a fractional exact
+    /// exponent.
     fn never_negative(&self, x: ExprId) -> bool {
         match self.node(x) {
             Node::Const(_) => true,
             Node::Apply(g, _) => matches!(
                 g,
-                Func::Exp | Func::Sigmoid | Func::Softplus | Func::Relu | Func::Abs | Func::Step
+                Func::Exp
+                    | Func::Sigmoid
+                    | Func::Softplus
+                    | Func::Relu
+                    | Func::Abs
+                    | Func::Step
+                    | Func::Cosh
+                    | Func::Acos
             ),
             Node::Pow(_, e) => self
                 .as_num(*e)
@@ -185,6 +202,14 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
             n.to_f64()
         )));
     }
+    let past_one = |r: &crate::Rat| r.numer().magnitude() > r.denom().magnitude();
+    if matches!((f, n), (Func::Asin | Func::Acos, Num::Rat(r)) if past_one(r)) {
+        return Err(Error::Domain(format!(
+            "{} is real only on [−1, 1] (got {})",
+            f.name(),
+            n.to_f64()
+        )));
+    }
     let exact = match n {
         Num::Float(x) if keeps_floats(f) => return Ok(Some(Num::Float(fold_f64(f, *x)))),
         Num::Float(_) => return Ok(None),
@@ -197,8 +222,20 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
             Num::zero()
         }),
         Func::Log if exact.is_one() => Some(Num::zero()),
-        Func::Sin | Func::Log1p | Func::Expm1 | Func::Erf if exact.is_zero() => Some(Num::zero()),
-        Func::Cos if exact.is_zero() => Some(Num::one()),
+        Func::Sin
+        | Func::Log1p
+        | Func::Expm1
+        | Func::Erf
+        | Func::Tan
+        | Func::Atan
+        | Func::Asin
+        | Func::Sinh
+            if exact.is_zero() =>
+        {
+            Some(Num::zero())
+        }
+        Func::Cos | Func::Cosh if exact.is_zero() => Some(Num::one()),
+        Func::Acos if exact.is_one() => Some(Num::zero()),
         Func::Sigmoid if exact.is_zero() => Num::ratio(1.into(), 2.into()).ok(),
         Func::Abs => Some(if exact.is_negative() {
             exact.neg()
@@ -255,5 +292,11 @@ pub fn fold_f64(f: Func, x: f64) -> f64 {
         Func::Log1p => x.ln_1p(),
         Func::Expm1 => x.exp_m1(),
         Func::Erf => libm::erf(x),
+        Func::Tan => x.tan(),
+        Func::Atan => x.atan(),
+        Func::Asin => x.asin(),
+        Func::Acos => x.acos(),
+        Func::Sinh => x.sinh(),
+        Func::Cosh => x.cosh(),
     }
 }

@@ -1,6 +1,7 @@
 //! Trigonometry: exact values at rational multiples of π on construction
-//! (`sin(π) = 0`, `cos(π/6) = √3/2`, as SymPy gives them), and the
-//! Pythagorean identity for `simplify`: `c⋅sin²(a) + c⋅cos²(a)` is `c`.
+//! (`sin(π) = 0`, `cos(π/6) = √3/2`, `tan(π/12) = 2 − √3`, as SymPy gives
+//! them), the inverse functions at those values (`asin(√2/2) = π/4`), and
+//! the Pythagorean identity for `simplify`: `c⋅sin²(a) + c⋅cos²(a)` is `c`.
 
 use crate::error::Result;
 use crate::expr::{Constant, ExprId, Func, Node, Pool};
@@ -13,9 +14,11 @@ use num_traits::ToPrimitive;
 /// A term `(p, q, n)` of an exact value: `(p/q)⋅√n` (`n = 1`: rational).
 type RootTerm = (i64, i64, i64);
 
-/// `cos(a⋅π/b)` for `a/b` in [0, ½] where it is a sum of square roots, as
-/// `(a, b)` and its terms.
-const COS_AT_PI: [((i64, i64), &[RootTerm]); 9] = [
+/// Exact values at `a⋅π/b`, as `(a, b)` and the terms of the value.
+type Table = [((i64, i64), &'static [RootTerm])];
+
+/// `cos(a⋅π/b)` for `a/b` in [0, ½] where it is a sum of square roots.
+const COS_AT_PI: &Table = &[
     ((0, 1), &[(1, 1, 1)]),
     ((1, 12), &[(1, 4, 6), (1, 4, 2)]),
     ((1, 6), &[(1, 2, 3)]),
@@ -27,10 +30,23 @@ const COS_AT_PI: [((i64, i64), &[RootTerm]); 9] = [
     ((1, 2), &[]),
 ];
 
+/// `tan(a⋅π/b)` for `a/b` in [0, ½) where it is a sum of square roots.
+const TAN_AT_PI: &Table = &[
+    ((0, 1), &[]),
+    ((1, 12), &[(2, 1, 1), (-1, 1, 3)]),
+    ((1, 8), &[(-1, 1, 1), (1, 1, 2)]),
+    ((1, 6), &[(1, 3, 3)]),
+    ((1, 4), &[(1, 1, 1)]),
+    ((1, 3), &[(1, 1, 3)]),
+    ((3, 8), &[(1, 1, 1), (1, 1, 2)]),
+    ((5, 12), &[(2, 1, 1), (1, 1, 3)]),
+];
+
 impl Pool {
-    /// `sin(x)` or `cos(x)` for `x` a rational multiple of π whose value is
-    /// in [`COS_AT_PI`] (reduced by the symmetries of cos, and `sin(x) =
-    /// cos(π/2 − x)`); `None` for any other function or argument.
+    /// `sin(x)`, `cos(x)` or `tan(x)` for `x` a rational multiple of π
+    /// whose value is in [`COS_AT_PI`] or [`TAN_AT_PI`] (reduced by their
+    /// symmetries, and `sin(x) = cos(π/2 − x)`); `None` for any other
+    /// function or argument; an error for `tan` where cos is 0.
     pub(crate) fn trig_at_pi(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
         let q = match self.node(x) {
             Node::Const(Constant::Pi) => Rat::int(1),
@@ -42,13 +58,27 @@ impl Pool {
             }
             _ => return Ok(None),
         };
-        let q = match f {
-            Func::Cos => q,
-            Func::Sin => Rat::new(BigInt::from(1), BigInt::from(2)).add(&q.neg()),
+        let (n, d) = match f {
+            Func::Cos => (q.numer(), q.denom()),
+            Func::Sin => {
+                let q = Rat::new(BigInt::from(1), BigInt::from(2)).add(&q.neg());
+                (q.numer(), q.denom())
+            }
+            // tan(q⋅π) with q = n/d: periodic in 1, and odd.
+            Func::Tan => {
+                let (n, d) = (q.numer().mod_floor(&q.denom()), q.denom());
+                if &n * 2 == d {
+                    return Err(crate::Error::Domain(
+                        "tan is undefined at odd multiples of π/2 (cos is 0 there)".into(),
+                    ));
+                }
+                let negate = &n * 2 > d;
+                let n = if negate { &d - n } else { n };
+                return self.value_at(TAN_AT_PI, &n, &d, negate);
+            }
             _ => return Ok(None),
         };
         // cos(q⋅π) with q = n/d: periodic in 2, even, and cos(π − y) = −cos(y).
-        let (n, d) = (q.numer(), q.denom());
         let mut n = n.mod_floor(&(&d * 2));
         if n > d {
             n = &d * 2 - n;
@@ -57,17 +87,30 @@ impl Pool {
         if negate {
             n = &d - n;
         }
-        let g = n.gcd(&d);
-        let key = ((&n / &g).to_i64(), (&d / &g).to_i64());
-        let Some((_, terms)) = COS_AT_PI
-            .iter()
-            .find(|((a, b), _)| key == (Some(*a), Some(*b)))
-        else {
-            return Ok(None);
-        };
+        self.value_at(COS_AT_PI, &n, &d, negate)
+    }
+
+    /// The value in `table` at `(n/d)⋅π`, negated when `negate`.
+    fn value_at(
+        &mut self,
+        table: &Table,
+        n: &BigInt,
+        d: &BigInt,
+        negate: bool,
+    ) -> Result<Option<ExprId>> {
+        let g = n.gcd(d);
+        let key = ((n / &g).to_i64(), (d / &g).to_i64());
+        match table.iter().find(|((a, b), _)| key == (Some(*a), Some(*b))) {
+            Some((_, terms)) => self.root_sum(terms, negate).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The sum of `terms`, negated when `negate`.
+    fn root_sum(&mut self, terms: &[RootTerm], negate: bool) -> Result<ExprId> {
         let half = self.rational(1, 2)?;
         let mut parts = Vec::with_capacity(terms.len());
-        for &(p, q, r) in terms.iter() {
+        for &(p, q, r) in terms {
             let p = if negate { -p } else { p };
             let c = self.rational(p, q)?;
             let root = match r {
@@ -80,8 +123,60 @@ impl Pool {
             parts.push(self.mul(&[c, root])?);
         }
         match parts.as_slice() {
-            [] => self.int(0).map(Some),
-            _ => self.add(&parts).map(Some),
+            [] => self.int(0),
+            _ => self.add(&parts),
+        }
+    }
+
+    /// `asin(x)`, `acos(x)` or `atan(x)` where `x` is, up to its sign, an
+    /// exact value of sin, cos or tan in the tables: `asin(√3/2) = π/3`,
+    /// `acos(−½) = 2π/3`, `atan(2 − √3) = π/12`. `None` otherwise.
+    pub(crate) fn inverse_trig_at(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
+        if !self.is_root_number(x, 3) {
+            return Ok(None);
+        }
+        let table = if f == Func::Atan {
+            TAN_AT_PI
+        } else {
+            COS_AT_PI
+        };
+        for &((a, b), terms) in table {
+            for negate in [false, true] {
+                if self.root_sum(terms, negate)? != x {
+                    continue;
+                }
+                // The angle as a multiple of π: cos(rπ) = sin((½ − r)π),
+                // asin and atan are odd, and acos(−y) = π − acos(y).
+                let r = Rat::new(BigInt::from(a), BigInt::from(b));
+                let half = Rat::new(BigInt::from(1), BigInt::from(2));
+                let q = match (f, negate) {
+                    (Func::Acos, false) => r,
+                    (Func::Acos, true) => Rat::int(1).add(&r.neg()),
+                    (Func::Asin, _) => half.add(&r.neg()),
+                    _ => r,
+                };
+                let q = if negate && f != Func::Acos {
+                    q.neg()
+                } else {
+                    q
+                };
+                let (pi, q) = (self.constant(Constant::Pi)?, self.num(crate::Num::Rat(q))?);
+                return self.mul(&[q, pi]).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// True for a number written with rationals and powers of them, in
+    /// sums and products at most `depth` deep (`2 − √3`, `√6/4`).
+    fn is_root_number(&self, x: ExprId, depth: usize) -> bool {
+        match self.node(x) {
+            Node::Num(n) => n.is_exact(),
+            Node::Pow(b, e) => self.as_num(*b).is_some() && self.as_num(*e).is_some(),
+            Node::Add(xs) | Node::Mul(xs) => {
+                depth > 0 && xs.iter().all(|&y| self.is_root_number(y, depth - 1))
+            }
+            _ => false,
         }
     }
 

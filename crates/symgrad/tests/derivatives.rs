@@ -836,7 +836,12 @@ fn every_function_has_a_derivative() {
             .grad(fx, x)
             .unwrap_or_else(|e| panic!("grad({}(x), x) failed: {e}", f.name()));
         for v in [-0.7, 0.4, 1.3] {
-            if f == Func::Log && v < 0.0 {
+            let real = match f {
+                Func::Log => v > 0.0,
+                Func::Asin | Func::Acos => v < 1.0,
+                _ => true,
+            };
+            if !real {
                 continue;
             }
             let at: Point = [(x, Values::scalar(v))].into_iter().collect();

@@ -112,19 +112,37 @@ fn check_derivatives(pool: &mut Pool, name: &str, f: ExprId, w: ExprId, at: &Poi
 #[test]
 fn elementwise_functions_match_finite_differences_and_the_compiled_program() {
     let mut rng = Rng::new(12);
-    for f in [Func::Sin, Func::Cos, Func::Log1p, Func::Expm1, Func::Erf] {
+    for f in [
+        Func::Sin,
+        Func::Cos,
+        Func::Log1p,
+        Func::Expm1,
+        Func::Erf,
+        Func::Tan,
+        Func::Atan,
+        Func::Asin,
+        Func::Acos,
+        Func::Sinh,
+        Func::Cosh,
+    ] {
         let mut pool = Pool::new();
         let w = pool.symbol("W", sh(2, 3)).unwrap();
         let x = random(&mut pool, 3, 4, &mut rng);
         let c = random(&mut pool, 2, 4, &mut rng);
-        // f(W⋅X) weighted: log1p needs arguments above −1.
+        // f(W⋅X) weighted: log1p needs arguments above −1, asin and acos
+        // inside (−1, 1), tan inside (−π/2, π/2) (|W⋅X| < 3 here).
         let z = pool.matmul(w, x).unwrap();
-        let z = if f == Func::Log1p {
-            let sq = pool.mul(&[z, z]).unwrap();
-            let h = pool.rational(1, 2).unwrap();
-            pool.mul(&[h, sq]).unwrap()
-        } else {
-            z
+        let z = match f {
+            Func::Log1p => {
+                let sq = pool.mul(&[z, z]).unwrap();
+                let h = pool.rational(1, 2).unwrap();
+                pool.mul(&[h, sq]).unwrap()
+            }
+            Func::Tan | Func::Asin | Func::Acos => {
+                let q = pool.rational(1, 4).unwrap();
+                pool.mul(&[q, z]).unwrap()
+            }
+            _ => z,
         };
         let fz = pool.apply(f, z).unwrap();
         let weighted = pool.mul(&[c, fz]).unwrap();
@@ -184,6 +202,15 @@ fn the_functions_evaluate_accurately_where_the_naive_forms_fail() {
         (Func::Erf, -1.5, -libm_free_erf(1.5)),
         (Func::Sin, std::f64::consts::FRAC_PI_6, 0.5),
         (Func::Cos, std::f64::consts::FRAC_PI_3, 0.5),
+        (Func::Tan, std::f64::consts::FRAC_PI_4, 1.0),
+        (Func::Atan, 1.0, std::f64::consts::FRAC_PI_4),
+        (Func::Asin, 0.5, std::f64::consts::FRAC_PI_6),
+        (Func::Acos, 0.5, std::f64::consts::FRAC_PI_3),
+        (Func::Acos, -1.0, std::f64::consts::PI),
+        // (ℯ − 1/ℯ)/2 and (ℯ + 1/ℯ)/2.
+        (Func::Sinh, 1.0, 1.175_201_193_643_801_4),
+        (Func::Cosh, 1.0, 1.543_080_634_815_243_7),
+        (Func::Sinh, 1e-20, 1e-20),
     ];
     for (f, v, expected) in cases {
         let e = pool.apply(f, x).unwrap();
@@ -210,6 +237,11 @@ fn the_functions_evaluate_accurately_where_the_naive_forms_fail() {
         (Func::Log1p, 0),
         (Func::Expm1, 0),
         (Func::Erf, 0),
+        (Func::Tan, 0),
+        (Func::Atan, 0),
+        (Func::Asin, 0),
+        (Func::Sinh, 0),
+        (Func::Cosh, 1),
     ] {
         let e = pool.apply(f, zero).unwrap();
         assert_eq!(e, pool.int(v).unwrap(), "{}(0)", f.name());
@@ -221,6 +253,12 @@ fn the_functions_evaluate_accurately_where_the_naive_forms_fail() {
         pool.apply(Func::Log1p, minus_one),
         Err(Error::Domain(_))
     ));
+    let three_halves = pool.rational(3, 2).unwrap();
+    for f in [Func::Asin, Func::Acos] {
+        assert!(matches!(pool.apply(f, three_halves), Err(Error::Domain(_))));
+    }
+    let a = pool.apply(Func::Atan, x).unwrap();
+    assert_eq!(pool.apply(Func::Tan, a).unwrap(), x);
 }
 
 /// W + 3⋅I for a 3×3 symbol W: invertible near the random points used.

@@ -130,8 +130,17 @@ fn derivative_rule(f: Func) -> String {
         Func::Softplus => "softplus′ = σ",
         Func::Relu => "relu′ = step",
         Func::Sign | Func::Step => return format!("{}′ = 0", f.name()),
-        #[allow(unreachable_patterns)]
-        _ => return format!("{0}′: dX = dC∘{0}′(X)", f.name()),
+        Func::Sin => "sin′ = cos",
+        Func::Cos => "cos′ = −sin",
+        Func::Tan => "tan′ = 1 + tan²",
+        Func::Asin => "asin′(x) = 1/√(1 − x²)",
+        Func::Acos => "acos′(x) = −1/√(1 − x²)",
+        Func::Atan => "atan′(x) = 1/(1 + x²)",
+        Func::Sinh => "sinh′ = cosh",
+        Func::Cosh => "cosh′ = sinh",
+        Func::Log1p => "log1p′(x) = 1/(1 + x)",
+        Func::Expm1 => "expm1′ = exp",
+        Func::Erf => "erf′(x) = 2/√π⋅ℯ^(−x²)",
     };
     rule.to_string()
 }

@@ -59,9 +59,17 @@ impl Target {
                 | Func::Sin
                 | Func::Cos
                 | Func::Log1p
-                | Func::Expm1,
-            ) => {
+                | Func::Expm1
+                | Func::Tan
+                | Func::Sinh
+                | Func::Cosh,
+            )
+            | (Target::Torch, Func::Atan | Func::Asin | Func::Acos) => {
                 format!("{ns}.{}({x})", f.name())
+            }
+            // NumPy's names for the inverse functions.
+            (Target::NumPy | Target::Jax, Func::Atan | Func::Asin | Func::Acos) => {
+                format!("{ns}.arc{}({x})", &f.name()[1..])
             }
             (Target::NumPy, Func::Erf) => format!("_erf({x})"),
             (Target::Jax, Func::Erf) => format!("jax.scipy.special.erf({x})"),

@@ -102,7 +102,14 @@ impl Pool {
         let mut bits = FIRST_BITS;
         while bits <= MOST_BITS {
             self.check_interrupt().ok()?;
-            let values = self.at_precision(&order, bindings, bits, &mut consts)?;
+            let values = match self.at_precision(&order, bindings, bits, &mut consts) {
+                Ok(values) => values,
+                Err(Failed::Unsure) => {
+                    bits *= 2;
+                    continue;
+                }
+                Err(Failed::Surely) => return None,
+            };
             let settled = outputs
                 .iter()
                 .map(|x| values.get(x)?.settled(&mut consts))
@@ -116,18 +123,18 @@ impl Pool {
     }
 
     /// Every node of `order` (children first) in `p` bits of precision,
-    /// with its error bound, or `None` where a value is not real.
+    /// with its error bound, or why not.
     fn at_precision(
         &self,
         order: &[ExprId],
         bindings: &HashMap<ExprId, Values>,
         p: usize,
         cc: &mut Consts,
-    ) -> Option<FxHashMap<ExprId, Approx>> {
+    ) -> Result<FxHashMap<ExprId, Approx>, Failed> {
         let exact = f64::NEG_INFINITY;
         let mut values: FxHashMap<ExprId, Approx> = FxHashMap::default();
         for &x in order {
-            let arg = |a: &ExprId| values.get(a);
+            let arg = |a: &ExprId| values.get(a).ok_or(Failed::Surely);
             // The error of each operand, times what the result moves by
             // with it (log₂ of a bound on the derivative).
             let (value, errors): (BigFloat, Vec<f64>) = match self.node(x) {
@@ -153,16 +160,16 @@ impl Pool {
                     let rounding = half_ulp(&v, p);
                     (v, vec![rounding])
                 }
-                Node::Symbol { .. } => match bindings.get(&x)?.as_scalar() {
+                Node::Symbol { .. } => match bindings.get(&x).ok_or(Failed::Surely)?.as_scalar() {
                     Some(v) => (BigFloat::from_f64(v, p), vec![]),
                     None => continue,
                 },
                 Node::Element { symbol, row, col } => {
-                    let v = bindings.get(symbol)?.get(*row, *col);
+                    let v = bindings.get(symbol).ok_or(Failed::Surely)?.get(*row, *col);
                     (BigFloat::from_f64(v, p), vec![])
                 }
                 Node::Add(ts) => {
-                    let terms = ts.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    let terms = ts.iter().map(arg).collect::<Result<Vec<&Approx>, _>>()?;
                     let mut errors: Vec<f64> = terms.iter().map(|t| t.error).collect();
                     let mut total = terms[0].value.clone();
                     for t in &terms[1..] {
@@ -176,7 +183,7 @@ impl Pool {
                     (total, errors)
                 }
                 Node::Mul(fs) => {
-                    let factors = fs.iter().map(arg).collect::<Option<Vec<&Approx>>>()?;
+                    let factors = fs.iter().map(arg).collect::<Result<Vec<&Approx>, _>>()?;
                     // Each factor at most its value and error (so two
                     // uncertain 0s are not 0).
                     let sizes: Vec<f64> = factors.iter().map(|f| f.reach()).collect();
@@ -229,11 +236,23 @@ impl Pool {
                     };
                     (v, vec![moved])
                 }
-                _ => return None,
+                _ => return Err(Failed::Surely),
             };
-            // Past astro-float's largest number (exp(10^30)): left to f64.
+            // Not real, or past astro-float's largest number (exp(10^30)):
+            // more bits may tell where an operand is not yet settled (the
+            // sign of tan(10^65) at 128 bits), else left to f64.
             if value.is_nan() || value.is_inf() {
-                return None;
+                let unsettled = |c: &ExprId| {
+                    values
+                        .get(c)
+                        .is_some_and(|a| magnitude(&a.value) - a.error < NEEDED_BITS)
+                };
+                let children = self.node(x).children();
+                return Err(if children.iter().any(unsettled) {
+                    Failed::Unsure
+                } else {
+                    Failed::Surely
+                });
             }
             // Where the result itself was rounded, half an ulp of p bits; a
             // 0 where a function or product underflowed (exp(−10^30)) is
@@ -251,8 +270,18 @@ impl Pool {
             let error = log2_sum(errors.into_iter().chain([rounding]));
             values.insert(x, Approx { value, error });
         }
-        Some(values)
+        Ok(values)
     }
+}
+
+/// Why a pass at one precision gave no values.
+enum Failed {
+    /// A value is not real or too large from operands known well enough,
+    /// or an operand has no value here: more bits would not help.
+    Surely,
+    /// A value is not real or too large from an operand whose error could
+    /// change that: more bits may.
+    Unsure,
 }
 
 /// `b^e`: by repeated multiplication for a small exact integer exponent,
@@ -333,6 +362,27 @@ fn apply(f: Func, a: &BigFloat, p: usize, cc: &mut Consts) -> BigFloat {
             let more = p + (-magnitude(a)).max(0.0) as usize + 2;
             a.exp(more, ROUNDING, cc).sub(&one, p, ROUNDING)
         }
+        Func::Tan => a.tan(p, ROUNDING, cc),
+        Func::Atan => a.atan(p, ROUNDING, cc),
+        Func::Sinh => a.sinh(p, ROUNDING, cc),
+        Func::Cosh => a.cosh(p, ROUNDING, cc),
+        Func::Asin | Func::Acos if a.abs() > one => astro_float::NAN,
+        // At ±1 by hand: ±π/2, and 0 or π.
+        Func::Asin if a.abs() == one => {
+            let half_pi = cc
+                .pi(p, ROUNDING)
+                .div(&BigFloat::from_word(2, 64), p, ROUNDING);
+            if positive { half_pi } else { half_pi.neg() }
+        }
+        Func::Acos if a.abs() == one => {
+            if positive {
+                zero
+            } else {
+                cc.pi(p, ROUNDING)
+            }
+        }
+        Func::Asin => a.asin(p, ROUNDING, cc),
+        Func::Acos => a.acos(p, ROUNDING, cc),
         Func::Log | Func::Erf => astro_float::NAN,
     }
 }
@@ -381,7 +431,16 @@ fn slope(f: Func, a: &BigFloat, fa: &BigFloat) -> f64 {
         Func::Expm1 => out.max(0.0) + 1.0,
         Func::Log => -magnitude(a),
         Func::Log1p => -magnitude(&BigFloat::from_word(1, 64).add(a, 64, ROUNDING)),
-        Func::Tanh | Func::Sin | Func::Cos | Func::Abs | Func::Relu => 0.0,
+        Func::Tanh | Func::Sin | Func::Cos | Func::Abs | Func::Relu | Func::Atan => 0.0,
+        // tan′ = 1 + tan²; sinh′ = cosh ≤ 1 + |sinh|; cosh′ = sinh ≤ cosh.
+        Func::Tan => 2.0 * out.max(0.0) + 1.0,
+        Func::Sinh => out.max(0.0) + 1.0,
+        Func::Cosh => out,
+        // asin′ = −acos′ = 1/√(1 − a²) ≤ 1/√(1 − |a|).
+        Func::Asin | Func::Acos => {
+            let one = BigFloat::from_word(1, 64);
+            -0.5 * magnitude(&one.sub(&a.abs(), 128, ROUNDING)) + 1.0
+        }
         Func::Sign | Func::Step | Func::Erf => f64::INFINITY,
     }
 }

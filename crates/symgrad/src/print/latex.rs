@@ -541,12 +541,14 @@ impl Latex<'_> {
     }
 
     /// `b^{e}`: `\mathbf{A}^{\circ 2}` (Hadamard power) for a matrix,
-    /// `\tanh^{2}\left(z\right)` for tanh to a positive integer.
+    /// `\tanh^{2}\left(z\right)` for a trigonometric function to a
+    /// positive integer.
     fn raised(&self, b: ExprId, exp: &str) -> Out {
         if !self.pool.shape(b).is_scalar() {
             return pow(self.expr(b), &format!("\\circ {exp}"));
         }
-        if let Node::Apply(f @ crate::Func::Tanh, a) = self.pool.node(b)
+        if let Node::Apply(f, a) = self.pool.node(b)
+            && f.is_trigonometric()
             && exp.chars().all(|c| c.is_ascii_digit())
         {
             let name = format!("{}^{{{exp}}}", names::latex_func(*f));

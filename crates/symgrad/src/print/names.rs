@@ -28,6 +28,12 @@ pub(crate) fn latex_func(f: Func) -> &'static str {
         Func::Log1p => "\\operatorname{log1p}",
         Func::Expm1 => "\\operatorname{expm1}",
         Func::Erf => "\\operatorname{erf}",
+        Func::Tan => "\\tan",
+        Func::Atan => "\\operatorname{atan}",
+        Func::Asin => "\\operatorname{asin}",
+        Func::Acos => "\\operatorname{acos}",
+        Func::Sinh => "\\sinh",
+        Func::Cosh => "\\cosh",
     }
 }
 

@@ -284,13 +284,14 @@ impl Pretty<'_> {
     }
 
     /// `b` raised to `exp`: the Hadamard power `A∘²` for a matrix, `tanh²(z)`
-    /// for a named function to a positive integer, else `xⁿ`.
+    /// for a trigonometric function to a positive integer, else `xⁿ`.
     fn raised(&self, b: ExprId, exp: Pict) -> Pict {
         if !self.pool.shape(b).is_scalar() {
             let exp = Pict::row(&[Pict::atom("∘"), exp], Prec::Atom);
             return Pict::power(&self.expr(b).parens_below(POW_BASE), &exp);
         }
-        if let Node::Apply(f @ crate::Func::Tanh, a) = self.pool.node(b)
+        if let Node::Apply(f, a) = self.pool.node(b)
+            && f.is_trigonometric()
             && self.name_of(b).is_none()
             && exp.height() == 1
             && exp.prec == Prec::Atom
