@@ -228,6 +228,12 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
         ("tan(atan(x))", "x"),
         ("sin(asin(x))", "x"),
         ("cos(acos(x))", "x"),
+        ("tan(asin(x))", "x/sqrt(1 - x^2)"),
+        ("sin(acos(x))", "sqrt(1 - x^2)"),
+        ("cos(asin(x))", "sqrt(1 - x^2)"),
+        ("cos(atan(x))", "1/sqrt(1 + x^2)"),
+        ("sin(atan(x))", "x/sqrt(1 + x^2)"),
+        ("tan(acos(x))", "sqrt(1 - x^2)/x"),
         ("diff(tan(x), x)", "1 + tan(x)^2"),
         ("diff(atan(x), x)", "1/(1 + x^2)"),
         ("diff(asin(x), x)", "1/sqrt(1 - x^2)"),
@@ -279,8 +285,14 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
     }
     // Values and identities at points, against the standard library.
     type Of = fn(f64) -> f64;
-    let cases: [(&str, Of); 8] = [
+    let cases: [(&str, Of); 10] = [
         ("tan(1 - x)", |x| (1.0 - x).tan()),
+        ("tan(asin(x/5)) + cos(atan(x))", |x| {
+            (x / 5.0).asin().tan() + x.atan().cos()
+        }),
+        ("sin(acos(x/5))*tan(acos(x/5))", |x| {
+            (x / 5.0).acos().sin() * (x / 5.0).acos().tan()
+        }),
         ("atan(2*x) + asin(x/5)", |x| {
             (2.0 * x).atan() + (x / 5.0).asin()
         }),

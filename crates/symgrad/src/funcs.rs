@@ -100,8 +100,35 @@ impl Pool {
                 let two = self.int(2)?;
                 self.apply(Func::Log, two).map(Some)
             }
+            (
+                Func::Sin | Func::Cos | Func::Tan,
+                &Node::Apply(g @ (Func::Asin | Func::Acos | Func::Atan), a),
+            ) if self.shape(a).is_scalar() => self.of_inverse(f, g, a),
             (Func::Sin | Func::Cos | Func::Tan, _) => self.trig_at_pi(f, x),
             (Func::Asin | Func::Acos | Func::Atan, _) => self.inverse_trig_at(f, x),
+            _ => Ok(None),
+        }
+    }
+
+    /// `f(g(a))` for `f` sin, cos or tan and `g` another one's inverse, in
+    /// SymPy's forms: `cos(asin(a)) = √(1 − a²)`, `tan(asin(a)) = a/√(1 −
+    /// a²)`, `sin(atan(a)) = a/√(1 + a²)`, … (`f`'s own inverse is undone
+    /// in [`Pool::apply`]).
+    fn of_inverse(&mut self, f: Func, g: Func, a: ExprId) -> Result<Option<ExprId>> {
+        let (one, two, half) = (self.int(1)?, self.int(2)?, self.rational(1, 2)?);
+        let a2 = self.pow(a, two)?;
+        // √(1 − a²) for asin and acos, √(1 + a²) for atan.
+        let inside = if g == Func::Atan {
+            self.add(&[one, a2])?
+        } else {
+            self.sub(one, a2)?
+        };
+        let root = self.pow(inside, half)?;
+        match (f, g) {
+            (Func::Sin, Func::Acos) | (Func::Cos, Func::Asin) => Ok(Some(root)),
+            (Func::Tan, Func::Asin) | (Func::Sin, Func::Atan) => self.div(a, root).map(Some),
+            (Func::Tan, Func::Acos) => self.div(root, a).map(Some),
+            (Func::Cos, Func::Atan) => self.div(one, root).map(Some),
             _ => Ok(None),
         }
     }
