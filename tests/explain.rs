@@ -6,7 +6,6 @@
 //! python3 with NumPy is required (CI installs it).
 
 use expect_test::expect;
-use std::process::Command;
 
 mod support;
 use support::{assert_close, check, run_in, session};
@@ -56,18 +55,8 @@ print(json.dumps([m.reshape(-1).tolist() for m in (dA2, dZ2, dA1, dZ1, dW1, db1)
 "#;
 
 fn numpy_adjoints() -> Vec<Vec<f64>> {
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(NUMPY_BACKPROP)
-        .output()
-        .expect("python3 with numpy is needed (python3 -m pip install numpy)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.trim()
+    support::python(NUMPY_BACKPROP)
+        .trim()
         .trim_start_matches("[[")
         .trim_end_matches("]]")
         .split("], [")

@@ -11,7 +11,6 @@ mod support;
 
 use expect_test::expect;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use support::{assert_close, check, numbers, run, run_in, session};
@@ -26,15 +25,8 @@ fn scratch(test: &str) -> PathBuf {
 }
 
 /// Runs a Python program with NumPy; its standard output.
-fn python(program: &str) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(format!("import numpy as np, json, gzip\n{program}"))
-        .output()
-        .expect("python3 with numpy is needed (python3 -m pip install numpy)");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "python failed:\n{stderr}");
-    String::from_utf8(out.stdout).unwrap()
+fn numpy(program: &str) -> String {
+    support::python(&format!("import numpy as np, json, gzip\n{program}"))
 }
 
 /// The numbers of a JSON list of numbers printed by Python.
@@ -458,7 +450,7 @@ fn sgd_in_order_matches_a_numpy_loop() {
                  W1 = sgd(L, W, X, Y, 0.5, 3, 2, 0.1 * [[1, -1, 0], [0, 1, 1]], shuffle = false)";
     let mut s = session(setup);
     let got = numbers(&mut s, "W1");
-    let want = json_numbers(&python(
+    let want = json_numbers(&numpy(
         "X = np.array([[1, 2, 0, 1, 3], [0, 1, 1, 2, 0], [1, 1, 1, 1, 1]], float)\n\
          Y = np.eye(2)[:, [0, 1, 1, 0, 0]]\n\
          W = 0.1 * np.array([[1, -1, 0], [0, 1, 1]], float)\n\
@@ -540,7 +532,7 @@ fn save_writes_files_numpy_reads() {
     ));
     assert_eq!(out.lines().count(), 5, "{out}");
     assert!(out.starts_with(&format!("wrote {d}/a.npy")));
-    let got = python(&format!(
+    let got = numpy(&format!(
         "d = {d:?}\n\
          a = np.load(d + '/a.npy'); b = np.load(d + '/b.npy')\n\
          c = np.loadtxt(d + '/c.csv', delimiter=',')\n\
@@ -582,7 +574,7 @@ fn save_writes_files_numpy_reads() {
 fn npz_and_gzip_files_from_numpy_load() {
     let dir = scratch("npz");
     let d = dir.display();
-    python(&format!(
+    numpy(&format!(
         "d = {d:?}\n\
          np.savez(d + '/s.npz', X=np.arange(6.0).reshape(2, 3) / 4, y=np.array([1, 0, 2]))\n\
          np.savez_compressed(d + '/c.npz', W=np.array([[1.5, -2.0]]))\n\
@@ -656,7 +648,7 @@ fn digits_softmax_regression_reaches_95_percent_held_out() {
     ));
     let accuracy = numbers(&mut s, "accuracy(Yte, W1 * Xte)")[0];
     let confusion = numbers(&mut s, "Yte * one_hot(argmax(W1 * Xte, 1), 10)'");
-    let oracle = python(&format!(
+    let oracle = numpy(&format!(
         "d = {d:?}\n\
          W = np.load(d + '/W1.npy'); X = np.load(d + '/Xte.npy'); Y = np.load(d + '/Yte.npy')\n\
          raw = np.loadtxt(gzip.open({data:?}), delimiter=',')\n\

@@ -6,7 +6,7 @@
 use expect_test::expect;
 
 mod support;
-use support::{assert_close, check, numbers, session};
+use support::{assert_close, check, numbers, python, session};
 
 /// `log(1 + eˣ)` without overflow.
 fn softplus(x: f64) -> f64 {
@@ -443,16 +443,7 @@ fn eval_of_scalars_keeps_the_digits_floats_cancel() {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let out = std::process::Command::new("python3")
-        .args(["-c", &program])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let wants: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+    let wants: Vec<f64> = python(&program)
         .lines()
         .map(|l| l.parse().expect("a float"))
         .collect();

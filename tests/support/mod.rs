@@ -54,6 +54,19 @@ pub fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
         .collect()
 }
 
+/// What `python3 -c program` prints (CI installs NumPy, JAX and mpmath);
+/// fails the test with Python's error output when it fails.
+#[track_caller]
+pub fn python(program: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-c", program])
+        .output()
+        .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "python3 failed:\n{stderr}");
+    String::from_utf8(out.stdout).expect("Python prints UTF-8")
+}
+
 /// Asserts that `got` equals `want` element by element within `rtol`
 /// (relative to the larger magnitude, with `atol` as the floor).
 #[track_caller]
