@@ -113,6 +113,8 @@ fn functions_take_sympys_values_and_identities() {
         ("cos(2*pi/3)", "-1/2"),
         ("sin(-pi/2)", "-1"),
         ("cos(pi/5)", "1/4 + sqrt(5)/4"),
+        ("sin(pi/5)", "sqrt(5/8 - sqrt(5)/8)"),
+        ("cos(pi/8)", "sqrt(1/2 + sqrt(2)/4)"),
         ("sin(-x)", "-sin(x)"),
         ("sin(-x - y)", "-sin(x + y)"),
         ("sin(y - x)", "-sin(x - y)"),
@@ -148,8 +150,8 @@ fn functions_take_sympys_values_and_identities() {
         assert_eq!(run(&format!("text({input})")), sympy, "{input}");
     }
     // sin and cos of k⋅π/d against libm: exact (no sin or cos left) where
-    // the value is a sum of square roots, that is where the angle as
-    // cos(q⋅π) has q's denominator 1, 2, 3, 4, 5, 6 or 12.
+    // SymPy gives the value in square roots, that is where the angle as
+    // cos(q⋅π) has q's denominator 1, 2, 3, 4, 5, 6, 8, 10 or 12.
     let denominator = |p: i32, q: i32| {
         let (mut a, mut b) = (p.abs(), q);
         while b != 0 {
@@ -157,9 +159,9 @@ fn functions_take_sympys_values_and_identities() {
         }
         q / a
     };
-    let has_roots = |q: i32| [1, 2, 3, 4, 5, 6, 12].contains(&q);
+    let has_roots = |q: i32| [1, 2, 3, 4, 5, 6, 8, 10, 12].contains(&q);
     let mut s = session(":set digits 17");
-    for d in [1, 2, 3, 4, 5, 6, 7, 12] {
+    for d in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 24] {
         for k in -25..=25 {
             // sin(k⋅π/d) = cos((d − 2k)⋅π/(2d)).
             let sin_exact = has_roots(denominator(d - 2 * k, 2 * d));
@@ -210,6 +212,8 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
         ("tan(pi/12)", "2 - sqrt(3)"),
         ("tan(3*pi/8)", "1 + sqrt(2)"),
         ("tan(-pi/6)", "-sqrt(3)/3"),
+        ("tan(3*pi/10)", "sqrt(1 + 2*sqrt(5)/5)"),
+        ("asin(sqrt(5/8 - sqrt(5)/8))", "pi/5"),
         ("asin(sqrt(3)/2)", "pi/3"),
         ("asin(1/4 - sqrt(5)/4)", "-pi/10"),
         ("acos(-sqrt(2)/2)", "3*pi/4"),
@@ -244,7 +248,7 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
         assert_eq!(run(&format!("text({input})")), sympy, "{input}");
     }
     // tan(k⋅π/d) against libm: exact where q = k/d mod 1 has denominator 1,
-    // 3, 4, 6, 8 or 12, and an error where cos is 0. And the inverses of
+    // 3, 4, 5, 6, 8, 10 or 12, and an error where cos is 0. And the inverses of
     // every exact value of sin, cos and tan give back their angle (asin
     // and atan in [−π/2, π/2], acos in [0, π]), and stay unevaluated
     // where the value is not exact.
@@ -256,7 +260,7 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
         q / a
     };
     let mut s = session(":set digits 17");
-    for d in [1, 2, 3, 4, 5, 6, 8, 12] {
+    for d in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12] {
         for k in -2 * d..=2 * d {
             let x = f64::from(k) * std::f64::consts::PI / f64::from(d);
             let tan = format!("tan({k}*pi/{d})");
@@ -266,7 +270,7 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
             }
             let got = numbers(&mut s, &format!("eval({tan})"));
             assert_close(&tan, &got, &[x.tan()], 1e-14, 1e-15);
-            let exact = [1, 3, 4, 6, 8, 12].contains(&denominator(k, d));
+            let exact = [1, 3, 4, 5, 6, 8, 10, 12].contains(&denominator(k, d));
             let form = run_in(&mut s, &format!("text({tan})"));
             assert_eq!(!form.contains("tan"), exact, "{tan} is {form}");
             for (f, g, want) in [

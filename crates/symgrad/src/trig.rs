@@ -14,32 +14,59 @@ use num_traits::ToPrimitive;
 /// A term `(p, q, n)` of an exact value: `(p/q)⋅√n` (`n = 1`: rational).
 type RootTerm = (i64, i64, i64);
 
-/// Exact values at `a⋅π/b`, as `(a, b)` and the terms of the value.
-type Table = [((i64, i64), &'static [RootTerm])];
+/// An exact value: a sum of [`RootTerm`]s, or `(p/q)⋅√` of one when
+/// `root` is `Some((p, q))` (`cos(π/8) = √(1/2 + √2/4)`).
+#[derive(Clone, Copy)]
+struct Exact {
+    root: Option<(i64, i64)>,
+    terms: &'static [RootTerm],
+}
 
-/// `cos(a⋅π/b)` for `a/b` in [0, ½] where it is a sum of square roots.
+const fn sum(terms: &'static [RootTerm]) -> Exact {
+    Exact { root: None, terms }
+}
+
+const fn root_of(p: i64, q: i64, terms: &'static [RootTerm]) -> Exact {
+    Exact {
+        root: Some((p, q)),
+        terms,
+    }
+}
+
+/// Exact values at `a⋅π/b`, as `(a, b)` and the value.
+type Table = [((i64, i64), Exact)];
+
+/// `cos(a⋅π/b)` for `a/b` in [0, ½] where SymPy gives it in square roots.
 const COS_AT_PI: &Table = &[
-    ((0, 1), &[(1, 1, 1)]),
-    ((1, 12), &[(1, 4, 6), (1, 4, 2)]),
-    ((1, 6), &[(1, 2, 3)]),
-    ((1, 5), &[(1, 4, 1), (1, 4, 5)]),
-    ((1, 4), &[(1, 2, 2)]),
-    ((1, 3), &[(1, 2, 1)]),
-    ((2, 5), &[(-1, 4, 1), (1, 4, 5)]),
-    ((5, 12), &[(1, 4, 6), (-1, 4, 2)]),
-    ((1, 2), &[]),
+    ((0, 1), sum(&[(1, 1, 1)])),
+    ((1, 12), sum(&[(1, 4, 6), (1, 4, 2)])),
+    ((1, 10), root_of(1, 1, &[(5, 8, 1), (1, 8, 5)])),
+    ((1, 8), root_of(1, 1, &[(1, 2, 1), (1, 4, 2)])),
+    ((1, 6), sum(&[(1, 2, 3)])),
+    ((1, 5), sum(&[(1, 4, 1), (1, 4, 5)])),
+    ((1, 4), sum(&[(1, 2, 2)])),
+    ((3, 10), root_of(1, 1, &[(5, 8, 1), (-1, 8, 5)])),
+    ((1, 3), sum(&[(1, 2, 1)])),
+    ((3, 8), root_of(1, 1, &[(1, 2, 1), (-1, 4, 2)])),
+    ((2, 5), sum(&[(-1, 4, 1), (1, 4, 5)])),
+    ((5, 12), sum(&[(1, 4, 6), (-1, 4, 2)])),
+    ((1, 2), sum(&[])),
 ];
 
-/// `tan(a⋅π/b)` for `a/b` in [0, ½) where it is a sum of square roots.
+/// `tan(a⋅π/b)` for `a/b` in [0, ½) where SymPy gives it in square roots.
 const TAN_AT_PI: &Table = &[
-    ((0, 1), &[]),
-    ((1, 12), &[(2, 1, 1), (-1, 1, 3)]),
-    ((1, 8), &[(-1, 1, 1), (1, 1, 2)]),
-    ((1, 6), &[(1, 3, 3)]),
-    ((1, 4), &[(1, 1, 1)]),
-    ((1, 3), &[(1, 1, 3)]),
-    ((3, 8), &[(1, 1, 1), (1, 1, 2)]),
-    ((5, 12), &[(2, 1, 1), (1, 1, 3)]),
+    ((0, 1), sum(&[])),
+    ((1, 12), sum(&[(2, 1, 1), (-1, 1, 3)])),
+    ((1, 10), root_of(1, 1, &[(1, 1, 1), (-2, 5, 5)])),
+    ((1, 8), sum(&[(-1, 1, 1), (1, 1, 2)])),
+    ((1, 6), sum(&[(1, 3, 3)])),
+    ((1, 5), root_of(1, 1, &[(5, 1, 1), (-2, 1, 5)])),
+    ((1, 4), sum(&[(1, 1, 1)])),
+    ((3, 10), root_of(1, 1, &[(1, 1, 1), (2, 5, 5)])),
+    ((1, 3), sum(&[(1, 1, 3)])),
+    ((3, 8), sum(&[(1, 1, 1), (1, 1, 2)])),
+    ((2, 5), root_of(1, 1, &[(5, 1, 1), (2, 1, 5)])),
+    ((5, 12), sum(&[(2, 1, 1), (1, 1, 3)])),
 ];
 
 impl Pool {
@@ -101,9 +128,20 @@ impl Pool {
         let g = n.gcd(d);
         let key = ((n / &g).to_i64(), (d / &g).to_i64());
         match table.iter().find(|((a, b), _)| key == (Some(*a), Some(*b))) {
-            Some((_, terms)) => self.root_sum(terms, negate).map(Some),
+            Some(&(_, value)) => self.exact(value, negate).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// `value`, negated when `negate`.
+    fn exact(&mut self, value: Exact, negate: bool) -> Result<ExprId> {
+        let Some((p, q)) = value.root else {
+            return self.root_sum(value.terms, negate);
+        };
+        let (inside, half) = (self.root_sum(value.terms, false)?, self.rational(1, 2)?);
+        let root = self.pow(inside, half)?;
+        let c = self.rational(if negate { -p } else { p }, q)?;
+        self.mul(&[c, root])
     }
 
     /// The sum of `terms`, negated when `negate`.
@@ -132,7 +170,7 @@ impl Pool {
     /// exact value of sin, cos or tan in the tables: `asin(√3/2) = π/3`,
     /// `acos(−½) = 2π/3`, `atan(2 − √3) = π/12`. `None` otherwise.
     pub(crate) fn inverse_trig_at(&mut self, f: Func, x: ExprId) -> Result<Option<ExprId>> {
-        if !self.is_root_number(x, 3) {
+        if !self.is_root_number(x, 6) {
             return Ok(None);
         }
         let table = if f == Func::Atan {
@@ -140,9 +178,9 @@ impl Pool {
         } else {
             COS_AT_PI
         };
-        for &((a, b), terms) in table {
+        for &((a, b), value) in table {
             for negate in [false, true] {
-                if self.root_sum(terms, negate)? != x {
+                if self.exact(value, negate)? != x {
                     continue;
                 }
                 // The angle as a multiple of π: cos(rπ) = sin((½ − r)π),
@@ -172,7 +210,9 @@ impl Pool {
     fn is_root_number(&self, x: ExprId, depth: usize) -> bool {
         match self.node(x) {
             Node::Num(n) => n.is_exact(),
-            Node::Pow(b, e) => self.as_num(*b).is_some() && self.as_num(*e).is_some(),
+            Node::Pow(b, e) => {
+                depth > 0 && self.is_root_number(*b, depth - 1) && self.as_num(*e).is_some()
+            }
             Node::Add(xs) | Node::Mul(xs) => {
                 depth > 0 && xs.iter().all(|&y| self.is_root_number(y, depth - 1))
             }
