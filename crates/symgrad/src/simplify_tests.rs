@@ -451,7 +451,7 @@ fn simplify_and_expand_keep_values_on_random_expressions() {
 }
 
 #[test]
-fn sine_squared_plus_cosine_squared_is_one() {
+fn sine_squared_plus_cosine_squared_is_one_and_so_is_cosh_squared_less_sinh_squared() {
     let mut t = T::new();
     let (x, y, z) = (t.sym("x"), t.sym("y"), t.sym("z"));
     let square = |t: &mut T, f: Func, a: ExprId| {
@@ -479,4 +479,18 @@ fn sine_squared_plus_cosine_squared_is_one() {
     let e = t.pool.add(&[sa, ca]).unwrap();
     let simplified = t.pool.simplify(e).unwrap();
     assert_eq!(t.pool.shape(simplified), Shape::new(2, 2));
+    // cosh² − sinh² is 1, times the same factors with opposite signs.
+    let (ch, sh) = (square(&mut t, Func::Cosh, x), square(&mut t, Func::Sinh, x));
+    let minus_three = t.int(-3);
+    let (ch3, sh3) = (
+        t.pool.mul(&[three, y, ch]).unwrap(),
+        t.pool.mul(&[sh, y, minus_three]).unwrap(),
+    );
+    let e = t.pool.add(&[z, ch3, sh3]).unwrap();
+    t.check(e, &[x, y, z], "z + 3*y", |v| {
+        v[2] + 3.0 * v[1] * (v[0].cosh().powi(2) - v[0].sinh().powi(2))
+    });
+    // cosh² + sinh² is not 1.
+    let e = t.pool.add(&[ch, sh]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
 }

@@ -1,7 +1,8 @@
 //! Trigonometry: exact values at rational multiples of π on construction
 //! (`sin(π) = 0`, `cos(π/6) = √3/2`, `tan(π/12) = 2 − √3`, as SymPy gives
 //! them), the inverse functions at those values (`asin(√2/2) = π/4`), and
-//! the Pythagorean identity for `simplify`: `c⋅sin²(a) + c⋅cos²(a)` is `c`.
+//! the Pythagorean identities for `simplify`: `c⋅sin²(a) + c⋅cos²(a)` and
+//! `c⋅cosh²(a) − c⋅sinh²(a)` are `c`.
 
 use crate::error::Result;
 use crate::expr::{Constant, ExprId, Func, Node, Pool};
@@ -221,39 +222,56 @@ impl Pool {
     }
 
     /// A sum with a pair of terms `c⋅sin²(a)` and `c⋅cos²(a)` (the same
-    /// factors `c`, possibly none) replaced by `c`.
+    /// factors `c`, possibly none), or `c⋅cosh²(a)` and `−c⋅sinh²(a)`,
+    /// replaced by `c`.
     pub(crate) fn pythagorean(&mut self, id: ExprId) -> Result<Option<ExprId>> {
         let Node::Add(_) = self.node(id) else {
             return Ok(None);
         };
         let terms = self.terms_as_shown(id);
         let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
-        for (i, sin) in split.iter().enumerate() {
-            let Some((Func::Sin, a, c)) = sin else {
+        for (i, first) in split.iter().enumerate() {
+            let Some((f @ (Func::Sin | Func::Cosh), a, c)) = first else {
                 continue;
             };
-            let cos = split
-                .iter()
-                .position(|t| matches!(t, Some((Func::Cos, b, d)) if b == a && d == c));
-            let Some(j) = cos else {
-                continue;
-            };
-            let c = if c.is_empty() {
-                self.int(1)?
+            let partner = if *f == Func::Sin {
+                Func::Cos
             } else {
-                self.mul(c)?
+                Func::Sinh
             };
+            let c = self.product_or_one(c)?;
             // sin²(A) + cos²(A) of a matrix A is a matrix of ones, not 1.
             if self.shape(c) != self.shape(terms[i]) {
                 continue;
             }
-            return self.add(&merge_pair(&terms, (i, j), c)).map(Some);
+            for (j, second) in split.iter().enumerate() {
+                let Some((g, b, d)) = second else {
+                    continue;
+                };
+                if *g != partner || b != a {
+                    continue;
+                }
+                let d = self.product_or_one(d)?;
+                let d = if *g == Func::Sinh { self.neg(d)? } else { d };
+                if d == c {
+                    return self.add(&merge_pair(&terms, (i, j), c)).map(Some);
+                }
+            }
         }
         Ok(None)
     }
 
-    /// `(sin or cos, a, c)` for a term `c⋅sin²(a)` or `c⋅cos²(a)`, with the
-    /// factors `c` in a canonical order.
+    /// The product of `factors`, 1 for none.
+    fn product_or_one(&mut self, factors: &[ExprId]) -> Result<ExprId> {
+        if factors.is_empty() {
+            self.int(1)
+        } else {
+            self.mul(factors)
+        }
+    }
+
+    /// `(f, a, c)` for a term `c⋅f²(a)` with `f` sin, cos, sinh or cosh,
+    /// with the factors `c` in a canonical order.
     fn squared_trig(&self, t: ExprId) -> Option<(Func, ExprId, Vec<ExprId>)> {
         let factors = match self.node(t) {
             Node::Mul(fs) => fs.clone(),
@@ -263,7 +281,9 @@ impl Pool {
             let Node::Pow(b, e) = *self.node(f) else {
                 return None;
             };
-            let Node::Apply(func @ (Func::Sin | Func::Cos), a) = *self.node(b) else {
+            let Node::Apply(func @ (Func::Sin | Func::Cos | Func::Sinh | Func::Cosh), a) =
+                *self.node(b)
+            else {
                 return None;
             };
             if !self.is_int(e, 2) {
