@@ -64,8 +64,9 @@ impl Pool {
     /// pairs: odd and even functions of a negated argument (`sin(−x) =
     /// −sin(x)`, `cos(1 − x) = cos(x − 1)`, `|−2⋅x| = 2⋅|x|`), `|a| = a`
     /// for an `a` never negative, `exp(c⋅log(a)) = a^c` for a number `c`,
-    /// `softplus(0) = log(2)`, and the trigonometric functions at rational
-    /// multiples of π and their inverses there.
+    /// `softplus(0) = log(2)`, the trigonometric functions at rational
+    /// multiples of π and their inverses there, and sin, cos and tan of
+    /// each other's inverses (`cos(asin(a)) = √(1 − a²)`).
     /// Kept out of line: inlined into `apply`, it made writing out S2's
     /// gradients (`elements`) 3–4 % slower, against 1–2 % so.
     #[inline(never)]

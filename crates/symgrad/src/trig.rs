@@ -15,59 +15,49 @@ use num_traits::ToPrimitive;
 /// A term `(p, q, n)` of an exact value: `(p/q)⋅√n` (`n = 1`: rational).
 type RootTerm = (i64, i64, i64);
 
-/// An exact value: a sum of [`RootTerm`]s, or `(p/q)⋅√` of one when
-/// `root` is `Some((p, q))` (`cos(π/8) = √(1/2 + √2/4)`).
+/// An exact value: a sum of [`RootTerm`]s, or the square root of one
+/// (`cos(π/8) = √(1/2 + √2/4)`).
 #[derive(Clone, Copy)]
-struct Exact {
-    root: Option<(i64, i64)>,
-    terms: &'static [RootTerm],
+enum Exact {
+    Sum(&'static [RootTerm]),
+    Root(&'static [RootTerm]),
 }
-
-const fn sum(terms: &'static [RootTerm]) -> Exact {
-    Exact { root: None, terms }
-}
-
-const fn root_of(p: i64, q: i64, terms: &'static [RootTerm]) -> Exact {
-    Exact {
-        root: Some((p, q)),
-        terms,
-    }
-}
+use Exact::{Root, Sum};
 
 /// Exact values at `a⋅π/b`, as `(a, b)` and the value.
 type Table = [((i64, i64), Exact)];
 
 /// `cos(a⋅π/b)` for `a/b` in [0, ½] where SymPy gives it in square roots.
 const COS_AT_PI: &Table = &[
-    ((0, 1), sum(&[(1, 1, 1)])),
-    ((1, 12), sum(&[(1, 4, 6), (1, 4, 2)])),
-    ((1, 10), root_of(1, 1, &[(5, 8, 1), (1, 8, 5)])),
-    ((1, 8), root_of(1, 1, &[(1, 2, 1), (1, 4, 2)])),
-    ((1, 6), sum(&[(1, 2, 3)])),
-    ((1, 5), sum(&[(1, 4, 1), (1, 4, 5)])),
-    ((1, 4), sum(&[(1, 2, 2)])),
-    ((3, 10), root_of(1, 1, &[(5, 8, 1), (-1, 8, 5)])),
-    ((1, 3), sum(&[(1, 2, 1)])),
-    ((3, 8), root_of(1, 1, &[(1, 2, 1), (-1, 4, 2)])),
-    ((2, 5), sum(&[(-1, 4, 1), (1, 4, 5)])),
-    ((5, 12), sum(&[(1, 4, 6), (-1, 4, 2)])),
-    ((1, 2), sum(&[])),
+    ((0, 1), Sum(&[(1, 1, 1)])),
+    ((1, 12), Sum(&[(1, 4, 6), (1, 4, 2)])),
+    ((1, 10), Root(&[(5, 8, 1), (1, 8, 5)])),
+    ((1, 8), Root(&[(1, 2, 1), (1, 4, 2)])),
+    ((1, 6), Sum(&[(1, 2, 3)])),
+    ((1, 5), Sum(&[(1, 4, 1), (1, 4, 5)])),
+    ((1, 4), Sum(&[(1, 2, 2)])),
+    ((3, 10), Root(&[(5, 8, 1), (-1, 8, 5)])),
+    ((1, 3), Sum(&[(1, 2, 1)])),
+    ((3, 8), Root(&[(1, 2, 1), (-1, 4, 2)])),
+    ((2, 5), Sum(&[(-1, 4, 1), (1, 4, 5)])),
+    ((5, 12), Sum(&[(1, 4, 6), (-1, 4, 2)])),
+    ((1, 2), Sum(&[])),
 ];
 
 /// `tan(a⋅π/b)` for `a/b` in [0, ½) where SymPy gives it in square roots.
 const TAN_AT_PI: &Table = &[
-    ((0, 1), sum(&[])),
-    ((1, 12), sum(&[(2, 1, 1), (-1, 1, 3)])),
-    ((1, 10), root_of(1, 1, &[(1, 1, 1), (-2, 5, 5)])),
-    ((1, 8), sum(&[(-1, 1, 1), (1, 1, 2)])),
-    ((1, 6), sum(&[(1, 3, 3)])),
-    ((1, 5), root_of(1, 1, &[(5, 1, 1), (-2, 1, 5)])),
-    ((1, 4), sum(&[(1, 1, 1)])),
-    ((3, 10), root_of(1, 1, &[(1, 1, 1), (2, 5, 5)])),
-    ((1, 3), sum(&[(1, 1, 3)])),
-    ((3, 8), sum(&[(1, 1, 1), (1, 1, 2)])),
-    ((2, 5), root_of(1, 1, &[(5, 1, 1), (2, 1, 5)])),
-    ((5, 12), sum(&[(2, 1, 1), (1, 1, 3)])),
+    ((0, 1), Sum(&[])),
+    ((1, 12), Sum(&[(2, 1, 1), (-1, 1, 3)])),
+    ((1, 10), Root(&[(1, 1, 1), (-2, 5, 5)])),
+    ((1, 8), Sum(&[(-1, 1, 1), (1, 1, 2)])),
+    ((1, 6), Sum(&[(1, 3, 3)])),
+    ((1, 5), Root(&[(5, 1, 1), (-2, 1, 5)])),
+    ((1, 4), Sum(&[(1, 1, 1)])),
+    ((3, 10), Root(&[(1, 1, 1), (2, 5, 5)])),
+    ((1, 3), Sum(&[(1, 1, 3)])),
+    ((3, 8), Sum(&[(1, 1, 1), (1, 1, 2)])),
+    ((2, 5), Root(&[(5, 1, 1), (2, 1, 5)])),
+    ((5, 12), Sum(&[(2, 1, 1), (1, 1, 3)])),
 ];
 
 impl Pool {
@@ -136,13 +126,14 @@ impl Pool {
 
     /// `value`, negated when `negate`.
     fn exact(&mut self, value: Exact, negate: bool) -> Result<ExprId> {
-        let Some((p, q)) = value.root else {
-            return self.root_sum(value.terms, negate);
-        };
-        let (inside, half) = (self.root_sum(value.terms, false)?, self.rational(1, 2)?);
-        let root = self.pow(inside, half)?;
-        let c = self.rational(if negate { -p } else { p }, q)?;
-        self.mul(&[c, root])
+        match value {
+            Sum(terms) => self.root_sum(terms, negate),
+            Root(terms) => {
+                let (inside, half) = (self.root_sum(terms, false)?, self.rational(1, 2)?);
+                let root = self.pow(inside, half)?;
+                if negate { self.neg(root) } else { Ok(root) }
+            }
+        }
     }
 
     /// The sum of `terms`, negated when `negate`.
