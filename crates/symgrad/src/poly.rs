@@ -3,9 +3,10 @@
 //! over a product of polynomial factors, in "atoms" (every other
 //! subexpression: symbols, elements, `log(x)`, …) with exact rational
 //! coefficients. Sums are put over a common denominator and every
-//! denominator factor that divides the numerator (exactly, or through a
-//! univariate gcd) is cancelled, so `(x² − 1)/(x − 1)` is `x + 1` and
-//! `x/(x + y) + y/(x + y)` is 1. Every step is bounded by [`MAX_TERMS`].
+//! denominator factor that divides the numerator (exactly, through a
+//! univariate gcd, or a monomial both share) is cancelled, so `(x² −
+//! 1)/(x − 1)` is `x + 1`, `x/(x⋅y + x)` is `1/(y + 1)` and `x/(x + y) +
+//! y/(x + y)` is 1. Every step is bounded by [`MAX_TERMS`].
 
 use crate::{ExprId, Node, Num, Pool, Rat, Result};
 use std::collections::BTreeMap;
@@ -153,6 +154,26 @@ impl Poly {
             quotient = quotient.add(&t)?;
         }
         None
+    }
+
+    /// The largest monomial dividing every term (none for zero).
+    fn content(&self) -> Option<Mono> {
+        let mut monos = self.terms.keys();
+        let first = monos.next()?.clone();
+        Some(monos.fold(first, |c, m| {
+            c.iter().zip(m).map(|(a, b)| *a.min(b)).collect()
+        }))
+    }
+
+    /// This polynomial divided by `m`, a monomial dividing every term.
+    fn div_mono(&self, m: &[u32]) -> Poly {
+        let terms = self.terms.iter().map(|(t, c)| {
+            let t = t.iter().zip(m).map(|(a, b)| a - b).collect();
+            (t, c.clone())
+        });
+        Poly {
+            terms: terms.collect(),
+        }
     }
 
     /// The one atom this polynomial depends on, if it depends on exactly one.
@@ -348,15 +369,31 @@ fn add_fractions(a: &Fraction, b: &Fraction) -> Option<Fraction> {
     Some(Fraction { num, den })
 }
 
-/// Cancels every denominator factor that divides the numerator, and the
-/// univariate gcd of the numerator with each remaining factor.
+/// Cancels the monomial the numerator shares with each denominator factor,
+/// every factor that divides the numerator, and the univariate gcd of the
+/// numerator with each remaining factor.
 fn cancel(mut f: Fraction) -> Option<Fraction> {
     if f.num.is_zero() {
         f.den.clear();
         return Some(f);
     }
     let mut den = Vec::new();
-    for (p, mut m) in std::mem::take(&mut f.den) {
+    for (mut p, mut m) in std::mem::take(&mut f.den) {
+        // A monomial the numerator shares with the factor: x/(x⋅y + x) is
+        // 1/(y + 1). What the numerator lacks of the factor's stays as
+        // powers of atoms.
+        if let (Some(cn), Some(cp)) = (f.num.content(), p.content()) {
+            let shared: Mono = cn.iter().zip(&cp).map(|(a, b)| (*a).min(b * m)).collect();
+            if shared.iter().any(|&e| e > 0) {
+                f.num = f.num.div_mono(&shared);
+                p = p.div_mono(&cp);
+                for (k, (c, g)) in cp.iter().zip(&shared).enumerate() {
+                    if c * m > *g {
+                        den = merge_factors(&den, &[(Poly::atom(k, cp.len()), c * m - g)], true);
+                    }
+                }
+            }
+        }
         while m > 0 {
             match f.num.exact_div(&p) {
                 Some(q) => {
@@ -369,7 +406,6 @@ fn cancel(mut f: Fraction) -> Option<Fraction> {
         if m == 0 {
             continue;
         }
-        let mut p = p;
         if let Some(g) = f.num.univariate_gcd(&p)
             && g.as_constant().is_none()
         {

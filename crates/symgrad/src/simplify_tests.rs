@@ -88,6 +88,17 @@ fn rational_functions_cancel() {
     t.check(r, &[x, y], "x - y", |v| {
         (v[0] * v[0] - v[1] * v[1]) / (v[0] + v[1])
     });
+
+    // A monomial shared with a multivariate factor: x²⋅y/(x⋅y + x)² is
+    // y/(y + 1)², as SymPy's simplify gives.
+    let xy = t.pool.mul(&[x, y]).unwrap();
+    let xy_x = t.pool.add(&[xy, x]).unwrap();
+    let sq = t.pool.pow(xy_x, two).unwrap();
+    let x2y = t.pool.mul(&[x2, y]).unwrap();
+    let r = t.pool.div(x2y, sq).unwrap();
+    t.check(r, &[x, y], "y/(y + 1)^2", |v| {
+        v[0] * v[0] * v[1] / (v[0] * v[1] + v[0]).powi(2)
+    });
 }
 
 #[test]
