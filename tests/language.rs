@@ -132,6 +132,9 @@ fn functions_take_sympys_values_and_identities() {
         ("sqrt(x/4)", "sqrt(x)/2"),
         ("sqrt(2*x)", "sqrt(2)*sqrt(x)"),
         ("sqrt(x^4)", "x^2"),
+        ("sqrt(x^2*y^2)", "abs(x)*abs(y)"),
+        ("sqrt(x^2*y)", "sqrt(y)*abs(x)"),
+        ("sqrt(exp(x)*y)", "sqrt(y)*exp(x/2)"),
         ("(x^2)^(3/2)", "abs(x)^3"),
         ("abs(x)^2", "x^2"),
         ("abs(x^2)", "x^2"),
@@ -179,8 +182,10 @@ fn functions_take_sympys_values_and_identities() {
     }
     // The identities keep the values, at negative points too.
     type Of = fn(f64) -> f64;
-    let cases: [(&str, Of); 14] = [
+    let cases: [(&str, Of); 16] = [
         ("sqrt(4*x^2)", |x| (4.0 * x * x).sqrt()),
+        ("sqrt(x^2*(x^2 + 1))", |x| (x * x * (x * x + 1.0)).sqrt()),
+        ("(x^4*exp(x))^(3/2)", |x| (x.powi(4) * x.exp()).powf(1.5)),
         ("sin(1 - x)", |x| (1.0 - x).sin()),
         ("abs(2 - x)*cos(1 - x)", |x| {
             (2.0 - x).abs() * (1.0 - x).cos()

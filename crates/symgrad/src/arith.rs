@@ -351,14 +351,21 @@ impl Pool {
                 let n = self.num(n.clone())?;
                 self.pow(a, n).map(Some)
             }
-            // (c⋅m)^n = c^n⋅m^n for a positive number c: √(4⋅x) = 2⋅√x.
-            Node::Mul(fs)
-                if !n.is_integer() && self.as_num(fs[0]).is_some_and(|c| !c.is_negative()) =>
-            {
+            // (a⋅b)^n = aⁿ⋅bⁿ for factors a never negative (b real), as
+            // SymPy: √(4⋅x) = 2⋅√x, √(x²⋅y) = |x|⋅√y.
+            Node::Mul(fs) if !n.is_integer() && fs.iter().any(|&f| self.never_negative(f)) => {
+                let (sure, rest): (Vec<ExprId>, Vec<ExprId>) =
+                    fs.iter().partition(|&&f| self.never_negative(f));
                 let n = self.num(n.clone())?;
-                let rest = self.mul(&fs[1..])?;
-                let (c, m) = (self.pow(fs[0], n)?, self.pow(rest, n)?);
-                self.mul(&[c, m]).map(Some)
+                let mut parts = Vec::with_capacity(sure.len() + 1);
+                for f in sure {
+                    parts.push(self.pow(f, n)?);
+                }
+                if !rest.is_empty() {
+                    let rest = self.mul(&rest)?;
+                    parts.push(self.pow(rest, n)?);
+                }
+                self.mul(&parts).map(Some)
             }
             Node::Mul(fs) if n.is_integer() => {
                 let n = self.num(n.clone())?;

@@ -185,11 +185,12 @@ impl Pool {
     }
 
     /// True for an expression that is never negative wherever it is real:
-    /// ℯ and π, `exp`, `σ`, `softplus`, `relu`, `abs`, `cosh` and `acos` of
-    /// anything, and powers with an even integer or a fractional exact
-    /// exponent.
-    fn never_negative(&self, x: ExprId) -> bool {
+    /// numbers at least 0, ℯ and π, `exp`, `σ`, `softplus`, `relu`,
+    /// `abs`, `cosh` and `acos` of anything, and powers with an even integer
+    /// or a fractional exact exponent.
+    pub(crate) fn never_negative(&self, x: ExprId) -> bool {
         match self.node(x) {
+            Node::Num(n) => !n.is_negative(),
             Node::Const(_) => true,
             Node::Apply(g, _) => matches!(
                 g,
