@@ -50,6 +50,11 @@ impl Poly {
         p
     }
 
+    /// How many atoms its monomials have room for.
+    fn width(&self) -> usize {
+        self.terms.keys().next().map_or(0, Vec::len)
+    }
+
     fn is_zero(&self) -> bool {
         self.terms.is_empty()
     }
@@ -370,8 +375,9 @@ fn add_fractions(a: &Fraction, b: &Fraction) -> Option<Fraction> {
 }
 
 /// Cancels the monomial the numerator shares with each denominator factor,
-/// every factor that divides the numerator, and the univariate gcd of the
-/// numerator with each remaining factor.
+/// every factor that divides the numerator, the numerator where it divides
+/// a factor, and the univariate gcd of the numerator with each remaining
+/// factor.
 fn cancel(mut f: Fraction) -> Option<Fraction> {
     if f.num.is_zero() {
         f.den.clear();
@@ -405,6 +411,14 @@ fn cancel(mut f: Fraction) -> Option<Fraction> {
         }
         if m == 0 {
             continue;
+        }
+        // The numerator dividing the factor: (x + y)/(x² − y²) is 1/(x − y).
+        if m == 1
+            && f.num.as_constant().is_none()
+            && let Some(q) = p.exact_div(&f.num)
+        {
+            f.num = Poly::constant(Rat::int(1), p.width());
+            p = q;
         }
         if let Some(g) = f.num.univariate_gcd(&p)
             && g.as_constant().is_none()

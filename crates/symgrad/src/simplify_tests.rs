@@ -99,6 +99,12 @@ fn rational_functions_cancel() {
     t.check(r, &[x, y], "y/(y + 1)^2", |v| {
         v[0] * v[0] * v[1] / (v[0] * v[1] + v[0]).powi(2)
     });
+
+    // The numerator dividing a factor: (x + y)/(x² − y²) is 1/(x − y).
+    let r = t.pool.div(s, d).unwrap();
+    t.check(r, &[x, y], "1/(x - y)", |v| {
+        (v[0] + v[1]) / (v[0] * v[0] - v[1] * v[1])
+    });
 }
 
 #[test]
