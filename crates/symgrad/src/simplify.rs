@@ -80,13 +80,17 @@ impl Pool {
 
     /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e` and a few
     /// rewritten forms of it: `tanh` and `softmax` recognised where written
-    /// out, `sin² + cos²` as 1, rational functions cancelled, its sigmoid form, and that form
+    /// out, `sin² + cos²` as 1, `sin/cos` as `tan`, rational functions
+    /// cancelled, its sigmoid form, and that form
     /// expanded with `σ(−a)` written `1 − σ(a)`, each with common matrix
     /// factors taken out. Never larger than `e`; each pass is one bounded
     /// bottom-up rewrite.
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
-        let recognised = self.rewrite(recognised, |p, id| p.pythagorean(id))?;
+        let recognised = self.rewrite(recognised, |p, id| match p.pythagorean(id)? {
+            Some(e) => Ok(Some(e)),
+            None => p.as_tangent(id),
+        })?;
         let cancelled = self.rewrite(recognised, |p, id| p.smaller_cancelled(id))?;
         let stable = self.stabilise(cancelled)?;
         let complemented = self.rewrite(stable, |p, id| p.complement_form(id))?;

@@ -511,3 +511,39 @@ fn sine_squared_plus_cosine_squared_is_one_and_so_is_cosh_squared_less_sinh_squa
     let e = t.pool.add(&[ch, sh]).unwrap();
     assert_eq!(t.pool.simplify(e).unwrap(), e);
 }
+
+#[test]
+fn sine_over_cosine_is_tangent() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let f = |t: &mut T, f: Func, a: ExprId| t.pool.apply(f, a).unwrap();
+    let (s, c) = (f(&mut t, Func::Sin, x), f(&mut t, Func::Cos, x));
+    let q = t.pool.div(s, c).unwrap();
+    t.check(q, &[x], "tan(x)", |v| v[0].sin() / v[0].cos());
+    // Powers, other factors, and the hyperbolic pair.
+    let (three, minus_three) = (t.int(3), t.int(-3));
+    let (s3, c3) = (
+        t.pool.pow(s, three).unwrap(),
+        t.pool.pow(c, minus_three).unwrap(),
+    );
+    let (sh, ch) = (f(&mut t, Func::Sinh, y), f(&mut t, Func::Cosh, y));
+    let th = t.pool.div(sh, ch).unwrap();
+    let e = t.pool.mul(&[y, s3, c3, th]).unwrap();
+    t.check(e, &[x, y], "y*tanh(y)*tan(x)^3", |v| {
+        v[1] * (v[0].sin() / v[0].cos()).powi(3) * (v[1].sinh() / v[1].cosh())
+    });
+    // Different arguments, or a fractional power, are left alone.
+    let cy = f(&mut t, Func::Cos, y);
+    let e = t.pool.div(s, cy).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    let (half, minus_half) = (
+        t.pool.rational(1, 2).unwrap(),
+        t.pool.rational(-1, 2).unwrap(),
+    );
+    let (rs, rc) = (
+        t.pool.pow(s, half).unwrap(),
+        t.pool.pow(c, minus_half).unwrap(),
+    );
+    let roots = t.pool.mul(&[rs, rc]).unwrap();
+    assert_eq!(t.pool.simplify(roots).unwrap(), roots);
+}

@@ -6,6 +6,7 @@
 
 use crate::error::Result;
 use crate::expr::{Constant, ExprId, Func, Node, Pool};
+use crate::num::Num;
 use crate::rat::Rat;
 use crate::simplify::merge_pair;
 use num_bigint::BigInt;
@@ -248,6 +249,56 @@ impl Pool {
                     return self.add(&merge_pair(&terms, (i, j), c)).map(Some);
                 }
             }
+        }
+        Ok(None)
+    }
+
+    /// A product with factors `sin(a)^p` and `cos(a)^−p` (`p` an integer)
+    /// written `tan(a)^p`, or `sinh(a)^p` and `cosh(a)^−p` written
+    /// `tanh(a)^p`: `sin(x)/cos(x)` is `tan(x)`, as SymPy's simplify gives.
+    pub(crate) fn as_tangent(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Mul(fs) = self.node(id) else {
+            return Ok(None);
+        };
+        let fs = fs.clone();
+        // (function, argument, exponent) of each factor.
+        let powers: Vec<_> = fs
+            .iter()
+            .map(|&f| match *self.node(f) {
+                Node::Apply(g, a) => Some((g, a, None)),
+                Node::Pow(b, e) => match *self.node(b) {
+                    Node::Apply(g, a) if self.as_num(e).is_some_and(Num::is_integer) => {
+                        Some((g, a, Some(e)))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for (i, first) in powers.iter().enumerate() {
+            let Some((f @ (Func::Sin | Func::Sinh), a, p)) = *first else {
+                continue;
+            };
+            let (over, tan) = match f {
+                Func::Sin => (Func::Cos, Func::Tan),
+                _ => (Func::Cosh, Func::Tanh),
+            };
+            let p = match p {
+                Some(p) => p,
+                None => self.int(1)?,
+            };
+            let minus_p = self.neg(p)?;
+            let j = powers.iter().position(|second| {
+                matches!(*second, Some((g, b, Some(q))) if g == over && b == a && q == minus_p)
+            });
+            let Some(j) = j else {
+                continue;
+            };
+            let t = self.apply(tan, a)?;
+            let t = self.pow(t, p)?;
+            // And the other pairs (one fewer factor each time).
+            let e = self.mul(&merge_pair(&fs, (i, j), t))?;
+            return Ok(Some(self.as_tangent(e)?.unwrap_or(e)));
         }
         Ok(None)
     }
