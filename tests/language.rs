@@ -102,6 +102,15 @@ fn powers_and_logs_of_exact_numbers_take_their_simplest_form() {
     }
 }
 
+/// The denominator of p/q in lowest terms (q > 0).
+fn denominator(p: i32, q: i32) -> i32 {
+    let (mut a, mut b) = (p.abs(), q);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    q / a
+}
+
 #[test]
 fn functions_take_sympys_values_and_identities() {
     // The forms SymPy gives on construction, for real symbols.
@@ -155,13 +164,6 @@ fn functions_take_sympys_values_and_identities() {
     // sin and cos of k⋅π/d against libm: exact (no sin or cos left) where
     // SymPy gives the value in square roots, that is where the angle as
     // cos(q⋅π) has q's denominator 1, 2, 3, 4, 5, 6, 8, 10 or 12.
-    let denominator = |p: i32, q: i32| {
-        let (mut a, mut b) = (p.abs(), q);
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
-        q / a
-    };
     let has_roots = |q: i32| [1, 2, 3, 4, 5, 6, 8, 10, 12].contains(&q);
     let mut s = session(":set digits 17");
     for d in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 24] {
@@ -257,13 +259,6 @@ fn tan_the_inverse_and_the_hyperbolic_functions_take_sympys_values() {
     // every exact value of sin, cos and tan give back their angle (asin
     // and atan in [−π/2, π/2], acos in [0, π]), and stay unevaluated
     // where the value is not exact.
-    let denominator = |p: i32, q: i32| {
-        let (mut a, mut b) = (p.abs(), q);
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
-        q / a
-    };
     let mut s = session(":set digits 17");
     for d in [1, 2, 3, 4, 5, 6, 7, 8, 10, 12] {
         for k in -2 * d..=2 * d {
