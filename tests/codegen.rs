@@ -428,6 +428,26 @@ v0 = [[1], [-0.5], [2]]
 }
 
 #[test]
+fn a_one_by_one_symbol_takes_any_array_of_one_number() {
+    // `symbol b[1]` is a scalar in symgrad; NumPy users pass b as (1, 1),
+    // (1,) or a number, and each runs.
+    let mut s = session("X = [[1, -2, 0.5]]\nsymbol b[1], w\nL = sum(log(1 + exp(w * X + b)))\n");
+    for b in ["[[0.25]]", "[0.25]", "0.25"] {
+        let args = [("b", b), ("w", "[[-1.5]]")];
+        check_against_eval(&mut s, "L", "b", "b = 0.25, w = -1.5", &args);
+    }
+    // Two numbers are still refused, naming the shape.
+    let module = code(&mut s, "code(L, \"numpy\", b)");
+    let program = format!(
+        "import numpy as np\n{module}\ntry:\n    L_and_grad(np.zeros((1, 2)), 1.0)\nexcept AssertionError as e:\n    print(e)\n"
+    );
+    assert_eq!(
+        support::python(&program).trim(),
+        "b: expected a scalar, got shape (1, 2)"
+    );
+}
+
+#[test]
 fn bad_targets_and_gradients_are_errors() {
     let mut s = session(BCE);
     let out = run_in(&mut s, "code(L, \"matlab\")");

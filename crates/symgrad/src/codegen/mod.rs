@@ -115,24 +115,25 @@ fn module(target: Target, options: &CodeOptions, params: &[Param], body: python:
     out
 }
 
-/// The shape checks on entry.
+/// The shape checks on entry. A scalar (symgrad's 1×1 too, as `symbol
+/// b[1]`) may come as any array of one number, and is made a scalar.
 fn asserts(target: Target, params: &[Param]) -> Vec<String> {
-    params
-        .iter()
-        .map(|p| {
-            let (x, s) = (&p.name, p.shape);
-            if s.is_scalar() {
-                format!(
-                    "assert {} == 0, f\"{x}: expected a scalar, got shape {{{}}}\"",
-                    target.ndim(x),
-                    target.shape_of(x)
-                )
-            } else {
-                format!(
-                    "assert {x}.shape == ({}, {}), f\"{x}: expected shape ({}, {}), got {{tuple({x}.shape)}}\"",
-                    s.rows, s.cols, s.rows, s.cols
-                )
-            }
-        })
-        .collect()
+    let mut lines = Vec::with_capacity(params.len());
+    for p in params {
+        let (x, s) = (&p.name, p.shape);
+        if s.is_scalar() {
+            lines.push(format!(
+                "assert {} == 1, f\"{x}: expected a scalar, got shape {{{}}}\"",
+                target.size(x),
+                target.shape_of(x)
+            ));
+            lines.push(format!("{x} = {}", target.as_scalar(x)));
+        } else {
+            lines.push(format!(
+                "assert {x}.shape == ({}, {}), f\"{x}: expected shape ({}, {}), got {{tuple({x}.shape)}}\"",
+                s.rows, s.cols, s.rows, s.cols
+            ));
+        }
+    }
+    lines
 }

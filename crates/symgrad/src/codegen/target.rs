@@ -175,12 +175,22 @@ impl Target {
         }
     }
 
-    /// The number of dimensions of the parameter `x`.
-    pub(super) fn ndim(self, x: &str) -> String {
+    /// How many numbers the parameter `x` holds.
+    pub(super) fn size(self, x: &str) -> String {
         match self {
-            Target::NumPy => format!("np.ndim({x})"),
-            Target::Jax => format!("jnp.ndim({x})"),
-            Target::Torch => format!("torch.as_tensor({x}).dim()"),
+            Target::NumPy => format!("np.size({x})"),
+            Target::Jax => format!("jnp.size({x})"),
+            Target::Torch => format!("torch.as_tensor({x}).numel()"),
+        }
+    }
+
+    /// The parameter `x`, one number, as a scalar of the target (for
+    /// PyTorch, a Python number stays one).
+    pub(super) fn as_scalar(self, x: &str) -> String {
+        match self {
+            Target::NumPy => format!("np.reshape({x}, ())"),
+            Target::Jax => format!("jnp.reshape({x}, ())"),
+            Target::Torch => format!("{x}.reshape(()) if torch.is_tensor({x}) else {x}"),
         }
     }
 
