@@ -37,15 +37,18 @@ def test_a_read_only_array_is_bound_without_a_copy_and_a_writeable_one_with_one(
     before = resident_mib()
     s["X"] = shared
     after_shared = resident_mib()
-    s["Y"] = copied
-    after_copied = resident_mib()
-    # The copy of 76 MiB shows in the resident memory; the shared array
-    # only adds the session's bookkeeping.
+    # The shared array only adds the session's bookkeeping. (The copy's
+    # growth is not measured: the allocator may reuse pages an earlier
+    # test left resident.)
     assert after_shared - before < 16, (before, after_shared)
-    assert after_copied - after_shared > 60, (after_shared, after_copied)
+    # The writeable array is copied in: changing it afterwards changes
+    # nothing in the session.
+    original = copied.copy()
+    s["Y"] = copied
+    copied += 1.0
     s.run("symbol w[1000]")
     w = rng.normal(size=(1000, 1))
-    for name, data in [("X", shared), ("Y", copied)]:
+    for name, data in [("X", shared), ("Y", original)]:
         value = s.eval(f"sum(({name} * w) .^ 2) / {n // 1000}", w=w)
         assert value == pytest.approx(np.mean((data @ w) ** 2), rel=1e-10)
 
