@@ -353,9 +353,12 @@ impl Pool {
             }
             // (a⋅b)^n = aⁿ⋅bⁿ for factors a never negative (b real), as
             // SymPy: √(4⋅x) = 2⋅√x, √(x²⋅y) = |x|⋅√y.
-            Node::Mul(fs) if !n.is_integer() && fs.iter().any(|&f| self.never_negative(f)) => {
+            Node::Mul(fs) if !n.is_integer() => {
                 let (sure, rest): (Vec<ExprId>, Vec<ExprId>) =
                     fs.iter().partition(|&&f| self.never_negative(f));
+                if sure.is_empty() {
+                    return Ok(None);
+                }
                 let n = self.num(n.clone())?;
                 let mut parts = Vec::with_capacity(sure.len() + 1);
                 for f in sure {

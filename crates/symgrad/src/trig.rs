@@ -71,7 +71,7 @@ impl Pool {
             Node::Const(Constant::Pi) => Rat::int(1),
             Node::Mul(fs) if fs.len() == 2 && *self.node(fs[1]) == Node::Const(Constant::Pi) => {
                 match self.as_num(fs[0]) {
-                    Some(crate::Num::Rat(q)) => q.clone(),
+                    Some(Num::Rat(q)) => q.clone(),
                     _ => return Ok(None),
                 }
             }
@@ -183,15 +183,12 @@ impl Pool {
                 let q = match (f, negate) {
                     (Func::Acos, false) => r,
                     (Func::Acos, true) => Rat::int(1).add(&r.neg()),
-                    (Func::Asin, _) => half.add(&r.neg()),
-                    _ => r,
+                    (Func::Asin, false) => half.add(&r.neg()),
+                    (Func::Asin, true) => r.add(&half.neg()),
+                    (_, false) => r,
+                    (_, true) => r.neg(),
                 };
-                let q = if negate && f != Func::Acos {
-                    q.neg()
-                } else {
-                    q
-                };
-                let (pi, q) = (self.constant(Constant::Pi)?, self.num(crate::Num::Rat(q))?);
+                let (pi, q) = (self.constant(Constant::Pi)?, self.num(Num::Rat(q))?);
                 return self.mul(&[q, pi]).map(Some);
             }
         }
