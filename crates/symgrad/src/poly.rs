@@ -368,6 +368,16 @@ fn raise(f: &Fraction, den: &[(Poly, u32)]) -> Option<Poly> {
     Some(num)
 }
 
+/// The product of the factors, each to its multiplicity (over `width`
+/// atoms), within the term bound.
+fn multiplied(factors: &[(Poly, u32)], width: usize) -> Option<Poly> {
+    factors
+        .iter()
+        .try_fold(Poly::constant(Rat::int(1), width), |acc, (p, m)| {
+            acc.mul(&p.pow(*m)?)
+        })
+}
+
 fn add_fractions(a: &Fraction, b: &Fraction) -> Option<Fraction> {
     let den = merge_factors(&a.den, &b.den, false);
     let num = raise(a, &den)?.add(&raise(b, &den)?)?;
@@ -469,7 +479,22 @@ impl Pool {
             let k = self.int(-i64::from(*m))?;
             factors.push(self.pow(d, k)?);
         }
-        self.mul(&factors).map(Some)
+        let factored = self.mul(&factors)?;
+        // The denominator multiplied out, as SymPy's `cancel` writes it,
+        // where that is smaller: 2/(x² − 1), not 2/((x − 1)⋅(x + 1)).
+        let several = f.den.len() > 1 || f.den.iter().any(|(_, m)| *m > 1);
+        let Some(den) = several.then(|| multiplied(&f.den, f.num.width())).flatten() else {
+            return Ok(Some(factored));
+        };
+        let den = self.poly_expr(&den, &atoms)?;
+        let over = self.int(-1)?;
+        let over = self.pow(den, over)?;
+        let whole = self.mul(&[num, over])?;
+        Ok(Some(if self.size(whole) < self.size(factored) {
+            whole
+        } else {
+            factored
+        }))
     }
 
     /// True when `e` has a power with a negative exponent among its sums and products.

@@ -89,7 +89,10 @@ impl Pool {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
         let recognised = self.rewrite(recognised, |p, id| match p.pythagorean(id)? {
             Some(e) => Ok(Some(e)),
-            None => p.as_tangent(id),
+            None => match p.as_tangent(id)? {
+                Some(e) => Ok(Some(e)),
+                None => p.number_into_power(id),
+            },
         })?;
         let cancelled = self.rewrite(recognised, |p, id| p.smaller_cancelled(id))?;
         let stable = self.stabilise(cancelled)?;
@@ -118,6 +121,49 @@ impl Pool {
             }
         }
         Ok(best)
+    }
+
+    /// A product of a number `c` and `bᵏ⁺ᵉ`, `b` a positive integer and `k`
+    /// an integer (|k| ≤ 64), written `(c⋅bᵏ)⋅bᵉ`: `2^(x + 2)/4` is `2ˣ`,
+    /// as SymPy's simplify gives.
+    fn number_into_power(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Mul(fs) = self.node(id) else {
+            return Ok(None);
+        };
+        let fs = fs.clone();
+        let Some(c) = fs.iter().position(|&f| self.as_num(f).is_some()) else {
+            return Ok(None);
+        };
+        let small_integer = |n: &Num| n.is_integer() && n.is_small() && n.to_f64().abs() <= 64.0;
+        for (i, &f) in fs.iter().enumerate() {
+            let Node::Pow(b, e) = *self.node(f) else {
+                continue;
+            };
+            let (Some(base), Node::Add(ts)) = (self.as_num(b), self.node(e)) else {
+                continue;
+            };
+            if !base.is_integer() || base.is_negative() || !base.is_small() {
+                continue;
+            }
+            let ts = ts.clone();
+            let Some(k) = ts
+                .iter()
+                .position(|&t| self.as_num(t).is_some_and(small_integer))
+            else {
+                continue;
+            };
+            let rest: Vec<_> = (ts.iter().enumerate())
+                .filter(|&(j, _)| j != k)
+                .map(|(_, &t)| t)
+                .collect();
+            let rest = self.add(&rest)?;
+            let bk = self.pow(b, ts[k])?;
+            let mut factors = fs.clone();
+            factors[c] = self.mul(&[fs[c], bk])?;
+            factors[i] = self.pow(b, rest)?;
+            return self.mul(&factors).map(Some);
+        }
+        Ok(None)
     }
 
     /// A scalar rational function with its common factors cancelled, when

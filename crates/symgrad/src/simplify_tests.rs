@@ -105,6 +105,19 @@ fn rational_functions_cancel() {
     t.check(r, &[x, y], "1/(x - y)", |v| {
         (v[0] + v[1]) / (v[0] * v[0] - v[1] * v[1])
     });
+
+    // Fractions over coprime denominators, with the denominator multiplied
+    // out where that is smaller (SymPy's simplify: 2/(x**2 - 1)); kept in
+    // factors where that is: 1/(x + 1)² stays.
+    let xp1 = t.pool.add(&[x, one]).unwrap();
+    let (a, b) = (t.pool.div(one, den).unwrap(), t.pool.div(one, xp1).unwrap());
+    let r = t.pool.sub(a, b).unwrap();
+    t.check(r, &[x], "2/(x^2 - 1)", |v| {
+        1.0 / (v[0] - 1.0) - 1.0 / (v[0] + 1.0)
+    });
+    let sq = t.pool.pow(xp1, two).unwrap();
+    let r = t.pool.div(x, sq).unwrap();
+    t.check(r, &[x], "x/(x + 1)^2", |v| v[0] / (v[0] + 1.0).powi(2));
 }
 
 #[test]
@@ -546,4 +559,28 @@ fn sine_over_cosine_is_tangent() {
     );
     let roots = t.pool.mul(&[rs, rc]).unwrap();
     assert_eq!(t.pool.simplify(roots).unwrap(), roots);
+}
+
+#[test]
+fn an_integer_power_of_the_base_moves_into_the_coefficient() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let (two, three, four) = (t.int(2), t.int(3), t.int(4));
+    // 2^(x + 2)/4 is 2^x (SymPy's test_simplify), 3⋅2^(x − 1) is (3/2)⋅2^x.
+    let e = t.pool.add(&[x, two]).unwrap();
+    let p = t.pool.pow(two, e).unwrap();
+    let q = t.pool.div(p, four).unwrap();
+    t.check(q, &[x], "2^x", |v| 2f64.powf(v[0] + 2.0) / 4.0);
+    let minus_one = t.int(-1);
+    let e = t.pool.add(&[x, minus_one]).unwrap();
+    let p = t.pool.pow(two, e).unwrap();
+    let q = t.pool.mul(&[three, p]).unwrap();
+    t.check(q, &[x], "3*2^x/2", |v| 3.0 * 2f64.powf(v[0] - 1.0));
+    // Alone, or with a symbolic base, it stays.
+    let e = t.pool.add(&[x, two]).unwrap();
+    let p = t.pool.pow(two, e).unwrap();
+    assert_eq!(t.pool.simplify(p).unwrap(), p);
+    let p = t.pool.pow(y, e).unwrap();
+    let q = t.pool.div(p, four).unwrap();
+    assert_eq!(t.pool.simplify(q).unwrap(), q);
 }
