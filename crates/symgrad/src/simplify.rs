@@ -142,7 +142,8 @@ impl Pool {
             let (Some(base), Node::Add(ts)) = (self.as_num(b), self.node(e)) else {
                 continue;
             };
-            if !base.is_integer() || base.is_negative() || !base.is_small() {
+            // Not 0: 0^(x + 2) is not 0⋅0^x where x + 2 < 0.
+            if !base.is_integer() || base.is_negative() || base.is_zero() || !base.is_small() {
                 continue;
             }
             let ts = ts.clone();
