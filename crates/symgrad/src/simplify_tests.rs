@@ -413,7 +413,7 @@ fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth:
     }
     let a = random_expr(p, rng, xs, depth - 1);
     let b = random_expr(p, rng, xs, depth - 1);
-    let built = match rng.random_range(0..8) {
+    let built = match rng.random_range(0..9) {
         0 => p.add(&[a, b]),
         1 => p.sub(a, b),
         2 => p.mul(&[a, b]),
@@ -423,6 +423,11 @@ fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth:
             p.pow(a, k)
         }
         5 => p.apply(Func::Exp, a),
+        7 => {
+            // An integer to the power a: 2^(x + 2)/4 and the like.
+            let base = p.int(rng.random_range(2..4)).unwrap();
+            p.pow(base, a)
+        }
         6 => {
             // log of something positive: a² + 1
             let two = p.int(2).unwrap();
