@@ -5,6 +5,9 @@
 use crate::{Axis, DenseData, ExprId, Func, Node, Num, Pool, Reduction, Result};
 use indexmap::IndexMap;
 
+/// A rewrite of one node: its new form, or `None` to leave it.
+type Rule = fn(&mut Pool, ExprId) -> Result<Option<ExprId>>;
+
 /// `expand` multiplies out a product or power only when that gives at most
 /// this many terms.
 const MAX_EXPANDED_TERMS: usize = 256;
@@ -87,12 +90,14 @@ impl Pool {
     /// bottom-up rewrite.
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
-        let recognised = self.rewrite(recognised, |p, id| match p.pythagorean(id)? {
-            Some(e) => Ok(Some(e)),
-            None => match p.as_tangent(id)? {
-                Some(e) => Ok(Some(e)),
-                None => p.number_into_power(id),
-            },
+        let recognised = self.rewrite(recognised, |p, id| {
+            let rules: [Rule; 3] = [Pool::pythagorean, Pool::as_tangent, Pool::number_into_power];
+            for rule in rules {
+                if let Some(e) = rule(p, id)? {
+                    return Ok(Some(e));
+                }
+            }
+            Ok(None)
         })?;
         let cancelled = self.rewrite(recognised, |p, id| p.smaller_cancelled(id))?;
         let stable = self.stabilise(cancelled)?;
@@ -153,11 +158,7 @@ impl Pool {
             else {
                 continue;
             };
-            let rest: Vec<_> = (ts.iter().enumerate())
-                .filter(|&(j, _)| j != k)
-                .map(|(_, &t)| t)
-                .collect();
-            let rest = self.add(&rest)?;
+            let rest = self.add(&without(&ts, k))?;
             let bk = self.pow(b, ts[k])?;
             let mut factors = fs.clone();
             factors[c] = self.mul(&[fs[c], bk])?;
@@ -341,8 +342,7 @@ impl Pool {
             if !self.is_int(*c, -1) {
                 continue;
             }
-            let rest: Vec<ExprId> = (0..ts.len()).filter(|&j| j != k).map(|j| ts[j]).collect();
-            let own = self.add(&rest)?;
+            let own = self.add(&without(&ts, k))?;
             let element = match *self.node(*l) {
                 Node::Apply(Func::Log, total) => {
                     let numerator = self.apply(Func::Exp, own)?;
@@ -638,8 +638,7 @@ impl Pool {
         let Some(k) = fs.iter().position(|&f| self.is_one_hot(f)) else {
             return Ok(None);
         };
-        let rest: Vec<ExprId> = (0..fs.len()).filter(|&i| i != k).map(|i| fs[i]).collect();
-        let p = self.mul(&rest)?;
+        let p = self.mul(&without(fs, k))?;
         if self.shape(p) != self.shape(s) {
             return Ok(None);
         }
@@ -1101,6 +1100,12 @@ impl Pool {
             _ => false,
         }
     }
+}
+
+/// The operands `xs` but the one at `k`.
+fn without(xs: &[ExprId], k: usize) -> Vec<ExprId> {
+    let kept = xs.iter().enumerate().filter(|&(i, _)| i != k);
+    kept.map(|(_, &x)| x).collect()
 }
 
 /// The operands `xs` with those at `i` and `j` replaced by one, `merged`
