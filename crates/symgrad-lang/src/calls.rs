@@ -144,10 +144,14 @@ impl Session {
                 arity(2, 2)?;
                 let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);
                 // SymPy's solve(f, x) finds roots; a linear solve would give
-                // x/f, silently something else.
+                // x/f, silently something else. A square matrix of two or
+                // more rows over as many rows is a linear system even when
+                // it holds the symbol (`solve(W⋅Wᵀ + I, W)`).
                 let by_own_symbol = matches!(self.pool.node(b), Node::Symbol { .. })
                     && self.pool.free_symbols(a).contains(&b);
-                if by_own_symbol {
+                let (sa, sb) = (self.pool.shape(a), self.pool.shape(b));
+                let system = sa.rows == sa.cols && sa.rows > 1 && sb.rows == sa.rows;
+                if by_own_symbol && !system {
                     return Err(Diagnostic::new(
                         "solve(A, b) solves A⋅X = b; it does not find where an expression is 0",
                         span,
