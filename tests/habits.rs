@@ -221,12 +221,14 @@ fn sympy_and_numpy_spellings_get_errors_naming_symgrads() {
     // x in f, and not for a square system in the symbol it solves for.
     check_notes(
         "text(solve(2, x))\ntext(solve([[2, 0], [0, 4]], [1, 1]))\n\
-         symbol W[2, 3]\ntext(solve(W * W' + eye(2), W))",
+         symbol W[2, 3]\ntext(solve(W * W' + eye(2), W))\n\
+         symbol w[1, 3]\ntext(solve(w * w' + 1, w))",
         expect![[r#"
             note: x is a new scalar symbol
             x/2
             [1/2, 1/4]
-            (W * W' + [[1, 0], [0, 1]])^(-1) * W"#]],
+            (W * W' + [[1, 0], [0, 1]])^(-1) * W
+            w/(w * w' + 1)"#]],
     );
     // The table of spellings fits an 80-column terminal.
     let table = with_notes(":help sympy");

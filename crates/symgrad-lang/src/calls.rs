@@ -144,13 +144,13 @@ impl Session {
                 arity(2, 2)?;
                 let (a, b) = (self.expr(args[0])?, self.expr(args[1])?);
                 // SymPy's solve(f, x) finds roots; a linear solve would give
-                // x/f, silently something else. A square matrix of two or
-                // more rows over as many rows is a linear system even when
+                // x/f, silently something else. A square matrix over a
+                // matrix symbol of as many rows is a linear system even when
                 // it holds the symbol (`solve(W⋅Wᵀ + I, W)`).
                 let by_own_symbol = matches!(self.pool.node(b), Node::Symbol { .. })
                     && self.pool.free_symbols(a).contains(&b);
                 let (sa, sb) = (self.pool.shape(a), self.pool.shape(b));
-                let system = sa.rows == sa.cols && sa.rows > 1 && sb.rows == sa.rows;
+                let system = sa.rows == sa.cols && sb.rows == sa.rows && !sb.is_scalar();
                 if by_own_symbol && !system {
                     return Err(Diagnostic::new(
                         "solve(A, b) solves A⋅X = b; it does not find where an expression is 0",
