@@ -335,6 +335,26 @@ fn evalpoints_covers_softmax_logsumexp_and_every_prelude_loss() {
 }
 
 #[test]
+fn evalpoints_of_an_ill_conditioned_inverse_keeps_its_digits() {
+    // v⋅vᵀ + I for v = diag(M), M = (W⋅Wᵀ)⋅(W⋅Wᵀ)ᵀ + I, at a W that puts v
+    // near 10³: condition 10⁷, so an LU solve keeps about 8 digits (JAX the
+    // same). Inverted by cofactors, element by element, the gradient was
+    // 287 % off. Against eval at the point (eval's LU programs are checked
+    // against NumPy, JAX and mpmath elsewhere).
+    let mut s = session(
+        "symbol W[4, 2]\nv = diag((W * W') * (W * W')' + eye(4))\n\
+         L = sum(solve(v * v' + eye(4), [1, 2, 3, 4] * [[1, -1, 2, 1]]))\n\
+         W0 = [[2.5, -2.5], [1.8, 3.4], [3.9, -5.2], [-2.2, 1.4]]\n\
+         P = [[2.5, -2.5, 1.8, 3.4, 3.9, -5.2, -2.2, 1.4]]",
+    );
+    for f in ["L", "grad(L, W)"] {
+        let got = numbers(&mut s, &format!("evalpoints({f}, W, P)"));
+        let want = numbers(&mut s, &format!("eval({f}, W = W0)"));
+        assert_close(f, &got, &want, 1e-8, 0.0);
+    }
+}
+
+#[test]
 fn eval_of_scalars_keeps_the_digits_floats_cancel() {
     // Where f64 arithmetic cancels every digit (exp(1/10^20) − 1 is 0 in
     // floats), eval gives the f64 nearest the true value, as SymPy's evalf

@@ -3,7 +3,8 @@
 Each case is a random expression over a weight matrix W, a bias b and data
 X, Y, y (elementwise functions, broadcasting, products, transposes, slices,
 stacks, reductions, softmax and logsumexp along either axis, powers, the
-prelude's losses), built at once in symgrad's language and as a JAX
+prelude's losses, and of a positive definite matrix `inv`, `det`, `logdet`,
+`solve` and `diag`), built at once in symgrad's language and as a JAX
 function. symgrad's `eval` of the loss and of its gradients by W and b,
 `subs`, `evalpoints` (small cases) and the exported JAX code (`code(L,
 "jax")`) must agree with `jax.value_and_grad` in float64. Some cases have
@@ -57,7 +58,10 @@ def ops(m, erf):
         sum=keep(m.sum), mean=keep(m.mean), lse=logsumexp, softmax=softmax,
         hstack=lambda *a: m.concatenate(a, axis=1),
         vstack=lambda *a: m.concatenate(a, axis=0),
-        trace=m.trace,
+        trace=m.trace, inv=lambda a: m.linalg.inv(a), det=lambda a: m.linalg.det(a),
+        solve=lambda a, b: m.linalg.solve(a, b), logdet=lambda a: m.linalg.slogdet(a)[1],
+        diag=lambda a: m.diag(a)[:, None],
+        logb=lambda a, b: m.log(a) / m.log(b),
     )
 
 
@@ -136,7 +140,8 @@ class Losses:
         if depth <= 0 or r.random() < 0.2:
             return self.leaf(shape)
         kind = r.choice(["unary"] * 3 + ["binary"] * 2 + [
-            "reduce", "softmax", "product", "transpose", "slice", "stack", "power", "scale"])
+            "reduce", "softmax", "product", "transpose", "slice", "stack", "power", "scale",
+            "matrix"])
         return getattr(self, kind)(shape, depth - 1)
 
     def unary(self, shape, d):
@@ -263,6 +268,40 @@ class Losses:
         s, a = self.expr((), d), self.expr(shape, d)
         return Expr(f"({s.sg} * {a.sg})", f"({s.py} * {a.py})", shape)
 
+    def positive_definite(self, d):
+        """`A⋅Aᵀ + c⋅I`, K×K: invertible, with a positive determinant."""
+        K, k, c = self.K, self.r.choice([1, 2, self.K, self.D]), self.r.choice([1, 2])
+        a = self.expr((K, k), d)
+        return Expr(f"({a.sg} * {a.sg}' + {c} * eye({K}))",
+                    f"({a.py} @ {a.py}.T + {c} * m.eye({K}))", (K, K))
+
+    def matrix(self, shape, d):
+        r, K = self.r, self.K
+        if shape == ():
+            M = self.positive_definite(d)
+            f = r.choice(["det", "logdet", "trace inv", "quadratic"])
+            if f == "trace inv":
+                return Expr(f"trace(inv({M.sg}))", f"trace(inv({M.py}))", ())
+            if f == "quadratic":
+                v = self.expr((K, 1), d)
+                return Expr(f"({v.sg}' * {M.sg}^-1 * {v.sg})",
+                            f"({v.py}.T @ inv({M.py}) @ {v.py})[0, 0]", ())
+            return Expr(f"{f}({M.sg})", f"{f}({M.py})", ())
+        if shape == (K, K) and r.random() < 0.4:
+            M = self.positive_definite(d)
+            return Expr(f"inv({M.sg})", f"inv({M.py})", shape)
+        if shape[0] == K and r.random() < 0.7:
+            M, B = self.positive_definite(d), self.expr(shape, d)
+            return Expr(f"solve({M.sg}, {B.sg})", f"solve({M.py}, {B.py})", shape)
+        if shape == (K, 1):
+            M = self.positive_definite(d)
+            return Expr(f"diag({M.sg})", f"diag({M.py})", shape)
+        a = self.expr(shape, d)
+        if not self.fits(a, lo=1e-2):
+            return None
+        b = r.choice([2, 10])
+        return Expr(f"log({a.sg}, {b})", f"logb({a.py}, {b})", shape)
+
     def loss(self, depth):
         K, N = self.K, self.N
         kind = self.r.choice(["sum", "sum", "mean", "softmax_cce", "cce", "bce_logits", "bce",
@@ -322,13 +361,15 @@ def high_precision(py, env):
 
     class M:
         ones = staticmethod(lambda shape: np.full(shape, mp.mpf(1), dtype=object))
+        eye = staticmethod(lambda k: np.array(
+            [[mp.mpf(int(i == j)) for j in range(k)] for i in range(k)], dtype=object))
         exp, log, sqrt, abs = each(mp.exp), each(mp.log), each(mp.sqrt), each(abs)
         tanh, sin, cos = each(mp.tanh), each(mp.sin), each(mp.cos)
         tan, arcsin, arccos, arctan = each(mp.tan), each(mp.asin), each(mp.acos), each(mp.atan)
         sinh, cosh = each(mp.sinh), each(mp.cosh)
         log1p, expm1 = each(lambda t: mp.log(1 + t)), each(mp.expm1)
         maximum = staticmethod(lambda x, c: each(lambda t: max(t, mp.mpf(c)))(x))
-        max, sum, concatenate, trace = np.max, np.sum, np.concatenate, np.trace
+        max, sum, concatenate, trace, diag = np.max, np.sum, np.concatenate, np.trace, np.diag
         logaddexp = staticmethod(lambda c, x: each(lambda t: mp.log(mp.exp(c) + mp.exp(t)))(x))
 
         @staticmethod
@@ -337,8 +378,14 @@ def high_precision(py, env):
             return np.sum(a, axis=axis, keepdims=keepdims) / n
 
     fs = ops(M, each(mp.erf))
+    matrix = lambda a: mp.matrix(np.asarray(a).tolist())  # noqa: E731
+    inverse = lambda a: np.array((matrix(a) ** -1).tolist(), dtype=object)  # noqa: E731
     fs.update(sigmoid=each(lambda t: 1 / (1 + mp.exp(-t))),
-              softplus=each(lambda t: mp.log(1 + mp.exp(t))))
+              softplus=each(lambda t: mp.log(1 + mp.exp(t))),
+              inv=inverse, det=lambda a: mp.det(matrix(a)),
+              logdet=lambda a: mp.log(abs(mp.det(matrix(a)))),
+              solve=lambda a, b: inverse(a) @ b,
+              logb=lambda a, b: each(mp.log)(a) / mp.log(b))
     exact = {k: each(lambda t: mp.mpf(float(t)))(v) for k, v in env.items()}
 
     def f(W, b):
