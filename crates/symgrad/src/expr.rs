@@ -485,7 +485,10 @@ pub struct Pool {
 }
 
 impl Default for Pool {
+    /// An empty pool. Matrices are factored on one thread until a program
+    /// is set to run on more ([`crate::Program::set_threads`]).
     fn default() -> Pool {
+        crate::evaluate::linalg::use_threads(1);
         Pool {
             // Room for a small loss and its derivatives without regrowing.
             nodes: IndexMap::with_capacity_and_hasher(64, Default::default()),

@@ -199,8 +199,9 @@ impl Program {
     /// The number of threads (1 by default): a blocked program shares its
     /// blocks of samples among them (each thread summing its own, added in
     /// thread order), a program on whole matrices runs its matrix products
-    /// on them.
+    /// and LU factorisations on them.
     pub fn set_threads(&mut self, n: usize) {
+        crate::evaluate::linalg::use_threads(n);
         self.threads = n.max(1);
         self.par = if n > 1 { Par::rayon(n) } else { Par::Seq };
     }
