@@ -11,20 +11,44 @@ const MAX_ELEMENT_POWER: u64 = 64;
 /// The element view builds at most this many new nodes per call.
 const ELEMENT_BUDGET: usize = 4_000_000;
 
-/// Memo and budget of one element-view computation.
+/// The largest n of an n×n inverse or determinant that [`Pool::element_of`]
+/// writes out by cofactors (as stable as an LU factorisation there). Larger
+/// ones stay whole, as `(A⁻¹)ᵢⱼ` and `det(A)`, and are evaluated by LU: by
+/// cofactors, `A = d⋅dᵀ + I` (4×4, entries of d near 10³) lost every digit
+/// of its Hessian.
+const WRITTEN_OUT_ORDER: usize = 2;
+
+/// Memo and budget of one element-view computation, and whether inverses
+/// and determinants of any size are written out by cofactors.
 struct ElementView {
     memo: FxHashMap<(ExprId, usize, usize), ExprId>,
     budget: usize,
+    cofactors: bool,
+}
+
+impl ElementView {
+    fn new(cofactors: bool) -> ElementView {
+        ElementView {
+            memo: FxHashMap::default(),
+            budget: ELEMENT_BUDGET,
+            cofactors,
+        }
+    }
 }
 
 impl Pool {
-    /// The scalar expression of element (i, j) of `a` (which must be in range).
+    /// The scalar expression of element (i, j) of `a` (which must be in
+    /// range), with inverses and determinants of more than
+    /// [`WRITTEN_OUT_ORDER`] rows kept whole.
     pub fn element_of(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
-        let mut view = ElementView {
-            memo: FxHashMap::default(),
-            budget: ELEMENT_BUDGET,
-        };
-        self.element_in(&mut view, a, i, j)
+        self.element_in(&mut ElementView::new(false), a, i, j)
+    }
+
+    /// [`Pool::element_of`] with every inverse and determinant written out
+    /// by cofactors (up to 4×4), so that only numbers and scalar operations
+    /// remain: for the scalar register programs.
+    pub(crate) fn element_written_out(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
+        self.element_in(&mut ElementView::new(true), a, i, j)
     }
 
     /// `elements(a)`: the explicit matrix of the element expressions of `a`.
@@ -36,10 +60,7 @@ impl Pool {
                 s.rows, s.cols
             )));
         }
-        let mut view = ElementView {
-            memo: FxHashMap::default(),
-            budget: ELEMENT_BUDGET,
-        };
+        let mut view = ElementView::new(true);
         let mut entries = Vec::with_capacity(s.len());
         for i in 0..s.rows {
             for j in 0..s.cols {
@@ -83,6 +104,12 @@ impl Pool {
         j: usize,
     ) -> Result<ExprId> {
         let s = self.shape(a);
+        if let Node::MatPow(x, ..0) | Node::Det(x) | Node::LogDet(x) = *self.node(a)
+            && !view.cofactors
+            && self.shape(x).rows > WRITTEN_OUT_ORDER
+        {
+            return self.element_slice(a, i, j);
+        }
         let mut at = |p: &mut Pool, x: ExprId, i: usize, j: usize| p.element_in(view, x, i, j);
         match self.node(a).clone() {
             Node::Num(_) | Node::Const(_) | Node::Element { .. } => Ok(a),

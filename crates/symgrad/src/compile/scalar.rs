@@ -46,7 +46,7 @@ impl Pool {
             let s = self.shape(stable);
             for i in 0..s.rows {
                 for j in 0..s.cols {
-                    let el = self.element_of(stable, i, j)?;
+                    let el = self.element_written_out(stable, i, j)?;
                     let el = self.rewrite(el, |p, id| p.scalar_form(id))?;
                     roots.push(self.numeric_form(el)?);
                 }
@@ -165,7 +165,7 @@ impl Pool {
             | Node::Diag(_)
             | Node::Det(_)
             | Node::LogDet(_) => {
-                let element = self.element_of(id, 0, 0)?;
+                let element = self.element_written_out(id, 0, 0)?;
                 self.rewrite(element, |p, x| p.scalar_form(x)).map(Some)
             }
             _ => self.softmax_element_form(id),
@@ -195,11 +195,11 @@ impl Pool {
         };
         let line = cells
             .iter()
-            .map(|&(p, q)| self.element_of(a, p, q))
+            .map(|&(p, q)| self.element_written_out(a, p, q))
             .collect::<Result<Vec<_>>>()?;
         let column = self.matrix(crate::checked_shape(line.len(), 1)?, line)?;
         let lse = self.logsumexp(column, Axis::All)?;
-        let own = self.element_of(a, i, j)?;
+        let own = self.element_written_out(a, i, j)?;
         let shifted = self.sub(own, lse)?;
         let element = self.apply(Func::Exp, shifted)?;
         self.rewrite(element, |p, x| p.scalar_form(x)).map(Some)
