@@ -751,12 +751,7 @@ fn derivatives_through_a_4x4_inverse_keep_their_digits() {
     // digits of a second derivative (JAX the same). Written out by
     // cofactors, element by element, the 4×4 inverse in the gradient lost
     // them: 2.9e-6 and 0.065 relative errors.
-    let have_mpmath = std::process::Command::new("python3")
-        .args(["-c", "import mpmath"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_mpmath {
-        eprintln!("skipped: needs python3 with mpmath (python3 -m pip install mpmath)");
+    if !support::have_mpmath() {
         return;
     }
     let mut s = session(

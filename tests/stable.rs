@@ -360,12 +360,7 @@ fn eval_of_scalars_keeps_the_digits_floats_cancel() {
     // floats), eval gives the f64 nearest the true value, as SymPy's evalf
     // does: each case against mpmath at 100 digits, to the last bit. A float
     // (1e-12) is the same binary number on both sides.
-    let have_mpmath = std::process::Command::new("python3")
-        .args(["-c", "import mpmath"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_mpmath {
-        eprintln!("skipped: needs python3 with mpmath (python3 -m pip install mpmath)");
+    if !support::have_mpmath() {
         return;
     }
     let mut cases: Vec<(String, String)> = [

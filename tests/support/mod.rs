@@ -54,6 +54,19 @@ pub fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Whether python3 with mpmath is here, the oracle of the high-precision
+/// tests; when not, says that the test is skipped.
+pub fn have_mpmath() -> bool {
+    let here = std::process::Command::new("python3")
+        .args(["-c", "import mpmath"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !here {
+        eprintln!("skipped: needs python3 with mpmath (python3 -m pip install mpmath)");
+    }
+    here
+}
+
 /// What `python3 -c program` prints (CI installs NumPy, JAX and mpmath);
 /// fails the test with Python's error output when it fails.
 #[track_caller]
