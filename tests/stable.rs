@@ -306,6 +306,31 @@ fn evalpoints_follows_the_rule_of_eval() {
 }
 
 #[test]
+fn logdet_of_a_singular_matrix_says_so() {
+    // Not "overflow": log |det| of a singular matrix is −∞.
+    check(
+        "symbol W[2, 2]\neval(logdet(W), W = [[1, 2], [2, 4]])",
+        expect![[r#"
+            error: logdet(W) gives -inf: the matrix is singular (det 0)
+             --> <test>:2:1
+              |
+            2 | eval(logdet(W), W = [[1, 2], [2, 4]])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "logdet([[1.0, 2], [2, 4]])",
+        expect![[r#"
+        error: logdet of a singular matrix (det 0) is −∞
+         --> <test>:1:1
+          |
+        1 | logdet([[1.0, 2], [2, 4]])
+          | ^^^^^^^^^^^^^^^^^^^^^^^^^^
+    "#]],
+    );
+}
+
+#[test]
 fn evalpoints_covers_softmax_logsumexp_and_every_prelude_loss() {
     // Each value and gradient at two points, against eval at each point
     // (eval's compiled program is checked against NumPy, JAX and mpmath

@@ -198,6 +198,7 @@ impl Pool {
             Node::Pow(..) if x.is_nan() => "a negative number to a fractional power is not real",
             Node::Apply(crate::Func::Log, _) if x.is_nan() => "log of a negative number",
             Node::Apply(crate::Func::Log, _) => "log(0) is −∞",
+            Node::LogDet(_) if x == f64::NEG_INFINITY => "the matrix is singular (det 0)",
             _ if x.is_infinite() => "overflow",
             _ => "the operation leaves its domain",
         };

@@ -72,8 +72,13 @@ impl Pool {
         let n = self.square(a, "logdet")?;
         match self.node(a).clone() {
             Node::Dense(d) if !d.is_exact() && d.shape().len() <= FOLD_LIMIT => {
-                let v = linalg::logdet(&float_values(&d)?)?;
-                self.float(v.data[0])
+                let v = linalg::logdet(&float_values(&d)?)?.data[0];
+                if v == f64::NEG_INFINITY {
+                    return Err(Error::Domain(
+                        "logdet of a singular matrix (det 0) is −∞".into(),
+                    ));
+                }
+                self.float(v)
             }
             _ if n == 1 || self.is_explicit(a) && n <= COFACTOR_LIMIT => {
                 let det = self.det(a)?;
