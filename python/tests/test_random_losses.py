@@ -6,8 +6,9 @@ stacks, reductions, softmax and logsumexp along either axis, powers, the
 prelude's losses, and of a positive definite matrix `inv`, `det`, `logdet`,
 `solve` and `diag`), built at once in symgrad's language and as a JAX
 function. symgrad's `eval` of the loss and of its gradients by W and b,
-`subs`, `evalpoints` (small cases) and the exported JAX code (`code(L,
-"jax")`) must agree with `jax.value_and_grad` in float64. Some cases have
+`subs`, `evalpoints` and `hessian` by W (small cases) and the exported JAX
+code (`code(L, "jax")`) must agree with `jax.value_and_grad` and
+`jax.hessian` in float64. Some cases have
 hundreds or thousands of samples, so that the blocked programs run. Where
 JAX's own rounding is the larger (1 − tanh² of a large argument, log of a
 probability near 1), mpmath at 60 digits with central differences decides.
@@ -352,8 +353,9 @@ def draw(seed):
     return None
 
 
-def high_precision(py, env):
-    """The loss and its gradients by W and b at 60 digits (mpmath)."""
+def high_precision(py, env, hessian=False):
+    """The loss, its gradients by W and b and (with `hessian`) its Hessian
+    by W at 60 digits (mpmath), by central differences."""
     mpmath = pytest.importorskip("mpmath")
     mp = mpmath.mp
     mp.dps = 60
@@ -404,7 +406,25 @@ def high_precision(py, env):
             out[idx] = float((f(**up) - f(**down)) / (2 * h))
         return out
 
-    return float(f(exact["W"], exact["b"])), gradient("W"), gradient("b")
+    h2 = mp.mpf("1e-15")  # second differences: truncation error h2² ≈ 1e-30
+
+    def hessian_by_w():
+        w, k = exact["W"].reshape(-1), env["W"].size
+
+        def at(p, q, dp, dq):
+            x = w.copy()
+            x[p] += dp
+            x[q] += dq
+            return f(x.reshape(env["W"].shape), exact["b"])
+
+        out = np.zeros((k, k))
+        for p, q in np.ndindex(out.shape):
+            corners = at(p, q, h2, h2) - at(p, q, h2, -h2) - at(p, q, -h2, h2) + at(p, q, -h2, -h2)
+            out[p, q] = float(corners / (4 * h2**2))
+        return out
+
+    return (float(f(exact["W"], exact["b"])), gradient("W"), gradient("b"),
+            hessian_by_w() if hessian else None)
 
 
 def error(got, want):
@@ -413,9 +433,16 @@ def error(got, want):
     return float(np.abs(got.reshape(want.shape) - want).max(initial=0) / scale)
 
 
-def symgrad_results(env, loss):
+def hessian_checked(seed, env):
+    """Whether the Hessian by W of case `seed` is checked: one small case in
+    three (JAX takes about a second for each)."""
+    return seed % 3 == 0 and env["X"].shape[1] <= 7 and env["W"].size <= 6
+
+
+def symgrad_results(env, loss, hessian=False):
     """symgrad's loss, gradients, and the same by subs, evalpoints and the
-    exported JAX code: name → (value, index of the reference)."""
+    exported JAX code, and the Hessian by W with `hessian`: name → (value,
+    index of the reference)."""
     K, D = env["W"].shape
     N = env["X"].shape[1]
     s = symgrad.Session()
@@ -433,6 +460,8 @@ def symgrad_results(env, loss):
     if N <= 7 and K * D <= 12:
         out["evalpoints"] = (s.eval("evalpoints(subs(L, b = b0), W, W0f)"), 0)
         out["evalpoints grad"] = (s.eval("evalpoints(subs(grad(L, W), b = b0), W, W0f)"), 1)
+    if hessian:
+        out["hessian W"] = (s.eval("hessian(L, W)", **at), 3)
     if N <= 300:
         code = s.run('code(L, "jax")').text
         space = {}
@@ -458,16 +487,20 @@ def test_random_losses_agree_with_jax(block):
             fs.update({k: jnp.array(v) for k, v in env.items()}, W=W, b=b)
             return eval(loss.py, fs)
 
-        v, (gW, gb) = jax.value_and_grad(reference, argnums=(0, 1))(
-            jnp.array(env["W"]), jnp.array(env["b"]))
-        want = [float(v), np.asarray(gW), np.asarray(gb)]
-        got = symgrad_results(env, loss)
+        W, b = jnp.array(env["W"]), jnp.array(env["b"])
+        v, (gW, gb) = jax.value_and_grad(reference, argnums=(0, 1))(W, b)
+        want = [float(v), np.asarray(gW), np.asarray(gb), None]
+        hessian = hessian_checked(seed, env)
+        if hessian:
+            k = env["W"].size
+            want[3] = np.asarray(jax.hessian(reference)(W, b)).reshape(k, k)
+        got = symgrad_results(env, loss, hessian)
         bad = {k: error(x, want[i]) for k, (x, i) in got.items() if error(x, want[i]) > TOLERANCE}
         if bad:
             # JAX's rounding or symgrad's: 60 digits decide.
-            exact = high_precision(loss.py, env)
+            exact = high_precision(loss.py, env, hessian="hessian W" in bad)
             bad = {k: e for k, (x, i) in got.items()
-                   if (e := error(x, exact[i])) > TOLERANCE}
+                   if exact[i] is not None and (e := error(x, exact[i])) > TOLERANCE}
         if bad:
             failures.append(f"seed {seed}: {loss.sg}: {bad}")
         checked += 1
