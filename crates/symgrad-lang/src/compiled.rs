@@ -286,12 +286,10 @@ impl Session {
     /// every digit on an ill-conditioned matrix: `A = d⋅dᵀ + I` with
     /// entries of d near 10³ (condition 10⁷) gave a gradient 287 % off.
     fn factors_a_matrix(&self, e: ExprId) -> bool {
-        self.pool.reachable(e).into_iter().any(|id| {
-            matches!(
-                self.pool.node(id),
-                Node::Det(_) | Node::LogDet(_) | Node::MatPow(_, ..0)
-            )
-        })
+        let nodes = self.pool.reachable(e);
+        nodes
+            .into_iter()
+            .any(|id| self.pool.node(id).factored_matrix().is_some())
     }
 
     /// `e` at each row of `points` as a value of the symbol `w`, one point

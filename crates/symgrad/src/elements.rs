@@ -104,7 +104,7 @@ impl Pool {
         j: usize,
     ) -> Result<ExprId> {
         let s = self.shape(a);
-        if let Node::MatPow(x, ..0) | Node::Det(x) | Node::LogDet(x) = *self.node(a)
+        if let Some(x) = self.node(a).factored_matrix()
             && !view.cofactors
             && self.shape(x).rows > WRITTEN_OUT_ORDER
         {

@@ -389,6 +389,15 @@ impl Node {
         }
     }
 
+    /// The matrix that this node factors (by LU, when evaluated): `A` of an
+    /// inverse or negative power `A⁻ⁿ`, of `det(A)` or of `logdet(A)`.
+    pub fn factored_matrix(&self) -> Option<ExprId> {
+        match *self {
+            Node::MatPow(a, ..0) | Node::Det(a) | Node::LogDet(a) => Some(a),
+            _ => None,
+        }
+    }
+
     /// The children of this node, in order.
     pub fn children(&self) -> Vec<ExprId> {
         let mut out = Vec::new();
