@@ -8,10 +8,10 @@ prelude's losses, and of a positive definite matrix `inv`, `det`, `logdet`,
 function. symgrad's `eval` of the loss and of its gradients by W and b,
 `subs`, `evalpoints` and `hessian` by W (small cases) and the exported JAX
 code (`code(L, "jax")`) must agree with `jax.value_and_grad` and
-`jax.hessian` in float64. Some cases have
-hundreds or thousands of samples, so that the blocked programs run. Where
-JAX's own rounding is the larger (1 − tanh² of a large argument, log of a
-probability near 1), mpmath at 60 digits with central differences decides.
+`jax.hessian` in float64. Some cases have hundreds or thousands of samples,
+so that the blocked programs run. Where JAX's own rounding is the larger
+(1 − tanh² of a large argument, log of a probability near 1), mpmath at 60
+digits with central differences decides.
 Cases are drawn from fixed seeds, so a failure names one that reproduces.
 """
 
