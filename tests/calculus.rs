@@ -787,3 +787,45 @@ fn derivatives_through_a_4x4_inverse_keep_their_digits() {
         );
     }
 }
+
+#[test]
+fn second_derivatives_through_a_softmax_derivative_match_differences() {
+    // The gradient of l2(softmax(Z, 2)) holds the softmax's derivative as
+    // one node; its own derivatives (forward for hessian, reverse for the
+    // gradient of a product with C) against mpmath's central second
+    // differences at 60 digits.
+    if !support::have_mpmath() {
+        return;
+    }
+    let w = [0.53, 0.89, -1.28, -0.07, 0.51, 0.68];
+    let c = [1.0, -2.0, 0.5, 3.0, -1.5, 2.5];
+    let mut s = session(&format!(
+        "symbol W[3, 2]\nL = l2(softmax((W * W') .^ 2, 2))\nG = grad(L, W)\n\
+         W0 = {}\nC = {}",
+        support::matrix_literal(&w, 2),
+        support::matrix_literal(&c, 2)
+    ));
+    let oracle = format!(
+        "import mpmath as mp\nmp.mp.dps = 60\n\
+         def F(x):\n    W = mp.matrix(3, 2)\n    for k in range(6): W[k // 2, k % 2] = x[k]\n    \
+         A = W * W.T\n    total = 0\n    for i in range(3):\n        \
+         e = [mp.exp(A[i, j] ** 2) for j in range(3)]\n        \
+         total += sum(t * t for t in e) / sum(e) ** 2\n    return total\n\
+         x0 = [mp.mpf(t) for t in {w:?}]\nh = mp.mpf('1e-18')\n\
+         def at(k, l, a, b):\n    x = list(x0); x[k] += a; x[l] += b; return F(x)\n\
+         for k in range(6):\n    for l in range(6):\n        \
+         print(mp.nstr((at(k, l, h, h) - at(k, l, h, -h) - at(k, l, -h, h) + at(k, l, -h, -h)) / (4 * h * h), 20))"
+    );
+    let hessian: Vec<f64> = support::python(&oracle)
+        .lines()
+        .map(|l| l.parse().expect("a number"))
+        .collect();
+    let along_c: Vec<f64> = hessian
+        .chunks(6)
+        .map(|row| row.iter().zip(&c).map(|(h, c)| h * c).sum())
+        .collect();
+    let got = numbers(&mut s, "eval(hessian(L, W), W = W0)");
+    assert_close("hessian", &got, &hessian, 1e-9, 1e-12);
+    let got = numbers(&mut s, "eval(grad(sum(G .* C), W), W = W0)");
+    assert_close("grad of G .* C", &got, &along_c, 1e-9, 1e-12);
+}

@@ -246,7 +246,7 @@ impl Session {
         }
         let n = points.shape.rows;
         let shape: Shape = checked_shape(n, self.pool.shape(stable).len()).map_err(at(span))?;
-        let (out, non_finite) = if self.factors_a_matrix(stable) {
+        let (out, non_finite) = if self.needs_whole_program(stable) {
             self.points_one_by_one(stable, w, &points)
                 .map_err(at(span))?
         } else {
@@ -281,15 +281,18 @@ impl Session {
         self.pool.dense(d).map(Value::Expr).map_err(at(span))
     }
 
-    /// Whether `e` inverts a matrix or takes its determinant. The register
-    /// program would do that element by element, by cofactors, which loses
-    /// every digit on an ill-conditioned matrix: `A = d⋅dᵀ + I` with
-    /// entries of d near 10³ (condition 10⁷) gave a gradient 287 % off.
-    fn factors_a_matrix(&self, e: ExprId) -> bool {
+    /// Whether `e` inverts a matrix, takes its determinant or differentiates
+    /// a softmax. The register program would do that element by element:
+    /// by cofactors, which lose every digit on an ill-conditioned matrix
+    /// (`A = d⋅dᵀ + I` with entries of d near 10³, condition 10⁷, gave a
+    /// gradient 287 % off), and by the softmax derivative's formula, which
+    /// cancels near a one-hot softmax.
+    fn needs_whole_program(&self, e: ExprId) -> bool {
         let nodes = self.pool.reachable(e);
-        nodes
-            .into_iter()
-            .any(|id| self.pool.node(id).factored_matrix().is_some())
+        nodes.into_iter().any(|id| {
+            let node = self.pool.node(id);
+            node.factored_matrix().is_some() || matches!(node, Node::SoftmaxJvp(..))
+        })
     }
 
     /// `e` at each row of `points` as a value of the symbol `w`, one point

@@ -174,10 +174,12 @@ impl Session {
                 .any(|s| cuts.values().any(|c| c == s));
             let step = if chained {
                 let simple = self.pool.simplify(step).map_err(at(span))?;
+                let simple = self.pool.written_as_formulas(simple).map_err(at(span))?;
                 Some(self.pool.replace(simple, &names).map_err(at(span))?)
             } else {
                 None
             };
+            let closed = self.pool.written_as_formulas(closed).map_err(at(span))?;
             let closed = self.pool.replace(closed, &names).map_err(at(span))?;
             // A matrix of one number (the adjoint of a sum) as that number.
             let (closed, note) = match self.pool.node(closed) {

@@ -4,7 +4,9 @@
 //! so `f` may be any expression; the derivative has the shape of `f`.
 
 use crate::simplify::softmax_any;
-use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape};
+use crate::{
+    Axis, Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape,
+};
 use rustc_hash::FxHashMap;
 
 /// `diff` works on the element view of a scalar whose matrix parts hold at
@@ -206,12 +208,24 @@ impl Pool {
                 let w = self.mul(&[s, d(a).unwrap_or(a)])?;
                 self.sum(w, axis)?
             }
-            Node::Softmax(axis, a) => {
-                let da = d(a).unwrap_or(a);
-                let w = self.mul(&[id, da])?;
-                let mean = self.sum(w, axis)?;
-                let centred = self.sub(da, mean)?;
-                self.mul(&[id, centred])?
+            Node::Softmax(axis, a) => self.softmax_jvp(a, d(a).unwrap_or(a), axis)?,
+            // T = J(a)⋅v: dT = J(a)⋅dv + dS∘c − S∘Σ(v∘dS), where dS = J(a)⋅da
+            // and c = v − Σ v∘S.
+            Node::SoftmaxJvp(axis, a, v) => {
+                let mut terms = Vec::new();
+                if let Some(dv) = d(v) {
+                    terms.push(self.softmax_jvp(a, dv, axis)?);
+                }
+                if let Some(da) = d(a) {
+                    let ds = self.softmax_jvp(a, da, axis)?;
+                    let (s, c) = self.softmax_centred(a, v, axis)?;
+                    terms.push(self.mul(&[ds, c])?);
+                    let vds = self.mul(&[v, ds])?;
+                    let total = self.sum(vds, axis)?;
+                    let t = self.mul(&[s, total])?;
+                    terms.push(self.neg(t)?);
+                }
+                self.add(&terms)?
             }
             Node::Trace(a) => self.trace(d(a).unwrap_or(a))?,
             Node::Diag(a) => self.diag(d(a).unwrap_or(a))?,
@@ -384,6 +398,22 @@ impl Pool {
             left: s,
             right: shape,
         })
+    }
+}
+
+impl Pool {
+    /// `S = softmax(a)` and `c = v − Σ v∘S` along `axis`: the parts of the
+    /// derivative of `S ∘ c` ([`Node::SoftmaxJvp`]) by its logits.
+    pub(crate) fn softmax_centred(
+        &mut self,
+        a: ExprId,
+        v: ExprId,
+        axis: Axis,
+    ) -> Result<(ExprId, ExprId)> {
+        let s = self.softmax(a, axis)?;
+        let vs = self.mul(&[v, s])?;
+        let total = self.sum(vs, axis)?;
+        Ok((s, self.sub(v, total)?))
     }
 }
 

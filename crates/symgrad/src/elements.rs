@@ -110,6 +110,7 @@ impl Pool {
         {
             return self.element_slice(a, i, j);
         }
+        let written_out = view.cofactors;
         let mut at = |p: &mut Pool, x: ExprId, i: usize, j: usize| p.element_in(view, x, i, j);
         match self.node(a).clone() {
             Node::Num(_) | Node::Const(_) | Node::Element { .. } => Ok(a),
@@ -182,6 +183,13 @@ impl Pool {
             // An element of a softmax stays one: `softmax(z)[i, j]`, so that
             // its derivatives read aᵢ⋅(δᵢⱼ − aⱼ) rather than in exponentials.
             Node::Softmax(..) => self.element_slice(a, i, j),
+            // A softmax derivative stays whole too (it is evaluated from the
+            // logits), and writes out as its formula.
+            Node::SoftmaxJvp(..) if written_out => {
+                let formula = self.formula(a);
+                at(self, formula, i, j)
+            }
+            Node::SoftmaxJvp(..) => self.element_slice(a, i, j),
             Node::Trace(x) => {
                 let n = self.shape(x).rows;
                 let diag = (0..n)

@@ -364,6 +364,9 @@ impl Pool {
             Node::Apply(f, a) => memo.get(*a)?.map(|x| fold_f64(*f, x)),
             Node::Reduce(r, axis, a) => kernels::reduce(*r, *axis, memo.get(*a)?),
             Node::Softmax(axis, a) => kernels::softmax(*axis, memo.get(*a)?),
+            Node::SoftmaxJvp(axis, a, v) => {
+                kernels::softmax_jvp(*axis, memo.get(*a)?, memo.get(*v)?)
+            }
             Node::Trace(a) => kernels::trace(memo.get(*a)?),
             Node::Diag(a) => kernels::diag(shape, memo.get(*a)?),
             Node::Slice { arg, rows, cols } => kernels::slice(memo.get(*arg)?, *rows, *cols),

@@ -341,6 +341,13 @@ pub enum Node {
     Reduce(Reduction, Axis, ExprId),
     /// Softmax down each column (`Axis::Cols`) or along each row (`Axis::Rows`).
     Softmax(Axis, ExprId),
+    /// The derivative of `softmax(a)` along the axis applied to `v`, shaped
+    /// like `a`: `S ∘ (v − Σ v∘S)` with `S = softmax(a)`. The Jacobian is
+    /// symmetric, so this is both the tangent and the adjoint. Kept whole
+    /// to be evaluated from the logits: near a one-hot `S` the formula
+    /// cancels at the peak (`1 − S`), the node does not. It shows, exports
+    /// and writes out as its formula ([`Pool::formula`]).
+    SoftmaxJvp(Axis, ExprId, ExprId),
     Trace(ExprId),
     /// The diagonal of a square matrix as a column, or a diagonal matrix from a vector.
     Diag(ExprId),
@@ -372,7 +379,7 @@ impl Node {
             | Node::Add(xs)
             | Node::Mul(xs)
             | Node::Stack { parts: xs, .. } => xs.iter().for_each(|&x| f(x)),
-            Node::Pow(a, b) | Node::MatMul(a, b) => {
+            Node::Pow(a, b) | Node::MatMul(a, b) | Node::SoftmaxJvp(_, a, b) => {
                 f(*a);
                 f(*b);
             }
@@ -427,6 +434,7 @@ impl Node {
             Node::Apply(g, a) => Node::Apply(*g, f(*a)),
             Node::Reduce(r, axis, a) => Node::Reduce(*r, *axis, f(*a)),
             Node::Softmax(axis, a) => Node::Softmax(*axis, f(*a)),
+            Node::SoftmaxJvp(axis, a, v) => Node::SoftmaxJvp(*axis, f(*a), f(*v)),
             Node::Trace(a) => Node::Trace(f(*a)),
             Node::Diag(a) => Node::Diag(f(*a)),
             Node::Det(a) => Node::Det(f(*a)),
@@ -485,6 +493,9 @@ pub struct Pool {
     /// The terms of a sum in the order they were first written, where that
     /// differs from the canonical order the node stores (see [`Pool::terms_as_shown`]).
     shown: rustc_hash::FxHashMap<ExprId, Box<[ExprId]>>,
+    /// The formula each node kept whole for evaluation shows as (see
+    /// [`Pool::formula`]); it has a lower id than the node.
+    formulas: rustc_hash::FxHashMap<ExprId, ExprId>,
     /// Matrix symbols declared one-hot: every column holds one 1, the rest 0.
     one_hot: rustc_hash::FxHashSet<ExprId>,
     /// Transposes already pushed down (see [`Pool::transpose`]), both ways.
@@ -504,6 +515,7 @@ impl Default for Pool {
             interrupt: None,
             bytes: 0,
             shown: Default::default(),
+            formulas: Default::default(),
             one_hot: Default::default(),
             transposes: Default::default(),
             order_memo: Default::default(),
@@ -616,6 +628,9 @@ impl Pool {
                 && let Some((node, _)) = self.nodes.get_index(i)
             {
                 node.for_each_child(|c| live[c.index()] = true);
+                if let Some(f) = self.formulas.get(&ExprId(i as u32)) {
+                    live[f.index()] = true;
+                }
             }
         }
         let old = std::mem::take(&mut self.nodes);
@@ -640,6 +655,11 @@ impl Pool {
             .into_iter()
             .filter(|(id, _)| kept(id))
             .map(|(id, terms)| (remap(&id), terms.iter().map(remap).collect()))
+            .collect();
+        self.formulas = std::mem::take(&mut self.formulas)
+            .into_iter()
+            .filter(|(id, _)| kept(id))
+            .map(|(id, f)| (remap(&id), remap(&f)))
             .collect();
         self.one_hot = std::mem::take(&mut self.one_hot)
             .iter()
@@ -692,6 +712,26 @@ impl Pool {
             Some(ts) => ts.to_vec(),
             None => self.node(id).children(),
         }
+    }
+
+    /// Stores `node`, which shows as `formula` (an expression of lower id
+    /// equal to it): the printers, the exporters and the element view take
+    /// the formula, evaluation takes the node.
+    pub(crate) fn intern_with_formula(
+        &mut self,
+        node: Node,
+        shape: Shape,
+        formula: ExprId,
+    ) -> Result<ExprId> {
+        let id = self.intern(node, shape)?;
+        self.formulas.entry(id).or_insert(formula);
+        Ok(id)
+    }
+
+    /// The formula `id` shows as, for a node kept whole for evaluation
+    /// (a [`Node::SoftmaxJvp`]); `id` itself for any other.
+    pub fn formula(&self, id: ExprId) -> ExprId {
+        self.formulas.get(&id).copied().unwrap_or(id)
     }
 
     /// Declares the matrix symbol `w` one-hot (each column holds a single

@@ -227,11 +227,24 @@ impl Pool {
                 let s = softmax_any(self, a, axis)?;
                 vec![(a, self.mul(&[bar, s])?)]
             }
-            Node::Softmax(axis, a) => {
-                let w = self.mul(&[bar, id])?;
-                let total = self.sum(w, axis)?;
-                let centred = self.sub(bar, total)?;
-                vec![(a, self.mul(&[id, centred])?)]
+            Node::Softmax(axis, a) => vec![(a, self.softmax_jvp(a, bar, axis)?)],
+            // T = J(a)⋅v with J symmetric: v̄ = J(a)⋅T̄, and ā = J(a)⋅S̄ with
+            // S̄ = T̄∘c − v∘Σ(T̄∘S), c = v − Σ v∘S.
+            Node::SoftmaxJvp(axis, a, v) => {
+                let mut out = Vec::new();
+                if wanted(&v) {
+                    out.push((v, self.softmax_jvp(a, bar, axis)?));
+                }
+                if wanted(&a) {
+                    let (s, c) = self.softmax_centred(a, v, axis)?;
+                    let bar_c = self.mul(&[bar, c])?;
+                    let bar_s = self.mul(&[bar, s])?;
+                    let total = self.sum(bar_s, axis)?;
+                    let v_total = self.mul(&[v, total])?;
+                    let s_bar = self.sub(bar_c, v_total)?;
+                    out.push((a, self.softmax_jvp(a, s_bar, axis)?));
+                }
+                out
             }
             Node::Trace(a) => {
                 let eye = self.eye(self.shape(a).rows)?;
@@ -288,6 +301,7 @@ impl Pool {
                 | Node::Apply(..)
                 | Node::Reduce(..)
                 | Node::Softmax(..)
+                | Node::SoftmaxJvp(..)
                 | Node::Transpose(_)
         )
     }

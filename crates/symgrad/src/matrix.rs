@@ -211,6 +211,10 @@ impl Pool {
                 let xt = self.transpose(x)?;
                 self.softmax(xt, flip(axis))
             }
+            Node::SoftmaxJvp(axis, x, v) => {
+                let (xt, vt) = (self.transpose(x)?, self.transpose(v)?);
+                self.softmax_jvp(xt, vt, flip(axis))
+            }
             Node::MatPow(x, n) => {
                 let (xt, n) = (self.transpose(x)?, self.int(n)?);
                 self.power(xt, n)
@@ -346,6 +350,29 @@ impl Pool {
         // out as ℯᵃ/Σℯᵃ it overflows at logits of ±1000 and cancels after
         // `exp(log(…))` folds, while the node is evaluated with a max shift.
         self.intern(Node::Softmax(axis, a), s)
+    }
+
+    /// The derivative of `softmax(a)` along `axis` applied to `v`:
+    /// `S ∘ (v − Σ v∘S)` with `S = softmax(a)`, kept whole
+    /// ([`Node::SoftmaxJvp`]) while the formula stays that product, and
+    /// that formula otherwise (zero, say, for a `v` constant along the
+    /// axis). Numbers `v` on symbolic logits (the unit directions of a
+    /// Jacobian) take the formula too: its elements read `aᵢ⋅(δᵢⱼ − aⱼ)`.
+    pub fn softmax_jvp(&mut self, a: ExprId, v: ExprId, axis: Axis) -> Result<ExprId> {
+        let s = self.softmax(a, axis)?;
+        let weighted = self.mul(&[v, s])?;
+        let total = self.sum(weighted, axis)?;
+        let centred = self.sub(v, total)?;
+        let formula = self.mul(&[s, centred])?;
+        let whole = self.shape(v) == self.shape(a)
+            && (self.is_explicit(a) || !self.is_explicit(v))
+            && matches!(self.node(s), Node::Softmax(..))
+            && matches!(self.node(formula), Node::Mul(fs) if fs.contains(&s));
+        if !whole {
+            return Ok(formula);
+        }
+        let shape = self.shape(a);
+        self.intern_with_formula(Node::SoftmaxJvp(axis, a, v), shape, formula)
     }
 
     /// `trace(a)` of a square matrix.

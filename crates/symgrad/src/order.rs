@@ -67,6 +67,7 @@ fn rank(node: &Node) -> u8 {
         Node::Det(_) => 17,
         Node::LogDet(_) => 18,
         Node::Stack { .. } => 19,
+        Node::SoftmaxJvp(..) => 20,
     }
 }
 
@@ -182,7 +183,8 @@ fn cmp_nodes(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
             .then(p.fingerprint().cmp(&q.fingerprint())),
         (Node::Apply(f, _), Node::Apply(g, _)) => f.cmp(g),
         (Node::Reduce(r, a, _), Node::Reduce(s, b, _)) => (r, a).cmp(&(s, b)),
-        (Node::Softmax(a, _), Node::Softmax(b, _)) => a.cmp(b),
+        (Node::Softmax(a, _), Node::Softmax(b, _))
+        | (Node::SoftmaxJvp(a, ..), Node::SoftmaxJvp(b, ..)) => a.cmp(b),
         (Node::MatPow(_, m), Node::MatPow(_, n)) => m.cmp(n),
         (
             Node::Slice {

@@ -28,6 +28,7 @@ impl Pool {
             Node::Apply(f, a) => self.apply(f, a),
             Node::Reduce(r, axis, a) => self.reduce(r, a, axis),
             Node::Softmax(axis, a) => self.softmax(a, axis),
+            Node::SoftmaxJvp(axis, a, v) => self.softmax_jvp(a, v, axis),
             Node::Trace(a) => self.trace(a),
             Node::Diag(a) => self.diag(a),
             Node::Det(a) => self.det(a),
@@ -35,6 +36,16 @@ impl Pool {
             Node::Slice { arg, rows, cols } => self.slice(arg, rows, cols),
             Node::Stack { vertical, parts } => self.stack(&parts, vertical),
         }
+    }
+
+    /// `e` with each node kept whole for evaluation replaced by its formula
+    /// ([`Pool::formula`]): the form the exporters write, and the form to
+    /// rename parts of for display.
+    pub fn written_as_formulas(&mut self, e: ExprId) -> Result<ExprId> {
+        self.rewrite(e, |p, x| {
+            let f = p.formula(x);
+            Ok((f != x).then_some(f))
+        })
     }
 
     /// The nodes reachable from `e` (itself included), in increasing id

@@ -43,6 +43,7 @@ struct Param {
 /// `options.wrt`) with `target`.
 pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -> Result<String> {
     let value = pool.numeric_form(e)?;
+    let value = pool.written_as_formulas(value)?;
     let mut roots = vec![(value, "value".to_string())];
     if let Some(w) = options.wrt {
         let Node::Symbol { name, .. } = pool.node(w) else {
@@ -52,7 +53,8 @@ pub fn code(pool: &mut Pool, e: ExprId, target: Target, options: &CodeOptions) -
         };
         let name = format!("grad_{}", py_name(name));
         let g = pool.grad(e, w)?;
-        roots.push((pool.numeric_form(g)?, name));
+        let g = pool.numeric_form(g)?;
+        roots.push((pool.written_as_formulas(g)?, name));
     }
     let mut order: Vec<ExprId> = roots.iter().flat_map(|&(r, _)| pool.reachable(r)).collect();
     order.sort_unstable();

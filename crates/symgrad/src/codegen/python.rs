@@ -408,6 +408,12 @@ impl<'a> Emitter<'a> {
                 let x = self.get(*a)?.text.clone();
                 self.call(t.softmax(*axis, &x), &[*a])?
             }
+            Node::SoftmaxJvp(..) => {
+                return Err(Error::Invalid(
+                    "internal error in code export: a softmax derivative was not written out"
+                        .into(),
+                ));
+            }
             Node::Trace(a) | Node::Diag(a) if pool.shape(*a).is_scalar() => self.get(*a)?.clone(),
             Node::Trace(a) => {
                 let x = self.get(*a)?.text.clone();

@@ -431,6 +431,12 @@ impl Lower<'_> {
                 axis: *axis,
                 log: false,
             },
+            Node::SoftmaxJvp(axis, a, v) => Step::SoftmaxJvp {
+                arg: self.operand(*a)?,
+                v: self.operand(*v)?,
+                out: self.out(id),
+                axis: *axis,
+            },
             Node::Matrix { entries, .. } => Step::Gather {
                 entries: entries
                     .iter()

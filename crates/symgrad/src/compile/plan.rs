@@ -154,7 +154,10 @@ fn classify(pool: &Pool, order: &[ExprId], outputs: &[ExprId], n: usize) -> Opti
                 | (Side::Rows, Axis::Cols | Axis::All, Reduction::Sum) => Accumulated,
                 _ => return None,
             },
-            Node::Softmax(axis, _) => match (local?, axis) {
+            Node::SoftmaxJvp(..) if kids.iter().any(|(_, c)| Some(*c) != local.map(Local)) => {
+                return None;
+            }
+            Node::Softmax(axis, _) | Node::SoftmaxJvp(axis, ..) => match (local?, axis) {
                 (Side::Cols, Axis::Cols) => Local(Side::Cols),
                 (Side::Rows, Axis::Rows) => Local(Side::Rows),
                 _ => return None,

@@ -164,12 +164,20 @@ impl Pool {
             | Node::Trace(_)
             | Node::Diag(_)
             | Node::Det(_)
-            | Node::LogDet(_) => {
-                let element = self.element_written_out(id, 0, 0)?;
-                self.rewrite(element, |p, x| p.scalar_form(x)).map(Some)
+            | Node::LogDet(_)
+            | Node::SoftmaxJvp(..) => self.written_out_form(id).map(Some),
+            Node::Slice { arg, .. } if matches!(self.node(arg), Node::SoftmaxJvp(..)) => {
+                self.written_out_form(id).map(Some)
             }
             _ => self.softmax_element_form(id),
         }
+    }
+
+    /// The one element of `id` written out, in the forms the register
+    /// program reads.
+    fn written_out_form(&mut self, id: ExprId) -> Result<ExprId> {
+        let element = self.element_written_out(id, 0, 0)?;
+        self.rewrite(element, |p, x| p.scalar_form(x))
     }
 
     /// An element `softmax(a)[i, j]` written out as `ℯ^(aᵢⱼ − logsumexp)`

@@ -82,6 +82,13 @@ pub(crate) enum Step {
         arg: Operand,
         log: bool,
     },
+    /// The derivative of `softmax(arg)` applied to `v` ([`Node::SoftmaxJvp`]).
+    SoftmaxJvp {
+        out: Operand,
+        axis: Axis,
+        arg: Operand,
+        v: Operand,
+    },
     Transpose {
         out: Operand,
         arg: Operand,
@@ -118,6 +125,7 @@ impl Step {
             | Step::Gemm { out, .. }
             | Step::Reduce { out, .. }
             | Step::Softmax { out, .. }
+            | Step::SoftmaxJvp { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
             | Step::Stack { out, .. }
@@ -132,6 +140,7 @@ impl Step {
             | Step::Gemm { out, .. }
             | Step::Reduce { out, .. }
             | Step::Softmax { out, .. }
+            | Step::SoftmaxJvp { out, .. }
             | Step::Transpose { out, .. }
             | Step::Gather { out, .. }
             | Step::Stack { out, .. }
@@ -158,6 +167,7 @@ impl Step {
                 })
                 .collect(),
             Step::Gemm { a, b, .. } | Step::Solve { a, b, .. } => vec![*a, *b],
+            Step::SoftmaxJvp { arg, v, .. } => vec![*arg, *v],
             Step::Reduce { arg, .. }
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
@@ -176,6 +186,7 @@ impl Step {
                 })
                 .collect(),
             Step::Gemm { a, b, .. } | Step::Solve { a, b, .. } => vec![a, b],
+            Step::SoftmaxJvp { arg, v, .. } => vec![arg, v],
             Step::Reduce { arg, .. }
             | Step::Softmax { arg, .. }
             | Step::Transpose { arg, .. }
@@ -323,6 +334,10 @@ impl Step {
                     kernels::softmax
                 };
                 softmax(out, *axis, f.view(arg));
+            }
+            Step::SoftmaxJvp { axis, arg, v, .. } => {
+                let (a, v) = (f.view(arg).to_values()?, f.view(v).to_values()?);
+                out.copy_from_slice(&interp::softmax_jvp(*axis, &a, &v)?.data);
             }
             Step::Transpose { arg, .. } => {
                 let v = f.view(arg);

@@ -267,6 +267,65 @@ pub(crate) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
     })
 }
 
+/// The derivative of softmax along one line of logits `xs` applied to `vs`,
+/// into `out`: `Sᵢ⋅(vᵢ − Σⱼ vⱼ⋅Sⱼ)`. It is computed from `d = v − v_p`,
+/// `p` the line's peak, as `Sᵢ⋅(dᵢ − Σⱼ dⱼ⋅Sⱼ)`: the peak's own term is 0,
+/// so where `S` is nearly one-hot its entry adds up only the small terms of
+/// the others instead of cancelling `v_p − v_p⋅S_p` (which loses the
+/// digits of `1 − S_p`, and all of them once `S_p` rounds to 1).
+pub(crate) fn softmax_jvp_line(xs: &[f64], vs: &[f64], out: &mut [f64]) {
+    let line = SoftmaxLine::of(xs);
+    let peak = (0..xs.len()).max_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(b.cmp(&a)));
+    let base = match peak {
+        Some(p) if line.max.is_finite() && line.total.is_finite() => vs[p],
+        _ => 0.0,
+    };
+    let mut total = 0.0;
+    for ((o, &x), &v) in out.iter_mut().zip(xs).zip(vs) {
+        *o = line.value(x);
+        total += (v - base) * *o;
+    }
+    for (o, &v) in out.iter_mut().zip(vs) {
+        *o *= (v - base) - total;
+    }
+}
+
+/// [`softmax_jvp_line`] down each column, along each row, or over everything.
+pub(crate) fn softmax_jvp(axis: Axis, a: &Values, v: &Values) -> Result<Values> {
+    if a.shape != v.shape {
+        return Err(Error::Invalid(
+            "internal error: a softmax derivative's shapes".into(),
+        ));
+    }
+    let mut out = alloc(a.shape)?;
+    out.resize(a.shape.len(), 0.0);
+    let (mut xs, mut vs, mut line) = (Vec::new(), Vec::new(), Vec::new());
+    for l in 0..line_count(axis, a.shape) {
+        let cells = line_cells(axis, a.shape, l);
+        xs.clear();
+        xs.extend(cells.clone().map(|k| a.data[k]));
+        vs.clear();
+        vs.extend(cells.clone().map(|k| v.data[k]));
+        line.resize(xs.len(), 0.0);
+        softmax_jvp_line(&xs, &vs, &mut line);
+        for (k, &x) in cells.zip(&line) {
+            out[k] = x;
+        }
+    }
+    Values::new(a.shape, out)
+}
+
+/// The row-major indices of line `l` of a matrix of shape `s`: everything,
+/// column `l` or row `l`.
+pub(crate) fn line_cells(axis: Axis, s: Shape, l: usize) -> impl Iterator<Item = usize> + Clone {
+    let (start, step, count) = match axis {
+        Axis::All => (0, 1, s.len()),
+        Axis::Cols => (l, s.cols, s.rows),
+        Axis::Rows => (l * s.cols, 1, s.cols),
+    };
+    (0..count).map(move |k| start + k * step)
+}
+
 pub(crate) fn trace(a: &Values) -> Result<Values> {
     if a.shape.rows != a.shape.cols {
         return Err(Error::BadShape {

@@ -86,6 +86,7 @@ impl Pretty<'_> {
                 let dim = (*axis != Axis::Cols).then(|| axis.dim()).flatten();
                 self.broken_call("softmax", *a, dim, width)
             }
+            Node::SoftmaxJvp(..) => self.broken(self.pool.formula(id), width),
             _ => None,
         }
     }

@@ -214,6 +214,7 @@ impl Latex<'_> {
             }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
+            Node::SoftmaxJvp(..) => self.expr(self.pool.formula(id)),
             Node::Trace(a) => call("\\operatorname{tr}", &[self.expr(*a).s]),
             Node::Diag(a) => call("\\operatorname{diag}", &[self.expr(*a).s]),
             Node::Det(a) => call("\\det", &[self.expr(*a).s]),

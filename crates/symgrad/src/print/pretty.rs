@@ -153,6 +153,7 @@ impl Pretty<'_> {
             }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
+            Node::SoftmaxJvp(..) => self.expr(self.pool.formula(id)),
             Node::Trace(a) => call("tr", vec![self.expr(*a)]),
             Node::Diag(a) => call("diag", vec![self.expr(*a)]),
             Node::Det(a) => call("det", vec![self.expr(*a)]),

@@ -87,6 +87,7 @@ impl Text<'_> {
             Node::Softmax(axis, a) => {
                 self.call("softmax", &self.axis_args(*a, *axis, Some(Axis::Cols)))
             }
+            Node::SoftmaxJvp(..) => self.expr(pool.formula(id)),
             Node::Trace(a) => self.call("trace", &[self.expr(*a).s]),
             Node::Diag(a) => self.call("diag", &[self.expr(*a).s]),
             Node::Det(a) => self.call("det", &[self.expr(*a).s]),
