@@ -273,7 +273,7 @@ pub(crate) fn softmax(axis: Axis, a: &Values) -> Result<Values> {
 /// so where `S` is nearly one-hot its entry adds up only the small terms of
 /// the others instead of cancelling `v_p − v_p⋅S_p` (which loses the
 /// digits of `1 − S_p`, and all of them once `S_p` rounds to 1).
-pub(crate) fn softmax_jvp_line(xs: &[f64], vs: &[f64], out: &mut [f64]) {
+fn softmax_jvp_line(xs: &[f64], vs: &[f64], out: &mut [f64]) {
     let line = SoftmaxLine::of(xs);
     let peak = (0..xs.len()).max_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(b.cmp(&a)));
     let base = match peak {
@@ -317,7 +317,7 @@ pub(crate) fn softmax_jvp(axis: Axis, a: &Values, v: &Values) -> Result<Values> 
 
 /// The row-major indices of line `l` of a matrix of shape `s`: everything,
 /// column `l` or row `l`.
-pub(crate) fn line_cells(axis: Axis, s: Shape, l: usize) -> impl Iterator<Item = usize> + Clone {
+fn line_cells(axis: Axis, s: Shape, l: usize) -> impl Iterator<Item = usize> + Clone {
     let (start, step, count) = match axis {
         Axis::All => (0, 1, s.len()),
         Axis::Cols => (l, s.cols, s.rows),
