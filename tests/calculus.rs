@@ -806,15 +806,11 @@ fn second_derivatives_through_a_softmax_derivative_match_differences() {
         support::matrix_literal(&c, 2)
     ));
     let oracle = format!(
-        "import mpmath as mp\nmp.mp.dps = 60\n\
-         def F(x):\n    W = mp.matrix(3, 2)\n    for k in range(6): W[k // 2, k % 2] = x[k]\n    \
-         A = W * W.T\n    total = 0\n    for i in range(3):\n        \
-         e = [mp.exp(A[i, j] ** 2) for j in range(3)]\n        \
-         total += sum(t * t for t in e) / sum(e) ** 2\n    return total\n\
-         x0 = [mp.mpf(t) for t in {w:?}]\nh = mp.mpf('1e-18')\n\
+        "{}\nx0 = [mp.mpf(t) for t in {w:?}]\nh = mp.mpf('1e-18')\n\
          def at(k, l, a, b):\n    x = list(x0); x[k] += a; x[l] += b; return F(x)\n\
          for k in range(6):\n    for l in range(6):\n        \
-         print(mp.nstr((at(k, l, h, h) - at(k, l, h, -h) - at(k, l, -h, h) + at(k, l, -h, -h)) / (4 * h * h), 20))"
+         print(mp.nstr((at(k, l, h, h) - at(k, l, h, -h) - at(k, l, -h, h) + at(k, l, -h, -h)) / (4 * h * h), 20))",
+        support::MPMATH_L2_SOFTMAX
     );
     let hessian: Vec<f64> = support::python(&oracle)
         .lines()

@@ -107,3 +107,11 @@ pub fn matrix_literal(values: &[f64], cols: usize) -> String {
         .collect();
     format!("[{}]", rows.join(", "))
 }
+
+/// mpmath at 60 digits and `F(x)`, `l2(softmax((W⋅Wᵀ).^2, 2))` of the 3×2
+/// `W` of row-major entries `x`: the oracle of the softmax-derivative tests.
+pub const MPMATH_L2_SOFTMAX: &str = "import mpmath as mp\nmp.mp.dps = 60\n\
+    def F(x):\n    W = mp.matrix(3, 2)\n    for k in range(6): W[k // 2, k % 2] = x[k]\n    \
+    A = W * W.T\n    total = 0\n    for i in range(3):\n        \
+    e = [mp.exp(A[i, j] ** 2) for j in range(3)]\n        \
+    total += sum(t * t for t in e) / sum(e) ** 2\n    return total";
