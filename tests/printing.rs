@@ -582,6 +582,16 @@ fn results_are_shown_in_the_names_the_user_bound() {
         sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
            ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
     );
+    // A softmax derivative is shown as its formula, with the softmax named.
+    let mut s = session("symbol z[3]\nP = softmax(z)");
+    golden(
+        &mut s,
+        80,
+        "grad(l2(P), z)",
+        expect![[r#"
+              ⎛           ⎛ ∘2   ⎞⎞
+            P∘⎝2⋅P - 2⋅sum⎝P  , 1⎠⎠"#]],
+    );
     // A name for a symbol rearranged is not used: the gradient stays in W.
     let mut s = session("symbol W[2, 3], x[3]\nw = W'");
     golden(

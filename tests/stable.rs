@@ -6,7 +6,7 @@
 use expect_test::expect;
 
 mod support;
-use support::{assert_close, check, numbers, python, session};
+use support::{assert_close, check, check_in, numbers, python, session};
 
 /// `log(1 + eˣ)` without overflow.
 fn softplus(x: f64) -> f64 {
@@ -434,6 +434,39 @@ fn the_gradient_through_a_nearly_one_hot_softmax_keeps_its_digits() {
             );
         }
     }
+}
+
+#[test]
+fn a_softmax_written_out_is_a_softmax() {
+    // exp(Z) ./ sum(exp(Z), 1) overflowed at logits past 709 ("exp(Z) gives
+    // inf"); as softmax(Z) it is evaluated with a max shift. Against the
+    // shifted quotient computed here.
+    let mut s = session("symbol Z[3, 2]\nsymbol z[3]");
+    check_in(
+        &mut s,
+        "text(exp(Z) ./ sum(exp(Z), 1))\ntext(2*exp(Z) ./ sum(exp(Z), 2))\ntext(exp(z) / sum(exp(z)))",
+        expect![[r#"
+            softmax(Z)
+            2*softmax(Z, 2)
+            softmax(z)"#]],
+    );
+    let logits = [[1000.0, -3.0], [998.5, 0.5], [-20.0, 700.0]];
+    let point = support::matrix_literal(logits.as_flattened(), 2);
+    let got = numbers(
+        &mut s,
+        &format!("eval(exp(Z) ./ sum(exp(Z), 1), Z = {point})"),
+    );
+    let mut want = vec![0.0; 6];
+    for j in 0..2 {
+        let top = (0..3)
+            .map(|i| logits[i][j])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = (0..3).map(|i| (logits[i][j] - top).exp()).sum();
+        for i in 0..3 {
+            want[i * 2 + j] = (logits[i][j] - top).exp() / total;
+        }
+    }
+    assert_close("exp(Z) ./ sum(exp(Z), 1)", &got, &want, 1e-15, 0.0);
 }
 
 #[test]

@@ -40,17 +40,20 @@ pub fn session(setup: &str) -> Session {
     s
 }
 
-/// The numbers of the value of `expr`, row by row, from its text form.
+/// The numbers of the value of `expr`, row by row, from its text form
+/// (floats, and exact numbers such as `-1/3`).
 #[track_caller]
 pub fn numbers(s: &mut Session, expr: &str) -> Vec<f64> {
     let out = run_in(s, &format!("text({expr})"));
+    let number = |t: &str| -> Option<f64> {
+        match t.split_once('/') {
+            Some((p, q)) => Some(p.trim().parse::<f64>().ok()? / q.trim().parse::<f64>().ok()?),
+            None => t.trim().parse().ok(),
+        }
+    };
     out.replace(['[', ']', '(', ')'], " ")
         .split(',')
-        .map(|t| {
-            t.trim()
-                .parse::<f64>()
-                .unwrap_or_else(|_| panic!("{expr} is not numeric: {out}"))
-        })
+        .map(|t| number(t).unwrap_or_else(|| panic!("{expr} is not numeric: {out}")))
         .collect()
 }
 

@@ -70,12 +70,20 @@ impl Session {
     /// a symbol rearranged (`w = W'`, `x = W[0, :]`) are not used: a result
     /// in `W` stays in `W`.
     pub(crate) fn named_form(&mut self, e: ExprId) -> symgrad::Result<Option<ExprId>> {
+        // Names are looked for in the form printed, with softmax derivatives
+        // written as their formulas (whose softmax may be named).
+        let given = e;
+        let e = self.pool.written_as_formulas(e)?;
         let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();
         let bound: Vec<(String, ExprId)> = self.vars.iter().map(|(n, &v)| (n.clone(), v)).collect();
         for (name, value) in bound {
-            if value == e || self.only_rearranges_symbols(value) {
+            if value == given || self.only_rearranges_symbols(value) {
+                continue;
+            }
+            let value = self.pool.written_as_formulas(value)?;
+            if value == e {
                 continue;
             }
             let shape = self.pool.shape(value);
@@ -201,7 +209,7 @@ impl Session {
             self.pool.replace(e, &names)?
         };
         let regrouped = self.regroup_scores(named, &scores)?;
-        Ok((regrouped != e).then_some(regrouped))
+        Ok((regrouped != given).then_some(regrouped))
     }
 
     /// `e` with each sum that holds all the terms of a named score (and

@@ -4,7 +4,9 @@
 
 use crate::numeric::{Numeric, map_dense};
 use crate::order::cmp_factors;
-use crate::{Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Result, Shape};
+use crate::{
+    Axis, Dense, DenseData, Error, ExprId, Func, Node, Num, Pool, Reduction, Result, Shape,
+};
 use indexmap::IndexMap;
 
 /// An insertion-ordered map with the fast hash of small keys.
@@ -99,6 +101,47 @@ impl Pool {
         }
     }
 
+    /// The factors with each pair `exp(a)`, `sum(exp(a), dim)⁻¹` (a
+    /// softmax written out) as `softmax(a, dim)`: evaluated with a max
+    /// shift, where the quotient overflows at logits past 709, and
+    /// differentiated in its textbook form. A sum over everything is
+    /// taken along the vector `a`.
+    fn softmax_quotients(&mut self, mut factors: Vec<ExprId>) -> Result<Vec<ExprId>> {
+        let mut k = 0;
+        while k < factors.len() {
+            let pair = match *self.node(factors[k]) {
+                Node::Pow(s, e) if self.is_int(e, -1) => match *self.node(s) {
+                    Node::Reduce(Reduction::Sum, axis, x) => match *self.node(x) {
+                        Node::Apply(Func::Exp, a) if factors.contains(&x) => {
+                            let sa = self.shape(a);
+                            let axis = match axis {
+                                Axis::All if sa.cols == 1 => Some(Axis::Cols),
+                                Axis::All if sa.rows == 1 => Some(Axis::Rows),
+                                Axis::All => None,
+                                along => Some(along),
+                            };
+                            axis.map(|axis| (x, a, axis))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            match pair {
+                Some((x, a, axis)) => {
+                    let s = self.softmax(a, axis)?;
+                    factors[k] = s;
+                    if let Some(i) = factors.iter().position(|&f| f == x) {
+                        factors.remove(i);
+                    }
+                }
+                None => k += 1,
+            }
+        }
+        Ok(factors)
+    }
+
     /// `a .* b .* …`: the elementwise (Hadamard) product, broadcasting; a
     /// scalar factor scales.
     pub fn mul(&mut self, factors: &[ExprId]) -> Result<ExprId> {
@@ -108,6 +151,7 @@ impl Pool {
             return Ok(e);
         }
         let flat = self.group_explicit(flat, |p, xs| p.mul(xs))?;
+        let flat = self.softmax_quotients(flat)?;
         let mut coeff = Numeric::Scalar(Num::one());
         // The factors of each base (`b` and `b^e` share the base `b`), and
         // the factors `exp(a)`: a base met once keeps its factor as it is.
