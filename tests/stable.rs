@@ -444,11 +444,13 @@ fn a_softmax_written_out_is_a_softmax() {
     let mut s = session("symbol Z[3, 2]\nsymbol z[3]");
     check_in(
         &mut s,
-        "text(exp(Z) ./ sum(exp(Z), 1))\ntext(2*exp(Z) ./ sum(exp(Z), 2))\ntext(exp(z) / sum(exp(z)))",
+        "text(exp(Z) ./ sum(exp(Z), 1))\ntext(2*exp(Z) ./ sum(exp(Z), 2))\ntext(exp(z) / sum(exp(z)))\n\
+         text(exp(Z) / sum(exp(Z)))",
         expect![[r#"
             softmax(Z)
             2*softmax(Z, 2)
-            softmax(z)"#]],
+            softmax(z)
+            exp(Z - logsumexp(Z))"#]],
     );
     let logits = [[1000.0, -3.0], [998.5, 0.5], [-20.0, 700.0]];
     let point = support::matrix_literal(logits.as_flattened(), 2);
@@ -467,6 +469,17 @@ fn a_softmax_written_out_is_a_softmax() {
         }
     }
     assert_close("exp(Z) ./ sum(exp(Z), 1)", &got, &want, 1e-15, 0.0);
+    // Over everything, as ℯ^(Z − logsumexp(Z)): the logsumexp rounds at the
+    // size of 1000 (1e-13), and the exponential keeps that as relative error.
+    let got = numbers(&mut s, &format!("eval(exp(Z) / sum(exp(Z)), Z = {point})"));
+    let top = 1000.0_f64;
+    let total: f64 = logits.as_flattened().iter().map(|x| (x - top).exp()).sum();
+    let want: Vec<f64> = logits
+        .as_flattened()
+        .iter()
+        .map(|x| (x - top).exp() / total)
+        .collect();
+    assert_close("exp(Z) / sum(exp(Z))", &got, &want, 1e-12, 0.0);
 }
 
 #[test]

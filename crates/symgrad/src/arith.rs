@@ -105,7 +105,7 @@ impl Pool {
     /// softmax written out) as `softmax(a, dim)`: evaluated with a max
     /// shift, where the quotient overflows at logits past 709, and
     /// differentiated in its textbook form. A sum over everything is
-    /// taken along the vector `a`.
+    /// taken along the vector `a`; of a matrix, it is `ℯ^(a − logsumexp(a))`.
     fn softmax_quotients(&mut self, mut factors: Vec<ExprId>) -> Result<Vec<ExprId>> {
         let mut k = 0;
         while k < factors.len() {
@@ -115,12 +115,11 @@ impl Pool {
                         Node::Apply(Func::Exp, a) if factors.contains(&x) => {
                             let sa = self.shape(a);
                             let axis = match axis {
-                                Axis::All if sa.cols == 1 => Some(Axis::Cols),
-                                Axis::All if sa.rows == 1 => Some(Axis::Rows),
-                                Axis::All => None,
-                                along => Some(along),
+                                Axis::All if sa.cols == 1 => Axis::Cols,
+                                Axis::All if sa.rows == 1 => Axis::Rows,
+                                along => along,
                             };
-                            axis.map(|axis| (x, a, axis))
+                            Some((x, a, axis))
                         }
                         _ => None,
                     },
@@ -130,7 +129,7 @@ impl Pool {
             };
             match pair {
                 Some((x, a, axis)) => {
-                    let s = self.softmax(a, axis)?;
+                    let s = crate::simplify::softmax_any(self, a, axis)?;
                     factors[k] = s;
                     if let Some(i) = factors.iter().position(|&f| f == x) {
                         factors.remove(i);
