@@ -402,8 +402,9 @@ impl Pool {
 }
 
 impl Pool {
-    /// `S = softmax(a)` and `c = v − Σ v∘S` along `axis`: the parts of the
-    /// derivative of `S ∘ c` ([`Node::SoftmaxJvp`]) by its logits.
+    /// `S = softmax(a)` and `c = v − Σ v∘S` along `axis`: the factors of
+    /// the formula of [`Node::SoftmaxJvp`], `S ∘ c`, and the parts of its
+    /// derivative by the logits.
     pub(crate) fn softmax_centred(
         &mut self,
         a: ExprId,

@@ -359,10 +359,7 @@ impl Pool {
     /// axis). Numbers `v` on symbolic logits (the unit directions of a
     /// Jacobian) take the formula too: its elements read `aᵢ⋅(δᵢⱼ − aⱼ)`.
     pub fn softmax_jvp(&mut self, a: ExprId, v: ExprId, axis: Axis) -> Result<ExprId> {
-        let s = self.softmax(a, axis)?;
-        let weighted = self.mul(&[v, s])?;
-        let total = self.sum(weighted, axis)?;
-        let centred = self.sub(v, total)?;
+        let (s, centred) = self.softmax_centred(a, v, axis)?;
         let formula = self.mul(&[s, centred])?;
         let whole = self.shape(v) == self.shape(a)
             && (self.is_explicit(a) || !self.is_explicit(v))
