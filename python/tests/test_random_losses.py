@@ -2,9 +2,10 @@
 
 Each case is a random expression over a weight matrix W, a bias b and data
 X, Y, y (elementwise functions, broadcasting, products, transposes, slices,
-stacks, reductions, softmax and logsumexp along either axis, powers, the
-prelude's losses, and of a positive definite matrix `inv`, `det`, `logdet`,
-`solve` and `diag`), built at once in symgrad's language and as a JAX
+stacks, reductions, softmax (one in four of sharp, nearly one-hot logits)
+and logsumexp along either axis, powers, the prelude's losses, and of a
+positive definite matrix `inv`, `det`, `logdet`, `solve` and `diag`),
+built at once in symgrad's language and as a JAX
 function. symgrad's `eval` of the loss and of its gradients by W and b,
 `subs`, `evalpoints` and `hessian` by W (small cases) and the exported JAX
 code (`code(L, "jax")`) must agree with `jax.value_and_grad` and
@@ -206,6 +207,10 @@ class Losses:
         if shape == ():
             return None
         a = self.expr(shape, d)
+        # Sharp logits, one softmax in four: nearly one-hot, where the
+        # softmax's derivative cancels at the peak unless computed from them.
+        if self.r.random() < 0.25:
+            a = Expr(f"(30 * {a.sg})", f"(30 * {a.py})", shape)
         if self.r.random() < 0.5:
             return Expr(f"softmax({a.sg})", f"softmax({a.py}, 0)", shape)
         return Expr(f"softmax({a.sg}, 2)", f"softmax({a.py}, 1)", shape)
