@@ -109,33 +109,22 @@ impl Pool {
     fn softmax_quotients(&mut self, mut factors: Vec<ExprId>) -> Result<Vec<ExprId>> {
         let mut k = 0;
         while k < factors.len() {
-            let pair = match *self.node(factors[k]) {
-                Node::Pow(s, e) if self.is_int(e, -1) => match *self.node(s) {
-                    Node::Reduce(Reduction::Sum, axis, x) => match *self.node(x) {
-                        Node::Apply(Func::Exp, a) if factors.contains(&x) => {
-                            let sa = self.shape(a);
-                            let axis = match axis {
-                                Axis::All if sa.cols == 1 => Axis::Cols,
-                                Axis::All if sa.rows == 1 => Axis::Rows,
-                                along => along,
-                            };
-                            Some((x, a, axis))
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                },
-                _ => None,
-            };
-            match pair {
-                Some((x, a, axis)) => {
-                    let s = crate::simplify::softmax_any(self, a, axis)?;
-                    factors[k] = s;
-                    if let Some(i) = factors.iter().position(|&f| f == x) {
-                        factors.remove(i);
-                    }
-                }
-                None => k += 1,
+            if let Node::Pow(s, e) = *self.node(factors[k])
+                && self.is_int(e, -1)
+                && let Node::Reduce(Reduction::Sum, axis, x) = *self.node(s)
+                && let Node::Apply(Func::Exp, a) = *self.node(x)
+                && let Some(i) = factors.iter().position(|&f| f == x)
+            {
+                let sa = self.shape(a);
+                let axis = match axis {
+                    Axis::All if sa.cols == 1 => Axis::Cols,
+                    Axis::All if sa.rows == 1 => Axis::Rows,
+                    along => along,
+                };
+                factors[k] = crate::simplify::softmax_any(self, a, axis)?;
+                factors.remove(i);
+            } else {
+                k += 1;
             }
         }
         Ok(factors)

@@ -18,20 +18,21 @@ const ELEMENT_BUDGET: usize = 4_000_000;
 /// of its Hessian.
 const WRITTEN_OUT_ORDER: usize = 2;
 
-/// Memo and budget of one element-view computation, and whether inverses
-/// and determinants of any size are written out by cofactors.
+/// Memo and budget of one element-view computation, and whether everything
+/// is written out: inverses and determinants of any size by cofactors,
+/// softmax derivatives as their formulas.
 struct ElementView {
     memo: FxHashMap<(ExprId, usize, usize), ExprId>,
     budget: usize,
-    cofactors: bool,
+    written_out: bool,
 }
 
 impl ElementView {
-    fn new(cofactors: bool) -> ElementView {
+    fn new(written_out: bool) -> ElementView {
         ElementView {
             memo: FxHashMap::default(),
             budget: ELEMENT_BUDGET,
-            cofactors,
+            written_out,
         }
     }
 }
@@ -45,8 +46,9 @@ impl Pool {
     }
 
     /// [`Pool::element_of`] with every inverse and determinant written out
-    /// by cofactors (up to 4×4), so that only numbers and scalar operations
-    /// remain: for the scalar register programs.
+    /// by cofactors (up to 4×4) and every softmax derivative as its formula,
+    /// so that only numbers and scalar operations remain: for the scalar
+    /// register programs.
     pub(crate) fn element_written_out(&mut self, a: ExprId, i: usize, j: usize) -> Result<ExprId> {
         self.element_in(&mut ElementView::new(true), a, i, j)
     }
@@ -105,12 +107,12 @@ impl Pool {
     ) -> Result<ExprId> {
         let s = self.shape(a);
         if let Some(x) = self.node(a).factored_matrix()
-            && !view.cofactors
+            && !view.written_out
             && self.shape(x).rows > WRITTEN_OUT_ORDER
         {
             return self.element_slice(a, i, j);
         }
-        let written_out = view.cofactors;
+        let written_out = view.written_out;
         let mut at = |p: &mut Pool, x: ExprId, i: usize, j: usize| p.element_in(view, x, i, j);
         match self.node(a).clone() {
             Node::Num(_) | Node::Const(_) | Node::Element { .. } => Ok(a),

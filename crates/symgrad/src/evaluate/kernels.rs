@@ -297,33 +297,20 @@ pub(crate) fn softmax_jvp(axis: Axis, a: &Values, v: &Values) -> Result<Values> 
             "internal error: a softmax derivative's shapes".into(),
         ));
     }
-    let mut out = alloc(a.shape)?;
-    out.resize(a.shape.len(), 0.0);
-    let (mut xs, mut vs, mut line) = (Vec::new(), Vec::new(), Vec::new());
-    for l in 0..line_count(axis, a.shape) {
-        let cells = line_cells(axis, a.shape, l);
-        xs.clear();
-        xs.extend(cells.clone().map(|k| a.data[k]));
-        vs.clear();
-        vs.extend(cells.clone().map(|k| v.data[k]));
-        line.resize(xs.len(), 0.0);
-        softmax_jvp_line(&xs, &vs, &mut line);
-        for (k, &x) in cells.zip(&line) {
-            out[k] = x;
-        }
+    // The lines one after another, then back in place.
+    let mut lines = alloc(a.shape)?;
+    lines.resize(a.shape.len(), 0.0);
+    let (mut xs, mut vs) = (Vec::new(), Vec::new());
+    let count = line_count(axis, a.shape);
+    let len = a.shape.len() / count.max(1);
+    for (l, out) in lines.chunks_exact_mut(len.max(1)).enumerate() {
+        softmax_jvp_line(line(a, axis, l, &mut xs), line(v, axis, l, &mut vs), out);
     }
-    Values::new(a.shape, out)
-}
-
-/// The row-major indices of line `l` of a matrix of shape `s`: everything,
-/// column `l` or row `l`.
-fn line_cells(axis: Axis, s: Shape, l: usize) -> impl Iterator<Item = usize> + Clone {
-    let (start, step, count) = match axis {
-        Axis::All => (0, 1, s.len()),
-        Axis::Cols => (l, s.cols, s.rows),
-        Axis::Rows => (l * s.cols, 1, s.cols),
-    };
-    (0..count).map(move |k| start + k * step)
+    Values::from_fn(a.shape, |i, j| match axis {
+        Axis::All => lines[i * a.shape.cols + j],
+        Axis::Cols => lines[j * len + i],
+        Axis::Rows => lines[i * len + j],
+    })
 }
 
 pub(crate) fn trace(a: &Values) -> Result<Values> {
