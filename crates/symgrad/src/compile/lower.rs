@@ -768,13 +768,7 @@ impl Lowered {
         };
         self.outputs
             .iter()
-            .map(|o| {
-                let v = frame.view(o);
-                Values::new(
-                    v.shape,
-                    (0..v.shape.rows).flat_map(|i| v.row(i).to_vec()).collect(),
-                )
-            })
+            .map(|o| frame.view(o).to_values())
             .collect()
     }
 
