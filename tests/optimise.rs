@@ -269,6 +269,61 @@ fn sgd_over_windows_of_many_batches_matches_a_plain_loop() {
 }
 
 #[test]
+fn sgd_runs_one_after_another_reuse_their_buffers_correctly() {
+    // The session keeps a run's batch buffers for the next: runs of other
+    // shapes (features, samples, batch sizes) in one session each match
+    // this loop on L = sum((v⋅X − y)²) over each batch, in order.
+    fn plain_loop(x: &[f64], y: &[f64], rows: usize, batch: usize, lr: f64) -> Vec<f64> {
+        let n = y.len();
+        let mut v = vec![0.5; rows];
+        for _ in 0..2 {
+            for b0 in (0..n).step_by(batch) {
+                let mut g = vec![0.0; rows];
+                for j in b0..(b0 + batch).min(n) {
+                    let r: f64 = (0..rows).map(|i| v[i] * x[i * n + j]).sum::<f64>() - y[j];
+                    for (i, gi) in g.iter_mut().enumerate() {
+                        *gi += 2.0 * r * x[i * n + j];
+                    }
+                }
+                for (vi, gi) in v.iter_mut().zip(&g) {
+                    *vi -= lr * gi;
+                }
+            }
+        }
+        v
+    }
+    let (mut s, _) = session();
+    for (rows, n, batch) in [(1, 64, 3), (3, 70, 4), (2, 50, 2), (1, 64, 3)] {
+        let x: Vec<f64> = (0..rows * n)
+            .map(|k| ((k * 7 + rows) % 11) as f64 / 10.0)
+            .collect();
+        let y: Vec<f64> = (0..n).map(|j| ((j * 5) % 13) as f64 / 10.0 - 0.3).collect();
+        let lr = 0.01;
+        ok(
+            &mut s,
+            &format!(
+                "X = {}\nY = {}\nsymbol V[1, {rows}]\nQ(Xb, Yb) = sum((V * Xb - Yb) .^ 2)",
+                matrix_literal(&x, n),
+                matrix_literal(&y, n)
+            ),
+        );
+        let start = matrix_literal(&vec![0.5; rows], rows);
+        let got = numbers(
+            &mut s,
+            &format!("sgd(Q, V, X, Y, {lr}, 2, {batch}, {start}, shuffle = false)"),
+        );
+        let want = plain_loop(&x, &y, rows, batch, lr);
+        assert_close(
+            &format!("V, {rows}×{n} by {batch}"),
+            &got,
+            &want,
+            1e-12,
+            1e-14,
+        );
+    }
+}
+
+#[test]
 fn full_batch_sgd_is_descent() {
     let (mut s, _) = session();
     ok(&mut s, DATA);

@@ -7,7 +7,7 @@
 //! `sgd`) and evaluated numerically at every step by [`Objective`].
 
 use crate::ast::{Arg, Expr, ExprKind, Ident};
-use crate::batches::DataSet;
+use crate::batches::{BatchBuffers, DataSet};
 use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -96,7 +96,7 @@ impl Objective {
         &mut self,
         pool: &mut Pool,
         w: &Values,
-        data: &[Values],
+        data: &[&Values],
     ) -> symgrad::Result<(f64, Values)> {
         let program = match &mut self.program {
             Some(p) => p,
@@ -108,7 +108,7 @@ impl Objective {
                 self.program.insert(p)
             }
         };
-        let inputs: Vec<&Values> = std::iter::once(w).chain(data).collect();
+        let inputs: Vec<&Values> = std::iter::once(w).chain(data.iter().copied()).collect();
         let out = program.run(&inputs)?;
         let visible = out.iter().any(|v| v.data.iter().any(|x| !x.is_finite()));
         let mut out = out.into_iter();
@@ -118,7 +118,7 @@ impl Objective {
             // the step by the caller.
             let bindings = std::iter::once(self.w)
                 .chain(self.data.iter().copied())
-                .zip(std::iter::once(w.clone()).chain(data.iter().cloned()))
+                .zip(std::iter::once(w).chain(data.iter().copied()).cloned())
                 .collect();
             for e in [self.loss, self.grad] {
                 let stable = pool.stabilise(e)?;
@@ -365,7 +365,17 @@ impl Session {
             losses: Vec::new(),
             path: None,
         };
-        let result = self.run_sgd(&mut objectives, &run, (&x, &y), start, &mut record, span);
+        let mut buffers = std::mem::take(&mut self.batch_buffers);
+        let result = self.run_sgd(
+            &mut objectives,
+            &run,
+            (&x, &y),
+            &mut buffers,
+            start,
+            &mut record,
+            span,
+        );
+        self.batch_buffers = buffers.kept_for(&x, &y);
         self.trained = Some(record);
         self.numeric_value(result?, span)
     }
@@ -414,11 +424,13 @@ impl Session {
         Ok(objective)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_sgd(
         &mut self,
         objectives: &mut HashMap<usize, Objective>,
         run: &Sgd,
         (x, y): (&DataSet, &DataSet),
+        buffers: &mut BatchBuffers,
         mut w: Values,
         record: &mut Record,
         span: Span,
@@ -433,8 +445,6 @@ impl Session {
         // 326–342 ms, +51–53 MiB for a 359 MiB X; a seventh: 304–318 ms,
         // +57–59 MiB; a sixth: 316 ms, +68 MiB).
         let per_window = n.div_ceil(run.batch).div_ceil(7).max(1);
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
-        let mut batch = [Values::scalar(0.0), Values::scalar(0.0)];
         let batches = n.div_ceil(run.batch);
         let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
@@ -460,11 +470,10 @@ impl Session {
                 }
                 step += 1;
                 if b == 0 {
-                    x.gather(window, run.batch, &mut xs);
-                    y.gather(window, run.batch, &mut ys);
+                    x.gather(window, run.batch, &mut buffers.x);
+                    y.gather(window, run.batch, &mut buffers.y);
                 }
-                std::mem::swap(&mut batch[0], &mut xs[b]);
-                std::mem::swap(&mut batch[1], &mut ys[b]);
+                let batch = [&buffers.x[b], &buffers.y[b]];
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;

@@ -96,6 +96,8 @@ pub struct Session {
     pub(crate) notes: crate::notes::Notes,
     /// What the latest `descend` or `sgd` visited.
     pub(crate) trained: Option<crate::optimise::Record>,
+    /// The buffers of the latest `sgd` run's batches, for the next run.
+    pub(crate) batch_buffers: crate::batches::BatchBuffers,
     /// The pool's footprint after the latest collection (see `collect_garbage`).
     pub(crate) collected_at: usize,
     /// Set when Ctrl-C stopped a `descend`/`sgd`, which gave the weights
