@@ -7,7 +7,7 @@
 //! `sgd`) and evaluated numerically at every step by [`Objective`].
 
 use crate::ast::{Arg, Expr, ExprKind, Ident};
-use crate::batches::{BatchBuffers, DataSet};
+use crate::batches::DataSet;
 use crate::calls::{check_arity, usage_hint};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -365,17 +365,8 @@ impl Session {
             losses: Vec::new(),
             path: None,
         };
-        let mut buffers = std::mem::take(&mut self.batch_buffers);
-        let result = self.run_sgd(
-            &mut objectives,
-            &run,
-            (&x, &y),
-            &mut buffers,
-            start,
-            &mut record,
-            span,
-        );
-        self.batch_buffers = buffers.kept_for(&x, &y);
+        let result = self.run_sgd(&mut objectives, &run, (&x, &y), start, &mut record, span);
+        self.batch_buffers = std::mem::take(&mut self.batch_buffers).kept_for(&x, &y);
         self.trained = Some(record);
         self.numeric_value(result?, span)
     }
@@ -424,13 +415,13 @@ impl Session {
         Ok(objective)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The epochs of `run`, its batches gathered into the session's
+    /// buffers.
     fn run_sgd(
         &mut self,
         objectives: &mut HashMap<usize, Objective>,
         run: &Sgd,
         (x, y): (&DataSet, &DataSet),
-        buffers: &mut BatchBuffers,
         mut w: Values,
         record: &mut Record,
         span: Span,
@@ -470,10 +461,10 @@ impl Session {
                 }
                 step += 1;
                 if b == 0 {
-                    x.gather(window, run.batch, &mut buffers.x);
-                    y.gather(window, run.batch, &mut buffers.y);
+                    x.gather(window, run.batch, &mut self.batch_buffers.x);
+                    y.gather(window, run.batch, &mut self.batch_buffers.y);
                 }
-                let batch = [&buffers.x[b], &buffers.y[b]];
+                let batch = [&self.batch_buffers.x[b], &self.batch_buffers.y[b]];
                 let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
                     Diagnostic::new("internal error: no objective for a batch", span)
                 })?;
