@@ -334,6 +334,20 @@ fn full_batch_sgd_is_descent() {
     // Equal but for the order of the columns in the sums.
     assert_close("W", &a, &b, 1e-12, 1e-14);
     assert_close("losses", &sgd_losses, &descend_losses[..20], 1e-12, 0.0);
+    // A batch of every sample (or more) is the data in place, in its order,
+    // as with shuffle = false: the same numbers whatever the seed.
+    for (seed, batch) in [(1, 7), (2, 7), (3, 100)] {
+        ok(&mut s, &format!("seed({seed})"));
+        let c = numbers(&mut s, &format!("sgd(L, W, X, Y, 0.5, 20, {batch})"));
+        assert_eq!(a.len(), c.len());
+        assert!(a.iter().zip(&c).all(|(p, q)| p.to_bits() == q.to_bits()));
+    }
+    let d = numbers(&mut s, "sgd(L, W, X, Y, 0.5, 20, 7, shuffle = false)");
+    assert!(a.iter().zip(&d).all(|(p, q)| p.to_bits() == q.to_bits()));
+    // Floats (the pool's data, read where the session keeps it) as exact numbers.
+    ok(&mut s, "X = X + 0.0\nY = Y + 0.0");
+    let e = numbers(&mut s, "sgd(L, W, X, Y, 0.5, 20, 7)");
+    assert_close("W from floats", &e, &a, 1e-15, 0.0);
 }
 
 #[test]

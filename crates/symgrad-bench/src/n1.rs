@@ -443,6 +443,8 @@ fn script_in(
         "language Session, program reused; checked against a plain loop",
     );
     // One full-batch step is one step of descent: W0 − lr⋅G.
+    let before_full = measure::rss_mb();
+    measure::reset_peak();
     let e = number(
         &mut session,
         &format!(
@@ -451,6 +453,7 @@ fn script_in(
         ),
     )?;
     check_small(&format!("{name} full-batch sgd step"), e)?;
+    let full = growth(before_full, measure::peak_rss_mb());
     let epoch = format!("sgd(Lb, W, X, Y, {LR}, 1, {BATCH}, W0);");
     let before = measure::rss_mb();
     measure::reset_peak();
@@ -462,16 +465,22 @@ fn script_in(
         SGD,
         show(t),
         &format!(
-            "{} steps; peak RSS {} over the {:.0} MiB before (X is {x_mb:.0} MiB)",
+            "{} steps; peak RSS {} over the {:.0} MiB before (X is {x_mb:.0} MiB; \
+             a full-batch step: {full})",
             d.n.div_ceil(BATCH),
-            match (before, peak) {
-                (Some(a), Some(p)) => format!("+{:.0} MiB", p - a),
-                _ => "—".into(),
-            },
+            growth(before, peak),
             before.unwrap_or(f64::NAN)
         ),
     );
     Ok(t_eval)
+}
+
+/// The growth from the resident memory `before` to the `peak`, in MiB.
+fn growth(before: Option<f64>, peak: Option<f64>) -> String {
+    match (before, peak) {
+        (Some(a), Some(p)) => format!("+{:.0} MiB", (p - a).max(0.0)),
+        _ => "—".into(),
+    }
 }
 
 /// Errors unless the squared relative error `e` is within the tolerance.

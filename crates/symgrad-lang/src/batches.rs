@@ -124,7 +124,7 @@ pub(crate) struct BatchBuffers {
 impl BatchBuffers {
     /// The buffers, when they hold at most a fifth of what the data sets
     /// `x` and `y` hold (windows of many batches), and none otherwise (a
-    /// batch of all the samples is a copy of them).
+    /// batch of half the samples is half a copy of them).
     pub(crate) fn kept_for(self, x: &DataSet, y: &DataSet) -> BatchBuffers {
         let held: usize = self
             .x
@@ -291,8 +291,8 @@ mod tests {
             numbers: Numbers::Owned(vec![1.0; 3 * cols]),
         };
         let (x, y) = (set(70), set(70));
-        // A seventh of the samples in batches of 2, then all in one batch.
-        for (window, batch, kept) in [(10, 2, true), (70, 70, false)] {
+        // A seventh of the samples in batches of 2, then half in one batch.
+        for (window, batch, kept) in [(10, 2, true), (35, 35, false)] {
             let mut buffers = BatchBuffers::default();
             let columns: Vec<usize> = (0..window).collect();
             x.gather(&columns, batch, &mut buffers.x);

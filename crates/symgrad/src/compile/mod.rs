@@ -160,6 +160,13 @@ impl Program {
     /// Runs the program; `inputs[k]` holds the value of the k-th input
     /// symbol (row-major, shape checked). Buffers are reused between runs.
     pub fn run(&mut self, inputs: &[&Values]) -> Result<Vec<Values>> {
+        let inputs: Vec<(Shape, &[f64])> = inputs.iter().map(|v| (v.shape, &v.data[..])).collect();
+        self.run_on(&inputs)
+    }
+
+    /// [`Program::run`] on numbers held anywhere: `inputs[k]` is the shape
+    /// and the row-major numbers of the k-th input, read in place.
+    pub fn run_on(&mut self, inputs: &[(Shape, &[f64])]) -> Result<Vec<Values>> {
         if inputs.len() != self.inputs.len() {
             return Err(Error::Invalid(format!(
                 "the program takes {} inputs, not {}",
@@ -167,15 +174,23 @@ impl Program {
                 inputs.len()
             )));
         }
-        for (v, (name, shape)) in inputs.iter().zip(&self.inputs) {
-            if v.shape != *shape || shape.rows.checked_mul(shape.cols) != Some(v.data.len()) {
+        for ((given, numbers), (name, shape)) in inputs.iter().zip(&self.inputs) {
+            if given != shape {
                 return Err(Error::Invalid(format!(
                     "the value for {name} must be {}×{}, not {}×{}",
-                    shape.rows, shape.cols, v.shape.rows, v.shape.cols
+                    shape.rows, shape.cols, given.rows, given.cols
+                )));
+            }
+            if shape.rows.checked_mul(shape.cols) != Some(numbers.len()) {
+                return Err(Error::Invalid(format!(
+                    "the value for {name} is {}×{} but holds {} numbers",
+                    shape.rows,
+                    shape.cols,
+                    numbers.len()
                 )));
             }
         }
-        let data: Vec<&[f64]> = inputs.iter().map(|v| v.data.as_slice()).collect();
+        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
         match (&mut self.blocked, self.block) {
             (Some(b), Some(width)) => {
                 b.program
