@@ -367,6 +367,25 @@ fn permutation_and_batches_are_the_order_sgd_uses() {
         order[0..3].join(" ")
     )));
     assert!(got[2].starts_with(&format!("epoch 1, step 3: batch [{}], loss", order[6])));
+    // One batch of every sample takes them in order (the data read in
+    // place), and the shuffle is drawn all the same: the generator goes on
+    // alike, in batches and in sgd.
+    run_in(&mut s, "seed(5); permutation(7);");
+    let after = numbers(&mut s, "permutation(7)");
+    let whole = run_in(&mut s, "seed(5); batches(7, 9)");
+    assert_eq!(whole, "batch 1: [0 1 2 3 4 5 6]");
+    assert_eq!(numbers(&mut s, "permutation(7)"), after);
+    lines.lock().unwrap().clear();
+    run_in(
+        &mut s,
+        "seed(5); sgd(L, w, X, Y, 0.1, 1, 7, every = 1, show = \"batch\")",
+    );
+    let got = lines.lock().unwrap()[0].clone();
+    assert!(
+        got.starts_with("epoch 1, step 1: batch [0 1 2 3 4 5 6], loss"),
+        "{got}"
+    );
+    assert_eq!(numbers(&mut s, "permutation(7)"), after);
 }
 
 /// Progress lines of `src` run in a fresh session.

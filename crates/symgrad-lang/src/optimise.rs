@@ -452,12 +452,7 @@ impl Session {
         let mut step = 0;
         let mut norm = 0.0;
         'epochs: for epoch in 1..=run.epochs {
-            // The shuffle is drawn for a whole batch too, so that the
-            // generator goes on as `batches` shows.
-            let order = match run.shuffle.then(|| self.rng.permutation(n)) {
-                Some(shuffled) if !whole => shuffled,
-                _ => (0..n).collect(),
-            };
+            let order = self.rng.epoch(n, run.batch, run.shuffle);
             let mut total = 0.0;
             let windows = order.chunks(run.batch * per_window);
             let steps = windows.flat_map(|window| {

@@ -56,6 +56,17 @@ impl Generator {
         order.shuffle(&mut self.0);
         order
     }
+
+    /// The samples `0..n` in the order an `sgd` epoch takes them in
+    /// batches of `size`: shuffled when `shuffle`, except that one batch of
+    /// every sample takes them in order (the data read in place); the
+    /// shuffle is drawn all the same, so the generator goes on alike.
+    pub(crate) fn epoch(&mut self, n: usize, size: usize, shuffle: bool) -> Vec<usize> {
+        match shuffle.then(|| self.permutation(n)) {
+            Some(shuffled) if size < n => shuffled,
+            _ => (0..n).collect(),
+        }
+    }
 }
 
 impl Default for Generator {
@@ -130,7 +141,7 @@ impl Session {
                 let n = self.dimension(args[0])?;
                 let size = self.dimension(args[1])?;
                 checked_shape(1, n).map_err(at(span))?;
-                let order = self.rng.permutation(n);
+                let order = self.rng.epoch(n, size, true);
                 let lines: Vec<String> = order
                     .chunks(size)
                     .enumerate()
