@@ -7,7 +7,10 @@
 //! default; `.ci/run` gives them longer):
 //!
 //! - in process, through `Session::run`: no panic, every failure a rendered
-//!   `error:`, and the session still works after each program;
+//!   `error:`, and the session still works after each program (with
+//!   `SYMGRAD_FUZZ_LOG=file`, each statement is written to the file, after
+//!   its program's number, before it runs: what kills the process is the
+//!   last line);
 //! - in a subprocess (`symgrad -e`), which also catches what kills a process
 //!   (stack overflow, abort, out of memory): every run ends with exit code 0
 //!   or 1 within the time limit, with no panic message.
@@ -303,6 +306,9 @@ fn random_programs_in_process() {
         };
         let mut tally = Tally::default();
         let mut session = Session::new();
+        let mut log = std::env::var_os("SYMGRAD_FUZZ_LOG").map(|path| {
+            std::fs::File::create(path).expect("the log (SYMGRAD_FUZZ_LOG) can be created")
+        });
         let end = Instant::now() + budget();
         // Quiet panics: a panic is caught and reported with its program.
         let hook = std::panic::take_hook();
@@ -315,6 +321,9 @@ fn random_programs_in_process() {
             }
             // Line by line, as at the REPL: later lines run after an error.
             for line in src.lines() {
+                if let Some(log) = &mut log {
+                    writeln!(log, "{} {line}", tally.programs).expect("the log is written");
+                }
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let mut out = Vec::new();
                     let r = session.run(line, "<fuzz>", &mut |s| out.push(s.len()));

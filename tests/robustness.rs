@@ -128,6 +128,22 @@ fn widths_and_long_names_are_bounded() {
 }
 
 #[test]
+fn text_of_a_huge_matrix_is_a_notice() {
+    // From the fuzzer: `log1p(acos(randint(0, 5, 100000000, 2)))` in text
+    // output wrote all 2⋅10⁸ numbers, for minutes and past 17 GB.
+    let (out, err) =
+        run(":set output text\nlog1p(acos(randint(0, 5, 1000000, 2)))\ntext(randn(2, 600000))");
+    assert!(err.is_empty(), "{err}");
+    let notice = "<an expression holding 2000000 numbers, too large to print as text";
+    assert!(out.starts_with(notice), "{out}");
+    assert!(
+        out.contains("<an expression holding 1200000 numbers"),
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+}
+
+#[test]
 fn endless_files_are_read_within_limits() {
     let dir = scratch();
     for name in ["zero.csv", "zero.npy"] {

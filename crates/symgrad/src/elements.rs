@@ -287,15 +287,23 @@ impl Pool {
     /// tree (as SymPy's `count_ops`): an operation of n arguments counts n − 1.
     pub fn size(&self, e: ExprId) -> u64 {
         let mut counts: FxHashMap<ExprId, u64> = FxHashMap::default();
-        self.size_in(e, &mut counts)
+        self.size_in(e, false, &mut counts)
     }
 
-    fn size_in(&self, e: ExprId, counts: &mut FxHashMap<ExprId, u64>) -> u64 {
+    /// What writing `e` out in full takes: [`Pool::size`] plus the entries
+    /// of its data matrices, both counted over the expression as a tree.
+    pub fn written_size(&self, e: ExprId) -> u64 {
+        let mut counts: FxHashMap<ExprId, u64> = FxHashMap::default();
+        self.size_in(e, true, &mut counts)
+    }
+
+    fn size_in(&self, e: ExprId, data: bool, counts: &mut FxHashMap<ExprId, u64>) -> u64 {
         if let Some(&c) = counts.get(&e) {
             return c;
         }
         let node = self.node(e);
         let own = match node {
+            Node::Dense(d) if data => d.shape().len() as u64,
             Node::Num(_)
             | Node::Const(_)
             | Node::Symbol { .. }
@@ -305,10 +313,9 @@ impl Pool {
             Node::Add(xs) | Node::Mul(xs) => xs.len() as u64 - 1,
             _ => 1,
         };
-        let total = node
-            .children()
-            .iter()
-            .fold(own, |acc, &c| acc.saturating_add(self.size_in(c, counts)));
+        let total = node.children().iter().fold(own, |acc, &c| {
+            acc.saturating_add(self.size_in(c, data, counts))
+        });
         counts.insert(e, total);
         total
     }

@@ -81,7 +81,7 @@ fn with_stack(pool: &Pool, id: ExprId, print: impl Fn() -> String + Sync) -> Str
 
 /// Expressions with more operations than this, counted as a tree (shared
 /// subexpressions once per use), print as a notice instead.
-const MAX_OPS: u64 = 1_000_000;
+pub(crate) const MAX_OPS: u64 = 1_000_000;
 
 /// The notice printed for an expression too large to show, if it is.
 fn too_large(pool: &Pool, id: ExprId) -> Option<String> {

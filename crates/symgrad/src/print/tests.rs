@@ -992,6 +992,32 @@ fn exponentially_shared_expressions_print_a_notice() {
 }
 
 #[test]
+fn text_of_more_numbers_than_the_bound_prints_a_notice() {
+    // Text writes every entry of a data matrix: 10⁶ numbers in all print
+    // (2 of them outside the matrix), one more is a notice; pretty and
+    // LaTeX elide the matrix.
+    let o = PrintOptions::default();
+    for (cols, shown) in [(499_999, true), (500_000, false)] {
+        let mut b = B::new();
+        let m = b.dense_f64(Shape::new(2, cols), vec![0.5; 2 * cols]);
+        let (x, two) = (b.sym("x"), b.float(2.0));
+        let e = b.mul(&[x, two, m]);
+        let t = text(&b.pool, e, &o);
+        if shown {
+            assert!(t.starts_with("x*2.0*[[0.5, 0.5") && t.len() > 2_000_000);
+        } else {
+            assert_eq!(
+                t,
+                "<an expression holding 1000000 numbers, too large to print as text (at most \
+                 1000000 numbers and operations); the pretty form elides large matrices>"
+            );
+        }
+        assert!(pretty(&b.pool, e, &o).contains('⋯'));
+        assert!(latex(&b.pool, e, &o).contains("\\cdots"));
+    }
+}
+
+#[test]
 fn brackets_only_where_precedence_needs_them() {
     let mut b = B::new();
     let (x, y, z) = (b.sym("x"), b.sym("y"), b.sym("z"));

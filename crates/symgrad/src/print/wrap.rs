@@ -7,10 +7,14 @@ use super::boxes::str_width;
 /// can be: a longer text is put in brackets, inside which the language reads
 /// a newline as a space, and broken at spaces or, where a product is wider
 /// than the line, after a `*`. It reads back as the same expression. A
-/// single token wider than the line stays whole.
+/// single token wider than the line stays whole. A notice in its place
+/// (`<… too large to print>`) is broken at spaces as prose.
 pub fn wrap_text_form(s: &str, width: usize) -> String {
     if str_width(s) <= width || !s.contains([' ', '*']) {
         return s.to_string();
+    }
+    if s.starts_with('<') {
+        return break_at_spaces(s, width, false);
     }
     break_at_spaces(&format!("({s})"), width, true)
 }
@@ -106,5 +110,9 @@ mod tests {
             "(exp(alpha*\n  beta*gamma)\n  + delta)"
         );
         assert_eq!(wrap_text_form("a**bcdefgh*c", 6), "(a**\n  bcdefgh*\n  c)");
+        assert_eq!(
+            wrap_text_form("<an expression too large>", 14),
+            "<an expression\n  too large>"
+        );
     }
 }
