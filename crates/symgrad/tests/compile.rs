@@ -496,6 +496,34 @@ fn programs_that_do_not_reduce_the_samples_run_whole() {
 }
 
 #[test]
+fn inputs_read_in_place_are_checked_and_give_what_owned_ones_give() {
+    let mut p = Pool::new();
+    let w = p.symbol("W", sh(1, 3)).unwrap();
+    let x = p.symbol("X", sh(3, 4)).unwrap();
+    let z = p.product(w, x).unwrap();
+    let l = p.sum(z, Axis::All).unwrap();
+    let mut prog = p.compile(&[l], &[w, x]).unwrap();
+    let numbers: Vec<f64> = (0..12).map(|k| k as f64 / 4.0).collect();
+    let wv = Values::new(sh(1, 3), vec![1.0, -2.0, 0.5]).unwrap();
+    let xv = Values::new(sh(3, 4), numbers.clone()).unwrap();
+    // Σⱼ (W⋅X)ⱼ = Σᵢ Wᵢ⋅(row sum i of X) = 1⋅1.5 − 2⋅5.5 + 0.5⋅9.5.
+    let want = 1.5 - 11.0 + 4.75;
+    let owned = prog.run(&[&wv, &xv]).unwrap();
+    let borrowed = prog
+        .run_on(&[(wv.shape, &wv.data[..]), (sh(3, 4), &numbers[..])])
+        .unwrap();
+    assert_eq!(owned[0].data, [want]);
+    assert_eq!(borrowed[0].data, [want]);
+    let short = prog.run_on(&[(wv.shape, &wv.data[..]), (sh(3, 4), &numbers[..11])]);
+    let wrong = prog.run_on(&[(wv.shape, &wv.data[..]), (sh(4, 3), &numbers[..])]);
+    let few = prog.run_on(&[(wv.shape, &wv.data[..])]);
+    let message = |r: symgrad::Result<Vec<Values>>| r.unwrap_err().to_string();
+    assert!(message(short).contains("is 3×4 but holds 11 numbers"));
+    assert!(message(wrong).contains("must be 3×4, not 4×3"));
+    assert!(message(few).contains("takes 2 inputs, not 1"));
+}
+
+#[test]
 fn compiled_gradients_match_finite_differences() {
     let mut rng = Rng::new(99);
     let mut p = Pool::new();
