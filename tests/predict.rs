@@ -386,6 +386,25 @@ fn permutation_and_batches_are_the_order_sgd_uses() {
         "{got}"
     );
     assert_eq!(numbers(&mut s, "permutation(7)"), after);
+    // A batch of more than 8 shows its first five indices and its last.
+    run_in(&mut s, "seed(6)");
+    let perm = numbers(&mut s, "permutation(12)");
+    let order: Vec<String> = perm.iter().map(|k| k.to_string()).collect();
+    lines.lock().unwrap().clear();
+    run_in(
+        &mut s,
+        "X = ones(1, 12)\nY = zeros(1, 12)\n\
+         seed(6); sgd(L, w, X, Y, 0.1, 1, 9, every = 1, show = \"batch\")",
+    );
+    let got = lines.lock().unwrap().clone();
+    let want = format!(
+        "batch [{} … {}] (9 samples), loss",
+        order[..5].join(" "),
+        order[8]
+    );
+    assert!(got[0].contains(&want), "{got:?}");
+    let want = format!("batch [{}], loss", order[9..].join(" "));
+    assert!(got[1].contains(&want), "{got:?}");
 }
 
 /// Progress lines of `src` run in a fresh session.
