@@ -405,6 +405,27 @@ fn permutation_and_batches_are_the_order_sgd_uses() {
     assert!(got[0].contains(&want), "{got:?}");
     let want = format!("batch [{}], loss", order[9..].join(" "));
     assert!(got[1].contains(&want), "{got:?}");
+    // More than 20 batches: the first ten and the last; more than 8
+    // samples in a batch: the first five and the last.
+    run_in(&mut s, "seed(5)");
+    let perm: Vec<String> = numbers(&mut s, "permutation(30)")
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    let mut want: Vec<String> = (0..10)
+        .map(|b| format!("batch {}: [{}]", b + 1, perm[b]))
+        .collect();
+    want.push("⋮ (30 batches in all)".into());
+    want.push(format!("batch 30: [{}]", perm[29]));
+    assert_eq!(run_in(&mut s, "seed(5); batches(30, 1)"), want.join("\n"));
+    let two = format!(
+        "batch 1: [{} … {}] (15 samples)\nbatch 2: [{} … {}] (15 samples)",
+        perm[..5].join(" "),
+        perm[14],
+        perm[15..20].join(" "),
+        perm[29]
+    );
+    assert_eq!(run_in(&mut s, "seed(5); batches(30, 15)"), two);
 }
 
 /// Progress lines of `src` run in a fresh session.

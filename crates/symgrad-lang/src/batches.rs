@@ -110,6 +110,32 @@ impl DataSet {
     }
 }
 
+/// A batch's sample indices are shown in full up to this many, and of a
+/// larger batch the first five and the last.
+const SHOWN_INDICES: usize = 8;
+
+/// A batch's sample indices as `sgd`'s progress lines and `batches` show
+/// them: `[4 0 6]`, or `[4 0 6 1 9 … 3] (128 samples)` past
+/// [`SHOWN_INDICES`].
+pub(crate) fn indices(batch: &[usize]) -> String {
+    let text = |ks: &[usize]| {
+        ks.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match batch {
+        [first @ .., last] if batch.len() > SHOWN_INDICES => {
+            format!("[{} … {last}] ({} samples)", text(&first[..5]), batch.len())
+        }
+        _ => format!("[{}]", text(batch)),
+    }
+}
+
+/// `batches(n, size)` lists up to this many batches, and of more the first
+/// ten and the last.
+pub(crate) const SHOWN_BATCHES: usize = 20;
+
 /// The buffers of a window's batches of X and of Y, kept by the session
 /// from one `sgd` run to the next: memory new to the process is zeroed by
 /// the system, page by page, on first use (N1's window at batch 128, a

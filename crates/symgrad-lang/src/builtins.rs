@@ -435,7 +435,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "batches",
         "batches(n, size)",
-        "the sample indices of each batch of one epoch, as sgd draws them: a shuffle of 0…n-1 cut into batches of size (the last one smaller; one batch of every sample is in order)",
+        "the sample indices of each batch of one epoch, as sgd draws them: a shuffle of 0…n-1 cut into batches of size (the last one smaller; one batch of every sample is in order); of more than 20 batches the first ten and the last are listed, of more than 8 samples the first five and the last",
         "batches(11, 3)",
     ),
     // Plots and data.

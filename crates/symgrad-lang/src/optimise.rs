@@ -148,29 +148,6 @@ impl Objective {
 /// `show = "w"` prints W on every progress line when it has at most this many entries.
 const SHOW_W_MAX: usize = 10;
 
-/// `show = "batch"` prints a batch's sample indices in full up to this
-/// many, and of a larger batch the first five and the last.
-const SHOW_BATCH_MAX: usize = 8;
-
-/// The sample indices of a batch on a progress line: `[4 0 6]`, or
-/// `[4 0 … 9] (128 samples)` past [`SHOW_BATCH_MAX`].
-fn batch_indices(columns: &[usize]) -> String {
-    let text = |ks: &[usize]| {
-        ks.iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    match columns {
-        [first @ .., last] if columns.len() > SHOW_BATCH_MAX => format!(
-            "[{} … {last}] ({} samples)",
-            text(&first[..5]),
-            columns.len()
-        ),
-        _ => format!("[{}]", text(columns)),
-    }
-}
-
 /// The named options of a training call.
 #[derive(Default)]
 struct Options {
@@ -516,7 +493,7 @@ impl Session {
                 if run.every.is_some_and(|k| step % k == 0 || step == last) {
                     let mut line = format!("epoch {epoch}, step {step}: ");
                     if run.show.batch {
-                        line += &format!("batch {}, ", batch_indices(columns));
+                        line += &format!("batch {}, ", crate::batches::indices(columns));
                     }
                     line += &format!("loss {}", self.progress_number(loss));
                     if run.show.grad {

@@ -17,6 +17,7 @@
 //! notices a change.
 
 use crate::ast::Expr;
+use crate::batches::SHOWN_BATCHES;
 use crate::calls::check_arity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -142,14 +143,19 @@ impl Session {
                 let size = self.dimension(args[1])?;
                 checked_shape(1, n).map_err(at(span))?;
                 let order = self.rng.epoch(n, size, true);
-                let lines: Vec<String> = order
-                    .chunks(size)
-                    .enumerate()
-                    .map(|(b, batch)| {
-                        let ks: Vec<String> = batch.iter().map(usize::to_string).collect();
-                        format!("batch {}: [{}]", b + 1, ks.join(" "))
-                    })
-                    .collect();
+                let count = n.div_ceil(size);
+                let line = |b: usize| {
+                    let batch = &order[b * size..((b + 1) * size).min(n)];
+                    format!("batch {}: {}", b + 1, crate::batches::indices(batch))
+                };
+                let lines: Vec<String> = if count > SHOWN_BATCHES {
+                    let mut lines: Vec<String> = (0..10).map(line).collect();
+                    lines.push(format!("⋮ ({count} batches in all)"));
+                    lines.push(line(count - 1));
+                    lines
+                } else {
+                    (0..count).map(line).collect()
+                };
                 Ok(Value::Text(lines.join("\n")))
             }
             _ => Err(Diagnostic::new(
