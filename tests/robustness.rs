@@ -215,6 +215,21 @@ fn long_names_and_big_derivatives_answer_quickly() {
 }
 
 #[test]
+fn derivatives_of_deeply_shared_chains_answer_quickly() {
+    // 60 levels of `y = y + sin(y)/8`: the chain rule's sums share their
+    // parts, and a walk of them as a tree (looking for a denominator) took
+    // 2⁶⁰ steps. The derivative against a central difference.
+    let chain = "y = y + sin(y)/8\n".repeat(60);
+    let (out, err) = run(&format!(
+        "symbol x\ny = sin(x)\n{chain}d = diff(y, x);\n:set output text\n\
+         eval(d, x = 0.3)\n(eval(y, x = 0.3 + 1e-5) - eval(y, x = 0.3 - 1e-5)) / 2e-5"
+    ));
+    assert!(err.is_empty(), "{err}");
+    let v: Vec<f64> = out.lines().map(|l| l.trim().parse().unwrap()).collect();
+    assert!((v[0] - v[1]).abs() <= 1e-7 * v[1].abs(), "{v:?}");
+}
+
+#[test]
 fn clear_errors() {
     // 501 terms, and 100 000: flat, not nested.
     let ones = vec!["1"; 501].join(" + ");
