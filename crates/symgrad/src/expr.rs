@@ -476,6 +476,9 @@ fn node_bytes(node: &Node) -> usize {
 struct Info {
     shape: Shape,
     depth: u32,
+    /// A power with a negative number as exponent among the node's sums
+    /// and products (see [`Pool::has_denominator`]).
+    denominator: bool,
 }
 
 /// The deepest nesting the pool accepts; recursive passes stay within it.
@@ -546,6 +549,14 @@ impl Pool {
         self.info(id).depth
     }
 
+    /// True when `id` has a power with a negative number as exponent among
+    /// its sums and products, kept with each node: a walk at each node of a
+    /// bottom-up pass took time growing exponentially with the depth of a
+    /// chain rule's shared sums.
+    pub(crate) fn has_denominator(&self, id: ExprId) -> bool {
+        self.info(id).denominator
+    }
+
     fn info(&self, id: ExprId) -> Info {
         *self
             .nodes
@@ -594,10 +605,20 @@ impl Pool {
         if self.nodes.len() > u32::MAX as usize {
             return Err(Error::TooLarge("the expression pool is full".into()));
         }
+        let denominator = match &node {
+            Node::Pow(_, x) => self.as_num(*x).is_some_and(Num::is_negative),
+            Node::Add(xs) | Node::Mul(xs) => xs.iter().any(|&x| self.info(x).denominator),
+            _ => false,
+        };
         // One hash and probe: a node stored before keeps its index (and its
         // info, which is the same).
         let size = node_bytes(&node);
-        let (i, new) = self.nodes.insert_full(node, Info { shape, depth });
+        let info = Info {
+            shape,
+            depth,
+            denominator,
+        };
+        let (i, new) = self.nodes.insert_full(node, info);
         if new.is_none() {
             self.bytes += size;
         }

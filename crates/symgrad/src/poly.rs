@@ -9,7 +9,6 @@
 //! y/(x + y)` is 1. Every step is bounded by [`MAX_TERMS`].
 
 use crate::{ExprId, Node, Num, Pool, Rat, Result};
-use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
 
 /// No polynomial met while simplifying may have more terms than this.
@@ -496,24 +495,6 @@ impl Pool {
         } else {
             factored
         }))
-    }
-
-    /// True when `e` has a power with a negative exponent among its sums and
-    /// products, each shared one looked at once (a chain rule's sums share
-    /// their parts: walked as a tree, 40 levels took hours).
-    fn has_denominator(&self, e: ExprId) -> bool {
-        let mut seen = FxHashSet::default();
-        let mut stack = vec![e];
-        while let Some(e) = stack.pop() {
-            match self.node(e) {
-                Node::Pow(_, x) if self.as_num(*x).is_some_and(Num::is_negative) => return true,
-                Node::Add(xs) | Node::Mul(xs) => {
-                    stack.extend(xs.iter().filter(|&&x| seen.insert(x)));
-                }
-                _ => {}
-            }
-        }
-        false
     }
 
     fn poly_expr(&mut self, p: &Poly, atoms: &[ExprId]) -> Result<ExprId> {
