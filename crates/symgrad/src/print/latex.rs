@@ -25,7 +25,7 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         names: &no_names,
         defining: None,
     };
-    let source = super::with_stack(pool, id, || {
+    let source = super::with_stack(pool, id, false, || {
         if pool.depth(id) > 100 {
             return plain.expr(id).s;
         }

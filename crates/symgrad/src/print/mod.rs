@@ -56,9 +56,15 @@ const STACK_PER_LEVEL: usize = 16 * 1024;
 /// Runs a recursive printer over `id`: inline for shallow expressions, on a
 /// thread with a stack sized to the depth for deep ones (up to `MAX_DEPTH`),
 /// so that printing never overflows the caller's stack. Expressions too
-/// large to print give a notice instead.
-fn with_stack(pool: &Pool, id: ExprId, print: impl Fn() -> String + Sync) -> String {
-    if let Some(notice) = too_large(pool, id) {
+/// large to print give a notice instead (with `writes_data`, the entries
+/// of data matrices count towards the bound).
+fn with_stack(
+    pool: &Pool,
+    id: ExprId,
+    writes_data: bool,
+    print: impl Fn() -> String + Sync,
+) -> String {
+    if let Some(notice) = too_large(pool, id, writes_data) {
         return notice;
     }
     let depth = pool.depth(id);
@@ -81,10 +87,28 @@ fn with_stack(pool: &Pool, id: ExprId, print: impl Fn() -> String + Sync) -> Str
 
 /// Expressions with more operations than this, counted as a tree (shared
 /// subexpressions once per use), print as a notice instead.
-pub(crate) const MAX_OPS: u64 = 1_000_000;
+const MAX_OPS: u64 = 1_000_000;
 
-/// The notice printed for an expression too large to show, if it is.
-fn too_large(pool: &Pool, id: ExprId) -> Option<String> {
+/// The notice printed for an expression too large to show, if it is. A
+/// printer that `writes_data` (text, which reads back) writes every entry
+/// of a data matrix, so they count too (a 10⁸×2 matrix as text took
+/// minutes and 17 GB).
+fn too_large(pool: &Pool, id: ExprId, writes_data: bool) -> Option<String> {
     let ops = pool.size(id);
-    (ops > MAX_OPS).then(|| format!("<an expression of {ops} operations, too large to print>"))
+    if ops > MAX_OPS {
+        return Some(format!(
+            "<an expression of {ops} operations, too large to print>"
+        ));
+    }
+    let numbers = if writes_data {
+        pool.written_size(id) - ops
+    } else {
+        0
+    };
+    (ops + numbers > MAX_OPS).then(|| {
+        format!(
+            "<an expression holding {numbers} numbers, too large to print as text (at most \
+             {MAX_OPS} numbers and operations); the pretty form elides large matrices>"
+        )
+    })
 }

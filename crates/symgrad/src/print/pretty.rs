@@ -30,7 +30,7 @@ pub fn pretty(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     if pool.depth(id) > MAX_DEPTH {
         return super::layout::wrap_text(&super::text(pool, id, opts), opts.width);
     }
-    super::with_stack(pool, id, || super::layout::fit(pool, id, opts))
+    super::with_stack(pool, id, false, || super::layout::fit(pool, id, opts))
 }
 
 /// The pretty printer: pictures of subexpressions, those in `names` shown

@@ -11,23 +11,11 @@ use num_traits::One;
 /// One line of text in the input language (SymPy `str` style):
 /// `-log(1 - 1/(exp(z) + 1))/3`.
 pub fn text(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
-    // Every entry of a data matrix is written (the text reads back), so
-    // they count towards the bound on operations (a 10⁸×2 matrix took
-    // minutes and 17 GB).
-    let (ops, written) = (pool.size(id), pool.written_size(id));
-    if ops <= super::MAX_OPS && written > super::MAX_OPS {
-        return format!(
-            "<an expression holding {} numbers, too large to print as text (at most {} \
-             numbers and operations); the pretty form elides large matrices>",
-            written - ops,
-            super::MAX_OPS
-        );
-    }
     let printer = Text {
         pool,
         digits: opts.digits,
     };
-    super::with_stack(pool, id, || printer.expr(id).s)
+    super::with_stack(pool, id, true, || printer.expr(id).s)
 }
 
 /// A printed form with the binding of its outer operator.
