@@ -6,9 +6,8 @@
 
 use super::Figure;
 use super::contour::ContourFigure;
-use super::svg::{Chart, chart, shown_y_range};
+use super::svg::{Canvas, Overlay, chart, shown_y_range};
 use plotters::prelude::*;
-use std::fmt::Write;
 use symgrad::format_float;
 
 /// The whole animation takes about this long, in seconds ...
@@ -38,42 +37,28 @@ pub(crate) fn descent(figure: &Figure) -> Drawn {
             shown_y_range(figure),
         )
         .map_err(|e| e.to_string())?;
-        let mut chart = chart;
-        chart.draw_series(LineSeries::new(
-            figure.curve.iter().copied(),
-            BLUE.stroke_width(2),
-        ))?;
-        let area = plot_area(&chart);
-        frames.clip = Some(area);
+        let canvas = Canvas::of(&chart);
+        let area = canvas.area;
+        frames.drawn.clip = Some(area);
+        frames.from(0, &canvas.polyline(&figure.curve, "#0000FF", 2));
         let (xlo, xhi) = figure.x_range;
         let reach = (xhi - xlo) / 8.0;
         let w = &figure.x_label;
         for (k, &at) in frames.shown.clone().iter().enumerate() {
             let (x, y) = figure.path[at];
             let slope = figure.slopes.get(at).copied().unwrap_or(f64::NAN);
-            let p = chart.backend_coord(&(x, y));
             if k > 0 {
-                let (px, py) = figure.path[frames.shown[k - 1]];
-                let q = chart.backend_coord(&(px, py));
-                frames.from(
-                    k,
-                    &format!(
-                        r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#FF0000" stroke-width="2"/>"##,
-                        q.0, q.1, p.0, p.1
-                    ),
-                );
+                let before = figure.path[frames.shown[k - 1]];
+                frames.from(k, &canvas.line(before, (x, y), "#FF0000", 2));
             }
-            frames.from(k, &dot(p, 4, "#FF0000"));
+            frames.from(k, &canvas.dot((x, y), 4, "#FF0000"));
             if slope.is_finite() {
-                let a = chart.backend_coord(&(x - reach, y - slope * reach));
-                let b = chart.backend_coord(&(x + reach, y + slope * reach));
-                frames.during(
-                    k,
-                    &format!(
-                        r##"<line class="tangent" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#FF8C00" stroke-width="3"/>"##,
-                        a.0, a.1, b.0, b.1
-                    ),
+                let (a, b) = (
+                    (x - reach, y - slope * reach),
+                    (x + reach, y + slope * reach),
                 );
+                let tangent = canvas.line(a, b, "#FF8C00", 3);
+                frames.during(k, &tangent.replacen("<line", r#"<line class="tangent""#, 1));
             }
             frames.during(
                 k,
@@ -90,17 +75,8 @@ pub(crate) fn descent(figure: &Figure) -> Drawn {
         }
         if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
             let last_frame = frames.shown.len() - 1;
-            let p = chart.backend_coord(&first);
-            frames.from(0, &dot(p, 7, "#00FF00"));
-            let q = chart.backend_coord(&last);
-            frames.from(
-                last_frame,
-                &format!(
-                    r##"<rect x="{}" y="{}" width="12" height="12" fill="#000000"/>"##,
-                    q.0 - 6,
-                    q.1 - 6
-                ),
-            );
+            frames.from(0, &canvas.dot(first, 7, "#00FF00"));
+            frames.from(last_frame, &canvas.end_mark(last));
         }
         root.present()?;
     }
@@ -115,7 +91,7 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
     let mut frames = Frames::new(if animated { figure.path.len() } else { 0 });
     {
         let root = SVGBackend::with_string(&mut svg, super::svg::SIZE).into_drawing_area();
-        let mut chart = chart(
+        let chart = chart(
             &root,
             &figure.title,
             (&figure.x_label, &figure.y_label),
@@ -123,43 +99,38 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
             figure.y_range,
         )
         .map_err(|e| e.to_string())?;
+        let canvas = Canvas::of(&chart);
+        let area = canvas.area;
+        frames.drawn.clip = Some(area);
         let n = figure.lines.len().max(2) - 1;
         for (k, (level, pieces)) in figure.lines.iter().enumerate() {
-            let colour = HSLColor(0.66 * (1.0 - k as f64 / n as f64), 0.85, 0.42);
+            let RGBAColor(r, g, b, _) =
+                HSLColor(0.66 * (1.0 - k as f64 / n as f64), 0.85, 0.42).to_rgba();
+            let colour = format!("#{r:02X}{g:02X}{b:02X}");
             for piece in pieces {
-                chart.draw_series(LineSeries::new(
-                    piece.iter().copied(),
-                    colour.stroke_width(1),
-                ))?;
+                frames.drawn.push(canvas.polyline(piece, &colour, 1));
             }
             // The label at the middle of the level's longest line.
             if let Some(longest) = pieces.iter().max_by_key(|p| p.len()) {
-                let at = longest[longest.len() / 2];
-                let style = ("sans-serif", 12).into_font().color(&colour);
-                chart.draw_series([Text::new(format_float(*level, 3), at, style)])?;
+                let (x, y) = canvas.at(longest[longest.len() / 2]);
+                frames.drawn.push(format!(
+                    r#"<text x="{x:.2}" y="{y:.2}" dy="0.76em" font-family="sans-serif" font-size="12" fill="{colour}">{}</text>"#,
+                    escape(&format_float(*level, 3))
+                ));
             }
         }
         if !animated {
-            draw_path(&mut chart, &figure.path)?;
+            super::svg::path(&canvas, &figure.path, &mut frames.drawn);
         } else {
-            let area = plot_area(&chart);
-            frames.clip = Some(area);
             let name = figure.x_label.trim_end_matches("[0]");
             for (k, &at) in frames.shown.clone().iter().enumerate() {
                 let (x, y) = figure.path[at];
-                let p = chart.backend_coord(&(x, y));
                 if k > 0 {
-                    let q = chart.backend_coord(&figure.path[frames.shown[k - 1]]);
-                    frames.from(
-                        k,
-                        &format!(
-                            r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#FF0000" stroke-width="2"/>"##,
-                            q.0, q.1, p.0, p.1
-                        ),
-                    );
+                    let before = figure.path[frames.shown[k - 1]];
+                    frames.from(k, &canvas.line(before, (x, y), "#FF0000", 2));
                 }
-                frames.from(k, &dot(p, 3, "#FF0000"));
-                frames.during(k, &dot(p, 6, "#FF8C00"));
+                frames.from(k, &canvas.dot((x, y), 3, "#FF0000"));
+                frames.during(k, &canvas.dot((x, y), 6, "#FF8C00"));
                 frames.during(
                     k,
                     &caption(
@@ -173,47 +144,12 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
                 );
             }
             if let Some(&first) = figure.path.first() {
-                frames.from(0, &dot(chart.backend_coord(&first), 7, "#00FF00"));
+                frames.from(0, &canvas.dot(first, 7, "#00FF00"));
             }
         }
         root.present()?;
     }
     Ok(frames.insert_into(svg))
-}
-
-/// The path drawn still: a red line through red dots, the start a green
-/// disc, the end a black square.
-fn draw_path(
-    chart: &mut Chart<'_, '_>,
-    path: &[(f64, f64)],
-) -> Result<(), Box<dyn std::error::Error>> {
-    let (Some(&first), Some(&last)) = (path.first(), path.last()) else {
-        return Ok(());
-    };
-    chart
-        .draw_series(LineSeries::new(path.iter().copied(), RED.stroke_width(2)))
-        .map_err(|e| e.to_string())?;
-    chart
-        .draw_series(path.iter().map(|&p| Circle::new(p, 3, RED.filled())))
-        .map_err(|e| e.to_string())?;
-    chart
-        .draw_series([EmptyElement::at(last) + Rectangle::new([(-6, -6), (6, 6)], BLACK.filled())])
-        .map_err(|e| e.to_string())?;
-    chart
-        .draw_series([Circle::new(first, 7, GREEN.filled())])
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// The plotting area of `chart` in pixels: x, y, width, height.
-fn plot_area(chart: &Chart<'_, '_>) -> (i32, i32, i32, i32) {
-    let (xs, ys) = chart.plotting_area().get_pixel_range();
-    (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start)
-}
-
-/// A filled circle.
-fn dot((x, y): (i32, i32), r: u32, colour: &str) -> String {
-    format!(r#"<circle cx="{x}" cy="{y}" r="{r}" fill="{colour}"/>"#)
 }
 
 /// A step's caption, at the top left of the plotting area `(x, y, …)`.
@@ -239,9 +175,8 @@ struct Frames {
     shown: Vec<usize>,
     /// Seconds per frame.
     step: f64,
-    /// The plotting area, which clips the animated elements.
-    clip: Option<(i32, i32, i32, i32)>,
-    out: String,
+    /// The chart's data, the animated elements included.
+    drawn: Overlay,
 }
 
 impl Frames {
@@ -257,8 +192,7 @@ impl Frames {
         Frames {
             shown,
             step,
-            clip: None,
-            out: String::new(),
+            drawn: Overlay::default(),
         }
     }
 
@@ -275,8 +209,7 @@ impl Frames {
     /// `element`, shown from frame `k` to the end of the cycle.
     fn from(&mut self, k: usize, element: &str) {
         if k == 0 {
-            self.out.push_str(element);
-            self.out.push('\n');
+            self.drawn.push(element);
             return;
         }
         self.group(element, "hidden;visible", &format!("0;{:.6}", self.time(k)));
@@ -287,8 +220,7 @@ impl Frames {
         let last = k + 1 == self.shown.len();
         let (values, times) = match (k, last) {
             (0, true) => {
-                self.out.push_str(element);
-                self.out.push('\n');
+                self.drawn.push(element);
                 return;
             }
             (0, false) => (
@@ -308,32 +240,15 @@ impl Frames {
     }
 
     fn group(&mut self, element: &str, values: &str, times: &str) {
-        let _ = writeln!(
-            self.out,
+        self.drawn.push(format!(
             r#"<g visibility="hidden"><animate attributeName="visibility" calcMode="discrete" values="{values}" keyTimes="{times}" dur="{:.3}s" repeatCount="indefinite"/>{element}</g>"#,
             self.cycle()
-        );
+        ));
     }
 
-    /// `svg` with the animated elements added last (drawn on top), clipped
-    /// to the plotting area.
-    fn insert_into(self, mut svg: String) -> String {
-        if self.out.is_empty() {
-            return svg;
-        }
-        let Some(end) = svg.rfind("</svg>") else {
-            return svg;
-        };
-        let mut block = String::from("<g class=\"descent\"");
-        if let Some((x, y, w, h)) = self.clip {
-            block = format!(
-                "<defs><clipPath id=\"plot-area\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath></defs>\n{block} clip-path=\"url(#plot-area)\""
-            );
-        }
-        block.push_str(">\n");
-        block.push_str(&self.out);
-        block.push_str("</g>\n");
-        svg.insert_str(end, &block);
-        svg
+    /// `svg` with the chart's data added last (drawn on top), clipped to
+    /// the plotting area.
+    fn insert_into(self, svg: String) -> String {
+        self.drawn.insert_into(svg)
     }
 }

@@ -1,12 +1,15 @@
-//! A figure as an SVG file (plotters): title, labelled axes, the curve in
-//! blue, a path in red with its points as dots, its start as a green disc and
-//! its end as a black square.
+//! A figure as an SVG file (plotters for the chart): title, labelled axes,
+//! the curve in blue, a path in red with its points as dots, its start as a
+//! green disc and its end as a black square.
 
 use super::Figure;
 use super::terminal::clip;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use std::fmt::Write;
+use std::hash::{Hash, Hasher};
+use symgrad::format_float;
 
 /// The longest title and axis label shown, in characters (longer ones are
 /// cut with `…`).
@@ -40,14 +43,25 @@ pub(crate) fn chart<'a, 'b>(
     (ylo, yhi): (f64, f64),
 ) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error + 'b>> {
     root.fill(&WHITE)?;
+    let (x_tick, y_tick) = (tick_label((xlo, xhi)), tick_label((ylo, yhi)));
+    // Room for the longest tick label on the y axis (about 8 pixels a
+    // character at 14 pixels) beside the axis's name, so they do not
+    // overlap.
+    let widest = [ylo, (ylo + yhi) / 2.0, yhi]
+        .iter()
+        .map(|v| y_tick(v).chars().count())
+        .max()
+        .unwrap_or(0);
     let mut chart = ChartBuilder::on(root)
         .caption(clip(title, TITLE_WIDTH), ("sans-serif", 22))
         .margin(15)
         .x_label_area_size(55)
-        .y_label_area_size(80)
+        .y_label_area_size((40 + 8 * widest as u32).clamp(80, 200))
         .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
     chart
         .configure_mesh()
+        .x_label_formatter(&x_tick)
+        .y_label_formatter(&y_tick)
         .x_desc(clip(x_label, LABEL_WIDTH))
         .y_desc(clip(y_label, LABEL_WIDTH))
         .axis_desc_style(("sans-serif", 18))
@@ -56,19 +70,36 @@ pub(crate) fn chart<'a, 'b>(
     Ok(chart)
 }
 
-/// The y range a figure's chart shows: its values with a margin.
+/// The labels of ticks on an axis over `(lo, hi)`: as many digits as tell
+/// apart ticks a twentieth of the range apart (plotters' own labels keep
+/// five decimals at most, so ticks 10⁻⁶ apart all read `0.0`, and print
+/// 10³⁰⁰ in 300 digits), a tick a rounding error from 0 as 0 (not
+/// `-0.0`).
+fn tick_label((lo, hi): (f64, f64)) -> impl Fn(&f64) -> String {
+    let step = (hi / 20.0 - lo / 20.0).abs();
+    let top = lo.abs().max(hi.abs());
+    let digits = (top.log10().ceil() - step.log10().floor() + 1.0).clamp(1.0, 15.0) as usize;
+    move |&v: &f64| {
+        let v = if v.abs() <= step * 1e-6 { 0.0 } else { v };
+        format_float(v, digits)
+    }
+}
+
+/// The y range a figure's chart shows: its values with a margin (halves
+/// taken first, so that values near the largest float do not overflow).
 pub(crate) fn shown_y_range(figure: &Figure) -> (f64, f64) {
     let (ylo, yhi) = figure.y_range();
-    let margin = (yhi - ylo) / 20.0;
-    (ylo - margin, yhi + margin)
+    let margin = (yhi / 2.0 - ylo / 2.0) / 10.0;
+    ((ylo - margin).max(f64::MIN), (yhi + margin).min(f64::MAX))
 }
 
 /// The SVG text of `figure`.
 pub(crate) fn render(figure: &Figure) -> Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
+    let mut drawn = Overlay::default();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        let mut chart = chart(
+        let chart = chart(
             &root,
             &figure.title,
             (&figure.x_label, &figure.y_label),
@@ -76,22 +107,137 @@ pub(crate) fn render(figure: &Figure) -> Result<String, Box<dyn std::error::Erro
             shown_y_range(figure),
         )
         .map_err(|e| e.to_string())?;
-        chart.draw_series(LineSeries::new(
-            figure.curve.iter().copied(),
-            BLUE.stroke_width(2),
-        ))?;
-        if let (Some(&first), Some(&last)) = (figure.path.first(), figure.path.last()) {
-            chart.draw_series(LineSeries::new(
-                figure.path.iter().copied(),
-                RED.stroke_width(2),
-            ))?;
-            chart.draw_series(figure.path.iter().map(|&p| Circle::new(p, 3, RED.filled())))?;
-            chart.draw_series([
-                EmptyElement::at(last) + Rectangle::new([(-6, -6), (6, 6)], BLACK.filled())
-            ])?;
-            chart.draw_series([Circle::new(first, 7, GREEN.filled())])?;
-        }
+        let canvas = Canvas::of(&chart);
+        drawn.clip = Some(canvas.area);
+        drawn.push(canvas.polyline(&figure.curve, "#0000FF", 2));
+        path(&canvas, &figure.path, &mut drawn);
         root.present()?;
     }
-    Ok(svg)
+    Ok(drawn.insert_into(svg))
+}
+
+/// A path drawn still: a red line through red dots, the start a green
+/// disc, the end a black square.
+pub(crate) fn path(canvas: &Canvas, path: &[(f64, f64)], drawn: &mut Overlay) {
+    let (Some(&first), Some(&last)) = (path.first(), path.last()) else {
+        return;
+    };
+    drawn.push(canvas.polyline(path, "#FF0000", 2));
+    for &p in path {
+        drawn.push(canvas.dot(p, 3, "#FF0000"));
+    }
+    drawn.push(canvas.end_mark(last));
+    drawn.push(canvas.dot(first, 7, "#00FF00"));
+}
+
+/// Where a chart puts its values, to a hundredth of a pixel: plotters
+/// rounds the points of its own lines to whole pixels, which shows as
+/// steps along a smooth curve.
+pub(crate) struct Canvas {
+    /// The axis ranges and the pixels they span: left to right, bottom to
+    /// top.
+    x: ((f64, f64), (f64, f64)),
+    y: ((f64, f64), (f64, f64)),
+    /// The plotting area in pixels: x, y, width, height.
+    pub(crate) area: (i32, i32, i32, i32),
+}
+
+impl Canvas {
+    /// The pixels of `chart`'s plotting area, mapped as plotters maps them.
+    pub(crate) fn of(chart: &Chart<'_, '_>) -> Canvas {
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        let (xr, yr) = (chart.x_range(), chart.y_range());
+        let (left, right) = (f64::from(xs.start), f64::from(xs.end - 1));
+        let (top, bottom) = (f64::from(ys.start), f64::from(ys.end - 1));
+        Canvas {
+            x: ((xr.start, xr.end), (left, right)),
+            y: ((yr.start, yr.end), (bottom, top)),
+            area: (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start),
+        }
+    }
+
+    /// The pixel of the point `(x, y)`.
+    pub(crate) fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        // Halves, so that a range as wide as the floats does not overflow.
+        let map = |((lo, hi), (from, to)): ((f64, f64), (f64, f64)), v: f64| {
+            from + (to - from) * ((v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0))
+        };
+        (map(self.x, x), map(self.y, y))
+    }
+
+    /// A line through `points`.
+    pub(crate) fn polyline(&self, points: &[(f64, f64)], colour: &str, width: u32) -> String {
+        let mut line = format!(
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="{width}" stroke-linejoin="round" points=""#
+        );
+        for &p in points {
+            let (x, y) = self.at(p);
+            let _ = write!(line, "{x:.2},{y:.2} ");
+        }
+        line.push_str(r#""/>"#);
+        line
+    }
+
+    /// A straight line from the point `a` to the point `b`.
+    pub(crate) fn line(&self, a: (f64, f64), b: (f64, f64), colour: &str, width: u32) -> String {
+        let ((x1, y1), (x2, y2)) = (self.at(a), self.at(b));
+        format!(
+            r#"<line x1="{x1:.2}" y1="{y1:.2}" x2="{x2:.2}" y2="{y2:.2}" stroke="{colour}" stroke-width="{width}"/>"#
+        )
+    }
+
+    /// The mark of a path's end at the point `p`: a black square.
+    pub(crate) fn end_mark(&self, p: (f64, f64)) -> String {
+        let (x, y) = self.at(p);
+        format!(
+            r##"<rect x="{:.2}" y="{:.2}" width="12" height="12" fill="#000000"/>"##,
+            x - 6.0,
+            y - 6.0
+        )
+    }
+
+    /// A filled circle of radius `r` pixels at the point `p`.
+    pub(crate) fn dot(&self, p: (f64, f64), r: u32, colour: &str) -> String {
+        let (x, y) = self.at(p);
+        format!(r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{colour}"/>"#)
+    }
+}
+
+/// SVG elements added after a chart (drawn over it, in order), clipped to
+/// its plotting area.
+#[derive(Default)]
+pub(crate) struct Overlay {
+    pub(crate) clip: Option<(i32, i32, i32, i32)>,
+    elements: String,
+}
+
+impl Overlay {
+    pub(crate) fn push(&mut self, element: impl AsRef<str>) {
+        self.elements.push_str(element.as_ref());
+        self.elements.push('\n');
+    }
+
+    /// `svg` with the elements added last. The clip's id is the picture's
+    /// own (a hash of its text): pictures shown inline in one page (a
+    /// notebook) share one namespace of ids, and one picture's
+    /// `url(#id)` must not find another's.
+    pub(crate) fn insert_into(self, mut svg: String) -> String {
+        let Some(end) = svg.rfind("</svg>").filter(|_| !self.elements.is_empty()) else {
+            return svg;
+        };
+        let mut block = String::from("<g class=\"data\"");
+        if let Some((x, y, w, h)) = self.clip {
+            let mut hasher = std::hash::DefaultHasher::new();
+            (&svg, &self.elements).hash(&mut hasher);
+            let id = format!("plot-area-{:016x}", hasher.finish());
+            block = format!(
+                "<defs><clipPath id=\"{id}\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath></defs>\n{block} clip-path=\"url(#{id})\""
+            );
+        }
+        block.push_str(">\n");
+        block.push_str(&self.elements);
+        block.push_str("</g>\n");
+        svg.insert_str(end, &block);
+        svg
+    }
 }
