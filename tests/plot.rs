@@ -88,6 +88,54 @@ fn the_terminal_chart_has_the_shape_of_the_curve() {
     }
 }
 
+/// Values beyond f32 (textplots' numbers), or closer together than its
+/// precision, still draw: `exp` on [0, 800] up to its largest finite
+/// sample, and a line that rises by 10⁻⁶ of its height as a line, with ends
+/// labelled apart.
+#[test]
+fn terminal_charts_past_f32() {
+    let out = run("plot(exp(w), w, 0, 800)");
+    let lines: Vec<&str> = out.lines().collect();
+    let last_canvas = lines.len() - 2;
+    let top: f64 = lines[1].rsplit(' ').next().unwrap().parse().unwrap();
+    // The largest finite sample: w = 800⋅266/300.
+    let want = (800.0f64 * 266.0 / 300.0).exp();
+    assert!(
+        (top / want - 1.0).abs() < 1e-2,
+        "top label {top}, want {want}"
+    );
+    let spike = dots(&lines[1..=last_canvas]);
+    let width = spike.iter().map(|d| d.0).max().unwrap();
+    assert!(
+        spike.iter().any(|&(c, r)| r == 0 && c > width * 8 / 10),
+        "the spike near w = 709 reaches the top row"
+    );
+
+    let out = run("plot(1000 + w/1000, w, 0, 1)");
+    let lines: Vec<&str> = out.lines().collect();
+    let last_canvas = lines.len() - 2;
+    assert!(lines[1].ends_with(" 1000.001"), "{}", lines[1]);
+    assert!(
+        lines[last_canvas].ends_with(" 1000"),
+        "{}",
+        lines[last_canvas]
+    );
+    let line = dots(&lines[1..=last_canvas]);
+    let (cmax, rmax) = (
+        line.iter().map(|d| d.0).max().unwrap() as f64,
+        line.iter().map(|d| d.1).max().unwrap() as f64,
+    );
+    // Past the first column, textplots' axis line at w = 0.
+    for &(c, r) in line.iter().filter(|d| d.0 > 1) {
+        // The line from the bottom left to the top right, within 1.5 dots.
+        let on_line = rmax * (1.0 - c as f64 / cmax);
+        assert!(
+            (r as f64 - on_line).abs() <= 1.5,
+            "dot ({c}, {r}) is off the line"
+        );
+    }
+}
+
 #[test]
 fn terminal_chart_of_a_parabola() {
     check(

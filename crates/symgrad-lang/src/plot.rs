@@ -49,6 +49,13 @@ pub(crate) struct Figure {
     pub path_skipped: usize,
 }
 
+/// Where `v` lies in the range `lo..hi` as a fraction, 0 at `lo` and 1 at
+/// `hi` (halves taken first, so that a range near the largest floats does
+/// not overflow).
+pub(crate) fn fraction(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
+}
+
 /// `Err` when the range `lo..hi` of `what` cannot be drawn (see
 /// [`Figure::check_ranges`]).
 fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {

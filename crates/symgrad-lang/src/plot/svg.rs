@@ -158,9 +158,8 @@ impl Canvas {
 
     /// The pixel of the point `(x, y)`.
     pub(crate) fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
-        // Halves, so that a range as wide as the floats does not overflow.
-        let map = |((lo, hi), (from, to)): ((f64, f64), (f64, f64)), v: f64| {
-            from + (to - from) * ((v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0))
+        let map = |(range, (from, to)): ((f64, f64), (f64, f64)), v: f64| {
+            from + (to - from) * super::fraction(v, range)
         };
         (map(self.x, x), map(self.y, y))
     }

@@ -1,7 +1,7 @@
 //! A figure as a braille chart for the terminal (textplots).
 
-use super::Figure;
 use super::contour::{ContourFigure, Polyline};
+use super::{Figure, fraction};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 
 /// The marks of a path's first and last points.
@@ -12,9 +12,9 @@ pub(crate) const END: char = '■';
 /// the value range on the right, the x range and label below, and for a path
 /// a line naming its marks.
 pub(crate) fn draw(figure: &Figure, width: usize) -> String {
-    let (xlo, xhi) = figure.x_range;
-    let curve = points(&figure.curve);
-    let path = points(&figure.path);
+    let ranges = (figure.x_range, figure.y_range());
+    let curve = points(&figure.curve, ranges);
+    let path = points(&figure.path, ranges);
     let shapes = [Shape::Lines(&curve), Shape::Lines(&path)];
     let rows = (width / 5).clamp(6, 24);
     let title = if figure.y_label == figure.title {
@@ -25,7 +25,7 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
     let mut out = chart(
         &shapes,
         &title,
-        (figure.x_range, figure.y_range()),
+        ranges,
         &figure.x_label,
         (width, rows),
         &figure.path,
@@ -47,11 +47,12 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
         out.push_str(&format!("\n{points}{sep}{ends}"));
     }
     if figure.path_skipped > 0 {
+        let (x_lo, x_hi) = range_ticks(figure.x_range);
         out.push_str(&format!(
             "\n({} outside [{}, {}] or not finite left out)",
             count(figure.path_skipped, "path point"),
-            tick(xlo),
-            tick(xhi)
+            x_lo,
+            x_hi
         ));
     }
     out
@@ -64,18 +65,19 @@ pub(crate) fn draw(figure: &Figure, width: usize) -> String {
 pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
     // Every other level: braille cells are too coarse for all of them.
     let shown: Vec<&(f64, Vec<Polyline>)> = figure.lines.iter().skip(1).step_by(2).collect();
+    let ranges = (figure.x_range, figure.y_range);
     let pieces: Vec<Vec<(f32, f32)>> = shown
         .iter()
-        .flat_map(|(_, pieces)| pieces.iter().map(|p| points(p)))
+        .flat_map(|(_, pieces)| pieces.iter().map(|p| points(p, ranges)))
         .collect();
-    let path = points(&figure.path);
+    let path = points(&figure.path, ranges);
     let mut shapes: Vec<Shape> = pieces.iter().map(|p| Shape::Lines(p)).collect();
     shapes.push(Shape::Lines(&path));
     let rows = (width / 4).clamp(8, 30);
     let mut out = chart(
         &shapes,
         &figure.title,
-        (figure.x_range, figure.y_range),
+        ranges,
         &figure.x_label,
         (width, rows),
         &figure.path,
@@ -108,9 +110,50 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
     out
 }
 
-/// Points as textplots takes them.
-fn points(ps: &[(f64, f64)]) -> Vec<(f32, f32)> {
-    ps.iter().map(|&(x, y)| (x as f32, y as f32)).collect()
+/// Points as textplots takes them (f32), on the axes of the ranges `(x,
+/// y)` (see [`Axis`]).
+fn points(ps: &[(f64, f64)], (x, y): ((f64, f64), (f64, f64))) -> Vec<(f32, f32)> {
+    let (x, y) = (Axis::of(x), Axis::of(y));
+    ps.iter().map(|&(px, py)| (x.at(px), y.at(py))).collect()
+}
+
+/// A range as textplots draws it, in f32: divided by its width, with 0
+/// where it was when the range holds 0 (textplots draws its axis lines at
+/// 0), else from 1 to 2 (or −2 to −1), away from 0 as the range is. Values
+/// past f32's range, or closer together than its precision, still draw:
+/// `exp` on [0, 800] reaches 10³⁰⁷, and 1000 + w/1000 on [0, 1] spans 16
+/// steps of f32.
+#[derive(Clone, Copy)]
+struct Axis {
+    range: (f64, f64),
+    /// Where the range's low end is drawn.
+    start: f64,
+}
+
+impl Axis {
+    fn of((lo, hi): (f64, f64)) -> Axis {
+        let start = if lo > 0.0 {
+            1.0
+        } else if hi < 0.0 {
+            -2.0
+        } else {
+            -fraction(0.0, (lo, hi))
+        };
+        Axis {
+            range: (lo, hi),
+            start,
+        }
+    }
+
+    /// Where `v` is drawn.
+    fn at(self, v: f64) -> f32 {
+        (self.start + fraction(v, self.range)) as f32
+    }
+
+    /// Where the ends of the range are drawn.
+    fn ends(self) -> (f32, f32) {
+        (self.at(self.range.0), self.at(self.range.1))
+    }
 }
 
 /// `shapes` drawn over the ranges `(x, y)` in `(width, rows)` of the
@@ -120,27 +163,30 @@ fn points(ps: &[(f64, f64)]) -> Vec<(f32, f32)> {
 fn chart(
     shapes: &[Shape],
     title: &str,
-    ((xlo, xhi), (ylo, yhi)): ((f64, f64), (f64, f64)),
+    (x_range, y_range): ((f64, f64), (f64, f64)),
     x_label: &str,
     (width, rows): (usize, usize),
     path: &[(f64, f64)],
 ) -> String {
-    let label_len = tick(ylo).chars().count().max(tick(yhi).chars().count());
+    let (y_lo, y_hi) = range_ticks(y_range);
+    let label_len = y_lo.chars().count().max(y_hi.chars().count());
     // A canvas `dots` wide is dots/2 + 1 characters, then a space and a label.
     let columns = width.saturating_sub(label_len + 2).max(17);
     let dots_x = 2 * (columns - 1);
     let dots_y = 4 * (rows - 1);
-    let mut canvas = Chart::new_with_y_range(
-        dots_x as u32,
-        dots_y as u32,
-        xlo as f32,
-        xhi as f32,
-        ylo as f32,
-        yhi as f32,
-    );
+    // The points are on the axes of the ranges (see [`points`]); textplots
+    // labels the ends of the y range.
+    let ((x0, x1), (y0, y1)) = (Axis::of(x_range).ends(), Axis::of(y_range).ends());
+    let mut canvas = Chart::new_with_y_range(dots_x as u32, dots_y as u32, x0, x1, y0, y1);
     let mut canvas = canvas
         .x_label_format(LabelFormat::None)
-        .y_label_format(LabelFormat::Custom(Box::new(|v| tick(f64::from(v)))));
+        .y_label_format(LabelFormat::Custom(Box::new(move |v| {
+            if v > (y0 + y1) / 2.0 {
+                y_hi.clone()
+            } else {
+                y_lo.clone()
+            }
+        })));
     for shape in shapes {
         canvas = canvas.lineplot(shape);
     }
@@ -154,8 +200,8 @@ fn chart(
     lines.pop(); // textplots' x labels, replaced below
 
     let cell = |(x, y): (f64, f64)| {
-        let i = ((x - xlo) / (xhi - xlo) * dots_x as f64).round() as usize;
-        let j = ((y - ylo) / (yhi - ylo) * dots_y as f64).round() as usize;
+        let i = (fraction(x, x_range) * dots_x as f64).round() as usize;
+        let j = (fraction(y, y_range) * dots_y as f64).round() as usize;
         ((dots_y - j.min(dots_y)) / 4, i.min(dots_x) / 2)
     };
     if let (Some(&first), Some(&last)) = (path.first(), path.last()) {
@@ -172,7 +218,8 @@ fn chart(
         out.extend(l.iter());
         out.push('\n');
     }
-    out.push_str(&x_axis_line(&tick(xlo), x_label, &tick(xhi), columns));
+    let (x_lo, x_hi) = range_ticks(x_range);
+    out.push_str(&x_axis_line(&x_lo, x_label, &x_hi, columns));
     out
 }
 
@@ -208,14 +255,29 @@ pub(crate) fn clip(s: &str, width: usize) -> String {
 /// A short axis label: up to 4 significant digits, exponent form when large
 /// or small.
 pub(crate) fn tick(v: f64) -> String {
+    tick_digits(v, 4)
+}
+
+/// The labels of the ends of a range: [`tick`]'s, or with more digits where
+/// those read alike (`1000` and `1000.001`, not `1000` and `1000`).
+fn range_ticks((lo, hi): (f64, f64)) -> (String, String) {
+    (4..=15)
+        .map(|digits| (tick_digits(lo, digits), tick_digits(hi, digits)))
+        .find(|(a, b)| a != b)
+        .unwrap_or_else(|| (tick(lo), tick(hi)))
+}
+
+/// `v` with up to `digits` significant digits (at least 3), in exponent
+/// form when large or small.
+fn tick_digits(v: f64, digits: usize) -> String {
     if v == 0.0 {
         return "0".into();
     }
     let magnitude = v.abs().log10().floor();
     if !(-3.0..5.0).contains(&magnitude) {
-        return format!("{v:.2e}");
+        return format!("{v:.*e}", digits.max(3) - 2);
     }
-    let decimals = (3.0 - magnitude).max(0.0) as usize;
+    let decimals = (digits as f64 - 1.0 - magnitude).max(0.0) as usize;
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
