@@ -192,7 +192,19 @@ fn exact_numbers_are_bounded_in_bits() {
 fn ranges_too_wide_for_floats_are_not_plotted() {
     fails_with("plot(w*1e308, w, -1, 1, \"a.svg\")", "too wide for floats");
     fails_with("plot(w*1e308, w, -1, 1)", "too wide for floats");
-    fails_with("plot(w, w, -1e308, 1e308)", "too wide for floats");
+    fails_with(
+        "plot(w, w, -1e308, 1e308)",
+        "cannot draw w from -1e308 to 1e308: the range is too wide for floats",
+    );
+    fails_with(
+        "symbol v[2]\nplot(v[0] + v[1], v, [0, -1e308], [1, 1e308])",
+        "cannot draw v[1] from -1e308 to 1e308: the range is too wide for floats",
+    );
+    // Just inside: sampled across the whole range ((hi − lo)⋅k, the k-th
+    // sample's offset times 300, would overflow past the ninth sample).
+    let (out, err) = run("plot(w, w, -1e307, 1e307)");
+    let top = out.lines().nth(1).unwrap_or("");
+    assert!(err.is_empty() && top.ends_with(" 1.00e307"), "{out}{err}");
     // Equal values (up to rounding) are drawn around their value.
     let (out, err) = run("plot(1 + w*1e-17, w, -1, 1)");
     assert!(err.is_empty() && out.contains("1e-17"), "{out}{err}");

@@ -56,14 +56,28 @@ pub(crate) fn fraction(v: f64, (lo, hi): (f64, f64)) -> f64 {
     (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
 }
 
+/// `v` as typed when that is short (`2`, `0.5`), else in exponent form
+/// (`1e308`, not 309 digits).
+pub(crate) fn number(v: f64) -> String {
+    let typed = v.to_string();
+    if typed.len() <= 17 {
+        typed
+    } else {
+        format!("{v:?}")
+    }
+}
+
 /// `Err` when the range `lo..hi` of `what` cannot be drawn (see
 /// [`Figure::check_ranges`]).
-fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
+pub(crate) fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
     let width = hi - lo;
     let scale = lo.abs().max(hi.abs());
     if !width.is_finite() || width <= scale * 1e-12 {
         return Err(format!(
-            "cannot draw {what} from {lo:e} to {hi:e}: the range is too {} for floats",
+            "cannot draw {} from {} to {}: the range is too {} for floats",
+            what,
+            number(lo),
+            number(hi),
             if width.is_finite() { "narrow" } else { "wide" }
         ));
     }
@@ -247,7 +261,11 @@ impl Session {
         let (lo, hi) = (self.real(args[2])?, self.real(args[3])?);
         if lo >= hi {
             return Err(Diagnostic::new(
-                format!("plot needs lo < hi, not lo = {lo} and hi = {hi}"),
+                format!(
+                    "plot needs lo < hi, not lo = {} and hi = {}",
+                    number(lo),
+                    number(hi)
+                ),
                 args[2].span.to(args[3].span),
             ));
         }
@@ -292,7 +310,9 @@ impl Session {
         };
         let mut curve = Vec::with_capacity(SAMPLES);
         for k in 0..SAMPLES {
-            let x = lo + (hi - lo) * k as f64 / (SAMPLES - 1) as f64;
+            // The fraction first: (hi − lo)⋅k overflows for a range past
+            // 10³⁰⁶.
+            let x = lo + (hi - lo) * (k as f64 / (SAMPLES - 1) as f64);
             let y = at_w(x)?;
             if y.is_finite() {
                 curve.push((x, y));

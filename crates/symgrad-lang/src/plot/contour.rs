@@ -5,6 +5,7 @@
 //! the lines are found by marching squares (the `contour` crate, with
 //! linear interpolation between grid points).
 
+use super::number;
 use crate::ast::Expr;
 use crate::calls::usage_hint;
 use crate::diagnostic::Diagnostic;
@@ -62,7 +63,8 @@ impl Session {
                 return Err(Diagnostic::new(
                     format!(
                         "plot needs lo < hi in each coordinate, not lo = {} and hi = {} in coordinate {k}",
-                        lo[k], hi[k]
+                        number(lo[k]),
+                        number(hi[k])
                     ),
                     args[2].span.to(args[3].span),
                 ));
@@ -70,6 +72,10 @@ impl Session {
         }
         let stable = self.pool.stabilise(f).map_err(at(span))?;
         let name = self.symbol_name(v);
+        for k in 0..2 {
+            super::check_range(&format!("{name}[{k}]"), (lo[k], hi[k]))
+                .map_err(|e| Diagnostic::new(e, args[2].span.to(args[3].span)))?;
+        }
         let unbound: Vec<String> = self
             .pool
             .free_symbols(stable)
@@ -113,7 +119,10 @@ impl Session {
             return Err(Diagnostic::new(
                 format!(
                     "the expression has no finite, varying values in the box [{}, {}] × [{}, {}]",
-                    lo[0], hi[0], lo[1], hi[1]
+                    number(lo[0]),
+                    number(hi[0]),
+                    number(lo[1]),
+                    number(hi[1])
                 ),
                 args[0].span,
             ));
