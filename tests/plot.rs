@@ -594,6 +594,49 @@ fn svg_of_a_vector_against_its_index() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A line with many more points than pixel columns (the loss of every step
+/// of a long run) is drawn through the first, lowest, highest and last point
+/// of each column: a few thousand points, its spike and dip kept where they
+/// are.
+#[test]
+fn svg_of_a_long_vector_keeps_its_extremes_in_few_points() {
+    let dir = scratch("long");
+    let (csv, file) = (dir.join("v.csv"), dir.join("v.svg"));
+    let n = 100_000;
+    let values: Vec<String> = (0..n)
+        .map(|k| match k {
+            4242 => "5".to_string(),
+            77_777 => "-3".to_string(),
+            _ => format!("{}", (k * 7919 % 1000) as f64 / 1000.0),
+        })
+        .collect();
+    std::fs::write(&csv, values.join("\n")).unwrap();
+    run(&format!(
+        "v = load(\"{}\")\nplot(v, \"{}\")",
+        csv.display(),
+        file.display()
+    ));
+    let svg = Svg::read(&file);
+    let line = &polylines(&svg.doc(), "#0000FF")[0];
+    assert!(line.len() <= 4 * 800, "{} points", line.len());
+    let (x0, xn) = (line[0].0, line[line.len() - 1].0);
+    let index = |px: f64| 1.0 + (n - 1) as f64 * (px - x0) / (xn - x0);
+    let top = line.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    let bottom = line.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    // A pixel column holds about 145 samples; the spike is sample 4243.
+    assert!(
+        (index(top.0) - 4243.0).abs() < 300.0,
+        "spike at {}",
+        index(top.0)
+    );
+    assert!(
+        (index(bottom.0) - 77_778.0).abs() < 300.0,
+        "dip at {}",
+        index(bottom.0)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The visibility of an element animated by `<animate attributeName=
 /// "visibility" calcMode="discrete" values=… keyTimes=…>` at the moment `t`
 /// (a fraction of the cycle), by the SMIL rules: the value of the last key

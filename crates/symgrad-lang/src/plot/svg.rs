@@ -164,13 +164,13 @@ impl Canvas {
         (map(self.x, x), map(self.y, y))
     }
 
-    /// A line through `points`.
+    /// A line through `points` (see [`thinned`]).
     pub(crate) fn polyline(&self, points: &[(f64, f64)], colour: &str, width: u32) -> String {
+        let pixels: Vec<(f64, f64)> = points.iter().map(|&p| self.at(p)).collect();
         let mut line = format!(
             r#"<polyline fill="none" stroke="{colour}" stroke-width="{width}" stroke-linejoin="round" points=""#
         );
-        for &p in points {
-            let (x, y) = self.at(p);
+        for (x, y) in thinned(&pixels) {
             let _ = write!(line, "{x:.2},{y:.2} ");
         }
         line.push_str(r#""/>"#);
@@ -200,6 +200,37 @@ impl Canvas {
         let (x, y) = self.at(p);
         format!(r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{colour}"/>"#)
     }
+}
+
+/// A line (in pixels) that runs left to right with more points than four
+/// a pixel column on average, cut to the first, lowest, highest and last
+/// point of each column, in their order: it covers the same pixels, and
+/// the loss of every step of a long `sgd` run is a picture of kilobytes,
+/// not megabytes. Other lines (paths, contour lines) are kept whole.
+fn thinned(line: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let span = line.last().map_or(0.0, |l| l.0) - line.first().map_or(0.0, |f| f.0);
+    let rightward = line.windows(2).all(|w| w[0].0 <= w[1].0);
+    if !rightward || (line.len() as f64) <= 4.0 * (span + 1.0) {
+        return line.to_vec();
+    }
+    let mut kept = Vec::new();
+    let mut first = 0;
+    for column in line.chunk_by(|a, b| a.0.floor() == b.0.floor()) {
+        let by_y = |a: &(usize, &(f64, f64)), b: &(usize, &(f64, f64))| a.1.1.total_cmp(&b.1.1);
+        let low = column.iter().enumerate().min_by(by_y).map_or(0, |(k, _)| k);
+        let high = column.iter().enumerate().max_by(by_y).map_or(0, |(k, _)| k);
+        let mut picks = [0, low, high, column.len() - 1];
+        picks.sort_unstable();
+        let mut previous = None;
+        for k in picks {
+            if previous != Some(k) {
+                kept.push(line[first + k]);
+                previous = Some(k);
+            }
+        }
+        first += column.len();
+    }
+    kept
 }
 
 /// SVG elements added after a chart (drawn over it, in order), clipped to
