@@ -47,7 +47,7 @@ pub(crate) fn chart<'a, 'b>(
     // Room for the longest tick label on the y axis (about 8 pixels a
     // character at 14 pixels) beside the axis's name, so they do not
     // overlap.
-    let widest = [ylo, (ylo + yhi) / 2.0, yhi]
+    let widest = [ylo, ylo / 2.0 + yhi / 2.0, yhi]
         .iter()
         .map(|v| y_tick(v).chars().count())
         .max()
