@@ -67,6 +67,53 @@ fn descent_in_1d_follows_the_closed_form() {
     }
 }
 
+/// A run whose loss rose at every step (or epoch) ends with a line saying
+/// the learning rate is too large; one that comes down, even overshooting
+/// its minimum, or that stays level, does not.
+#[test]
+fn a_loss_rising_at_every_step_is_called_too_large_a_rate() {
+    // The last progress line after `src`, its wrapped lines joined.
+    let last_line = |src: &str| {
+        let (mut s, lines) = session();
+        ok(&mut s, src);
+        let last = lines.borrow().last().cloned().unwrap_or_default();
+        last.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    // L = w₁² + w₂² from (1, 1) with lr 10: w ← −19⋅w, so the loss is
+    // 2⋅361ᵏ at step k.
+    let line = last_line("symbol W[1, 2]\ndescend(sum(W .^ 2), W, 10, 5, [[1, 1]])");
+    let rest = line
+        .strip_prefix("the loss rose at every step, from 2.0 to ")
+        .unwrap_or_else(|| panic!("{line}"));
+    let (to, rest) = rest.split_once(':').unwrap();
+    // Progress lines show 6 significant digits.
+    let want = 2.0 * 361f64.powi(5);
+    assert!(
+        (to.parse::<f64>().unwrap() / want - 1.0).abs() < 1e-5,
+        "{to}"
+    );
+    assert_eq!(
+        rest,
+        " the learning rate 10.0 is too large for this loss; try a smaller one"
+    );
+    // lr 0.95 overshoots -2 at every step, and the loss still comes down;
+    // lr 1 flips w about -2, and the loss stays 19.
+    for lr in ["0.95", "1"] {
+        let line = last_line(&format!("descend((w + 2)^2 + 3, w, {lr}, 5, 2)"));
+        assert!(line.starts_with("step 5: "), "lr {lr}: {line}");
+    }
+    // sgd over one batch of three samples, lr 3: the mean loss per epoch
+    // rises.
+    let line = last_line(
+        "symbol W[1, 2]\nL(Xb, Yb) = mean((W*Xb - Yb).^2)\n\
+         sgd(L, W, [[1, 2, 3], [1, 0, 1]], [[1, 2, 4]], 3, 4, 3, [[0.5, 0.5]])",
+    );
+    assert!(
+        line.starts_with("the loss rose at every epoch, from "),
+        "{line}"
+    );
+}
+
 #[test]
 fn tol_stops_descent_at_the_step_the_closed_form_predicts() {
     for lr in [0.1f64, 0.95] {

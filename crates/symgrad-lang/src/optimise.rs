@@ -278,6 +278,9 @@ impl Session {
             path: keep_path.then(Vec::new),
         };
         let result = self.run_descent(&mut objective, &run, start, &mut record, span);
+        if result.is_ok() {
+            self.report_divergence(&record.losses, lr, "step");
+        }
         self.trained = Some(record);
         self.numeric_value(result?, span)
     }
@@ -373,6 +376,9 @@ impl Session {
             path: None,
         };
         let result = self.run_sgd(&mut objectives, &run, (&x, &y), start, &mut record, span);
+        if result.is_ok() {
+            self.report_divergence(&record.losses, run.lr, "epoch");
+        }
         self.batch_buffers = std::mem::take(&mut self.batch_buffers).kept_for(&x, &y);
         self.trained = Some(record);
         self.numeric_value(result?, span)
@@ -787,6 +793,23 @@ impl Session {
             }
         }
         Ok(show)
+    }
+
+    /// A progress line saying so when the loss rose at every `what` (step
+    /// or epoch), over three losses or more: the learning rate is too large
+    /// for this loss, which numbers growing line by line do not say.
+    fn report_divergence(&mut self, losses: &[f64], lr: f64, what: &str) {
+        if let [first, .., last] = losses
+            && losses.len() >= 3
+            && losses.windows(2).all(|w| w[1] > w[0])
+        {
+            self.report(&format!(
+                "the loss rose at every {what}, from {} to {}: the learning rate {} is too large for this loss; try a smaller one",
+                self.progress_number(*first),
+                self.progress_number(*last),
+                self.progress_number(lr)
+            ));
+        }
     }
 
     /// A progress line, wrapped at words to the width setting.
