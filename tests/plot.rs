@@ -525,6 +525,11 @@ fn svg_tick_labels_tell_ticks_apart_briefly() {
     values.dedup();
     assert!(count >= 5 && values.len() == count, "{labels:?}");
 
+    // One form along an axis: 200 … 1000 … 2000, not 800.0 then 1e3.
+    let svg = plot("plot(w, w, 0, 2000");
+    let labels = ticks(&svg, "");
+    assert!(labels.iter().all(|t| !t.contains(['e', '.'])), "{labels:?}");
+
     let svg = plot("plot(exp(w), w, 0, 800");
     let labels = ticks(&svg, "");
     assert!(labels.iter().all(|t| t.len() <= 8), "{labels:?}");

@@ -70,18 +70,27 @@ pub(crate) fn chart<'a, 'b>(
     Ok(chart)
 }
 
-/// The labels of ticks on an axis over `(lo, hi)`: as many digits as tell
-/// apart ticks a twentieth of the range apart (plotters' own labels keep
-/// five decimals at most, so ticks 10⁻⁶ apart all read `0.0`, and print
-/// 10³⁰⁰ in 300 digits), a tick a rounding error from 0 as 0 (not
-/// `-0.0`).
+/// The labels of ticks on an axis over `(lo, hi)`. Between 10⁻⁴ and 10⁶,
+/// positional with one number of decimals for the whole axis, enough for
+/// ticks a tenth of the range apart (`200`, `1000`, `1200`; `1000.0001`,
+/// `1000.0002`); past them, in exponent form with the digits that tell such
+/// ticks apart (`2e307`). plotters' own labels keep five decimals at most,
+/// so ticks 10⁻⁶ apart all read `0.0`, and print 10³⁰⁰ in 300 digits. A
+/// tick a rounding error from 0 is 0, not `-0.0`.
 fn tick_label((lo, hi): (f64, f64)) -> impl Fn(&f64) -> String {
-    let step = (hi / 20.0 - lo / 20.0).abs();
+    let spacing = (hi / 10.0 - lo / 10.0).abs();
     let top = lo.abs().max(hi.abs());
-    let digits = (top.log10().ceil() - step.log10().floor() + 1.0).clamp(1.0, 15.0) as usize;
+    let positional = (1e-4..1e6).contains(&top);
+    let decimals = (-spacing.log10()).ceil().clamp(0.0, 15.0) as usize;
+    let digits =
+        (top.log10().ceil() - (spacing / 2.0).log10().floor() + 1.0).clamp(1.0, 15.0) as usize;
     move |&v: &f64| {
-        let v = if v.abs() <= step * 1e-6 { 0.0 } else { v };
-        format_float(v, digits)
+        let v = if v.abs() <= spacing * 1e-6 { 0.0 } else { v };
+        if positional {
+            format!("{v:.decimals$}")
+        } else {
+            format_float(v, digits)
+        }
     }
 }
 
