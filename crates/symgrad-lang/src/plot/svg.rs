@@ -46,17 +46,21 @@ pub(crate) fn chart<'a, 'b>(
     let (x_tick, y_tick) = (tick_label((xlo, xhi)), tick_label((ylo, yhi)));
     // Room for the longest tick label on the y axis (about 8 pixels a
     // character at 14 pixels) beside the axis's name, so they do not
-    // overlap.
-    let widest = [ylo, ylo / 2.0 + yhi / 2.0, yhi]
-        .iter()
-        .map(|v| y_tick(v).chars().count())
-        .max()
-        .unwrap_or(0);
+    // overlap, and on the right for half the last x label, centred on the
+    // axis's end.
+    let widest = |tick: &dyn Fn(&f64) -> String, (lo, hi): (f64, f64)| {
+        [lo, lo / 2.0 + hi / 2.0, hi]
+            .iter()
+            .map(|v| tick(v).chars().count() as u32)
+            .max()
+            .unwrap_or(0)
+    };
     let mut chart = ChartBuilder::on(root)
         .caption(clip(title, TITLE_WIDTH), ("sans-serif", 22))
         .margin(15)
+        .margin_right((4 * widest(&x_tick, (xlo, xhi)) + 4).clamp(15, 60))
         .x_label_area_size(55)
-        .y_label_area_size((40 + 8 * widest as u32).clamp(80, 200))
+        .y_label_area_size((40 + 8 * widest(&y_tick, (ylo, yhi))).clamp(80, 200))
         .build_cartesian_2d(xlo..xhi, ylo..yhi)?;
     chart
         .configure_mesh()
