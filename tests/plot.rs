@@ -642,6 +642,37 @@ fn svg_of_a_long_vector_keeps_its_extremes_in_few_points() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Contour levels a millionth apart read apart: in the terminal's list and
+/// on the SVG's lines (they all read `2` before).
+#[test]
+fn close_contour_levels_read_apart() {
+    let f = "symbol v[2]\nplot(v[0] + v[1], v, [1, 1], [1 + 1e-8, 1 + 1e-8]";
+    let out = run(&format!("{f})"));
+    let line = out.lines().find(|l| l.starts_with("levels ")).unwrap();
+    // The list, less any level cut by the width.
+    let shown: Vec<&str> = line["levels ".len()..]
+        .split(", ")
+        .filter(|l| l.parse::<f64>().is_ok())
+        .collect();
+    let mut apart = shown.clone();
+    apart.dedup();
+    assert!(shown.len() >= 3 && apart == shown, "{line}");
+
+    let dir = scratch("levels");
+    let file = dir.join("c.svg");
+    run(&format!("{f}, \"{}\")", file.display()));
+    let svg = Svg::read(&file);
+    // The level labels: values near 2, where the axes' ticks are near 1.
+    let mut levels: Vec<String> = texts(&svg.doc())
+        .into_iter()
+        .filter(|t| t.parse::<f64>().is_ok_and(|v| v > 1.5))
+        .collect();
+    let count = levels.len();
+    levels.dedup();
+    assert!(count >= 5 && levels.len() == count, "{levels:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The visibility of an element animated by `<animate attributeName=
 /// "visibility" calcMode="discrete" values=… keyTimes=…>` at the moment `t`
 /// (a fraction of the cycle), by the SMIL rules: the value of the last key

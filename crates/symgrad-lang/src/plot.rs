@@ -56,6 +56,27 @@ pub(crate) fn fraction(v: f64, (lo, hi): (f64, f64)) -> f64 {
     (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
 }
 
+/// Labels of `values` by `label(v, digits)`, with the fewest digits from
+/// `least` up to 15 at which neighbours that differ read differently
+/// (contour levels a millionth apart read `2.000001` and `2.000002`, not
+/// `2` and `2`).
+pub(crate) fn distinct_labels(
+    values: &[f64],
+    least: usize,
+    label: impl Fn(f64, usize) -> String,
+) -> Vec<String> {
+    let at = |digits| {
+        values
+            .iter()
+            .map(|&v| label(v, digits))
+            .collect::<Vec<String>>()
+    };
+    let apart = |labels: &Vec<String>| {
+        (labels.windows(2).zip(values.windows(2))).all(|(l, v)| v[0] == v[1] || l[0] != l[1])
+    };
+    (least..=15).map(at).find(apart).unwrap_or_else(|| at(15))
+}
+
 /// `v` as typed when that is short (`2`, `0.5`), else in exponent form
 /// (`1e308`, not 309 digits).
 pub(crate) fn number(v: f64) -> String {

@@ -103,7 +103,9 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
         let area = canvas.area;
         frames.drawn.clip = Some(area);
         let n = figure.lines.len().max(2) - 1;
-        for (k, (level, pieces)) in figure.lines.iter().enumerate() {
+        let levels: Vec<f64> = figure.lines.iter().map(|(level, _)| *level).collect();
+        let labels = super::distinct_labels(&levels, 3, format_float);
+        for (k, ((_, pieces), label)) in figure.lines.iter().zip(&labels).enumerate() {
             let RGBAColor(r, g, b, _) =
                 HSLColor(0.66 * (1.0 - k as f64 / n as f64), 0.85, 0.42).to_rgba();
             let colour = format!("#{r:02X}{g:02X}{b:02X}");
@@ -115,7 +117,7 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
                 let (x, y) = canvas.at(longest[longest.len() / 2]);
                 frames.drawn.push(format!(
                     r#"<text x="{x:.2}" y="{y:.2}" dy="0.76em" font-family="sans-serif" font-size="12" fill="{colour}">{}</text>"#,
-                    escape(&format_float(*level, 3))
+                    escape(label)
                 ));
             }
         }

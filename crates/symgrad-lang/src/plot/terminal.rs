@@ -1,7 +1,7 @@
 //! A figure as a braille chart for the terminal (textplots).
 
 use super::contour::{ContourFigure, Polyline};
-use super::{Figure, fraction};
+use super::{Figure, distinct_labels, fraction};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 
 /// The marks of a path's first and last points.
@@ -82,7 +82,8 @@ pub(crate) fn draw_contours(figure: &ContourFigure, width: usize) -> String {
         (width, rows),
         &figure.path,
     );
-    let levels: Vec<String> = shown.iter().map(|(l, _)| tick(*l)).collect();
+    let values: Vec<f64> = shown.iter().map(|(l, _)| *l).collect();
+    let levels = distinct_labels(&values, 4, tick_digits);
     out.push_str(&format!(
         "\n{}, {} on the right",
         clip(
@@ -261,10 +262,8 @@ pub(crate) fn tick(v: f64) -> String {
 /// The labels of the ends of a range: [`tick`]'s, or with more digits where
 /// those read alike (`1000` and `1000.001`, not `1000` and `1000`).
 fn range_ticks((lo, hi): (f64, f64)) -> (String, String) {
-    (4..=15)
-        .map(|digits| (tick_digits(lo, digits), tick_digits(hi, digits)))
-        .find(|(a, b)| a != b)
-        .unwrap_or_else(|| (tick(lo), tick(hi)))
+    let labels = distinct_labels(&[lo, hi], 4, tick_digits);
+    (labels[0].clone(), labels[1].clone())
 }
 
 /// `v` with up to `digits` significant digits (at least 3), in exponent
