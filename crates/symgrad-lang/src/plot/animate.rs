@@ -26,8 +26,7 @@ type Drawn = Result<String, Box<dyn std::error::Error>>;
 /// and a caption `step k: w = …, f = …, f′ = …`.
 pub(crate) fn descent(figure: &Figure) -> Drawn {
     let mut svg = String::new();
-    let mut frames = Frames::new(figure.path.len());
-    {
+    let frames = {
         let root = SVGBackend::with_string(&mut svg, super::svg::SIZE).into_drawing_area();
         let chart = chart(
             &root,
@@ -39,7 +38,7 @@ pub(crate) fn descent(figure: &Figure) -> Drawn {
         .map_err(|e| e.to_string())?;
         let canvas = Canvas::of(&chart);
         let area = canvas.area;
-        frames.drawn.clip = Some(area);
+        let mut frames = Frames::new(figure.path.len(), Overlay::on(&canvas));
         frames.from(0, &canvas.polyline(&figure.curve, "#0000FF", 2));
         let (xlo, xhi) = figure.x_range;
         let reach = (xhi - xlo) / 8.0;
@@ -79,7 +78,8 @@ pub(crate) fn descent(figure: &Figure) -> Drawn {
             frames.from(last_frame, &canvas.end_mark(last));
         }
         root.present()?;
-    }
+        frames
+    };
     Ok(frames.insert_into(svg))
 }
 
@@ -88,8 +88,7 @@ pub(crate) fn descent(figure: &Figure) -> Drawn {
 /// path on them: all at once, or step by step when `animated`.
 pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
     let mut svg = String::new();
-    let mut frames = Frames::new(if animated { figure.path.len() } else { 0 });
-    {
+    let frames = {
         let root = SVGBackend::with_string(&mut svg, super::svg::SIZE).into_drawing_area();
         let chart = chart(
             &root,
@@ -101,7 +100,8 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
         .map_err(|e| e.to_string())?;
         let canvas = Canvas::of(&chart);
         let area = canvas.area;
-        frames.drawn.clip = Some(area);
+        let points = if animated { figure.path.len() } else { 0 };
+        let mut frames = Frames::new(points, Overlay::on(&canvas));
         let n = figure.lines.len().max(2) - 1;
         let levels: Vec<f64> = figure.lines.iter().map(|(level, _)| *level).collect();
         let labels = super::distinct_labels(&levels, 3, format_float);
@@ -150,7 +150,8 @@ pub(crate) fn contours(figure: &ContourFigure, animated: bool) -> Drawn {
             }
         }
         root.present()?;
-    }
+        frames
+    };
     Ok(frames.insert_into(svg))
 }
 
@@ -182,7 +183,8 @@ struct Frames {
 }
 
 impl Frames {
-    fn new(points: usize) -> Frames {
+    /// The frames of a path of `points` points, drawn into `drawn`.
+    fn new(points: usize, drawn: Overlay) -> Frames {
         let shown: Vec<usize> = if points <= MAX_FRAMES {
             (0..points).collect()
         } else {
@@ -191,11 +193,7 @@ impl Frames {
                 .collect()
         };
         let step = (DURATION / shown.len().max(1) as f64).clamp(STEP_TIME.0, STEP_TIME.1);
-        Frames {
-            shown,
-            step,
-            drawn: Overlay::default(),
-        }
+        Frames { shown, step, drawn }
     }
 
     /// The length of one cycle of the animation, in seconds.

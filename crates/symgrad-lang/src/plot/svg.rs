@@ -109,8 +109,7 @@ pub(crate) fn shown_y_range(figure: &Figure) -> (f64, f64) {
 /// The SVG text of `figure`.
 pub(crate) fn render(figure: &Figure) -> Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
-    let mut drawn = Overlay::default();
-    {
+    let drawn = {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         let chart = chart(
             &root,
@@ -121,11 +120,12 @@ pub(crate) fn render(figure: &Figure) -> Result<String, Box<dyn std::error::Erro
         )
         .map_err(|e| e.to_string())?;
         let canvas = Canvas::of(&chart);
-        drawn.clip = Some(canvas.area);
+        let mut drawn = Overlay::on(&canvas);
         drawn.push(canvas.polyline(&figure.curve, "#0000FF", 2));
         path(&canvas, &figure.path, &mut drawn);
         root.present()?;
-    }
+        drawn
+    };
     Ok(drawn.insert_into(svg))
 }
 
@@ -248,13 +248,21 @@ fn thinned(line: &[(f64, f64)]) -> Vec<(f64, f64)> {
 
 /// SVG elements added after a chart (drawn over it, in order), clipped to
 /// its plotting area.
-#[derive(Default)]
 pub(crate) struct Overlay {
-    pub(crate) clip: Option<(i32, i32, i32, i32)>,
+    /// The plotting area in pixels: x, y, width, height.
+    clip: (i32, i32, i32, i32),
     elements: String,
 }
 
 impl Overlay {
+    /// No elements yet, over the plotting area of `canvas`.
+    pub(crate) fn on(canvas: &Canvas) -> Overlay {
+        Overlay {
+            clip: canvas.area,
+            elements: String::new(),
+        }
+    }
+
     pub(crate) fn push(&mut self, element: impl AsRef<str>) {
         self.elements.push_str(element.as_ref());
         self.elements.push('\n');
@@ -268,16 +276,13 @@ impl Overlay {
         let Some(end) = svg.rfind("</svg>").filter(|_| !self.elements.is_empty()) else {
             return svg;
         };
-        let mut block = String::from("<g class=\"data\"");
-        if let Some((x, y, w, h)) = self.clip {
-            let mut hasher = std::hash::DefaultHasher::new();
-            (&svg, &self.elements).hash(&mut hasher);
-            let id = format!("plot-area-{:016x}", hasher.finish());
-            block = format!(
-                "<defs><clipPath id=\"{id}\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath></defs>\n{block} clip-path=\"url(#{id})\""
-            );
-        }
-        block.push_str(">\n");
+        let (x, y, w, h) = self.clip;
+        let mut hasher = std::hash::DefaultHasher::new();
+        (&svg, &self.elements).hash(&mut hasher);
+        let id = format!("plot-area-{:016x}", hasher.finish());
+        let mut block = format!(
+            "<defs><clipPath id=\"{id}\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/></clipPath></defs>\n<g class=\"data\" clip-path=\"url(#{id})\">\n"
+        );
         block.push_str(&self.elements);
         block.push_str("</g>\n");
         svg.insert_str(end, &block);
