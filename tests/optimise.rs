@@ -371,6 +371,52 @@ fn sgd_runs_one_after_another_reuse_their_buffers_correctly() {
 }
 
 #[test]
+fn sgd_takes_large_batches_from_the_data_in_place() {
+    // 6 000 samples in batches of 2 500 (more than a fifth of the samples:
+    // each block of the program gathers its own) and a last one of 1 000
+    // (gathered whole), shuffled: the steps are those of this loop on
+    // L = mean((v⋅X − y)²) over each batch, in the order drawn.
+    let (rows, n, batch, lr) = (3, 6000, 2500, 0.1);
+    let (mut s, _) = session();
+    ok(
+        &mut s,
+        &format!(
+            "seed(1); X = randn({rows}, {n}); Y = rand(1, {n})\n\
+             symbol V[1, {rows}]\nQ(Xb, Yb) = mean((V * Xb - Yb) .^ 2)"
+        ),
+    );
+    let x = numbers(&mut s, "X");
+    let y = numbers(&mut s, "Y");
+    ok(
+        &mut s,
+        &format!("seed(7); P1 = permutation({n}); P2 = permutation({n})"),
+    );
+    let orders = [numbers(&mut s, "P1"), numbers(&mut s, "P2")];
+    let mut v = vec![0.5; rows];
+    for order in &orders {
+        for samples in order.chunks(batch) {
+            let mut g = vec![0.0; rows];
+            for j in samples.iter().map(|&j| j as usize) {
+                let r: f64 = (0..rows).map(|i| v[i] * x[i * n + j]).sum::<f64>() - y[j];
+                for (i, gi) in g.iter_mut().enumerate() {
+                    *gi += 2.0 * r * x[i * n + j] / samples.len() as f64;
+                }
+            }
+            for (vi, gi) in v.iter_mut().zip(&g) {
+                *vi -= lr * gi;
+            }
+        }
+    }
+    let start = matrix_literal(&[0.5; 3], rows);
+    ok(&mut s, "seed(7)");
+    let got = numbers(
+        &mut s,
+        &format!("sgd(Q, V, X, Y, {lr}, 2, {batch}, {start})"),
+    );
+    assert_close("V", &got, &v, 1e-12, 1e-14);
+}
+
+#[test]
 fn full_batch_sgd_is_descent() {
     let (mut s, _) = session();
     ok(&mut s, DATA);

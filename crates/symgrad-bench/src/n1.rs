@@ -454,6 +454,15 @@ fn script_in(
     )?;
     check_small(&format!("{name} full-batch sgd step"), e)?;
     let full = growth(before_full, measure::peak_rss_mb());
+    // An epoch of two batches: each block of the program gathers its own
+    // samples of X, which is not copied.
+    let before_half = measure::rss_mb();
+    measure::reset_peak();
+    run_in(
+        &mut session,
+        &format!("sgd(Lb, W, X, Y, {LR}, 1, {}, W0);", d.n.div_ceil(2)),
+    )?;
+    let half = growth(before_half, measure::peak_rss_mb());
     let epoch = format!("sgd(Lb, W, X, Y, {LR}, 1, {BATCH}, W0);");
     let before = measure::rss_mb();
     measure::reset_peak();
@@ -466,7 +475,7 @@ fn script_in(
         show(t),
         &format!(
             "{} steps; peak RSS {} over the {:.0} MiB before (X is {x_mb:.0} MiB; \
-             a full-batch step: {full})",
+             a full-batch step: {full}; an epoch of two batches: {half})",
             d.n.div_ceil(BATCH),
             growth(before, peak),
             before.unwrap_or(f64::NAN)

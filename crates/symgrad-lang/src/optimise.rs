@@ -90,38 +90,67 @@ impl Objective {
         free
     }
 
-    /// The loss and the gradient (shaped like `w`) at `w`, the data symbols
-    /// taking the values `data` (in order: shape and row-major numbers,
-    /// read in place).
-    fn value_and_grad(
-        &mut self,
-        pool: &mut Pool,
-        w: &Values,
-        data: &[(Shape, &[f64])],
-    ) -> symgrad::Result<(f64, Values)> {
-        let program = match &mut self.program {
+    /// The program, compiled on first use.
+    fn program(&mut self, pool: &mut Pool) -> symgrad::Result<&mut Program> {
+        let program = match self.program.take() {
             Some(p) => p,
             None => {
                 let inputs: Vec<ExprId> =
                     std::iter::once(self.w).chain(self.data.clone()).collect();
                 let mut p = pool.compile(&[self.loss, self.grad], &inputs)?;
                 p.set_threads(self.threads);
-                self.program.insert(p)
+                p
             }
         };
+        Ok(self.program.insert(program))
+    }
+
+    /// True when the program can pick a batch of `size` samples from the
+    /// data sets given whole, in any order: it runs in blocks of those
+    /// samples, which only the data holds (not `w`, nor a constant). False
+    /// when it does not compile ([`Objective::value_and_grad`] says why).
+    fn picks_batches(&mut self, pool: &mut Pool, size: usize) -> bool {
+        let sampled = self.program(pool).ok().and_then(|p| p.sampled_inputs());
+        sampled.is_some_and(|(samples, by)| samples == size && !by[0])
+    }
+
+    /// The loss and the gradient (shaped like `w`) at `w`, the data symbols
+    /// taking the values `data` (in order: shape and row-major numbers,
+    /// read in place), or, with `samples`, the samples `samples` of the
+    /// data sets `data` (see [`Objective::picks_batches`]).
+    fn value_and_grad(
+        &mut self,
+        pool: &mut Pool,
+        w: &Values,
+        data: &[(Shape, &[f64])],
+        samples: Option<&[usize]>,
+    ) -> symgrad::Result<(f64, Values)> {
+        let program = self.program(pool)?;
         let inputs: Vec<(Shape, &[f64])> = std::iter::once((w.shape, &w.data[..]))
             .chain(data.iter().copied())
             .collect();
-        let out = program.run_on(&inputs)?;
+        let out = match samples {
+            Some(samples) => {
+                let picked: Vec<bool> = (0..inputs.len()).map(|k| k > 0).collect();
+                program.run_on_samples(&inputs, &picked, samples)?
+            }
+            None => program.run_on(&inputs)?,
+        };
+        let finite = program.all_finite();
         let visible = out.iter().any(|v| v.data.iter().any(|x| !x.is_finite()));
         let mut out = out.into_iter();
-        if !program.all_finite() && !visible {
+        if !finite && !visible {
             // A NaN or infinity on the way that the result hides (as
             // `relu(NaN)` is 0): name it. A visible one is reported with
             // the step by the caller.
-            let values = inputs.iter().map(|&(shape, numbers)| Values {
-                shape,
-                data: numbers.to_vec(),
+            let values = inputs.iter().enumerate().map(|(k, &(shape, numbers))| {
+                match samples.filter(|_| k > 0) {
+                    Some(samples) => pick_columns(shape, numbers, samples),
+                    None => Values {
+                        shape,
+                        data: numbers.to_vec(),
+                    },
+                }
             });
             let bindings = std::iter::once(self.w)
                 .chain(self.data.iter().copied())
@@ -142,6 +171,18 @@ impl Objective {
             _ => grad,
         };
         Ok((loss, grad))
+    }
+}
+
+/// The columns `samples` of a matrix (row-major numbers), in that order.
+fn pick_columns(shape: Shape, numbers: &[f64], samples: &[usize]) -> Values {
+    let data = numbers
+        .chunks_exact(shape.cols.max(1))
+        .flat_map(|row| samples.iter().map(|&j| row[j]))
+        .collect();
+    Values {
+        shape: Shape::new(shape.rows, samples.len()),
+        data,
     }
 }
 
@@ -299,7 +340,7 @@ impl Session {
             if self.stop_on_interrupt(&interrupt, &stopped) {
                 break;
             }
-            let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &[]) {
+            let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &[], None) {
                 Ok(r) => r,
                 Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => break,
                 Err(e) => return Err(at(span)(e)),
@@ -454,6 +495,15 @@ impl Session {
         // order: the gradient of a loss that treats the samples alike does
         // not depend on their order, and a copy would hold the data twice.
         let whole = batches == 1;
+        // A batch of more than a fifth of the samples is not gathered (a
+        // window of it would be more than a fifth of the data beside it)
+        // when its program runs in blocks: each block of the program
+        // gathers its own samples. They are taken in increasing order, so
+        // that the data is read nearly as a stream; the program treats
+        // them alike, so their order changes only the rounding. (Such a
+        // batch is a window of its own: `per_window` is 1.)
+        let pick = !whole && 5 * run.batch > n;
+        let mut sorted = Vec::new();
         let last = run.epochs.saturating_mul(batches);
         let mut step = 0;
         let mut norm = 0.0;
@@ -473,20 +523,28 @@ impl Session {
                     break 'epochs;
                 }
                 step += 1;
-                let batch = if whole {
-                    [(x.shape, x.data()), (y.shape, y.data())]
+                let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
+                    Diagnostic::new("internal error: no objective for a batch", span)
+                })?;
+                let picked = pick && objective.picks_batches(&mut self.pool, columns.len());
+                let whole_data = [(x.shape, x.data()), (y.shape, y.data())];
+                let (batch, samples) = if whole {
+                    (whole_data, None)
+                } else if picked {
+                    sorted.clear();
+                    sorted.extend_from_slice(columns);
+                    sorted.sort_unstable();
+                    (whole_data, Some(&sorted[..]))
                 } else {
                     if b == 0 {
                         x.gather(window, run.batch, &mut self.batch_buffers.x);
                         y.gather(window, run.batch, &mut self.batch_buffers.y);
                     }
                     let (xb, yb) = (&self.batch_buffers.x[b], &self.batch_buffers.y[b]);
-                    [(xb.shape, &xb.data[..]), (yb.shape, &yb.data[..])]
+                    ([(xb.shape, &xb.data[..]), (yb.shape, &yb.data[..])], None)
                 };
-                let objective = objectives.get_mut(&columns.len()).ok_or_else(|| {
-                    Diagnostic::new("internal error: no objective for a batch", span)
-                })?;
-                let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &batch) {
+                let step_result = objective.value_and_grad(&mut self.pool, &w, &batch, samples);
+                let (loss, grad) = match step_result {
                     Ok(r) => r,
                     Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => {
                         break 'epochs;

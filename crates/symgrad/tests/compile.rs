@@ -523,6 +523,131 @@ fn inputs_read_in_place_are_checked_and_give_what_owned_ones_give() {
     assert!(message(few).contains("takes 2 inputs, not 1"));
 }
 
+/// Softmax regression on a batch of `m` samples picked from data given
+/// whole (`run_on_samples`), samples as columns and as rows, in ragged
+/// blocks on one and two threads, against the interpreter on the batch
+/// gathered by a plain loop, and against a run on that gathered batch.
+#[test]
+fn picked_samples_give_what_the_gathered_batch_gives() {
+    let mut rng = Rng::new(23);
+    let (d, k, m, n) = (40, 3, 150, 400);
+    for rows in [false, true] {
+        // Shapes with the samples as columns, or as rows.
+        let by = |a: usize, b: usize| if rows { sh(b, a) } else { sh(a, b) };
+        let mut p = Pool::new();
+        let w = p.symbol("W", sh(k, d)).unwrap();
+        let xb = p.symbol("X batch", by(d, m)).unwrap();
+        let yb = p.symbol("Y batch", by(k, m)).unwrap();
+        let (z, axis) = if rows {
+            let wt = p.transpose(w).unwrap();
+            (p.product(xb, wt).unwrap(), Axis::Rows)
+        } else {
+            (p.product(w, xb).unwrap(), Axis::Cols)
+        };
+        let sm = p.softmax(z, axis).unwrap();
+        let log = p.apply(Func::Log, sm).unwrap();
+        let prod = p.mul(&[yb, log]).unwrap();
+        let total = p.sum(prod, Axis::All).unwrap();
+        let scale = p.rational(-1, m as i64).unwrap();
+        let loss = p.mul(&[scale, total]).unwrap();
+        let g = p.grad(loss, w).unwrap();
+        let opts = CompileOptions { min_samples: 50 };
+        let mut prog = p.compile_with(&[loss, g], &[w, xb, yb], &opts).unwrap();
+        assert_eq!(prog.sampled_inputs(), Some((m, vec![false, true, true])));
+        let x = random_values(&mut rng, by(d, n));
+        let y = random_values(&mut rng, by(k, n));
+        let wv = random_values(&mut rng, sh(k, d));
+        // Distinct samples in no order, and one twice.
+        let mut samples: Vec<usize> = (0..m).map(|j| (j * 7919 + 13) % n).collect();
+        samples[5] = samples[100];
+        // The batch by a plain loop: sample q of the batch is sample
+        // samples[q] of the data.
+        let gather = |v: &Values, size: usize| {
+            let mut out = vec![0.0; size * m];
+            for (q, &j) in samples.iter().enumerate() {
+                for r in 0..size {
+                    if rows {
+                        out[q * size + r] = v.data[j * size + r];
+                    } else {
+                        out[r * m + q] = v.data[r * n + j];
+                    }
+                }
+            }
+            Values::new(by(size, m), out).unwrap()
+        };
+        let (xg, yg) = (gather(&x, d), gather(&y, k));
+        let bind = HashMap::from([(w, wv.clone()), (xb, xg.clone()), (yb, yg.clone())]);
+        let want = [
+            oracle(&mut p, loss, &bind).unwrap(),
+            oracle(&mut p, g, &bind).unwrap(),
+        ];
+        let whole = [
+            (wv.shape, &wv.data[..]),
+            (x.shape, &x.data[..]),
+            (y.shape, &y.data[..]),
+        ];
+        let picked = [false, true, true];
+        for block in [Some(7), Some(64)] {
+            for threads in [1, 2] {
+                prog.set_block(block);
+                prog.set_threads(threads);
+                let got = prog.run_on_samples(&whole, &picked, &samples).unwrap();
+                for (x, y) in want.iter().zip(&got) {
+                    assert_eq!(x.shape, y.shape);
+                    for (a, b) in x.data.iter().zip(&y.data) {
+                        assert!(close(*a, *b, 1e-12), "rows {rows}, {block:?}: {a} vs {b}");
+                    }
+                }
+                let batch = prog.run(&[&wv, &xg, &yg]).unwrap();
+                assert_eq!(got, batch, "rows {rows}, {block:?}, {threads} threads");
+            }
+        }
+        let message = |r: symgrad::Result<Vec<Values>>| r.unwrap_err().to_string();
+        let past = [n].repeat(m);
+        assert!(
+            message(prog.run_on_samples(&whole, &picked, &past))
+                .contains(&format!("sample {n} of X batch is past its {n} samples"))
+        );
+        assert!(
+            message(prog.run_on_samples(&whole, &picked, &samples[1..]))
+                .contains(&format!("runs on {m} samples, not {}", m - 1))
+        );
+        assert!(
+            message(prog.run_on_samples(&whole, &[true, true, true], &samples))
+                .contains("reads W whole")
+        );
+        let cut = [whole[0], (x.shape, &x.data[1..]), whole[2]];
+        assert!(message(prog.run_on_samples(&cut, &picked, &samples)).contains("but holds"));
+        // Without blocks, nothing is picked.
+        let mut plain = p.compile(&[loss, g], &[w, xb, yb]).unwrap();
+        assert_eq!(plain.sampled_inputs(), None);
+        assert!(
+            message(plain.run_on_samples(&whole, &picked, &samples))
+                .contains("does not run in blocks")
+        );
+    }
+}
+
+/// A program in which a constant holds samples depends on their order.
+#[test]
+fn samples_held_by_a_constant_are_not_only_in_the_inputs() {
+    let mut p = Pool::new();
+    let (d, m) = (4, 100);
+    let w = p.symbol("W", sh(1, d)).unwrap();
+    let xb = p.symbol("X batch", sh(d, m)).unwrap();
+    let weights: Vec<f64> = (0..m).map(|j| j as f64).collect();
+    let c = p
+        .dense(Dense::from_f64(sh(1, m), weights).unwrap())
+        .unwrap();
+    let z = p.product(w, xb).unwrap();
+    let weighted = p.mul(&[c, z]).unwrap();
+    let l = p.sum(weighted, Axis::All).unwrap();
+    let opts = CompileOptions { min_samples: 50 };
+    let prog = p.compile_with(&[l], &[w, xb], &opts).unwrap();
+    assert!(prog.block().is_some());
+    assert_eq!(prog.sampled_inputs(), None);
+}
+
 #[test]
 fn compiled_gradients_match_finite_differences() {
     let mut rng = Rng::new(99);

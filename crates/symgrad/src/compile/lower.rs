@@ -2,6 +2,7 @@
 
 use super::Const;
 use super::fused::{Builder, Op};
+use super::picks::Picks;
 use super::plan::{Phase, Plan};
 use super::step::{Arg, Frame, Loc, Operand, Other, Side, Step};
 use crate::{Axis, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape, Values};
@@ -19,6 +20,8 @@ pub(crate) struct Lowered {
     block_end: usize,
     slots: Vec<Vec<f64>>,
     regs: Vec<f64>,
+    /// Each input's block of picked samples (see [`Picks`]).
+    gathered: Vec<Vec<f64>>,
     /// False after a run in which some value was infinite or NaN.
     pub(crate) finite: bool,
     /// The pool's Ctrl-C flag, checked before each step.
@@ -118,6 +121,7 @@ pub(crate) fn lower(
         pre_end: ends[0],
         block_end: ends[1],
         slots: Vec::new(),
+        gathered: Vec::new(),
         finite: true,
         interrupt: pool.interrupt_flag(),
         helpers: Vec::new(),
@@ -729,10 +733,12 @@ impl Lowered {
             .any(|s| s.reads().iter().any(data_by_columns))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_steps(
         &mut self,
         range: std::ops::Range<usize>,
         inputs: &[&[f64]],
+        picks: Option<Picks>,
         start: usize,
         width: usize,
         par: Par,
@@ -740,21 +746,26 @@ impl Lowered {
         let mut work = Work {
             slots: std::mem::take(&mut self.slots),
             regs: std::mem::take(&mut self.regs),
+            gathered: std::mem::take(&mut self.gathered),
             finite: self.finite,
         };
-        let r = self.runner(inputs).run(&mut work, range, start, width, par);
+        let r = self
+            .runner(inputs, picks)
+            .run(&mut work, range, start, width, par);
         self.slots = work.slots;
         self.regs = work.regs;
+        self.gathered = work.gathered;
         self.finite = work.finite;
         r
     }
 
-    fn runner<'a>(&'a self, inputs: &'a [&'a [f64]]) -> Runner<'a> {
+    fn runner<'a>(&'a self, inputs: &'a [&'a [f64]], picks: Option<Picks<'a>>) -> Runner<'a> {
         Runner {
             steps: &self.steps,
             consts: &self.consts,
             interrupt: self.interrupt.as_deref(),
             inputs,
+            picks,
         }
     }
 
@@ -765,6 +776,8 @@ impl Lowered {
             slots: &self.slots,
             start: 0,
             width: 0,
+            picks: None,
+            gathered: &[],
         };
         self.outputs
             .iter()
@@ -774,28 +787,56 @@ impl Lowered {
 
     /// The numbers held in working buffers (grown by runs, kept between them).
     pub(crate) fn buffer_len(&self) -> usize {
-        self.slots.iter().map(Vec::capacity).sum::<usize>() + self.regs.capacity()
+        let held = |v: &Vec<Vec<f64>>| v.iter().map(Vec::capacity).sum::<usize>();
+        held(&self.slots) + held(&self.gathered) + self.regs.capacity()
+    }
+
+    /// How each of `count` inputs is read: `None` when no step reads it,
+    /// else the side of its samples (`Side::Whole` when any read is whole).
+    pub(crate) fn input_sides(&self, count: usize) -> Vec<Option<Side>> {
+        let mut sides = vec![None; count];
+        let reads = self.steps.iter().flat_map(Step::reads);
+        for o in reads.chain(self.outputs.iter().copied()) {
+            if let Loc::Input(k) = o.loc {
+                sides[k] = match sides[k] {
+                    Some(side) if side != o.side => Some(Side::Whole),
+                    _ => Some(o.side),
+                };
+            }
+        }
+        sides
+    }
+
+    /// True when every operand read by samples is an input (no constant
+    /// has the sample axis).
+    pub(crate) fn samples_only_in_inputs(&self) -> bool {
+        let reads = self.steps.iter().flat_map(Step::reads);
+        reads
+            .filter(|o| o.side != Side::Whole)
+            .all(|o| !matches!(o.loc, Loc::Const(_)))
     }
 
     /// Runs every step on whole matrices.
     pub(crate) fn run_whole(&mut self, inputs: &[&[f64]], par: Par) -> Result<Vec<Values>> {
         self.finite = true;
-        self.run_steps(0..self.steps.len(), inputs, 0, 0, par)?;
+        self.run_steps(0..self.steps.len(), inputs, None, 0, 0, par)?;
         self.results(inputs)
     }
 
     /// Runs the steps before the blocks, the block's steps over each block
-    /// of `width` samples, then the rest.
+    /// of `width` samples (of `picks`, when given), then the rest.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn run_blocked(
         &mut self,
         inputs: &[&[f64]],
+        picks: Option<Picks>,
         samples: usize,
         width: usize,
         threads: usize,
         par: Par,
     ) -> Result<Vec<Values>> {
         self.finite = true;
-        self.run_steps(0..self.pre_end, inputs, 0, 0, par)?;
+        self.run_steps(0..self.pre_end, inputs, None, 0, 0, par)?;
         let sums = self.sums();
         for &(s, len) in &sums {
             self.slots[s].clear();
@@ -807,9 +848,14 @@ impl Lowered {
         let per = blocks.div_ceil(threads) * width;
         let range = self.pre_end..self.block_end;
         if threads == 1 {
-            self.run_block_range(range, inputs, 0..samples, width, par)?;
+            let mut start = 0;
+            while start < samples {
+                let w = width.min(samples - start);
+                self.run_steps(range.clone(), inputs, picks, start, w, par)?;
+                start += w;
+            }
         } else {
-            self.run_threads(range, inputs, &sums, samples, per, width)?;
+            self.run_threads(range, inputs, picks, &sums, samples, per, width)?;
         }
         // The sums over blocks, checked once here rather than after every
         // block (N1's gradient is 7 840 numbers, summed over 250 blocks a
@@ -817,7 +863,7 @@ impl Lowered {
         for &(s, _) in &sums {
             self.finite &= super::fused::all_finite(&self.slots[s]);
         }
-        self.run_steps(self.block_end..self.steps.len(), inputs, 0, 0, par)?;
+        self.run_steps(self.block_end..self.steps.len(), inputs, None, 0, 0, par)?;
         self.results(inputs)
     }
 
@@ -834,31 +880,16 @@ impl Lowered {
             .collect()
     }
 
-    fn run_block_range(
-        &mut self,
-        steps: std::ops::Range<usize>,
-        inputs: &[&[f64]],
-        samples: std::ops::Range<usize>,
-        width: usize,
-        par: Par,
-    ) -> Result<()> {
-        let mut start = samples.start;
-        while start < samples.end {
-            let w = width.min(samples.end - start);
-            self.run_steps(steps.clone(), inputs, start, w, par)?;
-            start += w;
-        }
-        Ok(())
-    }
-
     /// Runs the blocks on several threads, each over `per` samples with its
     /// own buffers (copies of the values computed before the blocks, its
     /// `sums` from zero), then adds the sums of the others into this one's,
     /// in thread order.
+    #[allow(clippy::too_many_arguments)]
     fn run_threads(
         &mut self,
         steps: std::ops::Range<usize>,
         inputs: &[&[f64]],
+        picks: Option<Picks>,
         sums: &[(usize, usize)],
         samples: usize,
         per: usize,
@@ -878,9 +909,10 @@ impl Lowered {
         let mut mine = Work {
             slots: std::mem::take(&mut self.slots),
             regs: std::mem::take(&mut self.regs),
+            gathered: std::mem::take(&mut self.gathered),
             finite: self.finite,
         };
-        let runner = self.runner(inputs);
+        let runner = self.runner(inputs, picks);
         let results: Vec<Result<()>> = std::thread::scope(|scope| {
             let handles: Vec<_> = helpers
                 .iter_mut()
@@ -913,6 +945,7 @@ impl Lowered {
         }
         self.slots = mine.slots;
         self.regs = mine.regs;
+        self.gathered = mine.gathered;
         self.finite = mine.finite;
         self.helpers = helpers;
         results.into_iter().collect()
@@ -924,6 +957,8 @@ impl Lowered {
 pub(crate) struct Work {
     slots: Vec<Vec<f64>>,
     regs: Vec<f64>,
+    /// Each input's block of picked samples (see [`Picks`]).
+    gathered: Vec<Vec<f64>>,
     finite: bool,
 }
 
@@ -933,6 +968,7 @@ struct Runner<'a> {
     consts: &'a [Const],
     interrupt: Option<&'a std::sync::atomic::AtomicBool>,
     inputs: &'a [&'a [f64]],
+    picks: Option<Picks<'a>>,
 }
 
 impl Runner<'_> {
@@ -945,6 +981,14 @@ impl Runner<'_> {
         width: usize,
         par: Par,
     ) -> Result<()> {
+        if let Some(picks) = self.picks.filter(|_| width > 0) {
+            work.gathered.resize_with(self.inputs.len(), Vec::new);
+            for (k, (data, into)) in self.inputs.iter().zip(&mut work.gathered).enumerate() {
+                if picks.picks(k) {
+                    picks.gather(k, data, start, width, into);
+                }
+            }
+        }
         for k in range {
             if self
                 .interrupt
@@ -965,6 +1009,8 @@ impl Runner<'_> {
                 slots: &work.slots,
                 start,
                 width,
+                picks: self.picks,
+                gathered: &work.gathered,
             };
             let r = step.run(&frame, &mut out, &mut work.regs, par, self.interrupt);
             work.slots[o] = out;

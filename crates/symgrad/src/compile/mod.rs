@@ -13,6 +13,7 @@ mod fused;
 mod kernels;
 mod lanemath;
 mod lower;
+mod picks;
 mod plan;
 mod scalar;
 mod skinny;
@@ -26,6 +27,7 @@ use crate::{DenseData, Error, ExprId, Pool, Result, Shape, Values};
 use faer::Par;
 use lower::Lowered;
 use std::sync::Arc;
+use step::Side;
 
 /// Options of [`Pool::compile_with`].
 #[derive(Clone, Copy, Debug)]
@@ -167,6 +169,115 @@ impl Program {
     /// [`Program::run`] on numbers held anywhere: `inputs[k]` is the shape
     /// and the row-major numbers of the k-th input, read in place.
     pub fn run_on(&mut self, inputs: &[(Shape, &[f64])]) -> Result<Vec<Values>> {
+        self.check_count(inputs)?;
+        for (k, &input) in inputs.iter().enumerate() {
+            self.check_input(k, input, self.inputs[k].1)?;
+        }
+        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
+        match (&mut self.blocked, self.block) {
+            (Some(b), Some(width)) => {
+                b.program
+                    .run_blocked(&data, None, b.samples, width, self.threads, self.par)
+            }
+            _ => self.whole.run_whole(&data, self.par),
+        }
+    }
+
+    /// [`Program::run_on`] on some of the samples of data given whole: the
+    /// inputs marked in `picked` hold more samples than the program
+    /// declares, and it runs on their samples `samples` (in that order, as
+    /// many as it declares). Each block of samples gathers its own, so they
+    /// are never copied all together (`sgd`'s large batches). An error
+    /// when the program does not run in blocks, or reads a picked input
+    /// other than by its samples.
+    pub fn run_on_samples(
+        &mut self,
+        inputs: &[(Shape, &[f64])],
+        picked: &[bool],
+        samples: &[usize],
+    ) -> Result<Vec<Values>> {
+        self.check_count(inputs)?;
+        let (Some(b), Some(width)) = (&self.blocked, self.block) else {
+            return Err(Error::Invalid(
+                "a program that does not run in blocks of samples cannot pick samples".into(),
+            ));
+        };
+        if samples.len() != b.samples {
+            return Err(Error::Invalid(format!(
+                "the program runs on {} samples, not {}",
+                b.samples,
+                samples.len()
+            )));
+        }
+        let read = b.program.input_sides(inputs.len());
+        let mut sides = vec![None; inputs.len()];
+        for (k, &input @ (given, _)) in inputs.iter().enumerate() {
+            let (name, declared) = &self.inputs[k];
+            if !picked.get(k).copied().unwrap_or(false) {
+                self.check_input(k, input, *declared)?;
+                continue;
+            }
+            // The shape the program declares, with the samples given.
+            let count = |n: usize| {
+                let beyond = samples.iter().find(|&&j| j >= n);
+                match beyond {
+                    Some(j) => Err(Error::Invalid(format!(
+                        "sample {j} of {name} is past its {n} samples"
+                    ))),
+                    None => Ok(()),
+                }
+            };
+            let expected = match read[k] {
+                Some(side @ Side::Cols) => {
+                    count(given.cols)?;
+                    sides[k] = Some(side);
+                    Shape::new(declared.rows, given.cols)
+                }
+                Some(side @ Side::Rows) => {
+                    count(given.rows)?;
+                    sides[k] = Some(side);
+                    Shape::new(given.rows, declared.cols)
+                }
+                None => given,
+                Some(Side::Whole) => {
+                    return Err(Error::Invalid(format!(
+                        "the program reads {name} whole: its samples cannot be picked"
+                    )));
+                }
+            };
+            self.check_input(k, input, expected)?;
+        }
+        let shapes: Vec<Shape> = inputs.iter().map(|&(shape, _)| shape).collect();
+        let picks = picks::Picks {
+            samples,
+            sides: &sides,
+            shapes: &shapes,
+        };
+        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
+        let b = self.blocked.as_mut().expect("checked above");
+        b.program
+            .run_blocked(&data, Some(picks), b.samples, width, self.threads, self.par)
+    }
+
+    /// For a program that runs in blocks of samples, when no value it
+    /// reads holds samples but its inputs (no constant): the number of
+    /// samples, and which inputs it reads by samples. Its results then do
+    /// not depend on the order of the samples, up to rounding, since each
+    /// is computed alone and then summed.
+    pub fn sampled_inputs(&self) -> Option<(usize, Vec<bool>)> {
+        let b = self.blocked.as_ref().filter(|_| self.block.is_some())?;
+        if !b.program.samples_only_in_inputs() {
+            return None;
+        }
+        let sides = b.program.input_sides(self.inputs.len());
+        let sampled = sides
+            .iter()
+            .map(|s| matches!(s, Some(Side::Cols | Side::Rows)))
+            .collect();
+        Some((b.samples, sampled))
+    }
+
+    fn check_count(&self, inputs: &[(Shape, &[f64])]) -> Result<()> {
         if inputs.len() != self.inputs.len() {
             return Err(Error::Invalid(format!(
                 "the program takes {} inputs, not {}",
@@ -174,30 +285,32 @@ impl Program {
                 inputs.len()
             )));
         }
-        for ((given, numbers), (name, shape)) in inputs.iter().zip(&self.inputs) {
-            if given != shape {
-                return Err(Error::Invalid(format!(
-                    "the value for {name} must be {}×{}, not {}×{}",
-                    shape.rows, shape.cols, given.rows, given.cols
-                )));
-            }
-            if shape.rows.checked_mul(shape.cols) != Some(numbers.len()) {
-                return Err(Error::Invalid(format!(
-                    "the value for {name} is {}×{} but holds {} numbers",
-                    shape.rows,
-                    shape.cols,
-                    numbers.len()
-                )));
-            }
+        Ok(())
+    }
+
+    /// Checks that input `k` is shaped `expected` and holds its numbers.
+    fn check_input(
+        &self,
+        k: usize,
+        (given, numbers): (Shape, &[f64]),
+        expected: Shape,
+    ) -> Result<()> {
+        let name = &self.inputs[k].0;
+        if given != expected {
+            return Err(Error::Invalid(format!(
+                "the value for {name} must be {}×{}, not {}×{}",
+                expected.rows, expected.cols, given.rows, given.cols
+            )));
         }
-        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
-        match (&mut self.blocked, self.block) {
-            (Some(b), Some(width)) => {
-                b.program
-                    .run_blocked(&data, b.samples, width, self.threads, self.par)
-            }
-            _ => self.whole.run_whole(&data, self.par),
+        if given.rows.checked_mul(given.cols) != Some(numbers.len()) {
+            return Err(Error::Invalid(format!(
+                "the value for {name} is {}×{} but holds {} numbers",
+                given.rows,
+                given.cols,
+                numbers.len()
+            )));
         }
+        Ok(())
     }
 
     /// True when every value the last [`Program::run`] computed, the

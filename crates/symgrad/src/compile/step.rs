@@ -1,6 +1,7 @@
 //! The instructions of a compiled program and how each one runs.
 
 use super::fused::{Kernel, LANES, all_finite};
+use super::picks::Picks;
 use super::{Const, kernels};
 use crate::evaluate::kernels as interp;
 use crate::{Axis, Error, Reduction, Result, Shape, Span1, Values};
@@ -206,6 +207,10 @@ pub(crate) struct Frame<'a> {
     /// The first sample of the current block and its width.
     pub start: usize,
     pub width: usize,
+    /// The inputs given whole whose samples the run picks, and, for each
+    /// input, its block's samples gathered (see [`Picks`]).
+    pub picks: Option<Picks<'a>>,
+    pub gathered: &'a [Vec<f64>],
 }
 
 /// A row-major view: data from its first element, shape, row stride.
@@ -279,6 +284,9 @@ impl Frame<'_> {
     pub(crate) fn view(&self, o: &Operand) -> View<'_> {
         let shape = self.shape(o);
         let full = match o.loc {
+            Loc::Input(k) if self.picks.is_some_and(|p| p.picks(k)) => {
+                return View::contiguous(&self.gathered[k], shape);
+            }
             Loc::Input(k) => self.inputs[k],
             Loc::Const(k) => self.consts[k].data(),
             Loc::Slot(k) => return View::contiguous(&self.slots[k], shape),
