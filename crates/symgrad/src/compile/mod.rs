@@ -158,6 +158,11 @@ impl Pool {
     }
 }
 
+/// The error of picking samples for a program that does not run in blocks.
+fn not_blocked() -> Error {
+    Error::Invalid("a program that does not run in blocks of samples cannot pick samples".into())
+}
+
 impl Program {
     /// Runs the program; `inputs[k]` holds the value of the k-th input
     /// symbol (row-major, shape checked). Buffers are reused between runs.
@@ -196,11 +201,35 @@ impl Program {
         picked: &[bool],
         samples: &[usize],
     ) -> Result<Vec<Values>> {
+        let sides = self.picked_sides(inputs, picked, samples)?;
+        let shapes: Vec<Shape> = inputs.iter().map(|&(shape, _)| shape).collect();
+        let picks = picks::Picks {
+            samples,
+            sides: &sides,
+            shapes: &shapes,
+        };
+        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
+        match (&mut self.blocked, self.block) {
+            (Some(b), Some(width)) => {
+                b.program
+                    .run_blocked(&data, Some(picks), b.samples, width, self.threads, self.par)
+            }
+            _ => Err(not_blocked()),
+        }
+    }
+
+    /// Checks the inputs of [`Program::run_on_samples`]; for each, the side
+    /// its samples are on when it is picked (`None` when it is not, or is
+    /// not read).
+    fn picked_sides(
+        &self,
+        inputs: &[(Shape, &[f64])],
+        picked: &[bool],
+        samples: &[usize],
+    ) -> Result<Vec<Option<Side>>> {
         self.check_count(inputs)?;
-        let (Some(b), Some(width)) = (&self.blocked, self.block) else {
-            return Err(Error::Invalid(
-                "a program that does not run in blocks of samples cannot pick samples".into(),
-            ));
+        let (Some(b), Some(_)) = (&self.blocked, self.block) else {
+            return Err(not_blocked());
         };
         if samples.len() != b.samples {
             return Err(Error::Invalid(format!(
@@ -217,25 +246,21 @@ impl Program {
                 self.check_input(k, input, *declared)?;
                 continue;
             }
-            // The shape the program declares, with the samples given.
-            let count = |n: usize| {
-                let beyond = samples.iter().find(|&&j| j >= n);
-                match beyond {
-                    Some(j) => Err(Error::Invalid(format!(
-                        "sample {j} of {name} is past its {n} samples"
-                    ))),
-                    None => Ok(()),
-                }
+            // Every sample is one of the `n` given.
+            let within = |n: usize| match samples.iter().find(|&&j| j >= n) {
+                Some(j) => Err(Error::Invalid(format!(
+                    "sample {j} of {name} is past its {n} samples"
+                ))),
+                None => Ok(()),
             };
+            // The declared shape with the samples given.
             let expected = match read[k] {
-                Some(side @ Side::Cols) => {
-                    count(given.cols)?;
-                    sides[k] = Some(side);
+                Some(Side::Cols) => {
+                    within(given.cols)?;
                     Shape::new(declared.rows, given.cols)
                 }
-                Some(side @ Side::Rows) => {
-                    count(given.rows)?;
-                    sides[k] = Some(side);
+                Some(Side::Rows) => {
+                    within(given.rows)?;
                     Shape::new(given.rows, declared.cols)
                 }
                 None => given,
@@ -246,17 +271,9 @@ impl Program {
                 }
             };
             self.check_input(k, input, expected)?;
+            sides[k] = read[k];
         }
-        let shapes: Vec<Shape> = inputs.iter().map(|&(shape, _)| shape).collect();
-        let picks = picks::Picks {
-            samples,
-            sides: &sides,
-            shapes: &shapes,
-        };
-        let data: Vec<&[f64]> = inputs.iter().map(|(_, numbers)| *numbers).collect();
-        let b = self.blocked.as_mut().expect("checked above");
-        b.program
-            .run_blocked(&data, Some(picks), b.samples, width, self.threads, self.par)
+        Ok(sides)
     }
 
     /// For a program that runs in blocks of samples, when no value it
