@@ -659,7 +659,7 @@ fn descend_errors() {
     check(
         "descend(log(w), w, 1, 10, 1)",
         expect![[r#"
-            error: the loss is -inf at step 1
+            error: the loss is -inf at step 1: log(w) gives -inf: log(0) is −∞
              --> <test>:1:1
               |
             1 | descend(log(w), w, 1, 10, 1)
@@ -670,12 +670,12 @@ fn descend_errors() {
     check(
         "descend(log(w), w, 1, 10)",
         expect![[r#"
-            error: the loss is -inf at step 0
+            error: the loss is -inf at step 0: log(w) gives -inf: log(0) is −∞
              --> <test>:1:1
               |
             1 | descend(log(w), w, 1, 10)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: the steps may diverge: try a smaller learning rate, or check the loss's domain
+              = hint: this is before any step: start where the loss is defined (descend's fifth argument)
         "#]],
     );
     check(
@@ -693,6 +693,39 @@ fn descend_errors() {
 #[test]
 fn sgd_errors() {
     let with_data = |src: &str| format!("{DATA}{src}");
+    // A loss that is not finite names where; before any step, the starting
+    // point or the batch is at fault, not the steps. The third sample
+    // makes log(V⋅Xb) NaN at V = 1 in the second batch, and at V = −1 in
+    // the first (the others).
+    let log_loss = |v: i32| {
+        format!(
+            "X = [[1, 2, -3, 4, 5, 6]]\nY = zeros(1, 6)\nsymbol V[1, 1]\n\
+             Q(Xb, Yb) = mean(log(V * Xb))\n\
+             sgd(Q, V, X, Y, 0.01, 2, 2, [[{v}]], shuffle = false)"
+        )
+    };
+    check(
+        &log_loss(1),
+        expect![[r#"
+            error: the loss is nan at epoch 1, step 2: log(V*X batch) gives NaN at [0, 0]: log of a negative number
+             --> <test>:5:1
+              |
+            5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[1]], shuffle = false)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              = hint: the steps may diverge: try a smaller learning rate, or check the data of this batch
+        "#]],
+    );
+    check(
+        &log_loss(-1),
+        expect![[r#"
+            error: the loss is nan at epoch 1, step 1: log(V*X batch) gives NaN at [0, 0]: log of a negative number
+             --> <test>:5:1
+              |
+            5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[-1]], shuffle = false)
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              = hint: this is before any step: start where the loss is defined (sgd's eighth argument), or check the data of this batch
+        "#]],
+    );
     check(
         &with_data("sgd(L, W, X, Y, -0.5, 2, 3)"),
         expect![[r#"

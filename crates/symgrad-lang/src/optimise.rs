@@ -117,14 +117,15 @@ impl Objective {
     /// The loss and the gradient (shaped like `w`) at `w`, the data symbols
     /// taking the values `data` (in order: shape and row-major numbers,
     /// read in place), or, with `samples`, the samples `samples` of the
-    /// data sets `data` (see [`Objective::picks_batches`]).
+    /// data sets `data` (see [`Objective::picks_batches`]); or what is not
+    /// finite, when the loss, the gradient or a value on the way is not.
     fn value_and_grad(
         &mut self,
         pool: &mut Pool,
         w: &Values,
         data: &[(Shape, &[f64])],
         samples: Option<&[usize]>,
-    ) -> symgrad::Result<(f64, Values)> {
+    ) -> symgrad::Result<Result<(f64, Values), NotFinite>> {
         let program = self.program(pool)?;
         let inputs: Vec<(Shape, &[f64])> = std::iter::once((w.shape, &w.data[..]))
             .chain(data.iter().copied())
@@ -137,32 +138,7 @@ impl Objective {
             None => program.run_on(&inputs)?,
         };
         let finite = program.all_finite();
-        let visible = out.iter().any(|v| v.data.iter().any(|x| !x.is_finite()));
         let mut out = out.into_iter();
-        if !finite && !visible {
-            // A NaN or infinity on the way that the result hides (as
-            // `relu(NaN)` is 0): name it. A visible one is reported with
-            // the step by the caller.
-            let values = inputs.iter().enumerate().map(|(k, &(shape, numbers))| {
-                match samples.filter(|_| k > 0) {
-                    Some(samples) => pick_columns(shape, numbers, samples),
-                    None => Values {
-                        shape,
-                        data: numbers.to_vec(),
-                    },
-                }
-            });
-            let bindings = std::iter::once(self.w)
-                .chain(self.data.iter().copied())
-                .zip(values)
-                .collect();
-            for e in [self.loss, self.grad] {
-                let stable = pool.stabilise(e)?;
-                if let Some(msg) = pool.non_finite(stable, &bindings)? {
-                    return Err(symgrad::Error::Domain(msg));
-                }
-            }
-        }
         let loss = out.next().and_then(|v| v.as_scalar()).unwrap_or(f64::NAN);
         let grad = out.next().unwrap_or_else(|| Values::scalar(0.0));
         // A loss that does not depend on `w` has the gradient 0, a scalar.
@@ -170,9 +146,67 @@ impl Objective {
             Some(g) if !w.shape.is_scalar() => Values::new(w.shape, vec![g; w.data.len()])?,
             _ => grad,
         };
-        Ok((loss, grad))
+        let what = if !loss.is_finite() {
+            format!("the loss is {}", format_float(loss, 6))
+        } else if grad.data.iter().any(|g| !g.is_finite()) {
+            "the gradient is not finite".to_string()
+        } else if !finite {
+            // Hidden in the result, as `relu(NaN)` is 0.
+            "a value on the way to the loss or its gradient is not finite".to_string()
+        } else {
+            return Ok(Ok((loss, grad)));
+        };
+        // Where it first is, found by evaluating node by node.
+        let values = inputs.iter().enumerate().map(|(k, &(shape, numbers))| {
+            match samples.filter(|_| k > 0) {
+                Some(samples) => pick_columns(shape, numbers, samples),
+                None => Values {
+                    shape,
+                    data: numbers.to_vec(),
+                },
+            }
+        });
+        let bindings = std::iter::once(self.w)
+            .chain(self.data.iter().copied())
+            .zip(values)
+            .collect();
+        let mut why = None;
+        for e in [self.loss, self.grad] {
+            // Found where it can be: an evaluation too large to make leaves
+            // the error without it.
+            match pool
+                .stabilise(e)
+                .and_then(|s| pool.non_finite(s, &bindings))
+            {
+                Ok(None) => continue,
+                Ok(found) => why = found,
+                Err(Error::Interrupted) => return Err(Error::Interrupted),
+                Err(_) => {}
+            }
+            break;
+        }
+        Ok(Err(NotFinite { what, why }))
     }
 }
+
+/// A loss, gradient or value on the way that is not finite at a step.
+struct NotFinite {
+    /// What is not finite (`the loss is nan`).
+    what: String,
+    /// The operation where a value first is not finite, when found.
+    why: Option<String>,
+}
+
+impl NotFinite {
+    /// The error at `place` of a run (`step 3`), with `hint`.
+    fn error(self, place: &str, hint: &str, span: Span) -> Diagnostic {
+        let why = self.why.map(|w| format!(": {w}")).unwrap_or_default();
+        Diagnostic::new(format!("{} at {place}{why}", self.what), span).with_hint(hint)
+    }
+}
+
+/// The hint for a loss that is not finite after some steps.
+const DIVERGED: &str = "the steps may diverge: try a smaller learning rate";
 
 /// The columns `samples` of a matrix (row-major numbers), in that order.
 fn pick_columns(shape: Shape, numbers: &[f64], samples: &[usize]) -> Values {
@@ -341,11 +375,19 @@ impl Session {
                 break;
             }
             let (loss, grad) = match objective.value_and_grad(&mut self.pool, &w, &[], None) {
-                Ok(r) => r,
+                Ok(Ok(r)) => r,
+                Ok(Err(not_finite)) => {
+                    let hint = match k {
+                        0 => "this is before any step: start where the loss is defined \
+                              (descend's fifth argument)"
+                            .to_string(),
+                        _ => format!("{DIVERGED}, or check the loss's domain"),
+                    };
+                    return Err(not_finite.error(&format!("step {k}"), &hint, span));
+                }
                 Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => break,
                 Err(e) => return Err(at(span)(e)),
             };
-            check_finite(loss, &grad, &format!("step {k}"), span)?;
             record.losses.push(loss);
             if let Some(path) = &mut record.path {
                 path.extend_from_slice(&w.data);
@@ -545,13 +587,22 @@ impl Session {
                 };
                 let step_result = objective.value_and_grad(&mut self.pool, &w, &batch, samples);
                 let (loss, grad) = match step_result {
-                    Ok(r) => r,
+                    Ok(Ok(r)) => r,
+                    Ok(Err(not_finite)) => {
+                        let hint = match step {
+                            1 => "this is before any step: start where the loss is defined \
+                                  (sgd's eighth argument), or check the data of this batch"
+                                .to_string(),
+                            _ => format!("{DIVERGED}, or check the data of this batch"),
+                        };
+                        let place = format!("epoch {epoch}, step {step}");
+                        return Err(not_finite.error(&place, &hint, span));
+                    }
                     Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => {
                         break 'epochs;
                     }
                     Err(e) => return Err(at(span)(e)),
                 };
-                check_finite(loss, &grad, &format!("epoch {epoch}, step {step}"), span)?;
                 total += loss;
                 norm = grad.data.iter().map(|g| g * g).sum::<f64>().sqrt();
                 if run.every.is_some_and(|k| step % k == 0 || step == last) {
@@ -899,20 +950,4 @@ fn check_show(show: Show, len: usize, span: Span) -> Eval<()> {
         ));
     }
     Ok(())
-}
-
-/// Errors when the loss or the gradient at `place` is NaN or infinite.
-fn check_finite(loss: f64, grad: &Values, place: &str, span: Span) -> Eval<()> {
-    let what = if !loss.is_finite() {
-        format!("the loss is {}", format_float(loss, 6))
-    } else if grad.data.iter().any(|g| !g.is_finite()) {
-        "the gradient is not finite".to_string()
-    } else {
-        return Ok(());
-    };
-    Err(
-        Diagnostic::new(format!("{what} at {place}"), span).with_hint(
-            "the steps may diverge: try a smaller learning rate, or check the loss's domain",
-        ),
-    )
 }
