@@ -238,6 +238,27 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
               |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
         "#]],
     );
+    // Data and intermediate results are named as bound, not written out.
+    check(
+        "X = [[1, 2, -3, 4]]\nsymbol W[1, 1]\nz = W * X\neval(sum(log(z)), W = [[1]])",
+        expect![[r#"
+            error: log(z) gives NaN at [0, 2]: log of a negative number
+             --> <test>:4:1
+              |
+            4 | eval(sum(log(z)), W = [[1]])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
+    check(
+        "X = [[1, 2, -3, 4]]\nsymbol W[1, 1]\neval(sum(log(W * X)), W = [[1]])",
+        expect![[r#"
+            error: log(W*X) gives NaN at [0, 2]: log of a negative number
+             --> <test>:3:1
+              |
+            3 | eval(sum(log(W * X)), W = [[1]])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
+    );
     check(
         "exp(1000.0)",
         expect![[r#"

@@ -110,6 +110,13 @@ impl Session {
         Err(self.non_finite_error(e, bindings.iter().cloned().collect(), &out))
     }
 
+    /// Why a value is not finite, naming the operation in the names the
+    /// user bound (`log(W * X)`, not X's numbers written out).
+    pub(crate) fn non_finite_message(&mut self, found: &symgrad::NonFinite) -> String {
+        let named = self.named_form(found.node).ok().flatten();
+        found.message(&self.pool.shown_briefly(named.unwrap_or(found.node)))
+    }
+
     /// The error for a value of `e` that is not finite on the way: the
     /// operation where it first is, found by evaluating node by node.
     fn non_finite_error(
@@ -121,9 +128,9 @@ impl Session {
         let found = self
             .pool
             .stabilise(e)
-            .and_then(|stable| self.pool.non_finite(stable, &bindings));
+            .and_then(|stable| self.pool.first_non_finite(stable, &bindings));
         match found {
-            Ok(Some(msg)) => Error::Domain(msg),
+            Ok(Some(found)) => Error::Domain(self.non_finite_message(&found)),
             Err(err) => err,
             Ok(None) => {
                 let k = out.data.iter().position(|x| !x.is_finite()).unwrap_or(0);

@@ -176,7 +176,7 @@ impl Objective {
             // the error without it.
             match pool
                 .stabilise(e)
-                .and_then(|s| pool.non_finite(s, &bindings))
+                .and_then(|s| pool.first_non_finite(s, &bindings))
             {
                 Ok(None) => continue,
                 Ok(found) => why = found,
@@ -193,15 +193,24 @@ impl Objective {
 struct NotFinite {
     /// What is not finite (`the loss is nan`).
     what: String,
-    /// The operation where a value first is not finite, when found.
-    why: Option<String>,
+    /// Where a value first is not finite, when found.
+    why: Option<symgrad::NonFinite>,
 }
 
-impl NotFinite {
-    /// The error at `place` of a run (`step 3`), with `hint`.
-    fn error(self, place: &str, hint: &str, span: Span) -> Diagnostic {
-        let why = self.why.map(|w| format!(": {w}")).unwrap_or_default();
-        Diagnostic::new(format!("{} at {place}{why}", self.what), span).with_hint(hint)
+impl Session {
+    /// The error for `not_finite` at `place` of a run (`step 3`), with `hint`.
+    fn not_finite_error(
+        &mut self,
+        not_finite: NotFinite,
+        place: &str,
+        hint: &str,
+        span: Span,
+    ) -> Diagnostic {
+        let why = match &not_finite.why {
+            Some(found) => format!(": {}", self.non_finite_message(found)),
+            None => String::new(),
+        };
+        Diagnostic::new(format!("{} at {place}{why}", not_finite.what), span).with_hint(hint)
     }
 }
 
@@ -383,7 +392,8 @@ impl Session {
                             .to_string(),
                         _ => format!("{DIVERGED}, or check the loss's domain"),
                     };
-                    return Err(not_finite.error(&format!("step {k}"), &hint, span));
+                    let place = format!("step {k}");
+                    return Err(self.not_finite_error(not_finite, &place, &hint, span));
                 }
                 Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => break,
                 Err(e) => return Err(at(span)(e)),
@@ -596,7 +606,7 @@ impl Session {
                             _ => format!("{DIVERGED}, or check the data of this batch"),
                         };
                         let place = format!("epoch {epoch}, step {step}");
-                        return Err(not_finite.error(&place, &hint, span));
+                        return Err(self.not_finite_error(not_finite, &place, &hint, span));
                     }
                     Err(Error::Interrupted) if self.stop_on_interrupt(&interrupt, &stopped) => {
                         break 'epochs;

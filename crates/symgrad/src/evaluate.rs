@@ -140,6 +140,38 @@ fn internal(what: &str) -> Error {
     Error::Invalid(format!("internal error in evaluation: {what}"))
 }
 
+/// Where a value first is infinite or NaN: see [`Pool::first_non_finite`].
+#[derive(Clone, Debug)]
+pub struct NonFinite {
+    /// The node whose value it is (its operands are finite).
+    pub node: ExprId,
+    /// The first value that is not finite.
+    value: f64,
+    /// Its row and column, when the node is a matrix.
+    place: Option<(usize, usize)>,
+    /// Why, as the operation goes (`log of a negative number`).
+    reason: &'static str,
+}
+
+impl NonFinite {
+    /// The message, with the node shown as `shown`:
+    /// `log(x) gives NaN at [0, 1]: log of a negative number`.
+    pub fn message(&self, shown: &str) -> String {
+        let value = if self.value.is_nan() {
+            "NaN"
+        } else if self.value > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        };
+        let place = match self.place {
+            Some((i, j)) => format!(" at [{i}, {j}]"),
+            None => String::new(),
+        };
+        format!("{shown} gives {value}{place}: {}", self.reason)
+    }
+}
+
 impl Pool {
     /// The value of `e` in f64, with `bindings` giving the value of each
     /// Symbol node (keyed by the symbol's id; shapes must match the symbol's
@@ -150,40 +182,57 @@ impl Pool {
 
     /// Where the value of `e` first becomes infinite or NaN, as a message
     /// naming the operation (`1/x gives inf: division by zero`), or `None`
-    /// when every value on the way is finite. Nodes are computed children
-    /// first, so the node named is one whose operands are all finite.
+    /// when every value on the way is finite.
     pub fn non_finite(
         &self,
         e: ExprId,
         bindings: &HashMap<ExprId, Values>,
     ) -> Result<Option<String>> {
-        let found = self.evaluate_inspecting(e, bindings, |id, v, memo| {
+        let found = self.first_non_finite(e, bindings)?;
+        Ok(found.map(|f| f.message(&self.shown_briefly(f.node))))
+    }
+
+    /// Where the value of `e` first becomes infinite or NaN, or `None` when
+    /// every value on the way is finite. Nodes are computed children first,
+    /// so the node found is one whose operands are all finite.
+    pub fn first_non_finite(
+        &self,
+        e: ExprId,
+        bindings: &HashMap<ExprId, Values>,
+    ) -> Result<Option<NonFinite>> {
+        let mut found = None;
+        let run = self.evaluate_inspecting(e, bindings, |id, v, memo| {
             match v.data.iter().position(|x| !x.is_finite()) {
-                Some(k) => Err(Error::Domain(self.describe_non_finite(id, v, k, memo))),
+                Some(k) => {
+                    found = Some(self.describe_non_finite(id, v, k, memo));
+                    // Stops the evaluation.
+                    Err(Error::Domain(String::new()))
+                }
                 None => Ok(()),
             }
         });
-        match found {
-            Ok(_) => Ok(None),
-            Err(Error::Domain(msg)) => Ok(Some(msg)),
-            Err(e) => Err(e),
+        match (run, found) {
+            (_, Some(f)) => Ok(Some(f)),
+            (Ok(_), None) => Ok(None),
+            (Err(e), None) => Err(e),
         }
     }
 
-    /// The message for node `id` whose value `v` has its first non-finite
-    /// element at `k`.
-    fn describe_non_finite(&self, id: ExprId, v: &Values, k: usize, memo: &Memo) -> String {
+    /// The text of `id` on one line of at most 60 characters, cut with `…`.
+    pub fn shown_briefly(&self, id: ExprId) -> String {
         const SHOWN: usize = 60;
-        let mut what = crate::text(self, id, &crate::PrintOptions::default());
+        let what = crate::text(self, id, &crate::PrintOptions::default());
         if what.chars().count() > SHOWN {
-            what = what.chars().take(SHOWN - 1).collect::<String>() + "…";
-        }
-        let x = v.data[k];
-        let place = if v.shape.is_scalar() {
-            String::new()
+            what.chars().take(SHOWN - 1).collect::<String>() + "…"
         } else {
-            format!(" at [{}, {}]", k / v.shape.cols, k % v.shape.cols)
-        };
+            what
+        }
+    }
+
+    /// Why node `id`, whose value `v` has its first non-finite element at
+    /// `k`, is not finite.
+    fn describe_non_finite(&self, id: ExprId, v: &Values, k: usize, memo: &Memo) -> NonFinite {
+        let x = v.data[k];
         let operand = |c: ExprId| memo.get(c).ok();
         let has_zero = |c: ExprId| operand(c).is_some_and(|v| v.data.contains(&0.0));
         let reason = match self.node(id) {
@@ -202,14 +251,12 @@ impl Pool {
             _ if x.is_infinite() => "overflow",
             _ => "the operation leaves its domain",
         };
-        let shown = if x.is_nan() {
-            "NaN".to_string()
-        } else if x > 0.0 {
-            "inf".to_string()
-        } else {
-            "-inf".to_string()
-        };
-        format!("{what} gives {shown}{place}: {reason}")
+        NonFinite {
+            node: id,
+            value: x,
+            place: (!v.shape.is_scalar()).then_some((k / v.shape.cols, k % v.shape.cols)),
+            reason,
+        }
     }
 
     /// [`Pool::evaluate`], calling `inspect` on each node's value as soon

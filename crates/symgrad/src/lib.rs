@@ -46,7 +46,7 @@ pub use build::{MAX_ELEMENTS, checked_shape};
 pub use codegen::{CodeOptions, Target, code};
 pub use compile::{CompileOptions, Program, ScalarProgram};
 pub use error::{Error, Result};
-pub use evaluate::Values;
+pub use evaluate::{NonFinite, Values};
 pub use expr::{
     Axis, Constant, Dense, DenseData, ExprId, Func, MAX_DEPTH, Node, Pool, Reduction, Span1,
 };
