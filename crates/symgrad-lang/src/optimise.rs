@@ -179,7 +179,7 @@ impl Objective {
                 .and_then(|s| pool.first_non_finite(s, &bindings))
             {
                 Ok(None) => continue,
-                Ok(found) => why = found,
+                Ok(found @ Some(_)) => why = found,
                 Err(Error::Interrupted) => return Err(Error::Interrupted),
                 Err(_) => {}
             }
