@@ -228,7 +228,7 @@ impl Program {
         samples: &[usize],
     ) -> Result<Vec<Option<Side>>> {
         self.check_count(inputs)?;
-        let (Some(b), Some(_)) = (&self.blocked, self.block) else {
+        let Some(b) = self.in_blocks() else {
             return Err(not_blocked());
         };
         if samples.len() != b.samples {
@@ -282,7 +282,7 @@ impl Program {
     /// not depend on the order of the samples, up to rounding, since each
     /// is computed alone and then summed.
     pub fn sampled_inputs(&self) -> Option<(usize, Vec<bool>)> {
-        let b = self.blocked.as_ref().filter(|_| self.block.is_some())?;
+        let b = self.in_blocks()?;
         if !b.program.samples_only_in_inputs() {
             return None;
         }
@@ -335,9 +335,9 @@ impl Program {
     /// with a finite result means a NaN or infinity was lost on the way (as
     /// `relu(NaN)` gives 0): [`Pool::non_finite`] names where.
     pub fn all_finite(&self) -> bool {
-        match (&self.blocked, self.block) {
-            (Some(b), Some(_)) => b.program.finite,
-            _ => self.whole.finite,
+        match self.in_blocks() {
+            Some(b) => b.program.finite,
+            None => self.whole.finite,
         }
     }
 
@@ -367,5 +367,10 @@ impl Program {
     /// The samples per block, when the program runs blocked.
     pub fn block(&self) -> Option<usize> {
         self.blocked.as_ref().and(self.block)
+    }
+
+    /// The blocked form, when the program runs blocked.
+    fn in_blocks(&self) -> Option<&Blocked> {
+        self.blocked.as_ref().filter(|_| self.block.is_some())
     }
 }
