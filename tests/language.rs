@@ -450,6 +450,20 @@ fn errors_point_at_the_problem() {
           |    ^ the input ends here
     "#]],
     );
+    // A number outside a function's domain is shown as written, exactly
+    // when it is exact, and a negative base in brackets.
+    for (e, message) in [
+        ("log(-1/6)", "log of a negative number (-1/6) is not real"),
+        ("(-2.97)^(1/3)", "(-2.97)^(1/3) is not a real number"),
+        ("(-4)^(1/2)", "(-4)^(1/2) is not a real number"),
+        ("asin(5/2)", "asin is real only on [−1, 1] (got 5/2)"),
+    ] {
+        let out = run(e);
+        assert!(
+            out.starts_with(&format!("error: {message}\n")),
+            "{e}: {out}"
+        );
+    }
     check(
         "log(0)",
         expect![[r#"

@@ -221,22 +221,19 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
     }
     if f == Func::Log && n.is_negative() {
         return Err(Error::Domain(format!(
-            "log of a negative number ({}) is not real",
-            n.to_f64()
+            "log of a negative number ({n}) is not real"
         )));
     }
     if f == Func::Log1p && n.to_f64() <= -1.0 && !matches!(n, Num::Float(_)) {
         return Err(Error::Domain(format!(
-            "log1p is real only above −1 (got {})",
-            n.to_f64()
+            "log1p is real only above −1 (got {n})"
         )));
     }
     let past_one = |r: &crate::Rat| r.numer().magnitude() > r.denom().magnitude();
     if matches!((f, n), (Func::Asin | Func::Acos, Num::Rat(r)) if past_one(r)) {
         return Err(Error::Domain(format!(
-            "{} is real only on [−1, 1] (got {})",
-            f.name(),
-            n.to_f64()
+            "{} is real only on [−1, 1] (got {n})",
+            f.name()
         )));
     }
     let exact = match n {

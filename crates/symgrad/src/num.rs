@@ -8,6 +8,7 @@ use crate::{Error, Result};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
+use std::fmt;
 use std::hash::{Hash, Hasher};
 
 /// A number: exact rational or float.
@@ -181,7 +182,7 @@ impl Num {
                 let (b, e) = (self.to_f64(), exp.to_f64());
                 if b < 0.0 && e.fract() != 0.0 {
                     return Err(Error::Domain(format!(
-                        "{b}^{e} is not a real number (negative base, fractional exponent)"
+                        "({self})^({exp}) is not a real number"
                     )));
                 }
                 Ok(Some(Num::Float(b.powf(e))))
@@ -233,7 +234,8 @@ fn exact_pow(base: &Rat, exp: &Rat) -> Result<Option<Num>> {
     if base.is_negative() {
         if q % 2 == 0 {
             return Err(Error::Domain(format!(
-                "({base})^({exp}) is not a real number"
+                "({})^({exp}) is not a real number",
+                Num::Rat(base.clone())
             )));
         }
         return Ok(None);
@@ -248,6 +250,17 @@ fn exact_pow(base: &Rat, exp: &Rat) -> Result<Option<Num>> {
 fn exact_root(x: &BigInt, q: u32) -> Option<BigInt> {
     let r = x.nth_root(q);
     (r.pow(q) == *x).then_some(r)
+}
+
+/// As messages show a number: exact when its parts fit a machine word
+/// (`-1/6`), otherwise as a float of 15 digits (`-2.97`, `1.6e60`).
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Num::Rat(r) if r.is_small() => write!(f, "{r}"),
+            n => f.write_str(&format_float(n.to_f64(), 15)),
+        }
+    }
 }
 
 impl PartialEq for Num {
