@@ -35,6 +35,18 @@ def test_eval_of_a_scalar_symbol_and_an_expression_text(s):
     assert s.eval("diff(f, b)", a=0.3, b=2.0) == pytest.approx(np.exp(0.3) * 4.0 + 0.5)
 
 
+def test_values_have_the_digits_eval_gives(s):
+    # float64 loses these: exp(1e-20) - 1 is 0.0, exp(1000) overflows.
+    assert np.expm1(1e-20) == 1e-20
+    assert s.eval("exp(x) - 1", x=1e-20) == 1e-20
+    s.run("f = log(1 + exp(1000))")
+    assert s["f"] == 1000.0
+    # cosh(26) rounded to float64 moves tan by 6e-6; mpmath gives 0.1446753285667128389…
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    assert s.eval("tan(cosh(26))") == float(mpmath.tan(mpmath.cosh(26)))
+
+
 def test_arrays_round_trip_whatever_their_layout(s):
     A = np.arange(12.0).reshape(3, 4)
     for name, value in [("C", A), ("F", np.asfortranarray(A)), ("T", A.T), ("S", A[:, ::2])]:

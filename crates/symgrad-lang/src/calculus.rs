@@ -182,10 +182,7 @@ impl Session {
 
 impl Session {
     /// `eval`: the value of `e` in floats, with the symbols of `pairs` bound
-    /// to numeric values, computed from the stable form of `e`; a scalar
-    /// expression (or an explicit matrix of them) is then computed again in
-    /// multiple precision, so that its digits are right where f64 loses
-    /// them.
+    /// to numeric values (see [`Session::evaluate_precisely`]).
     pub(crate) fn evaluate(
         &mut self,
         e: ExprId,
@@ -208,17 +205,27 @@ impl Session {
             let v = self.compute(value, &[]).map_err(at(span))?;
             bindings.push((symbol, v));
         }
-        let mut v = self.evaluate_values(e, &bindings, span)?;
-        // Scalars to the last bit where f64 would lose digits (as evalf).
-        let bound = bindings.into_iter().collect();
-        if let Some(precise) = self.pool.evaluate_precisely(e, &bound) {
-            v = precise;
-        }
+        let v = self.evaluate_precisely(e, bindings, span)?;
         let d = Dense::from_f64(v.shape, v.data).map_err(at(span))?;
         if d.shape().is_scalar() {
             return self.pool.float(d.get(0, 0).to_f64()).map_err(at(span));
         }
         self.pool.dense(d).map_err(at(span))
+    }
+
+    /// The value of `e` in floats, as [`Session::evaluate_values`] gives it;
+    /// a scalar expression (or an explicit matrix of them) is then computed
+    /// again in multiple precision, so that its digits are right where f64
+    /// loses them (as SymPy's `evalf`).
+    pub(crate) fn evaluate_precisely(
+        &mut self,
+        e: ExprId,
+        bindings: Vec<(ExprId, Values)>,
+        span: Span,
+    ) -> Eval<Values> {
+        let v = self.evaluate_values(e, &bindings, span)?;
+        let bound = bindings.into_iter().collect();
+        Ok(self.pool.evaluate_precisely(e, &bound).unwrap_or(v))
     }
 
     /// The value of `e` in floats, with the symbols of `bindings` given,

@@ -52,8 +52,8 @@ impl Session {
         self.vars.contains_key(name)
     }
 
-    /// The numbers of the value bound to `name`; an error when it is unbound
-    /// or holds symbols.
+    /// The numbers of the value bound to `name`, as `eval(name)` gives
+    /// them; an error when it is unbound or holds symbols.
     pub fn values_of(&mut self, name: &str) -> Result<Values, String> {
         let Some(&id) = self.vars.get(name) else {
             return Err(format!("error: '{name}' is not bound"));
@@ -64,7 +64,12 @@ impl Session {
                 self.symbol_name(s)
             ));
         }
-        self.compute(id, &[]).map_err(|e| format!("error: {e}"))
+        if matches!(self.pool.node(id), Node::Dense(_)) {
+            // Data as it is, without the stable form's rewriting.
+            return self.compute(id, &[]).map_err(|e| format!("error: {e}"));
+        }
+        self.evaluate_precisely(id, Vec::new(), Span::default())
+            .map_err(|d| format!("error: {}", d.message))
     }
 
     /// The value of the expression `src` in floats, with the symbols named in
@@ -122,7 +127,7 @@ impl Session {
             }
             bindings.push((symbol, values));
         }
-        self.evaluate_values(e, &bindings, expr.span)
+        self.evaluate_precisely(e, bindings, expr.span)
     }
 }
 
@@ -144,6 +149,25 @@ mod tests {
             shape: Shape { rows, cols },
             data: data.to_vec(),
         }
+    }
+
+    #[test]
+    fn values_for_the_host_have_the_digits_eval_gives() {
+        let mut s = Session::new();
+        s.run("f = log(1 + exp(1000))\ng = exp(h) - 1", "<t>", &mut |_| {})
+            .unwrap();
+        // In plain f64 exp(1000) overflows: the stable form gives 1000.
+        assert_eq!(s.values_of("f").unwrap().data, [1000.0]);
+        // exp(10⁻²⁰) − 1 is 0 in f64; its series 10⁻²⁰ + 10⁻⁴⁰/2 + … rounds
+        // to 10⁻²⁰.
+        let tiny = s
+            .evaluate_with("g", vec![("h".into(), Values::scalar(1e-20))])
+            .unwrap();
+        assert_eq!(tiny.data, [1e-20]);
+        // cosh(26) rounded to f64 moves tan by 6·10⁻⁶; mpmath at 50 digits
+        // gives 0.14467532856671283891….
+        let tan = s.evaluate_with("tan(cosh(26))", vec![]).unwrap();
+        assert_eq!(tan.data, [0.144_675_328_566_712_84]);
     }
 
     #[test]
