@@ -114,6 +114,23 @@ fn square_data_over_ten_thousand_elements_multiplies() {
 }
 
 #[test]
+fn a_matrix_of_expressions_with_data_too_large_to_write_out_stays_an_operation() {
+    // More than 10 000 entries are not written out entry by entry; this
+    // used to recurse until the stack overflowed. Each sum is checked
+    // against its value by hand: with A = 2 every column sums to 2⋅c + …
+    for (op, each) in [
+        ("+", 3.0 + 3.0 + 2.0),
+        (".*", 2.0 + 2.0 + 1.0),
+        (".^", 2.0 + 2.0 + 1.0),
+    ] {
+        let got = number(&format!("eval(sum([2, A, 1] {op} ones(3, 20000)), A = 2)"));
+        assert_eq!(got, each * 20000.0, "{op}");
+    }
+    let got = number("x = randn(3, 20000); eval(sum([2, A, 1] + x + 1 - x), A = 2)");
+    assert!((got - 8.0 * 20000.0).abs() < 1e-6, "{got}");
+}
+
+#[test]
 fn widths_and_long_names_are_bounded() {
     let o = run_within(&["--width", "70000", "-e", "1"], Duration::from_secs(30));
     assert_eq!(o.status.code(), Some(2));

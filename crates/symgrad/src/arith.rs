@@ -516,6 +516,8 @@ impl Pool {
     /// Combines the explicit matrices and scalars among `xs` into one
     /// explicit matrix when there is an explicit matrix of expressions, so
     /// the result does not depend on how the user grouped the operands.
+    /// When they are all of `xs` (too large to write out, or `op` would
+    /// have), they stay as they are.
     fn group_explicit(
         &mut self,
         xs: Vec<ExprId>,
@@ -530,7 +532,7 @@ impl Pool {
         let (group, mut rest): (Vec<ExprId>, Vec<ExprId>) = xs
             .into_iter()
             .partition(|&x| self.is_explicit(x) || self.shape(x).is_scalar());
-        if group.len() < 2 {
+        if group.len() < 2 || rest.is_empty() {
             rest.extend(group);
             return Ok(rest);
         }
