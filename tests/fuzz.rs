@@ -222,7 +222,7 @@ impl Gen {
     }
 
     fn statement(&mut self) -> String {
-        match self.rng.random_range(0..20) {
+        match self.rng.random_range(0..21) {
             0..=5 => format!("{} = {}", self.pick(NAMES), self.expr(3)),
             6..=11 => self.expr(3),
             12 => format!("{};", self.expr(3)),
@@ -247,6 +247,13 @@ impl Gen {
                     .map(|k| format!("x{k}"))
                     .collect::<Vec<_>>()
                     .join(" + ")
+            ),
+            // Data too large to be written out entry by entry (over
+            // 10 000 numbers), for expressions to meet.
+            18 => format!(
+                "{} = {}",
+                self.pick(NAMES),
+                self.pick(&["randn(3, 4000)", "ones(4000, 3)", "rand(2, 6000)"])
             ),
             _ => format!("f({}, {})", self.expr(2), self.expr(2)),
         }
