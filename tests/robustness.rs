@@ -297,6 +297,10 @@ fn clear_errors() {
     );
     fails_with("ones(2^64, 1)", "this integer is too large");
     fails_with("X = [1, 2, 3]; X[1:1]", "is empty");
+    fails_with(
+        "symbol W[9, 9]; elements(inv(W))",
+        "the determinant or inverse of a 9×9 matrix is too large to write element by element",
+    );
     for name in ["inf", "nan", "NaN", "Infinity"] {
         let err = fails_with(&format!("{name} + 1"), "no infinity or NaN");
         assert!(err.contains(&format!("symbol {name}")), "{err}");

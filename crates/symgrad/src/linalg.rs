@@ -162,8 +162,8 @@ impl Pool {
         let n = self.shape(x).rows;
         if n > COFACTOR_LIMIT {
             return Err(Error::TooLarge(format!(
-                "the determinant or inverse of a {n}×{n} matrix element by element \
-                 (as evalpoints needs; at most {COFACTOR_LIMIT}×{COFACTOR_LIMIT}): use eval"
+                "the determinant or inverse of a {n}×{n} matrix is too large to write \
+                 element by element (at most {COFACTOR_LIMIT}×{COFACTOR_LIMIT}): eval computes it in numbers"
             )));
         }
         let mut entries = Vec::with_capacity(n * n);
