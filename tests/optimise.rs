@@ -712,7 +712,7 @@ fn sgd_errors() {
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[1]], shuffle = false)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: the steps may diverge: try a smaller learning rate, or check the data of this batch
+              = hint: the steps may diverge: try a smaller learning rate, or check the data of this batch: samples [2 3]
         "#]],
     );
     check(
@@ -723,7 +723,7 @@ fn sgd_errors() {
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[-1]], shuffle = false)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: this is before any step: start where the loss is defined (sgd's eighth argument), or check the data of this batch
+              = hint: this is before any step: start where the loss is defined (sgd's eighth argument), or check the data of this batch: samples [0 1]
         "#]],
     );
     check(

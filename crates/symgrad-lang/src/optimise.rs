@@ -599,11 +599,16 @@ impl Session {
                 let (loss, grad) = match step_result {
                     Ok(Ok(r)) => r,
                     Ok(Err(not_finite)) => {
+                        let data = format!(
+                            "check the data of this batch: samples {}",
+                            crate::batches::indices(columns)
+                        );
                         let hint = match step {
-                            1 => "this is before any step: start where the loss is defined \
-                                  (sgd's eighth argument), or check the data of this batch"
-                                .to_string(),
-                            _ => format!("{DIVERGED}, or check the data of this batch"),
+                            1 => format!(
+                                "this is before any step: start where the loss is defined \
+                                 (sgd's eighth argument), or {data}"
+                            ),
+                            _ => format!("{DIVERGED}, or {data}"),
                         };
                         let place = format!("epoch {epoch}, step {step}");
                         return Err(self.not_finite_error(not_finite, &place, &hint, span));
