@@ -524,6 +524,32 @@ fn subs_reaches_transposes_elements_and_slices() {
 }
 
 #[test]
+fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
+    check(
+        "symbol W[2, 3]\ngrad(sum(W .^ 2), W[0, :])",
+        expect![[r#"
+            error: grad needs a symbol to differentiate by
+             --> <test>:2:19
+              |
+            2 | grad(sum(W .^ 2), W[0, :])
+              |                   ^^^^^^^
+              = hint: grad(f, W) is shaped like W: take the part you need from it, as grad(f, W)[0, :] or grad(f, W)'
+        "#]],
+    );
+    check(
+        "diff(x^2, 2*x)",
+        expect![[r#"
+            error: can only differentiate by a symbol or an element W[i, j]
+             --> <test>:1:11
+              |
+            1 | diff(x^2, 2*x)
+              |           ^^^
+              = hint: differentiate by x itself
+        "#]],
+    );
+}
+
+#[test]
 fn substitution_errors_are_rendered() {
     check(
         "symbol W[2, 3]\nsubs(W' * [1, 2], W = [[1, 2], [3, 4]])",

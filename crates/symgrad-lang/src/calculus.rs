@@ -37,6 +37,11 @@ impl Session {
             "diff" => return self.call_diff(f, &args, span),
             "grad" => {
                 let w = self.expr(args[1])?;
+                if !matches!(self.pool.node(w), Node::Symbol { .. }) {
+                    let d =
+                        Diagnostic::new("grad needs a symbol to differentiate by", args[1].span);
+                    return Err(self.with_variable_hint(d, w));
+                }
                 self.note_if_independent(f, w, &args);
                 self.pool.grad(f, w)
             }
@@ -80,7 +85,9 @@ impl Session {
         let mut k = 0;
         while k < ids.len() {
             let x = ids[k];
-            self.pool.check_variable(x).map_err(at(rest[k].span))?;
+            if let Err(e) = self.pool.check_variable(x) {
+                return Err(self.with_variable_hint(at(rest[k].span)(e), x));
+            }
             let order = match ids.get(k + 1) {
                 Some(&n) if self.pool.as_num(n).is_some() => {
                     k += 1;
@@ -101,6 +108,22 @@ impl Session {
             k += 1;
         }
         Ok(Value::Expr(d))
+    }
+
+    /// `d` with a hint when the variable `x` it is about is not a symbol but
+    /// holds one (`W[0, :]`, `W'`, `2*x`): what to differentiate by instead.
+    fn with_variable_hint(&self, d: Diagnostic, x: ExprId) -> Diagnostic {
+        let [s] = self.pool.free_symbols(x)[..] else {
+            return d;
+        };
+        let name = self.symbol_name(s);
+        if self.pool.shape(s).is_scalar() {
+            return d.with_hint(format!("differentiate by {name} itself"));
+        }
+        d.with_hint(format!(
+            "grad(f, {name}) is shaped like {name}: take the part you need from it, \
+             as grad(f, {name})[0, :] or grad(f, {name})'"
+        ))
     }
 
     /// The order `n` of `diff(f, x, n)`: an integer from 0 (f itself) to [`MAX_ORDER`].
