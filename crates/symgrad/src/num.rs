@@ -234,8 +234,9 @@ fn exact_pow(base: &Rat, exp: &Rat) -> Result<Option<Num>> {
     if base.is_negative() {
         if q % 2 == 0 {
             return Err(Error::Domain(format!(
-                "({})^({exp}) is not a real number",
-                Num::Rat(base.clone())
+                "({})^({}) is not a real number",
+                Num::Rat(base.clone()),
+                Num::Rat(exp.clone())
             )));
         }
         return Ok(None);
@@ -252,13 +253,15 @@ fn exact_root(x: &BigInt, q: u32) -> Option<BigInt> {
     (r.pow(q) == *x).then_some(r)
 }
 
-/// As messages show a number: exact when its parts fit a machine word
-/// (`-1/6`), otherwise as a float of 15 digits (`-2.97`, `1.6e60`).
+/// As messages show a number: a float in 15 digits (`-2.97`), an exact
+/// number as it is when its parts fit a machine word (`-1/6`), else
+/// rounded (`≈1.6e60`).
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Num::Rat(r) if r.is_small() => write!(f, "{r}"),
-            n => f.write_str(&format_float(n.to_f64(), 15)),
+            Num::Rat(r) => write!(f, "≈{}", format_float(r.to_f64(), 15)),
+            Num::Float(x) => f.write_str(&format_float(*x, 15)),
         }
     }
 }
