@@ -533,7 +533,7 @@ fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
               |
             2 | grad(sum(W .^ 2), W[0, :])
               |                   ^^^^^^^
-              = hint: grad(f, W) is shaped like W: take the part you need from it, as grad(f, W)[0, :] or grad(f, W)'
+              = hint: take the part you need from grad(f, W), e.g. grad(f, W)[0, :]
         "#]],
     );
     check(

@@ -121,8 +121,7 @@ impl Session {
             return d.with_hint(format!("differentiate by {name} itself"));
         }
         d.with_hint(format!(
-            "grad(f, {name}) is shaped like {name}: take the part you need from it, \
-             as grad(f, {name})[0, :] or grad(f, {name})'"
+            "take the part you need from grad(f, {name}), e.g. grad(f, {name})[0, :]"
         ))
     }
 
