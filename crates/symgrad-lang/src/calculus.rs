@@ -37,10 +37,8 @@ impl Session {
             "diff" => return self.call_diff(f, &args, span),
             "grad" => {
                 let w = self.expr(args[1])?;
-                if !matches!(self.pool.node(w), Node::Symbol { .. }) {
-                    let d =
-                        Diagnostic::new("grad needs a symbol to differentiate by", args[1].span);
-                    return Err(self.with_variable_hint(d, w));
+                if let Err(e) = self.pool.check_gradient_variable(w) {
+                    return Err(self.with_variable_hint(at(args[1].span)(e), w));
                 }
                 self.note_if_independent(f, w, &args);
                 self.pool.grad(f, w)

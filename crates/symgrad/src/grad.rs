@@ -9,15 +9,21 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
 impl Pool {
+    /// `Err` unless `w` is a symbol, as `grad(f, w)` needs.
+    pub fn check_gradient_variable(&self, w: ExprId) -> Result<()> {
+        match self.node(w) {
+            Node::Symbol { .. } => Ok(()),
+            _ => Err(Error::Invalid(
+                "grad needs a symbol to differentiate by".into(),
+            )),
+        }
+    }
+
     /// `grad(f, w)`: the matrix shaped like the symbol `w` whose (i, j)
     /// entry is `∂f/∂wᵢⱼ`, for a scalar `f`, in the sigmoid forms and
     /// simplified.
     pub fn grad(&mut self, f: ExprId, w: ExprId) -> Result<ExprId> {
-        if !matches!(self.node(w), Node::Symbol { .. }) {
-            return Err(Error::Invalid(
-                "grad needs a symbol to differentiate by".into(),
-            ));
-        }
+        self.check_gradient_variable(w)?;
         let fs = self.shape(f);
         if !fs.is_scalar() {
             return Err(Error::BadShape {
