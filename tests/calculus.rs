@@ -529,10 +529,11 @@ fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
         "symbol W[2, 3]\ngrad(sum(W .^ 2), W[0, :])",
         expect![[r#"
             error: grad needs a symbol to differentiate by
-             --> <test>:2:19
+              --> <test>:2:19
               |
             2 | grad(sum(W .^ 2), W[0, :])
               |                   ^^^^^^^
+              |
               = hint: take the part you need from grad(f, W), e.g. grad(f, W)[0, :]
         "#]],
     );
@@ -540,10 +541,11 @@ fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
         "diff(x^2, 2*x)",
         expect![[r#"
             error: can only differentiate by a symbol or an element W[i, j]
-             --> <test>:1:11
+              --> <test>:1:11
               |
             1 | diff(x^2, 2*x)
               |           ^^^
+              |
               = hint: differentiate by x itself
         "#]],
     );
@@ -555,7 +557,7 @@ fn substitution_errors_are_rendered() {
         "symbol W[2, 3]\nsubs(W' * [1, 2], W = [[1, 2], [3, 4]])",
         expect![[r#"
             error: W is 2×3 but the value given for it is 2×2
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | subs(W' * [1, 2], W = [[1, 2], [3, 4]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -565,7 +567,7 @@ fn substitution_errors_are_rendered() {
         "symbol W[2, 3]\neval(W[0, 1], W = [1, 2])",
         expect![[r#"
             error: W is 2×3 but the value given for it is 2×1
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | eval(W[0, 1], W = [1, 2])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -575,10 +577,11 @@ fn substitution_errors_are_rendered() {
         "symbol W[2, 2], x, y\neval(W * x + y, W = eye(2))",
         expect![[r#"
             error: eval needs a value for every symbol; unbound: x, y
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | eval(W * x + y, W = eye(2))
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              |
               = hint: give them as eval(e, x = …)
         "#]],
     );
@@ -586,7 +589,7 @@ fn substitution_errors_are_rendered() {
         "symbol W[1, 2], q\neval(sum(W), W = [[q, 1]])",
         expect![[r#"
             error: the value for W is not numeric: it contains the symbol q
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | eval(sum(W), W = [[q, 1]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -617,7 +620,7 @@ fn diff_by_several_variables_takes_them_in_turn() {
         "diff(x^3, x, 15, y, 15)",
         expect![[r#"
             error: at most 20 derivatives in all
-             --> <test>:1:21
+              --> <test>:1:21
               |
             1 | diff(x^3, x, 15, y, 15)
               |                     ^^

@@ -362,12 +362,14 @@ fn numeric_data_is_written_into_the_code() {
     );
     // Data too large to write out asks for a symbol.
     expect![[r#"
-        error: a 200×100 data matrix is too large to write into the code; to pass data as a parameter, build the expression from a symbol (symbol X[200, 100])
-         --> <test>:3:1
+        error: a 200×100 data matrix is too large to write into the code; to pass data
+               as a parameter, build the expression from a symbol (symbol X[200, 100])
+          --> <test>:3:1
           |
         3 | code(sum(V * D), "numpy")
           | ^^^^^^^^^^^^^^^^^^^^^^^^^
-    "#]].assert_eq(&run_in(
+    "#]]
+    .assert_eq(&run_in(
         &mut s,
         "symbol V[1, 200]\nD = randn(200, 100)\ncode(sum(V * D), \"numpy\")",
     ));

@@ -245,7 +245,7 @@ fn explain_fits_the_line_and_checks_its_arguments() {
         "symbol W[2, 2]\nexplain(W, W)",
         expect![[r#"
             error: explain needs a scalar, such as a loss, not a 2×2 matrix
-             --> <test>:2:9
+              --> <test>:2:9
               |
             2 | explain(W, W)
               |         ^
@@ -254,32 +254,34 @@ fn explain_fits_the_line_and_checks_its_arguments() {
     check(
         "symbol W[2, 2]\nexplain(sum(W), A)",
         expect![[r#"
-        error: this does not depend on A
-         --> <test>:2:9
-          |
-        2 | explain(sum(W), A)
-          |         ^^^^^^
-    "#]],
+            error: this does not depend on A
+              --> <test>:2:9
+              |
+            2 | explain(sum(W), A)
+              |         ^^^^^^
+        "#]],
     );
     check(
         "symbol W[2, 2]\nexplain(sum(W))",
         expect![[r#"
-        error: explain takes a scalar and a symbol, then bindings such as W = value
-         --> <test>:2:1
-          |
-        2 | explain(sum(W))
-          | ^^^^^^^^^^^^^^^
-          = hint: usage: explain(L, W [, X = value, …])
-    "#]],
+            error: explain takes a scalar and a symbol, then bindings such as W = value
+              --> <test>:2:1
+              |
+            2 | explain(sum(W))
+              | ^^^^^^^^^^^^^^^
+              |
+              = hint: usage: explain(L, W [, X = value, …])
+        "#]],
     );
     check(
         "symbol W[2, 2]\nexplain(sum(W .^ 2), W, V = 1)",
         expect![[r#"
             error: explain shows values when every symbol has one; unbound: W
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | explain(sum(W .^ 2), W, V = 1)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              |
               = hint: give them as explain(L, W, W = …), or give none
         "#]],
     );
@@ -287,10 +289,11 @@ fn explain_fits_the_line_and_checks_its_arguments() {
         "symbol W[2, 2], V[2, 2]\nexplain(sum(W .* V), W, W = eye(2))",
         expect![[r#"
             error: explain shows values when every symbol has one; unbound: V
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | explain(sum(W .* V), W, W = eye(2))
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              |
               = hint: give them as explain(L, W, V = …), or give none
         "#]],
     );
@@ -404,7 +407,7 @@ fn gradcheck_errors() {
         "symbol W[2, 2]\ngradcheck(sum(W), W, [1, 2])",
         expect![[r#"
             error: the point must have the shape of W, 2×2, not 2×1
-             --> <test>:2:22
+              --> <test>:2:22
               |
             2 | gradcheck(sum(W), W, [1, 2])
               |                      ^^^^^^
@@ -414,7 +417,7 @@ fn gradcheck_errors() {
         "symbol W[2, 2]\ngradcheck(sum(W), W, grad = W[0, 0])",
         expect![[r#"
             error: the gradient must have the shape of W, 2×2, not scalar
-             --> <test>:2:29
+              --> <test>:2:29
               |
             2 | gradcheck(sum(W), W, grad = W[0, 0])
               |                             ^^^^^^^
@@ -424,23 +427,26 @@ fn gradcheck_errors() {
         "symbol W[2, 2], V[2, 2]\ngradcheck(sum(W .* V), W)",
         expect![[r#"
             error: gradcheck needs a value for every symbol but W; unbound: V
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | gradcheck(sum(W .* V), W)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
+              |
               = hint: give them as gradcheck(L, W, V = …)
         "#]],
     );
     check(
         "gradcheck(x^2)",
         expect![[r#"
-        error: gradcheck takes a scalar, a symbol and optionally a point, then named arguments
-         --> <test>:1:1
-          |
-        1 | gradcheck(x^2)
-          | ^^^^^^^^^^^^^^
-          = hint: usage: gradcheck(L, W [, at] [, grad = G] [, X = value, …])
-    "#]],
+            error: gradcheck takes a scalar, a symbol and optionally a point, then named
+                   arguments
+              --> <test>:1:1
+              |
+            1 | gradcheck(x^2)
+              | ^^^^^^^^^^^^^^
+              |
+              = hint: usage: gradcheck(L, W [, at] [, grad = G] [, X = value, …])
+        "#]],
     );
 }
 

@@ -44,10 +44,11 @@ fn a_matrix_product_of_two_vectors_suggests_the_elementwise_product() {
         "y = [1, 0, 1]\np = [0.5, 0.25, 0.5]\ny * log(p)",
         expect![[r#"
             error: shape mismatch in the matrix product: 3×1 and 3×1
-             --> <test>:3:3
+              --> <test>:3:3
               |
             3 | y * log(p)
               |   ^
+              |
               = hint: * is the matrix product; use .* for the elementwise product
         "#]],
     );
@@ -56,10 +57,11 @@ fn a_matrix_product_of_two_vectors_suggests_the_elementwise_product() {
         "[[1, 2, 3]] * [[1, 2, 3], [4, 5, 6]]",
         expect![[r#"
             error: shape mismatch in the matrix product: 1×3 and 2×3
-             --> <test>:1:13
+              --> <test>:1:13
               |
             1 | [[1, 2, 3]] * [[1, 2, 3], [4, 5, 6]]
               |             ^
+              |
               = hint: * is the matrix product; use .* for the elementwise product
         "#]],
     );
@@ -68,7 +70,7 @@ fn a_matrix_product_of_two_vectors_suggests_the_elementwise_product() {
         "[[1, 2, 3]] * [[1, 2], [4, 5]]",
         expect![[r#"
             error: shape mismatch in the matrix product: 1×3 and 2×2
-             --> <test>:1:13
+              --> <test>:1:13
               |
             1 | [[1, 2, 3]] * [[1, 2], [4, 5]]
               |             ^
@@ -82,10 +84,11 @@ fn numpy_spellings_get_errors_naming_symgrads() {
         "A = [[1, 2], [3, 4]]\nA.shape",
         expect![[r#"
             error: unexpected '.'
-             --> <test>:2:2
+              --> <test>:2:2
               |
             2 | A.shape
               |  ^ expected an operator, or the end of the statement
+              |
               = hint: the shape is a function here: shape(A)
         "#]],
     );
@@ -93,10 +96,11 @@ fn numpy_spellings_get_errors_naming_symgrads() {
         "np.sum(A)",
         expect![[r#"
             error: unexpected '.'
-             --> <test>:1:3
+              --> <test>:1:3
               |
             1 | np.sum(A)
               |   ^ expected an operator, or the end of the statement
+              |
               = hint: functions have no module prefix: write exp(x), sum(A, 1), eye(3)
         "#]],
     );
@@ -104,10 +108,11 @@ fn numpy_spellings_get_errors_naming_symgrads() {
         "A.sum()",
         expect![[r#"
             error: unexpected '.'
-             --> <test>:1:2
+              --> <test>:1:2
               |
             1 | A.sum()
               |  ^ expected an operator, or the end of the statement
+              |
               = hint: write f(A, …) for A.f(…): sum(A), subs(e, x = 2); A' is the transpose
         "#]],
     );
@@ -115,10 +120,11 @@ fn numpy_spellings_get_errors_naming_symgrads() {
         "A = [[1, 2], [3, 4]]\nA @ A",
         expect![[r#"
             error: unknown operator '@'
-             --> <test>:2:3
+              --> <test>:2:3
               |
             2 | A @ A
               |   ^ expected an operator, or the end of the statement
+              |
               = hint: the matrix product is A * B (and A .* B the elementwise product)
         "#]],
     );
@@ -126,11 +132,14 @@ fn numpy_spellings_get_errors_naming_symgrads() {
         "A = [[1, 2], [3, 4]]\nsum(A, axis=0)",
         expect![[r#"
             error: unexpected named argument 'axis'
-             --> <test>:2:8
+              --> <test>:2:8
               |
             2 | sum(A, axis=0)
               |        ^^^^
-              = hint: give the dimension as the second argument: sum(A, 1) down each column (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two dimensions
+              |
+              = hint: give the dimension as the second argument: sum(A, 1) down each column
+                      (NumPy's axis=0), sum(A, 2) along each row (axis=1); results keep two
+                      dimensions
         "#]],
     );
 }
@@ -164,7 +173,7 @@ fn numpys_dot_and_norm_compute_what_numpy_does() {
         expect![[r#"
             W*[1, 2, 3]
             error: dot of vectors of different lengths, 2 and 3
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | dot([1, 2], [1, 2, 3])
               | ^^^^^^^^^^^^^^^^^^^^^^

@@ -412,43 +412,45 @@ fn errors_point_at_the_problem() {
         "[[1,2,3]] * [[1,2,3]]",
         expect![[r#"
             error: shape mismatch in the matrix product: 1×3 and 1×3
-             --> <test>:1:11
+              --> <test>:1:11
               |
             1 | [[1,2,3]] * [[1,2,3]]
               |           ^
+              |
               = hint: * is the matrix product; use .* for the elementwise product
         "#]],
     );
     check(
         "sigmod(x)",
         expect![[r#"
-        error: unknown function 'sigmod'
-         --> <test>:1:1
-          |
-        1 | sigmod(x)
-          | ^^^^^^
-          = hint: did you mean 'sigmoid'?
-    "#]],
+            error: unknown function 'sigmod'
+              --> <test>:1:1
+              |
+            1 | sigmod(x)
+              | ^^^^^^
+              |
+              = hint: did you mean 'sigmoid'?
+        "#]],
     );
     check(
         "1/0",
         expect![[r#"
-        error: division by zero
-         --> <test>:1:2
-          |
-        1 | 1/0
-          |  ^
-    "#]],
+            error: division by zero
+              --> <test>:1:2
+              |
+            1 | 1/0
+              |  ^
+        "#]],
     );
     check(
         "x +",
         expect![[r#"
-        error: expected an expression
-         --> <test>:1:4
-          |
-        1 | x +
-          |    ^ the input ends here
-    "#]],
+            error: expected an expression
+              --> <test>:1:4
+              |
+            1 | x +
+              |    ^ the input ends here
+        "#]],
     );
     // A number outside a function's domain is shown as written, exactly
     // when it is exact and short, and a negative base in brackets.
@@ -472,74 +474,76 @@ fn errors_point_at_the_problem() {
     check(
         "log(0)",
         expect![[r#"
-        error: log(0) is undefined (it is −∞)
-         --> <test>:1:1
-          |
-        1 | log(0)
-          | ^^^^^^
-    "#]],
+            error: log(0) is undefined (it is −∞)
+              --> <test>:1:1
+              |
+            1 | log(0)
+              | ^^^^^^
+        "#]],
     );
     check(
         "symbol W[2, 2]; W[2, 0]",
         expect![[r#"
-        error: index 2 is out of range 0..2
-         --> <test>:1:19
-          |
-        1 | symbol W[2, 2]; W[2, 0]
-          |                   ^
-    "#]],
+            error: index 2 is out of range 0..2
+              --> <test>:1:19
+              |
+            1 | symbol W[2, 2]; W[2, 0]
+              |                   ^
+        "#]],
     );
     check(
         "sum(x, 3)",
         expect![[r#"
-        error: the dimension must be 1 (down columns) or 2 (along rows)
-         --> <test>:1:8
-          |
-        1 | sum(x, 3)
-          |        ^
-    "#]],
+            error: the dimension must be 1 (down columns) or 2 (along rows)
+              --> <test>:1:8
+              |
+            1 | sum(x, 3)
+              |        ^
+        "#]],
     );
     check(
         "exp(1, 2)",
         expect![[r#"
-        error: wrong number of arguments: exp(x) takes 1 argument, got 2
-         --> <test>:1:1
-          |
-        1 | exp(1, 2)
-          | ^^^^^^^^^
-          = hint: usage: exp(x)
-    "#]],
+            error: wrong number of arguments: exp(x) takes 1 argument, got 2
+              --> <test>:1:1
+              |
+            1 | exp(1, 2)
+              | ^^^^^^^^^
+              |
+              = hint: usage: exp(x)
+        "#]],
     );
     check(
         "[[1, 2], [3]]",
         expect![[r#"
-        error: matrix rows differ in length
-         --> <test>:1:10
-          |
-        1 | [[1, 2], [3]]
-          |          ^^^ row 2 has 1 entry, row 1 has 2 entries
-    "#]],
+            error: matrix rows differ in length
+              --> <test>:1:10
+              |
+            1 | [[1, 2], [3]]
+              |          ^^^ row 2 has 1 entry, row 1 has 2 entries
+        "#]],
     );
     check(
         ":sett width 3",
         expect![[r#"
-        error: unknown command ':sett'
-         --> <test>:1:2
-          |
-        1 | :sett width 3
-          |  ^^^^
-          = hint: did you mean ':set'?
-    "#]],
+            error: unknown command ':sett'
+              --> <test>:1:2
+              |
+            1 | :sett width 3
+              |  ^^^^
+              |
+              = hint: did you mean ':set'?
+        "#]],
     );
     check(
         "ones(100000, 100000)",
         expect![[r#"
-        error: a 100000×100000 matrix has too many elements (at most 268435456)
-         --> <test>:1:1
-          |
-        1 | ones(100000, 100000)
-          | ^^^^^^^^^^^^^^^^^^^^
-    "#]],
+            error: a 100000×100000 matrix has too many elements (at most 268435456)
+              --> <test>:1:1
+              |
+            1 | ones(100000, 100000)
+              | ^^^^^^^^^^^^^^^^^^^^
+        "#]],
     );
 }
 
@@ -548,7 +552,7 @@ fn an_error_keeps_the_bindings() {
     let mut s = Session::new();
     let err = run_in(&mut s, "a = 2\nb = a / 0");
     assert!(
-        err.starts_with("error: division by zero\n --> <test>:2:7"),
+        err.starts_with("error: division by zero\n  --> <test>:2:7"),
         "{err}"
     );
     assert_eq!(run_in(&mut s, "a^2"), "4");
@@ -593,10 +597,11 @@ fn user_functions_substitute_their_arguments() {
         "g(n) = g(n); g(1)",
         expect![[r#"
             error: g calls itself
-             --> <test>:1:8
+              --> <test>:1:8
               |
             1 | g(n) = g(n); g(1)
               |        ^^^^ this call would never return
+              |
               = hint: the language has no conditionals, so recursion could never stop
         "#]],
     );
@@ -665,7 +670,7 @@ fn random_errors_point_at_the_argument() {
         "randn(-2, 3)",
         expect![[r#"
             error: a size must be a positive integer, not -2
-             --> <test>:1:7
+              --> <test>:1:7
               |
             1 | randn(-2, 3)
               |       ^^
@@ -675,7 +680,7 @@ fn random_errors_point_at_the_argument() {
         "rand(2, 1.5)",
         expect![[r#"
             error: expected an integer
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | rand(2, 1.5)
               |         ^^^
@@ -685,10 +690,11 @@ fn random_errors_point_at_the_argument() {
         "randint(5, 5)",
         expect![[r#"
             error: randint needs lo < hi, not lo = 5 and hi = 5
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | randint(5, 5)
               |         ^^^^
+              |
               = hint: hi is excluded: randint(0, 2) draws 0 or 1
         "#]],
     );
@@ -696,7 +702,7 @@ fn random_errors_point_at_the_argument() {
         "seed(-1)",
         expect![[r#"
             error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | seed(-1)
               |      ^^
@@ -706,7 +712,7 @@ fn random_errors_point_at_the_argument() {
         "seed(2^64)",
         expect![[r#"
             error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | seed(2^64)
               |      ^^^^
@@ -716,7 +722,7 @@ fn random_errors_point_at_the_argument() {
         "seed(0.5)",
         expect![[r#"
             error: a seed must be an integer from 0 to 2^64 - 1 (18446744073709551615)
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | seed(0.5)
               |      ^^^
@@ -726,7 +732,7 @@ fn random_errors_point_at_the_argument() {
         "randn(100000, 100000)",
         expect![[r#"
             error: a 100000×100000 matrix has too many elements (at most 268435456)
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | randn(100000, 100000)
               | ^^^^^^^^^^^^^^^^^^^^^
@@ -735,11 +741,13 @@ fn random_errors_point_at_the_argument() {
     check(
         "randint(1)",
         expect![[r#"
-            error: wrong number of arguments: randint(lo, hi [, m [, n]]) takes 2 to 4 arguments, got 1
-             --> <test>:1:1
+            error: wrong number of arguments: randint(lo, hi [, m [, n]]) takes 2 to 4
+                   arguments, got 1
+              --> <test>:1:1
               |
             1 | randint(1)
               | ^^^^^^^^^^
+              |
               = hint: usage: randint(lo, hi [, m [, n]])
         "#]],
     );
@@ -747,7 +755,7 @@ fn random_errors_point_at_the_argument() {
         "seed(1) + 1",
         expect![[r#"
             error: seed(…) gives no value
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | seed(1) + 1
               | ^^^^^^^
@@ -757,7 +765,7 @@ fn random_errors_point_at_the_argument() {
         "s = seed(1)",
         expect![[r#"
             error: only expressions can be bound to a name
-             --> <test>:1:5
+              --> <test>:1:5
               |
             1 | s = seed(1)
               |     ^^^^^^^
@@ -767,10 +775,11 @@ fn random_errors_point_at_the_argument() {
         "randm(2)",
         expect![[r#"
             error: unknown function 'randm'
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | randm(2)
               | ^^^^^
+              |
               = hint: did you mean 'rand'?
         "#]],
     );
@@ -795,7 +804,7 @@ fn substitution_and_evaluation_take_unbound_names_as_symbols() {
         "eval(1/x, x = 0)",
         expect![[r#"
             error: 1/x gives inf: division by zero
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | eval(1/x, x = 0)
               | ^^^^^^^^^^^^^^^^
@@ -903,23 +912,25 @@ fn stacking_adds_rows_and_columns() {
     check(
         "vstack([[1, 2]], ones(1, 3))",
         expect![[r#"
-        error: shape mismatch in vstack: 1×2 and 1×3
-         --> <test>:1:1
-          |
-        1 | vstack([[1, 2]], ones(1, 3))
-          | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-    "#]],
+            error: shape mismatch in vstack: 1×2 and 1×3
+              --> <test>:1:1
+              |
+            1 | vstack([[1, 2]], ones(1, 3))
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
     );
     check(
         "hstack()",
         expect![[r#"
-        error: wrong number of arguments: hstack(A, B, …) takes at least 1 argument, got 0
-         --> <test>:1:1
-          |
-        1 | hstack()
-          | ^^^^^^^^
-          = hint: usage: hstack(A, B, …)
-    "#]],
+            error: wrong number of arguments: hstack(A, B, …) takes at least 1 argument, got
+                   0
+              --> <test>:1:1
+              |
+            1 | hstack()
+              | ^^^^^^^^
+              |
+              = hint: usage: hstack(A, B, …)
+        "#]],
     );
 }
 
@@ -934,6 +945,8 @@ fn a_script_that_loads_itself_is_an_error() {
     let mut session = Session::new();
     let out = run_in(&mut session, &format!(":load {}", a.display()));
     let _ = std::fs::remove_dir_all(&dir);
+    // The message is wrapped at the width, so read it as one line.
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(out.contains("loads itself"), "{out}");
     assert!(out.contains("a.sg → ") && out.contains("b.sg → "), "{out}");
     // What ran before the error stays bound.

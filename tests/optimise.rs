@@ -555,7 +555,7 @@ fn descend_errors() {
         "descend(w^2, w, 0, 10)",
         expect![[r#"
             error: the learning rate must be a positive number, not 0
-             --> <test>:1:17
+              --> <test>:1:17
               |
             1 | descend(w^2, w, 0, 10)
               |                 ^
@@ -565,7 +565,7 @@ fn descend_errors() {
         "descend(w^2 + b, w, 0.1, -1)",
         expect![[r#"
             error: steps must be an integer ≥ 0, not -1
-             --> <test>:1:26
+              --> <test>:1:26
               |
             1 | descend(w^2 + b, w, 0.1, -1)
               |                          ^^
@@ -575,10 +575,11 @@ fn descend_errors() {
         "descend(w^2 + b*w, w, 0.1, 10)",
         expect![[r#"
             error: descend needs a value for every symbol but the one it trains; unbound: b
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | descend(w^2 + b*w, w, 0.1, 10)
               |         ^^^^^^^^^
+              |
               = hint: put values in first: subs(f, b = …)
         "#]],
     );
@@ -586,10 +587,11 @@ fn descend_errors() {
         "symbol W[2, 2]\ndescend(W, W, 0.1, 10)",
         expect![[r#"
             error: descend needs a scalar loss, not a 2×2 matrix
-             --> <test>:2:9
+              --> <test>:2:9
               |
             2 | descend(W, W, 0.1, 10)
               |         ^
+              |
               = hint: sum or mean it, e.g. descend(sum(E), W, 0.1, 100)
         "#]],
     );
@@ -597,10 +599,11 @@ fn descend_errors() {
         "descend(w^2, 2*w, 0.1, 10)",
         expect![[r#"
             error: the second argument must be the symbol to train
-             --> <test>:1:14
+              --> <test>:1:14
               |
             1 | descend(w^2, 2*w, 0.1, 10)
               |              ^^^
+              |
               = hint: declare it first: symbol W[m, n]
         "#]],
     );
@@ -608,7 +611,7 @@ fn descend_errors() {
         "symbol W[2, 2]\ndescend(sum(W), W, 0.1, 10, [1, 2])",
         expect![[r#"
             error: W is 2×2 but the value given for it is 2×1
-             --> <test>:2:29
+              --> <test>:2:29
               |
             2 | descend(sum(W), W, 0.1, 10, [1, 2])
               |                             ^^^^^^
@@ -618,7 +621,7 @@ fn descend_errors() {
         "descend(w^2, w, 0.1, 10, tol = -1)",
         expect![[r#"
             error: tol must be a number ≥ 0, not -1
-             --> <test>:1:32
+              --> <test>:1:32
               |
             1 | descend(w^2, w, 0.1, 10, tol = -1)
               |                                ^^
@@ -628,7 +631,7 @@ fn descend_errors() {
         "descend(w^2, w, 0.1, 10, every = 0)",
         expect![[r#"
             error: every must be a positive integer, not 0
-             --> <test>:1:34
+              --> <test>:1:34
               |
             1 | descend(w^2, w, 0.1, 10, every = 0)
               |                                  ^
@@ -638,55 +641,64 @@ fn descend_errors() {
         "descend(w^2, w, 0.1, 10, step = 0)",
         expect![[r#"
             error: unknown option 'step': descend takes the options tol, every and show
-             --> <test>:1:26
+              --> <test>:1:26
               |
             1 | descend(w^2, w, 0.1, 10, step = 0)
               |                          ^^^^
-              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"])
+              |
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [,
+                      show = "w"])
         "#]],
     );
     check(
         "descend(w^2, w, 0.1)",
         expect![[r#"
-            error: wrong number of arguments: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"]) takes 4 to 5 arguments, got 3
-             --> <test>:1:1
+            error: wrong number of arguments: descend(f, W, lr, steps [, init] [, tol = t]
+                   [, every = k] [, show = "w"]) takes 4 to 5 arguments, got 3
+              --> <test>:1:1
               |
             1 | descend(w^2, w, 0.1)
               | ^^^^^^^^^^^^^^^^^^^^
-              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [, show = "w"])
+              |
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [,
+                      show = "w"])
         "#]],
     );
     check(
         "descend(log(w), w, 1, 10, 1)",
         expect![[r#"
             error: the loss is -inf at step 1: log(w) gives -inf: log(0) is −∞
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | descend(log(w), w, 1, 10, 1)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: the steps may diverge: try a smaller learning rate, or check the loss's domain
+              |
+              = hint: the steps may diverge: try a smaller learning rate, or check the
+                      loss's domain
         "#]],
     );
     check(
         "descend(log(w), w, 1, 10)",
         expect![[r#"
             error: the loss is -inf at step 0: log(w) gives -inf: log(0) is −∞
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | descend(log(w), w, 1, 10)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: this is before any step: start where the loss is defined (descend's fifth argument)
+              |
+              = hint: this is before any step: start where the loss is defined (descend's
+                      fifth argument)
         "#]],
     );
     check(
         "last_path()",
         expect![[r#"
-        error: last_path() needs a descend or sgd run first
-         --> <test>:1:1
-          |
-        1 | last_path()
-          | ^^^^^^^^^^^
-    "#]],
+            error: last_path() needs a descend or sgd run first
+              --> <test>:1:1
+              |
+            1 | last_path()
+              | ^^^^^^^^^^^
+        "#]],
     );
 }
 
@@ -707,93 +719,107 @@ fn sgd_errors() {
     check(
         &log_loss(1),
         expect![[r#"
-            error: the loss is nan at epoch 1, step 2: log(V*X batch) gives NaN at [0, 0]: log of a negative number
-             --> <test>:5:1
+            error: the loss is nan at epoch 1, step 2: log(V*X batch) gives NaN at [0, 0]:
+                   log of a negative number
+              --> <test>:5:1
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[1]], shuffle = false)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: the steps may diverge: try a smaller learning rate, or check the data of this batch: samples [2 3]
+              |
+              = hint: the steps may diverge: try a smaller learning rate, or check the data
+                      of this batch: samples [2 3]
         "#]],
     );
     check(
         &log_loss(-1),
         expect![[r#"
-            error: the loss is nan at epoch 1, step 1: log(V*X batch) gives NaN at [0, 0]: log of a negative number
-             --> <test>:5:1
+            error: the loss is nan at epoch 1, step 1: log(V*X batch) gives NaN at [0, 0]:
+                   log of a negative number
+              --> <test>:5:1
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[-1]], shuffle = false)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-              = hint: this is before any step: start where the loss is defined (sgd's eighth argument), or check the data of this batch: samples [0 1]
+              |
+              = hint: this is before any step: start where the loss is defined (sgd's eighth
+                      argument), or check the data of this batch: samples [0 1]
         "#]],
     );
     check(
         &with_data("sgd(L, W, X, Y, -0.5, 2, 3)"),
         expect![[r#"
-        error: the learning rate must be a positive number, not -0.5
-         --> <test>:6:17
-          |
-        6 | sgd(L, W, X, Y, -0.5, 2, 3)
-          |                 ^^^^
-    "#]],
+            error: the learning rate must be a positive number, not -0.5
+              --> <test>:6:17
+              |
+            6 | sgd(L, W, X, Y, -0.5, 2, 3)
+              |                 ^^^^
+        "#]],
     );
     check(
         &with_data("sgd(M, W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
-        error: 'M' is not a function
-         --> <test>:6:5
-          |
-        6 | sgd(M, W, X, Y, 0.5, 2, 3)
-          |     ^
-          = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb - Yb).^2), then sgd(L, W, …)
-    "#]],
+            error: 'M' is not a function
+              --> <test>:6:5
+              |
+            6 | sgd(M, W, X, Y, 0.5, 2, 3)
+              |     ^
+              |
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
+                      Yb).^2), then sgd(L, W, …)
+        "#]],
     );
     check(
         &with_data("sgd(L(X, Y), W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
-        error: sgd needs the name of a loss function, not an expression
-         --> <test>:6:5
-          |
-        6 | sgd(L(X, Y), W, X, Y, 0.5, 2, 3)
-          |     ^^^^^^^
-          = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb - Yb).^2), then sgd(L, W, …)
-    "#]],
+            error: sgd needs the name of a loss function, not an expression
+              --> <test>:6:5
+              |
+            6 | sgd(L(X, Y), W, X, Y, 0.5, 2, 3)
+              |     ^^^^^^^
+              |
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
+                      Yb).^2), then sgd(L, W, …)
+        "#]],
     );
     check(
         &with_data("K(Xb) = sum(W * Xb)\nsgd(K, W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
-            error: K takes 1 argument(s); sgd needs a function of two: a batch of columns of X and the same columns of Y
-             --> <test>:7:5
+            error: K takes 1 argument(s); sgd needs a function of two: a batch of columns of
+                   X and the same columns of Y
+              --> <test>:7:5
               |
             7 | sgd(K, W, X, Y, 0.5, 2, 3)
               |     ^
-              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb - Yb).^2), then sgd(L, W, …)
+              |
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
+                      Yb).^2), then sgd(L, W, …)
         "#]],
     );
     check(
         &with_data("sgd(L, W, X, Y, 0.5, 2, 0)"),
         expect![[r#"
-        error: the batch size must be a positive integer, not 0
-         --> <test>:6:25
-          |
-        6 | sgd(L, W, X, Y, 0.5, 2, 0)
-          |                         ^
-    "#]],
+            error: the batch size must be a positive integer, not 0
+              --> <test>:6:25
+              |
+            6 | sgd(L, W, X, Y, 0.5, 2, 0)
+              |                         ^
+        "#]],
     );
     check(
         &with_data("sgd(L, W, X, Y, 0.5, 2, -3)"),
         expect![[r#"
-        error: the batch size must be a positive integer, not -3
-         --> <test>:6:25
-          |
-        6 | sgd(L, W, X, Y, 0.5, 2, -3)
-          |                         ^^
-    "#]],
+            error: the batch size must be a positive integer, not -3
+              --> <test>:6:25
+              |
+            6 | sgd(L, W, X, Y, 0.5, 2, -3)
+              |                         ^^
+        "#]],
     );
     check(
         &with_data("sgd(L, W, X, Y[:, 0:6], 0.5, 2, 3)"),
         expect![[r#"
-            error: X has 7 columns and Y has 6: sgd needs one column of Y per column (sample) of X
-             --> <test>:6:11
+            error: X has 7 columns and Y has 6: sgd needs one column of Y per column
+                   (sample) of X
+              --> <test>:6:11
               |
             6 | sgd(L, W, X, Y[:, 0:6], 0.5, 2, 3)
               |           ^^^^^^^^^^^^
@@ -805,10 +831,11 @@ fn sgd_errors() {
         ),
         expect![[r#"
             error: sgd needs a value for every symbol but the one it trains; unbound: c
-             --> <test>:7:5
+              --> <test>:7:5
               |
             7 | sgd(M, W, X, Y, 0.5, 2, 3)
               |     ^
+              |
               = hint: give it a value before training: c = …
         "#]],
     );
@@ -816,18 +843,20 @@ fn sgd_errors() {
         &with_data("M(Xb, Yb) = Yb .* log(softmax(W * Xb))\nsgd(M, W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
             error: M(Xb, Yb) must be a scalar loss, not a 2×3 matrix
-             --> <test>:7:5
+              --> <test>:7:5
               |
             7 | sgd(M, W, X, Y, 0.5, 2, 3)
               |     ^
+              |
               = hint: sum or mean it over the batch
         "#]],
     );
     check(
         &with_data("M(Xb, Yb) = sum(W * Xb')\nsgd(M, W, X, Y, 0.5, 2, 3)"),
         expect![[r#"
-            error: M(Xb, Yb) fails on a batch of 1 column: in M(Xb, Yb): shape mismatch in the matrix product: 2×3 and 1×3
-             --> <test>:7:5
+            error: M(Xb, Yb) fails on a batch of 1 column: in M(Xb, Yb): shape mismatch in
+                   the matrix product: 2×3 and 1×3
+              --> <test>:7:5
               |
             7 | sgd(M, W, X, Y, 0.5, 2, 3)
               |     ^
@@ -837,11 +866,13 @@ fn sgd_errors() {
         &with_data("sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)"),
         expect![[r#"
             error: unknown option 'tol': sgd takes the options every, shuffle and show
-             --> <test>:6:28
+              --> <test>:6:28
               |
             6 | sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)
               |                            ^^^
-              = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [, shuffle = false] [, show = "grad w batch"])
+              |
+              = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [,
+                      shuffle = false] [, show = "grad w batch"])
         "#]],
     );
     check(
@@ -851,7 +882,7 @@ fn sgd_errors() {
             ⎢             ⎥
             ⎣0.0  0.0  0.0⎦
             error: the latest sgd recorded no losses
-             --> <test>:7:1
+              --> <test>:7:1
               |
             7 | last_losses()
               | ^^^^^^^^^^^^^
@@ -861,7 +892,7 @@ fn sgd_errors() {
         &with_data("sgd(L, W, X, Y, 0.5, 1, 3);\nlast_path()"),
         expect![[r#"
             error: last_path() follows descend; the latest run was sgd
-             --> <test>:7:1
+              --> <test>:7:1
               |
             7 | last_path()
               | ^^^^^^^^^^^

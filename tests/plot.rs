@@ -218,7 +218,7 @@ fn plot_errors() {
         "plot(w^2, w, 2, 2)",
         expect![[r#"
             error: plot needs lo < hi, not lo = 2 and hi = 2
-             --> <test>:1:14
+              --> <test>:1:14
               |
             1 | plot(w^2, w, 2, 2)
               |              ^^^^
@@ -228,7 +228,7 @@ fn plot_errors() {
         "symbol W[2, 2]\nplot(W, w, 0, 1)",
         expect![[r#"
             error: plot draws a scalar expression, not a 2×2 matrix
-             --> <test>:2:6
+              --> <test>:2:6
               |
             2 | plot(W, w, 0, 1)
               |      ^
@@ -237,22 +237,26 @@ fn plot_errors() {
     check(
         "plot(w^2, 2*w, 0, 1)",
         expect![[r#"
-            error: plot draws against a scalar symbol such as w, or contours over a symbol of two elements
-             --> <test>:1:11
+            error: plot draws against a scalar symbol such as w, or contours over a symbol
+                   of two elements
+              --> <test>:1:11
               |
             1 | plot(w^2, 2*w, 0, 1)
               |           ^^^
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
+              |
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
+                      true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
         "plot(a*w^2 + b, w, 0, 1)",
         expect![[r#"
             error: plot needs a value for every symbol but w; unbound: a, b
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | plot(a*w^2 + b, w, 0, 1)
               |      ^^^^^^^^^
+              |
               = hint: substitute them first: plot(subs(f, a = …), w, lo, hi)
         "#]],
     );
@@ -260,10 +264,11 @@ fn plot_errors() {
         "plot(w^2, w, 0, 1, color = 1)",
         expect![[r#"
             error: plot has no option 'color'
-             --> <test>:1:20
+              --> <test>:1:20
               |
             1 | plot(w^2, w, 0, 1, color = 1)
               |                    ^^^^^
+              |
               = hint: the options are path = P, the visited values of w, and animate = true
         "#]],
     );
@@ -271,7 +276,7 @@ fn plot_errors() {
         "plot(w^2, w, 0, 1, path = [1], path = [2])",
         expect![[r#"
             error: path is given twice
-             --> <test>:1:32
+              --> <test>:1:32
               |
             1 | plot(w^2, w, 0, 1, path = [1], path = [2])
               |                                ^^^^
@@ -281,7 +286,7 @@ fn plot_errors() {
         "plot(w^2, w, 0, 1, path = [w])",
         expect![[r#"
             error: the path must be numeric, but it contains the symbol w
-             --> <test>:1:27
+              --> <test>:1:27
               |
             1 | plot(w^2, w, 0, 1, path = [w])
               |                           ^^^
@@ -291,7 +296,7 @@ fn plot_errors() {
         "plot([1, 2], path = [1])",
         expect![[r#"
             error: path = … goes with a curve: plot(f, w, lo, hi, path = P)
-             --> <test>:1:14
+              --> <test>:1:14
               |
             1 | plot([1, 2], path = [1])
               |              ^^^^
@@ -301,18 +306,20 @@ fn plot_errors() {
         "plot(w^2, w, 0)",
         expect![[r#"
             error: plot takes 1 or 2 arguments (a vector) or 4 or 5 (a curve), got 3
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | plot(w^2, w, 0)
               | ^^^^^^^^^^^^^^^
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
+              |
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
+                      true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
         "plot(log(w), w, -2, -1)",
         expect![[r#"
             error: the expression has no finite value on [-2, -1]
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | plot(log(w), w, -2, -1)
               |      ^^^^^^
@@ -322,7 +329,7 @@ fn plot_errors() {
         "plot(w^2, w, 0, x)",
         expect![[r#"
             error: a bound of the plot must be numeric, but it contains the symbol x
-             --> <test>:1:17
+              --> <test>:1:17
               |
             1 | plot(w^2, w, 0, x)
               |                 ^
@@ -332,10 +339,11 @@ fn plot_errors() {
         "plot([[1, 2], [3, 4]])",
         expect![[r#"
             error: plot(v) draws a vector (n×1 or 1×n), not a 2×2 matrix
-             --> <test>:1:6
+              --> <test>:1:6
               |
             1 | plot([[1, 2], [3, 4]])
               |      ^^^^^^^^^^^^^^^^
+              |
               = hint: plot one column with plot(A[:, 0])
         "#]],
     );
@@ -343,7 +351,7 @@ fn plot_errors() {
         "plot(w^2, w, 0, 1, \"curve.png\")",
         expect![[r#"
             error: plot writes SVG: the file name must end in .svg, not "curve.png"
-             --> <test>:1:20
+              --> <test>:1:20
               |
             1 | plot(w^2, w, 0, 1, "curve.png")
               |                    ^^^^^^^^^^^
@@ -353,7 +361,7 @@ fn plot_errors() {
         "plot(w^2, w, 0, 1, \"/no/such/dir/c.svg\")",
         expect![[r#"
             error: cannot write /no/such/dir/c.svg: No such file or directory (os error 2)
-             --> <test>:1:20
+              --> <test>:1:20
               |
             1 | plot(w^2, w, 0, 1, "/no/such/dir/c.svg")
               |                    ^^^^^^^^^^^^^^^^^^^^
@@ -874,8 +882,9 @@ fn terminal_contours_and_animation_errors() {
     check(
         "plot(w^2, w, 0, 1, path = [1], animate = true)",
         expect![[r#"
-            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi, "f.svg", path = P, animate = true)
-             --> <test>:1:32
+            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi,
+                   "f.svg", path = P, animate = true)
+              --> <test>:1:32
               |
             1 | plot(w^2, w, 0, 1, path = [1], animate = true)
               |                                ^^^^^^^
@@ -884,8 +893,9 @@ fn terminal_contours_and_animation_errors() {
     check(
         "plot(w^2, w, 0, 1, \"a.svg\", animate = true)",
         expect![[r#"
-            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi, "f.svg", path = P, animate = true)
-             --> <test>:1:29
+            error: animate = true draws a descent into an SVG file: plot(f, w, lo, hi,
+                   "f.svg", path = P, animate = true)
+              --> <test>:1:29
               |
             1 | plot(w^2, w, 0, 1, "a.svg", animate = true)
               |                             ^^^^^^^
@@ -895,7 +905,7 @@ fn terminal_contours_and_animation_errors() {
         "plot(w^2, w, 0, 1, \"a.svg\", path = [1], animate = 2)",
         expect![[r#"
             error: expected true or false
-             --> <test>:1:51
+              --> <test>:1:51
               |
             1 | plot(w^2, w, 0, 1, "a.svg", path = [1], animate = 2)
               |                                                   ^
@@ -904,11 +914,13 @@ fn terminal_contours_and_animation_errors() {
     check(
         "symbol v[2]\nplot(sum(v), v, [0, 0], [1, 1], path = [1, 1])",
         expect![[r#"
-            error: the path of a 2-D plot has one point a row, [v[0], v[1]]: a k×2 matrix, not 2×1
-             --> <test>:2:40
+            error: the path of a 2-D plot has one point a row, [v[0], v[1]]: a k×2 matrix,
+                   not 2×1
+              --> <test>:2:40
               |
             2 | plot(sum(v), v, [0, 0], [1, 1], path = [1, 1])
               |                                        ^^^^^^
+              |
               = hint: last_path() after descend(f, v, …) is one
         "#]],
     );
@@ -916,18 +928,21 @@ fn terminal_contours_and_animation_errors() {
         "symbol v[2]\nplot(sum(v), v, [0, 0], 1)",
         expect![[r#"
             error: a 2-D plot needs two numbers for lo and hi, such as [-1, -1]
-             --> <test>:2:25
+              --> <test>:2:25
               |
             2 | plot(sum(v), v, [0, 0], 1)
               |                         ^
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate = true]) | plot(v [, "file.svg"])
+              |
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
+                      true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
         "symbol v[2]\nplot(sum(v), v, [0, 1], [1, 1])",
         expect![[r#"
-            error: plot needs lo < hi in each coordinate, not lo = 1 and hi = 1 in coordinate 1
-             --> <test>:2:17
+            error: plot needs lo < hi in each coordinate, not lo = 1 and hi = 1 in
+                   coordinate 1
+              --> <test>:2:17
               |
             2 | plot(sum(v), v, [0, 1], [1, 1])
               |                 ^^^^^^^^^^^^^^

@@ -13,7 +13,7 @@ use expect_test::expect;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use support::{assert_close, check, numbers, run, run_in, session};
+use support::{assert_close, check, error_line, numbers, run, run_in, session};
 use symgrad_lang::Session;
 
 /// A fresh directory for one test's files, under the build's `target/tmp`.
@@ -118,22 +118,26 @@ fn max_and_min_of_two_numbers_pick_one_of_them() {
         "min(3, [1, 2])",
         expect![[r#"
             error: min(a, b) of a number a compares it with a number b, but b is 2×1
-             --> <test>:1:8
+              --> <test>:1:8
               |
             1 | min(3, [1, 2])
               |        ^^^^^^
+              |
               = hint: min(A, dim) reduces a matrix A down columns (1) or along rows (2)
         "#]],
     );
     check(
         "max(x, 0)",
         expect![[r#"
-            error: max works on numbers and has no derivative, but its argument contains the symbol x
-             --> <test>:1:5
+            error: max works on numbers and has no derivative, but its argument contains the
+                   symbol x
+              --> <test>:1:5
               |
             1 | max(x, 0)
               |     ^
-              = hint: put numbers in first with eval(e, W = …); max cannot be part of a loss to differentiate
+              |
+              = hint: put numbers in first with eval(e, W = …); max cannot be part of a loss
+                      to differentiate
         "#]],
     );
 }
@@ -218,30 +222,36 @@ fn prediction_is_not_differentiable_and_says_so() {
     check(
         "symbol W[2, 2]\ngrad(sum(argmax(W, 1)), W)",
         expect![[r#"
-            error: argmax works on numbers and has no derivative, but its argument contains the symbol W
-             --> <test>:2:17
+            error: argmax works on numbers and has no derivative, but its argument contains
+                   the symbol W
+              --> <test>:2:17
               |
             2 | grad(sum(argmax(W, 1)), W)
               |                 ^
-              = hint: put numbers in first with eval(e, W = …); argmax cannot be part of a loss to differentiate
+              |
+              = hint: put numbers in first with eval(e, W = …); argmax cannot be part of a
+                      loss to differentiate
         "#]],
     );
     check(
         "symbol w\ndiff(w > 0, w)",
         expect![[r#"
-            error: the comparison > works on numbers and has no derivative, but its argument contains the symbol w
-             --> <test>:2:8
+            error: the comparison > works on numbers and has no derivative, but its argument
+                   contains the symbol w
+              --> <test>:2:8
               |
             2 | diff(w > 0, w)
               |        ^
-              = hint: put numbers in first with eval(e, W = …); the comparison > cannot be part of a loss to differentiate
+              |
+              = hint: put numbers in first with eval(e, W = …); the comparison > cannot be
+                      part of a loss to differentiate
         "#]],
     );
     check(
         "[1, 2] == [1, 2, 3]",
         expect![[r#"
             error: shape mismatch in the comparison ==: 2×1 and 3×1
-             --> <test>:1:8
+              --> <test>:1:8
               |
             1 | [1, 2] == [1, 2, 3]
               |        ^^
@@ -292,7 +302,7 @@ fn index_vectors_pick_rows_and_columns_in_their_order() {
         "X = ones(2, 3)\nX[:, [0, 3]]",
         expect![[r#"
             error: index 3 is out of range 0..3
-             --> <test>:2:6
+              --> <test>:2:6
               |
             2 | X[:, [0, 3]]
               |      ^^^^^^
@@ -311,7 +321,7 @@ fn reshape_reads_row_by_row_as_numpy() {
             [[0, 1, 2, 3]]
             [[W[0, 0], W[0, 1], W[1, 0], W[1, 1]]]
             error: cannot reshape a 2×2 matrix (4 entries) to 3×1 (3 entries)
-             --> <test>:6:1
+              --> <test>:6:1
               |
             6 | reshape(W, 3, 1)
               | ^^^^^^^^^^^^^^^^
@@ -326,7 +336,7 @@ fn reshape_of_large_matrices() {
     assert_eq!(numbers(&mut s, "shape(A)"), [200.0, 300.0]);
     let out = run("symbol B[200, 100]\nreshape(B, 100, 200)");
     assert!(
-        out.starts_with("error: reshape of a symbolic matrix builds it entry by entry: at most 10000 entries, not 20000"),
+        error_line(&out).starts_with("error: reshape of a symbolic matrix builds it entry by entry: at most 10000 entries, not 20000"),
         "{out}"
     );
 }
@@ -481,8 +491,9 @@ fn progress_shows_the_gradient_norm_and_the_weights() {
     check(
         "symbol W[3, 4]\ndescend(sum(W.^2), W, 0.1, 3, show = \"w\")",
         expect![[r#"
-            error: show = "w" prints W on every line, which needs at most 10 entries; this one has 12
-             --> <test>:2:20
+            error: show = "w" prints W on every line, which needs at most 10 entries; this
+                   one has 12
+              --> <test>:2:20
               |
             2 | descend(sum(W.^2), W, 0.1, 3, show = "w")
               |                    ^
@@ -492,7 +503,7 @@ fn progress_shows_the_gradient_norm_and_the_weights() {
         "descend(w^2, w, 0.1, 3, show = \"batch\")",
         expect![[r#"
             error: show cannot show 'batch'; descend shows grad, w
-             --> <test>:1:32
+              --> <test>:1:32
               |
             1 | descend(w^2, w, 0.1, 3, show = "batch")
               |                                ^^^^^^^
@@ -546,7 +557,7 @@ fn ctrl_c_keeps_the_weights_reached() {
     );
     expect![[r#"
         error: interrupted in epoch 3 of 50, after step 6: W1 holds the weights reached
-         --> <test>:6:1
+          --> <test>:6:1
           |
         6 | W1 = sgd(L, v, X, Y, 0.05, 50, 2)
           | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -624,7 +635,7 @@ fn save_writes_files_numpy_reads() {
     );
     let out = run(&format!("symbol W[2, 2]\nsave(\"{d}/w.npy\", W)"));
     assert!(
-        out.starts_with("error: save works on numbers and has no derivative, but its argument contains the symbol W"),
+        error_line(&out).starts_with("error: save works on numbers and has no derivative, but its argument contains the symbol W"),
         "{out}"
     );
 }
@@ -661,13 +672,7 @@ fn npz_and_gzip_files_from_numpy_load() {
         numbers(&mut s, &format!("load(\"{d}/t.csv.gz\")")),
         [1.0, 2.5, 3.0, 4.0]
     );
-    let first = |src: String| {
-        run(&src)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .replace(&d.to_string(), "$")
-    };
+    let first = |src: String| error_line(&run(&src)).replace(&d.to_string(), "$");
     assert_eq!(
         first(format!("load(\"{d}/s.npz\", \"Z\")")),
         "error: $/s.npz has no array \"Z\"; it holds: X, y"

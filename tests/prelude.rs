@@ -255,10 +255,11 @@ fn one_hot_errors() {
         "one_hot([2, 0, 1.5], 3)",
         expect![[r#"
             error: the label at position 2 is 1.5, not an integer
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | one_hot([2, 0, 1.5], 3)
               |         ^^^^^^^^^^^
+              |
               = hint: labels are a vector of integers 0, 1, …, K-1, e.g. [2, 0, 1]
         "#]],
     );
@@ -266,10 +267,11 @@ fn one_hot_errors() {
         "one_hot([2, 0, 3], 3)",
         expect![[r#"
             error: the label at position 2 is 3, outside 0…2 for K = 3
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | one_hot([2, 0, 3], 3)
               |         ^^^^^^^^^
+              |
               = hint: labels are a vector of integers 0, 1, …, K-1, e.g. [2, 0, 1]
         "#]],
     );
@@ -277,10 +279,11 @@ fn one_hot_errors() {
         "one_hot([-1, 0], 2)",
         expect![[r#"
             error: the label at position 0 is -1, outside 0…1 for K = 2
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | one_hot([-1, 0], 2)
               |         ^^^^^^^
+              |
               = hint: labels are a vector of integers 0, 1, …, K-1, e.g. [2, 0, 1]
         "#]],
     );
@@ -288,7 +291,7 @@ fn one_hot_errors() {
         "one_hot([1, 0], 0)",
         expect![[r#"
             error: the number of classes K must be a positive integer, not 0
-             --> <test>:1:17
+              --> <test>:1:17
               |
             1 | one_hot([1, 0], 0)
               |                 ^
@@ -298,7 +301,7 @@ fn one_hot_errors() {
         "one_hot([1, 0], 2.5)",
         expect![[r#"
             error: expected an integer
-             --> <test>:1:17
+              --> <test>:1:17
               |
             1 | one_hot([1, 0], 2.5)
               |                 ^^^
@@ -308,10 +311,11 @@ fn one_hot_errors() {
         "one_hot([[1, 0], [0, 1]], 2)",
         expect![[r#"
             error: labels must be a vector (n×1 or 1×n), not 2×2
-             --> <test>:1:9
+              --> <test>:1:9
               |
             1 | one_hot([[1, 0], [0, 1]], 2)
               |         ^^^^^^^^^^^^^^^^
+              |
               = hint: labels are a vector of integers 0, 1, …, K-1, e.g. [2, 0, 1]
         "#]],
     );
@@ -319,10 +323,11 @@ fn one_hot_errors() {
         "symbol c[2]\none_hot(c, 2)",
         expect![[r#"
             error: labels must be numbers
-             --> <test>:2:9
+              --> <test>:2:9
               |
             2 | one_hot(c, 2)
               |         ^
+              |
               = hint: labels are a vector of integers 0, 1, …, K-1, e.g. [2, 0, 1]
         "#]],
     );
@@ -330,10 +335,11 @@ fn one_hot_errors() {
         "one_hot([1, 0])",
         expect![[r#"
             error: wrong number of arguments: one_hot(labels, K) takes 2 arguments, got 1
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | one_hot([1, 0])
               | ^^^^^^^^^^^^^^^
+              |
               = hint: usage: one_hot(labels, K)
         "#]],
     );
@@ -503,10 +509,11 @@ fn recursion_is_refused_at_the_definition() {
         "f(x) = f(x) + 1; f(1)",
         expect![[r#"
             error: f calls itself
-             --> <test>:1:8
+              --> <test>:1:8
               |
             1 | f(x) = f(x) + 1; f(1)
               |        ^^^^ this call would never return
+              |
               = hint: the language has no conditionals, so recursion could never stop
         "#]],
     );
@@ -514,10 +521,11 @@ fn recursion_is_refused_at_the_definition() {
         "g(x) = h(x) * 2\nh(x) = k(x) + 1\nk(x) = exp(g(x))",
         expect![[r#"
             error: k calls itself through k → g → h → k
-             --> <test>:3:12
+              --> <test>:3:12
               |
             3 | k(x) = exp(g(x))
               |            ^^^^ this call would never return
+              |
               = hint: the language has no conditionals, so recursion could never stop
         "#]],
     );
@@ -526,10 +534,11 @@ fn recursion_is_refused_at_the_definition() {
         "f(x) = x + 1\ng(x) = f(x)\nf(x) = g(x)\n",
         expect![[r#"
             error: f calls itself through f → g → f
-             --> <test>:3:8
+              --> <test>:3:8
               |
             3 | f(x) = g(x)
               |        ^^^^ this call would never return
+              |
               = hint: the language has no conditionals, so recursion could never stop
         "#]],
     );
@@ -566,11 +575,13 @@ fn a_chain_of_over_1000_calls_is_an_error() {
     let mut s = Session::new();
     assert_eq!(run_in(&mut s, &format!("{src}f999(0)")), "999");
     expect![[r#"
-        error: in f1000(x) → f999(x) → … → f1(x): function calls nested more than 1000 deep
-         --> <test>:2:1
+        error: in f1000(x) → f999(x) → … → f1(x): function calls nested more than 1000
+               deep
+          --> <test>:2:1
           |
         2 | f1000(y)
           | ^^^^^^^^
+          |
           = hint: f1 is defined as f1(x) = f0(x) + 1
     "#]]
     .assert_eq(&run_in(&mut s, "y = 2\nf1000(y)"));
@@ -583,7 +594,7 @@ fn shape_errors_point_at_the_call() {
         "bce([1, 0], [0.5, 0.2, 0.3])",
         expect![[r#"
             error: in bce(y, p): shape mismatch in .*: 2×1 and 3×1
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | bce([1, 0], [0.5, 0.2, 0.3])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -593,7 +604,7 @@ fn shape_errors_point_at_the_call() {
         "symbol W[3, 2]\nL = softmax_cce(one_hot([0, 1, 2], 3), W * [[1, 2], [3, 4]])",
         expect![[r#"
             error: in softmax_cce(Y, Z) → cce(Y, P): shape mismatch in .*: 3×3 and 3×2
-             --> <test>:2:5
+              --> <test>:2:5
               |
             2 | L = softmax_cce(one_hot([0, 1, 2], 3), W * [[1, 2], [3, 4]])
               |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -605,10 +616,11 @@ fn shape_errors_point_at_the_call() {
     run_in(&mut s, "f(a, b) = a' * b");
     expect![[r#"
         error: in f(a, b): shape mismatch in the matrix product: 1×2 and 3×1
-         --> <test>:2:5
+          --> <test>:2:5
           |
         2 | 1 + f([1, 2], [1, 2, 3])
           |     ^^^^^^^^^^^^^^^^^^^^
+          |
           = hint: f is defined as f(a, b) = a' * b
     "#]]
     .assert_eq(&run_in(&mut s, "x = 1\n1 + f([1, 2], [1, 2, 3])"));
@@ -616,10 +628,11 @@ fn shape_errors_point_at_the_call() {
         "f(a) = a\nf(1, 2)",
         expect![[r#"
             error: f takes 1 argument(s), got 2
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | f(1, 2)
               | ^^^^^^^
+              |
               = hint: usage: f(a)
         "#]],
     );

@@ -47,7 +47,7 @@ fn bad_points_and_settings_are_errors() {
         &format!("{SETUP}evalpoints(L, W, [[1, 2, 3]])"),
         expect![[r#"
             error: each row of the points must hold the 2 elements of a 1×2 value, not 3
-             --> <test>:5:18
+              --> <test>:5:18
               |
             5 | evalpoints(L, W, [[1, 2, 3]])
               |                  ^^^^^^^^^^^
@@ -57,21 +57,22 @@ fn bad_points_and_settings_are_errors() {
         &format!("{SETUP}symbol b\nevalpoints(L + b, W, [[1, 2]])"),
         expect![[r#"
             error: evalpoints needs f to depend on W only; it contains b
-             --> <test>:6:1
+              --> <test>:6:1
               |
             6 | evalpoints(L + b, W, [[1, 2]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              |
               = hint: substitute the other symbols first: subs(f, x = …)
         "#]],
     );
     check(
         ":set threads 0",
         expect![[r#"
-        error: threads must be a whole number from 1 to 256
-         --> <test>:1:6
-          |
-        1 | :set threads 0
-          |      ^^^^^^^^^
-    "#]],
+            error: threads must be a whole number from 1 to 256
+              --> <test>:1:6
+              |
+            1 | :set threads 0
+              |      ^^^^^^^^^
+        "#]],
     );
 }

@@ -212,7 +212,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "eval(sigmoid(1/x), x = 0)",
         expect![[r#"
             error: 1/x gives inf: division by zero
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | eval(sigmoid(1/x), x = 0)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -222,7 +222,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "eval(relu(sqrt(x)), x = -0.8)",
         expect![[r#"
             error: sqrt(x) gives NaN: a negative number to a fractional power is not real
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | eval(relu(sqrt(x)), x = -0.8)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -232,7 +232,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "symbol v[2]; eval(exp(v), v = [1, 1000])",
         expect![[r#"
             error: exp(v) gives inf at [1, 0]: overflow
-             --> <test>:1:14
+              --> <test>:1:14
               |
             1 | symbol v[2]; eval(exp(v), v = [1, 1000])
               |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -243,7 +243,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "X = [[1, 2, -3, 4]]\nsymbol W[1, 1]\nz = W * X\neval(sum(log(z)), W = [[1]])",
         expect![[r#"
             error: log(z) gives NaN at [0, 2]: log of a negative number
-             --> <test>:4:1
+              --> <test>:4:1
               |
             4 | eval(sum(log(z)), W = [[1]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -253,7 +253,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "X = [[1, 2, -3, 4]]\nsymbol W[1, 1]\neval(sum(log(W * X)), W = [[1]])",
         expect![[r#"
             error: log(W*X) gives NaN at [0, 2]: log of a negative number
-             --> <test>:3:1
+              --> <test>:3:1
               |
             3 | eval(sum(log(W * X)), W = [[1]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -263,7 +263,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "exp(1000.0)",
         expect![[r#"
             error: exp(1000.0) gives inf: overflow
-             --> <test>:1:1
+              --> <test>:1:1
               |
             1 | exp(1000.0)
               | ^^^^^^^^^^^
@@ -273,7 +273,7 @@ fn a_value_that_is_not_finite_on_the_way_is_an_error_naming_the_operation() {
         "10.0^400",
         expect![[r#"
             error: overflow: the number is beyond the floats (inf)
-             --> <test>:1:5
+              --> <test>:1:5
               |
             1 | 10.0^400
               |     ^
@@ -307,8 +307,9 @@ fn evalpoints_follows_the_rule_of_eval() {
     check(
         "evalpoints(log(x), x, [2, -1, 0])",
         expect![[r#"
-            error: at point 1 (row 1 of the points): log(x) gives NaN: log of a negative number
-             --> <test>:1:1
+            error: at point 1 (row 1 of the points): log(x) gives NaN: log of a negative
+                   number
+              --> <test>:1:1
               |
             1 | evalpoints(log(x), x, [2, -1, 0])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -317,8 +318,9 @@ fn evalpoints_follows_the_rule_of_eval() {
     check(
         "evalpoints(relu(sqrt(x)), x, [1, -0.8])",
         expect![[r#"
-            error: at point 1 (row 1 of the points): sqrt(x) gives NaN: a negative number to a fractional power is not real
-             --> <test>:1:1
+            error: at point 1 (row 1 of the points): sqrt(x) gives NaN: a negative number to
+                   a fractional power is not real
+              --> <test>:1:1
               |
             1 | evalpoints(relu(sqrt(x)), x, [1, -0.8])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -333,7 +335,7 @@ fn logdet_of_a_singular_matrix_says_so() {
         "symbol W[2, 2]\neval(logdet(W), W = [[1, 2], [2, 4]])",
         expect![[r#"
             error: logdet(W) gives -inf: the matrix is singular (det 0)
-             --> <test>:2:1
+              --> <test>:2:1
               |
             2 | eval(logdet(W), W = [[1, 2], [2, 4]])
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -342,12 +344,12 @@ fn logdet_of_a_singular_matrix_says_so() {
     check(
         "logdet([[1.0, 2], [2, 4]])",
         expect![[r#"
-        error: logdet of a singular matrix (det 0) is −∞
-         --> <test>:1:1
-          |
-        1 | logdet([[1.0, 2], [2, 4]])
-          | ^^^^^^^^^^^^^^^^^^^^^^^^^^
-    "#]],
+            error: logdet of a singular matrix (det 0) is −∞
+              --> <test>:1:1
+              |
+            1 | logdet([[1.0, 2], [2, 4]])
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        "#]],
     );
 }
 

@@ -16,6 +16,16 @@ pub fn run_in(session: &mut Session, src: &str) -> String {
     out.join("\n")
 }
 
+/// The first error in `out` as one line, `error: …` with its message,
+/// though a long message is wrapped at the width.
+pub fn error_line(out: &str) -> String {
+    let from = out.find("error: ").map_or(out.len(), |at| at);
+    let lines = out[from..]
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with("-->"));
+    lines.map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
 /// Runs `src` in a fresh session.
 pub fn run(src: &str) -> String {
     run_in(&mut Session::new(), src)

@@ -1,6 +1,11 @@
 //! The one error type of every phase, and its plain-text rendering.
 
 use std::fmt;
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::Label;
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term::{self, Chars, Config};
 
 use crate::span::Span;
 
@@ -40,11 +45,12 @@ impl Diagnostic {
         self
     }
 
-    /// Renders the diagnostic as plain text (no colour), rustc style:
+    /// Renders the diagnostic as plain text (no colour), rustc style, with
+    /// `codespan-reporting`:
     ///
     /// ```text
     /// error: unexpected ')'
-    ///  --> <input>:1:8
+    ///   --> <input>:1:8
     ///   |
     /// 1 | x + (y))
     ///   |        ^ expected an operator, or the end of the statement
@@ -52,43 +58,53 @@ impl Diagnostic {
     ///
     /// `origin` names the source (a file name or `<input>`). Lines and columns
     /// are 1-based, columns counted in characters; the line shown is the one
-    /// where the span starts.
-    pub fn render(&self, src: &str, origin: &str) -> String {
-        let at = Location::find(src, self.span.start);
-        let number = at.line.to_string();
-        let pad = " ".repeat(number.len());
-        let (text, indent, carets) = at.window(at.caret_count(src, self.span));
-        let mut marker = format!("{indent}{}", "^".repeat(carets));
-        if let Some(label) = &self.label {
-            marker = format!("{marker} {label}");
+    /// where the span starts, in part when it is long. The message and the
+    /// hint are wrapped at spaces to lines of at most `width` columns.
+    pub fn render(&self, src: &str, origin: &str, width: usize) -> String {
+        let excerpt = Excerpt::new(src, origin, self.span, width);
+        let gutter = gutter(excerpt.line);
+        let mut label = Label::primary((), excerpt.marked.clone());
+        if let Some(text) = &self.label {
+            label = label.with_message(text);
         }
-        let mut lines = vec![
-            format!("error: {}", self.message),
-            format!("{pad}--> {origin}:{}:{}", at.line, at.column),
-            format!("{pad} |"),
-            format!("{number} | {}", printable(&text)),
-            format!("{pad} | {marker}"),
-        ];
-        if let Some(hint) = &self.hint {
-            lines.push(format!("{pad} = hint: {hint}"));
-        }
-        let trimmed: Vec<&str> = lines.iter().map(|l| l.trim_end()).collect();
-        trimmed.join("\n") + "\n"
+        let notes = match &self.hint {
+            Some(hint) => vec![wrap("hint: ", hint, width.saturating_sub(gutter))],
+            None => Vec::new(),
+        };
+        let header = wrap("error: ", &self.message, width);
+        let diagnostic = codespan_reporting::diagnostic::Diagnostic::error()
+            .with_message(&header["error: ".len()..])
+            .with_labels(vec![label])
+            .with_notes(notes);
+        let config = Config {
+            chars: Chars::ascii(),
+            ..Config::default()
+        };
+        let text = term::emit_into_string(&config, &excerpt, &diagnostic).unwrap_or_else(|_| {
+            format!(
+                "{header}\n --> {origin}:{}:{}\n",
+                excerpt.line, excerpt.column
+            )
+        });
+        let lines: Vec<&str> = text.trim_end().lines().map(str::trim_end).collect();
+        lines.join("\n") + "\n"
     }
 }
 
-/// The line with control characters other than tab shown as `�`, one
-/// character each so that the caret stays aligned.
-fn printable(line: &str) -> String {
-    line.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+/// `lead` followed by `text` broken at spaces into lines of at most `width`
+/// columns (a word longer than that keeps its own line), lines after the
+/// first indented as far as `text` starts.
+fn wrap(lead: &str, text: &str, width: usize) -> String {
+    let indent = " ".repeat(lead.chars().count());
+    let options = textwrap::Options::new(width.max(indent.len() + 1))
+        .initial_indent(&indent)
+        .subsequent_indent(&indent)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .break_words(false);
+    let filled = textwrap::fill(text, options);
+    format!("{lead}{}", &filled[indent.len()..])
 }
 
 impl fmt::Display for Diagnostic {
@@ -105,8 +121,89 @@ pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
     (at.line, at.column)
 }
 
-/// A source line longer than this many characters is shown in part.
-const SNIPPET_CHARS: usize = 120;
+/// The columns before the source text: the line number and ` | `.
+fn gutter(line: usize) -> usize {
+    line.to_string().len() + 3
+}
+
+/// The fewest characters of a long source line shown, however narrow the width.
+const MIN_SNIPPET_CHARS: usize = 10;
+
+/// The one source line a diagnostic shows, as a file for `codespan-reporting`:
+/// the line where the span starts, in part when wider than the width, with control
+/// characters other than tab shown as `�`.
+struct Excerpt<'a> {
+    origin: &'a str,
+    /// 1-based line number in the source.
+    line: usize,
+    /// 1-based column of the span's start in the source, in characters.
+    column: usize,
+    /// The text shown.
+    text: String,
+    /// Byte range of `text` the carets mark.
+    marked: Range<usize>,
+}
+
+impl<'a> Excerpt<'a> {
+    fn new(src: &str, origin: &'a str, span: Span, width: usize) -> Excerpt<'a> {
+        let at = Location::find(src, span.start);
+        let room = width.saturating_sub(gutter(at.line)).max(MIN_SNIPPET_CHARS);
+        let (text, first, carets) = at.window(room, at.caret_count(src, span));
+        let text: String = text
+            .chars()
+            .map(|c| match c.is_control() && c != '\t' {
+                true => '\u{FFFD}',
+                false => c,
+            })
+            .collect();
+        let byte = |chars: usize| {
+            text.char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| i)
+        };
+        let marked = byte(first)..byte(first + carets);
+        Excerpt {
+            origin,
+            line: at.line,
+            column: at.column,
+            text,
+            marked,
+        }
+    }
+}
+
+impl<'a> Files<'a> for Excerpt<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.origin)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _: usize) -> Result<usize, files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _: usize) -> Result<usize, files::Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(&'a self, (): (), _: usize, _: usize) -> Result<usize, files::Error> {
+        Ok(self.column)
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        match line_index {
+            0 => Ok(0..self.text.len()),
+            given => Err(files::Error::LineTooLarge { given, max: 0 }),
+        }
+    }
+}
 
 /// Where a byte offset falls: its line and column, and the line's text.
 struct Location<'a> {
@@ -120,8 +217,6 @@ struct Location<'a> {
     line_end: usize,
     /// The line's text.
     text: &'a str,
-    /// Whitespace as wide as the text before the column (tabs kept).
-    indent: String,
 }
 
 impl<'a> Location<'a> {
@@ -137,43 +232,34 @@ impl<'a> Location<'a> {
         let line_len = rest.find('\n').unwrap_or(rest.len());
         let text = rest.get(..line_len).unwrap_or("").trim_end_matches('\r');
         let prefix = src.get(line_start..offset).unwrap_or("");
-        let indent = prefix
-            .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
         Location {
             line: before.matches('\n').count() + 1,
             column: prefix.chars().count() + 1,
             offset,
             line_end: line_start + text.len(),
             text,
-            indent,
         }
     }
 
-    /// The part of the line shown, the indent before the carets and how many
-    /// carets, for `carets` marking from the column: the whole line when it
-    /// is short, else [`SNIPPET_CHARS`] characters around the column, with
-    /// `…` where the line goes on.
-    fn window(&self, carets: usize) -> (String, String, usize) {
+    /// The part of the line shown, the character where the carets start in
+    /// it and how many carets, for `carets` marking from the column: the
+    /// whole line when it has at most `room` characters, else as many around
+    /// the column, with `…` where the line goes on.
+    fn window(&self, room: usize, carets: usize) -> (String, usize, usize) {
         let total = self.text.chars().count();
-        if total <= SNIPPET_CHARS {
-            return (self.text.to_string(), self.indent.clone(), carets);
-        }
         let col = self.column - 1;
-        let start = col.saturating_sub(SNIPPET_CHARS / 3);
-        let end = (start + SNIPPET_CHARS).min(total);
+        if total <= room {
+            return (self.text.to_string(), col, carets);
+        }
+        let keep = room - 2;
+        let start = col.saturating_sub(keep / 3).min(total - keep);
+        let end = start + keep;
         let lead = if start > 0 { "…" } else { "" };
         let tail = if end < total { "…" } else { "" };
         let shown: String = self.text.chars().skip(start).take(end - start).collect();
-        let indent: String = self.indent.chars().skip(start).collect();
-        let indent = if start > 0 {
-            format!(" {indent}")
-        } else {
-            indent
-        };
+        let first = col - start + lead.chars().count();
         let carets = carets.min(end.saturating_sub(col)).max(1);
-        (format!("{lead}{shown}{tail}"), indent, carets)
+        (format!("{lead}{shown}{tail}"), first, carets)
     }
 
     /// How many carets mark `span` on this line: its characters up to the
@@ -193,7 +279,7 @@ mod tests {
     fn render(src: &str, start: usize, end: usize) -> String {
         Diagnostic::new("oops", Span::new(start, end))
             .with_label("here")
-            .render(src, "t.sg")
+            .render(src, "t.sg", 80)
     }
 
     #[test]
@@ -202,33 +288,34 @@ mod tests {
             .with_label("expected an operator, or the end of the statement");
         expect![[r#"
             error: unexpected ')'
-             --> <input>:1:8
+              --> <input>:1:8
               |
             1 | x + (y))
               |        ^ expected an operator, or the end of the statement
         "#]]
-        .assert_eq(&d.render("x + (y))", "<input>"));
+        .assert_eq(&d.render("x + (y))", "<input>", 80));
     }
 
     #[test]
     fn carets_span_the_whole_span_on_the_start_line() {
         expect![[r#"
             error: oops
-             --> t.sg:2:4
+              --> t.sg:2:4
               |
             2 | a sigmod(x)
               |    ^^^^^^ here
+              |
               = hint: did you mean 'sigmoid'?
         "#]]
         .assert_eq(
             &Diagnostic::new("oops", Span::new(6, 12))
                 .with_label("here")
                 .with_hint("did you mean 'sigmoid'?")
-                .render("x\r\na sigmod(x)\n", "t.sg"),
+                .render("x\r\na sigmod(x)\n", "t.sg", 80),
         );
         expect![[r#"
             error: oops
-             --> t.sg:1:3
+              --> t.sg:1:3
               |
             1 | (a
               |   ^ here
@@ -240,7 +327,7 @@ mod tests {
     fn handles_end_of_input_and_odd_offsets() {
         expect![[r#"
             error: oops
-             --> t.sg:1:4
+              --> t.sg:1:4
               |
             1 | x +
               |    ^ here
@@ -248,7 +335,7 @@ mod tests {
         .assert_eq(&render("x +", 3, 3));
         expect![[r#"
             error: oops
-             --> t.sg:1:1
+              --> t.sg:1:1
               |
             1 |
               | ^ here
@@ -257,7 +344,7 @@ mod tests {
         // Inside a multi-byte character: clamped back to its start.
         expect![[r#"
             error: oops
-             --> t.sg:1:2
+              --> t.sg:1:2
               |
             1 | σσ
               |  ^ here
@@ -269,11 +356,88 @@ mod tests {
     fn keeps_tabs_so_the_caret_lines_up() {
         expect![[r#"
             error: oops
-              --> t.sg:10:3
+               --> t.sg:10:3
                |
-            10 | 	 y
-               | 	 ^ here
+            10 |      y
+               |      ^ here
         "#]]
         .assert_eq(&render("\n\n\n\n\n\n\n\n\n\t y", 11, 12));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_span() {
+        let src = format!("{}bad{}", "a + ".repeat(75), " + b".repeat(75));
+        let text = render(&src, 300, 303);
+        expect![[r#"
+            error: oops
+              --> t.sg:1:301
+              |
+            1 | …a + a + a + a + a + a + bad + b + b + b + b + b + b + b + b + b + b + b + …
+              |                          ^^^ here
+        "#]]
+        .assert_eq(&text); // At any width and place, the line shown fits and the carets are under the span.
+        for width in [20, 40, 80, 200] {
+            for before in [0, 3, 40, 150] {
+                let src = format!(
+                    "{}bad{}",
+                    "a + ".repeat(before),
+                    " + b".repeat(150 - before)
+                );
+                let at = 4 * before;
+                let d = Diagnostic::new("oops", Span::new(at, at + 3));
+                let text = d.render(&src, "t.sg", width);
+                let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+                let (shown, marks) = (&lines[3], &lines[4]);
+                assert!(shown.len() <= width, "{text}");
+                let first = marks.iter().position(|&c| c == '^').unwrap();
+                let under: String = shown[first..first + 3].iter().collect();
+                assert_eq!(under, "bad", "width {width}:\n{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_are_shown_one_column_each() {
+        expect![[r#"
+            error: oops
+              --> t.sg:1:4
+              |
+            1 | a��b
+              |    ^ here
+        "#]]
+        .assert_eq(&render("a\u{7}\u{1b}b", 3, 4));
+    }
+
+    #[test]
+    fn the_message_and_hint_are_wrapped_to_the_width() {
+        let message = "the loss is -inf at step 0: log(w) gives -inf: log(0) is −∞";
+        let hint = "this is before any step: start where the loss is defined \
+                    (descend's fifth argument), or check the data";
+        let d = Diagnostic::new(message, Span::new(0, 3)).with_hint(hint);
+        let text = d.render("log(w)", "<input>", 40);
+        expect![[r#"
+            error: the loss is -inf at step 0:
+                   log(w) gives -inf: log(0) is −∞
+              --> <input>:1:1
+              |
+            1 | log(w)
+              | ^^^
+              |
+              = hint: this is before any step: start
+                      where the loss is defined
+                      (descend's fifth argument), or
+                      check the data
+        "#]]
+        .assert_eq(&text);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 40, "{line}");
+        }
+        // Wide enough, each stays one line; a word longer than the width is kept whole.
+        assert_eq!(d.render("log(w)", "<input>", 200).lines().count(), 7);
+        let long = Diagnostic::new("a-name-longer-than-the-width is unbound", Span::new(0, 1));
+        assert!(
+            long.render("x", "<input>", 20)
+                .starts_with("error: a-name-longer-than-the-width\n")
+        );
     }
 }

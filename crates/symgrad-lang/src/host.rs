@@ -36,7 +36,7 @@ impl Session {
             end: name.len(),
         };
         self.check_bindable(name, whole)
-            .map_err(|d| d.render(name, "<bind>"))?;
+            .map_err(|d| d.render(name, "<bind>", self.settings.width))?;
         let data = data.into();
         let id = match *data {
             [x] if shape == Shape::SCALAR => self.pool.float(x),
@@ -80,7 +80,7 @@ impl Session {
         inputs: Vec<(String, Values)>,
     ) -> Result<Values, String> {
         self.evaluate_src(src, inputs)
-            .map_err(|d| d.render(src, EVAL_ORIGIN))
+            .map_err(|d| d.render(src, EVAL_ORIGIN, self.settings.width))
     }
 
     fn evaluate_src(

@@ -12,7 +12,7 @@
 //! assert_eq!(program[1].to_string(), "(= z (* X (' W)))");
 //!
 //! let error = parse("x + (y))").unwrap_err();
-//! assert!(error.render("x + (y))", "<input>").starts_with("error: unexpected ')'"));
+//! assert!(error.render("x + (y))", "<input>", 80).starts_with("error: unexpected ')'"));
 //!
 //! let mut session = Session::new();
 //! let mut out = Vec::new();

@@ -177,7 +177,7 @@ impl Session {
         self.forms = forms;
         self.run_source(src, emit).map_err(|f| {
             f.rendered
-                .unwrap_or_else(|| f.diagnostic.render(src, origin))
+                .unwrap_or_else(|| f.diagnostic.render(src, origin, self.settings.width))
         })
     }
 
@@ -346,7 +346,7 @@ impl Session {
         result.map_err(|f| Failure {
             rendered: Some(
                 f.rendered
-                    .unwrap_or_else(|| f.diagnostic.render(&src, path)),
+                    .unwrap_or_else(|| f.diagnostic.render(&src, path, self.settings.width)),
             ),
             diagnostic: f.diagnostic,
         })

@@ -9,7 +9,7 @@ use crate::ast::{ExprKind, StmtKind};
 fn show(src: &str) -> String {
     match parse(src) {
         Ok(program) => program.iter().map(|s| format!("{s}\n")).collect(),
-        Err(d) => d.render(src, "<input>"),
+        Err(d) => d.render(src, "<input>", 80),
     }
 }
 
@@ -466,13 +466,15 @@ fn a_line_continues_while_a_bracket_is_open() {
     check(
         "a\n+ b",
         expect![[r#"
-        error: unexpected '+'
-         --> <input>:2:1
-          |
-        2 | + b
-          | ^ expected an expression
-          = hint: a line continues only while a bracket is open: wrap the whole expression in ( )
-    "#]],
+            error: unexpected '+'
+              --> <input>:2:1
+              |
+            2 | + b
+              | ^ expected an expression
+              |
+              = hint: a line continues only while a bracket is open: wrap the whole
+                      expression in ( )
+        "#]],
     );
 }
 
@@ -654,7 +656,7 @@ fn random_input_never_panics_and_errors_use_words() {
         let len = next() % 12;
         let src: String = (0..len).map(|_| TOKENS[(next() % 32) as usize]).collect();
         if let Err(d) = parse(&src) {
-            let text = d.render(&src, "<input>");
+            let text = d.render(&src, "<input>", 80);
             let words = format!("{} {}", d.message, d.label.unwrap_or_default());
             let mut words = words.split(|c: char| !(c.is_alphanumeric() || c == '_'));
             let leaked = words.find(|w| RULE_NAMES.contains(w));
