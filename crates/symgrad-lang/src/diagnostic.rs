@@ -6,6 +6,7 @@ use std::ops::Range;
 use codespan_reporting::diagnostic::Label;
 use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, Chars, Config};
+use unicode_width::UnicodeWidthChar;
 
 use crate::span::Span;
 
@@ -126,8 +127,8 @@ fn gutter(line: usize) -> usize {
     line.to_string().len() + 3
 }
 
-/// The fewest characters of a long source line shown, however narrow the width.
-const MIN_SNIPPET_CHARS: usize = 10;
+/// The fewest columns of a long source line shown, however narrow the width.
+const MIN_SNIPPET_COLUMNS: usize = 10;
 
 /// The one source line a diagnostic shows, as a file for `codespan-reporting`:
 /// the line where the span starts, in part when wider than the width, with control
@@ -147,15 +148,28 @@ struct Excerpt<'a> {
 impl<'a> Excerpt<'a> {
     fn new(src: &str, origin: &'a str, span: Span, width: usize) -> Excerpt<'a> {
         let at = Location::find(src, span.start);
-        let room = width.saturating_sub(gutter(at.line)).max(MIN_SNIPPET_CHARS);
-        let (text, first, carets) = at.window(room, at.caret_count(src, span));
-        let text: String = text
+        let room = width
+            .saturating_sub(gutter(at.line))
+            .max(MIN_SNIPPET_COLUMNS);
+        let chars: Vec<char> = at
+            .text
             .chars()
             .map(|c| match c.is_control() && c != '\t' {
                 true => '\u{FFFD}',
                 false => c,
             })
             .collect();
+        let col = at.column - 1;
+        let shown = window(&chars, col, room);
+        let lead = if shown.start > 0 { "…" } else { "" };
+        let tail = if shown.end < chars.len() { "…" } else { "" };
+        let middle: String = chars[shown.clone()].iter().collect();
+        let text = format!("{lead}{middle}{tail}");
+        let first = col - shown.start + lead.chars().count();
+        let carets = at
+            .caret_count(src, span)
+            .min(shown.end.saturating_sub(col))
+            .max(1);
         let byte = |chars: usize| {
             text.char_indices()
                 .nth(chars)
@@ -170,6 +184,42 @@ impl<'a> Excerpt<'a> {
             marked,
         }
     }
+}
+
+/// The columns a character of a source line takes: a tab at most 4 (to the
+/// next tab stop), others as wide as they are.
+fn columns(c: char) -> usize {
+    match c {
+        '\t' => 4,
+        _ => c.width().unwrap_or(1),
+    }
+}
+
+/// Which characters of a line to show so that they take at most `room`
+/// columns: all when they fit, else a third of the room before `col` and
+/// the rest after it, leaving two columns for the `…` marks.
+fn window(chars: &[char], col: usize, room: usize) -> Range<usize> {
+    let wide: Vec<usize> = chars.iter().map(|&c| columns(c)).collect();
+    if wide.iter().sum::<usize>() <= room {
+        return 0..chars.len();
+    }
+    let keep = room - 2;
+    let (mut start, mut used) = (col.min(chars.len()), 0);
+    while start > 0 && used + wide[start - 1] <= keep / 3 {
+        start -= 1;
+        used += wide[start];
+    }
+    let (mut end, mut used) = (start, 0);
+    while end < chars.len() && used + wide[end] <= keep {
+        used += wide[end];
+        end += 1;
+    }
+    // Near the line's end, the room left goes before the column.
+    while start > 0 && used + wide[start - 1] <= keep {
+        start -= 1;
+        used += wide[start];
+    }
+    start..end
 }
 
 impl<'a> Files<'a> for Excerpt<'a> {
@@ -239,27 +289,6 @@ impl<'a> Location<'a> {
             line_end: line_start + text.len(),
             text,
         }
-    }
-
-    /// The part of the line shown, the character where the carets start in
-    /// it and how many carets, for `carets` marking from the column: the
-    /// whole line when it has at most `room` characters, else as many around
-    /// the column, with `…` where the line goes on.
-    fn window(&self, room: usize, carets: usize) -> (String, usize, usize) {
-        let total = self.text.chars().count();
-        let col = self.column - 1;
-        if total <= room {
-            return (self.text.to_string(), col, carets);
-        }
-        let keep = room - 2;
-        let start = col.saturating_sub(keep / 3).min(total - keep);
-        let end = start + keep;
-        let lead = if start > 0 { "…" } else { "" };
-        let tail = if end < total { "…" } else { "" };
-        let shown: String = self.text.chars().skip(start).take(end - start).collect();
-        let first = col - start + lead.chars().count();
-        let carets = carets.min(end.saturating_sub(col)).max(1);
-        (format!("{lead}{shown}{tail}"), first, carets)
     }
 
     /// How many carets mark `span` on this line: its characters up to the
@@ -439,5 +468,36 @@ mod tests {
             long.render("x", "<input>", 20)
                 .starts_with("error: a-name-longer-than-the-width\n")
         );
+    }
+
+    #[test]
+    fn any_line_and_span_render_within_the_width() {
+        use rand::{RngExt, SeedableRng};
+        use unicode_width::UnicodeWidthStr;
+        const PIECES: &[&str] = &[
+            "x", " + ", "\t", "\r", "\n", "\r\n", "\u{7}", "σ", "漢字", "e\u{301}", "⋅", "(", ")",
+            "…", "\u{200b}",
+        ];
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        for _ in 0..3000 {
+            let len = rng.random_range(0..300);
+            let src: String = (0..len)
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+                .collect();
+            let start = rng.random_range(0..=src.len() + 2);
+            let end = rng.random_range(0..=src.len() + 2);
+            let width = rng.random_range(20..=200);
+            let text = Diagnostic::new("a message of a few words", Span::new(start, end))
+                .with_label("here")
+                .with_hint("a hint of a few words too")
+                .render(&src, "<input>", width);
+            assert!(text.starts_with("error: "), "{text}");
+            // The source line and the carets under it fit the width.
+            let locus = text.lines().position(|l| l.contains("--> <input>:")).unwrap();
+            for line in text.lines().skip(locus + 2).take(2) {
+                let shown = line.split(" here").next().unwrap_or(line);
+                assert!(shown.width() <= width, "{width}: {line:?} of {src:?}");
+            }
+        }
     }
 }
