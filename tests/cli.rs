@@ -210,8 +210,8 @@ fn bad_arguments_exit_2_with_a_message() {
         (&["--width"], "--width"),
         (&["--output", "html"], "html"),
         (&["-e"], "-e"),
-        (&["a.sg", "b.sg"], "one script"),
-        (&["-e", "1", "a.sg"], "not both"),
+        (&["a.sg", "b.sg"], "b.sg"),
+        (&["-e", "1", "a.sg"], "cannot be used with"),
     ] {
         let output = run(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");

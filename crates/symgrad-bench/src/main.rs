@@ -19,6 +19,7 @@ mod s2;
 mod table;
 mod workload;
 
+use clap::{Parser, ValueEnum};
 use measure::Plan;
 use std::path::PathBuf;
 use table::{Row, Table};
@@ -26,19 +27,35 @@ use table::{Row, Table};
 /// The harness's error: a message for the user.
 pub type Res<T> = Result<T, String>;
 
-const USAGE: &str = "\
-Usage: cargo run --release -p symgrad-bench [-- OPTIONS]
+/// Benchmarks S1, S2 and N1 (see README.md, "Benchmarks").
+///
+/// Every result is checked against its reference before its time is
+/// reported; a mismatch stops the run with exit status 1.
+#[derive(Parser)]
+#[command(
+    override_usage = "cargo run --release -p symgrad-bench [-- OPTIONS]",
+    max_term_width = 80
+)]
+struct Args {
+    /// Every phase once at small sizes (a smoke run)
+    #[arg(long)]
+    quick: bool,
+    /// Only these workloads (may be repeated)
+    #[arg(long, value_name = "NAME", ignore_case = true)]
+    only: Vec<Workload>,
+    /// The symgrad binary for the whole-script phase (default: built by cargo
+    /// next to this benchmark)
+    #[arg(long, value_name = "PATH")]
+    symgrad: Option<PathBuf>,
+}
 
-Benchmarks S1, S2 and N1 (see README.md, \"Benchmarks\"). Every result is
-checked against its reference before its time is reported; a mismatch stops
-the run with exit status 1.
-
-Options:
-  --quick          every phase once at small sizes (a smoke run)
-  --only NAME      only S1, S2 or N1 (may be repeated)
-  --symgrad PATH   the symgrad binary for the whole-script phase
-                   (default: built by cargo next to this benchmark)
-  -h, --help       show this help";
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+enum Workload {
+    S1,
+    S2,
+    N1,
+}
 
 /// The settings of a run and its table.
 pub struct Bench {
@@ -68,33 +85,12 @@ fn main() {
 }
 
 fn run() -> Res<()> {
-    let (mut quick, mut only, mut symgrad) = (false, Vec::new(), None);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--quick" => quick = true,
-            "--only" => only.push(
-                args.next()
-                    .ok_or("--only needs S1, S2 or N1")?
-                    .to_uppercase(),
-            ),
-            "--symgrad" => {
-                symgrad = Some(PathBuf::from(args.next().ok_or("--symgrad needs a path")?))
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            _ => return Err(format!("unknown argument {a:?}\n\n{USAGE}")),
-        }
-    }
-    if let Some(bad) = only
-        .iter()
-        .find(|o| !["S1", "S2", "N1"].contains(&o.as_str()))
-    {
-        return Err(format!("--only {bad}: expected S1, S2 or N1"));
-    }
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let Args {
+        quick,
+        only,
+        symgrad,
+    } = Args::parse();
+    let wanted = |w: Workload| only.is_empty() || only.contains(&w);
     let profile = if cfg!(debug_assertions) {
         "debug build (times are not meaningful)"
     } else {
@@ -116,13 +112,13 @@ fn run() -> Res<()> {
         symgrad,
         table: Table::start(engine::ENGINE),
     };
-    if wanted("S1") {
+    if wanted(Workload::S1) {
         s1::run(&bench)?;
     }
-    if wanted("S2") {
+    if wanted(Workload::S2) {
         s2::run(&bench)?;
     }
-    if wanted("N1") {
+    if wanted(Workload::N1) {
         n1::run(&bench)?;
     }
     println!();

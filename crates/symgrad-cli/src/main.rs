@@ -19,26 +19,20 @@ mod validate;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use args::{Command, Input, Options};
+use args::{Input, Options};
+use clap::Parser;
 use symgrad_lang::Session;
 
 /// Deep expressions recurse deeply; give the interpreter room.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    let options = match args::parse(std::env::args_os().skip(1)) {
-        Ok(Command::Run(options)) => options,
-        Ok(Command::Help) => {
-            println!("{}", args::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Ok(Command::Version) => {
-            println!("symgrad {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("symgrad: {message}\nTry 'symgrad --help' for more information.");
-            return ExitCode::from(2);
+    let options = match Options::try_parse() {
+        Ok(options) => options,
+        // --help and --version (to stdout, code 0) or a bad argument (to stderr, code 2).
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
     let worker = std::thread::Builder::new()
@@ -61,7 +55,7 @@ fn run(options: Options) -> ExitCode {
     let mut session = Session::new();
     configure(&mut session, &options);
     session.set_progress(Box::new(run::print_progress));
-    let outcome = match options.input {
+    let outcome = match options.input() {
         Input::Auto if std::io::stdin().is_terminal() => {
             repl::repl(&mut session, options.width.is_some())
         }

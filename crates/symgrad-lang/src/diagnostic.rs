@@ -493,7 +493,10 @@ mod tests {
                 .render(&src, "<input>", width);
             assert!(text.starts_with("error: "), "{text}");
             // The source line and the carets under it fit the width.
-            let locus = text.lines().position(|l| l.contains("--> <input>:")).unwrap();
+            let locus = text
+                .lines()
+                .position(|l| l.contains("--> <input>:"))
+                .unwrap();
             for line in text.lines().skip(locus + 2).take(2) {
                 let shown = line.split(" here").next().unwrap_or(line);
                 assert!(shown.width() <= width, "{width}: {line:?} of {src:?}");
