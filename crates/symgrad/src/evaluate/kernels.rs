@@ -1,6 +1,8 @@
 //! The numeric kernels of evaluation, on dense row-major f64 values whose
 //! data fills their shape. Each checks the shapes it relies on.
 
+use faer::{Accum, MatMut, MatRef, Par};
+
 use super::{Values, alloc, internal};
 use crate::{Axis, Error, Reduction, Result, Shape, Span1};
 
@@ -82,7 +84,7 @@ pub(crate) fn power(b: f64, e: f64) -> f64 {
     }
 }
 
-/// The matrix product, by an i-k-j loop that runs along rows of `b` and the result.
+/// The matrix product, by faer on one thread.
 pub(crate) fn matmul(a: &Values, b: &Values) -> Result<Values> {
     let (m, k, n) = (a.shape.rows, a.shape.cols, b.shape.cols);
     if k != b.shape.rows {
@@ -95,16 +97,13 @@ pub(crate) fn matmul(a: &Values, b: &Values) -> Result<Values> {
     let shape = Shape::new(m, n);
     let mut out = alloc(shape)?;
     out.resize(m.saturating_mul(n), 0.0);
-    if k == 0 || n == 0 {
+    if m == 0 || k == 0 || n == 0 {
         return filled(shape, out);
     }
-    for (out_row, a_row) in out.chunks_mut(n).zip(a.data.chunks(k)) {
-        for (&aip, b_row) in a_row.iter().zip(b.data.chunks(n)) {
-            for (o, &bpj) in out_row.iter_mut().zip(b_row) {
-                *o += aip * bpj;
-            }
-        }
-    }
+    let a = MatRef::from_row_major_slice(&a.data, m, k);
+    let b = MatRef::from_row_major_slice(&b.data, k, n);
+    let c = MatMut::from_row_major_slice_mut(&mut out, m, n);
+    faer::linalg::matmul::matmul(c, Accum::Replace, a, b, 1.0, Par::Seq);
     filled(shape, out)
 }
 

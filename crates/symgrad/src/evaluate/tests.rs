@@ -220,6 +220,33 @@ fn matrix_products_and_transposes() {
 }
 
 #[test]
+fn matrix_products_agree_with_a_plain_loop() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+    for _ in 0..200 {
+        let [m, k, n] = [0; 3].map(|_| rng.random_range(1..40usize));
+        let a: Vec<f64> = (0..m * k).map(|_| rng.random_range(-2.0..2.0)).collect();
+        let b: Vec<f64> = (0..k * n).map(|_| rng.random_range(-2.0..2.0)).collect();
+        let mut want = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                want[i * n + j] = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+            }
+        }
+        let a = Values::new(Shape::new(m, k), a).unwrap();
+        let b = Values::new(Shape::new(k, n), b).unwrap();
+        let got = super::kernels::matmul(&a, &b).unwrap();
+        assert_eq!(got.shape, Shape::new(m, n));
+        for (g, w) in got.data.iter().zip(&want) {
+            assert!(
+                (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                "{m}×{k}×{n}: {g} vs {w}"
+            );
+        }
+    }
+}
+
+#[test]
 fn positive_matrix_powers_give_fibonacci_numbers() {
     let mut env = Env::default();
     let f = env.sym("F", 2, 2, &[1.0, 1.0, 1.0, 0.0]);
