@@ -83,7 +83,7 @@ impl Diagnostic {
         };
         let text = term::emit_into_string(&config, &excerpt, &diagnostic).unwrap_or_else(|_| {
             format!(
-                "{header}\n --> {origin}:{}:{}\n",
+                "{header}\n  --> {origin}:{}:{}\n",
                 excerpt.line, excerpt.column
             )
         });
@@ -105,7 +105,7 @@ fn wrap(lead: &str, text: &str, width: usize) -> String {
         .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
         .break_words(false);
     let filled = textwrap::fill(text, options);
-    format!("{lead}{}", &filled[indent.len()..])
+    format!("{lead}{}", filled.strip_prefix(&indent).unwrap_or(&filled))
 }
 
 impl fmt::Display for Diagnostic {
@@ -463,6 +463,8 @@ mod tests {
         }
         // Wide enough, each stays one line; a word longer than the width is kept whole.
         assert_eq!(d.render("log(w)", "<input>", 200).lines().count(), 7);
+        let empty = Diagnostic::new("", Span::new(0, 1)).with_hint("");
+        assert!(empty.render("x", "<input>", 80).starts_with("error:\n"));
         let long = Diagnostic::new("a-name-longer-than-the-width is unbound", Span::new(0, 1));
         assert!(
             long.render("x", "<input>", 20)
