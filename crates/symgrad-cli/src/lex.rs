@@ -1,8 +1,11 @@
-//! A forgiving scanner for REPL input, shared by the highlighter, the
-//! bracket validator and completion. It never fails: every byte of the input
-//! belongs to exactly one token, so tokens can be re-joined into the input.
+//! The tokens of REPL input (`grammar/tokens.pest`), shared by the
+//! highlighter, the bracket validator and completion. Splitting never fails:
+//! every byte of the input belongs to exactly one token, so tokens can be
+//! re-joined into the input.
 
 use std::ops::Range;
+
+use pest::Parser;
 
 /// What a run of input is, as far as the editor cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,103 +34,68 @@ pub struct Token {
     pub span: Range<usize>,
 }
 
-const OPERATOR_CHARS: &str = "+-*/^'=,;:.<>!|&%~@\\";
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammar/tokens.pest"]
+struct Scanner;
 
 /// Splits `input` into tokens covering all of it.
 pub fn tokens(input: &str) -> Vec<Token> {
+    let Ok(pairs) = Scanner::parse(Rule::tokens, input) else {
+        // Unreachable: `other` takes any character.
+        return vec![Token {
+            kind: Kind::Other,
+            span: 0..input.len(),
+        }];
+    };
     let mut out = Vec::new();
     let mut at_statement_start = true;
-    let mut pos = 0;
-    while let Some(c) = input[pos..].chars().next() {
-        let rest = &input[pos..];
-        let (kind, len) = scan(rest, c, at_statement_start);
-        let len = len.max(c.len_utf8());
+    for pair in pairs {
+        let (start, end) = (pair.as_span().start(), pair.as_span().end());
+        let first = pair.as_str().chars().next().unwrap_or(' ');
+        let kind = match pair.as_rule() {
+            Rule::EOI => continue,
+            Rule::space => Kind::Space,
+            Rule::comment => Kind::Comment,
+            Rule::closed_string => Kind::Str { closed: true },
+            Rule::open_string => Kind::Str { closed: false },
+            Rule::number => Kind::Number,
+            Rule::command if at_statement_start => Kind::Command,
+            Rule::command => {
+                // `X[:n]`: the operator `:` and a name.
+                out.push(Token {
+                    kind: Kind::Operator,
+                    span: start..start + 1,
+                });
+                out.push(Token {
+                    kind: Kind::Ident,
+                    span: start + 1..end,
+                });
+                at_statement_start = false;
+                continue;
+            }
+            Rule::ident => Kind::Ident,
+            Rule::operator => Kind::Operator,
+            Rule::open => Kind::Open(first),
+            Rule::close => Kind::Close(first),
+            _ => Kind::Other,
+        };
         match kind {
-            Kind::Space => at_statement_start |= rest[..len].contains('\n'),
+            Kind::Space => at_statement_start |= pair.as_str().contains('\n'),
             Kind::Comment => {}
-            Kind::Operator => at_statement_start = rest.starts_with(';'),
+            Kind::Operator => at_statement_start = first == ';',
             _ => at_statement_start = false,
         }
         out.push(Token {
             kind,
-            span: pos..pos + len,
+            span: start..end,
         });
-        pos += len;
     }
     out
 }
 
-/// The kind and byte length of the token at the start of `rest` (which starts with `c`).
-fn scan(rest: &str, c: char, at_statement_start: bool) -> (Kind, usize) {
-    match c {
-        c if c.is_whitespace() => (Kind::Space, prefix_len(rest, char::is_whitespace)),
-        '#' => (Kind::Comment, rest.find('\n').unwrap_or(rest.len())),
-        '"' => scan_string(rest),
-        '(' | '[' | '{' => (Kind::Open(c), 1),
-        ')' | ']' | '}' => (Kind::Close(c), 1),
-        ':' if at_statement_start && rest[1..].starts_with(is_ident_start) => {
-            (Kind::Command, 1 + prefix_len(&rest[1..], is_ident_char))
-        }
-        c if c.is_ascii_digit() => (Kind::Number, number_len(rest)),
-        '.' if rest[1..].starts_with(|d: char| d.is_ascii_digit()) => {
-            (Kind::Number, number_len(rest))
-        }
-        c if is_ident_start(c) => (Kind::Ident, prefix_len(rest, is_ident_char)),
-        c if OPERATOR_CHARS.contains(c) => (Kind::Operator, operator_len(rest)),
-        _ => (Kind::Other, c.len_utf8()),
-    }
-}
-
-pub fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
-}
-
+/// Whether `c` can be part of a name: where the word completion replaces starts.
 pub fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-/// Byte length of the longest prefix of `s` whose chars all satisfy `pred`.
-fn prefix_len(s: &str, pred: impl Fn(char) -> bool) -> usize {
-    s.find(|c: char| !pred(c)).unwrap_or(s.len())
-}
-
-fn scan_string(rest: &str) -> (Kind, usize) {
-    let mut escaped = false;
-    for (i, c) in rest.char_indices().skip(1) {
-        match c {
-            '\n' => return (Kind::Str { closed: false }, i),
-            '"' if !escaped => return (Kind::Str { closed: true }, i + 1),
-            _ => escaped = c == '\\' && !escaped,
-        }
-    }
-    (Kind::Str { closed: false }, rest.len())
-}
-
-/// `12`, `0.25`, `.5`, `1e-3`, `2.5E+10`. A `.` only belongs to the number
-/// when a digit follows, so `2.*x` stays `2 .* x`.
-fn number_len(s: &str) -> usize {
-    let digits = |from: usize| from + prefix_len(&s[from..], |c| c.is_ascii_digit());
-    let mut end = digits(0);
-    if s[end..].starts_with('.') && s[end + 1..].starts_with(|c: char| c.is_ascii_digit()) {
-        end = digits(end + 1);
-    }
-    if s[end..].starts_with(['e', 'E']) {
-        let sign = usize::from(s[end + 1..].starts_with(['+', '-']));
-        if s[end + 1 + sign..].starts_with(|c: char| c.is_ascii_digit()) {
-            end = digits(end + 1 + sign);
-        }
-    }
-    end
-}
-
-/// Two-character operators (`.*`, `**`, …) are one token; otherwise one char.
-fn operator_len(s: &str) -> usize {
-    const PAIRS: [&str; 9] = [".^", ".*", "./", "**", "==", "!=", "<=", ">=", "->"];
-    if PAIRS.iter().any(|p| s.starts_with(p)) {
-        2
-    } else {
-        1
-    }
 }
 
 #[cfg(test)]
