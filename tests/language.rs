@@ -112,6 +112,24 @@ fn denominator(p: i32, q: i32) -> i32 {
 }
 
 #[test]
+fn a_power_of_a_product_keeps_its_value_where_a_factor_is_zero() {
+    // relu(x)⋅x is 0 on all of x < 0, so its 3/2 power is too; written as
+    // relu(x)^(3/2)⋅x^(3/2) it would need x^(3/2), not real there.
+    let mut s = session("");
+    // For x > 0 it is x³, with slope 3x².
+    for (x, want, slope) in [(-1.5, 0.0, 0.0), (-0.25, 0.0, 0.0), (2.0, 8.0, 12.0)] {
+        let value = numbers(&mut s, &format!("eval((relu(x)*x)^(3/2), x = {x})"));
+        let derivative = numbers(
+            &mut s,
+            &format!("eval(diff((relu(x)*x)^(3/2), x), x = {x})"),
+        );
+        assert_eq!((value[0], derivative[0]), (want, slope), "at {x}");
+    }
+    let value = numbers(&mut s, "eval(sqrt(step(x)*y), x = -1, y = -2)");
+    assert_eq!(value, [0.0]);
+}
+
+#[test]
 fn functions_take_sympys_values_and_identities() {
     // The forms SymPy gives on construction, for real symbols.
     for (input, sympy) in [

@@ -384,10 +384,14 @@ impl Pool {
                 self.pow(a, n).map(Some)
             }
             // (a⋅b)^n = aⁿ⋅bⁿ for factors a never negative (b real), as
-            // SymPy: √(4⋅x) = 2⋅√x, √(x²⋅y) = |x|⋅√y.
+            // SymPy: √(4⋅x) = 2⋅√x, √(x²⋅y) = |x|⋅√y. Not for `relu` and `step`
+            // beside a factor that may be negative: (relu(x)⋅x)^(3/2) is 0 on
+            // all of x < 0, where x^(3/2) is not real.
             Node::Mul(fs) if !n.is_integer() => {
-                let (sure, rest): (Vec<ExprId>, Vec<ExprId>) =
-                    fs.iter().partition(|&&f| self.never_negative(f));
+                let all = fs.iter().all(|&f| self.never_negative(f));
+                let (sure, rest): (Vec<ExprId>, Vec<ExprId>) = fs
+                    .iter()
+                    .partition(|&&f| self.never_negative(f) && (all || !self.zero_on_intervals(f)));
                 if sure.is_empty() {
                     return Ok(None);
                 }

@@ -184,6 +184,16 @@ impl Pool {
         self.mul(&factors)
     }
 
+    /// True for `relu` and `step` of anything and their powers: never
+    /// negative, and 0 on whole intervals, not only at points as `x²` or `|x|`.
+    pub(crate) fn zero_on_intervals(&self, x: ExprId) -> bool {
+        match self.node(x) {
+            Node::Apply(g, _) => matches!(g, Func::Relu | Func::Step),
+            Node::Pow(b, _) => self.zero_on_intervals(*b),
+            _ => false,
+        }
+    }
+
     /// True for an expression that is never negative wherever it is real:
     /// numbers at least 0, ℯ and π, `exp`, `σ`, `softplus`, `relu`,
     /// `abs`, `cosh` and `acos` of anything, and powers with an even integer
