@@ -854,3 +854,32 @@ fn second_derivatives_through_a_softmax_derivative_match_differences() {
     let got = numbers(&mut s, "eval(grad(sum(G .* C), W), W = W0)");
     assert_close("grad of G .* C", &got, &along_c, 1e-9, 1e-12);
 }
+
+#[test]
+fn a_power_of_data_with_zeros_has_a_derivative_by_its_exponent() {
+    // d/dw Σ xᵢ^w = Σ xᵢ^w⋅log(xᵢ), where a 0 adds 0 for w > 0 (0^w = 0),
+    // as JAX gives, instead of log(0).
+    let mut s =
+        session("X = [0, 1.5, 2, 0]; Z = hstack(zeros(1, 6000), 2*ones(1, 6000)); symbol w");
+    let w = 2.5f64;
+    let want = 1.5f64.powf(w) * 1.5f64.ln() + 2f64.powf(w) * 2f64.ln();
+    for e in ["diff(sum(X .^ w), w)", "grad(sum(X .^ w), w)"] {
+        let got = numbers(&mut s, &format!("eval({e}, w = {w})"));
+        assert_close(e, &got, &[want], 1e-14, 0.0);
+    }
+    let got = numbers(&mut s, &format!("eval(grad(sum(Z .^ w), w), w = {w})"));
+    assert_close(
+        "large data",
+        &got,
+        &[6000.0 * 2f64.powf(w) * 2f64.ln()],
+        1e-12,
+        0.0,
+    );
+    // And against central differences of the function itself.
+    let h = 1e-6;
+    let at = |s: &mut symgrad_lang::Session, w: f64| {
+        numbers(s, &format!("eval(sum(X .^ w), w = {w})"))[0]
+    };
+    let central = (at(&mut s, w + h) - at(&mut s, w - h)) / (2.0 * h);
+    assert_close("central differences", &[want], &[central], 1e-8, 0.0);
+}

@@ -615,10 +615,7 @@ impl Numeric {
     pub(crate) fn has_zero(&self) -> bool {
         match self {
             Numeric::Scalar(n) => n.is_zero(),
-            Numeric::Matrix(d) => match d.data() {
-                DenseData::Exact(v) => v.iter().any(Num::is_zero),
-                DenseData::Float(v) => v.contains(&0.0),
-            },
+            Numeric::Matrix(d) => d.has_zero(),
         }
     }
 }

@@ -271,12 +271,32 @@ impl Pool {
             let p = self.pow(b, e1)?;
             terms.push(self.mul(&[e, p, db])?);
         }
-        if let Some(de) = de {
+        if let Some(de) = de
+            && let Some(lb) = self.log_of_power_base(b)?
+        {
             // d(bᵉ) = bᵉ⋅log(b)⋅de
-            let lb = self.apply(Func::Log, b)?;
             terms.push(self.mul(&[id, lb, de])?);
         }
         self.add(&terms)
+    }
+
+    /// `log(b)` in the derivative of `bᵉ` by its exponent, `bᵉ⋅log(b)`, with
+    /// 0 in the numbers of `b` read as 1: where `b` is 0, `bᵉ` is 0 for
+    /// `e > 0` and so is the derivative (JAX's convention too), and for
+    /// `e ≤ 0` `bᵉ` itself is not finite. `None` when `b` is the number 0.
+    pub(crate) fn log_of_power_base(&mut self, b: ExprId) -> Result<Option<ExprId>> {
+        let base = match self.node(b) {
+            Node::Num(n) if n.is_zero() => return Ok(None),
+            Node::Dense(d) if d.has_zero() => {
+                let d = d.clone();
+                let ones_for_zeros = crate::numeric::map_dense(&d, self, |x| {
+                    Ok(if x.is_zero() { Num::one() } else { x.clone() })
+                })?;
+                self.dense(ones_for_zeros)?
+            }
+            _ => b,
+        };
+        self.apply(Func::Log, base).map(Some)
     }
 
     /// d(Aⁿ) = Σₖ Aᵏ⋅dA⋅Aⁿ⁻¹⁻ᵏ; for n = −m < 0, d(A⁻ᵐ) = −Σₖ A⁻⁽ᵏ⁺¹⁾⋅dA⋅A⁻⁽ᵐ⁻ᵏ⁾

@@ -222,6 +222,14 @@ impl Dense {
         Arc::clone(&self.data)
     }
 
+    /// Whether some element is 0.
+    pub(crate) fn has_zero(&self) -> bool {
+        match &*self.data {
+            DenseData::Exact(v) => v.iter().any(Num::is_zero),
+            DenseData::Float(v) => v.contains(&0.0),
+        }
+    }
+
     /// The element at row `i`, column `j` (which must be in range).
     pub fn get(&self, i: usize, j: usize) -> Num {
         let k = i * self.shape.cols + j;

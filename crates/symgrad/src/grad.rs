@@ -200,8 +200,10 @@ impl Pool {
                     out.push((b, self.unbroadcast(db, self.shape(b), full)?));
                 }
                 if wanted(&e) {
-                    let lb = self.apply(crate::Func::Log, b)?;
-                    let de = self.mul(&[bar, id, lb])?;
+                    let de = match self.log_of_power_base(b)? {
+                        Some(lb) => self.mul(&[bar, id, lb])?,
+                        None => self.zeros(self.shape(id))?,
+                    };
                     out.push((e, self.unbroadcast(de, self.shape(e), full)?));
                 }
                 out
