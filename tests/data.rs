@@ -26,10 +26,15 @@ fn run(dir: &Path, src: &str) -> String {
     out.join("\n").replace(&d, "$")
 }
 
-/// The first line of the outcome: the error message (the rest, a caret
-/// under the file name, depends on the directory's length).
-fn first_line(dir: &Path, src: &str) -> String {
-    run(dir, src).lines().next().unwrap_or("").to_string()
+/// The error message as one line, though it is wrapped at the width (the
+/// rest, a caret under the file name, depends on the directory's length).
+fn message(dir: &Path, src: &str) -> String {
+    let d = dir.display().to_string();
+    let mut session = Session::new();
+    let src = format!(":set width 1000\n{}", src.replace('$', &d));
+    let error = session.run(&src, "<test>", &mut |_| {}).err();
+    let error = error.unwrap_or_default();
+    error.lines().next().unwrap_or("").replace(&d, "$")
 }
 
 #[track_caller]
@@ -120,16 +125,16 @@ fn csv_errors() {
         "missing.csv",
         "data.txt",
     ]
-    .map(|name| first_line(&dir, &format!("load(\"$/{name}\")")));
+    .map(|name| message(&dir, &format!("load(\"$/{name}\")")));
     expect![[r#"
-        error: $/ragged.csv, line 2: 2 values, but
-        error: $/word.csv, line 3, column 2: 'x' is
-        error: $/hole.csv, line 1, column 2: an
+        error: $/ragged.csv, line 2: 2 values, but line 1 has 3 values
+        error: $/word.csv, line 3, column 2: 'x' is not a number
+        error: $/hole.csv, line 1, column 2: an empty cell is not a number
         error: $/header.csv holds no numbers
-        error: $/mixed_header.csv, line 1, column 1:
+        error: $/mixed_header.csv, line 1, column 1: 'a' is not a number
         error: $/latin1.csv, line 1: not UTF-8 text
-        error: cannot read $/missing.csv: No such
-        error: load reads .csv, .npy, .npz, .csv.gz and .npy.gz files; cannot tell what"#]]
+        error: cannot read $/missing.csv: No such file or directory (os error 2)
+        error: load reads .csv, .npy, .npz, .csv.gz and .npy.gz files; cannot tell what "$/data.txt" holds"#]]
     .assert_eq(&errors.join("\n"));
     expect![[r#"
         error: load takes a file name in quotes, such as "data.csv"
@@ -322,19 +327,19 @@ fn npy_errors() {
         "bool", "complex", "object", "cube", "scalar", "half", "text", "empty", "short", "records",
         "garbage",
     ]
-    .map(|name| first_line(&dir, &format!("load(\"$/{name}.npy\")")));
+    .map(|name| message(&dir, &format!("load(\"$/{name}.npy\")")));
     expect![[r#"
-        error: $/bool.npy holds booleans; load reads
-        error: $/complex.npy holds complex numbers;
-        error: $/object.npy holds Python objects;
-        error: $/cube.npy has 3 dimensions; load
-        error: $/scalar.npy has 0 dimensions; load
-        error: $/half.npy holds 16-bit floats; load
-        error: $/text.npy holds <U2 values, not
+        error: $/bool.npy holds booleans; load reads numbers (save them with .astype(int))
+        error: $/complex.npy holds complex numbers; load reads real numbers
+        error: $/object.npy holds Python objects; load reads arrays of numbers
+        error: $/cube.npy has 3 dimensions; load reads 1-D and 2-D arrays
+        error: $/scalar.npy has 0 dimensions; load reads 1-D and 2-D arrays
+        error: $/half.npy holds 16-bit floats; load reads 32- and 64-bit floats
+        error: $/text.npy holds <U2 values, not numbers
         error: $/empty.npy holds no numbers
-        error: $/short.npy ends before the 3 numbers
-        error: $/records.npy holds structured
-        error: $/garbage.npy is not a .npy file:"#]]
+        error: $/short.npy ends before the 3 numbers its header announces
+        error: $/records.npy holds structured records; load reads arrays of numbers
+        error: $/garbage.npy is not a .npy file: magic not found for NPY file"#]]
     .assert_eq(&errors.join("\n"));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -356,13 +361,13 @@ fn cells_and_elements_that_are_not_finite_are_errors() {
         npy("<f8", false, "(1, 2)", &le_f64(&[f64::INFINITY, 1.0])),
     );
     let errors = ["nan.csv", "inf.csv", "huge.csv", "nan.npy", "inf.npy"]
-        .map(|name| first_line(&dir, &format!("load(\"$/{name}\")")));
+        .map(|name| message(&dir, &format!("load(\"$/{name}\")")));
     expect![[r#"
-        error: $/nan.csv, line 2, column 2: 'nan' is
-        error: $/inf.csv, line 2, column 2: '-inf'
-        error: $/huge.csv, line 1, column 1: '1e400'
-        error: $/nan.npy: element [1, 0] is NaN;
-        error: $/inf.npy: element [0, 0] is"#]]
+        error: $/nan.csv, line 2, column 2: 'nan' is NaN (not a number); load reads finite numbers
+        error: $/inf.csv, line 2, column 2: '-inf' is infinite; load reads finite numbers
+        error: $/huge.csv, line 1, column 1: '1e400' is beyond the floats (overflow); load reads finite numbers
+        error: $/nan.npy: element [1, 0] is NaN; load reads finite numbers
+        error: $/inf.npy: element [0, 0] is infinite; load reads finite numbers"#]]
     .assert_eq(&errors.join("\n"));
     std::fs::remove_dir_all(dir).unwrap();
 }
