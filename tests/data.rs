@@ -1,8 +1,11 @@
 //! `load`: CSV and NPY files written by the tests, read back with their
 //! values, shapes and orders, and every error message.
 
+mod support;
+
 use expect_test::{Expect, expect};
 use std::path::{Path, PathBuf};
+use support::error_line;
 use symgrad_lang::Session;
 
 /// A fresh directory for one test's files, under the build's `target/tmp`.
@@ -29,12 +32,7 @@ fn run(dir: &Path, src: &str) -> String {
 /// The error message as one line, though it is wrapped at the width (the
 /// rest, a caret under the file name, depends on the directory's length).
 fn message(dir: &Path, src: &str) -> String {
-    let d = dir.display().to_string();
-    let mut session = Session::new();
-    let src = format!(":set width 1000\n{}", src.replace('$', &d));
-    let error = session.run(&src, "<test>", &mut |_| {}).err();
-    let error = error.unwrap_or_default();
-    error.lines().next().unwrap_or("").replace(&d, "$")
+    error_line(&run(dir, src))
 }
 
 #[track_caller]

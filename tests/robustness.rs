@@ -2,10 +2,13 @@
 //! regression tests: each is now a clear `error:` (or works), quickly, and
 //! the session lives on. Also memory on rebinding and Ctrl-C in the REPL.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::error_line;
 use symgrad_lang::Session;
 
 fn symgrad() -> Command {
@@ -77,19 +80,14 @@ fn run(src: &str) -> (String, String) {
     )
 }
 
-/// Asserts `src` fails with an error whose first line contains `message`.
+/// Asserts `src` fails with an error whose message contains `message`.
 #[track_caller]
 fn fails_with(src: &str, message: &str) -> String {
     let (_, err) = run(src);
-    // The message as one line, though it is wrapped at the width.
-    let lines = err
-        .lines()
-        .take_while(|l| !l.trim_start().starts_with("-->"));
-    let first = lines.map(str::trim).collect::<Vec<_>>().join(" ");
     let short: String = src.chars().take(200).collect();
     let shown: String = err.chars().take(2000).collect();
     assert!(
-        first.starts_with("error: ") && first.contains(message),
+        err.starts_with("error: ") && error_line(&err).contains(message),
         "{short}: expected an error with {message:?}, got:\n{shown}"
     );
     err

@@ -19,7 +19,7 @@ pub fn run_in(session: &mut Session, src: &str) -> String {
 /// The first error in `out` as one line, `error: …` with its message,
 /// though a long message is wrapped at the width.
 pub fn error_line(out: &str) -> String {
-    let from = out.find("error: ").map_or(out.len(), |at| at);
+    let from = out.find("error: ").unwrap_or(out.len());
     let lines = out[from..]
         .lines()
         .take_while(|l| !l.trim_start().starts_with("-->"));

@@ -59,8 +59,9 @@ impl Diagnostic {
     ///
     /// `origin` names the source (a file name or `<input>`). Lines and columns
     /// are 1-based, columns counted in characters; the line shown is the one
-    /// where the span starts, in part when it is long. The message and the
-    /// hint are wrapped at spaces to lines of at most `width` columns.
+    /// where the span starts, in part when it is wider than `width`. The
+    /// message and the hint are wrapped at spaces to lines of at most `width`
+    /// columns.
     pub fn render(&self, src: &str, origin: &str, width: usize) -> String {
         let excerpt = Excerpt::new(src, origin, self.span, width);
         let gutter = gutter(excerpt.line);
