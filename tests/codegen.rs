@@ -502,6 +502,19 @@ fn stacked_one_by_one_parts_run_on_every_target() {
     check_against_eval(&mut s, "L", "W", &format!("W = {w0}"), &[("W", w0)]);
 }
 
+#[test]
+fn a_logsumexp_over_everything_of_a_sum_runs_on_every_target() {
+    // PyTorch's code once flattened only the last term, `(W * x)`, so that
+    // `b` (2×1) broadcast against it (2,) into a 2×2 sum.
+    let mut s = session("symbol W[2, 2], b[2, 1]\nx = [1, 3]\nL = logsumexp(b + W * x)\n");
+    let (w0, b0) = ("[[0.5, -1], [2, 0.25]]", "[[0.5], [-1]]");
+    let bindings = format!("W = {w0}, b = {b0}");
+    check_against_eval(&mut s, "L", "W", &bindings, &[("W", w0), ("b", b0)]);
+    // By hand: b + W⋅x = [0.5 + 0.5 − 3, −1 + 2 + 0.75] = [−2, 1.75].
+    let value = numbers(&mut s, &format!("eval(L, {bindings})"));
+    assert_close("value", &value, &[((-2f64).exp() + 1.75f64.exp()).ln()]);
+}
+
 /// A matrix literal of `rows × cols` values `f(i, j)`, and the values.
 fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String, Vec<f64>) {
     let values: Vec<f64> = (0..rows)

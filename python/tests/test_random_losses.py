@@ -8,7 +8,8 @@ positive definite matrix `inv`, `det`, `logdet`, `solve` and `diag`),
 built at once in symgrad's language and as a JAX
 function. symgrad's `eval` of the loss and of its gradients by W and b,
 `subs`, `evalpoints` and `hessian` by W (small cases) and the exported JAX
-code (`code(L, "jax")`) must agree with `jax.value_and_grad` and
+code with its gradient by W (`code(L, "jax", W)`, and `"torch"` where
+PyTorch is installed) must agree with `jax.value_and_grad` and
 `jax.hessian` in float64. Some cases have hundreds or thousands of samples,
 so that the blocked programs run. Where JAX's own rounding is the larger
 (1 − tanh² of a large argument, log of a probability near 1), mpmath at 60
@@ -69,6 +70,16 @@ def ops(m, erf):
 
 NUMPY = ops(np, np.vectorize(math.erf))
 JAX = ops(jnp, erf)
+
+# The targets whose exported code (`code(L, target, W)`) is run: JAX, and
+# PyTorch where it is installed; each maps a NumPy array to its own.
+EXPORT_TARGETS = {"jax": jnp.array}
+try:
+    import torch
+
+    EXPORT_TARGETS["torch"] = lambda a: torch.tensor(a, dtype=torch.float64)
+except ImportError:
+    pass
 
 
 class Expr:
@@ -468,13 +479,20 @@ def symgrad_results(env, loss, hessian=False):
     if hessian:
         out["hessian W"] = (s.eval("hessian(L, W)", **at), 3)
     if N <= 300:
-        code = s.run('code(L, "jax")').text
-        space = {}
-        exec(code, space)
-        fn = space["L"]
-        args = [jnp.array(at[p]).reshape(() if f"jnp.ndim({p}) == 0" in code else at[p].shape)
-                for p in inspect.signature(fn).parameters]
-        out["exported code"] = (fn(*args), 0)
+        for name, array in EXPORT_TARGETS.items():
+            try:
+                code = s.run(f'code(L, "{name}", W)').text
+            except symgrad.Error as e:
+                # Data written into the code is bounded; larger data must
+                # be a parameter.
+                assert "too large to write into the code" in str(e), e
+                break
+            space = {}
+            exec(code, space)
+            fn = space["L_and_grad"]
+            value, grad_w = fn(*[array(at[p]) for p in inspect.signature(fn).parameters])
+            out[f"exported {name}"] = (float(value), 0)
+            out[f"exported {name} grad W"] = (np.asarray(grad_w, dtype=float), 1)
     return out
 
 

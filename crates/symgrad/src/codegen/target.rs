@@ -127,7 +127,7 @@ impl Target {
                 "jax.scipy.special.logsumexp({x}, {}, keepdims=True)",
                 self.axis(axis)
             ),
-            (Target::Torch, Axis::All) => format!("torch.logsumexp({x}.reshape(-1), dim=0)"),
+            (Target::Torch, Axis::All) => format!("torch.logsumexp({x}, {})", self.axis(axis)),
             (Target::Torch, _) => {
                 format!("torch.logsumexp({x}, {}, keepdim=True)", self.axis(axis))
             }
@@ -141,7 +141,7 @@ impl Target {
             (Target::NumPy, _) => format!("_softmax({x}, {})", self.axis(axis)),
             (Target::Jax, _) => format!("jax.nn.softmax({x}, {})", self.axis(axis)),
             (Target::Torch, Axis::All) => {
-                format!("torch.softmax({x}.reshape(-1), dim=0).reshape({x}.shape)")
+                format!("torch.softmax(({x}).reshape(-1), dim=0).reshape(({x}).shape)")
             }
             (Target::Torch, _) => format!("torch.softmax({x}, {})", self.axis(axis)),
         }
