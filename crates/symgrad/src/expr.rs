@@ -230,6 +230,14 @@ impl Dense {
         }
     }
 
+    /// True when every element is zero.
+    pub(crate) fn is_zero(&self) -> bool {
+        match &*self.data {
+            DenseData::Exact(v) => v.iter().all(Num::is_zero),
+            DenseData::Float(v) => v.iter().all(|&x| x == 0.0),
+        }
+    }
+
     /// The element at row `i`, column `j` (which must be in range).
     pub fn get(&self, i: usize, j: usize) -> Num {
         let k = i * self.shape.cols + j;

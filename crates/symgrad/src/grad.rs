@@ -4,7 +4,7 @@
 //! over a whole data set is a small matrix expression in closed form.
 
 use crate::simplify::softmax_any;
-use crate::{Axis, Dense, DenseData, Error, ExprId, Node, Num, Pool, Reduction, Result, Shape};
+use crate::{Axis, Error, ExprId, Node, Pool, Reduction, Result, Shape, Span1};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
@@ -287,14 +287,35 @@ impl Pool {
             }
             Node::Slice { arg, rows, cols } => {
                 let s = self.shape(arg);
-                let p = self.dense(selection(s.rows, rows.start, rows.end)?)?;
-                let q = self.dense(selection(s.cols, cols.start, cols.end)?)?;
-                let qt = self.transpose(q)?;
-                let left = self.product(p, bar)?;
-                vec![(arg, self.product(left, qt)?)]
+                vec![(arg, self.zero_padded(bar, s, rows, cols)?)]
             }
         };
         Ok(out)
+    }
+
+    /// `t` placed at `rows` and `cols` of a zero matrix of `shape` (the
+    /// adjoint of that slice): `t` stacked between blocks of zeros, so
+    /// that it stays the size of the slice in products (see `Pool::matmul`).
+    fn zero_padded(&mut self, t: ExprId, shape: Shape, rows: Span1, cols: Span1) -> Result<ExprId> {
+        let mut band = Vec::with_capacity(3);
+        let height = rows.end - rows.start;
+        if cols.start > 0 {
+            band.push(self.zeros(Shape::new(height, cols.start))?);
+        }
+        band.push(t);
+        if cols.end < shape.cols {
+            band.push(self.zeros(Shape::new(height, shape.cols - cols.end))?);
+        }
+        let band = self.stack(&band, false)?;
+        let mut parts = Vec::with_capacity(3);
+        if rows.start > 0 {
+            parts.push(self.zeros(Shape::new(rows.start, shape.cols))?);
+        }
+        parts.push(band);
+        if rows.end < shape.rows {
+            parts.push(self.zeros(Shape::new(shape.rows - rows.end, shape.cols))?);
+        }
+        self.stack(&parts, true)
     }
 
     /// True for a node whose pullback works on an adjoint of any shape that
@@ -348,16 +369,6 @@ impl Pool {
         let n = self.int(factor as i64)?;
         self.mul(&[n, summed])
     }
-}
-
-/// The n×k matrix that places k rows `start..end` of a slice back into n.
-fn selection(n: usize, start: usize, end: usize) -> Result<Dense> {
-    let k = end - start;
-    let mut data = vec![Num::zero(); n * k];
-    for i in 0..k {
-        data[(start + i) * k + i] = Num::one();
-    }
-    Dense::new(Shape::new(n, k), DenseData::Exact(data))
 }
 
 #[cfg(test)]

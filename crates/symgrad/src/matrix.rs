@@ -52,6 +52,9 @@ impl Pool {
         if self.is_identity(b) {
             return Ok(a);
         }
+        if let Some(product) = self.product_without_zero_blocks(a, b)? {
+            return Ok(product);
+        }
         let ((x, m), (y, n)) = (self.base_power(a), self.base_power(b));
         if x == y {
             // Powers of one square matrix collect: A⋅A² = A³.
@@ -59,6 +62,65 @@ impl Pool {
             return self.power(x, k);
         }
         self.intern(Node::MatMul(a, b), shape)
+    }
+
+    /// `a⋅b` without the blocks of zeros of a stack, so that the adjoint of
+    /// a slice (the slice between zeros) multiplies as the slice it is:
+    /// blocks of `a` stacked left to right meet only the rows of `b` they
+    /// line up with (blocks of `b` stacked top to bottom, the columns of
+    /// `a`), and blocks stacked the other way multiply one by one. `None`
+    /// when neither is a stack with a block of zeros.
+    fn product_without_zero_blocks(&mut self, a: ExprId, b: ExprId) -> Result<Option<ExprId>> {
+        let is_zero = |p: &Pool, id: ExprId| match p.node(id) {
+            Node::Num(n) => n.is_zero(),
+            Node::Dense(d) => d.is_zero(),
+            _ => false,
+        };
+        let (stacked, on_left) = match (self.node(a), self.node(b)) {
+            (Node::Stack { .. }, _) => (a, true),
+            (_, Node::Stack { .. }) => (b, false),
+            _ => return Ok(None),
+        };
+        let Node::Stack { vertical, parts } = self.node(stacked).clone() else {
+            return Ok(None);
+        };
+        if !parts.iter().any(|&p| is_zero(self, p)) {
+            return Ok(None);
+        }
+        let (sa, sb) = (self.shape(a), self.shape(b));
+        if vertical == on_left {
+            // [A₁; A₂]⋅b = [A₁⋅b; A₂⋅b], and a⋅[B₁, B₂] = [a⋅B₁, a⋅B₂].
+            let mut blocks = Vec::with_capacity(parts.len());
+            for &part in &parts {
+                let s = self.shape(part);
+                blocks.push(match (is_zero(self, part), on_left) {
+                    (true, true) => self.zeros(Shape::new(s.rows, sb.cols))?,
+                    (true, false) => self.zeros(Shape::new(sa.rows, s.cols))?,
+                    (false, true) => self.matmul(part, b)?,
+                    (false, false) => self.matmul(a, part)?,
+                });
+            }
+            return self.stack(&blocks, vertical).map(Some);
+        }
+        // [A₁, 0]⋅b = A₁⋅b[rows of A₁], and a⋅[B₁; 0] = a[columns of B₁]⋅B₁.
+        let whole = |n: usize| Span1 { start: 0, end: n };
+        let mut terms = Vec::with_capacity(parts.len());
+        for (&part, span) in parts.iter().zip(self.stack_spans(&parts, vertical)) {
+            if is_zero(self, part) {
+                continue;
+            }
+            terms.push(if on_left {
+                let rows = self.slice(b, span, whole(sb.cols))?;
+                self.matmul(part, rows)?
+            } else {
+                let cols = self.slice(a, whole(sa.rows), span)?;
+                self.matmul(cols, part)?
+            });
+        }
+        match terms.is_empty() {
+            true => self.zero(Shape::new(sa.rows, sb.cols)).map(Some),
+            false => self.add(&terms).map(Some),
+        }
     }
 
     /// How the product `a⋅b` is carried out now, if it is: on dense numbers,
@@ -451,6 +513,11 @@ impl Pool {
         }
         match self.node(a).clone() {
             Node::Dense(d) => self.dense(slice_dense(&d, rows, cols)?),
+            // A slice of data's transpose is the transpose of data.
+            Node::Transpose(x) if self.is_dense(x) => {
+                let part = self.slice(x, cols, rows)?;
+                self.transpose(part)
+            }
             Node::Matrix { .. } => {
                 let mut entries = Vec::with_capacity(shape.len());
                 for i in rows.start..rows.end {

@@ -127,10 +127,7 @@ impl Numeric {
     pub fn is_zero(&self) -> bool {
         match self {
             Numeric::Scalar(n) => n.is_zero(),
-            Numeric::Matrix(d) => match d.data() {
-                DenseData::Exact(v) => v.iter().all(Num::is_zero),
-                DenseData::Float(v) => v.iter().all(|&x| x == 0.0),
-            },
+            Numeric::Matrix(d) => d.is_zero(),
         }
     }
 }

@@ -222,7 +222,7 @@ impl Pool {
         spans.iter().position(|&sp| sp == along).map(|k| parts[k])
     }
 
-    fn is_dense(&self, p: ExprId) -> bool {
+    pub(crate) fn is_dense(&self, p: ExprId) -> bool {
         matches!(self.node(p), Node::Dense(_))
     }
 
