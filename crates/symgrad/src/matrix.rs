@@ -450,6 +450,16 @@ impl Pool {
                 .collect::<Result<Vec<_>>>()?;
             return self.add(&diag);
         }
+        if let Node::MatMul(x, y) = *self.node(a)
+            && self.shape(x).cols < s.rows
+            && s.len() > EXPLICIT_LIMIT
+        {
+            // tr(X⋅Y) = Σ X∘Yᵀ, without a large product larger than both:
+            // tr((W⋅X)ᵀ⋅(W⋅X)) over N samples is Σ (W⋅X)∘(W⋅X), not N×N.
+            let yt = self.transpose(y)?;
+            let both = self.mul(&[x, yt])?;
+            return self.sum(both, Axis::All);
+        }
         self.intern(Node::Trace(a), Shape::SCALAR)
     }
 

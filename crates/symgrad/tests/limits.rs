@@ -126,3 +126,20 @@ fn an_empty_slice_is_not_out_of_range() {
     let e = p.slice(w, span(0, 4), span(0, 3)).unwrap_err().to_string();
     assert!(e.contains("out of range"), "{e}");
 }
+
+#[test]
+fn a_compiled_program_refuses_a_value_past_the_element_limit_before_allocating_it() {
+    // c⋅r is 20 000 × 20 000, 4⋅10⁸ numbers (3.2 GB), past MAX_ELEMENTS:
+    // an error at once, where the program used to allocate and fill it.
+    let mut p = Pool::new();
+    let n = 20_000;
+    let c = p.symbol("c", Shape::new(n, 1)).unwrap();
+    let r = p.symbol("r", Shape::new(1, n)).unwrap();
+    let outer = p.matmul(c, r).unwrap();
+    let tanh = p.apply(Func::Tanh, outer).unwrap();
+    let total = p.sum(tanh, symgrad::Axis::All).unwrap();
+    let mut program = p.compile(&[total], &[c, r]).unwrap();
+    let ones = |s: Shape| symgrad::Values::new(s, vec![1.0; n]).unwrap();
+    let result = program.run(&[&ones(Shape::new(n, 1)), &ones(Shape::new(1, n))]);
+    assert!(matches!(result, Err(Error::TooLarge(_))), "{result:?}");
+}

@@ -4,7 +4,7 @@ use super::fused::{Kernel, LANES, all_finite};
 use super::picks::Picks;
 use super::{Const, kernels};
 use crate::evaluate::kernels as interp;
-use crate::{Axis, Error, Reduction, Result, Shape, Span1, Values};
+use crate::{Axis, Error, MAX_ELEMENTS, Reduction, Result, Shape, Span1, Values};
 use faer::Par;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -324,13 +324,17 @@ impl Step {
         let shape = f.shape(&self.out());
         let len = shape.len();
         if !self.accumulates() {
-            out.clear();
-            out.try_reserve_exact(len).map_err(|_| {
+            let too_large = || {
                 Error::TooLarge(format!(
                     "a {}×{} matrix is too large to evaluate",
                     shape.rows, shape.cols
                 ))
-            })?;
+            };
+            if len > MAX_ELEMENTS {
+                return Err(too_large());
+            }
+            out.clear();
+            out.try_reserve_exact(len).map_err(|_| too_large())?;
             out.resize(len, 0.0);
         } else if out.len() != len {
             return Err(Error::Invalid(
