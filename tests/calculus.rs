@@ -933,17 +933,21 @@ fn a_gradient_through_a_slice_multiplies_only_the_slice() {
 }
 
 #[test]
-fn a_trace_of_a_product_over_many_samples_is_a_sum() {
-    // tr((W⋅X)ᵀ⋅(W⋅X)) over 20 000 samples is Σ (W⋅X)∘(W⋅X): the 20 000 ×
-    // 20 000 product (past the element limit) is never formed, for the
-    // value or the gradient 2⋅W⋅X⋅Xᵀ. Both against the forms by hand.
+fn a_trace_or_diagonal_of_a_product_over_many_samples_is_a_sum() {
+    // tr((W⋅X)ᵀ⋅(W⋅X)) over 20 000 samples is Σ (W⋅X)∘(W⋅X) and its diagonal
+    // the sums of the columns: the 20 000 × 20 000 product (past the element
+    // limit) is never formed, for the values or the gradient 2⋅W⋅X⋅Xᵀ. All
+    // against the forms by hand.
     let mut s = session("seed(5)\nX = randn(3, 20000)\nsymbol W[2, 3]\nW0 = randn(2, 3)");
-    run_in(&mut s, "L = trace((W*X)'*(W*X))");
+    run_in(&mut s, "L = trace((W*X)'*(W*X))\nd = diag((W*X)'*(W*X))");
     for (got, by_hand) in [
         ("eval(L, W = W0)", "sum((W0*X) .^ 2)"),
         ("eval(grad(L, W), W = W0)", "2*W0*X*X'"),
+        ("eval(d, W = W0)", "sum((W0*X) .^ 2, 1)'"),
+        ("eval(grad(sum(d), W), W = W0)", "2*W0*X*X'"),
     ] {
-        let (got, want) = (numbers(&mut s, got), numbers(&mut s, by_hand));
+        let want = numbers(&mut s, &format!("eval({by_hand})"));
+        let got = numbers(&mut s, got);
         assert_close(by_hand, &got, &want, 1e-12, 0.0);
     }
 }

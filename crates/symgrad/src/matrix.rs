@@ -450,17 +450,25 @@ impl Pool {
                 .collect::<Result<Vec<_>>>()?;
             return self.add(&diag);
         }
-        if let Node::MatMul(x, y) = *self.node(a)
-            && self.shape(x).cols < s.rows
-            && s.len() > EXPLICIT_LIMIT
-        {
-            // tr(X⋅Y) = Σ X∘Yᵀ, without a large product larger than both:
-            // tr((W⋅X)ᵀ⋅(W⋅X)) over N samples is Σ (W⋅X)∘(W⋅X), not N×N.
-            let yt = self.transpose(y)?;
-            let both = self.mul(&[x, yt])?;
-            return self.sum(both, Axis::All);
+        if let Some(terms) = self.diagonal_terms(a)? {
+            return self.sum(terms, Axis::All);
         }
         self.intern(Node::Trace(a), Shape::SCALAR)
+    }
+
+    /// For a square product `a = X⋅Y` larger than 10 000 elements and than
+    /// its factors, `X∘Yᵀ`, whose rows sum to the diagonal of `a`: so the
+    /// trace and the diagonal of `(W⋅X)ᵀ⋅(W⋅X)` over N samples are sums of
+    /// `(W⋅X)∘(W⋅X)`, without the N×N product.
+    fn diagonal_terms(&mut self, a: ExprId) -> Result<Option<ExprId>> {
+        let s = self.shape(a);
+        match *self.node(a) {
+            Node::MatMul(x, y) if self.shape(x).cols < s.rows && s.len() > EXPLICIT_LIMIT => {
+                let yt = self.transpose(y)?;
+                self.mul(&[x, yt]).map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 
     /// `diag(a)`: the diagonal of a square matrix as a column, or the
@@ -494,6 +502,11 @@ impl Pool {
                 }
             }
             return self.matrix(shape, entries);
+        }
+        if shape.cols == 1
+            && let Some(terms) = self.diagonal_terms(a)?
+        {
+            return self.sum(terms, Axis::Rows);
         }
         self.intern(Node::Diag(a), shape)
     }
