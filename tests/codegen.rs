@@ -515,6 +515,39 @@ fn a_logsumexp_over_everything_of_a_sum_runs_on_every_target() {
     assert_close("value", &value, &[((-2f64).exp() + 1.75f64.exp()).ln()]);
 }
 
+#[test]
+fn the_gradient_through_a_slice_of_a_wide_symbol_runs_on_every_target() {
+    // The gradient is 2⋅W[:, 1:3] between columns of zeros, 3 × 4 997 of
+    // them: more numbers than the code may hold as a literal, written as a
+    // fill (it was an error asking for a data symbol where there was none).
+    let mut s = session("symbol W[3, 5000]\nL = sum(W[:, 1:3] .^ 2)\n");
+    let (w0, values) = literal(3, 5000, |i, j| {
+        (i as f64 + 1.0) * ((j % 7) as f64 - 3.0) / 4.0
+    });
+    check_against_eval(&mut s, "L", "W", &format!("W = {w0}"), &[("W", &w0)]);
+    // By hand: the sum of squares of columns 1 and 2, and 2⋅W there.
+    let at = |i: usize, j: usize| values[i * 5000 + j];
+    let want: f64 = (0..3)
+        .flat_map(|i| [at(i, 1), at(i, 2)])
+        .map(|x| x * x)
+        .sum();
+    assert_close(
+        "value",
+        &numbers(&mut s, &format!("eval(L, W = {w0})")),
+        &[want],
+    );
+    let grad = numbers(&mut s, &format!("eval(grad(L, W), W = {w0})"));
+    for (k, g) in grad.iter().enumerate() {
+        let (i, j) = (k / 5000, k % 5000);
+        let by_hand = if j == 1 || j == 2 {
+            2.0 * at(i, j)
+        } else {
+            0.0
+        };
+        assert_eq!(*g, by_hand, "entry {i}, {j}");
+    }
+}
+
 /// A matrix literal of `rows × cols` values `f(i, j)`, and the values.
 fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String, Vec<f64>) {
     let values: Vec<f64> = (0..rows)

@@ -232,9 +232,14 @@ impl Dense {
 
     /// True when every element is zero.
     pub(crate) fn is_zero(&self) -> bool {
+        self.constant().is_some_and(|x| x.is_zero())
+    }
+
+    /// The one number every element is, if they are all equal.
+    pub(crate) fn constant(&self) -> Option<Num> {
         match &*self.data {
-            DenseData::Exact(v) => v.iter().all(Num::is_zero),
-            DenseData::Float(v) => v.iter().all(|&x| x == 0.0),
+            DenseData::Exact(v) => v.iter().all(|x| *x == v[0]).then(|| v[0].clone()),
+            DenseData::Float(v) => v.iter().all(|&x| x == v[0]).then(|| Num::Float(v[0])),
         }
     }
 

@@ -319,6 +319,11 @@ impl<'a> Emitter<'a> {
             },
             Node::Dense(d) => {
                 let (m, n) = (d.shape().rows, d.shape().cols);
+                if let Some(x) = d.constant() {
+                    // A fill of one number, such as the zeros around the
+                    // adjoint of a slice, at any size.
+                    return self.call(t.full(m, n, &float(x.to_f64()).text), &[]);
+                }
                 if m * n > MAX_LITERAL {
                     return Err(Error::TooLarge(format!(
                         "a {m}×{n} data matrix is too large to write into the code; to pass data as a parameter, build the expression from a symbol (symbol X[{m}, {n}])"

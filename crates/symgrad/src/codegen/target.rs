@@ -165,6 +165,15 @@ impl Target {
         }
     }
 
+    /// An m×n matrix of the number `x`.
+    pub(super) fn full(self, m: usize, n: usize, x: &str) -> String {
+        match self {
+            Target::NumPy => format!("np.full(({m}, {n}), {x})"),
+            Target::Jax => format!("jnp.full(({m}, {n}), {x}, dtype=float)"),
+            Target::Torch => format!("torch.full(({m}, {n}), {x}, dtype=torch.float64)"),
+        }
+    }
+
     /// A Python number `x` as a float of the target's dtype, for passing to
     /// a library function (`jax.nn.sigmoid(2)` is an error: 2 is an integer).
     pub(super) fn float_scalar(self, x: &str) -> String {
