@@ -266,22 +266,17 @@ fn bce_code_snapshot() {
             # Pass float64 tensors for results like symgrad's.
 
 
-            def _matrix(rows):
-                """A matrix from rows of scalars (numbers or 0-d tensors)."""
-                return torch.stack([torch.stack([torch.as_tensor(x, dtype=torch.float64) for x in row]) for row in rows])
-
-
             def L_and_grad(W):
                 """The value and the gradient, from symgrad."""
                 assert W.shape == (1, 5), f"W: expected shape (1, 5), got {tuple(W.shape)}"
-                t1 = _matrix([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]])
+                t1 = torch.tensor([[26.0, 100.0, 90.0, 80.0, 1.0], [2.0, 60.0, 20.0, 50.0, 1.0], [80.0, 10.0, 4.0, 60.0, 1.0]], dtype=torch.float64)
                 t2 = t1 @ W.T
-                t3 = _matrix([[1.0], [0.0], [0.0]]) * torch.nn.functional.softplus(t2, threshold=40.0)
-                t4 = _matrix([[0.0], [1.0], [1.0]]) * torch.nn.functional.softplus(-t2, threshold=40.0)
+                t3 = torch.tensor([[1.0], [0.0], [0.0]], dtype=torch.float64) * torch.nn.functional.softplus(t2, threshold=40.0)
+                t4 = torch.tensor([[0.0], [1.0], [1.0]], dtype=torch.float64) * torch.nn.functional.softplus(-t2, threshold=40.0)
                 value = (1 / 3) * torch.sum(t4 + t3)
-                t5 = _matrix([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]])
-                t6 = (1 / 3) * torch.sigmoid(W @ t5) + _matrix([[0.0, -0.3333333333333333, -0.3333333333333333]])
-                grad_W = t6 @ t1
+                t5 = torch.tensor([[26.0, 2.0, 80.0], [100.0, 60.0, 10.0], [90.0, 20.0, 4.0], [80.0, 50.0, 60.0], [1.0, 1.0, 1.0]], dtype=torch.float64)
+                t6 = torch.tensor([[0.0, -0.3333333333333333, -0.3333333333333333]], dtype=torch.float64)
+                grad_W = ((1 / 3) * torch.sigmoid(W @ t5) + t6) @ t1
                 return value, grad_W
         "#]],
     );

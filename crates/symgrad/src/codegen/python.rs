@@ -337,7 +337,7 @@ impl<'a> Emitter<'a> {
                     .chunks(n)
                     .map(|r| format!("[{}]", r.join(", ")))
                     .collect();
-                self.call(t.array(&format!("[{}]", rows.join(", "))), &[])?
+                self.call(t.numbers(&format!("[{}]", rows.join(", "))), &[])?
             }
             Node::Add(xs) => {
                 let mut text = self.get(xs[0])?.at(Prec::Add);

@@ -159,9 +159,17 @@ impl Target {
     /// A literal matrix from rows of scalar expressions.
     pub(super) fn array(self, rows: &str) -> String {
         match self {
+            Target::Torch => format!("_matrix({rows})"),
+            _ => self.numbers(rows),
+        }
+    }
+
+    /// A literal matrix from rows of numbers.
+    pub(super) fn numbers(self, rows: &str) -> String {
+        match self {
             Target::NumPy => format!("np.array({rows}, dtype=np.float64)"),
             Target::Jax => format!("jnp.array({rows}, dtype=float)"),
-            Target::Torch => format!("_matrix({rows})"),
+            Target::Torch => format!("torch.tensor({rows}, dtype=torch.float64)"),
         }
     }
 
