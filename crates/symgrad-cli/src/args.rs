@@ -38,7 +38,8 @@ pub struct Options {
     /// Output form
     #[arg(
         short, long, value_name = "FORM",
-        value_parser = PossibleValuesParser::new(["pretty", "text", "latex"]).map(|form: String| output_form(&form)),
+        value_parser = PossibleValuesParser::new(OutputForm::NAMES)
+            .try_map(|form: String| OutputForm::from_name(&form).ok_or("not an output form")),
     )]
     pub output: Option<OutputForm>,
     /// Significant digits for floats, 1 to 17
@@ -80,14 +81,6 @@ fn whole_number<const LO: usize, const HI: usize>(value: &str) -> Result<usize, 
     match value.trim().parse::<usize>() {
         Ok(n) if (LO..=HI).contains(&n) => Ok(n),
         _ => Err(format!("needs a whole number from {LO} to {HI}")),
-    }
-}
-
-fn output_form(name: &str) -> OutputForm {
-    match name {
-        "text" => OutputForm::Text,
-        "latex" => OutputForm::Latex,
-        _ => OutputForm::Pretty,
     }
 }
 

@@ -400,14 +400,11 @@ impl Session {
             ("names", "on") => self.settings.names = true,
             ("names", "off") => self.settings.names = false,
             ("names", _) => return Err(Diagnostic::new("names is on or off", span)),
-            ("output", "pretty") => self.settings.output = OutputForm::Pretty,
-            ("output", "text") => self.settings.output = OutputForm::Text,
-            ("output", "latex") => self.settings.output = OutputForm::Latex,
-            ("output", _) => {
-                return Err(Diagnostic::new(
-                    "output is one of pretty, text, latex",
-                    span,
-                ));
+            ("output", form) => {
+                self.settings.output = OutputForm::from_name(form).ok_or_else(|| {
+                    let names = OutputForm::NAMES.join(", ");
+                    Diagnostic::new(format!("output is one of {names}"), span)
+                })?
             }
             _ => {
                 return Err(Diagnostic::new(

@@ -19,6 +19,21 @@ pub enum OutputForm {
     Latex,
 }
 
+impl OutputForm {
+    /// The names of the forms, as `:set output` and `--output` take them.
+    pub const NAMES: [&'static str; 3] = ["pretty", "text", "latex"];
+
+    /// The form called `name`.
+    pub fn from_name(name: &str) -> Option<OutputForm> {
+        match name {
+            "pretty" => Some(OutputForm::Pretty),
+            "text" => Some(OutputForm::Text),
+            "latex" => Some(OutputForm::Latex),
+            _ => None,
+        }
+    }
+}
+
 /// The narrowest line width accepted (`:set width`, `--width`).
 pub const MIN_WIDTH: usize = 10;
 /// The widest line width accepted: pictures and plots are sized to it.
