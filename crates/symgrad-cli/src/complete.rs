@@ -1,6 +1,6 @@
 //! Which part of the line tab completion replaces, and with what.
 
-use crate::lex::{Kind, is_ident_char, tokens};
+use crate::lex::{Kind, tokens};
 
 /// What is being completed at the cursor.
 #[derive(Debug, PartialEq, Eq)]
@@ -15,13 +15,18 @@ pub enum Target {
 pub fn target(line: &str, pos: usize) -> Target {
     let before = line.get(..pos).unwrap_or(line);
     let statement = statement_before(before);
-    let in_open_string = tokens(before)
-        .last()
+    let last = tokens(before).pop();
+    let in_open_string = last
+        .as_ref()
         .is_some_and(|t| t.kind == Kind::Str { closed: false });
     if in_open_string || statement.trim_start().starts_with(":load ") {
         return Target::Path;
     }
-    let start = before.trim_end_matches(is_ident_char).len();
+    // The name (or command) the cursor ends, as the grammar reads them.
+    let start = match last {
+        Some(t) if matches!(t.kind, Kind::Ident | Kind::Command) => t.span.start,
+        _ => before.len(),
+    };
     let word_start = match before[..start].strip_suffix(':') {
         Some(head) if statement_before(head).trim().is_empty() => start - 1,
         _ => start,
@@ -68,6 +73,9 @@ mod tests {
         assert_eq!(word("x + "), "");
         assert_eq!(word("αβ"), "αβ");
         assert_eq!(word("W'"), "");
+        // A number is not part of the name after it, as the grammar reads it.
+        assert_eq!(word("2x"), "x");
+        assert_eq!(word("1e3W"), "W");
     }
 
     #[test]

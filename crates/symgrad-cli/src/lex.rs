@@ -93,11 +93,6 @@ pub fn tokens(input: &str) -> Vec<Token> {
     out
 }
 
-/// Whether `c` can be part of a name: where the word completion replaces starts.
-pub fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
