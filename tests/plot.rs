@@ -217,7 +217,7 @@ fn plot_errors() {
     check(
         "plot(w^2, w, 2, 2)",
         expect![[r#"
-            error: plot needs lo < hi, not lo = 2 and hi = 2
+            error: plot needs lo < hi for w, not lo = 2 and hi = 2
               --> <test>:1:14
               |
             1 | plot(w^2, w, 2, 2)
@@ -940,8 +940,7 @@ fn terminal_contours_and_animation_errors() {
     check(
         "symbol v[2]\nplot(sum(v), v, [0, 1], [1, 1])",
         expect![[r#"
-            error: plot needs lo < hi in each coordinate, not lo = 1 and hi = 1 in
-                   coordinate 1
+            error: plot needs lo < hi for v[1], not lo = 1 and hi = 1
               --> <test>:2:17
               |
             2 | plot(sum(v), v, [0, 1], [1, 1])

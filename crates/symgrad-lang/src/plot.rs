@@ -90,6 +90,18 @@ pub(crate) fn number(v: f64) -> String {
 
 /// `Err` when the range `lo..hi` of `what` cannot be drawn (see
 /// [`Figure::check_ranges`]).
+/// `Err` unless `lo < hi` and the range of `what` can be drawn.
+pub(crate) fn check_bounds(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
+    if lo >= hi {
+        return Err(format!(
+            "plot needs lo < hi for {what}, not lo = {} and hi = {}",
+            number(lo),
+            number(hi)
+        ));
+    }
+    check_range(what, (lo, hi))
+}
+
 pub(crate) fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
     let width = hi - lo;
     let scale = lo.abs().max(hi.abs());
@@ -280,17 +292,7 @@ impl Session {
             .with_hint(usage_hint("plot")));
         }
         let (lo, hi) = (self.real(args[2])?, self.real(args[3])?);
-        if lo >= hi {
-            return Err(Diagnostic::new(
-                format!(
-                    "plot needs lo < hi, not lo = {} and hi = {}",
-                    number(lo),
-                    number(hi)
-                ),
-                args[2].span.to(args[3].span),
-            ));
-        }
-        check_range("w", (lo, hi))
+        check_bounds(&self.symbol_name(w), (lo, hi))
             .map_err(|e| Diagnostic::new(e, args[2].span.to(args[3].span)))?;
         let visited: Vec<f64> = match path {
             Some(p) => {

@@ -58,24 +58,12 @@ impl Session {
         let f = self.plotted(args[0])?;
         let v = self.expr(args[1])?;
         let (lo, hi) = (self.corner(args[2])?, self.corner(args[3])?);
-        for k in 0..2 {
-            if lo[k] >= hi[k] {
-                return Err(Diagnostic::new(
-                    format!(
-                        "plot needs lo < hi in each coordinate, not lo = {} and hi = {} in coordinate {k}",
-                        number(lo[k]),
-                        number(hi[k])
-                    ),
-                    args[2].span.to(args[3].span),
-                ));
-            }
-        }
-        let stable = self.pool.stabilise(f).map_err(at(span))?;
         let name = self.symbol_name(v);
         for k in 0..2 {
-            super::check_range(&format!("{name}[{k}]"), (lo[k], hi[k]))
+            super::check_bounds(&format!("{name}[{k}]"), (lo[k], hi[k]))
                 .map_err(|e| Diagnostic::new(e, args[2].span.to(args[3].span)))?;
         }
+        let stable = self.pool.stabilise(f).map_err(at(span))?;
         let unbound: Vec<String> = self
             .pool
             .free_symbols(stable)
