@@ -88,8 +88,6 @@ pub(crate) fn number(v: f64) -> String {
     }
 }
 
-/// `Err` when the range `lo..hi` of `what` cannot be drawn (see
-/// [`Figure::check_ranges`]).
 /// `Err` unless `lo < hi` and the range of `what` can be drawn.
 pub(crate) fn check_bounds(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
     if lo >= hi {
@@ -102,6 +100,8 @@ pub(crate) fn check_bounds(what: &str, (lo, hi): (f64, f64)) -> Result<(), Strin
     check_range(what, (lo, hi))
 }
 
+/// `Err` when the range `lo..hi` of `what` cannot be drawn (see
+/// [`Figure::check_ranges`]).
 pub(crate) fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(), String> {
     let width = hi - lo;
     let scale = lo.abs().max(hi.abs());

@@ -536,7 +536,7 @@ impl Pool {
         }
         match self.node(a).clone() {
             Node::Dense(d) => self.dense(slice_dense(&d, rows, cols)?),
-            // A slice of data's transpose is the transpose of data.
+            // A slice of data's transpose is the transpose of data's slice.
             Node::Transpose(x) if self.is_dense(x) => {
                 let part = self.slice(x, cols, rows)?;
                 self.transpose(part)
