@@ -232,7 +232,10 @@ impl Dense {
 
     /// True when every element is zero.
     pub(crate) fn is_zero(&self) -> bool {
-        self.constant().is_some_and(|x| x.is_zero())
+        match &*self.data {
+            DenseData::Exact(v) => v.iter().all(Num::is_zero),
+            DenseData::Float(v) => v.iter().all(|&x| x == 0.0),
+        }
     }
 
     /// The one number every element is, if they are all equal.
