@@ -297,25 +297,33 @@ impl Pool {
     /// adjoint of that slice): `t` stacked between blocks of zeros, so
     /// that it stays the size of the slice in products (see `Pool::matmul`).
     fn zero_padded(&mut self, t: ExprId, shape: Shape, rows: Span1, cols: Span1) -> Result<ExprId> {
-        let mut band = Vec::with_capacity(3);
-        let height = rows.end - rows.start;
-        if cols.start > 0 {
-            band.push(self.zeros(Shape::new(height, cols.start))?);
-        }
-        band.push(t);
-        if cols.end < shape.cols {
-            band.push(self.zeros(Shape::new(height, shape.cols - cols.end))?);
-        }
-        let band = self.stack(&band, false)?;
+        let band = self.between_zeros(t, cols.start, shape.cols - cols.end, false)?;
+        self.between_zeros(band, rows.start, shape.rows - rows.end, true)
+    }
+
+    /// `t` with `before` and `after` rows (`vertical`) or columns of zeros
+    /// stacked around it.
+    fn between_zeros(
+        &mut self,
+        t: ExprId,
+        before: usize,
+        after: usize,
+        vertical: bool,
+    ) -> Result<ExprId> {
+        let s = self.shape(t);
+        let block = |n: usize| match vertical {
+            true => Shape::new(n, s.cols),
+            false => Shape::new(s.rows, n),
+        };
         let mut parts = Vec::with_capacity(3);
-        if rows.start > 0 {
-            parts.push(self.zeros(Shape::new(rows.start, shape.cols))?);
+        if before > 0 {
+            parts.push(self.zeros(block(before))?);
         }
-        parts.push(band);
-        if rows.end < shape.rows {
-            parts.push(self.zeros(Shape::new(shape.rows - rows.end, shape.cols))?);
+        parts.push(t);
+        if after > 0 {
+            parts.push(self.zeros(block(after))?);
         }
-        self.stack(&parts, true)
+        self.stack(&parts, vertical)
     }
 
     /// True for a node whose pullback works on an adjoint of any shape that
