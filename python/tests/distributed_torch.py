@@ -9,41 +9,21 @@ import torch
 import torch.distributed as dist
 
 import symgrad
+from network_case import LOSS, W1, W2, X, Y, check_gradient, d, h, k, n, numpy_loss
 
 dist.init_process_group("gloo")
 rank, world = dist.get_rank(), dist.get_world_size()
 
-# A one-hidden-layer network with a softmax cross-entropy loss; the samples
-# are the columns of X and Y (symgrad's layout), n of them, n / world a shard.
-n, d, h, k = 256, 5, 4, 3
 shard = n // world
 
 
 def exported(samples):
     """`L_and_grad(W1, W2, X, Y)` exported for `samples` columns of data."""
     s = symgrad.Session()
-    s.run(
-        f"symbol W1[{h}, {d}], W2[{k}, {h}], X[{d}, {samples}], Y[{k}, {samples}]\n"
-        "L = softmax_cce(Y, W2 * tanh(W1 * X))"
-    )
+    s.run(f"symbol W1[{h}, {d}], W2[{k}, {h}], X[{d}, {samples}], Y[{k}, {samples}]\n{LOSS}")
     namespace = {}
     exec(str(s.run('code(L, "torch", W1)')), namespace)
     return namespace["L_and_grad"]
-
-
-rng = np.random.default_rng(1)
-X = rng.normal(size=(d, n))
-Y = np.eye(k)[:, rng.integers(0, k, size=n)]
-W1 = rng.normal(size=(h, d)) / 2
-W2 = rng.normal(size=(k, h)) / 2
-
-
-def numpy_loss(W):
-    """softmax_cce from its definition: the mean over samples of
-    -Σ y log softmax(z)."""
-    Z = W2 @ np.tanh(W @ X)
-    Z = Z - Z.max(axis=0)
-    return -np.mean(np.sum(Y * (Z - np.log(np.exp(Z).sum(axis=0))), axis=0))
 
 
 tensor = lambda a: torch.tensor(a, dtype=torch.float64)  # noqa: E731
@@ -64,13 +44,7 @@ def averaged(W):
 
 value, grad = averaged(tensor(W1))
 assert abs(float(value) - numpy_loss(W1)) < 1e-12, (float(value), numpy_loss(W1))
-eps = 1e-6
-for i, j in [(0, 0), (1, 3), (3, 2)]:
-    up, down = W1.copy(), W1.copy()
-    up[i, j] += eps
-    down[i, j] -= eps
-    fd = (numpy_loss(up) - numpy_loss(down)) / (2 * eps)
-    assert abs(float(grad[i, j]) - fd) < 1e-7, (i, j, float(grad[i, j]), fd)
+check_gradient(grad)
 
 # 20 steps of W1 ← W1 - 0.5 ∇L, in two processes and in one.
 W_parallel, W_single = tensor(W1), tensor(W1)

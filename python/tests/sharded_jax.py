@@ -17,31 +17,16 @@ import symgrad  # noqa: E402
 jax.config.update("jax_enable_x64", True)
 assert len(jax.devices()) == 8, jax.devices()
 
-# A one-hidden-layer network with a softmax cross-entropy loss; the samples
-# are the columns of X and Y (symgrad's layout), n of them.
-n, d, h, k = 256, 5, 4, 3
+from network_case import LOSS, W1, W2, X, Y, check_gradient, d, h, k, n, numpy_loss  # noqa: E402
+
 s = symgrad.Session()
-s.run(
-    f"""
-symbol W1[{h}, {d}], W2[{k}, {h}], X[{d}, {n}], Y[{k}, {n}]
-L = softmax_cce(Y, W2 * tanh(W1 * X))
-"""
-)
+s.run(f"symbol W1[{h}, {d}], W2[{k}, {h}], X[{d}, {n}], Y[{k}, {n}]\n{LOSS}")
 namespace = {}
 exec(str(s.run('code(L, "jax", W1)')), namespace)
 loss_and_grad = namespace["L_and_grad"]
 
-rng = np.random.default_rng(1)
-X = rng.normal(size=(d, n))
-Y = np.eye(k)[:, rng.integers(0, k, size=n)]
-W1 = rng.normal(size=(h, d)) / 2
-W2 = rng.normal(size=(k, h)) / 2
-
-# The value at these numbers, independently: NumPy from the definitions
-# (softmax_cce is the mean over samples of -Σ y log softmax(z)).
-Z = W2 @ np.tanh(W1 @ X)
-Pr = np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)
-expected = -np.mean(np.sum(Y * np.log(Pr), axis=0))
+# The value at these numbers, independently: NumPy from the definitions.
+expected = numpy_loss(W1)
 
 mesh = Mesh(np.array(jax.devices()), ("data",))
 by_sample = NamedSharding(mesh, P(None, "data"))
@@ -57,18 +42,7 @@ assert abs(float(one_value) - expected) < 1e-12, (float(one_value), expected)
 assert abs(float(value) - float(one_value)) < 1e-12
 np.testing.assert_allclose(np.asarray(grad), np.asarray(one_grad), rtol=1e-10, atol=1e-13)
 # The gradient against central differences of the NumPy loss.
-eps = 1e-6
-for i, j in [(0, 0), (1, 3), (3, 2)]:
-    def numpy_loss(W):
-        Z = W2 @ np.tanh(W @ X)
-        Z = Z - Z.max(axis=0)
-        return -np.mean(np.sum(Y * (Z - np.log(np.exp(Z).sum(axis=0))), axis=0))
-
-    up, down = W1.copy(), W1.copy()
-    up[i, j] += eps
-    down[i, j] -= eps
-    fd = (numpy_loss(up) - numpy_loss(down)) / (2 * eps)
-    assert abs(float(grad[i, j]) - fd) < 1e-7, (i, j, float(grad[i, j]), fd)
+check_gradient(grad)
 
 
 # A training step: W1 ← W1 - lr ∇L, jitted with the data sharded.
