@@ -9,14 +9,21 @@ table layout of `cargo run --release -p symgrad-bench`.
 Every result is checked against the workload's reference (relative error
 <= 1e-9) before its time is reported. A SymPy phase that runs over 60 s
 is stopped and shown as a timeout, and SymPy skips the larger sizes after it.
-Numeric peers run on one thread. It also writes the S1 random points
+Numeric peers run on one CPU (the N1 rows show their CPU time over
+the wall time, about 1 on one thread). It also writes the S1 random points
 (NumPy default_rng(0).standard_normal((10000, 5)) * 0.01) to
 bench/out/s1_points.f64, where the Rust benchmark reads them.
 """
 
 import os
 
-# One thread for the numeric peers, set before NumPy or JAX is imported.
+# One thread for the numeric peers, set before NumPy or JAX is imported:
+# the thread counts below, and the process held to one CPU, since JAX's CPU
+# client sizes its thread pool by the CPUs the process may run on, whatever
+# XLA_FLAGS says (jax 0.10.2 on a 2-core machine ran N1's `W @ X` on both
+# cores: CPU time 1.95 × the wall time).
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 os.environ.setdefault(
@@ -89,6 +96,14 @@ def median(run, setup=lambda: None, limit=None):
         times.append(t)
         total += t
     return statistics.median(times), len(times)
+
+
+def median_on_cpu(run):
+    """`median(run)` and the process's CPU time over the wall time while it
+    ran: about 1 when one thread works."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    tm, runs = median(run)
+    return tm, runs, (time.process_time() - cpu) / (time.perf_counter() - wall)
 
 
 def show(t, runs=None):
@@ -569,15 +584,16 @@ def n1(t, tools, n):
             loss, grad = f(W)
             check(f"{name} {tool} {phase}", [loss] + list(np.ravel(grad)), ref)
             peak_reset()
-            tm, runs = median(lambda _: f(W))
+            tm, runs, share = median_on_cpu(lambda _: f(W))
             steps[phase] = tm
-            t.put(name, phase, tool, show(tm, runs), "1 thread")
+            t.put(name, phase, tool, show(tm, runs), f"1 thread (CPU ÷ wall {share:.2f})")
         if tool == "JAX":
             for layout, gr in grads.items():
                 gj = lambda W, gr=gr: gr(W).block_until_ready()
                 check(f"{name} JAX grad only, {layout}", np.ravel(gj(W)), ref[1:])
-                tm, runs = median(lambda _: gj(W))
-                t.put(name, f"gradient only per call, {layout}", tool, show(tm, runs), "1 thread; jit(grad)")
+                tm, runs, share = median_on_cpu(lambda _: gj(W))
+                t.put(name, f"gradient only per call, {layout}", tool, show(tm, runs),
+                      f"1 thread (CPU ÷ wall {share:.2f}); jit(grad)")
         peak = status_mb("VmHWM")
         t.put(name, "GFLOP/s", tool, f"{flops / steps[N1_ROWS] / 1e9:.2f}", "rows")
         t.put(name, "peak memory (VmHWM)", tool, f"{peak:.0f} MiB" if peak else "—",
@@ -587,9 +603,10 @@ def n1(t, tools, n):
         check(f"{name} {tool} full-batch sgd step", full.ravel(), (W - N1_LR * ref_grad).ravel())
         order = np.random.default_rng(2).permutation(n)
         sgd_epoch(W, order)  # JAX compiles the step for each batch size here
-        tm, runs = median(lambda _: sgd_epoch(W, order))
+        tm, runs, share = median_on_cpu(lambda _: sgd_epoch(W, order))
         t.put(name, N1_SGD, tool, show(tm, runs),
-              f"{-(-n // N1_BATCH)} steps, samples as columns; JAX: a jit'd step, gather included")
+              f"{-(-n // N1_BATCH)} steps, samples as columns (CPU ÷ wall {share:.2f}); "
+              "JAX: a jit'd step, gather included")
 
 
 def numpy_vg_slice(X, labels, W):
