@@ -563,7 +563,15 @@ def n1(t, tools, n):
                     return v.block_until_ready(), gr.block_until_ready()
                 return f
             layouts = {N1_ROWS: both(g), N1_COLUMNS: both(gc)}
-            grads = {"rows": jax.jit(jax.grad(rows_loss)), "columns": jax.jit(jax.grad(columns_loss))}
+            # The gradient alone, with the data closed over (constants of
+            # the compiled program, as in a notebook), and as columns with
+            # the data passed as arguments.
+            grad_columns = jax.jit(jax.grad(columns_loss))
+            grads = {
+                "rows": jax.jit(jax.grad(rows_loss)),
+                "columns": grad_columns,
+                "columns, X an argument": lambda W: grad_columns(W, XTj, YTj),
+            }
 
             # The data are arguments, not constants baked into the program.
             @jax.jit

@@ -1,7 +1,10 @@
 //! N1 of the benchmarks: softmax regression, loss and gradient in one
 //! compiled program, 10 classes, X with samples as columns (784×N) or, with
 //! `rows`, as rows (N×784, the loss built as the benchmark builds it).
-//! `cargo run --release -p symgrad --example n1 -- [N] [reps] [threads] [block|whole|-] [cols|rows]`
+//! With `forward`, only `sum(exp(Z))`: the first product with its `exp`
+//! and sum; with `gradient`, only the gradient's product, `V⋅Xᵀ` for data V
+//! shaped as Z (or `Vᵀ⋅X` as rows), the gradient by W of `sum(V .* Z)`.
+//! `cargo run --release -p symgrad --example n1 -- [N] [reps] [threads] [block|whole|-] [cols|rows] [all|forward|gradient]`
 
 use std::time::Instant;
 use symgrad::{Axis, Dense, Func, Pool, Shape, Values};
@@ -13,6 +16,7 @@ fn main() {
     let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let mode = args.get(4).cloned().unwrap_or_default();
     let rows = args.get(5).is_some_and(|s| s == "rows");
+    let part = args.get(6).map_or("all", String::as_str);
     let (d, k) = (784, 10);
     let mut seed = 1u64;
     let mut rnd = move || {
@@ -53,8 +57,22 @@ fn main() {
     let total = pool.sum(prod, Axis::All).unwrap();
     let loss = pool.mul(&[scale, total]).unwrap();
     let grad = pool.grad(loss, w).unwrap();
+    let (outputs, products) = match part {
+        "forward" => {
+            let e = pool.apply(Func::Exp, z).unwrap();
+            (vec![pool.sum(e, Axis::All).unwrap()], 1)
+        }
+        "gradient" => {
+            let v = (0..n * k).map(|_| rnd()).collect();
+            let v = pool.dense(Dense::from_f64(y_shape, v).unwrap()).unwrap();
+            let vz = pool.mul(&[v, z]).unwrap();
+            let total = pool.sum(vz, Axis::All).unwrap();
+            (vec![pool.grad(total, w).unwrap()], 1)
+        }
+        _ => (vec![loss, grad], 2),
+    };
     let t = Instant::now();
-    let mut prog = pool.compile(&[loss, grad], &[w]).unwrap();
+    let mut prog = pool.compile(&outputs, &[w]).unwrap();
     let compile = t.elapsed();
     prog.set_threads(threads);
     if mode == "whole" {
@@ -73,9 +91,9 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     let med = times[times.len() / 2];
-    let flops = 4.0 * (k * d * n) as f64;
+    let flops = (2 * products * k * d * n) as f64;
     println!(
-        "N1 {} N={n} threads={threads} block={:?}: compile {:.2} ms, median {:.2} ms/call (min {:.2}), {:.1} GFLOP/s, loss {:.6}",
+        "N1 {} {part} N={n} threads={threads} block={:?}: compile {:.2} ms, median {:.2} ms/call (min {:.2}), {:.1} GFLOP/s, first result {:.6}",
         if rows { "rows" } else { "cols" },
         prog.block(),
         compile.as_secs_f64() * 1e3,
