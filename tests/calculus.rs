@@ -933,6 +933,98 @@ fn a_gradient_through_a_slice_multiplies_only_the_slice() {
 }
 
 #[test]
+fn a_product_with_a_row_or_column_of_one_number_is_a_sum() {
+    // c⋅[1 … 1]⋅W is c⋅sum(W, 1), and an outer product with such a row or
+    // column, met by another factor, takes that product first. Values
+    // against loops over W0's numbers.
+    let mut s =
+        session("seed(8)\nsymbol W[4, 3]\nsymbol v[2, 1]\nW0 = randn(4, 3)\nv0 = randn(2, 1)");
+    let w = numbers(&mut s, "W0");
+    let v = numbers(&mut s, "v0");
+    let column_sums: Vec<f64> = (0..3).map(|j| (0..4).map(|i| w[i * 3 + j]).sum()).collect();
+    let outer = |c: &[f64]| -> Vec<f64> {
+        v.iter()
+            .flat_map(|x| c.iter().map(move |y| x * y))
+            .collect()
+    };
+    let cases: [(&str, &str, Vec<f64>); 4] = [
+        (
+            "3*ones(1, 4)*W",
+            "3⋅sum(W, 1)",
+            column_sums.iter().map(|x| 3.0 * x).collect(),
+        ),
+        (
+            "W'*(2*ones(4, 1))",
+            "2⋅sum(Wᵀ, 2)",
+            column_sums.iter().map(|x| 2.0 * x).collect(),
+        ),
+        ("(v*ones(1, 4))*W", "v⋅sum(W, 1)", outer(&column_sums)),
+        ("W'*(ones(4, 1)*v')", "sum(Wᵀ, 2)⋅vᵀ", {
+            let t = outer(&column_sums);
+            (0..3)
+                .flat_map(|j| (0..2).map(move |i| (i, j)))
+                .map(|(i, j)| t[i * 3 + j])
+                .collect()
+        }),
+    ];
+    for (product, shown, want) in cases {
+        assert_eq!(run_in(&mut s, product).trim(), shown);
+        let got = numbers(&mut s, &format!("eval({product}, W = W0, v = v0)"));
+        assert_close(product, &got, &want, 1e-14, 0.0);
+    }
+}
+
+#[test]
+fn a_sum_of_a_product_over_many_samples_is_a_product_of_sums() {
+    // sum((W⋅X)ᵀ⋅(W⋅X)) over 20 000 samples, whole, down the columns and
+    // along the rows, goes through the sums of the factors: the 20 000 ×
+    // 20 000 product (past the element limit) is never formed, for the
+    // values or the gradient. Against the forms by hand.
+    let mut s = session("seed(6)\nX = randn(3, 20000)\nsymbol W[2, 3]\nW0 = randn(2, 3)");
+    run_in(&mut s, "P = (W*X)'*(W*X)");
+    // The gradient's broadcast over the samples, `v⋅[1 … 1]`, meets Xᵀ as
+    // a sum of X.
+    check_in(
+        &mut s,
+        "grad(sum(P), W)",
+        expect!["2⋅(sum(W⋅X, 2)⋅sum(Xᵀ, 1))"],
+    );
+    for (got, by_hand) in [
+        ("eval(sum(P), W = W0)", "sum(sum(W0*X, 2) .^ 2)"),
+        ("eval(grad(sum(P), W), W = W0)", "2*sum(W0*X, 2)*sum(X, 2)'"),
+        ("eval(sum(P, 1), W = W0)", "sum(W0*X, 2)' * (W0*X)"),
+        ("eval(sum(P, 2), W = W0)", "(W0*X)' * sum(W0*X, 2)"),
+    ] {
+        let want = numbers(&mut s, &format!("eval({by_hand})"));
+        let got = numbers(&mut s, got);
+        assert_close(by_hand, &got, &want, 1e-12, 1e-12 * largest(&want));
+    }
+    // At 120 samples (a product of 14 400 elements, which is rewritten too)
+    // against a loop over the elements of the product.
+    let mut s = session("seed(7)\nX = randn(3, 120)\nsymbol W[2, 3]\nW0 = randn(2, 3)");
+    run_in(&mut s, "P = (W*X)'*(W*X)");
+    let z = numbers(&mut s, "eval(W0*X)");
+    let n = 120;
+    let p = |i: usize, j: usize| (0..2).map(|r| z[r * n + i] * z[r * n + j]).sum::<f64>();
+    let columns: Vec<f64> = (0..n).map(|j| (0..n).map(|i| p(i, j)).sum()).collect();
+    let rows: Vec<f64> = (0..n).map(|i| (0..n).map(|j| p(i, j)).sum()).collect();
+    let all = [columns.iter().sum::<f64>()];
+    for (sum, want) in [
+        ("sum(P)", &all[..]),
+        ("sum(P, 1)", &columns),
+        ("sum(P, 2)", &rows),
+    ] {
+        let got = numbers(&mut s, &format!("eval({sum}, W = W0)"));
+        assert_close(sum, &got, want, 1e-12, 1e-12 * largest(want));
+    }
+}
+
+/// The largest magnitude among `xs`.
+fn largest(xs: &[f64]) -> f64 {
+    xs.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+#[test]
 fn a_trace_or_diagonal_of_a_product_over_many_samples_is_a_sum() {
     // tr((W⋅X)ᵀ⋅(W⋅X)) over 20 000 samples is Σ (W⋅X)∘(W⋅X) and its diagonal
     // the sums of the columns: the 20 000 × 20 000 product (past the element

@@ -55,6 +55,9 @@ impl Pool {
         if let Some(product) = self.product_without_zero_blocks(a, b)? {
             return Ok(product);
         }
+        if let Some(product) = self.product_with_filled_vector(a, b)? {
+            return Ok(product);
+        }
         let ((x, m), (y, n)) = (self.base_power(a), self.base_power(b));
         if x == y {
             // Powers of one square matrix collect: A⋅A² = A³.
@@ -62,6 +65,44 @@ impl Pool {
             return self.power(x, k);
         }
         self.intern(Node::MatMul(a, b), shape)
+    }
+
+    /// `a⋅b` where `a` is a row of one number `c` (`b` a column of one
+    /// number), as `c⋅sum(b, 1)` (`c⋅sum(a, 2)`); and where `a` ends with
+    /// such a row (`b` starts with such a column), with that product taken
+    /// first. So the broadcast `v⋅[1 … 1]` of a gradient, met by `Xᵀ`, is
+    /// `v⋅sum(X, 2)ᵀ`, not an outer product over the samples. `None` when
+    /// neither is.
+    fn product_with_filled_vector(&mut self, a: ExprId, b: ExprId) -> Result<Option<ExprId>> {
+        let filled = |p: &Pool, id: ExprId, row: bool| {
+            let s = p.shape(id);
+            let vector = if row { s.rows == 1 } else { s.cols == 1 };
+            match p.node(id) {
+                Node::Dense(d) if vector && s.len() > 1 => d.constant(),
+                _ => None,
+            }
+        };
+        if let Some(c) = filled(self, a, true) {
+            let (c, total) = (self.num(c)?, self.sum(b, Axis::Cols)?);
+            return self.mul(&[c, total]).map(Some);
+        }
+        if let Some(c) = filled(self, b, false) {
+            let (c, total) = (self.num(c)?, self.sum(a, Axis::Rows)?);
+            return self.mul(&[c, total]).map(Some);
+        }
+        if let Node::MatMul(t, row) = *self.node(a)
+            && filled(self, row, true).is_some()
+        {
+            let rest = self.matmul(row, b)?;
+            return self.matmul(t, rest).map(Some);
+        }
+        if let Node::MatMul(column, t) = *self.node(b)
+            && filled(self, column, false).is_some()
+        {
+            let first = self.matmul(a, column)?;
+            return self.matmul(first, t).map(Some);
+        }
+        Ok(None)
     }
 
     /// `a⋅b` without the blocks of zeros of a stack, so that the adjoint of
@@ -236,7 +277,10 @@ impl Pool {
         }
         match self.node(a).clone() {
             Node::Transpose(x) => Ok(x),
-            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT => self.dense(transpose_dense(&d)?),
+            // A matrix of one number (the ones of a gradient) at any size.
+            Node::Dense(d) if d.shape().len() <= FOLD_LIMIT || d.constant().is_some() => {
+                self.dense(transpose_dense(&d)?)
+            }
             Node::Matrix { shape: s, entries } => {
                 let t = (0..s.cols).flat_map(|j| (0..s.rows).map(move |i| (i, j)));
                 let entries = t.map(|(i, j)| entries[i * s.cols + j]).collect();
@@ -351,6 +395,11 @@ impl Pool {
                 let n = self.int(n as i64)?;
                 return self.mul(&[n, ones]);
             }
+        }
+        if r == Reduction::Sum
+            && let Some(sums) = self.product_of_sums(a, axis)?
+        {
+            return Ok(sums);
         }
         if r == Reduction::Sum
             && let Node::Mul(fs) = self.node(a).clone()
@@ -469,6 +518,31 @@ impl Pool {
             }
             _ => Ok(None),
         }
+    }
+
+    /// For a product `a = X⋅Y` larger than 10 000 elements and than its
+    /// factors, its sum along `axis` from sums of the factors: `sum(X, 1)⋅Y`
+    /// down the columns, `X⋅sum(Y, 2)` along the rows, `sum(X, 1)⋅sum(Y, 2)`
+    /// over all; so a sum of `(W⋅X)ᵀ⋅(W⋅X)` over N samples, or its gradient,
+    /// never forms the N×N product.
+    fn product_of_sums(&mut self, a: ExprId, axis: Axis) -> Result<Option<ExprId>> {
+        let Node::MatMul(x, y) = *self.node(a) else {
+            return Ok(None);
+        };
+        let factors = self.shape(x).len().max(self.shape(y).len());
+        let len = self.shape(a).len();
+        if len <= EXPLICIT_LIMIT || len <= factors {
+            return Ok(None);
+        }
+        let x = match axis {
+            Axis::Rows => x,
+            Axis::Cols | Axis::All => self.sum(x, Axis::Cols)?,
+        };
+        let y = match axis {
+            Axis::Cols => y,
+            Axis::Rows | Axis::All => self.sum(y, Axis::Rows)?,
+        };
+        self.matmul(x, y).map(Some)
     }
 
     /// `diag(a)`: the diagonal of a square matrix as a column, or the
