@@ -989,16 +989,15 @@ fn a_sum_of_a_product_over_many_samples_is_a_product_of_sums() {
         "grad(sum(P), W)",
         expect!["2⋅(sum(W⋅X, 2)⋅sum(Xᵀ, 1))"],
     );
-    for (got, by_hand) in [
-        ("eval(sum(P), W = W0)", "sum(sum(W0*X, 2) .^ 2)"),
-        ("eval(grad(sum(P), W), W = W0)", "2*sum(W0*X, 2)*sum(X, 2)'"),
-        ("eval(sum(P, 1), W = W0)", "sum(W0*X, 2)' * (W0*X)"),
-        ("eval(sum(P, 2), W = W0)", "(W0*X)' * sum(W0*X, 2)"),
-    ] {
-        let want = numbers(&mut s, &format!("eval({by_hand})"));
-        let got = numbers(&mut s, got);
-        assert_close(by_hand, &got, &want, 1e-12, 1e-12 * largest(&want));
-    }
+    assert_by_hand(
+        &mut s,
+        &[
+            ("eval(sum(P), W = W0)", "sum(sum(W0*X, 2) .^ 2)"),
+            ("eval(grad(sum(P), W), W = W0)", "2*sum(W0*X, 2)*sum(X, 2)'"),
+            ("eval(sum(P, 1), W = W0)", "sum(W0*X, 2)' * (W0*X)"),
+            ("eval(sum(P, 2), W = W0)", "(W0*X)' * sum(W0*X, 2)"),
+        ],
+    );
     // At 120 samples (a product of 14 400 elements, which is rewritten too)
     // against a loop over the elements of the product.
     let mut s = session("seed(7)\nX = randn(3, 120)\nsymbol W[2, 3]\nW0 = randn(2, 3)");
@@ -1032,14 +1031,23 @@ fn a_trace_or_diagonal_of_a_product_over_many_samples_is_a_sum() {
     // against the forms by hand.
     let mut s = session("seed(5)\nX = randn(3, 20000)\nsymbol W[2, 3]\nW0 = randn(2, 3)");
     run_in(&mut s, "L = trace((W*X)'*(W*X))\nd = diag((W*X)'*(W*X))");
-    for (got, by_hand) in [
-        ("eval(L, W = W0)", "sum((W0*X) .^ 2)"),
-        ("eval(grad(L, W), W = W0)", "2*W0*X*X'"),
-        ("eval(d, W = W0)", "sum((W0*X) .^ 2, 1)'"),
-        ("eval(grad(sum(d), W), W = W0)", "2*W0*X*X'"),
-    ] {
-        let want = numbers(&mut s, &format!("eval({by_hand})"));
-        let got = numbers(&mut s, got);
-        assert_close(by_hand, &got, &want, 1e-12, 0.0);
+    assert_by_hand(
+        &mut s,
+        &[
+            ("eval(L, W = W0)", "sum((W0*X) .^ 2)"),
+            ("eval(grad(L, W), W = W0)", "2*W0*X*X'"),
+            ("eval(d, W = W0)", "sum((W0*X) .^ 2, 1)'"),
+            ("eval(grad(sum(d), W), W = W0)", "2*W0*X*X'"),
+        ],
+    );
+}
+
+/// For each `(got, by_hand)`, the numbers of `got` against those of
+/// `eval(by_hand)`, to 1e-12 of the largest.
+fn assert_by_hand(s: &mut symgrad_lang::Session, cases: &[(&str, &str)]) {
+    for (got, by_hand) in cases {
+        let want = numbers(s, &format!("eval({by_hand})"));
+        let got = numbers(s, got);
+        assert_close(by_hand, &got, &want, 1e-12, 1e-12 * largest(&want));
     }
 }
