@@ -71,7 +71,7 @@ impl Pool {
     /// number), as `c⋅sum(b, 1)` (`c⋅sum(a, 2)`); and where `a` ends with
     /// such a row (`b` starts with such a column), with that product taken
     /// first. So the broadcast `v⋅[1 … 1]` of a gradient, met by `Xᵀ`, is
-    /// `v⋅sum(X, 2)ᵀ`, not an outer product over the samples. `None` when
+    /// `v⋅sum(Xᵀ, 1)`, not an outer product over the samples. `None` when
     /// neither is.
     fn product_with_filled_vector(&mut self, a: ExprId, b: ExprId) -> Result<Option<ExprId>> {
         let filled = |p: &Pool, id: ExprId, row: bool| {
