@@ -510,14 +510,24 @@ impl Pool {
     /// trace and the diagonal of `(W⋅X)ᵀ⋅(W⋅X)` over N samples are sums of
     /// `(W⋅X)∘(W⋅X)`, without the N×N product.
     fn diagonal_terms(&mut self, a: ExprId) -> Result<Option<ExprId>> {
-        let s = self.shape(a);
-        match *self.node(a) {
-            Node::MatMul(x, y) if self.shape(x).cols < s.rows && s.len() > EXPLICIT_LIMIT => {
-                let yt = self.transpose(y)?;
-                self.mul(&[x, yt]).map(Some)
-            }
-            _ => Ok(None),
-        }
+        let Some((x, y)) = self.large_product(a) else {
+            return Ok(None);
+        };
+        let yt = self.transpose(y)?;
+        self.mul(&[x, yt]).map(Some)
+    }
+
+    /// The factors of `a` when it is a product `X⋅Y` of more than 10 000
+    /// elements, larger than either factor (a product over many samples
+    /// that [`Pool::diagonal_terms`] and [`Pool::product_of_sums`] avoid
+    /// forming).
+    fn large_product(&self, a: ExprId) -> Option<(ExprId, ExprId)> {
+        let Node::MatMul(x, y) = *self.node(a) else {
+            return None;
+        };
+        let len = self.shape(a).len();
+        let factors = self.shape(x).len().max(self.shape(y).len());
+        (len > EXPLICIT_LIMIT && len > factors).then_some((x, y))
     }
 
     /// For a product `a = X⋅Y` larger than 10 000 elements and than its
@@ -526,14 +536,9 @@ impl Pool {
     /// over all; so a sum of `(W⋅X)ᵀ⋅(W⋅X)` over N samples, or its gradient,
     /// never forms the N×N product.
     fn product_of_sums(&mut self, a: ExprId, axis: Axis) -> Result<Option<ExprId>> {
-        let Node::MatMul(x, y) = *self.node(a) else {
+        let Some((x, y)) = self.large_product(a) else {
             return Ok(None);
         };
-        let factors = self.shape(x).len().max(self.shape(y).len());
-        let len = self.shape(a).len();
-        if len <= EXPLICIT_LIMIT || len <= factors {
-            return Ok(None);
-        }
         let x = match axis {
             Axis::Rows => x,
             Axis::Cols | Axis::All => self.sum(x, Axis::Cols)?,
