@@ -249,6 +249,15 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
 }
 
+/// `x` and `y` have one shape and every pair of elements is [`close`].
+#[track_caller]
+fn assert_values_close(x: &Values, y: &Values, tol: f64, what: &str) {
+    assert_eq!(x.shape, y.shape, "{what}");
+    for (a, b) in x.data.iter().zip(&y.data) {
+        assert!(close(*a, *b, tol), "{what}: {a} vs {b}");
+    }
+}
+
 /// The interpreter's value of the stable form of `e`.
 fn oracle(p: &mut Pool, e: ExprId, bind: &HashMap<ExprId, Values>) -> symgrad::Result<Values> {
     let s = p.stabilise(e)?;
@@ -294,10 +303,7 @@ fn compiled_programs_match_the_interpreter_on_random_expressions() {
         let got = prog.run(&vals.iter().collect::<Vec<_>>());
         match (expected, got) {
             (Ok(x), Ok(y)) => {
-                assert_eq!(x.shape, y[0].shape, "case {case}");
-                for (a, b) in x.data.iter().zip(&y[0].data) {
-                    assert!(close(*a, *b, 1e-12), "case {case}: {a} vs {b}");
-                }
+                assert_values_close(&x, &y[0], 1e-12, &format!("case {case}"));
                 // Runs again on the same buffers.
                 let again = prog.run(&vals.iter().collect::<Vec<_>>()).unwrap();
                 assert_eq!(
@@ -440,10 +446,7 @@ fn softmax_and_logsumexp_along_each_axis_match_the_interpreter() {
     let bind = HashMap::from([(w, wv.clone())]);
     for (k, (&e, y)) in outs.iter().zip(&got).enumerate() {
         let x = oracle(&mut p, e, &bind).unwrap();
-        assert_eq!(x.shape, y.shape);
-        for (a, b) in x.data.iter().zip(&y.data) {
-            assert!(close(*a, *b, 1e-13), "output {k}: {a} vs {b}");
-        }
+        assert_values_close(&x, y, 1e-13, &format!("output {k}"));
     }
 }
 
@@ -592,11 +595,9 @@ fn picked_samples_give_what_the_gathered_batch_gives() {
                 prog.set_block(block);
                 prog.set_threads(threads);
                 let got = prog.run_on_samples(&whole, &picked, &samples).unwrap();
+                let what = format!("rows {rows}, {block:?}, {threads} threads");
                 for (x, y) in want.iter().zip(&got) {
-                    assert_eq!(x.shape, y.shape);
-                    for (a, b) in x.data.iter().zip(&y.data) {
-                        assert!(close(*a, *b, 1e-12), "rows {rows}, {block:?}: {a} vs {b}");
-                    }
+                    assert_values_close(x, y, 1e-12, &what);
                 }
                 // The same as the batch gathered first, but for rounding:
                 // a block of picked samples is gathered into a buffer of its
@@ -606,10 +607,7 @@ fn picked_samples_give_what_the_gathered_batch_gives() {
                 // 16 of a view).
                 let batch = prog.run(&[&wv, &xg, &yg]).unwrap();
                 for (x, y) in batch.iter().zip(&got) {
-                    assert_eq!(x.shape, y.shape);
-                    for (a, b) in x.data.iter().zip(&y.data) {
-                        assert!(close(*a, *b, 1e-13), "rows {rows}, {block:?}: {a} vs {b}");
-                    }
+                    assert_values_close(x, y, 1e-13, &what);
                 }
             }
         }
