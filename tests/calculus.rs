@@ -885,6 +885,87 @@ fn a_power_of_data_with_zeros_has_a_derivative_by_its_exponent() {
 }
 
 #[test]
+fn the_derivative_through_a_flat_relu_is_zero_even_under_a_root() {
+    // d/dx √relu(x) = step(x)/(2⋅√relu(x)): where relu is flat the function
+    // is constant and its derivative 0, as JAX gives it, though the root's
+    // slope 1/(2⋅√relu(x)) is infinite there (it was an error, "gives inf").
+    // By hand, for x > 0: 1/(2⋅√x), and −1/(4⋅x^(3/2)) for the second.
+    let mut s = session("d = diff(sqrt(relu(x)), x)\nd2 = diff(d, x)");
+    for (x, want, want2) in [(-1.0, 0.0, 0.0), (0.0, 0.0, 0.0), (4.0, 0.25, -1.0 / 32.0)] {
+        for (e, want) in [("d", want), ("d2", want2)] {
+            let got = numbers(&mut s, &format!("eval({e}, x = {x})"));
+            assert_close(&format!("{e} at {x}"), &got, &[want], 1e-15, 0.0);
+            let got = numbers(&mut s, &format!("subs({e}, x = {x})"));
+            assert_close(&format!("subs {e} at {x}"), &got, &[want], 1e-15, 0.0);
+        }
+    }
+    let got = numbers(&mut s, "evalpoints(d, x, [[-1], [4], [0]])");
+    assert_close("evalpoints", &got, &[0.0, 0.25, 0.0], 1e-15, 0.0);
+    // A gradient by a matrix, W⋅X on both sides of 0: against a loop over
+    // the samples and central differences.
+    let mut s = session(
+        "seed(7)\nX = randn(3, 4000)\nsymbol W[2, 3]\nW0 = randn(2, 3)\n\
+         L = sum(sqrt(relu(W*X)))",
+    );
+    let got = numbers(&mut s, "eval(grad(L, W), W = W0)");
+    let (x, w) = (numbers(&mut s, "X"), numbers(&mut s, "W0"));
+    let mut want = vec![0.0; 6];
+    let mut flat = 0;
+    for n in 0..4000 {
+        for i in 0..2 {
+            let z: f64 = (0..3).map(|k| w[i * 3 + k] * x[k * 4000 + n]).sum();
+            if z > 0.0 {
+                for k in 0..3 {
+                    want[i * 3 + k] += x[k * 4000 + n] / (2.0 * z.sqrt());
+                }
+            } else {
+                flat += 1;
+            }
+        }
+    }
+    assert!(flat > 1000, "{flat} samples where relu is flat");
+    assert_close("gradient", &got, &want, 1e-12, 0.0);
+    let h = 1e-6;
+    let at = |s: &mut symgrad_lang::Session, dw: f64| {
+        numbers(s, &format!("eval(L, W = W0 + [[0, 0, 0], [0, {dw}, 0]])"))[0]
+    };
+    let central = (at(&mut s, h) - at(&mut s, -h)) / (2.0 * h);
+    assert_close("central differences", &[got[4]], &[central], 1e-6, 0.0);
+}
+
+#[test]
+fn a_flat_relu_gates_its_products_through_sums_slices_and_zero_residuals() {
+    // x = [1, −2, 4] at b = 1: relu(b⋅x) = [1, 0, 4], flat at x₁. By hand:
+    // d/db Σ√relu(b⋅x) = Σ over b⋅xᵢ > 0 of xᵢ/(2⋅√(b⋅xᵢ)) = 1/2 + 4/4.
+    // Summed as a scalar (no longer an inner product with the gate) and
+    // through a slice that leaves out −b⋅x, whose relu is flat at x₀, x₂.
+    let mut s = session("x = [[1, -2, 4]]\ny = [[1, 1, 1]]");
+    for loss in [
+        "sum(sqrt(relu(b*x)))",
+        "sum(sqrt(relu(hstack(b*x, -b*x)))[:, 0:3])",
+    ] {
+        let got = numbers(&mut s, &format!("eval(diff({loss}, b), b = 1)"));
+        assert_close(loss, &got, &[1.5], 1e-15, 0.0);
+    }
+    // mse(y, p) with p = exp(−√relu(b⋅x)): at x₁ the residual p − y is 0,
+    // times the root's infinite slope, times step(b⋅x₁) = 0. By hand, with
+    // dpᵢ/db = −pᵢ⋅xᵢ/(2⋅√(b⋅xᵢ)): (2/3)⋅Σ (pᵢ − 1)⋅dpᵢ/db over i = 0, 2.
+    let (p0, p2) = ((-1f64).exp(), (-2f64).exp());
+    let want = 2.0 / 3.0 * ((p0 - 1.0) * (-p0 / 2.0) + (p2 - 1.0) * (-p2));
+    let got = numbers(
+        &mut s,
+        "eval(diff(mse(y, exp(-sqrt(relu(b*x)))), b), b = 1)",
+    );
+    assert_close("zero residual", &got, &[want], 1e-15, 0.0);
+    // A NaN or infinity the gate does not drop is still an error, named
+    // by its own operation.
+    let out = run_in(&mut s, "eval(step(u)*(1/u) + log(v), u = 0, v = -1)");
+    assert!(out.contains("log(v) gives NaN"), "{out}");
+    let out = run_in(&mut s, "eval(step(u + 1)*(1/u), u = 0)");
+    assert!(out.contains("1/u gives inf: division by zero"), "{out}");
+}
+
+#[test]
 fn a_gradient_through_a_slice_multiplies_only_the_slice() {
     // The adjoint of a slice is the slice between zeros, and a product with
     // it takes only the rows (or columns) of data the slice covers: the

@@ -543,6 +543,19 @@ fn the_gradient_through_a_slice_of_a_wide_symbol_runs_on_every_target() {
     }
 }
 
+#[test]
+fn a_gradient_through_a_flat_relu_under_a_root_is_zero_there_on_every_target() {
+    // ∂/∂W Σ √relu(W⋅x) is step(W⋅x)/(2⋅√relu(W⋅x))⋅xᵀ: 0 in the rows where
+    // W⋅x < 0, where the root's slope is infinite. The code selects with
+    // `where`; a product with `heaviside` was NaN there.
+    let mut s = session("symbol W[2, 2]\nx = [[1], [2]]\nL = sum(sqrt(relu(W * x)))\n");
+    let w0 = "[[1, 1.5], [-2, 0.5]]";
+    check_against_eval(&mut s, "L", "W", &format!("W = {w0}"), &[("W", w0)]);
+    // By hand: W⋅x = [4, −1], so the gradient is [1/(2⋅2)⋅xᵀ; 0].
+    let grad = numbers(&mut s, &format!("eval(grad(L, W), W = {w0})"));
+    assert_close("gradient", &grad, &[0.25, 0.5, 0.0, 0.0]);
+}
+
 /// A matrix literal of `rows × cols` values `f(i, j)`, and the values.
 fn literal(rows: usize, cols: usize, f: impl Fn(usize, usize) -> f64) -> (String, Vec<f64>) {
     let values: Vec<f64> = (0..rows)

@@ -69,7 +69,9 @@ def ops(m, erf):
 
 
 NUMPY = ops(np, np.vectorize(math.erf))
-JAX = ops(jnp, erf)
+# jax.nn.relu, not jnp.maximum: its derivative where it is flat is 0 even
+# times an infinite slope (`sqrt(relu(x))`), where jnp.maximum's is NaN.
+JAX = dict(ops(jnp, erf), relu=jax.nn.relu)
 
 # The targets whose exported code (`code(L, target, W)`) is run: JAX, and
 # PyTorch where it is installed; each maps a NumPy array to its own.
@@ -170,6 +172,8 @@ class Losses:
         if f in ("asin", "acos") and not self.fits(a, lo=-0.9, hi=0.9):
             t = self.wrap("tanh", a)  # inside [−0.9, 0.9], away from the poles of the slope
             a = Expr(f"(0.9 * {t.sg})", f"(0.9 * {t.py})", a.shape)
+        if f == "sqrt" and self.r.random() < 0.5 and (flat := self.flat(a)):
+            return self.wrap(f, flat)
         if f in ("log", "sqrt") and not self.fits(a, lo=1e-2):
             a = self.wrap("softplus", a)
             if not self.fits(a, lo=1e-2):
@@ -272,9 +276,20 @@ class Losses:
             return Expr(f"hstack({a.sg}, {b.sg})", f"hstack({a.py}, {b.py})", shape)
         return None
 
+    def flat(self, a):
+        """`relu(a)` where `a` takes both signs away from 0, else None: a root
+        of it has an infinite slope where relu is flat, and a derivative of 0
+        there (JAX's `where`)."""
+        v = self.values(a)
+        if v is None or not self.fits(a, away=1e-3) or not v.min() < 0 < v.max():
+            return None
+        return self.wrap("relu", a)
+
     def power(self, shape, d):
         a, e = self.expr(shape, d), self.r.choice([2, 3, -1, 0.5, 1.5, -2])
-        if (e != int(e) or e < 0) and not self.fits(a, lo=0.05):
+        if e in (0.5, 1.5) and self.r.random() < 0.5 and (flat := self.flat(a)):
+            a = flat
+        elif (e != int(e) or e < 0) and not self.fits(a, lo=0.05):
             a = self.wrap("exp", self.wrap("tanh", a))
         op = "^" if shape == () else ".^"
         return Expr(f"({a.sg} {op} {f'({e})' if e < 0 else e})", f"({a.py} ** {e})", shape)
@@ -444,9 +459,14 @@ def high_precision(py, env, hessian=False):
 
 
 def error(got, want):
+    """The largest difference relative to the largest wanted entry; infinite
+    where one side is NaN and the other is not."""
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    scale = max(np.abs(want).max(initial=0), 1e-6)
-    return float(np.abs(got.reshape(want.shape) - want).max(initial=0) / scale)
+    got = got.reshape(want.shape)
+    if np.any(np.isnan(got) != np.isnan(want)):
+        return math.inf
+    scale = max(np.abs(np.nan_to_num(want)).max(initial=0), 1e-6)
+    return float(np.nan_to_num(np.abs(got - want)).max(initial=0) / scale)
 
 
 def hessian_checked(seed, env):

@@ -379,6 +379,8 @@ impl Pool {
                 let e = self.mul(&[e, n])?;
                 self.pow(abs_b, e).map(Some)
             }
+            // step(u) is 0 or 1, so step(u)ⁿ = step(u) for n > 0.
+            Node::Apply(Func::Step, _) if !n.is_negative() && !n.is_zero() => Ok(Some(base)),
             Node::Apply(Func::Abs, a) if is_even(n) => {
                 let n = self.num(n.clone())?;
                 self.pow(a, n).map(Some)

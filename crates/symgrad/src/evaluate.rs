@@ -194,17 +194,32 @@ impl Pool {
 
     /// Where the value of `e` first becomes infinite or NaN, or `None` when
     /// every value on the way is finite. Nodes are computed children first,
-    /// so the node found is one whose operands are all finite.
+    /// so the node found is one whose operands are all finite. Passed over:
+    /// a node read only as a factor of gated products, which may drop its
+    /// infinities (a product with a `step` of 0 is 0); such a product that
+    /// does not is found, and named by that factor.
     pub fn first_non_finite(
         &self,
         e: ExprId,
         bindings: &HashMap<ExprId, Values>,
     ) -> Result<Option<NonFinite>> {
+        let gated = self.read_only_gated(e);
+        let mut passed: FxHashMap<ExprId, NonFinite> = FxHashMap::default();
         let mut found = None;
         let run = self.evaluate_inspecting(e, bindings, |id, v, memo| {
             match v.data.iter().position(|x| !x.is_finite()) {
+                Some(k) if gated.contains(&id) => {
+                    passed.insert(id, self.describe_non_finite(id, v, k, memo));
+                    Ok(())
+                }
                 Some(k) => {
-                    found = Some(self.describe_non_finite(id, v, k, memo));
+                    // A gated product found: named by its factor that was
+                    // passed over, if any (`1/x gives inf`).
+                    let factor = self.node(id).children().into_iter();
+                    found = factor
+                        .filter_map(|c| passed.get(&c).cloned())
+                        .next()
+                        .or_else(|| Some(self.describe_non_finite(id, v, k, memo)));
                     // Stops the evaluation.
                     Err(Error::Domain(String::new()))
                 }
@@ -216,6 +231,26 @@ impl Pool {
             (Ok(_), None) => Ok(None),
             (Err(e), None) => Err(e),
         }
+    }
+
+    /// The nodes under `e` read only as factors (not gates) of products
+    /// with a gate.
+    fn read_only_gated(&self, e: ExprId) -> FxHashSet<ExprId> {
+        let mut gated = FxHashSet::default();
+        let mut other = FxHashSet::default();
+        for id in self.reachable(e) {
+            let node = self.node(id);
+            let has_gate = matches!(node, Node::Mul(fs) if fs.iter().any(|&f| self.is_gate(f)));
+            for c in node.children() {
+                if has_gate && !self.is_gate(c) {
+                    gated.insert(c);
+                } else {
+                    other.insert(c);
+                }
+            }
+        }
+        gated.retain(|c| !other.contains(c));
+        gated
     }
 
     /// The text of `id` on one line of at most 60 characters, cut with `…`.
@@ -403,7 +438,19 @@ impl Pool {
                 DenseData::Float(v) => kernels::filled(d.shape(), v.iter().copied()),
             },
             Node::Add(xs) => self.elementwise(shape, xs, memo, 0.0, |a, b| a + b),
-            Node::Mul(xs) => self.elementwise(shape, xs, memo, 1.0, |a, b| a * b),
+            Node::Mul(xs) => {
+                let (others, gates) = self.split_gates(xs);
+                let mut product = self.elementwise(shape, &others, memo, 1.0, |a, b| a * b)?;
+                if !gates.is_empty() {
+                    let gate = self.elementwise(shape, &gates, memo, 1.0, |a, b| a * b)?;
+                    let nan = |a: f64, b: f64| if b.is_nan() { b } else { a };
+                    let nans = self.elementwise(shape, &others, memo, 0.0, nan)?;
+                    for ((p, &g), n) in product.data.iter_mut().zip(&gate.data).zip(&nans.data) {
+                        *p = crate::funcs::gated(*p, g, n.is_nan());
+                    }
+                }
+                Ok(product)
+            }
             Node::Pow(b, x) => kernels::pow(shape, memo.get(*b)?, memo.get(*x)?),
             Node::MatMul(a, b) => kernels::matmul(memo.get(*a)?, memo.get(*b)?),
             Node::MatPow(a, n) => kernels::matpow(memo.get(*a)?, *n),

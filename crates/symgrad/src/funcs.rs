@@ -194,6 +194,17 @@ impl Pool {
         }
     }
 
+    /// True for a gate of a product, a `step(u)` factor (see [`gated`]).
+    pub(crate) fn is_gate(&self, x: ExprId) -> bool {
+        matches!(self.node(x), Node::Apply(Func::Step, _))
+    }
+
+    /// The factors of a product split into the others and its gates, each
+    /// in its order.
+    pub(crate) fn split_gates(&self, factors: &[ExprId]) -> (Vec<ExprId>, Vec<ExprId>) {
+        factors.iter().partition(|&&f| !self.is_gate(f))
+    }
+
     /// True for an expression that is never negative wherever it is real:
     /// numbers at least 0, ℯ and π, `exp`, `σ`, `softplus`, `relu`,
     /// `abs`, `cosh` and `acos` of anything, and powers with an even integer
@@ -299,6 +310,20 @@ pub(crate) fn fold(f: Func, n: &Num) -> Result<Option<Num>> {
 /// maximum): those fold floats on construction.
 pub(crate) fn keeps_floats(f: Func) -> bool {
     matches!(f, Func::Abs | Func::Relu | Func::Sign | Func::Step)
+}
+
+/// A gated product, `gate⋅product`, where `gate` is the product of the
+/// gates `step(u)` of a product and `product` that of its other factors: a
+/// gate of 0 makes it 0 whatever the others are (infinite, or 0 times
+/// infinite), since it is a derivative through a `relu` that is flat there
+/// (`diff(sqrt(relu(u)), u)` is `step(u)/(2⋅√relu(u))`, 0 for u ≤ 0, as
+/// JAX's `where` gives it), unless one of them is NaN itself (`any_nan`).
+pub(crate) fn gated(product: f64, gate: f64, any_nan: bool) -> f64 {
+    if gate == 0.0 && !any_nan {
+        0.0
+    } else {
+        product * gate
+    }
 }
 
 /// `f(x)` in floating point, computed stably.

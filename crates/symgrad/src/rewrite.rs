@@ -1,7 +1,7 @@
 //! Rebuilding expressions bottom-up through the normalising constructors:
 //! the engine of substitution and of the rewriting passes.
 
-use crate::{ExprId, Node, Pool, Result};
+use crate::{Error, ExprId, Node, Num, Pool, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
@@ -85,7 +85,10 @@ impl Pool {
 
     /// The engine of [`Pool::rewrite`] and [`Pool::replace`]: nodes found in
     /// `fixed` become their value as they are, the others are rebuilt from
-    /// their children and offered to `rule`.
+    /// their children and offered to `rule`. A node that fails fails the
+    /// nodes above it, but for a division by zero in a product with a gate
+    /// that became 0, which is 0 ([`crate::funcs::gated`]: `step(x)/√relu(x)`
+    /// at x = −1).
     fn rebuild(
         &mut self,
         e: ExprId,
@@ -93,33 +96,64 @@ impl Pool {
         mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
     ) -> Result<ExprId> {
         let nodes = self.reachable(e);
-        let mut done = FxHashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        let mut done: FxHashMap<ExprId, Result<ExprId>> =
+            FxHashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for id in nodes {
             if let Some(&r) = fixed.get(&id) {
-                done.insert(id, r);
+                done.insert(id, Ok(r));
                 continue;
             }
             let node = self.node(id);
+            let mut failed = None;
+            node.for_each_child(|c| {
+                if let Some(Err(err)) = done.get(&c) {
+                    failed.get_or_insert_with(|| err.clone());
+                }
+            });
+            if let Some(err) = failed {
+                let out = if err == Error::DivisionByZero && self.has_zero_gate(id, &done) {
+                    self.zero(self.shape(id))
+                } else {
+                    Err(err)
+                };
+                done.insert(id, out);
+                continue;
+            }
+            let now = |c: ExprId| match done.get(&c) {
+                Some(Ok(r)) => *r,
+                _ => c,
+            };
             let mut changed = false;
-            node.for_each_child(|c| changed |= done.get(&c).is_some_and(|&r| r != c));
+            node.for_each_child(|c| changed |= now(c) != c);
             let built = if changed {
                 let rebuilt = match node {
                     // A sum keeps the order its terms were written in.
-                    Node::Add(_) => Node::Add(
-                        self.terms_as_shown(id)
-                            .iter()
-                            .map(|c| done.get(c).copied().unwrap_or(*c))
-                            .collect(),
-                    ),
-                    _ => node.map_children(|c| done.get(&c).copied().unwrap_or(c)),
+                    Node::Add(_) => {
+                        Node::Add(self.terms_as_shown(id).iter().map(|&c| now(c)).collect())
+                    }
+                    _ => node.map_children(now),
                 };
-                self.make(rebuilt)?
+                self.make(rebuilt)
             } else {
-                id
+                Ok(id)
             };
-            let out = rule(self, built)?.unwrap_or(built);
+            let out = built.and_then(|b| Ok(rule(self, b)?.unwrap_or(b)));
+            if out == Err(Error::Interrupted) {
+                return out;
+            }
             done.insert(id, out);
         }
-        Ok(done.get(&e).copied().unwrap_or(e))
+        done.remove(&e).unwrap_or(Ok(e))
+    }
+
+    /// True when `id` is a product with a gate rebuilt as 0 in `done`.
+    fn has_zero_gate(&self, id: ExprId, done: &FxHashMap<ExprId, Result<ExprId>>) -> bool {
+        let Node::Mul(fs) = self.node(id) else {
+            return false;
+        };
+        fs.iter().any(|&f| {
+            self.is_gate(f)
+                && matches!(done.get(&f), Some(Ok(r)) if self.as_num(*r).is_some_and(Num::is_zero))
+        })
     }
 }

@@ -213,7 +213,8 @@ impl Pool {
     }
 
     /// A scalar `sum(u∘v)` of two vectors of one shape as the matrix
-    /// product `vᵀ⋅u` (of their columns): `sum(cᵀ∘yᵀ, 2)` is `yᵀ⋅c`.
+    /// product `vᵀ⋅u` (of their columns): `sum(cᵀ∘yᵀ, 2)` is `yᵀ⋅c`. Not
+    /// where u or v is a gate, which a matrix product would not keep.
     fn inner_product(&mut self, id: ExprId, m: ExprId) -> Result<Option<ExprId>> {
         let Node::Mul(fs) = self.node(m).clone() else {
             return Ok(None);
@@ -223,7 +224,9 @@ impl Pool {
         if !self.shape(id).is_scalar()
             || !vector
             || fs.len() != 2
-            || fs.iter().any(|&f| self.shape(f) != shape)
+            || fs
+                .iter()
+                .any(|&f| self.shape(f) != shape || self.is_gate(f))
         {
             return Ok(None);
         }

@@ -473,8 +473,44 @@ impl<'a> Emitter<'a> {
     }
 
     /// An elementwise product: a leading −1 is a minus sign, factors
-    /// `x ** -1` divide.
+    /// `x ** -1` divide, gates `step(u)` select it where u > 0 and give 0
+    /// elsewhere (`np.where`), as symgrad evaluates a gated product.
     fn product(&mut self, xs: &[ExprId]) -> Result<Py> {
+        let (others, gates) = self.pool.split_gates(xs);
+        let py = self.ungated_product(&others)?;
+        if gates.is_empty() {
+            return Ok(py);
+        }
+        let mut conditions = Vec::with_capacity(gates.len());
+        for g in gates {
+            if let Node::Apply(_, u) = self.pool.node(g) {
+                conditions.push(format!("({} > 0)", self.get(*u)?.text));
+            }
+        }
+        // A number alone would make PyTorch's `where` float32.
+        let selected = if py.number {
+            self.target.float_scalar(&py.text)
+        } else {
+            py.text
+        };
+        let text = format!(
+            "{}.where({}, {selected}, 0.0)",
+            self.target.ns(),
+            conditions.join(" & "),
+        );
+        let mut py = self.op(text, Prec::Atom, xs)?;
+        py.number = false;
+        Ok(py)
+    }
+
+    /// A product without gates (1 when `xs` is empty).
+    fn ungated_product(&mut self, xs: &[ExprId]) -> Result<Py> {
+        if xs.is_empty() {
+            return Ok(Py {
+                number: true,
+                ..float(1.0)
+            });
+        }
         let minus = self.pool.as_num(xs[0]).is_some_and(|n| n == &Num::int(-1));
         let factors = if minus { &xs[1..] } else { xs };
         let mut num: Vec<String> = Vec::new();

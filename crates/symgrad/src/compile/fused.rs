@@ -4,6 +4,7 @@
 
 use super::lanemath::{MulAdd, exp, exp_neg_abs, lanes_fn, ln_1p_unit};
 use crate::evaluate::kernels::{logsumexp, power};
+use crate::funcs::gated;
 use crate::{Func, fold_f64};
 use rustc_hash::FxHashMap;
 
@@ -32,6 +33,8 @@ pub(crate) enum Op {
     Recip(usize),
     /// `x` where `c > 0`, else `y`.
     IfPositive(usize, usize, usize),
+    /// The product of the factors gated by `g` ([`crate::funcs::gated`]).
+    Gated(usize, Vec<usize>),
 }
 
 impl Op {
@@ -41,6 +44,7 @@ impl Op {
             Op::Add(a, b) | Op::Mul(a, b) | Op::Pow(a, b) => vec![*a, *b],
             Op::Apply(_, a) | Op::ExpNegAbs(a) | Op::Ln1pUnit(a) | Op::Recip(a) => vec![*a],
             Op::LogSumExp(xs) => xs.clone(),
+            Op::Gated(g, xs) => [*g].into_iter().chain(xs.iter().copied()).collect(),
             Op::IfPositive(c, x, y) => vec![*c, *x, *y],
         }
     }
@@ -59,6 +63,7 @@ impl Op {
             Op::Ln1pUnit(a) => Op::Ln1pUnit(f(*a)),
             Op::Recip(a) => Op::Recip(f(*a)),
             Op::IfPositive(c, x, y) => Op::IfPositive(f(*c), f(*x), f(*y)),
+            Op::Gated(g, xs) => Op::Gated(f(*g), xs.iter().map(|&x| f(x)).collect()),
         }
     }
 
@@ -122,6 +127,25 @@ impl Builder {
         self.push(Op::ExpNegAbs(base))
     }
 
+    /// The product of `factors`, each with whether it is a gate
+    /// ([`crate::Pool::is_gate`]): that of the others gated by that of the
+    /// gates (as the interpreter computes it); 1 when there are none.
+    pub(crate) fn product(&mut self, factors: impl Iterator<Item = (usize, bool)>) -> usize {
+        let (gates, others): (Vec<_>, Vec<_>) = factors.partition(|&(_, gate)| gate);
+        let regs =
+            |fs: Vec<(usize, bool)>| -> Vec<usize> { fs.into_iter().map(|(r, _)| r).collect() };
+        let (gates, others) = (regs(gates), regs(others));
+        match (gates.is_empty(), others.is_empty()) {
+            (true, true) => self.push(Op::Imm(1.0)),
+            (true, false) => self.fold(&others, Op::Mul),
+            (false, true) => self.fold(&gates, Op::Mul),
+            (false, false) => {
+                let g = self.fold(&gates, Op::Mul);
+                self.push(Op::Gated(g, others))
+            }
+        }
+    }
+
     /// A left fold of `xs` with a binary op (the order the interpreter uses).
     pub(crate) fn fold(&mut self, xs: &[usize], op: fn(usize, usize) -> Op) -> usize {
         let mut acc = xs[0];
@@ -132,8 +156,10 @@ impl Builder {
     }
 
     /// The kernel computing the values `results`, with registers reused
-    /// once a value is dead.
-    pub(crate) fn finish(self, results: &[usize]) -> Kernel {
+    /// once a value is dead; with `check_results`, [`Kernel::run`] also
+    /// says whether the results were finite (else its caller checks them
+    /// where that matters).
+    pub(crate) fn finish(self, results: &[usize], check_results: bool) -> Kernel {
         let n = self.ops.len();
         let mut last = vec![0usize; n];
         for (k, op) in self.ops.iter().enumerate() {
@@ -143,16 +169,17 @@ impl Builder {
         }
         // A value that is not finite stays so through sums and products,
         // so it is enough to check the results and the operands of the
-        // other ops (which can lose one: exp(−∞) = 0, relu(NaN) = 0).
+        // other ops (which can lose one: exp(−∞) = 0, relu(NaN) = 0). A
+        // gate of 0 loses an infinity on purpose.
         let mut checked = vec![false; n];
         for op in &self.ops {
-            if !matches!(op, Op::Add(..) | Op::Mul(..)) {
+            if !matches!(op, Op::Add(..) | Op::Mul(..) | Op::Gated(..)) {
                 op.operands().into_iter().for_each(|a| checked[a] = true);
             }
         }
         for &r in results {
             last[r] = usize::MAX;
-            checked[r] = true;
+            checked[r] |= check_results;
         }
         let mut reg_of = vec![0usize; n];
         let mut free: Vec<usize> = Vec::new();
@@ -235,6 +262,17 @@ lanes_fn! {
                 Op::Imm(x) => dest.fill(*x),
                 Op::Add(a, b) => zip2(dest, reg(*a), reg(*b), |x, y| x + y),
                 Op::Mul(a, b) => zip2(dest, reg(*a), reg(*b), |x, y| x * y),
+                Op::Gated(g, xs) => {
+                    let factors: Vec<&[f64]> = xs.iter().map(|&x| reg(x)).collect();
+                    if let [x] = factors[..] {
+                        zip2(dest, x, reg(*g), |x, g| gated(x, g, x.is_nan()));
+                    } else {
+                        for (t, (d, &g)) in dest.iter_mut().zip(reg(*g)).enumerate() {
+                            let product = factors.iter().map(|f| f[t]).product();
+                            *d = gated(product, g, factors.iter().any(|f| f[t].is_nan()));
+                        }
+                    }
+                }
                 Op::Pow(a, b) => zip2(dest, reg(*a), reg(*b), power),
                 Op::Apply(f, a) => apply::<M>(*f, dest, reg(*a)),
                 Op::ExpNegAbs(a) => map1(dest, reg(*a), exp_neg_abs::<M>),
@@ -296,6 +334,10 @@ lanes_fn! {
                 Op::Imm(c) => c,
                 Op::Add(a, b) => regs[a] + regs[b],
                 Op::Mul(a, b) => regs[a] * regs[b],
+                Op::Gated(g, ref xs) => {
+                    let product = xs.iter().map(|&x| regs[x]).product();
+                    gated(product, regs[g], xs.iter().any(|&x| regs[x].is_nan()))
+                }
                 Op::Pow(a, b) => power(regs[a], regs[b]),
                 Op::Apply(Func::Exp, a) => exp::<M>(regs[a]),
                 Op::Apply(f, a) => fold_f64(f, regs[a]),

@@ -22,6 +22,9 @@ pub(crate) struct Lowered {
     regs: Vec<f64>,
     /// Each input's block of picked samples (see [`Picks`]).
     gathered: Vec<Vec<f64>>,
+    /// Whether each step's value is checked for being finite (see
+    /// [`checked_steps`]).
+    checked: Vec<bool>,
     /// False after a run in which some value was infinite or NaN.
     pub(crate) finite: bool,
     /// The pool's Ctrl-C flag, checked before each step.
@@ -115,6 +118,7 @@ pub(crate) fn lower(
         .collect::<Result<Vec<_>>>()?;
     let mut lowered = Lowered {
         regs: Vec::new(),
+        checked: checked_steps(&l.steps, &outs),
         steps: l.steps,
         consts: l.consts,
         outputs: outs,
@@ -138,6 +142,46 @@ pub(crate) fn lower(
         .unwrap_or(0);
     lowered.regs = vec![0.0; regs];
     Ok(lowered)
+}
+
+/// Whether each step's value is checked for being infinite or NaN: where
+/// it is an output, or read by a step that could lose such a value (a
+/// softmax turns −∞ into 0). Not where it is read only by fused kernels,
+/// which check the operands of their ops that could lose one and let a
+/// gate of 0 drop an infinity ([`crate::funcs::gated`]), or by steps that
+/// move values (a transpose, gather, stack, slice or diagonal), whose own
+/// values are judged so in turn. Slots are still one per step here.
+fn checked_steps(steps: &[Step], outputs: &[Operand]) -> Vec<bool> {
+    let mut read_unsafely = FxHashSet::default();
+    let slots = |os: &[Operand]| -> Vec<usize> {
+        os.iter()
+            .filter_map(|o| match o.loc {
+                Loc::Slot(v) => Some(v),
+                _ => None,
+            })
+            .collect()
+    };
+    read_unsafely.extend(slots(outputs));
+    for step in steps {
+        let keeps = matches!(
+            step,
+            Step::Fused { .. }
+                | Step::Transpose { .. }
+                | Step::Gather { .. }
+                | Step::Stack { .. }
+                | Step::Other {
+                    op: Other::Slice(..) | Other::Diag,
+                    ..
+                }
+        );
+        if !keeps {
+            read_unsafely.extend(slots(&step.reads()));
+        }
+    }
+    steps
+        .iter()
+        .map(|s| matches!(s.out().loc, Loc::Slot(v) if read_unsafely.contains(&v)))
+        .collect()
 }
 
 fn elementwise(n: &Node) -> bool {
@@ -301,7 +345,7 @@ impl Lower<'_> {
                 let out = self.out(id);
                 self.steps.push(Step::Fused {
                     out,
-                    kernel: b.finish(&[r]),
+                    kernel: b.finish(&[r], false),
                     args: vec![arg],
                 });
                 out
@@ -591,7 +635,7 @@ impl Lower<'_> {
             }
             let r = match node {
                 Node::Add(_) => b.fold(&rs, Op::Add),
-                Node::Mul(_) => b.fold(&rs, Op::Mul),
+                Node::Mul(fs) => b.product(rs.iter().zip(fs).map(|(&r, &f)| (r, pool.is_gate(f)))),
                 Node::Pow(..) => b.push(Op::Pow(rs[0], rs[1])),
                 Node::Apply(f, _) => b.apply(*f, rs[0]),
                 _ => return Err(Error::Invalid("internal error: not elementwise".into())),
@@ -599,7 +643,7 @@ impl Lower<'_> {
             reg.insert(m, r);
         }
         Ok(Step::Fused {
-            kernel: b.finish(&[reg[&id]]),
+            kernel: b.finish(&[reg[&id]], false),
             args,
             out: self.out(id),
         })
@@ -762,6 +806,7 @@ impl Lowered {
     fn runner<'a>(&'a self, inputs: &'a [&'a [f64]], picks: Option<Picks<'a>>) -> Runner<'a> {
         Runner {
             steps: &self.steps,
+            checked: &self.checked,
             consts: &self.consts,
             interrupt: self.interrupt.as_deref(),
             inputs,
@@ -965,6 +1010,7 @@ pub(crate) struct Work {
 /// What every thread running a program shares.
 struct Runner<'a> {
     steps: &'a [Step],
+    checked: &'a [bool],
     consts: &'a [Const],
     interrupt: Option<&'a std::sync::atomic::AtomicBool>,
     inputs: &'a [&'a [f64]],
@@ -1012,7 +1058,8 @@ impl Runner<'_> {
                 picks: self.picks,
                 gathered: &work.gathered,
             };
-            let r = step.run(&frame, &mut out, &mut work.regs, par, self.interrupt);
+            let check = self.checked[k];
+            let r = step.run(&frame, &mut out, &mut work.regs, par, self.interrupt, check);
             work.slots[o] = out;
             work.finite &= r?;
         }

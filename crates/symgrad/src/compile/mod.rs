@@ -330,9 +330,11 @@ impl Program {
         Ok(())
     }
 
-    /// True when every value the last [`Program::run`] computed, the
-    /// intermediate ones of fused loops included, was finite. A false here
-    /// with a finite result means a NaN or infinity was lost on the way (as
+    /// True when every value the last [`Program::run`] computed that could
+    /// be lost on the way to its results, the intermediate ones of fused
+    /// loops included, was finite (not those that a product with a `step`
+    /// of 0 drops, or a slice leaves out). A false here with a
+    /// finite result means a NaN or infinity was lost on the way (as
     /// `relu(NaN)` gives 0): [`Pool::non_finite`] names where.
     pub fn all_finite(&self) -> bool {
         match self.in_blocks() {

@@ -95,8 +95,9 @@ impl Pool {
                     reg.insert(id, b.fold(&kids, Op::Add));
                     continue;
                 }
-                Node::Mul(_) => {
-                    reg.insert(id, b.fold(&kids, Op::Mul));
+                Node::Mul(fs) => {
+                    let gates = fs.iter().map(|&f| self.is_gate(f));
+                    reg.insert(id, b.product(kids.iter().copied().zip(gates)));
                     continue;
                 }
                 Node::Pow(..) => Op::Pow(kids[0], kids[1]),
@@ -128,7 +129,7 @@ impl Pool {
             reg.insert(id, b.push(op));
         }
         let results: Vec<usize> = roots.iter().map(|r| reg[r]).collect();
-        let kernel = b.finish(&results);
+        let kernel = b.finish(&results, true);
         Ok(ScalarProgram {
             regs: kernel.registers(),
             kernel,
