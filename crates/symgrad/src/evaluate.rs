@@ -438,16 +438,17 @@ impl Pool {
                 DenseData::Float(v) => kernels::filled(d.shape(), v.iter().copied()),
             },
             Node::Add(xs) => self.elementwise(shape, xs, memo, 0.0, |a, b| a + b),
+            Node::Mul(xs) if !xs.iter().any(|&x| self.is_gate(x)) => {
+                self.elementwise(shape, xs, memo, 1.0, |a, b| a * b)
+            }
             Node::Mul(xs) => {
                 let (others, gates) = self.split_gates(xs);
                 let mut product = self.elementwise(shape, &others, memo, 1.0, |a, b| a * b)?;
-                if !gates.is_empty() {
-                    let gate = self.elementwise(shape, &gates, memo, 1.0, |a, b| a * b)?;
-                    let nan = |a: f64, b: f64| if b.is_nan() { b } else { a };
-                    let nans = self.elementwise(shape, &others, memo, 0.0, nan)?;
-                    for ((p, &g), n) in product.data.iter_mut().zip(&gate.data).zip(&nans.data) {
-                        *p = crate::funcs::gated(*p, g, n.is_nan());
-                    }
+                let gate = self.elementwise(shape, &gates, memo, 1.0, |a, b| a * b)?;
+                let nan = |a: f64, b: f64| if b.is_nan() { b } else { a };
+                let nans = self.elementwise(shape, &others, memo, 0.0, nan)?;
+                for ((p, &g), n) in product.data.iter_mut().zip(&gate.data).zip(&nans.data) {
+                    *p = crate::funcs::gated(*p, g, n.is_nan());
                 }
                 Ok(product)
             }

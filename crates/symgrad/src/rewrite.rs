@@ -96,64 +96,73 @@ impl Pool {
         mut rule: impl FnMut(&mut Pool, ExprId) -> Result<Option<ExprId>>,
     ) -> Result<ExprId> {
         let nodes = self.reachable(e);
-        let mut done: FxHashMap<ExprId, Result<ExprId>> =
-            FxHashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        let mut done = FxHashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        let mut failed: FxHashMap<ExprId, Error> = FxHashMap::default();
         for id in nodes {
             if let Some(&r) = fixed.get(&id) {
-                done.insert(id, Ok(r));
+                done.insert(id, r);
                 continue;
             }
             let node = self.node(id);
-            let mut failed = None;
-            node.for_each_child(|c| {
-                if let Some(Err(err)) = done.get(&c) {
-                    failed.get_or_insert_with(|| err.clone());
+            if !failed.is_empty() {
+                let mut error = None;
+                node.for_each_child(|c| {
+                    if error.is_none() {
+                        error = failed.get(&c).cloned();
+                    }
+                });
+                if let Some(err) = error {
+                    if err == Error::DivisionByZero && self.has_zero_gate(id, &done) {
+                        done.insert(id, self.zero(self.shape(id))?);
+                    } else {
+                        failed.insert(id, err);
+                    }
+                    continue;
                 }
-            });
-            if let Some(err) = failed {
-                let out = if err == Error::DivisionByZero && self.has_zero_gate(id, &done) {
-                    self.zero(self.shape(id))
-                } else {
-                    Err(err)
-                };
-                done.insert(id, out);
-                continue;
             }
-            let now = |c: ExprId| match done.get(&c) {
-                Some(Ok(r)) => *r,
-                _ => c,
-            };
             let mut changed = false;
-            node.for_each_child(|c| changed |= now(c) != c);
+            node.for_each_child(|c| changed |= done.get(&c).is_some_and(|&r| r != c));
             let built = if changed {
                 let rebuilt = match node {
                     // A sum keeps the order its terms were written in.
-                    Node::Add(_) => {
-                        Node::Add(self.terms_as_shown(id).iter().map(|&c| now(c)).collect())
-                    }
-                    _ => node.map_children(now),
+                    Node::Add(_) => Node::Add(
+                        self.terms_as_shown(id)
+                            .iter()
+                            .map(|c| done.get(c).copied().unwrap_or(*c))
+                            .collect(),
+                    ),
+                    _ => node.map_children(|c| done.get(&c).copied().unwrap_or(c)),
                 };
                 self.make(rebuilt)
             } else {
                 Ok(id)
             };
-            let out = built.and_then(|b| Ok(rule(self, b)?.unwrap_or(b)));
-            if out == Err(Error::Interrupted) {
-                return out;
+            match built.and_then(|b| Ok(rule(self, b)?.unwrap_or(b))) {
+                Ok(out) => {
+                    done.insert(id, out);
+                }
+                Err(Error::Interrupted) => return Err(Error::Interrupted),
+                Err(err) => {
+                    failed.insert(id, err);
+                }
             }
-            done.insert(id, out);
         }
-        done.remove(&e).unwrap_or(Ok(e))
+        match failed.remove(&e) {
+            Some(err) => Err(err),
+            None => Ok(done.get(&e).copied().unwrap_or(e)),
+        }
     }
 
     /// True when `id` is a product with a gate rebuilt as 0 in `done`.
-    fn has_zero_gate(&self, id: ExprId, done: &FxHashMap<ExprId, Result<ExprId>>) -> bool {
+    fn has_zero_gate(&self, id: ExprId, done: &FxHashMap<ExprId, ExprId>) -> bool {
         let Node::Mul(fs) = self.node(id) else {
             return false;
         };
         fs.iter().any(|&f| {
             self.is_gate(f)
-                && matches!(done.get(&f), Some(Ok(r)) if self.as_num(*r).is_some_and(Num::is_zero))
+                && done
+                    .get(&f)
+                    .is_some_and(|&r| self.as_num(r).is_some_and(Num::is_zero))
         })
     }
 }

@@ -127,23 +127,21 @@ impl Builder {
         self.push(Op::ExpNegAbs(base))
     }
 
-    /// The product of `factors`, each with whether it is a gate
-    /// ([`crate::Pool::is_gate`]): that of the others gated by that of the
-    /// gates (as the interpreter computes it); 1 when there are none.
-    pub(crate) fn product(&mut self, factors: impl Iterator<Item = (usize, bool)>) -> usize {
-        let (gates, others): (Vec<_>, Vec<_>) = factors.partition(|&(_, gate)| gate);
-        let regs =
-            |fs: Vec<(usize, bool)>| -> Vec<usize> { fs.into_iter().map(|(r, _)| r).collect() };
-        let (gates, others) = (regs(gates), regs(others));
-        match (gates.is_empty(), others.is_empty()) {
-            (true, true) => self.push(Op::Imm(1.0)),
-            (true, false) => self.fold(&others, Op::Mul),
-            (false, true) => self.fold(&gates, Op::Mul),
-            (false, false) => {
-                let g = self.fold(&gates, Op::Mul);
-                self.push(Op::Gated(g, others))
-            }
+    /// The product of `factors`, `gate(k)` telling whether factor k is a
+    /// gate ([`crate::Pool::is_gate`]): that of the others gated by that of
+    /// the gates (as the interpreter computes it).
+    pub(crate) fn product(&mut self, factors: &[usize], gate: impl Fn(usize) -> bool) -> usize {
+        if !(0..factors.len()).any(&gate) {
+            return self.fold(factors, Op::Mul);
         }
+        let (gates, others): (Vec<usize>, Vec<usize>) = (0..factors.len()).partition(|&k| gate(k));
+        let pick = |ks: Vec<usize>| -> Vec<usize> { ks.into_iter().map(|k| factors[k]).collect() };
+        let (gates, others) = (pick(gates), pick(others));
+        let g = self.fold(&gates, Op::Mul);
+        if others.is_empty() {
+            return g;
+        }
+        self.push(Op::Gated(g, others))
     }
 
     /// A left fold of `xs` with a binary op (the order the interpreter uses).

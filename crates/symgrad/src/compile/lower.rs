@@ -635,7 +635,7 @@ impl Lower<'_> {
             }
             let r = match node {
                 Node::Add(_) => b.fold(&rs, Op::Add),
-                Node::Mul(fs) => b.product(rs.iter().zip(fs).map(|(&r, &f)| (r, pool.is_gate(f)))),
+                Node::Mul(fs) => b.product(&rs, |k| pool.is_gate(fs[k])),
                 Node::Pow(..) => b.push(Op::Pow(rs[0], rs[1])),
                 Node::Apply(f, _) => b.apply(*f, rs[0]),
                 _ => return Err(Error::Invalid("internal error: not elementwise".into())),

@@ -96,8 +96,7 @@ impl Pool {
                     continue;
                 }
                 Node::Mul(fs) => {
-                    let gates = fs.iter().map(|&f| self.is_gate(f));
-                    reg.insert(id, b.product(kids.iter().copied().zip(gates)));
+                    reg.insert(id, b.product(&kids, |k| self.is_gate(fs[k])));
                     continue;
                 }
                 Node::Pow(..) => Op::Pow(kids[0], kids[1]),
