@@ -901,6 +901,21 @@ fn the_derivative_through_a_flat_relu_is_zero_even_under_a_root() {
     }
     let got = numbers(&mut s, "evalpoints(d, x, [[-1], [4], [0]])");
     assert_close("evalpoints", &got, &[0.0, 0.25, 0.0], 1e-15, 0.0);
+    // A small gradient by a matrix, by hand: W⋅X = [[0, −1.5], [−1.95, 4.6]]
+    // is flat but for its last entry, so the gradient is 0 but for its row
+    // 1, xᵀ/(2⋅√4.6) with x = [−2, 1, 3] the last sample. `subs` with exact
+    // values divides by zero where relu is flat: it gives eval's floats.
+    let mut s = session(
+        "symbol W[2, 3]\nX = [[1, -2], [0.5, 1], [-1, 3]]\nG = grad(sum(sqrt(relu(W*X))), W)",
+    );
+    let k = 1.0 / (2.0 * 4.6f64.sqrt());
+    for e in [
+        "eval(G, W = [[1, -1, 0.5], [-2, 0.3, 0.1]])",
+        "subs(G, W = [[1, -1, 1/2], [-2, 3/10, 1/10]])",
+    ] {
+        let want = [0.0, 0.0, 0.0, -2.0 * k, k, 3.0 * k];
+        assert_close(e, &numbers(&mut s, e), &want, 1e-15, 0.0);
+    }
     // A gradient by a matrix, W⋅X on both sides of 0: against a loop over
     // the samples and central differences.
     let mut s = session(
