@@ -127,6 +127,12 @@ fn a_power_of_a_product_keeps_its_value_where_a_factor_is_zero() {
     }
     let value = numbers(&mut s, "eval(sqrt(step(x)*y), x = -1, y = -2)");
     assert_eq!(value, [0.0]);
+    // −x² is 0 at x = 0, so (−x²)^(1/3) stays whole there: split, it would
+    // hold (−1)^(1/3), not real anywhere.
+    for root in ["(-x^2)^(1/3)", "sqrt(-4*x^2)"] {
+        let value = numbers(&mut s, &format!("eval({root}, x = 0)"));
+        assert_eq!(value, [0.0], "{root}");
+    }
 }
 
 #[test]
@@ -476,6 +482,12 @@ fn errors_point_at_the_problem() {
         ("log(-1/6)", "log of a negative number (-1/6) is not real"),
         ("(-2.97)^(1/3)", "(-2.97)^(1/3) is not a real number"),
         ("(-4)^(1/2)", "(-4)^(1/2) is not a real number"),
+        // An odd root too, as `eval` and NumPy give NaN there.
+        ("(-8)^(1/3)", "(-8)^(1/3) is not a real number"),
+        (
+            "subs((-8*x)^(2/3), x = 1)",
+            "(-8)^(2/3) is not a real number",
+        ),
         ("asin(5/2)", "asin is real only on [−1, 1] (got 5/2)"),
         // 2³⁰⁰ = 2.0370359763344860…e90: too long to write, so rounded.
         (

@@ -403,8 +403,13 @@ impl Pool {
                     parts.push(self.pow(f, n)?);
                 }
                 if !rest.is_empty() {
+                    // (−x²)^(1/3) stays whole: (−1)^(1/3) alone is not real.
                     let rest = self.mul(&rest)?;
-                    parts.push(self.pow(rest, n)?);
+                    match self.pow(rest, n) {
+                        Ok(p) => parts.push(p),
+                        Err(Error::Domain(_)) => return Ok(None),
+                        Err(e) => return Err(e),
+                    }
                 }
                 self.mul(&parts).map(Some)
             }

@@ -171,7 +171,8 @@ impl Num {
 
     /// `self^exp` when it can be computed: exactly for an exact base and an
     /// integer exponent (or a rational exponent with an exact root), in floats
-    /// when either is a float. `None` means "leave it symbolic" (as for `2^(1/2)`).
+    /// when either is a float. `None` means "leave it symbolic" (as for
+    /// `2^(1/2)`); a negative base to a fractional power is an error.
     pub fn pow(&self, exp: &Num) -> Result<Option<Num>> {
         if self.is_zero() && exp.is_negative() {
             return Err(Error::DivisionByZero);
@@ -226,21 +227,19 @@ fn exact_pow(base: &Rat, exp: &Rat) -> Result<Option<Num>> {
         let p = base.powi(n);
         return Ok(Some(Num::Rat(if e.is_negative() { p.recip()? } else { p })));
     }
+    // As in floats (NumPy, JAX): not real, even for an odd root.
+    if base.is_negative() {
+        return Err(Error::Domain(format!(
+            "({})^({}) is not a real number",
+            Num::Rat(base.clone()),
+            Num::Rat(exp.clone())
+        )));
+    }
     // A rational exponent p/q: exact when base is a perfect q-th power.
     let (p, q) = (exp.numer(), exp.denom());
     let Some(q) = q.to_u32().filter(|&q| q <= 64) else {
         return Ok(None);
     };
-    if base.is_negative() {
-        if q % 2 == 0 {
-            return Err(Error::Domain(format!(
-                "({})^({}) is not a real number",
-                Num::Rat(base.clone()),
-                Num::Rat(exp.clone())
-            )));
-        }
-        return Ok(None);
-    }
     let (Some(n), Some(d)) = (exact_root(&base.numer(), q), exact_root(&base.denom(), q)) else {
         return Ok(None);
     };
