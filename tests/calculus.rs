@@ -549,6 +549,17 @@ fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
               = hint: differentiate by x itself
         "#]],
     );
+    // A vector by a vector: the error names `diff`, as the user wrote it.
+    check(
+        "symbol x[3]\ndiff(2*x, x)",
+        expect![[r#"
+            error: diff needs a scalar function (use jacobian for a vector), got 3×1
+              --> <test>:2:1
+              |
+            2 | diff(2*x, x)
+              | ^^^^^^^^^^^^
+        "#]],
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at, positional};
 use crate::session::Session;
 use crate::span::Span;
-use symgrad::{Dense, ExprId, Node, Values};
+use symgrad::{Dense, Error, ExprId, Node, Values};
 
 /// The built-ins this module answers.
 pub(crate) const CALCULUS: &[&str] = &[
@@ -75,7 +75,24 @@ impl Session {
                     n.span,
                 ));
             }
-            return self.pool.grad(f, x).map(Value::Expr).map_err(at(span));
+            // An error names the function the user called.
+            let named = |e| match e {
+                Error::BadShape {
+                    op: "grad",
+                    shape,
+                    expected,
+                } => Error::BadShape {
+                    op: "diff",
+                    shape,
+                    expected,
+                },
+                e => e,
+            };
+            return self
+                .pool
+                .grad(f, x)
+                .map(Value::Expr)
+                .map_err(|e| at(span)(named(e)));
         }
         // After each variable, a number is how many times.
         let mut d = f;
