@@ -563,6 +563,42 @@ fn differentiating_by_a_part_of_a_symbol_says_what_to_do_instead() {
 }
 
 #[test]
+fn a_symbols_name_bound_to_a_value_since_still_names_it_in_a_binding() {
+    // As after SymPy's `W = np.random.randn(2, 2)`: L keeps the symbol W.
+    let setup = "symbol W[2, 2]\nL = sum(W .* W)\nW = [[1, 2], [3, 4]]\n";
+    // 1 + 4 + 9 + 16 and 1 + 1, by hand.
+    assert_eq!(run(&format!("{setup}subs(L, W = W)")), "30");
+    assert_eq!(run(&format!("{setup}eval(L, W = eye(2))")), "2.0");
+    // Where the name cannot be a symbol, the hint says how to make it one.
+    check(
+        &format!("{setup}grad(L, W)"),
+        expect![[r#"
+            error: grad needs a symbol to differentiate by
+              --> <test>:4:9
+              |
+            4 | grad(L, W)
+              |         ^
+              |
+              = hint: W was bound to a value by an assignment; `symbol W[2, 2]` makes it a
+                      symbol again
+        "#]],
+    );
+    check(
+        "x = 3\neval(x^2 + y, x = 5, y = 1)",
+        expect![[r#"
+            error: 'x' is not a symbol
+              --> <test>:2:15
+              |
+            2 | eval(x^2 + y, x = 5, y = 1)
+              |               ^
+              |
+              = hint: x was bound to a value by an assignment; `symbol x` makes it a symbol
+                      again
+        "#]],
+    );
+}
+
+#[test]
 fn substitution_errors_are_rendered() {
     check(
         "symbol W[2, 3]\nsubs(W' * [1, 2], W = [[1, 2], [3, 4]])",

@@ -35,6 +35,14 @@ def test_eval_of_a_scalar_symbol_and_an_expression_text(s):
     assert s.eval("diff(f, b)", a=0.3, b=2.0) == pytest.approx(np.exp(0.3) * 4.0 + 0.5)
 
 
+def test_a_symbols_name_bound_to_an_array_still_names_it_in_eval(s):
+    # As after SymPy's `W = np.random.randn(...)`: L keeps the symbol W.
+    s.run("symbol W[1, 2]\nL = sum(W .* W)")
+    s["W"] = np.array([[3.0, 4.0]])
+    assert s.eval("L", W=np.array([[1.0, 2.0]])) == 5.0
+    assert str(s.run("subs(L, W = W)")) == "25.0"
+
+
 def test_values_have_the_digits_eval_gives(s):
     # float64 loses these: exp(1e-20) - 1 is 0.0, exp(1000) overflows.
     assert np.expm1(1e-20) == 1e-20

@@ -38,7 +38,7 @@ impl Session {
             "grad" => {
                 let w = self.expr(args[1])?;
                 if let Err(e) = self.pool.check_gradient_variable(w) {
-                    return Err(self.with_variable_hint(at(args[1].span)(e), w));
+                    return Err(self.with_variable_hint(at(args[1].span)(e), w, args[1]));
                 }
                 self.note_if_independent(f, w, &args);
                 self.pool.grad(f, w)
@@ -101,7 +101,7 @@ impl Session {
         while k < ids.len() {
             let x = ids[k];
             if let Err(e) = self.pool.check_variable(x) {
-                return Err(self.with_variable_hint(at(rest[k].span)(e), x));
+                return Err(self.with_variable_hint(at(rest[k].span)(e), x, rest[k]));
             }
             let order = match ids.get(k + 1) {
                 Some(&n) if self.pool.as_num(n).is_some() => {
@@ -125,11 +125,15 @@ impl Session {
         Ok(Value::Expr(d))
     }
 
-    /// `d` with a hint when the variable `x` it is about is not a symbol but
-    /// holds one (`W[0, :]`, `W'`, `2*x`): what to differentiate by instead.
-    fn with_variable_hint(&self, d: Diagnostic, x: ExprId) -> Diagnostic {
+    /// `d` with a hint when the variable `x` (written `arg`) is not a symbol
+    /// but holds one (`W[0, :]`, `W'`, `2*x`): what to differentiate by
+    /// instead; or when it is a name bound to a value (`x = 3`).
+    fn with_variable_hint(&self, d: Diagnostic, x: ExprId, arg: &Expr) -> Diagnostic {
         let [s] = self.pool.free_symbols(x)[..] else {
-            return d;
+            return match &arg.kind {
+                ExprKind::Name(name) => d.with_hint(self.symbol_hint(name)),
+                _ => d,
+            };
         };
         let name = self.symbol_name(s);
         if self.pool.shape(s).is_scalar() {
@@ -171,7 +175,7 @@ impl Session {
             );
         };
         let e = self.expr(first)?;
-        let pairs = self.bindings(name, rest)?;
+        let pairs = self.bindings(name, rest, e)?;
         let e_name = written(first, "the expression");
         for &(symbol, _) in &pairs {
             self.note_unused_binding(e, symbol, &e_name);
@@ -182,9 +186,16 @@ impl Session {
         self.evaluate(e, &pairs, span).map(Value::Expr)
     }
 
-    /// The bindings `W = value, …` of `subs`, `eval` and `explain`: each a
-    /// declared symbol, given once, with its value.
-    pub(crate) fn bindings(&mut self, name: &str, rest: &[Arg]) -> Eval<Vec<(ExprId, ExprId)>> {
+    /// The bindings `W = value, …` of `subs`, `eval` and `explain` on `e`:
+    /// each a declared symbol, given once, with its value. A name an
+    /// assignment bound to a value since (`W = randn(2, 2)`) still names
+    /// the symbol of that name in `e`.
+    pub(crate) fn bindings(
+        &mut self,
+        name: &str,
+        rest: &[Arg],
+        e: ExprId,
+    ) -> Eval<Vec<(ExprId, ExprId)>> {
         let mut pairs = Vec::with_capacity(rest.len());
         for a in rest {
             let Arg::Named { name: sym, value } = a else {
@@ -196,13 +207,16 @@ impl Session {
             };
             let symbol = match self.name(&sym.name, sym.span) {
                 Ok(id) if matches!(self.pool.node(id), Node::Symbol { .. }) => id,
-                _ => {
-                    return Err(Diagnostic::new(
-                        format!("'{}' is not a symbol", sym.name),
-                        sym.span,
-                    )
-                    .with_hint("declare it first: symbol W[m, n]"));
-                }
+                _ => match self.symbol_named(e, &sym.name) {
+                    Some(id) => id,
+                    None => {
+                        return Err(Diagnostic::new(
+                            format!("'{}' is not a symbol", sym.name),
+                            sym.span,
+                        )
+                        .with_hint(self.symbol_hint(&sym.name)));
+                    }
+                },
             };
             if pairs.iter().any(|&(s, _)| s == symbol) {
                 return Err(Diagnostic::new(
@@ -301,6 +315,29 @@ impl Session {
             .with_hint(format!("give them as eval(e, {} = …)", unbound[0])));
         }
         Ok(())
+    }
+
+    /// The hint for the name of a symbol that is not one: declare it, or
+    /// declare it again when an assignment bound it to a value (`W =
+    /// randn(2, 2)` after `symbol W[2, 2]`).
+    pub(crate) fn symbol_hint(&self, name: &str) -> String {
+        let Some(&value) = self.vars.get(name) else {
+            return "declare it first: symbol W[m, n]".into();
+        };
+        let s = self.pool.shape(value);
+        let declare = if s.is_scalar() {
+            format!("symbol {name}")
+        } else {
+            format!("symbol {name}[{}, {}]", s.rows, s.cols)
+        };
+        format!("{name} was bound to a value by an assignment; `{declare}` makes it a symbol again")
+    }
+
+    /// The one symbol of `e` called `name`, if there is exactly one.
+    pub(crate) fn symbol_named(&self, e: ExprId, name: &str) -> Option<ExprId> {
+        let free = self.pool.free_symbols(e);
+        let mut named = free.into_iter().filter(|&s| self.symbol_name(s) == name);
+        named.next().filter(|_| named.next().is_none())
     }
 
     pub(crate) fn symbol_name(&self, s: ExprId) -> String {

@@ -85,7 +85,7 @@ impl Session {
                 f_arg.span,
             ));
         }
-        let pairs = self.bindings("explain", &args[2..])?;
+        let pairs = self.bindings("explain", &args[2..], f)?;
         let unbound: Vec<String> = free
             .iter()
             .filter(|s| !pairs.iter().any(|(b, _)| b == *s))

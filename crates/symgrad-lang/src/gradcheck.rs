@@ -125,7 +125,7 @@ impl Session {
             }
             None => self.pool.grad(f, w).map_err(at(span))?,
         };
-        let pairs = self.bindings("gradcheck", &rest)?;
+        let pairs = self.bindings("gradcheck", &rest, f)?;
         if pairs.iter().any(|(s, _)| *s == w) {
             return Err(Diagnostic::new(
                 format!(

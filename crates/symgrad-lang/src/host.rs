@@ -103,6 +103,9 @@ impl Session {
         let mut bindings = Vec::with_capacity(inputs.len());
         for (name, values) in inputs {
             let symbol = match self.vars.get(&name) {
+                Some(&id) if !matches!(self.pool.node(id), Node::Symbol { .. }) => {
+                    self.symbol_named(e, &name).unwrap_or(id)
+                }
                 Some(&id) => id,
                 None => self
                     .pool
@@ -112,7 +115,7 @@ impl Session {
             let Node::Symbol { shape, .. } = *self.pool.node(symbol) else {
                 return Err(
                     Diagnostic::new(format!("'{name}' is not a symbol"), expr.span)
-                        .with_hint("declare it first: symbol W[m, n]"),
+                        .with_hint(self.symbol_hint(&name)),
                 );
             };
             if shape != values.shape {

@@ -711,9 +711,13 @@ impl Session {
     fn symbol_arg(&mut self, e: &Expr) -> Eval<ExprId> {
         let w = self.expr(e)?;
         if !matches!(self.pool.node(w), Node::Symbol { .. }) {
+            let hint = match &e.kind {
+                ExprKind::Name(name) => self.symbol_hint(name),
+                _ => "declare it first: symbol W[m, n]".into(),
+            };
             return Err(
                 Diagnostic::new("the second argument must be the symbol to train", e.span)
-                    .with_hint("declare it first: symbol W[m, n]"),
+                    .with_hint(hint),
             );
         }
         Ok(w)

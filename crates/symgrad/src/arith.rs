@@ -390,10 +390,16 @@ impl Pool {
             // beside a factor that may be negative: (relu(x)⋅x)^(3/2) is 0 on
             // all of x < 0, where x^(3/2) is not real.
             Node::Mul(fs) if !n.is_integer() => {
-                let all = fs.iter().all(|&f| self.never_negative(f));
-                let (sure, rest): (Vec<ExprId>, Vec<ExprId>) = fs
-                    .iter()
-                    .partition(|&&f| self.never_negative(f) && (all || !self.zero_on_intervals(f)));
+                let signs: Vec<bool> = fs.iter().map(|&f| self.never_negative(f)).collect();
+                let all = signs.iter().all(|&s| s);
+                let (mut sure, mut rest) = (Vec::new(), Vec::new());
+                for (&f, sign) in fs.iter().zip(signs) {
+                    if sign && (all || !self.zero_on_intervals(f)) {
+                        sure.push(f);
+                    } else {
+                        rest.push(f);
+                    }
+                }
                 if sure.is_empty() {
                     return Ok(None);
                 }
