@@ -29,13 +29,26 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
         if pool.depth(id) > 100 {
             return plain.expr(id).s;
         }
+        // `3000 \times 12\ \text{matrix, rows 4–2995 not shown}` first.
+        let caption = |blocks| {
+            super::pretty::elided(pool, id, blocks).map(|(shape, hidden)| {
+                let (m, n) = (shape.rows, shape.cols);
+                format!("{m} \\times {n}\\ \\text{{matrix, {hidden} not shown}}")
+            })
+        };
         let pretty = super::pretty::Pretty::new(pool, opts.digits, &no_names, None);
         if pretty.expr(id).width() <= opts.width {
-            return plain.expr(id).s;
+            let whole = plain.expr(id).s;
+            return match caption(false) {
+                Some(c) => aligned(&[c, whole]),
+                None => whole,
+            };
         }
         let fitted = Fitted::new(pool, id, opts);
+        let mut lines: Vec<String> = caption(true).into_iter().collect();
         if fitted.defs.is_empty() {
-            return aligned(&plain.lines(id, opts, &no_names));
+            lines.extend(plain.lines(id, opts, &no_names));
+            return aligned(&lines);
         }
         let names: FxHashMap<ExprId, String> = fitted
             .names
@@ -48,7 +61,7 @@ pub fn latex(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
             names: &names,
             defining,
         };
-        let mut lines = named(None).lines(id, opts, &fitted.names);
+        lines.extend(named(None).lines(id, opts, &fitted.names));
         for (k, def) in fitted.defs.iter().enumerate() {
             let room = PrintOptions {
                 width: opts.width.saturating_sub(str_width(&def.prefix)),

@@ -14,7 +14,7 @@ use super::PrintOptions;
 use super::boxes::{Pict, str_width};
 use super::names;
 use super::prec::Prec;
-use super::pretty::{MAX_BLOCK_COLUMNS, Pretty, shown, sign_mark};
+use super::pretty::{MAX_BLOCK_COLUMNS, Pretty, elided, shown, sign_mark};
 use crate::{ExprId, Node, Pool};
 use rustc_hash::FxHashMap;
 
@@ -30,13 +30,18 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let width = opts.width.max(MIN_WIDTH);
     let no_names = FxHashMap::default();
     let printer = Pretty::new(pool, opts.digits, &no_names, None);
+    let caption = |blocks| {
+        elided(pool, id, blocks).map(|(shape, hidden)| {
+            wrap_text(&format!("{shape} matrix, {hidden} not shown"), width) + "\n"
+        })
+    };
     let whole = printer.expr(id);
     if whole.width() <= width {
-        return whole.render();
+        return caption(false).unwrap_or_default() + &whole.render();
     }
     // The pictures drawn so far serve the layout's first round.
     let fitted = Fitted::fit(pool, id, opts, Some(printer));
-    let mut out = join_blocks(&fitted.main);
+    let mut out = caption(true).unwrap_or_default() + &join_blocks(&fitted.main);
     for (k, def) in fitted.defs.iter().enumerate() {
         let indent = str_width(&def.prefix);
         let mut shown = Vec::new();

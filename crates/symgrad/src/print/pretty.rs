@@ -6,7 +6,7 @@ use super::boxes::{Bracket, Pict};
 use super::form::{self, Part, Product, Quotient, Term};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
+use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
@@ -471,6 +471,32 @@ fn align_decimal_points(column: &[String]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// What a matrix printed with rows or columns elided leaves out, as its
+/// caption says it (`3000×12 matrix, rows 4–2995 not shown`): its shape
+/// and `rows 4–2995`. `blocks` says it is printed in blocks of columns,
+/// which show up to [`MAX_BLOCK_COLUMNS`] of them.
+pub(crate) fn elided(pool: &Pool, id: ExprId, blocks: bool) -> Option<(Shape, String)> {
+    let (Node::Matrix { .. } | Node::Dense(_)) = pool.node(id) else {
+        return None;
+    };
+    if form::is_identity(pool, id) || form::diagonal_of(pool, id).is_some() {
+        return None;
+    }
+    let shape = pool.shape(id);
+    let most_columns = if blocks { MAX_BLOCK_COLUMNS } else { MAX_SHOWN };
+    let hidden = |n: usize, most: usize, what: &str| {
+        (n > most).then(|| format!("{what} {}–{}", EDGE, n - EDGE - 1))
+    };
+    let parts: Vec<String> = [
+        hidden(shape.rows, MAX_SHOWN, "rows"),
+        hidden(shape.cols, most_columns, "columns"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| (shape, parts.join(" and ")))
 }
 
 /// The indices shown along a dimension of `n`; `None` marks the elision.

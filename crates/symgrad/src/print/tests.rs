@@ -865,6 +865,7 @@ fn large_matrices_are_elided_in_pretty_form() {
     let data: Vec<f64> = (0..20 * 30).map(f64::from).collect();
     let d = b.dense_f64(Shape::new(20, 30), data);
     expect![[r#"
+        20×30 matrix, rows 4–15 and columns 4–25 not shown
         ⎡  0.0    1.0    2.0    3.0  ⋯   26.0   27.0   28.0   29.0⎤
         ⎢                                                         ⎥
         ⎢ 30.0   31.0   32.0   33.0  ⋯   56.0   57.0   58.0   59.0⎥
