@@ -719,8 +719,8 @@ fn sgd_errors() {
     check(
         &log_loss(1),
         expect![[r#"
-            error: the loss is nan at epoch 1, step 2: log(V*X batch) gives NaN at [0, 0]:
-                   log of a negative number
+            error: the loss is nan at epoch 1, step 2: log(V*Xb) gives NaN at [0, 0]: log of
+                   a negative number
               --> <test>:5:1
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[1]], shuffle = false)
@@ -733,8 +733,8 @@ fn sgd_errors() {
     check(
         &log_loss(-1),
         expect![[r#"
-            error: the loss is nan at epoch 1, step 1: log(V*X batch) gives NaN at [0, 0]:
-                   log of a negative number
+            error: the loss is nan at epoch 1, step 1: log(V*Xb) gives NaN at [0, 0]: log of
+                   a negative number
               --> <test>:5:1
               |
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[-1]], shuffle = false)

@@ -488,14 +488,16 @@ impl Session {
         size: usize,
         span: Span,
     ) -> Eval<Objective> {
-        let xb = self
-            .pool
-            .symbol("X batch", Shape::new(x.shape.rows, size))
-            .map_err(at(span))?;
-        let yb = self
-            .pool
-            .symbol("Y batch", Shape::new(y.shape.rows, size))
-            .map_err(at(span))?;
+        // Named as the parameters, as messages then show them (`log(W⋅Xb)`),
+        // unless one is named as W itself.
+        let w_name = self.symbol_name(w);
+        let batch_symbol = |s: &mut Session, k: usize, fallback: &str, rows: usize| {
+            let name = f.params.get(k).filter(|&p| *p != w_name);
+            let name = name.map_or(fallback, String::as_str);
+            s.pool.symbol(name, Shape::new(rows, size)).map_err(at(span))
+        };
+        let xb = batch_symbol(self, 0, "X batch", x.shape.rows)?;
+        let yb = batch_symbol(self, 1, "Y batch", y.shape.rows)?;
         let loss = self.apply_user(name, f, vec![xb, yb], span).map_err(|d| {
             Diagnostic::new(
                 format!(
