@@ -65,14 +65,20 @@ impl Diagnostic {
     pub fn render(&self, src: &str, origin: &str, width: usize) -> String {
         let excerpt = Excerpt::new(src, origin, self.span, width);
         let gutter = gutter(excerpt.line);
+        let room = width.saturating_sub(gutter);
         let mut label = Label::primary((), excerpt.marked.clone());
-        if let Some(text) = &self.label {
-            label = label.with_message(text);
+        let mut notes = Vec::new();
+        // After the carets where it fits, else below them, wrapped.
+        match &self.label {
+            Some(text) if excerpt.caret_end() + 1 + str_columns(text) <= room => {
+                label = label.with_message(text);
+            }
+            Some(text) => notes.push(wrap("", text, room)),
+            None => {}
         }
-        let notes = match &self.hint {
-            Some(hint) => vec![wrap("hint: ", hint, width.saturating_sub(gutter))],
-            None => Vec::new(),
-        };
+        if let Some(hint) = &self.hint {
+            notes.push(wrap("hint: ", hint, room));
+        }
         let header = wrap("error: ", &self.message, width);
         let diagnostic = codespan_reporting::diagnostic::Diagnostic::error()
             .with_message(&header["error: ".len()..])
@@ -161,6 +167,8 @@ impl<'a> Excerpt<'a> {
             })
             .collect();
         let col = at.column - 1;
+        // A caret past the line's end (`the input ends here`) takes a column.
+        let room = room - usize::from(col >= chars.len() && room > MIN_SNIPPET_COLUMNS);
         let shown = window(&chars, col, room);
         let lead = if shown.start > 0 { "…" } else { "" };
         let tail = if shown.end < chars.len() { "…" } else { "" };
@@ -185,6 +193,18 @@ impl<'a> Excerpt<'a> {
             marked,
         }
     }
+}
+
+impl Excerpt<'_> {
+    /// The columns the shown text takes up to the end of the carets.
+    fn caret_end(&self) -> usize {
+        str_columns(&self.text[..self.marked.end])
+    }
+}
+
+/// The columns a text takes on a line.
+fn str_columns(s: &str) -> usize {
+    s.chars().map(columns).sum()
 }
 
 /// The columns a character of a source line takes: a tab at most 4 (to the
@@ -423,6 +443,32 @@ mod tests {
                 let under: String = shown[first..first + 3].iter().collect();
                 assert_eq!(under, "bad", "width {width}:\n{text}");
             }
+        }
+    }
+
+    #[test]
+    fn a_label_too_wide_after_the_carets_goes_below_them() {
+        // The caret at the input's end of a line as wide as the width.
+        let src = format!("{} = 1 +", "a".repeat(70));
+        let d = Diagnostic::new("expected an expression", Span::new(src.len(), src.len()))
+            .with_label("the input ends here")
+            .with_hint("finish the sum");
+        expect![[r#"
+            error: expected an expression
+              --> t.sg:1:77
+              |
+            1 | …aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa = 1 +
+              |                                                                           ^
+              |
+              = the input ends here
+              = hint: finish the sum
+        "#]]
+        .assert_eq(&d.render(&src, "t.sg", 80));
+        // At any width, no line is wider than it.
+        for width in [20, 40, 60, 80] {
+            let text = d.render(&src, "t.sg", width);
+            let widest = text.lines().map(str_columns).max().unwrap_or(0);
+            assert!(widest <= width, "width {width}:\n{text}");
         }
     }
 

@@ -494,7 +494,9 @@ impl Session {
         let batch_symbol = |s: &mut Session, k: usize, fallback: &str, rows: usize| {
             let name = f.params.get(k).filter(|&p| *p != w_name);
             let name = name.map_or(fallback, String::as_str);
-            s.pool.symbol(name, Shape::new(rows, size)).map_err(at(span))
+            s.pool
+                .symbol(name, Shape::new(rows, size))
+                .map_err(at(span))
         };
         let xb = batch_symbol(self, 0, "X batch", x.shape.rows)?;
         let yb = batch_symbol(self, 1, "Y batch", y.shape.rows)?;
