@@ -1,5 +1,6 @@
 """The Python API: values against NumPy, results and errors against the CLI."""
 
+import re
 import signal
 import threading
 import time
@@ -41,6 +42,25 @@ def test_a_symbols_name_bound_to_an_array_still_names_it_in_eval(s):
     s["W"] = np.array([[3.0, 4.0]])
     assert s.eval("L", W=np.array([[1.0, 2.0]])) == 5.0
     assert str(s.run("subs(L, W = W)")) == "25.0"
+
+
+def test_numbers_that_are_not_finite_or_not_real_are_refused_where_given(s):
+    # As load refuses them: a NaN bound would surface later as an error
+    # about an operation, and float64 would drop an imaginary part.
+    for value, where in [(np.array([1.0, np.nan]), "element [1, 0] is NaN"),
+                         (np.array([[1.0, 2.0], [3.0, -np.inf]]), "element [1, 1] is infinite"),
+                         (float("nan"), "the number is NaN")]:
+        with pytest.raises(symgrad.Error, match=f"X: {re.escape(where)}; symgrad binds finite"):
+            s["X"] = value
+    assert "X" not in s
+    s.run("symbol W[1, 2]")
+    with pytest.raises(symgrad.Error, match=r"the value for W: element \[0, 1\] is NaN"):
+        s.eval("sum(W)", W=np.array([[1.0, np.nan]]))
+    for value in [np.array([1 + 2j]), 1j]:
+        with pytest.raises(symgrad.Error, match="complex ones cannot be bound"):
+            s["Z"] = value
+    with pytest.raises(symgrad.Error, match="complex ones cannot be bound"):
+        s.eval("sum(W)", W=np.array([[1j, 1.0]]))
 
 
 def test_values_have_the_digits_eval_gives(s):

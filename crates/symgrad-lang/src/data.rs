@@ -419,16 +419,26 @@ fn npy(name: &str, source: impl Read) -> Result<(Shape, DenseData), String> {
         _ => data,
     };
     if let DenseData::Float(v) = &data
-        && let Some(k) = v.iter().position(|x| !x.is_finite())
+        && let Some(what) = first_non_finite(shape, v)
     {
-        return Err(format!(
-            "{name}: element [{}, {}] is {}; load reads finite numbers",
-            k / shape.cols,
-            k % shape.cols,
-            if v[k].is_nan() { "NaN" } else { "infinite" }
-        ));
+        return Err(format!("{name}: {what}; load reads finite numbers"));
     }
     Ok((shape, data))
+}
+
+/// The first number of the `shape` matrix `data` (by rows) that is not
+/// finite, said as `element [1, 0] is NaN` (`the number is NaN` of a scalar).
+pub(crate) fn first_non_finite(shape: Shape, data: &[f64]) -> Option<String> {
+    let k = data.iter().position(|x| !x.is_finite())?;
+    let what = if data[k].is_nan() { "NaN" } else { "infinite" };
+    if shape.is_scalar() {
+        return Some(format!("the number is {what}"));
+    }
+    Some(format!(
+        "element [{}, {}] is {what}",
+        k / shape.cols.max(1),
+        k % shape.cols.max(1)
+    ))
 }
 
 /// The integers of `file`, exactly; `None` for a width NumPy does not have.

@@ -4,6 +4,7 @@
 //! Errors are rendered messages, as [`Session::run`] gives them.
 
 use crate::ast::{ExprKind, StmtKind};
+use crate::data::first_non_finite;
 use crate::diagnostic::Diagnostic;
 use crate::parse::parse;
 use crate::session::Session;
@@ -38,6 +39,11 @@ impl Session {
         self.check_bindable(name, whole)
             .map_err(|d| d.render(name, "<bind>", self.settings.width))?;
         let data = data.into();
+        if let Some(what) = first_non_finite(shape, &data) {
+            return Err(format!(
+                "error: {name}: {what}; symgrad binds finite numbers"
+            ));
+        }
         let id = match *data {
             [x] if shape == Shape::SCALAR => self.pool.float(x),
             _ => Dense::from_buffer(shape, data).and_then(|d| self.pool.dense(d)),
@@ -125,6 +131,12 @@ impl Session {
                         shape_words(shape),
                         shape_words(values.shape)
                     ),
+                    expr.span,
+                ));
+            }
+            if let Some(what) = first_non_finite(shape, &values.data) {
+                return Err(Diagnostic::new(
+                    format!("the value for {name}: {what}; eval takes finite numbers"),
                     expr.span,
                 ));
             }

@@ -6,7 +6,7 @@ use numpy::{
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat};
+use pyo3::types::{PyComplex, PyDict, PyFloat};
 use symgrad::{Buffer, Shape, Values, checked_shape};
 use symgrad_lang::{Forms, Output};
 
@@ -171,6 +171,7 @@ fn last_statement_shows(source: &str) -> bool {
 
 /// Numbers from a Python float, list or array (converted to float64).
 fn values_from(value: &Bound<'_, PyAny>) -> PyResult<Values> {
+    refuse_complex(value)?;
     let array: PyArrayLikeDyn<'_, f64, AllowTypeChange> = value.extract()?;
     let view = array.as_array();
     let shape = shape_of(view.shape())?;
@@ -179,6 +180,20 @@ fn values_from(value: &Bound<'_, PyAny>) -> PyResult<Values> {
         None => view.iter().copied().collect(),
     };
     Ok(Values { shape, data })
+}
+
+/// An error for complex numbers, whose imaginary part float64 would drop.
+fn refuse_complex(value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let complex = match value.getattr("dtype") {
+        Ok(dtype) => dtype.getattr("kind")?.extract::<String>()? == "c",
+        Err(_) => value.is_instance_of::<PyComplex>(),
+    };
+    if complex {
+        return Err(Error::new_err(
+            "symgrad computes with real numbers: complex ones cannot be bound",
+        ));
+    }
+    Ok(())
 }
 
 /// The shape symgrad gives an array of dimensions `dims`: a 1-D array of
