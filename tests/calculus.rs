@@ -583,6 +583,10 @@ fn a_symbols_name_bound_to_a_value_since_still_names_it_in_a_binding() {
                       symbol again
         "#]],
     );
+    for call in ["descend(L, W, 0.1, 3)", "gradcheck(L, W, eye(2))"] {
+        let out = run(&format!("{setup}{call}"));
+        assert!(out.contains("`symbol W[2, 2]` makes it a"), "{call}: {out}");
+    }
     check(
         "x = 3\neval(x^2 + y, x = 5, y = 1)",
         expect![[r#"

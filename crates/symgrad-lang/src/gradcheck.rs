@@ -10,7 +10,7 @@
 //! value is the largest relative error against the estimate that agrees
 //! better.
 
-use crate::ast::{Arg, Expr};
+use crate::ast::{Arg, Expr, ExprKind};
 use crate::calls::usage_hint;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -72,11 +72,15 @@ impl Session {
         let w_shape = match self.pool.node(w) {
             Node::Symbol { shape, .. } => *shape,
             _ => {
+                let hint = match &positional[1].kind {
+                    ExprKind::Name(name) if self.vars.contains_key(name) => self.symbol_hint(name),
+                    _ => usage_hint("gradcheck"),
+                };
                 return Err(Diagnostic::new(
                     "gradcheck differentiates by a symbol, such as W",
                     positional[1].span,
                 )
-                .with_hint(usage_hint("gradcheck")));
+                .with_hint(hint));
             }
         };
         if !self.pool.shape(f).is_scalar() {
