@@ -569,6 +569,9 @@ fn a_symbols_name_bound_to_a_value_since_still_names_it_in_a_binding() {
     // 1 + 4 + 9 + 16 and 1 + 1, by hand.
     assert_eq!(run(&format!("{setup}subs(L, W = W)")), "30");
     assert_eq!(run(&format!("{setup}eval(L, W = eye(2))")), "2.0");
+    // Or declared again with another shape: L's W is the one given.
+    let reshaped = "symbol W[2, 2]\nL = sum(W)\nsymbol W[3, 3]\n";
+    assert_eq!(run(&format!("{reshaped}eval(L, W = eye(2))")), "2.0");
     // Where the name cannot be a symbol, the hint says how to make it one.
     check(
         &format!("{setup}grad(L, W)"),

@@ -187,9 +187,9 @@ impl Session {
     }
 
     /// The bindings `W = value, …` of `subs`, `eval` and `explain` on `e`:
-    /// each a declared symbol, given once, with its value. A name an
-    /// assignment bound to a value since (`W = randn(2, 2)`) still names
-    /// the symbol of that name in `e`.
+    /// each a symbol, given once, with its value. A name is the symbol of
+    /// that name in `e`, also when an assignment has bound the name to a
+    /// value since (`W = randn(2, 2)`) or `symbol` to another shape.
     pub(crate) fn bindings(
         &mut self,
         name: &str,
@@ -205,11 +205,11 @@ impl Session {
                         .with_hint(usage_hint(name)),
                 );
             };
-            let symbol = match self.name(&sym.name, sym.span) {
-                Ok(id) if matches!(self.pool.node(id), Node::Symbol { .. }) => id,
-                _ => match self.symbol_named(e, &sym.name) {
-                    Some(id) => id,
-                    None => {
+            let symbol = match self.symbol_named(e, &sym.name) {
+                Some(id) => id,
+                None => match self.name(&sym.name, sym.span) {
+                    Ok(id) if matches!(self.pool.node(id), Node::Symbol { .. }) => id,
+                    _ => {
                         return Err(Diagnostic::new(
                             format!("'{}' is not a symbol", sym.name),
                             sym.span,

@@ -108,12 +108,9 @@ impl Session {
         let e = self.expr(expr)?;
         let mut bindings = Vec::with_capacity(inputs.len());
         for (name, values) in inputs {
-            let symbol = match self.vars.get(&name) {
-                Some(&id) if !matches!(self.pool.node(id), Node::Symbol { .. }) => {
-                    self.symbol_named(e, &name).unwrap_or(id)
-                }
-                Some(&id) => id,
-                None => self
+            let symbol = match (self.symbol_named(e, &name), self.vars.get(&name)) {
+                (Some(id), _) | (None, Some(&id)) => id,
+                (None, None) => self
                     .pool
                     .symbol(&name, symgrad::Shape::SCALAR)
                     .map_err(|e| Diagnostic::new(format!("'{name}': {e}"), expr.span))?,
