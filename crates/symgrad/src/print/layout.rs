@@ -30,18 +30,21 @@ pub(crate) fn fit(pool: &Pool, id: ExprId, opts: &PrintOptions) -> String {
     let width = opts.width.max(MIN_WIDTH);
     let no_names = FxHashMap::default();
     let printer = Pretty::new(pool, opts.digits, &no_names, None);
-    let caption = |blocks| {
-        elided(pool, id, blocks).map(|(shape, hidden)| {
-            wrap_text(&format!("{shape} matrix, {hidden} not shown"), width) + "\n"
-        })
+    // A matrix with rows or columns elided says so above it.
+    let captioned = |mut out: String, blocks| {
+        if let Some((shape, hidden)) = elided(pool, id, blocks) {
+            let caption = wrap_text(&format!("{shape} matrix, {hidden} not shown"), width);
+            out.insert_str(0, &(caption + "\n"));
+        }
+        out
     };
     let whole = printer.expr(id);
     if whole.width() <= width {
-        return caption(false).unwrap_or_default() + &whole.render();
+        return captioned(whole.render(), false);
     }
     // The pictures drawn so far serve the layout's first round.
     let fitted = Fitted::fit(pool, id, opts, Some(printer));
-    let mut out = caption(true).unwrap_or_default() + &join_blocks(&fitted.main);
+    let mut out = captioned(join_blocks(&fitted.main), true);
     for (k, def) in fitted.defs.iter().enumerate() {
         let indent = str_width(&def.prefix);
         let mut shown = Vec::new();
