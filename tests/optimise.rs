@@ -646,8 +646,8 @@ fn descend_errors() {
             1 | descend(w^2, w, 0.1, 10, step = 0)
               |                          ^^^^
               |
-              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [,
-                      show = "w"])
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k]
+                      [, show = "w"])
         "#]],
     );
     check(
@@ -660,8 +660,8 @@ fn descend_errors() {
             1 | descend(w^2, w, 0.1)
               | ^^^^^^^^^^^^^^^^^^^^
               |
-              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k] [,
-                      show = "w"])
+              = hint: usage: descend(f, W, lr, steps [, init] [, tol = t] [, every = k]
+                      [, show = "w"])
         "#]],
     );
     check(
@@ -686,8 +686,8 @@ fn descend_errors() {
             1 | descend(log(w), w, 1, 10)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^
               |
-              = hint: this is before any step: start where the loss is defined (descend's
-                      fifth argument)
+              = hint: this is before any step: start where the loss is defined
+                      (descend's fifth argument)
         "#]],
     );
     check(
@@ -740,8 +740,9 @@ fn sgd_errors() {
             5 | sgd(Q, V, X, Y, 0.01, 2, 2, [[-1]], shuffle = false)
               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
               |
-              = hint: this is before any step: start where the loss is defined (sgd's eighth
-                      argument), or check the data of this batch: samples [0 1]
+              = hint: this is before any step: start where the loss is defined
+                      (sgd's eighth argument), or check the data of this batch: samples
+                      [0 1]
         "#]],
     );
     check(
@@ -763,8 +764,8 @@ fn sgd_errors() {
             6 | sgd(M, W, X, Y, 0.5, 2, 3)
               |     ^
               |
-              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
-                      Yb).^2), then sgd(L, W, …)
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) =
+                      mean((W*Xb - Yb).^2), then sgd(L, W, …)
         "#]],
     );
     check(
@@ -776,8 +777,8 @@ fn sgd_errors() {
             6 | sgd(L(X, Y), W, X, Y, 0.5, 2, 3)
               |     ^^^^^^^
               |
-              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
-                      Yb).^2), then sgd(L, W, …)
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) =
+                      mean((W*Xb - Yb).^2), then sgd(L, W, …)
         "#]],
     );
     check(
@@ -790,8 +791,8 @@ fn sgd_errors() {
             7 | sgd(K, W, X, Y, 0.5, 2, 3)
               |     ^
               |
-              = hint: define the loss of a batch first, e.g. L(Xb, Yb) = mean((W*Xb -
-                      Yb).^2), then sgd(L, W, …)
+              = hint: define the loss of a batch first, e.g. L(Xb, Yb) =
+                      mean((W*Xb - Yb).^2), then sgd(L, W, …)
         "#]],
     );
     check(
@@ -871,8 +872,8 @@ fn sgd_errors() {
             6 | sgd(L, W, X, Y, 0.5, 2, 3, tol = 1)
               |                            ^^^
               |
-              = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k] [,
-                      shuffle = false] [, show = "grad w batch"])
+              = hint: usage: sgd(L, W, X, Y, lr, epochs, batch [, init] [, every = k]
+                      [, shuffle = false] [, show = "grad w batch"])
         "#]],
     );
     check(

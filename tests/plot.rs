@@ -244,8 +244,8 @@ fn plot_errors() {
             1 | plot(w^2, 2*w, 0, 1)
               |           ^^^
               |
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
-                      true]) | plot(v [, "file.svg"])
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P]
+                      [, animate = true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
@@ -311,8 +311,8 @@ fn plot_errors() {
             1 | plot(w^2, w, 0)
               | ^^^^^^^^^^^^^^^
               |
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
-                      true]) | plot(v [, "file.svg"])
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P]
+                      [, animate = true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(
@@ -933,8 +933,8 @@ fn terminal_contours_and_animation_errors() {
             2 | plot(sum(v), v, [0, 0], 1)
               |                         ^
               |
-              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P] [, animate =
-                      true]) | plot(v [, "file.svg"])
+              = hint: usage: plot(f, w, lo, hi [, "file.svg"] [, path = P]
+                      [, animate = true]) | plot(v [, "file.svg"])
         "#]],
     );
     check(

@@ -101,9 +101,12 @@ impl Diagnostic {
 
 /// `lead` followed by `text` broken at spaces into lines of at most `width`
 /// columns (a word longer than that keeps its own line), lines after the
-/// first indented as far as `text` starts.
+/// first indented as far as `text` starts. Code in backticks or brackets
+/// (`symbol W[2, 3]`, `grad(f, W)`) stays on one line when it is at most
+/// half the width.
 fn wrap(lead: &str, text: &str, width: usize) -> String {
     let indent = " ".repeat(lead.chars().count());
+    let text = &keep_code_whole(text, width / 2);
     let options = textwrap::Options::new(width.max(indent.len() + 1))
         .initial_indent(&indent)
         .subsequent_indent(&indent)
@@ -111,8 +114,59 @@ fn wrap(lead: &str, text: &str, width: usize) -> String {
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
         .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
         .break_words(false);
-    let filled = textwrap::fill(text, options);
+    let filled = textwrap::fill(text, options).replace(KEPT_SPACE, " ");
     format!("{lead}{}", filled.strip_prefix(&indent).unwrap_or(&filled))
+}
+
+/// A space that wrapping does not break at (no-break space).
+const KEPT_SPACE: char = '\u{a0}';
+
+/// `text` with the spaces inside its backticks and brackets made
+/// [`KEPT_SPACE`] where the code holding them is at most `most` columns.
+fn keep_code_whole(text: &str, most: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = chars.clone();
+    let mut k = 0;
+    while k < chars.len() {
+        let end = match chars[k] {
+            '`' => chars[k + 1..]
+                .iter()
+                .position(|&c| c == '`')
+                .map(|n| k + 1 + n),
+            '(' | '[' | '{' => closing(&chars, k),
+            _ => None,
+        };
+        match end {
+            Some(end) if str_columns(&chars[k..=end].iter().collect::<String>()) <= most => {
+                for c in &mut out[k..=end] {
+                    if *c == ' ' {
+                        *c = KEPT_SPACE;
+                    }
+                }
+                k = end + 1;
+            }
+            _ => k += 1,
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Where the bracket at `open` closes, if it does.
+fn closing(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, &c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 impl fmt::Display for Diagnostic {
@@ -470,6 +524,31 @@ mod tests {
             let widest = text.lines().map(str_columns).max().unwrap_or(0);
             assert!(widest <= width, "width {width}:\n{text}");
         }
+    }
+
+    #[test]
+    fn code_in_a_hint_stays_on_one_line_when_it_fits_half_of_it() {
+        let hint = "W was bound to a value; `symbol W[2, 3]` makes it a symbol";
+        let d = Diagnostic::new("oops", Span::new(0, 1)).with_hint(hint);
+        expect![[r#"
+            error: oops
+              --> t.sg:1:1
+              |
+            1 | W
+              | ^
+              |
+              = hint: W was bound to a value;
+                      `symbol W[2, 3]` makes it a
+                      symbol
+        "#]]
+        .assert_eq(&d.render("W", "t.sg", 38));
+        // Longer code than half the line breaks at its spaces as other text.
+        let long = format!("take it from grad(f, {}), e.g. here", "V".repeat(20));
+        let text = Diagnostic::new("oops", Span::new(0, 1))
+            .with_hint(long)
+            .render("W", "t.sg", 40);
+        assert!(text.lines().all(|l| str_columns(l) <= 40), "{text}");
+        assert!(text.contains("grad(f,\n"), "{text}");
     }
 
     #[test]

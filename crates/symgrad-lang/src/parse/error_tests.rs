@@ -288,8 +288,8 @@ fn error_matrix_shapes_in_literals() {
             1 | [[1, 2], 3]
               |          ^ expected a row like [1, 2]
               |
-              = hint: write a matrix as a list of rows, [[1, 2], [3, 4]], or a vector as [1,
-                      2]
+              = hint: write a matrix as a list of rows, [[1, 2], [3, 4]], or a vector as
+                      [1, 2]
         "#]],
     );
     check(
@@ -301,8 +301,8 @@ fn error_matrix_shapes_in_literals() {
             1 | [1, 2; 3, 4]
               |      ^ expected an operator, ',', or ']'
               |
-              = hint: ';' ends a statement; write a matrix as a list of rows: [[1, 2], [3,
-                      4]]
+              = hint: ';' ends a statement; write a matrix as a list of rows:
+                      [[1, 2], [3, 4]]
         "#]],
     );
 }
