@@ -590,6 +590,8 @@ fn a_symbols_name_bound_to_a_value_since_still_names_it_in_a_binding() {
         let out = run(&format!("{setup}{call}"));
         assert!(out.contains("`symbol W[2, 2]` makes it a"), "{call}: {out}");
     }
+    let out = run("x = 3\njacobian([x^2, y], [x, y])");
+    assert!(out.contains("`symbol x` makes it a symbol"), "{out}");
     check(
         "x = 3\neval(x^2 + y, x = 5, y = 1)",
         expect![[r#"

@@ -45,7 +45,10 @@ impl Session {
             }
             "jacobian" | "hessian" => {
                 let v = self.expr(args[1])?;
-                let vars = self.pool.variables(v).map_err(at(args[1].span))?;
+                let vars = match self.pool.variables(v) {
+                    Ok(vars) => vars,
+                    Err(e) => return Err(self.with_list_hint(at(args[1].span)(e), args[1])),
+                };
                 if name == "jacobian" {
                     self.pool.jacobian(f, &vars)
                 } else {
@@ -142,6 +145,33 @@ impl Session {
         d.with_hint(format!(
             "take the part you need from grad(f, {name}), e.g. grad(f, {name})[0, :]"
         ))
+    }
+
+    /// `d` with a hint when a name in the variables `vars` of `jacobian` or
+    /// `hessian` (`[x, y]`) is bound to a value.
+    fn with_list_hint(&self, d: Diagnostic, vars: &Expr) -> Diagnostic {
+        let names: Vec<&Expr> = match &vars.kind {
+            ExprKind::Vector(entries) => entries.iter().collect(),
+            ExprKind::Matrix(rows) => rows.iter().flatten().collect(),
+            _ => vec![vars],
+        };
+        let bound = names.into_iter().find_map(|e| match &e.kind {
+            ExprKind::Name(name)
+                if self.vars.get(name).is_some_and(|&id| {
+                    !matches!(
+                        self.pool.node(id),
+                        Node::Symbol { .. } | Node::Element { .. }
+                    )
+                }) =>
+            {
+                Some(name)
+            }
+            _ => None,
+        });
+        match bound {
+            Some(name) => d.with_hint(self.symbol_hint(name)),
+            None => d,
+        }
     }
 
     /// The order `n` of `diff(f, x, n)`: an integer from 0 (f itself) to [`MAX_ORDER`].
