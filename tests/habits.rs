@@ -301,6 +301,13 @@ fn a_derivative_by_a_symbol_the_function_lacks_is_noted() {
             0
             2⋅v"#]],
     );
+    // Not by a name bound to a number: that is an error, without a note
+    // that the function "does not depend on 3" first.
+    let out = with_notes("x = 3\ndiff(x^2, x)");
+    assert!(
+        out.starts_with("error: can only differentiate by a symbol"),
+        "{out}"
+    );
 }
 
 #[test]

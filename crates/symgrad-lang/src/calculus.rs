@@ -70,7 +70,10 @@ impl Session {
             .map(|a| self.expr(a))
             .collect::<Eval<Vec<_>>>()?;
         let x = ids[0];
-        self.note_if_independent(f, x, args);
+        // Not of a variable that is none (a name bound to a number).
+        if matches!(self.pool.node(x), Node::Symbol { .. }) || self.pool.check_variable(x).is_ok() {
+            self.note_if_independent(f, x, args);
+        }
         if matches!(self.pool.node(x), Node::Symbol { shape, .. } if !shape.is_scalar()) {
             if let Some(n) = args.get(2) {
                 return Err(Diagnostic::new(
