@@ -586,7 +586,11 @@ fn a_symbols_name_bound_to_a_value_since_still_names_it_in_a_binding() {
                       symbol again
         "#]],
     );
-    for call in ["descend(L, W, 0.1, 3)", "gradcheck(L, W, eye(2))"] {
+    for call in [
+        "descend(L, W, 0.1, 3)",
+        "gradcheck(L, W, eye(2))",
+        "explain(L, W)",
+    ] {
         let out = run(&format!("{setup}{call}"));
         assert!(out.contains("`symbol W[2, 2]` makes it a"), "{call}: {out}");
     }

@@ -366,6 +366,15 @@ impl Session {
         format!("{name} was bound to a value by an assignment; `{declare}` makes it a symbol again")
     }
 
+    /// The hint for an argument `arg` that must be a symbol and is not:
+    /// [`Session::symbol_hint`] for a name bound to a value, else `other`.
+    pub(crate) fn not_a_symbol_hint(&self, arg: &Expr, other: String) -> String {
+        match &arg.kind {
+            ExprKind::Name(name) if self.vars.contains_key(name) => self.symbol_hint(name),
+            _ => other,
+        }
+    }
+
     /// The one symbol of `e` called `name`, if there is exactly one.
     pub(crate) fn symbol_named(&self, e: ExprId, name: &str) -> Option<ExprId> {
         let free = self.pool.free_symbols(e);

@@ -69,7 +69,7 @@ impl Session {
                 "explain differentiates by a symbol, such as W",
                 w_arg.span,
             )
-            .with_hint(usage_hint("explain")));
+            .with_hint(self.not_a_symbol_hint(w_arg, usage_hint("explain"))));
         }
         let shape = self.pool.shape(f);
         if !shape.is_scalar() {

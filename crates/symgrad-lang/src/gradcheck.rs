@@ -10,7 +10,7 @@
 //! value is the largest relative error against the estimate that agrees
 //! better.
 
-use crate::ast::{Arg, Expr, ExprKind};
+use crate::ast::{Arg, Expr};
 use crate::calls::usage_hint;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Eval, Value, at};
@@ -72,15 +72,11 @@ impl Session {
         let w_shape = match self.pool.node(w) {
             Node::Symbol { shape, .. } => *shape,
             _ => {
-                let hint = match &positional[1].kind {
-                    ExprKind::Name(name) if self.vars.contains_key(name) => self.symbol_hint(name),
-                    _ => usage_hint("gradcheck"),
-                };
                 return Err(Diagnostic::new(
                     "gradcheck differentiates by a symbol, such as W",
                     positional[1].span,
                 )
-                .with_hint(hint));
+                .with_hint(self.not_a_symbol_hint(positional[1], usage_hint("gradcheck"))));
             }
         };
         if !self.pool.shape(f).is_scalar() {

@@ -715,10 +715,7 @@ impl Session {
     fn symbol_arg(&mut self, e: &Expr) -> Eval<ExprId> {
         let w = self.expr(e)?;
         if !matches!(self.pool.node(w), Node::Symbol { .. }) {
-            let hint = match &e.kind {
-                ExprKind::Name(name) => self.symbol_hint(name),
-                _ => "declare it first: symbol W[m, n]".into(),
-            };
+            let hint = self.not_a_symbol_hint(e, "declare it first: symbol W[m, n]".into());
             return Err(
                 Diagnostic::new("the second argument must be the symbol to train", e.span)
                     .with_hint(hint),
