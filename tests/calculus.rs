@@ -1143,7 +1143,7 @@ fn a_sum_of_a_product_over_many_samples_is_a_product_of_sums() {
     check_in(
         &mut s,
         "grad(sum(P), W)",
-        expect!["2⋅(sum(W⋅X, 2)⋅sum(Xᵀ, 1))"],
+        expect!["2⋅sum(W⋅X, 2)⋅sum(Xᵀ, 1)"],
     );
     assert_by_hand(
         &mut s,
@@ -1206,4 +1206,58 @@ fn assert_by_hand(s: &mut symgrad_lang::Session, cases: &[(&str, &str)]) {
         let got = numbers(s, got);
         assert_close(by_hand, &got, &want, 1e-12, 1e-12 * largest(&want));
     }
+}
+
+#[test]
+fn scalars_come_out_of_matrix_products_so_the_terms_of_a_gradient_merge() {
+    let mut s = session(
+        "seed(8)\nsymbol A[3, 3]\nsymbol B[3, 3]\nsymbol Y[3, 3]\nsymbol X[3, 3]\n\
+         X0 = randn(3, 3) + 3 * eye(3)\nA0 = randn(3, 3)",
+    );
+    check_in(&mut s, "(2*A)*(3*B)", expect!["6⋅A⋅B"]);
+    check_in(&mut s, "text((x*A)*B)", expect!["x*(A * B)"]);
+    // Out of an elementwise product too, which stays bracketed.
+    check_in(
+        &mut s,
+        "(x*(A .* B))*(Y/2)",
+        expect![[r#"
+        x⋅(A∘B)⋅Y
+        ─────────
+            2"#]],
+    );
+    // Xᵀᵏ⋅(c⋅Xᵀ⁻⁵)⋅Xᵀ⁴⁻ᵏ for k = 0…4 are one term, as in the Matrix
+    // Cookbook: d det(X⁵) = 5⋅det(X)⁵⋅X⁻ᵀ.
+    check_in(
+        &mut s,
+        "grad(det(X^5), X)",
+        expect![[r#"
+                 ⎛ 5⎞   -1
+            5⋅det⎝X ⎠⋅Xᵀ"#]],
+    );
+    // d tr(tr(A)⋅A) = 2⋅tr(A)⋅tr(dA): the sum(I∘A) of the chain rule is
+    // tr(A), and tr(c⋅A) is c⋅tr(A), so tr(tr(tr(A)⋅A)⋅A) is tr(A)³.
+    check_in(
+        &mut s,
+        "text(grad(trace(trace(A)*A), A))",
+        expect!["trace(A)*[[2, 0, 0], [0, 2, 0], [0, 0, 2]]"],
+    );
+    check_in(
+        &mut s,
+        "text(grad(trace(trace(trace(A)*A)*A), A))",
+        expect!["trace(A)^2*[[3, 0, 0], [0, 3, 0], [0, 0, 3]]"],
+    );
+    assert_by_hand(
+        &mut s,
+        &[
+            ("eval(grad(det(X^5), X), X = X0)", "5*det(X0)^5*inv(X0)'"),
+            (
+                "eval(grad(trace(trace(A)*A), A), A = A0)",
+                "2*trace(A0)*eye(3)",
+            ),
+            (
+                "eval(grad(trace(X*(X' + A)/3), X), X = X0, A = A0)",
+                "(2*X0 + A0')/3",
+            ),
+        ],
+    );
 }

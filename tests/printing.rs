@@ -492,15 +492,15 @@ fn elementwise_and_matrix_operations_read_differently() {
         (
             "-A*B",
             expect![[r#"
-            -A⋅B
-            (-A) * B
-            -\mathbf{A} \mathbf{B}"#]],
+                -A⋅B
+                -(A * B)
+                -\mathbf{A} \mathbf{B}"#]],
         ),
         (
             "alpha*B*c",
             expect![[r#"
                 α⋅B⋅c
-                (alpha*B) * c
+                alpha*(B * c)
                 \alpha \mathbf{B} \mathbf{c}"#]],
         ),
         (

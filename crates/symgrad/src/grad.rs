@@ -343,6 +343,21 @@ impl Pool {
         )
     }
 
+    /// `sum(t)`, and `tr(A)` for `t = I∘A`: the adjoint of a scalar factor
+    /// `s` of `tr(s⋅A)`, whose own adjoint is the identity.
+    fn total(&mut self, t: ExprId) -> Result<ExprId> {
+        if let Node::Mul(fs) = self.node(t)
+            && let Some(k) = fs.iter().position(|&f| self.is_identity(f))
+        {
+            let rest = [&fs[..k], &fs[k + 1..]].concat();
+            let rest = self.mul(&rest)?;
+            if self.shape(rest) == self.shape(t) {
+                return self.trace(rest);
+            }
+        }
+        self.sum(t, Axis::All)
+    }
+
     /// The adjoint of a child of shape `child` from `t`, the contribution
     /// of a node of shape `full` (which `t` broadcasts to): summed over the
     /// dimensions along which the child was broadcast. Where `t` itself is
@@ -366,7 +381,7 @@ impl Pool {
             }
         }
         let summed = match (rows, cols) {
-            (true, true) => self.sum(t, Axis::All)?,
+            (true, true) => self.total(t)?,
             (true, false) => self.sum(t, Axis::Cols)?,
             (false, true) => self.sum(t, Axis::Rows)?,
             (false, false) => t,

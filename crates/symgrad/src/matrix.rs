@@ -52,6 +52,9 @@ impl Pool {
         if self.is_identity(b) {
             return Ok(a);
         }
+        if let Some(product) = self.product_of_scaled(a, b)? {
+            return Ok(product);
+        }
         if let Some(product) = self.product_without_zero_blocks(a, b)? {
             return Ok(product);
         }
@@ -65,6 +68,35 @@ impl Pool {
             return self.power(x, k);
         }
         self.intern(Node::MatMul(a, b), shape)
+    }
+
+    /// `(c⋅A)⋅(d⋅B)` as `c⋅d⋅(A⋅B)`: the scalar factors of either side
+    /// taken out, so that `Xᵀ²⋅(c⋅Xᵀ⁻⁵)⋅Xᵀ²` collects to `c⋅Xᵀ⁻¹` and
+    /// like terms of a gradient merge. `None` when neither side has one.
+    fn product_of_scaled(&mut self, a: ExprId, b: ExprId) -> Result<Option<ExprId>> {
+        let (mut scalars, mut sides) = (Vec::new(), [a, b]);
+        for side in &mut sides {
+            if let Some((scale, rest)) = self.scalar_factors(*side) {
+                scalars.extend(scale);
+                *side = self.mul(&rest)?;
+            }
+        }
+        if scalars.is_empty() {
+            return Ok(None);
+        }
+        scalars.push(self.matmul(sides[0], sides[1])?);
+        self.mul(&scalars).map(Some)
+    }
+
+    /// The scalar factors of a product of scalars and matrices, and the
+    /// matrices; `None` unless it has both.
+    fn scalar_factors(&self, x: ExprId) -> Option<(Vec<ExprId>, Vec<ExprId>)> {
+        let Node::Mul(fs) = self.node(x) else {
+            return None;
+        };
+        let (scalars, matrices): (Vec<ExprId>, Vec<ExprId>) =
+            fs.iter().partition(|&&f| self.shape(f).is_scalar());
+        (!scalars.is_empty() && !matrices.is_empty()).then_some((scalars, matrices))
     }
 
     /// `a⋅b` where `a` is a row of one number `c` (`b` a column of one
@@ -198,7 +230,7 @@ impl Pool {
     }
 
     /// True for an exact identity matrix.
-    fn is_identity(&self, x: ExprId) -> bool {
+    pub(crate) fn is_identity(&self, x: ExprId) -> bool {
         let Node::Dense(d) = self.node(x) else {
             return false;
         };
@@ -501,6 +533,12 @@ impl Pool {
         }
         if let Some(terms) = self.diagonal_terms(a)? {
             return self.sum(terms, Axis::All);
+        }
+        if let Some((mut factors, rest)) = self.scalar_factors(a) {
+            // tr(c⋅A) = c⋅tr(A).
+            let rest = self.mul(&rest)?;
+            factors.push(self.trace(rest)?);
+            return self.mul(&factors);
         }
         self.intern(Node::Trace(a), Shape::SCALAR)
     }

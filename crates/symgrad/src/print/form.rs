@@ -1,6 +1,7 @@
 //! How sums and products read, shared by every printer: the sign of a term,
 //! a product split into numerator and denominator, `mean` recognised.
 
+use super::prec::{FACTOR, Prec};
 use crate::{Axis, ExprId, Node, Num, Pool, Rat, Reduction};
 use num_bigint::BigInt;
 use num_traits::{One, Signed};
@@ -43,33 +44,6 @@ pub(crate) enum Part {
 pub(crate) struct Quotient {
     pub num: Vec<Part>,
     pub den: Vec<Part>,
-}
-
-/// `(negative, scalar factors, matrix)` for a product of scalars (numbers
-/// included) and one matrix, none of them divided by: `α⋅B` printed with the
-/// scalars first, by every printer.
-pub(crate) fn scaled_matrix(pool: &Pool, id: ExprId) -> Option<(bool, Vec<Part>, ExprId)> {
-    let (neg, Term::Product(p)) = term(pool, id) else {
-        return None;
-    };
-    let Quotient { num, den } = p.quotient(pool);
-    if !den.is_empty() || p.mean(pool).is_some() {
-        return None;
-    }
-    let mut matrix = None;
-    let mut scalars = Vec::new();
-    for part in num {
-        match part {
-            Part::Expr(e) if !pool.shape(e).is_scalar() => {
-                if matrix.replace(e).is_some() {
-                    return None;
-                }
-            }
-            _ if part.is_matrix(pool) => return None,
-            _ => scalars.push(part),
-        }
-    }
-    matrix.map(|m| (neg, scalars, m))
 }
 
 /// Splits an expression into its sign and what follows the sign: a negative
@@ -204,6 +178,17 @@ impl Part {
             Part::Int(_) | Part::Float(_) => false,
             Part::Expr(e) | Part::Root(e) | Part::Power(e, _) => !pool.shape(*e).is_scalar(),
         }
+    }
+}
+
+/// The weakest form the factor `parts[i]` may take: a matrix product
+/// scaled by numbers and scalars stays unbracketed (`x⋅A⋅B`, as the
+/// product is associative), any other factor is a [`FACTOR`].
+pub(crate) fn factor_prec(pool: &Pool, parts: &[Part], i: usize) -> Prec {
+    let lone_matrix = parts.iter().filter(|p| p.is_matrix(pool)).count() == 1;
+    match parts[i] {
+        Part::Expr(e) if lone_matrix && matches!(pool.node(e), Node::MatMul(..)) => Prec::Mul,
+        _ => FACTOR,
     }
 }
 

@@ -439,7 +439,7 @@ impl Latex<'_> {
                 used = 0;
             }
             used += w;
-            let f = self.part(part).at(FACTOR);
+            let f = self.part(part).at(form::factor_prec(self.pool, &num, i));
             let row = rows.last_mut()?;
             let sep = match (i, elementwise) {
                 (0, _) => "",
@@ -522,7 +522,7 @@ impl Latex<'_> {
         let marks = form::hadamard_marks(self.pool, parts);
         let mut s = String::new();
         for (i, (p, elementwise)) in parts.iter().zip(marks).enumerate() {
-            let f = self.part(p).at(FACTOR);
+            let f = self.part(p).at(form::factor_prec(self.pool, parts, i));
             if i > 0 {
                 s.push_str(match elementwise {
                     true => " \\odot ",
@@ -571,39 +571,17 @@ impl Latex<'_> {
         pow(self.expr(b), exp)
     }
 
-    /// `\mathbf{A} \mathbf{B}` with the sign and scalar factors of either
-    /// side in front: `-\mathbf{A} \mathbf{B}`, `\alpha \mathbf{B} \mathbf{c}`.
+    /// `\mathbf{A} \mathbf{B}`, an elementwise product on either side in
+    /// brackets (the pool takes scalar factors out of products).
     fn matmul(&self, a: ExprId, b: ExprId) -> Out {
-        let mut neg = false;
-        let mut front = Vec::new();
-        let mut side = |id: ExprId, min: Prec| {
-            if let Some((n, scalars, matrix)) = self.scaled_matrix(id) {
-                neg ^= n;
-                front.extend(scalars);
-                return self.expr(matrix).at(min);
-            }
-            match self.pool.node(id) {
-                Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
-                _ => self.expr(id).at(min),
-            }
+        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
+            Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
+            _ => self.expr(id).at(min),
         };
-        let (left, right) = (side(a, Prec::Mul), side(b, FACTOR));
-        front.extend([left, right]);
-        signed(neg, Out::new(front.join(" "), Prec::Mul))
-    }
-
-    /// As in the pretty printer: the sign, scalar factors and matrix of a
-    /// product of scalars and one matrix, none divided by.
-    fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<String>, ExprId)> {
-        if self.name_of(id).is_some() {
-            return None;
-        }
-        let (neg, parts, m) = form::scaled_matrix(self.pool, id)?;
-        Some((
-            neg,
-            parts.iter().map(|p| self.part(p).at(FACTOR)).collect(),
-            m,
-        ))
+        Out::new(
+            format!("{} {}", side(a, Prec::Mul), side(b, FACTOR)),
+            Prec::Mul,
+        )
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Out {

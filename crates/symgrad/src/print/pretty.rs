@@ -258,7 +258,10 @@ impl Pretty<'_> {
             if i > 0 {
                 row.push(Pict::atom(if elementwise { "∘" } else { "⋅" }));
             }
-            row.push(self.part(p).parens_below(FACTOR));
+            row.push(
+                self.part(p)
+                    .parens_below(form::factor_prec(self.pool, parts, i)),
+            );
         }
         Pict::row(&row, Prec::Mul)
     }
@@ -304,30 +307,17 @@ impl Pretty<'_> {
         Pict::power(&self.expr(b).parens_below(POW_BASE), &exp)
     }
 
-    /// `A⋅B`, with the sign and scalar factors of either side in front:
-    /// `-A⋅B`, `α⋅B⋅c` rather than `(-A)⋅B`, `(B⋅α)⋅c`.
+    /// `A⋅B`, an elementwise product on either side in brackets. The pool
+    /// takes scalar factors out of products, so `α⋅B⋅c` is a scaled product.
     fn matmul(&self, a: ExprId, b: ExprId) -> Pict {
-        let mut neg = false;
-        let mut front = Vec::new();
-        let mut side = |id: ExprId, min: Prec| {
-            if let Some((n, scalars, matrix)) = self.scaled_matrix(id) {
-                neg ^= n;
-                front.extend(scalars);
-                return self.expr(matrix).parens_below(min);
-            }
-            match self.pool.node(id) {
-                Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
-                _ => self.expr(id).parens_below(min),
-            }
+        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
+            Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+            _ => self.expr(id).parens_below(min),
         };
-        let (left, right) = (side(a, Prec::Mul), side(b, FACTOR));
-        let mut row = Vec::new();
-        for f in front {
-            row.push(f.parens_below(FACTOR));
-            row.push(Pict::atom("⋅"));
-        }
-        row.extend([left, Pict::atom("⋅"), right]);
-        signed(neg, Pict::row(&row, Prec::Mul))
+        Pict::row(
+            &[side(a, Prec::Mul), Pict::atom("⋅"), side(b, FACTOR)],
+            Prec::Mul,
+        )
     }
 
     /// `xᵀ⋅y` (`first`) or `x⋅yᵀ`: a sum of an elementwise product of two
@@ -353,14 +343,6 @@ impl Pretty<'_> {
 
     /// `(negative, scalar factors, matrix)` for a product of scalars (numbers
     /// included) and one matrix, none of them divided by.
-    fn scaled_matrix(&self, id: ExprId) -> Option<(bool, Vec<Pict>, ExprId)> {
-        if self.name_of(id).is_some() {
-            return None;
-        }
-        let (neg, parts, m) = form::scaled_matrix(self.pool, id)?;
-        Some((neg, parts.iter().map(|p| self.part(p)).collect(), m))
-    }
-
     fn apply(&self, f: crate::Func, a: ExprId) -> Pict {
         match f {
             // A matrix argument: elementwise, not the matrix exponential.
