@@ -83,15 +83,22 @@ impl Pool {
 
     /// `simplify(e)`: the smallest (by [`Pool::size`]) of `e` and a few
     /// rewritten forms of it: `tanh` and `softmax` recognised where written
-    /// out, `sin² + cos²` as 1, `sin/cos` as `tan`, rational functions
-    /// cancelled, its sigmoid form, and that form
+    /// out, `sin² + cos²` as 1, `sin/cos` as `tan`, the double angles,
+    /// rational quotients of logarithms, rational functions cancelled, its
+    /// sigmoid form, and that form
     /// expanded with `σ(−a)` written `1 − σ(a)`, each with common matrix
     /// factors taken out. Never larger than `e`; each pass is one bounded
     /// bottom-up rewrite.
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
         let recognised = self.rewrite(recognised, |p, id| {
-            let rules: [Rule; 3] = [Pool::pythagorean, Pool::as_tangent, Pool::number_into_power];
+            let rules: [Rule; 5] = [
+                Pool::pythagorean,
+                Pool::double_angle,
+                Pool::as_tangent,
+                Pool::number_into_power,
+                Pool::rational_log_quotient,
+            ];
             for rule in rules {
                 if let Some(e) = rule(p, id)? {
                     return Ok(Some(e));
@@ -164,6 +171,41 @@ impl Pool {
             factors[c] = self.mul(&[fs[c], bk])?;
             factors[i] = self.pow(b, rest)?;
             return self.mul(&factors).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// A product with factors `log(a)` and `1/log(b)` of numbers whose
+    /// quotient is rational, that number: `log(9)/log(3)` is 2, as SymPy's
+    /// simplify gives (`log(9, 3)` is 2 as it is built).
+    fn rational_log_quotient(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        let Node::Mul(fs) = self.node(id) else {
+            return Ok(None);
+        };
+        let fs = fs.clone();
+        let log_of = |p: &Pool, f: ExprId| match *p.node(f) {
+            Node::Apply(Func::Log, a) => match p.as_num(a) {
+                Some(Num::Rat(r)) => Some(r.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        for (i, &n) in fs.iter().enumerate() {
+            let Some(a) = log_of(self, n) else {
+                continue;
+            };
+            for (j, &d) in fs.iter().enumerate() {
+                let Node::Pow(l, e) = *self.node(d) else {
+                    continue;
+                };
+                let Some(b) = log_of(self, l).filter(|_| self.is_int(e, -1)) else {
+                    continue;
+                };
+                if let Some(r) = crate::radical::exact_log(&a, &b) {
+                    let r = self.num(Num::Rat(r))?;
+                    return self.mul(&merge_pair(&fs, (i, j), r)).map(Some);
+                }
+            }
         }
         Ok(None)
     }

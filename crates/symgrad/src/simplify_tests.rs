@@ -592,3 +592,53 @@ fn an_integer_power_of_the_base_moves_into_the_coefficient() {
         assert_eq!(t.pool.simplify(q).unwrap(), q);
     }
 }
+
+#[test]
+fn double_angles_are_folded_as_sympy_does() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let f = |t: &mut T, f: Func, a: ExprId| t.pool.apply(f, a).unwrap();
+    let (s, c) = (f(&mut t, Func::Sin, x), f(&mut t, Func::Cos, x));
+    let (two, three) = (t.int(2), t.int(3));
+    let e = t.pool.mul(&[two, s, c, y]).unwrap();
+    t.check(e, &[x, y], "y*sin(2*x)", |v| {
+        2.0 * v[0].sin() * v[0].cos() * v[1]
+    });
+    // 3⋅cos²(x) − 3⋅sin²(x) + y.
+    let (s2, c2) = (t.pool.pow(s, two).unwrap(), t.pool.pow(c, two).unwrap());
+    let (a, b) = (
+        t.pool.mul(&[three, c2]).unwrap(),
+        t.pool.mul(&[three, s2]).unwrap(),
+    );
+    let d = t.pool.sub(a, b).unwrap();
+    let e = t.pool.add(&[d, y]).unwrap();
+    t.check(e, &[x, y], "y + 3*cos(2*x)", |v| {
+        3.0 * v[0].cos().powi(2) - 3.0 * v[0].sin().powi(2) + v[1]
+    });
+    // Other arguments, or a sum of the squares with one sign, are left to
+    // the other rules.
+    let cy = f(&mut t, Func::Cos, y);
+    let e = t.pool.mul(&[s, cy]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    let e = t.pool.add(&[a, b, y]).unwrap();
+    t.check(e, &[x, y], "y + 3", |v| 3.0 + v[1]);
+}
+
+#[test]
+fn a_quotient_of_logarithms_of_numbers_that_is_rational_is_that_number() {
+    let mut t = T::new();
+    let x = t.sym("x");
+    let log = |t: &mut T, n: i64| {
+        let n = t.int(n);
+        t.pool.apply(Func::Log, n).unwrap()
+    };
+    let (l9, l3, l10) = (log(&mut t, 9), log(&mut t, 3), log(&mut t, 10));
+    let q = t.pool.div(l9, l3).unwrap();
+    let e = t.pool.mul(&[x, q]).unwrap();
+    t.check(e, &[x], "2*x", |v| v[0] * 9f64.ln() / 3f64.ln());
+    let q = t.pool.div(l3, l9).unwrap();
+    t.check(q, &[x], "1/2", |_| 0.5);
+    // log(10)/log(3) is not rational.
+    let q = t.pool.div(l10, l3).unwrap();
+    assert_eq!(t.pool.simplify(q).unwrap(), q);
+}

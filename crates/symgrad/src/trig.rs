@@ -250,6 +250,67 @@ impl Pool {
         Ok(None)
     }
 
+    /// The double angles: a product with factors `sin(a)` and `cos(a)` as
+    /// `sin(2⋅a)/2`, and a sum with terms `c⋅cos²(a)` and `−c⋅sin²(a)` as
+    /// `c⋅cos(2⋅a)`: `2⋅sin(x)⋅cos(x)` is `sin(2⋅x)`, as SymPy's simplify gives.
+    pub(crate) fn double_angle(&mut self, id: ExprId) -> Result<Option<ExprId>> {
+        match self.node(id).clone() {
+            Node::Mul(fs) => {
+                let arg = |p: &Pool, f: ExprId, g: Func| match *p.node(f) {
+                    Node::Apply(h, a) if h == g => Some(a),
+                    _ => None,
+                };
+                for (i, &s) in fs.iter().enumerate() {
+                    let Some(a) = arg(self, s, Func::Sin) else {
+                        continue;
+                    };
+                    let Some(j) = fs.iter().position(|&c| arg(self, c, Func::Cos) == Some(a))
+                    else {
+                        continue;
+                    };
+                    let sine = self.of_double(Func::Sin, a)?;
+                    let half = self.rational(1, 2)?;
+                    let rest = merge_pair(&fs, (i, j), sine);
+                    return self.mul(&[&rest[..], &[half]].concat()).map(Some);
+                }
+                Ok(None)
+            }
+            Node::Add(_) => {
+                let terms = self.terms_as_shown(id);
+                let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
+                for (i, first) in split.iter().enumerate() {
+                    let Some((Func::Cos, a, c)) = first else {
+                        continue;
+                    };
+                    let c = self.product_or_one(c)?;
+                    for (j, second) in split.iter().enumerate() {
+                        let Some((Func::Sin, b, d)) = second else {
+                            continue;
+                        };
+                        if b != a {
+                            continue;
+                        }
+                        let d = self.product_or_one(d)?;
+                        if self.neg(d)? == c {
+                            let cosine = self.of_double(Func::Cos, *a)?;
+                            let term = self.mul(&[c, cosine])?;
+                            return self.add(&merge_pair(&terms, (i, j), term)).map(Some);
+                        }
+                    }
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `f(2⋅a)`.
+    fn of_double(&mut self, f: Func, a: ExprId) -> Result<ExprId> {
+        let two = self.int(2)?;
+        let two_a = self.mul(&[two, a])?;
+        self.apply(f, two_a)
+    }
+
     /// A product with factors `sin(a)^p` and `cos(a)^−p` (`p` an integer)
     /// written `tan(a)^p`, or `sinh(a)^p` and `cosh(a)^−p` written
     /// `tanh(a)^p`: `sin(x)/cos(x)` is `tan(x)`, as SymPy's simplify gives.
