@@ -94,9 +94,11 @@ impl Pool {
         let Node::Mul(fs) = self.node(x) else {
             return None;
         };
-        let (scalars, matrices): (Vec<ExprId>, Vec<ExprId>) =
-            fs.iter().partition(|&&f| self.shape(f).is_scalar());
-        (!scalars.is_empty() && !matrices.is_empty()).then_some((scalars, matrices))
+        let scalar = |f: &&ExprId| self.shape(**f).is_scalar();
+        if !fs.iter().any(|f| scalar(&f)) || fs.iter().all(|f| scalar(&f)) {
+            return None;
+        }
+        Some(fs.iter().partition(scalar))
     }
 
     /// `a⋅b` where `a` is a row of one number `c` (`b` a column of one
