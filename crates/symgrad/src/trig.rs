@@ -214,94 +214,93 @@ impl Pool {
     /// factors `c`, possibly none), or `c⋅cosh²(a)` and `−c⋅sinh²(a)`,
     /// replaced by `c`.
     pub(crate) fn pythagorean(&mut self, id: ExprId) -> Result<Option<ExprId>> {
-        let Node::Add(_) = self.node(id) else {
+        let pairs = [
+            (Func::Sin, Func::Cos, false),
+            (Func::Cosh, Func::Sinh, true),
+        ];
+        // sin²(A) + cos²(A) of a matrix A is a matrix of ones, not 1.
+        let whole = |p: &Pool, c: ExprId, t: ExprId| p.shape(c) == p.shape(t);
+        let Some((terms, pair, _, c)) = self.squared_pair(id, &pairs, whole)? else {
             return Ok(None);
         };
-        let terms = self.terms_as_shown(id);
-        let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
-        for (i, first) in split.iter().enumerate() {
-            let Some((f @ (Func::Sin | Func::Cosh), a, c)) = first else {
-                continue;
-            };
-            let partner = if *f == Func::Sin {
-                Func::Cos
-            } else {
-                Func::Sinh
-            };
-            let c = self.product_or_one(c)?;
-            // sin²(A) + cos²(A) of a matrix A is a matrix of ones, not 1.
-            if self.shape(c) != self.shape(terms[i]) {
-                continue;
-            }
-            for (j, second) in split.iter().enumerate() {
-                let Some((g, b, d)) = second else {
-                    continue;
-                };
-                if *g != partner || b != a {
-                    continue;
-                }
-                let d = self.product_or_one(d)?;
-                let d = if *g == Func::Sinh { self.neg(d)? } else { d };
-                if d == c {
-                    return self.add(&merge_pair(&terms, (i, j), c)).map(Some);
-                }
-            }
-        }
-        Ok(None)
+        self.add(&merge_pair(&terms, pair, c)).map(Some)
     }
 
     /// The double angles: a product with factors `sin(a)` and `cos(a)` as
     /// `sin(2⋅a)/2`, and a sum with terms `c⋅cos²(a)` and `−c⋅sin²(a)` as
     /// `c⋅cos(2⋅a)`: `2⋅sin(x)⋅cos(x)` is `sin(2⋅x)`, as SymPy's simplify gives.
     pub(crate) fn double_angle(&mut self, id: ExprId) -> Result<Option<ExprId>> {
-        match self.node(id).clone() {
-            Node::Mul(fs) => {
-                let arg = |p: &Pool, f: ExprId, g: Func| match *p.node(f) {
-                    Node::Apply(h, a) if h == g => Some(a),
-                    _ => None,
+        if let Node::Mul(fs) = self.node(id) {
+            let fs = fs.clone();
+            let arg = |p: &Pool, f: ExprId, g: Func| match *p.node(f) {
+                Node::Apply(h, a) if h == g => Some(a),
+                _ => None,
+            };
+            for (i, &s) in fs.iter().enumerate() {
+                let Some(a) = arg(self, s, Func::Sin) else {
+                    continue;
                 };
-                for (i, &s) in fs.iter().enumerate() {
-                    let Some(a) = arg(self, s, Func::Sin) else {
-                        continue;
-                    };
-                    let Some(j) = fs.iter().position(|&c| arg(self, c, Func::Cos) == Some(a))
-                    else {
-                        continue;
-                    };
-                    let sine = self.of_double(Func::Sin, a)?;
-                    let half = self.rational(1, 2)?;
-                    let rest = merge_pair(&fs, (i, j), sine);
-                    return self.mul(&[&rest[..], &[half]].concat()).map(Some);
-                }
-                Ok(None)
+                let Some(j) = fs.iter().position(|&c| arg(self, c, Func::Cos) == Some(a)) else {
+                    continue;
+                };
+                let sine = self.of_double(Func::Sin, a)?;
+                let half = self.rational(1, 2)?;
+                let rest = merge_pair(&fs, (i, j), sine);
+                return self.mul(&[&rest[..], &[half]].concat()).map(Some);
             }
-            Node::Add(_) => {
-                let terms = self.terms_as_shown(id);
-                let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
-                for (i, first) in split.iter().enumerate() {
-                    let Some((Func::Cos, a, c)) = first else {
-                        continue;
-                    };
-                    let c = self.product_or_one(c)?;
-                    for (j, second) in split.iter().enumerate() {
-                        let Some((Func::Sin, b, d)) = second else {
-                            continue;
-                        };
-                        if b != a {
-                            continue;
-                        }
-                        let d = self.product_or_one(d)?;
-                        if self.neg(d)? == c {
-                            let cosine = self.of_double(Func::Cos, *a)?;
-                            let term = self.mul(&[c, cosine])?;
-                            return self.add(&merge_pair(&terms, (i, j), term)).map(Some);
-                        }
-                    }
-                }
-                Ok(None)
-            }
-            _ => Ok(None),
+            return Ok(None);
         }
+        let any = |_: &Pool, _: ExprId, _: ExprId| true;
+        let pairs = [(Func::Cos, Func::Sin, true)];
+        let Some((terms, pair, a, c)) = self.squared_pair(id, &pairs, any)? else {
+            return Ok(None);
+        };
+        let cosine = self.of_double(Func::Cos, a)?;
+        let term = self.mul(&[c, cosine])?;
+        self.add(&merge_pair(&terms, pair, term)).map(Some)
+    }
+
+    /// In a sum, the first pair of terms `c⋅f²(a)` and `±c⋅g²(a)` for one
+    /// `(f, g, opposite)` of `pairs` (`−` when `opposite`), with
+    /// `whole(c, term)`: the terms, the pair's places, `a` and `c`.
+    #[allow(clippy::type_complexity)]
+    fn squared_pair(
+        &mut self,
+        id: ExprId,
+        pairs: &[(Func, Func, bool)],
+        whole: impl Fn(&Pool, ExprId, ExprId) -> bool,
+    ) -> Result<Option<(Vec<ExprId>, (usize, usize), ExprId, ExprId)>> {
+        let Node::Add(_) = self.node(id) else {
+            return Ok(None);
+        };
+        let terms = self.terms_as_shown(id);
+        let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
+        for (i, first) in split.iter().enumerate() {
+            let Some((h, a, c)) = first else {
+                continue;
+            };
+            let Some(&(_, g, opposite)) = pairs.iter().find(|(f, ..)| f == h) else {
+                continue;
+            };
+            let c = self.product_or_one(c)?;
+            if !whole(self, c, terms[i]) {
+                continue;
+            }
+            for (j, second) in split.iter().enumerate() {
+                let Some((k, b, d)) = second else {
+                    continue;
+                };
+                if *k != g || b != a {
+                    continue;
+                }
+                let d = self.product_or_one(d)?;
+                let d = if opposite { self.neg(d)? } else { d };
+                if d == c {
+                    return Ok(Some((terms, (i, j), *a, c)));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// `f(2⋅a)`.
