@@ -714,9 +714,9 @@ fn printed_gradient_of_the_bce_loss_of_seed_000() {
     check(
         &format!("{BCE_000}\nG\nsize(G)"),
         expect![[r#"
-            ⎛σ(zᵀ)                  ⎞
-            ⎜───── + [0  -1/3  -1/3]⎟⋅X
-            ⎝  3                    ⎠
+            (σ(zᵀ) + [0  -1  -1])⋅X
+            ───────────────────────
+                       3
             5"#]],
     );
 }
@@ -727,9 +727,9 @@ fn printed_gradients_of_the_softmax_loss_of_seed_004() {
     check(
         &format!("{SOFTMAX_004}\nGW\nsize(GW)\nGb\nsize(Gb)"),
         expect![[r#"
-            ⎛softmax(W⋅X + b)   Y⎞
-            ⎜──────────────── - ─⎟⋅Xᵀ
-            ⎝       3           3⎠
+            (softmax(W⋅X + b) - Y)⋅Xᵀ
+            ─────────────────────────
+                        3
             6
                                         1
             mean(softmax(W⋅X + b), 2) - ─
@@ -787,9 +787,9 @@ fn one_hot_labels_give_textbook_gradients() {
     check(
         &format!("{decl}\ngrad(-mean(log(sum(Y .* softmax(W*X), 1))), W)"),
         expect![[r#"
-            ⎛softmax(W⋅X)   Y⎞
-            ⎜──────────── - ─⎟⋅Xᵀ
-            ⎝     5         5⎠"#]],
+            (softmax(W⋅X) - Y)⋅Xᵀ
+            ─────────────────────
+                      5"#]],
     );
     let mut s = session(decl);
     let values = numbers(

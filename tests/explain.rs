@@ -147,20 +147,20 @@ fn seed_003_steps() {
                     3    3
             step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
-                        ⎛A₂   Y⎞
-                  = W₂ᵀ⋅⎜── - ─⎟
-                        ⎝3    3⎠
+                    W₂ᵀ⋅(A₂ - Y)
+                  = ────────────
+                         3
             step 4: dZ₁ = ∂L/∂Z₁, 2×3, by tanh′ = 1 − tanh²
                         ⎛      ∘2⎞
               dZ₁ = dA₁∘⎝1 - A₁  ⎠
-                    ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
-                  = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
-                               ⎝    ⎝3    3⎠⎠
+                    ⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞
+                  = ⎝1 - A₁  ⎠∘⎜────────────⎟
+                               ⎝     3      ⎠
             step 5: dW₁ = ∂L/∂W₁, 2×2, by product: dA = dC⋅Bᵀ
               dW₁ = dZ₁⋅Xᵀ
-                    ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞⎞
-                  = ⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
-                    ⎝           ⎝    ⎝3    3⎠⎠⎠"#]],
+                    ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞⎞
+                  = ⎜⎝1 - A₁  ⎠∘⎜────────────⎟⎟⋅Xᵀ
+                    ⎝           ⎝     3      ⎠⎠"#]],
     );
 }
 
@@ -194,9 +194,9 @@ fn seed_001_steps_with_fresh_names() {
                     10   10
             step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
               dW = dZ₁⋅Xᵀ
-                   ⎛A₁   Y ⎞
-                 = ⎜── - ──⎟⋅Xᵀ
-                   ⎝10   10⎠
+                   (A₁ - Y)⋅Xᵀ
+                 = ───────────
+                       10
             ∂L/∂W by the chain rule along A1, Z1; dN stands for ∂L/∂N
               A1 = softmax(Z1)  (named here)
               Z1 = W * X  (named here)
@@ -225,7 +225,7 @@ fn seed_001_steps_with_fresh_names() {
              &= \frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10} \\
             % step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
             \mathbf{{dW}} &= \mathbf{{dZ}_{1}} \mathbf{X}^\top \\
-             &= \left(\frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10}\right) \mathbf{X}^\top \\
+             &= \frac{\left(\mathbf{A_{1}} - \mathbf{Y}\right) \mathbf{X}^\top}{10} \\
             \end{aligned}"#]],
     );
 }
@@ -480,20 +480,20 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
                     3    3
             step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
-                        ⎛A₂   Y⎞
-                  = W₂ᵀ⋅⎜── - ─⎟
-                        ⎝3    3⎠
+                    W₂ᵀ⋅(A₂ - Y)
+                  = ────────────
+                         3
             step 4: dZ₁ = ∂L/∂Z₁, 2×3, by tanh′ = 1 − tanh²
                         ⎛      ∘2⎞
               dZ₁ = dA₁∘⎝1 - A₁  ⎠
-                    ⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞
-                  = ⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟
-                               ⎝    ⎝3    3⎠⎠
+                    ⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞
+                  = ⎝1 - A₁  ⎠∘⎜────────────⎟
+                               ⎝     3      ⎠
             step 5: db₁ = ∂L/∂b₁, 2×1, by bias: dC summed over the samples
               db₁ = sum(dZ₁, 2)
-                       ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
-                  = sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
-                       ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
+                       ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞   ⎞
+                  = sum⎜⎝1 - A₁  ⎠∘⎜────────────⎟, 2⎟
+                       ⎝           ⎝     3      ⎠   ⎠"#]],
     );
     // relu and sigmoid layers; a sum's adjoint is 1 in every entry.
     check(

@@ -885,9 +885,9 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
         &mut session,
         "grad(L, W1)",
         expect![[r#"
-            ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞⎞
-            ⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟⎟⋅Xᵀ
-            ⎝           ⎝    ⎝3    3⎠⎠⎠"#]],
+            ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞⎞
+            ⎜⎝1 - A₁  ⎠∘⎜────────────⎟⎟⋅Xᵀ
+            ⎝           ⎝     3      ⎠⎠"#]],
     );
 }
 
@@ -1016,9 +1016,9 @@ fn a_multiple_of_named_data_is_shown_by_its_name() {
          symbol W[3, 2]; A = softmax(W * X)
          grad(softmax_cce(Y, W * X), W)",
         expect![[r#"
-            ⎛A    Y ⎞
-            ⎜── - ──⎟⋅Xᵀ
-            ⎝10   10⎠"#]],
+            (A - Y)⋅Xᵀ
+            ──────────
+                10"#]],
     );
 }
 

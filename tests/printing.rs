@@ -180,9 +180,9 @@ fn seed_000_loss_and_gradient_at_40() {
         40,
         "grad(L, W)",
         expect![[r#"
-        ⎛σ(zᵀ)                  ⎞
-        ⎜───── + [0  -1/3  -1/3]⎟⋅X
-        ⎝  3                    ⎠"#]],
+        (σ(zᵀ) + [0  -1  -1])⋅X
+        ───────────────────────
+                   3"#]],
     );
 }
 
@@ -391,7 +391,7 @@ fn latex_of_the_golden_cases_compiles() {
     };
     let seed_004_written_out = format!("{SEED_004}\n:set names off");
     let seed_000_narrow = format!("{SEED_000}\n:set names off\n:set width 40");
-    let cases: [(&str, &[&str]); 10] = [
+    let cases: [(&str, &[&str]); 11] = [
         (SEED_004, &["average_loss", "diff(average_loss, W[0, 0])"]),
         (
             &seed_004_written_out,
@@ -412,6 +412,15 @@ fn latex_of_the_golden_cases_compiles() {
         (
             "M = [[1234567, 2345678, 3456789, 4567890, 5678901], [1, 2, 3, 4, 5]]\n:set width 40",
             &["M", "randn(100, 100)"],
+        ),
+        (
+            "symbol A[2, 3], B[2, 3], C[3, 2], M[3, 3], x",
+            &[
+                "(-A/3 - B/3)*C",
+                "(A/4 + [[1, 2, 3], [4, 5, 7]]/2)*C",
+                "x*((A/3 - B/3)*C)",
+                "A .* ((A/3 - B/3)*M)",
+            ],
         ),
         (
             "symbol A[3, 3], B[3, 3], c[3], alpha, omicron, F_beta, Alpha, x_1, z",
@@ -545,6 +554,131 @@ fn elementwise_and_matrix_operations_read_differently() {
     }
 }
 
+/// A sum beside a matrix product shows the number its terms share outside
+/// the product, as one writes `(1/N)⋅(P − Y)⋅Xᵀ`: the lcm of their
+/// denominators below, the gcd of their numerators above, a minus when
+/// every term has one. The text form stays as the pool holds it (it reads
+/// back as the same expression).
+#[test]
+fn a_sum_beside_a_matrix_product_shows_its_shared_factor_outside() {
+    let mut s = session("symbol A[2, 3], B[2, 3], C[3, 2], D[3, 2], M[3, 3], x");
+    let cases = [
+        (
+            "(A/3 - B/3)*C",
+            expect![[r#"
+            (A - B)⋅C
+            ─────────
+                3
+            (A/3 - B/3) * C
+            \frac{\left(\mathbf{A} - \mathbf{B}\right) \mathbf{C}}{3}"#]],
+        ),
+        (
+            "(2*A - 4*B)*C",
+            expect![[r#"
+            2⋅(A - 2⋅B)⋅C
+            (2*A - 4*B) * C
+            2 \left(\mathbf{A} - 2 \mathbf{B}\right) \mathbf{C}"#]],
+        ),
+        (
+            "(-A/3 - B/3)*C",
+            expect![[r#"
+             (A + B)⋅C
+            -─────────
+                 3
+            (-A/3 - B/3) * C
+            -\frac{\left(\mathbf{A} + \mathbf{B}\right) \mathbf{C}}{3}"#]],
+        ),
+        (
+            "(A/3 - B/6)*C",
+            expect![[r#"
+            (2⋅A - B)⋅C
+            ───────────
+                 6
+            (A/3 - B/6) * C
+            \frac{\left(2 \mathbf{A} - \mathbf{B}\right) \mathbf{C}}{6}"#]],
+        ),
+        (
+            "(A/2 + B/2)*(C/3 - D/3)",
+            expect![[r#"
+            (A + B)⋅(C - D)
+            ───────────────
+                   6
+            (A/2 + B/2) * (C/3 - D/3)
+            \frac{\left(\mathbf{A} + \mathbf{B}\right) \left(\mathbf{C} -
+              \mathbf{D}\right)}{6}"#]],
+        ),
+        (
+            "(A/4 + [[1, 2, 3], [4, 5, 7]]/2)*C",
+            expect![[r#"
+            ⎛    ⎡2   4   6⎤⎞
+            ⎜A + ⎢         ⎥⎟⋅C
+            ⎝    ⎣8  10  14⎦⎠
+            ───────────────────
+                     4
+            (A/4 + [[1/2, 1, 3/2], [2, 5/2, 7/2]]) * C
+            \frac{\left(\mathbf{A} + \begin{bmatrix}2 & 4 & 6 \\ 8 & 10 &
+              14\end{bmatrix}\right) \mathbf{C}}{4}"#]],
+        ),
+        (
+            "x*((A/3 - B/3)*C)",
+            expect![[r#"
+            x⋅(A - B)⋅C
+            ───────────
+                 3
+            x*((A/3 - B/3) * C)
+            \frac{x \left(\mathbf{A} - \mathbf{B}\right) \mathbf{C}}{3}"#]],
+        ),
+        (
+            "(2/5)*((A/3 - B/3)*C)",
+            expect![[r#"
+            2⋅(A - B)⋅C
+            ───────────
+                15
+            2*((A/3 - B/3) * C)/5
+            \frac{2 \left(\mathbf{A} - \mathbf{B}\right) \mathbf{C}}{15}"#]],
+        ),
+        // Nothing is shared, or a term would grow a coefficient.
+        (
+            "(A/3 - B)*C",
+            expect![[r#"
+            ⎛A    ⎞
+            ⎜─ - B⎟⋅C
+            ⎝3    ⎠
+            (A/3 - B) * C
+            \left(\frac{\mathbf{A}}{3} - \mathbf{B}\right) \mathbf{C}"#]],
+        ),
+        (
+            "(0.5*A - 0.5*B)*C",
+            expect![[r#"
+            (0.5⋅A - 0.5⋅B)⋅C
+            (0.5*A - 0.5*B) * C
+            \left(0.5 \mathbf{A} - 0.5 \mathbf{B}\right) \mathbf{C}"#]],
+        ),
+        // An elementwise product keeps the fraction by the matrix product.
+        (
+            "A .* ((A/3 - B/3)*M)",
+            expect![[r#"
+              ⎛(A - B)⋅M⎞
+            A∘⎜─────────⎟
+              ⎝    3    ⎠
+            A .* ((A/3 - B/3) * M)
+            \mathbf{A} \odot \left(\frac{\left(\mathbf{A} - \mathbf{B}\right)
+              \mathbf{M}}{3}\right)"#]],
+        ),
+        // A sum with a name is shown by it.
+        (
+            "S = A/3 - B/3\nS*C",
+            expect![[r#"
+            S⋅C
+            (A/3 - B/3) * C
+            \mathbf{S} \mathbf{C}"#]],
+        ),
+    ];
+    for (statement, expected) in cases {
+        expected.assert_eq(&three_forms(&mut s, statement));
+    }
+}
+
 /// The network of seed 003 with its data bound to X and Y.
 const NETWORK: &str = "X = [[1, 2, 4], [-2, -5, -8]]
 Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
@@ -561,9 +695,9 @@ fn results_are_shown_in_the_names_the_user_bound() {
         80,
         "grad(L, W2)",
         expect![[r#"
-        ⎛A₂   Y⎞
-        ⎜── - ─⎟⋅A₁ᵀ
-        ⎝3    3⎠"#]],
+        (A₂ - Y)⋅A₁ᵀ
+        ────────────
+             3"#]],
     );
     golden(
         &mut s,
@@ -579,9 +713,9 @@ fn results_are_shown_in_the_names_the_user_bound() {
         80,
         "grad(L, b1)",
         expect![[r#"
-           ⎛⎛      ∘2⎞ ⎛    ⎛A₂   Y⎞⎞   ⎞
-        sum⎜⎝1 - A₁  ⎠∘⎜W₂ᵀ⋅⎜── - ─⎟⎟, 2⎟
-           ⎝           ⎝    ⎝3    3⎠⎠   ⎠"#]],
+           ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞   ⎞
+        sum⎜⎝1 - A₁  ⎠∘⎜────────────⎟, 2⎟
+           ⎝           ⎝     3      ⎠   ⎠"#]],
     );
     // A softmax derivative is shown as its formula, with the softmax named.
     let mut s = session("symbol z[3]\nP = softmax(z)");

@@ -2,9 +2,11 @@
 //! a product split into numerator and denominator, `mean` recognised.
 
 use super::prec::{FACTOR, Prec};
-use crate::{Axis, ExprId, Node, Num, Pool, Rat, Reduction};
+use super::pretty::MAX_SHOWN;
+use crate::{Axis, Dense, DenseData, ExprId, Node, Num, Pool, Rat, Reduction};
 use num_bigint::BigInt;
-use num_traits::{One, Signed};
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
 
 /// A product without its sign: `coeff · factors`, with `coeff` ≥ 0.
 #[derive(Clone, Debug)]
@@ -74,6 +76,146 @@ pub(crate) fn term(pool: &Pool, id: ExprId) -> (bool, Term) {
         ),
         _ => (false, Term::Other),
     }
+}
+
+/// The number `c` a matrix product shows outside a sum on either side, so
+/// that `(W⋅X/3 − Y/3)⋅Xᵀ` reads `(W⋅X − Y)⋅Xᵀ/3`, as one writes
+/// `(1/N)⋅(P − Y)⋅Xᵀ`. A term's exact coefficients are its number, the
+/// entries of a small dense matrix, or 1 (a term shown by its `name`).
+/// When every term has a fraction among them, `c` is the gcd of their
+/// numerators over the lcm of their denominators; when they are all
+/// integers, their gcd. It is negative when every term is, and `None`
+/// when it would be 1.
+fn shared_factor(pool: &Pool, terms: &[ExprId], named: impl Fn(ExprId) -> bool) -> Option<Rat> {
+    let (mut gcd, mut lcm) = (BigInt::zero(), BigInt::one());
+    let (mut every_fractional, mut all_integers, mut all_negative) = (true, true, true);
+    for &t in terms {
+        let (neg, shown) = if named(t) {
+            (false, Term::Other)
+        } else {
+            term(pool, t)
+        };
+        all_negative &= neg;
+        let coefficients: Vec<Rat> = match (&shown, pool.node(t)) {
+            (Term::Num(Num::Rat(r)), _) => vec![r.clone()],
+            (
+                Term::Product(Product {
+                    coeff: Num::Rat(r), ..
+                }),
+                _,
+            ) => vec![r.clone()],
+            (Term::Other, Node::Dense(d)) if !named(t) => {
+                let shape = d.shape();
+                if shape.rows > MAX_SHOWN || shape.cols > MAX_SHOWN {
+                    return None;
+                }
+                let entries =
+                    (0..shape.len()).map(|k| match d.get(k / shape.cols, k % shape.cols) {
+                        Num::Rat(r) => Some(r),
+                        Num::Float(_) => None,
+                    });
+                entries.collect::<Option<_>>()?
+            }
+            (Term::Other, _) => vec![Rat::int(1)],
+            (Term::Num(Num::Float(_)) | Term::Product(_), _) => return None,
+        };
+        let mut fractional = false;
+        for r in coefficients.iter().filter(|r| !r.is_zero()) {
+            gcd = gcd.gcd(&r.numer());
+            lcm = lcm.lcm(&r.denom());
+            fractional |= !r.is_integer();
+        }
+        every_fractional &= fractional;
+        all_integers &= !fractional;
+    }
+    let c = match (every_fractional, all_integers) {
+        _ if gcd.is_zero() => return None,
+        (true, _) => Rat::new(gcd, lcm),
+        (_, true) => Rat::from_integer(gcd),
+        _ => return None,
+    };
+    let c = if all_negative { c.neg() } else { c };
+    (!c.is_one()).then_some(c)
+}
+
+/// A term of a sum divided by the sum's shared factor.
+pub(crate) enum Divided {
+    /// A number ≥ 0 and its sign.
+    Num(bool, Num),
+    /// A product and its sign, as [`term`] splits it.
+    Product(bool, Product),
+    /// A dense matrix with every entry divided.
+    Dense(Dense),
+}
+
+/// The shared factor `c` of a sum's `terms` (see [`shared_factor`]) and
+/// the terms in print order divided by it, `None` when `c` would be 1.
+pub(crate) fn factored_sum(
+    pool: &Pool,
+    terms: &[ExprId],
+    named: impl Fn(ExprId) -> bool,
+) -> Option<(Rat, Vec<Divided>)> {
+    let c = shared_factor(pool, terms, &named)?;
+    let divided = sum_order(pool, terms)
+        .into_iter()
+        .map(|t| divided(pool, t, &c, named(t)))
+        .collect::<Option<_>>()?;
+    Some((c, divided))
+}
+
+/// The term `t` (`named` when it is shown by its name) divided by `c`.
+fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
+    let inverse = c.recip().ok()?;
+    let scaled = |neg: bool, r: &Rat| {
+        let q = r.mul(&inverse);
+        let neg = neg != c.is_negative();
+        Some((neg, Num::Rat(if q.is_negative() { q.neg() } else { q })))
+    };
+    let (neg, shown) = if named {
+        (false, Term::Other)
+    } else {
+        term(pool, t)
+    };
+    let divided = match (shown, pool.node(t)) {
+        (Term::Num(Num::Rat(r)), _) => {
+            let (neg, n) = scaled(neg, &r)?;
+            Divided::Num(neg, n)
+        }
+        (
+            Term::Product(Product {
+                coeff: Num::Rat(r),
+                factors,
+            }),
+            _,
+        ) => {
+            let (neg, coeff) = scaled(neg, &r)?;
+            Divided::Product(neg, Product { coeff, factors })
+        }
+        (Term::Other, Node::Dense(d)) if !named => {
+            let shape = d.shape();
+            let entries = (0..shape.len())
+                .map(|k| match d.get(k / shape.cols, k % shape.cols) {
+                    Num::Rat(r) => Some(Num::Rat(r.mul(&inverse))),
+                    Num::Float(_) => None,
+                })
+                .collect::<Option<_>>()?;
+            Divided::Dense(Dense::new(shape, DenseData::Exact(entries)).ok()?)
+        }
+        (Term::Other, _) => {
+            let (neg, coeff) = scaled(false, &Rat::int(1))?;
+            let factors = vec![t];
+            Divided::Product(neg, Product { coeff, factors })
+        }
+        // Floats have no shared factor.
+        (Term::Num(Num::Float(_)) | Term::Product(_), _) => return None,
+    };
+    Some(divided)
+}
+
+/// The product `|c|⋅factors` and whether `c` is negative.
+pub(crate) fn scaled(c: &Rat, factors: Vec<ExprId>) -> (Product, bool) {
+    let coeff = Num::Rat(if c.is_negative() { c.neg() } else { c.clone() });
+    (Product { coeff, factors }, c.is_negative())
 }
 
 /// The order to print the terms of a sum: as written, except that a sum

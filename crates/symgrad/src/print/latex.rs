@@ -3,12 +3,12 @@
 
 use super::PrintOptions;
 use super::boxes::str_width;
-use super::form::{self, Part, Product, Quotient, Term};
+use super::form::{self, Divided, Part, Product, Quotient, Term};
 use super::layout::{Fitted, column_split, columns_heading};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
 use super::pretty::shown;
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, format_float};
+use crate::{Axis, Constant, Dense, ExprId, Node, Num, Pool, Rat, Shape, format_float};
 use rustc_hash::FxHashMap;
 
 /// LaTeX for an expression (math mode, without delimiters). A sum whose
@@ -201,7 +201,7 @@ impl Latex<'_> {
             Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
-            Node::MatMul(a, b) => self.matmul(*a, *b),
+            Node::MatMul(a, b) => self.matmul(id, *a, *b),
             Node::MatPow(a, n) => pow(self.expr(*a), &n.to_string()),
             Node::Transpose(a) => Out::new(
                 format!("{}^\\top", self.expr(*a).at(POSTFIX_ARG)),
@@ -383,29 +383,19 @@ impl Latex<'_> {
     /// rows show their first and last around `\vdots`, as in the pretty form.
     fn matrix(&self, id: ExprId, cols: &[Option<usize>]) -> String {
         let shape = self.pool.shape(id);
-        let cell = |i: usize, j: usize| match self.pool.node(id) {
-            Node::Matrix { entries, .. } => entries
-                .get(i * shape.cols + j)
-                .map_or_else(String::new, |&e| self.expr(e).s),
-            Node::Dense(d) => self.number(&d.get(i, j)).s,
+        match self.pool.node(id) {
+            Node::Matrix { entries, .. } => grid(shape, cols, |i, j| {
+                entries
+                    .get(i * shape.cols + j)
+                    .map_or_else(String::new, |&e| self.expr(e).s)
+            }),
+            Node::Dense(d) => self.dense_matrix(d, cols),
             _ => String::new(),
-        };
-        let rows: Vec<String> = shown(shape.rows)
-            .iter()
-            .map(|&i| {
-                let cells: Vec<String> = cols
-                    .iter()
-                    .map(|&j| match (i, j) {
-                        (None, None) => "\\ddots".to_string(),
-                        (None, _) => "\\vdots".to_string(),
-                        (_, None) => "\\cdots".to_string(),
-                        (Some(i), Some(j)) => cell(i, j),
-                    })
-                    .collect();
-                cells.join(" & ")
-            })
-            .collect();
-        bmatrix(cols.len(), &rows)
+        }
+    }
+
+    fn dense_matrix(&self, d: &Dense, cols: &[Option<usize>]) -> String {
+        grid(d.shape(), cols, |i, j| self.number(&d.get(i, j)).s)
     }
 
     /// The factors of a product (without a denominator) in lines whose
@@ -471,58 +461,84 @@ impl Latex<'_> {
     }
 
     fn sum(&self, terms: &[ExprId]) -> Out {
-        let mut s = String::new();
-        for (i, t) in form::sum_order(self.pool, terms).into_iter().enumerate() {
-            let (neg, shown) = self.term(t);
-            match (i, neg) {
-                (0, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
-                (_, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
-                (_, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
+        sum_of(
+            form::sum_order(self.pool, terms)
+                .into_iter()
+                .map(|t| self.term(t)),
+        )
+    }
+
+    /// A sum whose terms are divided by their shared factor.
+    fn divided_sum(&self, terms: &[Divided]) -> Out {
+        sum_of(terms.iter().map(|d| match d {
+            Divided::Num(neg, n) => (*neg, self.number(n)),
+            Divided::Product(neg, p) => (*neg, self.product(false, p)),
+            Divided::Dense(d) => {
+                let m = self.dense_matrix(d, &shown(d.shape().cols));
+                (false, Out::new(m, Prec::Atom))
             }
-        }
-        Out::new(s, Prec::Add)
+        }))
     }
 
     fn product(&self, neg: bool, p: &Product) -> Out {
         if let Some((axis, a)) = p.mean(self.pool) {
             return signed(neg, self.op("mean", a, axis, None));
         }
+        match self.absorbed(p) {
+            Some((p, flip, inner)) => self.quotient(neg != flip, &p, Some(&inner)),
+            None => self.quotient(neg, p, None),
+        }
+    }
+
+    /// A product as a fraction, its factor `inner.0` shown as `inner.1`.
+    fn quotient(&self, neg: bool, p: &Product, inner: Option<&(ExprId, String)>) -> Out {
+        let shown = |p: &Part| match (p, inner) {
+            (Part::Expr(e), Some((f, s))) if e == f => Out::new(s.clone(), Prec::Mul),
+            _ => self.part(p),
+        };
         let Quotient { num, den } = p.quotient(self.pool);
         let out = match (num.as_slice(), den.is_empty()) {
-            ([one], true) => self.part(one),
-            (_, true) => Out::new(self.factors(&num), Prec::Mul),
+            ([one], true) => shown(one),
+            (_, true) => Out::new(self.factors(&num, &shown), Prec::Mul),
             _ if den.iter().any(|d| d.is_matrix(self.pool)) => {
                 // Elementwise division: `A \oslash B`, not a fraction.
                 let top = match num.as_slice() {
                     [] => "1".to_string(),
-                    [one] => self.part(one).at(Prec::Mul),
-                    _ => self.factors(&num),
+                    [one] => shown(one).at(Prec::Mul),
+                    _ => self.factors(&num, &shown),
                 };
                 let bottom = match den.as_slice() {
                     [one] => self.part(one).at(FACTOR),
-                    _ => format!("\\left({}\\right)", self.factors(&den)),
+                    _ => format!("\\left({}\\right)", self.factors(&den, &|p| self.part(p))),
                 };
                 Out::new(format!("{top} \\oslash {bottom}"), Prec::Mul)
             }
-            ([], false) => Out::new(format!("\\frac{{1}}{{{}}}", self.factors(&den)), Prec::Mul),
+            ([], false) => {
+                let den = self.factors(&den, &|p| self.part(p));
+                Out::new(format!("\\frac{{1}}{{{den}}}"), Prec::Mul)
+            }
             _ => {
-                let frac = format!("\\frac{{{}}}{{{}}}", self.factors(&num), self.factors(&den));
-                Out::new(frac, Prec::Mul)
+                let (num, den) = (
+                    self.factors(&num, &shown),
+                    self.factors(&den, &|p| self.part(p)),
+                );
+                Out::new(format!("\\frac{{{num}}}{{{den}}}"), Prec::Mul)
             }
         };
         signed(neg, out)
     }
 
-    /// Factors side by side (`2 x`), `\cdot` before a digit, `\odot` between matrices.
-    /// A single factor needs no brackets (`\frac{x + 1}{2}`).
-    fn factors(&self, parts: &[Part]) -> String {
+    /// Factors side by side (`2 x`), `\cdot` before a digit, `\odot` between
+    /// matrices, each as `shown` gives it. A single factor needs no
+    /// brackets (`\frac{x + 1}{2}`).
+    fn factors(&self, parts: &[Part], shown: &dyn Fn(&Part) -> Out) -> String {
         if let [one] = parts {
-            return self.part(one).s;
+            return shown(one).s;
         }
         let marks = form::hadamard_marks(self.pool, parts);
         let mut s = String::new();
         for (i, (p, elementwise)) in parts.iter().zip(marks).enumerate() {
-            let f = self.part(p).at(form::factor_prec(self.pool, parts, i));
+            let f = shown(p).at(form::factor_prec(self.pool, parts, i));
             if i > 0 {
                 s.push_str(match elementwise {
                     true => " \\odot ",
@@ -572,16 +588,68 @@ impl Latex<'_> {
     }
 
     /// `\mathbf{A} \mathbf{B}`, an elementwise product on either side in
-    /// brackets (the pool takes scalar factors out of products).
-    fn matmul(&self, a: ExprId, b: ExprId) -> Out {
-        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
-            Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
-            _ => self.expr(id).at(min),
+    /// brackets (the pool takes scalar factors out of products); a sum's
+    /// shared factor outside, as the pretty form shows it.
+    fn matmul(&self, id: ExprId, a: ExprId, b: ExprId) -> Out {
+        let (outside, product) = self.matmul_sides(a, b);
+        if outside.is_one() {
+            return Out::new(product, Prec::Mul);
+        }
+        let (p, neg) = form::scaled(&outside, vec![id]);
+        self.quotient(neg, &p, Some(&(id, product)))
+    }
+
+    /// The factor a product `a⋅b` shows outside (a sum's shared factor, see
+    /// [`form::factored_sum`]) and the product without it.
+    fn matmul_sides(&self, a: ExprId, b: ExprId) -> (Rat, String) {
+        let mut outside = Rat::int(1);
+        let mut side = |id: ExprId, min: Prec| {
+            if let Some((c, terms)) = self.factored(id) {
+                outside = outside.mul(&c);
+                return format!("\\left({}\\right)", self.divided_sum(&terms).s);
+            }
+            match self.pool.node(id) {
+                Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
+                _ => self.expr(id).at(min),
+            }
         };
-        Out::new(
-            format!("{} {}", side(a, Prec::Mul), side(b, FACTOR)),
-            Prec::Mul,
-        )
+        let (a, b) = (side(a, Prec::Mul), side(b, FACTOR));
+        (outside, format!("{a} {b}"))
+    }
+
+    /// A matrix product scaled by an exact coefficient and scalars takes in
+    /// the factor its sides show outside, as in the pretty form.
+    fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, String))> {
+        let Num::Rat(coeff) = &p.coeff else {
+            return None;
+        };
+        let mut matrices = p
+            .factors
+            .iter()
+            .filter(|&&f| !self.pool.shape(f).is_scalar());
+        let (Some(&f), None) = (matrices.next(), matrices.next()) else {
+            return None;
+        };
+        let Node::MatMul(a, b) = self.pool.node(f) else {
+            return None;
+        };
+        // Drawn only when it shows a factor: drawing counts the uses of its sides.
+        if self.name_of(f).is_some() || [a, b].iter().all(|&&s| self.factored(s).is_none()) {
+            return None;
+        }
+        let (outside, inner) = self.matmul_sides(*a, *b);
+        let (p, flip) = form::scaled(&coeff.mul(&outside), p.factors.clone());
+        Some((p, flip, (f, inner)))
+    }
+
+    /// A sum, unless it has a name, as its shared factor and its terms
+    /// divided by it (see [`form::factored_sum`]).
+    fn factored(&self, id: ExprId) -> Option<(Rat, Vec<Divided>)> {
+        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
+            return None;
+        }
+        let terms = self.pool.terms_as_shown(id);
+        form::factored_sum(self.pool, &terms, |t| self.name_of(t).is_some())
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Out {
@@ -610,6 +678,19 @@ impl Latex<'_> {
 }
 
 /// `-` before a number or a product when `neg`.
+/// `a - b + c` of terms given with their signs pulled out.
+fn sum_of(terms: impl Iterator<Item = (bool, Out)>) -> Out {
+    let mut s = String::new();
+    for (i, (neg, shown)) in terms.enumerate() {
+        match (i, neg) {
+            (0, _) => s.push_str(&signed(neg, shown).at(Prec::Add)),
+            (_, true) => s.push_str(&format!(" - {}", shown.at(TERM))),
+            (_, false) => s.push_str(&format!(" + {}", shown.at(TERM))),
+        }
+    }
+    Out::new(s, Prec::Add)
+}
+
 fn signed(neg: bool, out: Out) -> Out {
     match (neg, out.prec) {
         (false, _) => out,
@@ -641,6 +722,28 @@ fn float(s: &str, prec: Prec) -> Out {
             None => Out::new(s, prec),
         },
     }
+}
+
+/// The given columns of a matrix of `shape` (`None` marks elided ones);
+/// more than [`MAX_SHOWN`](super::pretty::MAX_SHOWN) rows show their first
+/// and last around `\vdots`, as in the pretty form.
+fn grid(shape: Shape, cols: &[Option<usize>], cell: impl Fn(usize, usize) -> String) -> String {
+    let rows: Vec<String> = shown(shape.rows)
+        .iter()
+        .map(|&i| {
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|&j| match (i, j) {
+                    (None, None) => "\\ddots".to_string(),
+                    (None, _) => "\\vdots".to_string(),
+                    (_, None) => "\\cdots".to_string(),
+                    (Some(i), Some(j)) => cell(i, j),
+                })
+                .collect();
+            cells.join(" & ")
+        })
+        .collect();
+    bmatrix(cols.len(), &rows)
 }
 
 /// `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}` of rows already joined by

@@ -3,10 +3,10 @@
 
 use super::PrintOptions;
 use super::boxes::{Bracket, Pict};
-use super::form::{self, Part, Product, Quotient, Term};
+use super::form::{self, Divided, Part, Product, Quotient, Term};
 use super::names;
 use super::prec::{FACTOR, POSTFIX_ARG, POW_BASE, Prec, TERM};
-use crate::{Axis, Constant, ExprId, Node, Num, Pool, Shape, format_float};
+use crate::{Axis, Constant, Dense, ExprId, Node, Num, Pool, Rat, Shape, format_float};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
@@ -136,7 +136,7 @@ impl Pretty<'_> {
             Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
-            Node::MatMul(a, b) => self.matmul(*a, *b),
+            Node::MatMul(a, b) => self.matmul(id, *a, *b),
             Node::MatPow(a, n) => Pict::power(
                 &self.expr(*a).parens_below(POW_BASE),
                 &Pict::atom(&n.to_string()),
@@ -218,39 +218,59 @@ impl Pretty<'_> {
     }
 
     fn sum(&self, terms: &[ExprId]) -> Pict {
-        let mut parts = Vec::new();
-        for (i, (_, neg, t)) in self.terms(terms).into_iter().enumerate() {
-            parts.push(Pict::atom(sign_mark(i == 0, neg, &t)));
-            parts.push(t);
-        }
-        Pict::row(&parts, Prec::Add)
+        sum_row(self.terms(terms).into_iter().map(|(_, neg, t)| (neg, t)))
+    }
+
+    /// A sum whose terms are divided by their shared factor.
+    fn divided_sum(&self, terms: &[Divided]) -> Pict {
+        sum_row(terms.iter().map(|d| {
+            let (neg, p) = match d {
+                Divided::Num(neg, n) => (*neg, self.number(n)),
+                Divided::Product(neg, p) => (*neg, self.product(false, p)),
+                Divided::Dense(d) => (false, self.dense_columns(d, &shown(d.shape().cols))),
+            };
+            (neg, p.parens_below(TERM))
+        }))
     }
 
     fn product(&self, neg: bool, p: &Product) -> Pict {
         if let Some((axis, a)) = p.mean(self.pool) {
             return signed(neg, self.op("mean", a, axis, None));
         }
+        match self.absorbed(p) {
+            Some((p, flip, inner)) => self.quotient(neg != flip, &p, Some(&inner)),
+            None => self.quotient(neg, p, None),
+        }
+    }
+
+    /// A product as a fraction, its factor `inner.0` shown as `inner.1`.
+    fn quotient(&self, neg: bool, p: &Product, inner: Option<&(ExprId, Pict)>) -> Pict {
         let Quotient { num, den } = p.quotient(self.pool);
         let top = match num.as_slice() {
             [] => Pict::atom("1"),
-            _ => self.factors(&num),
+            _ => self.factors(&num, inner),
         };
         if den.is_empty() {
             return signed(neg, top);
         }
         if den.iter().any(|d| d.is_matrix(self.pool)) {
             // Elementwise division: `A ⊘ B`, not a fraction read as A⋅B⁻¹.
-            let bottom = self.factors(&den).parens_below(FACTOR);
+            let bottom = self.factors(&den, None).parens_below(FACTOR);
             let top = top.parens_below(Prec::Mul);
             return signed(neg, Pict::row(&[top, Pict::atom(" ⊘ "), bottom], Prec::Mul));
         }
-        signed(neg, Pict::fraction(&top, &self.factors(&den)))
+        signed(neg, Pict::fraction(&top, &self.factors(&den, None)))
     }
 
-    /// Factors joined by `⋅`, or `∘` between matrices; a lone factor unbracketed.
-    fn factors(&self, parts: &[Part]) -> Pict {
+    /// Factors joined by `⋅`, or `∘` between matrices; a lone factor
+    /// unbracketed; the factor `shown.0` shown as `shown.1`.
+    fn factors(&self, parts: &[Part], shown: Option<&(ExprId, Pict)>) -> Pict {
+        let part = |p: &Part| match (p, shown) {
+            (Part::Expr(e), Some((f, pict))) if e == f => pict.clone(),
+            _ => self.part(p),
+        };
         if let [one] = parts {
-            return self.part(one);
+            return part(one);
         }
         let marks = form::hadamard_marks(self.pool, parts);
         let mut row = Vec::new();
@@ -258,10 +278,7 @@ impl Pretty<'_> {
             if i > 0 {
                 row.push(Pict::atom(if elementwise { "∘" } else { "⋅" }));
             }
-            row.push(
-                self.part(p)
-                    .parens_below(form::factor_prec(self.pool, parts, i)),
-            );
+            row.push(part(p).parens_below(form::factor_prec(self.pool, parts, i)));
         }
         Pict::row(&row, Prec::Mul)
     }
@@ -309,15 +326,69 @@ impl Pretty<'_> {
 
     /// `A⋅B`, an elementwise product on either side in brackets. The pool
     /// takes scalar factors out of products, so `α⋅B⋅c` is a scaled product.
-    fn matmul(&self, a: ExprId, b: ExprId) -> Pict {
-        let side = |id: ExprId, min: Prec| match self.pool.node(id) {
-            Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
-            _ => self.expr(id).parens_below(min),
+    /// A sum's shared factor goes outside: `(W⋅X − Y)⋅Xᵀ/3`.
+    fn matmul(&self, id: ExprId, a: ExprId, b: ExprId) -> Pict {
+        let (outside, product) = self.matmul_sides(a, b);
+        if outside.is_one() {
+            return product;
+        }
+        let (p, neg) = form::scaled(&outside, vec![id]);
+        self.quotient(neg, &p, Some(&(id, product)))
+    }
+
+    /// The factor a product `a⋅b` shows outside (see [`Pretty::factored`])
+    /// and the product without it.
+    fn matmul_sides(&self, a: ExprId, b: ExprId) -> (Rat, Pict) {
+        let mut outside = Rat::int(1);
+        let mut side = |id: ExprId, min: Prec| {
+            if let Some((c, terms)) = self.factored(id) {
+                outside = outside.mul(&c);
+                return self.divided_sum(&terms).bracketed(Bracket::Round);
+            }
+            match self.pool.node(id) {
+                Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+                _ => self.expr(id).parens_below(min),
+            }
         };
-        Pict::row(
-            &[side(a, Prec::Mul), Pict::atom("⋅"), side(b, FACTOR)],
-            Prec::Mul,
-        )
+        let (a, b) = (side(a, Prec::Mul), side(b, FACTOR));
+        (outside, Pict::row(&[a, Pict::atom("⋅"), b], Prec::Mul))
+    }
+
+    /// A matrix product scaled by an exact coefficient and scalars takes in
+    /// the factor its sides show outside, so that `x⋅(A − B)⋅C/3` is one
+    /// fraction: the product with the coefficient multiplied, its sign, and
+    /// the matrix product without the factor.
+    fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, Pict))> {
+        let Num::Rat(coeff) = &p.coeff else {
+            return None;
+        };
+        let mut matrices = p
+            .factors
+            .iter()
+            .filter(|&&f| !self.pool.shape(f).is_scalar());
+        let (Some(&f), None) = (matrices.next(), matrices.next()) else {
+            return None;
+        };
+        let Node::MatMul(a, b) = self.pool.node(f) else {
+            return None;
+        };
+        // Drawn only when it shows a factor: drawing counts the uses of its sides.
+        if self.name_of(f).is_some() || [a, b].iter().all(|&&s| self.factored(s).is_none()) {
+            return None;
+        }
+        let (outside, inner) = self.matmul_sides(*a, *b);
+        let (p, flip) = form::scaled(&coeff.mul(&outside), p.factors.clone());
+        Some((p, flip, (f, inner)))
+    }
+
+    /// A sum, unless it has a name, as its shared factor and its terms
+    /// divided by it (see [`form::factored_sum`]).
+    fn factored(&self, id: ExprId) -> Option<(Rat, Vec<Divided>)> {
+        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
+            return None;
+        }
+        let terms = self.pool.terms_as_shown(id);
+        form::factored_sum(self.pool, &terms, |t| self.name_of(t).is_some())
     }
 
     /// `xᵀ⋅y` (`first`) or `x⋅yᵀ`: a sum of an elementwise product of two
@@ -380,50 +451,40 @@ impl Pretty<'_> {
     /// their decimal point.
     pub(crate) fn matrix_columns(&self, id: ExprId, cols: &[Option<usize>]) -> Pict {
         let shape = self.pool.shape(id);
-        let rows = shown(shape.rows);
-        let cell: Box<dyn Fn(usize, usize) -> Pict + '_> = match self.pool.node(id) {
-            Node::Matrix { entries, .. } => Box::new(move |i, j| {
+        match self.pool.node(id) {
+            Node::Matrix { entries, .. } => grid(shape, cols, |i, j| {
                 entries
                     .get(i * shape.cols + j)
                     .map_or_else(|| Pict::atom("?"), |&e| self.expr(e))
             }),
-            Node::Dense(d) => {
-                let texts: Vec<Vec<String>> = cols
-                    .iter()
-                    .map(|&j| {
-                        let column: Vec<String> = rows
-                            .iter()
-                            .flatten()
-                            .filter_map(|&i| j.map(|j| self.number_text(&d.get(i, j))))
-                            .collect();
-                        align_decimal_points(&column)
-                    })
-                    .collect();
-                let row_of = |i: usize| rows.iter().flatten().position(|&r| r == i);
-                Box::new(move |i, j| {
-                    let k = cols.iter().position(|&c| c == Some(j));
-                    match (k, row_of(i)) {
-                        (Some(k), Some(r)) => Pict::text(&texts[k][r], Prec::Atom),
-                        _ => Pict::atom("?"),
-                    }
-                })
-            }
-            _ => return self.expr(id),
-        };
-        let grid: Vec<Vec<Pict>> = rows
+            Node::Dense(d) => self.dense_columns(d, cols),
+            _ => self.expr(id),
+        }
+    }
+
+    /// The given columns of a numeric matrix, numbers aligned on their
+    /// decimal points.
+    fn dense_columns(&self, d: &Dense, cols: &[Option<usize>]) -> Pict {
+        let rows = shown(d.shape().rows);
+        let texts: Vec<Vec<String>> = cols
             .iter()
-            .map(|&i| {
-                cols.iter()
-                    .map(|&j| match (i, j) {
-                        (None, None) => Pict::atom("⋱"),
-                        (None, _) => Pict::atom("⋮"),
-                        (_, None) => Pict::atom("⋯"),
-                        (Some(i), Some(j)) => cell(i, j),
-                    })
-                    .collect()
+            .map(|&j| {
+                let column: Vec<String> = rows
+                    .iter()
+                    .flatten()
+                    .filter_map(|&i| j.map(|j| self.number_text(&d.get(i, j))))
+                    .collect();
+                align_decimal_points(&column)
             })
             .collect();
-        Pict::grid(&grid).bracketed(Bracket::Square)
+        let row_of = |i: usize| rows.iter().flatten().position(|&r| r == i);
+        grid(d.shape(), cols, |i, j| {
+            let k = cols.iter().position(|&c| c == Some(j));
+            match (k, row_of(i)) {
+                (Some(k), Some(r)) => Pict::text(&texts[k][r], Prec::Atom),
+                _ => Pict::atom("?"),
+            }
+        })
     }
 
     /// A number as one line of text, as in a matrix: `-3`, `1/3`, `0.25`.
@@ -433,6 +494,36 @@ impl Pretty<'_> {
             Num::Float(x) => format_float(*x, self.digits),
         }
     }
+}
+
+/// A bracketed grid of the given columns of a matrix of `shape` (`None`
+/// marks elided ones, `⋯`); more than [`MAX_SHOWN`] rows show their first
+/// and last around `⋮`.
+fn grid(shape: Shape, cols: &[Option<usize>], cell: impl Fn(usize, usize) -> Pict) -> Pict {
+    let grid: Vec<Vec<Pict>> = shown(shape.rows)
+        .iter()
+        .map(|&i| {
+            cols.iter()
+                .map(|&j| match (i, j) {
+                    (None, None) => Pict::atom("⋱"),
+                    (None, _) => Pict::atom("⋮"),
+                    (_, None) => Pict::atom("⋯"),
+                    (Some(i), Some(j)) => cell(i, j),
+                })
+                .collect()
+        })
+        .collect();
+    Pict::grid(&grid).bracketed(Bracket::Square)
+}
+
+/// `−`, ` + ` or ` - ` between terms given with their signs pulled out.
+fn sum_row(terms: impl Iterator<Item = (bool, Pict)>) -> Pict {
+    let mut parts = Vec::new();
+    for (i, (neg, t)) in terms.enumerate() {
+        parts.push(Pict::atom(sign_mark(i == 0, neg, &t)));
+        parts.push(t);
+    }
+    Pict::row(&parts, Prec::Add)
 }
 
 /// Numbers padded to one width with their decimal points (or their ends,
