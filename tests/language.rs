@@ -1022,6 +1022,35 @@ fn a_multiple_of_named_data_is_shown_by_its_name() {
     );
 }
 
+/// Float labels (as NumPy and `load` give them) are shown by their names
+/// too: `−Y/3` folded to floats is `Y` scaled, and the row ⅓⋅sum(Y, 1) of
+/// one-hot float labels is ⅓, so the gradients read as with exact labels.
+/// Floats that are no such multiple stay numbers.
+#[test]
+fn float_data_and_its_multiples_are_shown_by_name() {
+    let setup = "X = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
+         Y = [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+         symbol W[2, 2]";
+    check(
+        &format!("{setup}\ngrad(softmax_cce(Y, W * X), W)\ngrad(mse(Y, W * X), W)"),
+        expect![[r#"
+            (softmax(W⋅X) - Y)⋅Xᵀ
+            ─────────────────────
+                      3
+            (W⋅X - Y)⋅Xᵀ
+            ────────────
+                 3"#]],
+    );
+    // Not a multiple of Y (one entry off by more than rounding): numbers.
+    check(
+        &format!("{setup}\ngrad(mse(Y + [[0.0, 0.0, 0.0], [0.0, 0.0, 1e-9]], W * X), W)"),
+        expect![[r#"
+            ⎛W⋅X   ⎡-0.3333333333   0.0           -0.3333333333   ⎤⎞
+            ⎜─── + ⎢                                              ⎥⎟⋅Xᵀ
+            ⎝ 3    ⎣ 0.0           -0.3333333333  -3.333333333e-10⎦⎠"#]],
+    );
+}
+
 #[test]
 fn a_matrix_with_more_columns_than_blocks_show_is_elided_and_fits() {
     let out = run("seed(1); X = randn(50, 400); X");

@@ -28,6 +28,21 @@ const ELEMENT_NAMES: usize = 64;
 /// A scalar written out element by element is shown so only up to this
 /// many operations (about a screenful); beyond, in matrix form.
 const READABLE_OPS: u64 = 400;
+/// A float matrix is shown as a multiple `c⋅Y` of named float data when each
+/// entry is within this many units in the last place of `c` times Y's (and
+/// a float as a fraction `c` when it is so near it).
+const MULTIPLE_ULPS: f64 = 4.0;
+
+/// True when `a` is within [`MULTIPLE_ULPS`] units in the last place of `b`.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= MULTIPLE_ULPS * f64::EPSILON * b.abs()
+}
+
+/// The simplest fraction (denominator up to 2⁴⁰) [`close`] to `x`.
+fn fraction_near(x: f64) -> Option<symgrad::Rat> {
+    let c = symgrad::Rat::near(x, 1e-12, 1 << 40)?;
+    close(x, c.to_f64()).then_some(c)
+}
 
 impl Session {
     /// `e` printed by the named printer, in its display form: pretty and
@@ -74,6 +89,19 @@ impl Session {
         // written as their formulas (whose softmax may be named).
         let given = e;
         let e = self.pool.written_as_formulas(e)?;
+        // A float row or column of one repeated fraction scaling what fills
+        // the shape (the ⅓⋅sum(Y, 1) of one-hot float labels) is shown as
+        // that fraction: `softmax(W⋅X)/3`.
+        let mut fractions = std::collections::HashMap::new();
+        for id in self.pool.reachable(e) {
+            if let Some(shown) = self.fraction_scaled(id)? {
+                fractions.insert(id, shown);
+            }
+        }
+        let e = match fractions.is_empty() {
+            true => e,
+            false => self.pool.replace(e, &fractions)?,
+        };
         let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();
@@ -181,12 +209,12 @@ impl Session {
                 }
             }
         }
-        // Numeric matrices inside `e` that are an exact multiple of named data
-        // (the −Y/n of a mean's gradient): shown as that multiple of the name.
+        // Numeric matrices inside `e` that are a multiple of named data (the
+        // −Y/n of a mean's gradient): shown as that multiple of the name.
         let data: Vec<(String, ExprId)> = self
             .vars
             .iter()
-            .filter(|(_, v)| matches!(self.pool.node(**v), Node::Dense(d) if d.is_exact()))
+            .filter(|(_, v)| matches!(self.pool.node(**v), Node::Dense(_)))
             .map(|(n, &v)| (n.clone(), v))
             .collect();
         for &id in &reached {
@@ -256,20 +284,75 @@ impl Session {
         }
     }
 
-    /// `c` when the exact numeric matrix `x` is `c` times the numeric matrix
-    /// `v` (of the same shape, not all zero), with `c` not 0 or 1.
+    /// `c` when the numeric matrix `x` is `c` times the numeric matrix `v`
+    /// (of the same shape, not all zero), with `c` a number not 0 or 1:
+    /// exactly for exact matrices; for float ones, `c` a fraction (the
+    /// simplest near the ratio of their largest entries) and every entry
+    /// of `x` within [`MULTIPLE_ULPS`] units in the last place of `c⋅v`, as
+    /// folding `c⋅v` (in one step or a few) leaves it.
     fn multiple_of(&self, x: ExprId, v: ExprId) -> Option<Num> {
         let (Node::Dense(dx), Node::Dense(dv)) = (self.pool.node(x), self.pool.node(v)) else {
             return None;
         };
-        if dx.shape() != dv.shape() || !dx.is_exact() || x == v || dx.shape().len() > 10_000 {
+        if dx.shape() != dv.shape() || x == v || dx.shape().len() > 10_000 {
             return None;
         }
         let (xs, vs) = (dx.nums(), dv.nums());
-        let k = vs.iter().position(|n| !n.is_zero())?;
-        let c = xs[k].mul(&vs[k].recip().ok()?);
-        let same = xs.iter().zip(&vs).all(|(a, b)| *a == c.mul(b));
-        (same && !c.is_zero() && !c.is_one()).then_some(c)
+        let c = match (dx.is_exact(), dv.is_exact()) {
+            (true, true) => {
+                let k = vs.iter().position(|n| !n.is_zero())?;
+                let c = xs[k].mul(&vs[k].recip().ok()?);
+                xs.iter()
+                    .zip(&vs)
+                    .all(|(a, b)| *a == c.mul(b))
+                    .then_some(c)?
+            }
+            (false, false) => {
+                let (xs, vs): (Vec<f64>, Vec<f64>) = (
+                    xs.iter().map(Num::to_f64).collect(),
+                    vs.iter().map(Num::to_f64).collect(),
+                );
+                let k = (0..vs.len()).max_by(|&i, &j| vs[i].abs().total_cmp(&vs[j].abs()))?;
+                let c = fraction_near(xs[k] / vs[k])?;
+                let cf = c.to_f64();
+                xs.iter()
+                    .zip(&vs)
+                    .all(|(&a, &b)| close(a, cf * b))
+                    .then_some(Num::Rat(c))?
+            }
+            _ => return None,
+        };
+        (!c.is_zero() && !c.is_one()).then_some(c)
+    }
+
+    /// The product `id` with a factor that is a float row or column of one
+    /// repeated value, within [`MULTIPLE_ULPS`] of a simple fraction `c`,
+    /// broadcast over the other factors, as `c` times them.
+    fn fraction_scaled(&mut self, id: ExprId) -> symgrad::Result<Option<ExprId>> {
+        let Node::Mul(factors) = self.pool.node(id) else {
+            return Ok(None);
+        };
+        let (factors, shape) = (factors.clone(), self.pool.shape(id));
+        let found = factors.iter().enumerate().find_map(|(k, &f)| {
+            let Node::Dense(d) = self.pool.node(f) else {
+                return None;
+            };
+            if d.is_exact() || d.shape() == shape || d.shape().len() > 10_000 {
+                return None;
+            }
+            let values = d.nums();
+            let first = values.first()?.to_f64();
+            let c = fraction_near(first)?;
+            let repeated = values.iter().all(|v| v.to_f64() == first);
+            (repeated && !c.is_zero()).then_some((k, c))
+        });
+        let Some((k, c)) = found else {
+            return Ok(None);
+        };
+        let mut parts = factors;
+        parts[k] = self.pool.num(Num::Rat(c))?;
+        let shown = self.pool.mul(&parts)?;
+        Ok((self.pool.shape(shown) == shape).then_some(shown))
     }
 
     /// The form in which `e` is shown: a closed expression holding a float

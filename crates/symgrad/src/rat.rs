@@ -159,6 +159,42 @@ impl Rat {
         }
     }
 
+    /// The simplest fraction with a denominator of at most `max_denominator`
+    /// within `tolerance` (relative) of `x`, by continued fractions: `1/3`
+    /// for the f64 nearest ⅓. `None` for a non-finite `x` or when no such
+    /// fraction is found.
+    pub fn near(x: f64, tolerance: f64, max_denominator: i64) -> Option<Rat> {
+        if !x.is_finite() {
+            return None;
+        }
+        // Convergents h/k of the continued fraction of |x|.
+        let (mut h, mut h_prev, mut k, mut k_prev) = (1i128, 0i128, 0i128, 1i128);
+        let mut y = x.abs();
+        for _ in 0..64 {
+            let a = y.floor();
+            if a > 1e15 {
+                return None;
+            }
+            let a = a as i128;
+            (h, h_prev) = (a * h + h_prev, h);
+            (k, k_prev) = (a * k + k_prev, k);
+            if k > i128::from(max_denominator) {
+                return None;
+            }
+            let value = h as f64 / k as f64;
+            if (value - x.abs()).abs() <= tolerance * x.abs() {
+                let sign = if x < 0.0 { -1 } else { 1 };
+                return Some(Rat::new(BigInt::from(sign * h), BigInt::from(k)));
+            }
+            let rest = y - y.floor();
+            if rest == 0.0 {
+                return None;
+            }
+            y = 1.0 / rest;
+        }
+        None
+    }
+
     /// The value as an f64 (huge values become ±inf).
     pub fn to_f64(&self) -> f64 {
         match &self.0 {
@@ -355,6 +391,28 @@ mod tests {
 
     /// Every operation agrees with num-rational's big rationals, and results
     /// are canonical: equal values are equal and hash alike.
+    #[test]
+    fn near_finds_the_simplest_fraction_of_a_float() {
+        let near = |x: f64| Rat::near(x, 1e-12, 1_000_000_000);
+        assert_eq!(near(2.0 / 3.0), Some(Rat::new(2.into(), 3.into())));
+        assert_eq!(
+            near(-1.0 / 60000.0),
+            Some(Rat::new((-1).into(), 60000.into()))
+        );
+        assert_eq!(near(0.1), Some(Rat::new(1.into(), 10.into())));
+        assert_eq!(near(-7.0), Some(Rat::int(-7)));
+        assert_eq!(near(0.0), Some(Rat::int(0)));
+        // π is 1146408/364913 to 10⁻¹², and no fraction with a denominator up to 10⁵.
+        let pi = std::f64::consts::PI;
+        assert_eq!(
+            Rat::near(pi, 1e-12, 1_000_000),
+            Some(Rat::new(1146408.into(), 364913.into()))
+        );
+        assert_eq!(Rat::near(pi, 1e-12, 100_000), None);
+        assert_eq!(near(f64::NAN), None);
+        assert_eq!(near(1e300), None);
+    }
+
     #[test]
     fn agrees_with_big_rationals_across_the_i64_limits() {
         let bigs: Vec<BigRational> = PARTS
