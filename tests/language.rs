@@ -1051,6 +1051,30 @@ fn float_data_and_its_multiples_are_shown_by_name() {
     );
 }
 
+/// The data part of a bias's gradient, `−sum(Y, 2)/n` folded to numbers, is
+/// shown as the mean of the named labels, exact or float.
+#[test]
+fn a_bias_gradient_shows_the_mean_of_the_named_labels() {
+    let setup = "X = [[1, 2, 4, 0, 1, 3], [-2, -5, -8, 1, 0, 2]]
+         Y = one_hot([0, 1, 2, 1, 0, 0], 3)
+         F = 1.0 * Y
+         symbol W[3, 2], b[3]";
+    check(
+        &format!(
+            "{setup}\ngrad(softmax_cce(Y, W * X + b), b)\ngrad(softmax_cce(F, W * X + b), b)\n\
+             -sum(Y, 2)/6"
+        ),
+        expect![[r#"
+            mean(softmax(W⋅X + b), 2) - mean(Y, 2)
+            mean(softmax(W⋅X + b), 2) - mean(F, 2)
+            ⎡-1/2⎤
+            ⎢    ⎥
+            ⎢-1/3⎥
+            ⎢    ⎥
+            ⎣-1/6⎦"#]],
+    );
+}
+
 #[test]
 fn a_matrix_with_more_columns_than_blocks_show_is_elided_and_fits() {
     let out = run("seed(1); X = randn(50, 400); X");

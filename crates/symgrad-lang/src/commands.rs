@@ -8,7 +8,7 @@ use crate::output::Output;
 use crate::session::{Failure, Flow, MAX_WIDTH, MIN_WIDTH, OutputForm, Session};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use symgrad::{ExprId, Node, Num, Shape, checked_shape};
+use symgrad::{Axis, ExprId, Node, Num, Shape, checked_shape};
 
 /// `:vars` aligns the kinds after names up to this long (longer names push them right).
 const MAX_NAME_COLUMN: usize = 40;
@@ -209,23 +209,42 @@ impl Session {
                 }
             }
         }
-        // Numeric matrices inside `e` that are a multiple of named data (the
-        // −Y/n of a mean's gradient): shown as that multiple of the name.
-        let data: Vec<(String, ExprId)> = self
-            .vars
-            .iter()
-            .filter(|(_, v)| matches!(self.pool.node(**v), Node::Dense(_)))
-            .map(|(n, &v)| (n.clone(), v))
-            .collect();
+        // Numeric matrices inside `e` that are a multiple of named data or
+        // of its sums along rows or columns (the −Y/n of a mean's gradient,
+        // the −sum(Y, 2)/n of a bias's): shown as that multiple of the name.
+        let mut data: Vec<(ExprId, String, Shape, Option<Axis>)> = Vec::new();
+        for (name, &value) in &self.vars {
+            let Node::Dense(d) = self.pool.node(value) else {
+                continue;
+            };
+            let shape = d.shape();
+            data.push((value, name.clone(), shape, None));
+            if shape.len() <= 10_000 && shape.rows > 1 && shape.cols > 1 {
+                for axis in [Axis::Cols, Axis::Rows] {
+                    // Exact sums too large to hold are not looked for.
+                    if let Ok(summed) = self.pool.sum(value, axis) {
+                        data.push((summed, name.clone(), shape, Some(axis)));
+                    }
+                }
+            }
+        }
         for &id in &reached {
             if names.contains_key(&id) || id == e {
                 continue;
             }
-            for (name, value) in &data {
-                if let Some(c) = self.multiple_of(id, *value) {
-                    let symbol = self.pool.symbol(name, self.pool.shape(*value))?;
+            for (value, name, shape, axis) in &data {
+                let c = match id == *value {
+                    true => axis.map(|_| Num::one()),
+                    false => self.multiple_of(id, *value),
+                };
+                if let Some(c) = c {
+                    let symbol = self.pool.symbol(name, *shape)?;
+                    let named = match axis {
+                        None => symbol,
+                        Some(axis) => self.pool.sum(symbol, *axis)?,
+                    };
                     let c = self.pool.num(c)?;
-                    let shown = self.pool.mul(&[c, symbol])?;
+                    let shown = self.pool.mul(&[c, named])?;
                     names.insert(id, shown);
                     break;
                 }
