@@ -394,6 +394,7 @@ impl Latex<'_> {
         }
     }
 
+    /// The given columns of a numeric matrix.
     fn dense_matrix(&self, d: &Dense, cols: &[Option<usize>]) -> String {
         grid(d.shape(), cols, |i, j| self.number(&d.get(i, j)).s)
     }
@@ -496,6 +497,7 @@ impl Latex<'_> {
             (Part::Expr(e), Some((f, s))) if e == f => Out::new(s.clone(), Prec::Mul),
             _ => self.part(p),
         };
+        let plain = |p: &Part| self.part(p);
         let Quotient { num, den } = p.quotient(self.pool);
         let out = match (num.as_slice(), den.is_empty()) {
             ([one], true) => shown(one),
@@ -509,19 +511,16 @@ impl Latex<'_> {
                 };
                 let bottom = match den.as_slice() {
                     [one] => self.part(one).at(FACTOR),
-                    _ => format!("\\left({}\\right)", self.factors(&den, &|p| self.part(p))),
+                    _ => format!("\\left({}\\right)", self.factors(&den, &plain)),
                 };
                 Out::new(format!("{top} \\oslash {bottom}"), Prec::Mul)
             }
             ([], false) => {
-                let den = self.factors(&den, &|p| self.part(p));
+                let den = self.factors(&den, &plain);
                 Out::new(format!("\\frac{{1}}{{{den}}}"), Prec::Mul)
             }
             _ => {
-                let (num, den) = (
-                    self.factors(&num, &shown),
-                    self.factors(&den, &|p| self.part(p)),
-                );
+                let (num, den) = (self.factors(&num, &shown), self.factors(&den, &plain));
                 Out::new(format!("\\frac{{{num}}}{{{den}}}"), Prec::Mul)
             }
         };
@@ -633,7 +632,6 @@ impl Latex<'_> {
         let Node::MatMul(a, b) = self.pool.node(f) else {
             return None;
         };
-        // Drawn only when it shows a factor: drawing counts the uses of its sides.
         if self.name_of(f).is_some() || [a, b].iter().all(|&&s| self.factored(s).is_none()) {
             return None;
         }
@@ -677,7 +675,6 @@ impl Latex<'_> {
     }
 }
 
-/// `-` before a number or a product when `neg`.
 /// `a - b + c` of terms given with their signs pulled out.
 fn sum_of(terms: impl Iterator<Item = (bool, Out)>) -> Out {
     let mut s = String::new();
@@ -691,6 +688,7 @@ fn sum_of(terms: impl Iterator<Item = (bool, Out)>) -> Out {
     Out::new(s, Prec::Add)
 }
 
+/// `-` before a number or a product when `neg`.
 fn signed(neg: bool, out: Out) -> Out {
     match (neg, out.prec) {
         (false, _) => out,
