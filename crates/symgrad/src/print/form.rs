@@ -148,13 +148,19 @@ pub(crate) enum Divided {
     Dense(Dense),
 }
 
-/// The shared factor `c` of a sum's `terms` (see [`shared_factor`]) and
-/// the terms in print order divided by it, `None` when `c` would be 1.
-pub(crate) fn factored_sum(
+/// A sum, unless it is `named`, as its shared factor `c` (see
+/// [`shared_factor`]) and its terms in print order divided by it; `None`
+/// when `c` would be 1.
+pub(crate) fn factored(
     pool: &Pool,
-    terms: &[ExprId],
+    id: ExprId,
     named: impl Fn(ExprId) -> bool,
 ) -> Option<(Rat, Vec<Divided>)> {
+    if !matches!(pool.node(id), Node::Add(_)) || named(id) {
+        return None;
+    }
+    let terms = pool.terms_as_shown(id);
+    let terms = &terms[..];
     let c = shared_factor(pool, terms, &named)?;
     let divided = sum_order(pool, terms)
         .into_iter()
@@ -210,6 +216,29 @@ fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
         (Term::Num(Num::Float(_)) | Term::Product(_), _) => return None,
     };
     Some(divided)
+}
+
+/// `(coefficient, f, a, b)` when `p` is a matrix product `f = a⋅b` scaled
+/// by an exact coefficient and scalars, and a side shows a shared factor
+/// (see [`factored`]): the product then takes that factor in, so that
+/// `x⋅(A − B)⋅C/3` is one fraction.
+pub(crate) fn scaled_matmul(
+    pool: &Pool,
+    p: &Product,
+    named: impl Fn(ExprId) -> bool,
+) -> Option<(Rat, ExprId, ExprId, ExprId)> {
+    let Num::Rat(coeff) = &p.coeff else {
+        return None;
+    };
+    let mut matrices = p.factors.iter().filter(|&&f| !pool.shape(f).is_scalar());
+    let (Some(&f), None) = (matrices.next(), matrices.next()) else {
+        return None;
+    };
+    let Node::MatMul(a, b) = *pool.node(f) else {
+        return None;
+    };
+    let shows_factor = [a, b].iter().any(|&s| factored(pool, s, &named).is_some());
+    (!named(f) && shows_factor).then(|| (coeff.clone(), f, a, b))
 }
 
 /// The product `|c|⋅factors` and whether `c` is negative.

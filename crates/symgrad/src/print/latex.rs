@@ -599,7 +599,7 @@ impl Latex<'_> {
     }
 
     /// The factor a product `a⋅b` shows outside (a sum's shared factor, see
-    /// [`form::factored_sum`]) and the product without it.
+    /// [`form::factored`]) and the product without it.
     fn matmul_sides(&self, a: ExprId, b: ExprId) -> (Rat, String) {
         let mut outside = Rat::int(1);
         let mut side = |id: ExprId, min: Prec| {
@@ -616,38 +616,21 @@ impl Latex<'_> {
         (outside, format!("{a} {b}"))
     }
 
-    /// A matrix product scaled by an exact coefficient and scalars takes in
-    /// the factor its sides show outside, as in the pretty form.
+    /// A matrix product scaled by an exact coefficient and scalars with
+    /// the factor its sides show taken in (see [`form::scaled_matmul`]):
+    /// the product, its sign, and the matrix product without the factor.
     fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, String))> {
-        let Num::Rat(coeff) = &p.coeff else {
-            return None;
-        };
-        let mut matrices = p
-            .factors
-            .iter()
-            .filter(|&&f| !self.pool.shape(f).is_scalar());
-        let (Some(&f), None) = (matrices.next(), matrices.next()) else {
-            return None;
-        };
-        let Node::MatMul(a, b) = self.pool.node(f) else {
-            return None;
-        };
-        if self.name_of(f).is_some() || [a, b].iter().all(|&&s| self.factored(s).is_none()) {
-            return None;
-        }
-        let (outside, inner) = self.matmul_sides(*a, *b);
+        let named = |t: ExprId| self.name_of(t).is_some();
+        let (coeff, f, a, b) = form::scaled_matmul(self.pool, p, named)?;
+        let (outside, inner) = self.matmul_sides(a, b);
         let (p, flip) = form::scaled(&coeff.mul(&outside), p.factors.clone());
         Some((p, flip, (f, inner)))
     }
 
-    /// A sum, unless it has a name, as its shared factor and its terms
-    /// divided by it (see [`form::factored_sum`]).
+    /// A sum's shared factor and its terms divided by it (see
+    /// [`form::factored`]).
     fn factored(&self, id: ExprId) -> Option<(Rat, Vec<Divided>)> {
-        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
-            return None;
-        }
-        let terms = self.pool.terms_as_shown(id);
-        form::factored_sum(self.pool, &terms, |t| self.name_of(t).is_some())
+        form::factored(self.pool, id, |t| self.name_of(t).is_some())
     }
 
     fn apply(&self, f: crate::Func, a: ExprId) -> Out {

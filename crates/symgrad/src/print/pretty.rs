@@ -354,41 +354,22 @@ impl Pretty<'_> {
         (outside, Pict::row(&[a, Pict::atom("⋅"), b], Prec::Mul))
     }
 
-    /// A matrix product scaled by an exact coefficient and scalars takes in
-    /// the factor its sides show outside, so that `x⋅(A − B)⋅C/3` is one
-    /// fraction: the product with the coefficient multiplied, its sign, and
-    /// the matrix product without the factor.
+    /// A matrix product scaled by an exact coefficient and scalars with
+    /// the factor its sides show taken in (see [`form::scaled_matmul`]):
+    /// the product, its sign, and the matrix product without the factor.
+    /// Its sides are drawn here only then, as drawing counts their uses.
     fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, Pict))> {
-        let Num::Rat(coeff) = &p.coeff else {
-            return None;
-        };
-        let mut matrices = p
-            .factors
-            .iter()
-            .filter(|&&f| !self.pool.shape(f).is_scalar());
-        let (Some(&f), None) = (matrices.next(), matrices.next()) else {
-            return None;
-        };
-        let Node::MatMul(a, b) = self.pool.node(f) else {
-            return None;
-        };
-        // Drawn only when it shows a factor: drawing counts the uses of its sides.
-        if self.name_of(f).is_some() || [a, b].iter().all(|&&s| self.factored(s).is_none()) {
-            return None;
-        }
-        let (outside, inner) = self.matmul_sides(*a, *b);
+        let named = |t: ExprId| self.name_of(t).is_some();
+        let (coeff, f, a, b) = form::scaled_matmul(self.pool, p, named)?;
+        let (outside, inner) = self.matmul_sides(a, b);
         let (p, flip) = form::scaled(&coeff.mul(&outside), p.factors.clone());
         Some((p, flip, (f, inner)))
     }
 
-    /// A sum, unless it has a name, as its shared factor and its terms
-    /// divided by it (see [`form::factored_sum`]).
+    /// A sum's shared factor and its terms divided by it (see
+    /// [`form::factored`]).
     fn factored(&self, id: ExprId) -> Option<(Rat, Vec<Divided>)> {
-        if !matches!(self.pool.node(id), Node::Add(_)) || self.name_of(id).is_some() {
-            return None;
-        }
-        let terms = self.pool.terms_as_shown(id);
-        form::factored_sum(self.pool, &terms, |t| self.name_of(t).is_some())
+        form::factored(self.pool, id, |t| self.name_of(t).is_some())
     }
 
     /// `xᵀ⋅y` (`first`) or `x⋅yᵀ`: a sum of an elementwise product of two
