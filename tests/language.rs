@@ -1041,6 +1041,22 @@ fn float_data_and_its_multiples_are_shown_by_name() {
             ────────────
                  3"#]],
     );
+    // Vector labels: the data part is a multiple of yᵀ, and the float row
+    // of one repeated ⅓ (from y + (1 − y)) is ⅓.
+    check(
+        "X = [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
+         y = [1.0, 0.0, 0.0]
+         symbol W[1, 5]; z = X * W'
+         grad(bce(y, sigmoid(z)), W)
+         grad(mean((z - y).^2), W)",
+        expect![[r#"
+            (σ(zᵀ) - yᵀ)⋅X
+            ──────────────
+                  3
+            2⋅(zᵀ - yᵀ)⋅X
+            ─────────────
+                  3"#]],
+    );
     // Not a multiple of Y (one entry off by more than rounding): numbers.
     check(
         &format!("{setup}\ngrad(mse(Y + [[0.0, 0.0, 0.0], [0.0, 0.0, 1e-9]], W * X), W)"),

@@ -33,6 +33,17 @@ const READABLE_OPS: u64 = 400;
 /// a float as a fraction `c` when it is so near it).
 const MULTIPLE_ULPS: f64 = 4.0;
 
+/// How a matrix that may be a multiple of named data `Y` is made from it.
+#[derive(Clone, Copy)]
+enum FromData {
+    /// `Y`
+    Itself,
+    /// `Yᵀ`
+    Transposed,
+    /// `sum(Y, axis)`
+    Summed(Axis),
+}
+
 /// True when `a` is within [`MULTIPLE_ULPS`] units in the last place of `b`.
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= MULTIPLE_ULPS * f64::EPSILON * b.abs()
@@ -89,9 +100,9 @@ impl Session {
         // written as their formulas (whose softmax may be named).
         let given = e;
         let e = self.pool.written_as_formulas(e)?;
-        // A float row or column of one repeated fraction scaling what fills
-        // the shape (the ⅓⋅sum(Y, 1) of one-hot float labels) is shown as
-        // that fraction: `softmax(W⋅X)/3`.
+        // A float matrix of one repeated fraction scaling what fills its
+        // shape (the ⅓⋅sum(Y, 1) of one-hot float labels) is shown as that
+        // fraction: `softmax(W⋅X)/3`.
         let mut fractions = std::collections::HashMap::new();
         for id in self.pool.reachable(e) {
             if let Some(shown) = self.fraction_scaled(id)? {
@@ -209,21 +220,30 @@ impl Session {
                 }
             }
         }
-        // Numeric matrices inside `e` that are a multiple of named data or
-        // of its sums along rows or columns (the −Y/n of a mean's gradient,
-        // the −sum(Y, 2)/n of a bias's): shown as that multiple of the name.
-        let mut data: Vec<(ExprId, String, Shape, Option<Axis>)> = Vec::new();
+        // Numeric matrices inside `e` that are a multiple of named data, of
+        // its transpose or of its sums along rows or columns (the −Y/n of a
+        // mean's gradient, the −sum(Y, 2)/n of a bias's): shown as that
+        // multiple of the name.
+        let mut data: Vec<(ExprId, String, Shape, FromData)> = Vec::new();
         for (name, &value) in &self.vars {
             let Node::Dense(d) = self.pool.node(value) else {
                 continue;
             };
             let shape = d.shape();
-            data.push((value, name.clone(), shape, None));
-            if shape.len() <= 10_000 && shape.rows > 1 && shape.cols > 1 {
+            data.push((value, name.clone(), shape, FromData::Itself));
+            if shape.len() > 10_000 || shape.is_scalar() {
+                continue;
+            }
+            if let Ok(t) = self.pool.transpose(value)
+                && t != value
+            {
+                data.push((t, name.clone(), shape, FromData::Transposed));
+            }
+            if shape.rows > 1 && shape.cols > 1 {
                 for axis in [Axis::Cols, Axis::Rows] {
-                    // Exact sums too large to hold are not looked for.
+                    // Sums too large to hold exactly are not looked for.
                     if let Ok(summed) = self.pool.sum(value, axis) {
-                        data.push((summed, name.clone(), shape, Some(axis)));
+                        data.push((summed, name.clone(), shape, FromData::Summed(axis)));
                     }
                 }
             }
@@ -232,16 +252,18 @@ impl Session {
             if names.contains_key(&id) || id == e {
                 continue;
             }
-            for (value, name, shape, axis) in &data {
-                let c = match id == *value {
-                    true => axis.map(|_| Num::one()),
-                    false => self.multiple_of(id, *value),
+            for &(value, ref name, shape, from) in &data {
+                let c = match (id == value, from) {
+                    (true, FromData::Itself) => None,
+                    (true, _) => Some(Num::one()),
+                    (false, _) => self.multiple_of(id, value),
                 };
                 if let Some(c) = c {
-                    let symbol = self.pool.symbol(name, *shape)?;
-                    let named = match axis {
-                        None => symbol,
-                        Some(axis) => self.pool.sum(symbol, *axis)?,
+                    let symbol = self.pool.symbol(name, shape)?;
+                    let named = match from {
+                        FromData::Itself => symbol,
+                        FromData::Transposed => self.pool.transpose(symbol)?,
+                        FromData::Summed(axis) => self.pool.sum(symbol, axis)?,
                     };
                     let c = self.pool.num(c)?;
                     let shown = self.pool.mul(&[c, named])?;
@@ -344,9 +366,9 @@ impl Session {
         (!c.is_zero() && !c.is_one()).then_some(c)
     }
 
-    /// The product `id` with a factor that is a float row or column of one
+    /// The product `id` with a factor that is a float matrix of one
     /// repeated value, within [`MULTIPLE_ULPS`] of a simple fraction `c`,
-    /// broadcast over the other factors, as `c` times them.
+    /// as `c` times the other factors when they fill its shape.
     fn fraction_scaled(&mut self, id: ExprId) -> symgrad::Result<Option<ExprId>> {
         let Node::Mul(factors) = self.pool.node(id) else {
             return Ok(None);
@@ -356,7 +378,7 @@ impl Session {
             let Node::Dense(d) = self.pool.node(f) else {
                 return None;
             };
-            if d.is_exact() || d.shape() == shape || d.shape().len() > 10_000 {
+            if d.is_exact() || d.shape().len() > 10_000 {
                 return None;
             }
             let values = d.nums();
