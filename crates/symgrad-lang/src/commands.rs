@@ -104,16 +104,19 @@ impl Session {
         // shape (the ⅓⋅sum(Y, 1) of one-hot float labels) is shown as that
         // fraction: `softmax(W⋅X)/3`.
         let mut fractions = std::collections::HashMap::new();
-        for id in self.pool.reachable(e) {
+        let mut reached = self.pool.reachable(e);
+        for &id in &reached {
             if let Some(shown) = self.fraction_scaled(id)? {
                 fractions.insert(id, shown);
             }
         }
-        let e = match fractions.is_empty() {
-            true => e,
-            false => self.pool.replace(e, &fractions)?,
+        let e = if fractions.is_empty() {
+            e
+        } else {
+            let replaced = self.pool.replace(e, &fractions)?;
+            reached = self.pool.reachable(replaced);
+            replaced
         };
-        let reached = self.pool.reachable(e);
         let inside = |id: &ExprId| reached.binary_search(id).is_ok();
         let mut names = std::collections::HashMap::new();
         let bound: Vec<(String, ExprId)> = self.vars.iter().map(|(n, &v)| (n.clone(), v)).collect();

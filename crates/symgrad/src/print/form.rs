@@ -109,11 +109,10 @@ fn shared_factor(pool: &Pool, terms: &[ExprId], named: impl Fn(ExprId) -> bool) 
                 if shape.rows > MAX_SHOWN || shape.cols > MAX_SHOWN {
                     return None;
                 }
-                let entries =
-                    (0..shape.len()).map(|k| match d.get(k / shape.cols, k % shape.cols) {
-                        Num::Rat(r) => Some(r),
-                        Num::Float(_) => None,
-                    });
+                let entries = d.nums().into_iter().map(|n| match n {
+                    Num::Rat(r) => Some(r),
+                    Num::Float(_) => None,
+                });
                 entries.collect::<Option<_>>()?
             }
             (Term::Other, _) => vec![Rat::int(1)],
@@ -160,9 +159,8 @@ pub(crate) fn factored(
         return None;
     }
     let terms = pool.terms_as_shown(id);
-    let terms = &terms[..];
-    let c = shared_factor(pool, terms, &named)?;
-    let divided = sum_order(pool, terms)
+    let c = shared_factor(pool, &terms, &named)?;
+    let divided = sum_order(pool, &terms)
         .into_iter()
         .map(|t| divided(pool, t, &c, named(t)))
         .collect::<Option<_>>()?;
@@ -172,10 +170,10 @@ pub(crate) fn factored(
 /// The term `t` (`named` when it is shown by its name) divided by `c`.
 fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
     let inverse = c.recip().ok()?;
-    let scaled = |neg: bool, r: &Rat| {
+    // The term's signed coefficient over `c`.
+    let over_c = |neg: bool, r: &Rat| {
         let q = r.mul(&inverse);
-        let neg = neg != c.is_negative();
-        Some((neg, Num::Rat(if q.is_negative() { q.neg() } else { q })))
+        if neg { q.neg() } else { q }
     };
     let (neg, shown) = if named {
         (false, Term::Other)
@@ -184,8 +182,8 @@ fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
     };
     let divided = match (shown, pool.node(t)) {
         (Term::Num(Num::Rat(r)), _) => {
-            let (neg, n) = scaled(neg, &r)?;
-            Divided::Num(neg, n)
+            let q = Num::Rat(over_c(neg, &r));
+            Divided::Num(q.is_negative(), abs(&q))
         }
         (
             Term::Product(Product {
@@ -194,23 +192,20 @@ fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
             }),
             _,
         ) => {
-            let (neg, coeff) = scaled(neg, &r)?;
-            Divided::Product(neg, Product { coeff, factors })
+            let (p, neg) = scaled(&over_c(neg, &r), factors);
+            Divided::Product(neg, p)
         }
         (Term::Other, Node::Dense(d)) if !named => {
-            let shape = d.shape();
-            let entries = (0..shape.len())
-                .map(|k| match d.get(k / shape.cols, k % shape.cols) {
-                    Num::Rat(r) => Some(Num::Rat(r.mul(&inverse))),
-                    Num::Float(_) => None,
-                })
-                .collect::<Option<_>>()?;
-            Divided::Dense(Dense::new(shape, DenseData::Exact(entries)).ok()?)
+            let entries = d.nums().into_iter().map(|n| match n {
+                Num::Rat(r) => Some(Num::Rat(r.mul(&inverse))),
+                Num::Float(_) => None,
+            });
+            let entries = entries.collect::<Option<_>>()?;
+            Divided::Dense(Dense::new(d.shape(), DenseData::Exact(entries)).ok()?)
         }
         (Term::Other, _) => {
-            let (neg, coeff) = scaled(false, &Rat::int(1))?;
-            let factors = vec![t];
-            Divided::Product(neg, Product { coeff, factors })
+            let (p, neg) = scaled(&inverse, vec![t]);
+            Divided::Product(neg, p)
         }
         // Floats have no shared factor.
         (Term::Num(Num::Float(_)) | Term::Product(_), _) => return None,
@@ -243,7 +238,7 @@ pub(crate) fn scaled_matmul(
 
 /// The product `|c|⋅factors` and whether `c` is negative.
 pub(crate) fn scaled(c: &Rat, factors: Vec<ExprId>) -> (Product, bool) {
-    let coeff = Num::Rat(if c.is_negative() { c.neg() } else { c.clone() });
+    let coeff = abs(&Num::Rat(c.clone()));
     (Product { coeff, factors }, c.is_negative())
 }
 
