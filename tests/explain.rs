@@ -142,9 +142,9 @@ fn seed_003_steps() {
             step 2: dZ₂ = ∂L/∂Z₂, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
-                    A₂   Y
-                  = ── - ─
-                    3    3
+                    A₂ - Y
+                  = ──────
+                      3
             step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
                     W₂ᵀ⋅(A₂ - Y)
@@ -189,9 +189,9 @@ fn seed_001_steps_with_fresh_names() {
             step 2: dZ₁ = ∂L/∂Z₁, 3×10, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₁ = A₁∘(dA₁ - sum(A₁∘dA₁, 1))
-                    A₁   Y
-                  = ── - ──
-                    10   10
+                    A₁ - Y
+                  = ──────
+                      10
             step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
               dW = dZ₁⋅Xᵀ
                    (A₁ - Y)⋅Xᵀ
@@ -222,7 +222,7 @@ fn seed_001_steps_with_fresh_names() {
             \mathbf{{dZ}_{1}} &= \mathbf{A_{1}} \odot \left(\mathbf{{dA}_{1}} -
               \operatorname{sum}\left(\mathbf{A_{1}} \odot \mathbf{{dA}_{1}},
               1\right)\right) \\
-             &= \frac{\mathbf{A_{1}}}{10} - \frac{\mathbf{Y}}{10} \\
+             &= \frac{\mathbf{A_{1}} - \mathbf{Y}}{10} \\
             % step 3: dW = ∂L/∂W, 3×6, by product: dA = dC⋅Bᵀ
             \mathbf{{dW}} &= \mathbf{{dZ}_{1}} \mathbf{X}^\top \\
              &= \frac{\left(\mathbf{A_{1}} - \mathbf{Y}\right) \mathbf{X}^\top}{10} \\
@@ -475,9 +475,9 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
             step 2: dZ₂ = ∂L/∂Z₂, 3×3, by softmax: dZ = A∘(dA − sum(dA∘A, 1));
                 one-hot labels: the 1/A of log′ cancels, dZ = (A − Y)/n
               dZ₂ = A₂∘(dA₂ - sum(A₂∘dA₂, 1))
-                    A₂   Y
-                  = ── - ─
-                    3    3
+                    A₂ - Y
+                  = ──────
+                      3
             step 3: dA₁ = ∂L/∂A₁, 2×3, by product: dB = Aᵀ⋅dC
               dA₁ = W₂ᵀ⋅dZ₂
                     W₂ᵀ⋅(A₂ - Y)

@@ -420,6 +420,8 @@ fn latex_of_the_golden_cases_compiles() {
                 "(A/4 + [[1, 2, 3], [4, 5, 7]]/2)*C",
                 "x*((A/3 - B/3)*C)",
                 "A .* ((A/3 - B/3)*M)",
+                "-A/3 - B/3",
+                "exp(A/4 + [[1, 2, 3], [4, 5, 7]]/2)",
             ],
         ),
         (
@@ -672,6 +674,112 @@ fn a_sum_beside_a_matrix_product_shows_its_shared_factor_outside() {
             S⋅C
             (A/3 - B/3) * C
             \mathbf{S} \mathbf{C}"#]],
+        ),
+    ];
+    for (statement, expected) in cases {
+        expected.assert_eq(&three_forms(&mut s, statement));
+    }
+}
+
+/// A matrix sum whose terms all have a fraction shows the fraction they
+/// share outside (`(1/N)⋅(P − Y)`); scalar sums, integers and means stay
+/// with their terms.
+#[test]
+fn a_matrix_sum_shows_the_fraction_its_terms_share() {
+    let mut s = session("symbol A[2, 3], B[2, 3], x");
+    let cases = [
+        (
+            "A/3 - B/3",
+            expect![[r#"
+            A - B
+            ─────
+              3
+            A/3 - B/3
+            \frac{\mathbf{A} - \mathbf{B}}{3}"#]],
+        ),
+        (
+            "-A/3 - B/3",
+            expect![[r#"
+             A + B
+            -─────
+               3
+            -A/3 - B/3
+            -\frac{\mathbf{A} + \mathbf{B}}{3}"#]],
+        ),
+        (
+            "2*A/3 - B/6",
+            expect![[r#"
+            4⋅A - B
+            ───────
+               6
+            2*A/3 - B/6
+            \frac{4 \mathbf{A} - \mathbf{B}}{6}"#]],
+        ),
+        (
+            "x*A/3 + B/3",
+            expect![[r#"
+            x⋅A + B
+            ───────
+               3
+            x*A/3 + B/3
+            \frac{x \mathbf{A} + \mathbf{B}}{3}"#]],
+        ),
+        (
+            "A/4 + [[1, 2, 3], [4, 5, 7]]/2",
+            expect![[r#"
+                ⎡2   4   6⎤
+            A + ⎢         ⎥
+                ⎣8  10  14⎦
+            ───────────────
+                   4
+            A/4 + [[1/2, 1, 3/2], [2, 5/2, 7/2]]
+            \frac{\mathbf{A} + \begin{bmatrix}2 & 4 & 6 \\ 8 & 10 & 14\end{bmatrix}}{4}"#]],
+        ),
+        (
+            "exp(A/3 - B/3)",
+            expect![[r#"
+               ⎛A - B⎞
+            exp⎜─────⎟
+               ⎝  3  ⎠
+            exp(A/3 - B/3)
+            \exp\left(\frac{\mathbf{A} - \mathbf{B}}{3}\right)"#]],
+        ),
+        // Nothing is shared, it is an integer, the sum is a scalar, or a
+        // term is a mean.
+        (
+            "A/3 - B",
+            expect![[r#"
+            A
+            ─ - B
+            3
+            A/3 - B
+            \frac{\mathbf{A}}{3} - \mathbf{B}"#]],
+        ),
+        (
+            "2*A - 4*B",
+            expect![[r#"
+            2⋅A - 4⋅B
+            2*A - 4*B
+            2 \mathbf{A} - 4 \mathbf{B}"#]],
+        ),
+        (
+            "x/3 + 1/3",
+            expect![[r#"
+            x   1
+            ─ + ─
+            3   3
+            x/3 + 1/3
+            \frac{x}{3} + \frac{1}{3}"#]],
+        ),
+        (
+            "sum(A, 2)/3 - [[1/3], [2/3]]",
+            expect![[r#"
+                         ⎡-1/3⎤
+            mean(A, 2) + ⎢    ⎥
+                         ⎣-2/3⎦
+            mean(A, 2) + [-1/3, -2/3]
+            \operatorname{mean}\left(\mathbf{A}, 2\right) + \begin{bmatrix}-\frac{1}{3} \\
+              -\frac{2}{3}\end{bmatrix}"#]],
         ),
     ];
     for (statement, expected) in cases {

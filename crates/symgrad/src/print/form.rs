@@ -167,6 +167,26 @@ pub(crate) fn factored(
     Some((c, divided))
 }
 
+/// A matrix sum whose every term has a fraction, as [`factored`] splits
+/// it, so that `A₂/3 − Y/3` reads `(A₂ − Y)/3`, as one writes
+/// `(1/N)⋅(P − Y)`. A scalar sum shows its terms as SymPy does (`x/3 +
+/// y/3`), a shared integer stays with each term, and a sum with a mean
+/// among its terms shows it (`mean(A, 2) − 1/3`).
+pub(crate) fn over_denominator(
+    pool: &Pool,
+    id: ExprId,
+    named: impl Fn(ExprId) -> bool,
+) -> Option<(Rat, Vec<Divided>)> {
+    let a_mean = |t: &ExprId| match term(pool, *t) {
+        (_, Term::Product(p)) => !named(*t) && p.mean(pool).is_some(),
+        _ => false,
+    };
+    if pool.shape(id).is_scalar() || pool.terms_as_shown(id).iter().any(a_mean) {
+        return None;
+    }
+    factored(pool, id, named).filter(|(c, _)| !c.is_integer())
+}
+
 /// The term `t` (`named` when it is shown by its name) divided by `c`.
 fn divided(pool: &Pool, t: ExprId, c: &Rat, named: bool) -> Option<Divided> {
     let inverse = c.recip().ok()?;

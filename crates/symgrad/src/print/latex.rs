@@ -124,6 +124,7 @@ fn latex_name(pretty: &str) -> String {
 /// LaTeX with the binding of its outer operator. A superscripted form
 /// (`e^{x}`, `\mathbf{W}^\top`) binds as a power, so that it is bracketed
 /// before another superscript.
+#[derive(Clone)]
 struct Out {
     s: String,
     prec: Prec,
@@ -198,7 +199,13 @@ impl Latex<'_> {
             }
             Node::Matrix { shape, .. } => Out::new(self.matrix(id, &shown(shape.cols)), Prec::Atom),
             Node::Dense(d) => Out::new(self.matrix(id, &shown(d.shape().cols)), Prec::Atom),
-            Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
+            Node::Add(_) => {
+                let named = |t: ExprId| self.name_of(t).is_some();
+                match form::over_denominator(self.pool, id, named) {
+                    Some((c, terms)) => self.scaled_sum(id, &c, &terms),
+                    None => self.sum(&self.pool.terms_as_shown(id)),
+                }
+            }
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
             Node::MatMul(a, b) => self.matmul(id, *a, *b),
@@ -481,6 +488,12 @@ impl Latex<'_> {
         }))
     }
 
+    /// The sum `id` as `c` times its `terms` (divided by `c`).
+    fn scaled_sum(&self, id: ExprId, c: &Rat, terms: &[Divided]) -> Out {
+        let (p, neg) = form::scaled(c, vec![id]);
+        self.quotient(neg, &p, Some(&(id, self.divided_sum(terms))))
+    }
+
     fn product(&self, neg: bool, p: &Product) -> Out {
         if let Some((axis, a)) = p.mean(self.pool) {
             return signed(neg, self.op("mean", a, axis, None));
@@ -492,9 +505,9 @@ impl Latex<'_> {
     }
 
     /// A product as a fraction, its factor `inner.0` shown as `inner.1`.
-    fn quotient(&self, neg: bool, p: &Product, inner: Option<&(ExprId, String)>) -> Out {
+    fn quotient(&self, neg: bool, p: &Product, inner: Option<&(ExprId, Out)>) -> Out {
         let shown = |p: &Part| match (p, inner) {
-            (Part::Expr(e), Some((f, s))) if e == f => Out::new(s.clone(), Prec::Mul),
+            (Part::Expr(e), Some((f, s))) if e == f => s.clone(),
             _ => self.part(p),
         };
         let plain = |p: &Part| self.part(p);
@@ -595,7 +608,7 @@ impl Latex<'_> {
             return Out::new(product, Prec::Mul);
         }
         let (p, neg) = form::scaled(&outside, vec![id]);
-        self.quotient(neg, &p, Some(&(id, product)))
+        self.quotient(neg, &p, Some(&(id, Out::new(product, Prec::Mul))))
     }
 
     /// The factor a product `a⋅b` shows outside (a sum's shared factor, see
@@ -619,12 +632,12 @@ impl Latex<'_> {
     /// A matrix product scaled by an exact coefficient and scalars with
     /// the factor its sides show taken in (see [`form::scaled_matmul`]):
     /// the product, its sign, and the matrix product without the factor.
-    fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, String))> {
+    fn absorbed(&self, p: &Product) -> Option<(Product, bool, (ExprId, Out))> {
         let named = |t: ExprId| self.name_of(t).is_some();
         let (coeff, f, a, b) = form::scaled_matmul(self.pool, p, named)?;
         let (outside, inner) = self.matmul_sides(a, b);
         let (p, flip) = form::scaled(&coeff.mul(&outside), p.factors.clone());
-        Some((p, flip, (f, inner)))
+        Some((p, flip, (f, Out::new(inner, Prec::Mul))))
     }
 
     /// A sum's shared factor and its terms divided by it (see

@@ -133,7 +133,13 @@ impl Pretty<'_> {
                 let cols = shown(self.pool.shape(id).cols);
                 self.matrix_columns(id, &cols)
             }
-            Node::Add(_) => self.sum(&self.pool.terms_as_shown(id)),
+            Node::Add(_) => {
+                let named = |t: ExprId| self.name_of(t).is_some();
+                match form::over_denominator(self.pool, id, named) {
+                    Some((c, terms)) => self.scaled_sum(id, &c, &terms),
+                    None => self.sum(&self.pool.terms_as_shown(id)),
+                }
+            }
             Node::Mul(_) => self.expr(id),
             Node::Pow(b, e) => self.power(*b, *e),
             Node::MatMul(a, b) => self.matmul(id, *a, *b),
@@ -231,6 +237,12 @@ impl Pretty<'_> {
             };
             (neg, p.parens_below(TERM))
         }))
+    }
+
+    /// The sum `id` as `c` times its `terms` (divided by `c`).
+    fn scaled_sum(&self, id: ExprId, c: &Rat, terms: &[Divided]) -> Pict {
+        let (p, neg) = form::scaled(c, vec![id]);
+        self.quotient(neg, &p, Some(&(id, self.divided_sum(terms))))
     }
 
     fn product(&self, neg: bool, p: &Product) -> Pict {
