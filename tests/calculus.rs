@@ -714,9 +714,9 @@ fn printed_gradient_of_the_bce_loss_of_seed_000() {
     check(
         &format!("{BCE_000}\nG\nsize(G)"),
         expect![[r#"
-            (σ(zᵀ) + [0  -1  -1])⋅X
-            ───────────────────────
-                       3
+            (σ(zᵀ) + yᵀ - 1)⋅X
+            ──────────────────
+                    3
             5"#]],
     );
 }

@@ -1067,6 +1067,34 @@ fn float_data_and_its_multiples_are_shown_by_name() {
     );
 }
 
+/// Labels of 0 and 1 lend their complement: the cross-entropy written out
+/// by hand leaves `−(1 − y)ᵀ/3`, shown in `y` for exact and float labels.
+/// Data of other numbers lends none.
+#[test]
+fn binary_labels_lend_their_complement() {
+    let loss = "X = [[26, 100, 90, 80, 1], [2, 60, 20, 50, 1], [80, 10, 4, 60, 1]]
+         symbol W[1, 5]; z = X * W'
+         p = 1 / (1 + exp(z))
+         grad((1/3) * sum(-y .* log(p) - (1 - y) .* log(1 - p)), W)";
+    check(
+        &format!("y = [1, 0, 0]\n{loss}\ny = [1.0, 0.0, 0.0]\n{loss}"),
+        expect![[r#"
+            (σ(zᵀ) + yᵀ - 1)⋅X
+            ──────────────────
+                    3
+            (σ(zᵀ) + yᵀ - 1)⋅X
+            ──────────────────
+                    3"#]],
+    );
+    check(
+        &format!("y = [2, 0, 0]\n{loss}"),
+        expect![[r#"
+            (σ(zᵀ) + [1  -1  -1])⋅X
+            ───────────────────────
+                       3"#]],
+    );
+}
+
 /// The data part of a bias's gradient, `−sum(Y, 2)/n` folded to numbers, is
 /// shown as the mean of the named labels, exact or float.
 #[test]

@@ -42,6 +42,8 @@ enum FromData {
     Transposed,
     /// `sum(Y, axis)`
     Summed(Axis),
+    /// `1 − Y`, transposed when `true` (of labels of 0 and 1)
+    Complement(bool),
 }
 
 /// True when `a` is within [`MULTIPLE_ULPS`] units in the last place of `b`.
@@ -224,23 +226,34 @@ impl Session {
             }
         }
         // Numeric matrices inside `e` that are a multiple of named data, of
-        // its transpose or of its sums along rows or columns (the −Y/n of a
-        // mean's gradient, the −sum(Y, 2)/n of a bias's): shown as that
-        // multiple of the name.
+        // its transpose, of its sums along rows or columns or of the
+        // complement of labels (the −Y/n of a mean's gradient, the
+        // −sum(Y, 2)/n of a bias's): shown as that multiple of the name.
         let mut data: Vec<(ExprId, String, Shape, FromData)> = Vec::new();
         for (name, &value) in &self.vars {
             let Node::Dense(d) = self.pool.node(value) else {
                 continue;
             };
             let shape = d.shape();
+            let small = shape.len() <= 10_000 && !shape.is_scalar();
+            let binary = small && d.nums().iter().all(|n| n.is_zero() || n.is_one());
             data.push((value, name.clone(), shape, FromData::Itself));
-            if shape.len() > 10_000 || shape.is_scalar() {
+            if !small {
                 continue;
             }
             if let Ok(t) = self.pool.transpose(value)
                 && t != value
             {
                 data.push((t, name.clone(), shape, FromData::Transposed));
+            }
+            // Binary labels' complement, as a cross-entropy written out
+            // leaves it: `−(1 − y)ᵀ/n`.
+            if binary {
+                let (one, minus) = (self.pool.int(1)?, self.pool.neg(value)?);
+                let complement = self.pool.add(&[one, minus])?;
+                let transposed = self.pool.transpose(complement)?;
+                data.push((complement, name.clone(), shape, FromData::Complement(false)));
+                data.push((transposed, name.clone(), shape, FromData::Complement(true)));
             }
             if shape.rows > 1 && shape.cols > 1 {
                 for axis in [Axis::Cols, Axis::Rows] {
@@ -267,6 +280,14 @@ impl Session {
                         FromData::Itself => symbol,
                         FromData::Transposed => self.pool.transpose(symbol)?,
                         FromData::Summed(axis) => self.pool.sum(symbol, axis)?,
+                        FromData::Complement(transposed) => {
+                            let y = match transposed {
+                                true => self.pool.transpose(symbol)?,
+                                false => symbol,
+                            };
+                            let (one, minus) = (self.pool.int(1)?, self.pool.neg(y)?);
+                            self.pool.add(&[one, minus])?
+                        }
                     };
                     let c = self.pool.num(c)?;
                     let shown = self.pool.mul(&[c, named])?;
