@@ -92,12 +92,13 @@ impl Pool {
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
         let recognised = self.rewrite(recognised, |p, id| {
-            let rules: [Rule; 5] = [
+            let rules: [Rule; 6] = [
                 Pool::pythagorean,
                 Pool::double_angle,
                 Pool::as_tangent,
                 Pool::number_into_power,
                 Pool::rational_log_quotient,
+                Pool::logistic_tanh,
             ];
             for rule in rules {
                 if let Some(e) = rule(p, id)? {
@@ -1046,6 +1047,45 @@ impl Pool {
                 }
             }
             Ok(None)
+        })
+    }
+
+    /// In a sum, `k⋅tanh(u)` and the number `±k` as `±2k⋅σ(±2u)`, and
+    /// `k⋅σ(v)` and the number `−k/2` as `(k/2)⋅tanh(v/2)`, where the new
+    /// argument is no larger: σ and tanh are one curve rescaled, so
+    /// `tanh(x/2)/2 + 1/2` is `σ(x)` and `2⋅σ(2⋅x) − 1` is `tanh(x)`.
+    fn logistic_tanh(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        self.merge_pairs(x, |p, ts, _, k| {
+            let Node::Apply(f @ (Func::Tanh | Func::Sigmoid), a) = *p.node(ts[k].1) else {
+                return Ok(None);
+            };
+            let c = ts[k].0.clone();
+            let half = Num::Rat(crate::Rat::new(1.into(), 2.into()));
+            let number = |n: &Num| ts.iter().position(|t| p.as_num(t.2) == Some(n));
+            // The partner, the new function, its argument's factor and sign,
+            // and the new coefficient.
+            let (m, g, scale, sign) = match f {
+                Func::Tanh => match (number(&c), number(&c.neg())) {
+                    (Some(m), _) => (m, Func::Sigmoid, Num::int(2), Num::one()),
+                    (_, Some(m)) => (m, Func::Sigmoid, Num::int(2), Num::int(-1)),
+                    _ => return Ok(None),
+                },
+                _ => match number(&c.mul(&half).neg()) {
+                    Some(m) => (m, Func::Tanh, half.clone(), Num::one()),
+                    None => return Ok(None),
+                },
+            };
+            let factor = p.num(scale.mul(&sign))?;
+            let arg = p.mul(&[factor, a])?;
+            if p.size(arg) > p.size(a) {
+                return Ok(None);
+            }
+            let coeff = match g {
+                Func::Sigmoid => c.mul(&Num::int(2)).mul(&sign),
+                _ => c.mul(&half),
+            };
+            let (coeff, applied) = (p.num(coeff)?, p.apply(g, arg)?);
+            Ok(Some((m, p.mul(&[coeff, applied])?)))
         })
     }
 

@@ -642,3 +642,43 @@ fn a_quotient_of_logarithms_of_numbers_that_is_rational_is_that_number() {
     let q = t.pool.div(l10, l3).unwrap();
     assert_eq!(t.pool.simplify(q).unwrap(), q);
 }
+
+#[test]
+fn sigmoid_and_tanh_are_one_curve_rescaled() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let (two, three, half) = (t.int(2), t.int(3), t.pool.rational(1, 2).unwrap());
+    // tanh(x/2)/2 + 1/2 is σ(x).
+    let x_half = t.pool.mul(&[half, x]).unwrap();
+    let th = t.pool.apply(Func::Tanh, x_half).unwrap();
+    let scaled = t.pool.mul(&[half, th]).unwrap();
+    let e = t.pool.add(&[scaled, half]).unwrap();
+    t.check(e, &[x], "sigmoid(x)", |v| (v[0] / 2.0).tanh() / 2.0 + 0.5);
+    // 3⋅tanh(x/2) − 3 + y is y − 6⋅σ(−x).
+    let scaled = t.pool.mul(&[three, th]).unwrap();
+    let minus_three = t.int(-3);
+    let e = t.pool.add(&[scaled, minus_three, y]).unwrap();
+    t.check(e, &[x, y], "y - 6*sigmoid(-x)", |v| {
+        3.0 * (v[0] / 2.0).tanh() - 3.0 + v[1]
+    });
+    // 2⋅σ(2⋅x) − 1 is tanh(x).
+    let two_x = t.pool.mul(&[two, x]).unwrap();
+    let s = t.pool.apply(Func::Sigmoid, two_x).unwrap();
+    let scaled = t.pool.mul(&[two, s]).unwrap();
+    let minus_one = t.int(-1);
+    let e = t.pool.add(&[scaled, minus_one]).unwrap();
+    t.check(e, &[x], "tanh(x)", |v| 2.0 * sigmoid(2.0 * v[0]) - 1.0);
+    // Where the argument would grow (σ(x) − 1/2 as tanh(x/2)/2, 1 + tanh(x)
+    // as 2⋅σ(2⋅x)), or the number does not match, the sum stays.
+    let s = t.pool.apply(Func::Sigmoid, x).unwrap();
+    let minus_half = t.pool.rational(-1, 2).unwrap();
+    let e = t.pool.add(&[s, minus_half]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    let one = t.int(1);
+    let tx = t.pool.apply(Func::Tanh, x).unwrap();
+    let e = t.pool.add(&[one, tx]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    let e = t.pool.add(&[scaled, minus_half]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+}
