@@ -308,7 +308,7 @@ pub const BUILTINS: &[Builtin] = &[
     b(
         "simplify",
         "simplify(e)",
-        "a never larger form: fractions cancelled, σ, tanh, softmax, logs, sin² + cos², tan, double angles, σ↔tanh",
+        "a never larger form: fractions cancelled, σ, tanh, softmax, logs, sin² + cos², tan, double angles, σ↔tanh, ℯ±ˣ↔cosh",
         "simplify((x^2 - 1)/(x - 1)) is x + 1",
     ),
     b(

@@ -92,13 +92,14 @@ impl Pool {
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
         let recognised = self.rewrite(recognised, |p, id| {
-            let rules: [Rule; 6] = [
+            let rules: [Rule; 7] = [
                 Pool::pythagorean,
                 Pool::double_angle,
                 Pool::as_tangent,
                 Pool::number_into_power,
                 Pool::rational_log_quotient,
                 Pool::logistic_tanh,
+                Pool::hyperbolic_exps,
             ];
             for rule in rules {
                 if let Some(e) = rule(p, id)? {
@@ -1086,6 +1087,51 @@ impl Pool {
             };
             let (coeff, applied) = (p.num(coeff)?, p.apply(g, arg)?);
             Ok(Some((m, p.mul(&[coeff, applied])?)))
+        })
+    }
+
+    /// In a sum, `k⋅ℯᵘ` and `±k⋅ℯ⁻ᵘ` as `2k⋅cosh(u)` or `2k⋅sinh(u)`, and
+    /// `k⋅cosh(u)` and `±k⋅sinh(u)` as `k⋅ℯ^(±u)`: `(ℯˣ + ℯ⁻ˣ)/2` is
+    /// `cosh(x)` and `cosh(x) + sinh(x)` is `ℯˣ`, as SymPy's simplify gives.
+    fn hyperbolic_exps(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        self.merge_pairs(x, |p, ts, index, k| {
+            let (c, f) = (ts[k].0.clone(), ts[k].1);
+            let (g, a) = match *p.node(f) {
+                Node::Apply(g @ (Func::Exp | Func::Cosh), a) => (g, a),
+                _ => return Ok(None),
+            };
+            // ℯᵘ with u not led by a minus, so that sinh(u) keeps its sign.
+            if g == Func::Exp && p.looks_negative(a) {
+                return Ok(None);
+            }
+            let partner = match g {
+                Func::Exp => {
+                    let minus_a = p.neg(a)?;
+                    p.apply(Func::Exp, minus_a)?
+                }
+                _ => p.apply(Func::Sinh, a)?,
+            };
+            let found = index.get(&partner).into_iter().flatten().copied();
+            let found: Vec<usize> = found.filter(|&m| ts[m].1 == partner).collect();
+            let Some(m) = found
+                .iter()
+                .copied()
+                .find(|&m| ts[m].0 == c || ts[m].0 == c.neg())
+            else {
+                return Ok(None);
+            };
+            let same = ts[m].0 == c;
+            let merged = match (g, same) {
+                (Func::Exp, true) => (Num::int(2).mul(&c), p.apply(Func::Cosh, a)?),
+                (Func::Exp, false) => (Num::int(2).mul(&c), p.apply(Func::Sinh, a)?),
+                (_, true) => (c, p.apply(Func::Exp, a)?),
+                (_, false) => {
+                    let minus_a = p.neg(a)?;
+                    (c, p.apply(Func::Exp, minus_a)?)
+                }
+            };
+            let coeff = p.num(merged.0)?;
+            Ok(Some((m, p.mul(&[coeff, merged.1])?)))
         })
     }
 

@@ -682,3 +682,45 @@ fn sigmoid_and_tanh_are_one_curve_rescaled() {
     let e = t.pool.add(&[scaled, minus_half]).unwrap();
     assert_eq!(t.pool.simplify(e).unwrap(), e);
 }
+
+#[test]
+fn exponentials_of_opposite_arguments_are_hyperbolic_functions() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let (three, half) = (t.int(3), t.pool.rational(1, 2).unwrap());
+    let minus_x = t.pool.neg(x).unwrap();
+    let (ex, emx) = (
+        t.pool.apply(Func::Exp, x).unwrap(),
+        t.pool.apply(Func::Exp, minus_x).unwrap(),
+    );
+    // (ℯˣ + ℯ⁻ˣ)/2 is cosh(x), ℯ⁻ˣ − ℯˣ is −2⋅sinh(x).
+    let sum = t.pool.add(&[ex, emx]).unwrap();
+    let e = t.pool.mul(&[half, sum]).unwrap();
+    t.check(e, &[x], "cosh(x)", |v| (v[0].exp() + (-v[0]).exp()) / 2.0);
+    let e = t.pool.sub(emx, ex).unwrap();
+    t.check(e, &[x], "-2*sinh(x)", |v| (-v[0]).exp() - v[0].exp());
+    // cosh(x) + sinh(x) is ℯˣ; 3⋅cosh(x) − 3⋅sinh(x) + y is 3⋅ℯ⁻ˣ + y.
+    let (ch, sh) = (
+        t.pool.apply(Func::Cosh, x).unwrap(),
+        t.pool.apply(Func::Sinh, x).unwrap(),
+    );
+    let e = t.pool.add(&[ch, sh]).unwrap();
+    t.check(e, &[x], "exp(x)", |v| v[0].cosh() + v[0].sinh());
+    let (a, b) = (
+        t.pool.mul(&[three, ch]).unwrap(),
+        t.pool.mul(&[three, sh]).unwrap(),
+    );
+    let d = t.pool.sub(a, b).unwrap();
+    let e = t.pool.add(&[d, y]).unwrap();
+    t.check(e, &[x, y], "3*exp(-x) + y", |v| {
+        3.0 * v[0].cosh() - 3.0 * v[0].sinh() + v[1]
+    });
+    // Other arguments or coefficients stay.
+    let minus_y = t.pool.neg(y).unwrap();
+    let emy = t.pool.apply(Func::Exp, minus_y).unwrap();
+    let e = t.pool.add(&[ex, emy]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+    let twice = t.pool.mul(&[three, emx]).unwrap();
+    let e = t.pool.add(&[ex, twice]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+}
