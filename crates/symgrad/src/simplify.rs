@@ -92,7 +92,7 @@ impl Pool {
     pub fn simplify(&mut self, e: ExprId) -> Result<ExprId> {
         let recognised = self.rewrite(e, |p, id| p.recognised_form(id))?;
         let recognised = self.rewrite(recognised, |p, id| {
-            let rules: [Rule; 7] = [
+            let rules: [Rule; 8] = [
                 Pool::pythagorean,
                 Pool::double_angle,
                 Pool::as_tangent,
@@ -100,6 +100,7 @@ impl Pool {
                 Pool::rational_log_quotient,
                 Pool::logistic_tanh,
                 Pool::hyperbolic_exps,
+                Pool::tanh_squared_and_cosh,
             ];
             for rule in rules {
                 if let Some(e) = rule(p, id)? {
@@ -1132,6 +1133,35 @@ impl Pool {
             };
             let coeff = p.num(merged.0)?;
             Ok(Some((m, p.mul(&[coeff, merged.1])?)))
+        })
+    }
+
+    /// In a scalar sum, `c⋅tanh²(a)` and `c/cosh²(a)` as `c`: `1 − tanh²(x)`
+    /// less `1/cosh²(x)` is 0.
+    fn tanh_squared_and_cosh(&mut self, x: ExprId) -> Result<Option<ExprId>> {
+        if !self.shape(x).is_scalar() {
+            return Ok(None);
+        }
+        self.merge_pairs(x, |p, ts, index, k| {
+            let Node::Pow(b, e) = *p.node(ts[k].1) else {
+                return Ok(None);
+            };
+            let Node::Apply(Func::Tanh, a) = *p.node(b) else {
+                return Ok(None);
+            };
+            if !p.is_int(e, 2) {
+                return Ok(None);
+            }
+            let (cosh, minus_two) = (p.apply(Func::Cosh, a)?, p.int(-2)?);
+            let partner = p.pow(cosh, minus_two)?;
+            let found = index.get(&partner).into_iter().flatten().copied();
+            let Some(m) = found
+                .into_iter()
+                .find(|&m| ts[m].1 == partner && ts[m].0 == ts[k].0)
+            else {
+                return Ok(None);
+            };
+            Ok(Some((m, p.num(ts[k].0.clone())?)))
         })
     }
 

@@ -724,3 +724,32 @@ fn exponentials_of_opposite_arguments_are_hyperbolic_functions() {
     let e = t.pool.add(&[ex, twice]).unwrap();
     assert_eq!(t.pool.simplify(e).unwrap(), e);
 }
+
+#[test]
+fn tanh_squared_plus_one_over_cosh_squared_is_one() {
+    let mut t = T::new();
+    let (x, y) = (t.sym("x"), t.sym("y"));
+    let (two, three, minus_two) = (t.int(2), t.int(3), t.int(-2));
+    let th = t.pool.apply(Func::Tanh, x).unwrap();
+    let th2 = t.pool.pow(th, two).unwrap();
+    let ch = t.pool.apply(Func::Cosh, x).unwrap();
+    let sech2 = t.pool.pow(ch, minus_two).unwrap();
+    // 3⋅tanh²(x) + 3/cosh²(x) + y is 3 + y.
+    let (a, b) = (
+        t.pool.mul(&[three, th2]).unwrap(),
+        t.pool.mul(&[three, sech2]).unwrap(),
+    );
+    let e = t.pool.add(&[a, b, y]).unwrap();
+    t.check(e, &[x, y], "3 + y", |v| {
+        3.0 * v[0].tanh().powi(2) + 3.0 / v[0].cosh().powi(2) + v[1]
+    });
+    // tanh's derivative less 1/cosh²(x) is 0.
+    let d = t.pool.diff(th, x).unwrap();
+    let e = t.pool.sub(d, sech2).unwrap();
+    t.check(e, &[x], "0", |v| {
+        1.0 - v[0].tanh().powi(2) - 1.0 / v[0].cosh().powi(2)
+    });
+    // Unequal coefficients stay.
+    let e = t.pool.add(&[th2, b]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
+}
