@@ -413,7 +413,7 @@ fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth:
     }
     let a = random_expr(p, rng, xs, depth - 1);
     let b = random_expr(p, rng, xs, depth - 1);
-    let built = match rng.random_range(0..9) {
+    let built = match rng.random_range(0..13) {
         0 => p.add(&[a, b]),
         1 => p.sub(a, b),
         2 => p.mul(&[a, b]),
@@ -436,6 +436,18 @@ fn random_expr(p: &mut Pool, rng: &mut rand_pcg::Pcg64Mcg, xs: &[ExprId], depth:
             let pos = p.add(&[sq, one]).unwrap();
             p.apply(Func::Log, pos)
         }
+        9 => p.apply(Func::Sigmoid, a),
+        10 => p.apply(Func::Cosh, a),
+        11 => p.apply(Func::Sinh, a),
+        12 => {
+            // ℯᵃ beside ℯ⁻ᵃ, as cosh and sinh are written out.
+            let minus_a = p.neg(a).unwrap();
+            let (up, down) = (
+                p.apply(Func::Exp, a).unwrap(),
+                p.apply(Func::Exp, minus_a).unwrap(),
+            );
+            p.add(&[up, down])
+        }
         _ => p.apply(Func::Tanh, a),
     };
     built.unwrap_or(a)
@@ -449,7 +461,7 @@ fn simplify_and_expand_keep_values_on_random_expressions() {
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
     let mut t = T::new();
     let xs = [t.sym("x"), t.sym("y"), t.sym("z")];
-    for case in 0..300 {
+    for case in 0..600 {
         let e = random_expr(&mut t.pool, &mut rng, &xs, 4);
         let s = t.pool.simplify(e).unwrap();
         assert!(
