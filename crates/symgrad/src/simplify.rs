@@ -1057,22 +1057,27 @@ impl Pool {
     /// argument is no larger: σ and tanh are one curve rescaled, so
     /// `tanh(x/2)/2 + 1/2` is `σ(x)` and `2⋅σ(2⋅x) − 1` is `tanh(x)`.
     fn logistic_tanh(&mut self, x: ExprId) -> Result<Option<ExprId>> {
-        self.merge_pairs(x, |p, ts, _, k| {
+        self.merge_pairs(x, |p, ts, index, k| {
             let Node::Apply(f @ (Func::Tanh | Func::Sigmoid), a) = *p.node(ts[k].1) else {
                 return Ok(None);
             };
             let c = ts[k].0.clone();
             let half = Num::Rat(crate::Rat::new(1.into(), 2.into()));
-            let number = |n: &Num| ts.iter().position(|t| p.as_num(t.2) == Some(n));
+            // Where the number `n` is among the terms.
+            let mut number = |n: &Num| -> Result<Option<usize>> {
+                let n = p.num(n.clone())?;
+                let at = index.get(&n).into_iter().flatten().copied();
+                Ok(at.into_iter().find(|&m| ts[m].2 == n))
+            };
             // The partner, the new function, its argument's factor and sign,
             // and the new coefficient.
             let (m, g, scale, sign) = match f {
-                Func::Tanh => match (number(&c), number(&c.neg())) {
+                Func::Tanh => match (number(&c)?, number(&c.neg())?) {
                     (Some(m), _) => (m, Func::Sigmoid, Num::int(2), Num::one()),
                     (_, Some(m)) => (m, Func::Sigmoid, Num::int(2), Num::int(-1)),
                     _ => return Ok(None),
                 },
-                _ => match number(&c.mul(&half).neg()) {
+                _ => match number(&c.mul(&half).neg())? {
                     Some(m) => (m, Func::Tanh, half.clone(), Num::one()),
                     None => return Ok(None),
                 },
