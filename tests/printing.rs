@@ -422,6 +422,7 @@ fn latex_of_the_golden_cases_compiles() {
                 "A .* ((A/3 - B/3)*M)",
                 "-A/3 - B/3",
                 "exp(A/4 + [[1, 2, 3], [4, 5, 7]]/2)",
+                "((A/3 - B/3)*C)*((A/2 + B/2)*C)",
             ],
         ),
         (
@@ -638,6 +639,26 @@ fn a_sum_beside_a_matrix_product_shows_its_shared_factor_outside() {
                 15
             2*((A/3 - B/3) * C)/5
             \frac{2 \left(\mathbf{A} - \mathbf{B}\right) \mathbf{C}}{15}"#]],
+        ),
+        // A product of such products shows their factors as one.
+        (
+            "((A/3 - B/3)*C)*((A/2 + B/2)*C)",
+            expect![[r#"
+            (A - B)⋅C⋅((A + B)⋅C)
+            ─────────────────────
+                      6
+            (A/3 - B/3) * C * ((A/2 + B/2) * C)
+            \frac{\left(\mathbf{A} - \mathbf{B}\right) \mathbf{C} \left(\left(\mathbf{A} +
+              \mathbf{B}\right) \mathbf{C}\right)}{6}"#]],
+        ),
+        (
+            "((A/3 - B/3)*C)*C'",
+            expect![[r#"
+            (A - B)⋅C⋅Cᵀ
+            ────────────
+                 3
+            (A/3 - B/3) * C * C'
+            \frac{\left(\mathbf{A} - \mathbf{B}\right) \mathbf{C} \mathbf{C}^\top}{3}"#]],
         ),
         // Nothing is shared, or a term would grow a coefficient.
         (

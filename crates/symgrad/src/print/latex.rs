@@ -620,7 +620,13 @@ impl Latex<'_> {
                 outside = outside.mul(&c);
                 return format!("\\left({}\\right)", self.divided_sum(&terms).s);
             }
-            match self.pool.node(id) {
+            match *self.pool.node(id) {
+                // A product whose sides show a factor gives it up too.
+                Node::MatMul(x, y) if self.name_of(id).is_none() => {
+                    let (c, inner) = self.matmul_sides(x, y);
+                    outside = outside.mul(&c);
+                    Out::new(inner, Prec::Mul).at(min)
+                }
                 Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
                 _ => self.expr(id).at(min),
             }

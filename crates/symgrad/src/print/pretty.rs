@@ -357,7 +357,13 @@ impl Pretty<'_> {
                 outside = outside.mul(&c);
                 return self.divided_sum(&terms).bracketed(Bracket::Round);
             }
-            match self.pool.node(id) {
+            match *self.pool.node(id) {
+                // A product whose sides show a factor gives it up too.
+                Node::MatMul(x, y) if self.name_of(id).is_none() => {
+                    let (c, inner) = self.matmul_sides(x, y);
+                    outside = outside.mul(&c);
+                    inner.parens_below(min)
+                }
                 Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
                 _ => self.expr(id).parens_below(min),
             }
