@@ -885,9 +885,10 @@ fn a_result_too_wide_for_the_line_is_shown_with_the_names_bound_to_its_parts() {
         &mut session,
         "grad(L, W1)",
         expect![[r#"
-            ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞⎞
-            ⎜⎝1 - A₁  ⎠∘⎜────────────⎟⎟⋅Xᵀ
-            ⎝           ⎝     3      ⎠⎠"#]],
+            ⎛⎛      ∘2⎞               ⎞
+            ⎝⎝1 - A₁  ⎠∘(W₂ᵀ⋅(A₂ - Y))⎠⋅Xᵀ
+            ──────────────────────────────
+                          3"#]],
     );
 }
 

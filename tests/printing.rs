@@ -423,6 +423,7 @@ fn latex_of_the_golden_cases_compiles() {
                 "-A/3 - B/3",
                 "exp(A/4 + [[1, 2, 3], [4, 5, 7]]/2)",
                 "((A/3 - B/3)*C)*((A/2 + B/2)*C)",
+                "(A .* ((A/3 - B/3)*M))*C",
             ],
         ),
         (
@@ -659,6 +660,18 @@ fn a_sum_beside_a_matrix_product_shows_its_shared_factor_outside() {
                  3
             (A/3 - B/3) * C * C'
             \frac{\left(\mathbf{A} - \mathbf{B}\right) \mathbf{C} \mathbf{C}^\top}{3}"#]],
+        ),
+        // So does an elementwise product beside a matrix product, as
+        // back-propagation writes ((1 − A₁∘²)∘(W₂ᵀ⋅(A₂ − Y)))⋅Xᵀ/3.
+        (
+            "(A .* ((A/3 - B/3)*M))*C",
+            expect![[r#"
+            (A∘((A - B)⋅M))⋅C
+            ─────────────────
+                    3
+            (A .* ((A/3 - B/3) * M)) * C
+            \frac{\left(\mathbf{A} \odot \left(\left(\mathbf{A} - \mathbf{B}\right)
+              \mathbf{M}\right)\right) \mathbf{C}}{3}"#]],
         ),
         // Nothing is shared, or a term would grow a coefficient.
         (

@@ -256,6 +256,31 @@ pub(crate) fn scaled_matmul(
     (!named(f) && shows_factor).then(|| (coeff.clone(), f, a, b))
 }
 
+/// An elementwise product with one matrix product among its factors that
+/// is not `named`, as its sign, its product and that factor with its sides:
+/// the factor the sides show can go outside the elementwise product too
+/// (`((1 − A₁∘²)∘(W₂ᵀ⋅(A₂ − Y)))⋅Xᵀ/3`, as back-propagation writes it).
+pub(crate) fn hadamard_matmul(
+    pool: &Pool,
+    id: ExprId,
+    named: impl Fn(ExprId) -> bool,
+) -> Option<(bool, Product, ExprId, ExprId, ExprId)> {
+    let (neg, Term::Product(p)) = term(pool, id) else {
+        return None;
+    };
+    if named(id) {
+        return None;
+    }
+    let mut products = p.factors.iter().filter_map(|&f| match *pool.node(f) {
+        Node::MatMul(a, b) if !named(f) => Some((f, a, b)),
+        _ => None,
+    });
+    let (Some((f, a, b)), None) = (products.next(), products.next()) else {
+        return None;
+    };
+    Some((neg, p, f, a, b))
+}
+
 /// The product `|c|⋅factors` and whether `c` is negative.
 pub(crate) fn scaled(c: &Rat, factors: Vec<ExprId>) -> (Product, bool) {
     let coeff = abs(&Num::Rat(c.clone()));

@@ -627,12 +627,31 @@ impl Latex<'_> {
                     outside = outside.mul(&c);
                     Out::new(inner, Prec::Mul).at(min)
                 }
-                Node::Mul(_) => format!("\\left({}\\right)", self.expr(id).s),
+                Node::Mul(_) => {
+                    let (c, out) = self.hadamard_sides(id);
+                    outside = outside.mul(&c);
+                    format!("\\left({}\\right)", out.s)
+                }
                 _ => self.expr(id).at(min),
             }
         };
         let (a, b) = (side(a, Prec::Mul), side(b, FACTOR));
         (outside, format!("{a} {b}"))
+    }
+
+    /// An elementwise product beside a matrix product, and the factor
+    /// its own matrix product shows (see [`form::hadamard_matmul`]) taken
+    /// out: that factor and the product without it.
+    fn hadamard_sides(&self, id: ExprId) -> (Rat, Out) {
+        let named = |t: ExprId| self.name_of(t).is_some();
+        if let Some((neg, p, f, a, b)) = form::hadamard_matmul(self.pool, id, named) {
+            let (c, inner) = self.matmul_sides(a, b);
+            if !c.is_one() {
+                let inner = Out::new(inner, Prec::Mul);
+                return (c, self.quotient(neg, &p, Some(&(f, inner))));
+            }
+        }
+        (Rat::int(1), self.expr(id))
     }
 
     /// A matrix product scaled by an exact coefficient and scalars with

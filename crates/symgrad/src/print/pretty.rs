@@ -364,12 +364,30 @@ impl Pretty<'_> {
                     outside = outside.mul(&c);
                     inner.parens_below(min)
                 }
-                Node::Mul(_) => self.expr(id).bracketed(Bracket::Round),
+                Node::Mul(_) => {
+                    let (c, pict) = self.hadamard_sides(id);
+                    outside = outside.mul(&c);
+                    pict.bracketed(Bracket::Round)
+                }
                 _ => self.expr(id).parens_below(min),
             }
         };
         let (a, b) = (side(a, Prec::Mul), side(b, FACTOR));
         (outside, Pict::row(&[a, Pict::atom("⋅"), b], Prec::Mul))
+    }
+
+    /// An elementwise product beside a matrix product, and the factor
+    /// its own matrix product shows (see [`form::hadamard_matmul`]) taken
+    /// out: that factor and the product without it.
+    fn hadamard_sides(&self, id: ExprId) -> (Rat, Pict) {
+        let named = |t: ExprId| self.name_of(t).is_some();
+        if let Some((neg, p, f, a, b)) = form::hadamard_matmul(self.pool, id, named) {
+            let (c, inner) = self.matmul_sides(a, b);
+            if !c.is_one() {
+                return (c, self.quotient(neg, &p, Some(&(f, inner))));
+            }
+        }
+        (Rat::int(1), self.expr(id))
     }
 
     /// A matrix product scaled by an exact coefficient and scalars with
