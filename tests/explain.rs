@@ -492,9 +492,8 @@ fn unnamed_layers_get_fresh_names_and_their_rules() {
                                ⎝     3      ⎠
             step 5: db₁ = ∂L/∂b₁, 2×1, by bias: dC summed over the samples
               db₁ = sum(dZ₁, 2)
-                       ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞   ⎞
-                  = sum⎜⎝1 - A₁  ⎠∘⎜────────────⎟, 2⎟
-                       ⎝           ⎝     3      ⎠   ⎠"#]],
+                        ⎛⎛      ∘2⎞                  ⎞
+                  = mean⎝⎝1 - A₁  ⎠∘(W₂ᵀ⋅(A₂ - Y)), 2⎠"#]],
     );
     // relu and sigmoid layers; a sum's adjoint is 1 in every entry.
     check(

@@ -424,6 +424,8 @@ fn latex_of_the_golden_cases_compiles() {
                 "exp(A/4 + [[1, 2, 3], [4, 5, 7]]/2)",
                 "((A/3 - B/3)*C)*((A/2 + B/2)*C)",
                 "(A .* ((A/3 - B/3)*M))*C",
+                "sum(A/2 - B/2, 2)",
+                "sum(A/3 - B/3, 2)",
             ],
         ),
         (
@@ -769,6 +771,23 @@ fn a_matrix_sum_shows_the_fraction_its_terms_share() {
             A/4 + [[1/2, 1, 3/2], [2, 5/2, 7/2]]
             \frac{\mathbf{A} + \begin{bmatrix}2 & 4 & 6 \\ 8 & 10 & 14\end{bmatrix}}{4}"#]],
         ),
+        // A sum along an axis shows the number outside, or is a mean.
+        (
+            "sum(A/2 - B/2, 2)",
+            expect![[r#"
+            sum(A - B, 2)
+            ─────────────
+                  2
+            sum(A/2 - B/2, 2)
+            \frac{\operatorname{sum}\left(\mathbf{A} - \mathbf{B}, 2\right)}{2}"#]],
+        ),
+        (
+            "sum(A/3 - B/3, 2)",
+            expect![[r#"
+            mean(A - B, 2)
+            sum(A/3 - B/3, 2)
+            \operatorname{mean}\left(\mathbf{A} - \mathbf{B}, 2\right)"#]],
+        ),
         (
             "exp(A/3 - B/3)",
             expect![[r#"
@@ -855,9 +874,8 @@ fn results_are_shown_in_the_names_the_user_bound() {
         80,
         "grad(L, b1)",
         expect![[r#"
-           ⎛⎛      ∘2⎞ ⎛W₂ᵀ⋅(A₂ - Y)⎞   ⎞
-        sum⎜⎝1 - A₁  ⎠∘⎜────────────⎟, 2⎟
-           ⎝           ⎝     3      ⎠   ⎠"#]],
+            ⎛⎛      ∘2⎞                  ⎞
+        mean⎝⎝1 - A₁  ⎠∘(W₂ᵀ⋅(A₂ - Y)), 2⎠"#]],
     );
     // A softmax derivative is shown as its formula, with the softmax named.
     let mut s = session("symbol z[3]\nP = softmax(z)");

@@ -232,6 +232,16 @@ impl Latex<'_> {
                 };
                 Out::new(format!("{l} {r}"), Prec::Mul)
             }
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((c, inner)) = self.number_inside(*a) =>
+            {
+                let (p, neg) = form::scaled(&c, vec![id]);
+                if let Some((axis, _)) = p.mean(self.pool) {
+                    return signed(neg, self.op_of("mean", inner.s, axis, None));
+                }
+                let shown = self.op_of("sum", inner.s, *axis, None);
+                self.quotient(neg, &p, Some(&(id, shown)))
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::SoftmaxJvp(..) => self.expr(self.pool.formula(id)),
@@ -639,6 +649,21 @@ impl Latex<'_> {
         (outside, format!("{a} {b}"))
     }
 
+    /// The number a sum's argument shows, when it is not 1, and the
+    /// argument without it (as the pretty form shows it).
+    fn number_inside(&self, a: ExprId) -> Option<(Rat, Out)> {
+        let named = |t: ExprId| self.name_of(t).is_some();
+        let (c, inner) = match self.pool.node(a) {
+            Node::Add(_) => {
+                let (c, terms) = form::over_denominator(self.pool, a, named)?;
+                (c, self.divided_sum(&terms))
+            }
+            Node::Mul(_) => self.hadamard_sides(a),
+            _ => return None,
+        };
+        (!c.is_one()).then_some((c, inner))
+    }
+
     /// An elementwise product beside a matrix product, and the factor
     /// its own matrix product shows (see [`form::hadamard_matmul`]) taken
     /// out: that factor and the product without it.
@@ -686,7 +711,12 @@ impl Latex<'_> {
 
     /// `\operatorname{sum}\left(\mathbf{A}, 1\right)`: the dimension unless it is `default`.
     fn op(&self, name: &str, a: ExprId, axis: Axis, default: Option<Axis>) -> Out {
-        let mut args = vec![self.expr(a).s];
+        self.op_of(name, self.expr(a).s, axis, default)
+    }
+
+    /// `\operatorname{name}(a, dim)`, its argument written as `a`.
+    fn op_of(&self, name: &str, a: String, axis: Axis, default: Option<Axis>) -> Out {
+        let mut args = vec![a];
         if Some(axis) != default
             && let Some(d) = axis.dim()
         {

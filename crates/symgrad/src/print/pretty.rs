@@ -157,6 +157,16 @@ impl Pretty<'_> {
             {
                 self.inner_product(x, y, first)
             }
+            Node::Reduce(crate::Reduction::Sum, axis, a)
+                if let Some((c, inner)) = self.number_inside(*a) =>
+            {
+                let (p, neg) = form::scaled(&c, vec![id]);
+                if let Some((axis, _)) = p.mean(self.pool) {
+                    return signed(neg, self.op_of("mean", inner, axis, None));
+                }
+                let shown = self.op_of("sum", inner, *axis, None);
+                self.quotient(neg, &p, Some(&(id, shown)))
+            }
             Node::Reduce(r, axis, a) => self.op(names::reduction(*r), *a, *axis, None),
             Node::Softmax(axis, a) => self.op("softmax", *a, *axis, Some(Axis::Cols)),
             Node::SoftmaxJvp(..) => self.expr(self.pool.formula(id)),
@@ -376,6 +386,22 @@ impl Pretty<'_> {
         (outside, Pict::row(&[a, Pict::atom("⋅"), b], Prec::Mul))
     }
 
+    /// The number a sum's argument shows, when it is not 1, and the
+    /// argument without it: `sum(A∘(W₂ᵀ⋅(A₂ − Y)), 2)/10`, not
+    /// `sum(A∘(W₂ᵀ⋅(A₂ − Y))/10, 2)`.
+    fn number_inside(&self, a: ExprId) -> Option<(Rat, Pict)> {
+        let named = |t: ExprId| self.name_of(t).is_some();
+        let (c, inner) = match self.pool.node(a) {
+            Node::Add(_) => {
+                let (c, terms) = form::over_denominator(self.pool, a, named)?;
+                (c, self.divided_sum(&terms))
+            }
+            Node::Mul(_) => self.hadamard_sides(a),
+            _ => return None,
+        };
+        (!c.is_one()).then_some((c, inner))
+    }
+
     /// An elementwise product beside a matrix product, and the factor
     /// its own matrix product shows (see [`form::hadamard_matmul`]) taken
     /// out: that factor and the product without it.
@@ -453,7 +479,12 @@ impl Pretty<'_> {
 
     /// `sum(A, 1)`: the dimension unless it is `default`.
     fn op(&self, name: &str, a: ExprId, axis: Axis, default: Option<Axis>) -> Pict {
-        let mut args = vec![self.expr(a)];
+        self.op_of(name, self.expr(a), axis, default)
+    }
+
+    /// `name(a, dim)`, its argument drawn as `a`.
+    fn op_of(&self, name: &str, a: Pict, axis: Axis, default: Option<Axis>) -> Pict {
+        let mut args = vec![a];
         if Some(axis) != default
             && let Some(d) = axis.dim()
         {
