@@ -1066,8 +1066,8 @@ impl Pool {
             // Where the number `n` is among the terms.
             let mut number = |n: &Num| -> Result<Option<usize>> {
                 let n = p.num(n.clone())?;
-                let at = index.get(&n).into_iter().flatten().copied();
-                Ok(at.into_iter().find(|&m| ts[m].2 == n))
+                let mut at = index.get(&n).into_iter().flatten().copied();
+                Ok(at.find(|&m| ts[m].2 == n))
             };
             // The partner, the new function, its argument's factor and sign,
             // and the new coefficient.
@@ -1117,12 +1117,9 @@ impl Pool {
                 }
                 _ => p.apply(Func::Sinh, a)?,
             };
-            let found = index.get(&partner).into_iter().flatten().copied();
-            let found: Vec<usize> = found.filter(|&m| ts[m].1 == partner).collect();
-            let Some(m) = found
-                .iter()
-                .copied()
-                .find(|&m| ts[m].0 == c || ts[m].0 == c.neg())
+            let mut found = index.get(&partner).into_iter().flatten().copied();
+            let Some(m) =
+                found.find(|&m| ts[m].1 == partner && (ts[m].0 == c || ts[m].0 == c.neg()))
             else {
                 return Ok(None);
             };
@@ -1159,11 +1156,8 @@ impl Pool {
             }
             let (cosh, minus_two) = (p.apply(Func::Cosh, a)?, p.int(-2)?);
             let partner = p.pow(cosh, minus_two)?;
-            let found = index.get(&partner).into_iter().flatten().copied();
-            let Some(m) = found
-                .into_iter()
-                .find(|&m| ts[m].1 == partner && ts[m].0 == ts[k].0)
-            else {
+            let mut found = index.get(&partner).into_iter().flatten().copied();
+            let Some(m) = found.find(|&m| ts[m].1 == partner && ts[m].0 == ts[k].0) else {
                 return Ok(None);
             };
             Ok(Some((m, p.num(ts[k].0.clone())?)))
