@@ -375,6 +375,31 @@ fn a_quadratic_form_of_25_stays_in_matrix_form() {
     }
 }
 
+/// A scalar of a small matrix is written out element by element only while
+/// that stays short: the sum of a 20×20 symbol's 400 elements would fill 38
+/// lines. A 3×3 one is still written out.
+#[test]
+fn a_sum_of_many_elements_stays_in_matrix_form() {
+    let mut s = session("symbol C[20, 20], D[10, 40], B[3, 3]");
+    for width in [40, 80, 120] {
+        golden(&mut s, width, "sum(C)", expect![["sum(C)"]]);
+        golden(
+            &mut s,
+            width,
+            "trace(C) + sum(D)",
+            expect![["tr(C) + sum(D)"]],
+        );
+    }
+    golden(
+        &mut s,
+        80,
+        "sum(B)",
+        expect![["B₀₀ + B₀₁ + B₀₂ + B₁₀ + B₁₁ + B₁₂ + B₂₀ + B₂₁ + B₂₂"]],
+    );
+    golden(&mut s, 80, "trace(B)", expect![["B₀₀ + B₁₁ + B₂₂"]]);
+    golden(&mut s, 80, "text(sum(C))", expect![["sum(C)"]]);
+}
+
 /// The LaTeX of every golden case and of the notation cases, compiled by
 /// `pdflatex` (with amsmath only) when it is installed: among them results
 /// that name subexpressions (`\text{where } u_{0} = …`).

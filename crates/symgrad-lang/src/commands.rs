@@ -28,6 +28,10 @@ const ELEMENT_NAMES: usize = 64;
 /// A scalar written out element by element is shown so only up to this
 /// many operations (about a screenful); beyond, in matrix form.
 const READABLE_OPS: u64 = 400;
+
+/// ... and only while its text form is at most this long (15 lines of 80):
+/// `sum(C)` of a 20×20 symbol is 399 additions, 38 lines written out.
+const READABLE_CHARS: usize = 1_200;
 /// A float matrix is shown as a multiple `c⋅Y` of named float data when each
 /// entry is within this many units in the last place of `c` times Y's (and
 /// a float as a fraction `c` when it is so near it).
@@ -423,8 +427,8 @@ impl Session {
     /// The form in which `e` is shown: a closed expression holding a float
     /// by its value; a scalar built from small matrices (such as a loss over
     /// a few samples) element by element while that stays readable (at most
-    /// [`READABLE_OPS`] operations); everything else as it is, matrix
-    /// operations whole (`vᵀ⋅A⋅v`).
+    /// [`READABLE_OPS`] operations and [`READABLE_CHARS`] characters of
+    /// text); everything else as it is, matrix operations whole (`vᵀ⋅A⋅v`).
     fn display_form(&mut self, e: ExprId, value_must_be_finite: bool) -> symgrad::Result<ExprId> {
         match self.closed_float_value(e) {
             Ok(Some(value)) => return Ok(value),
@@ -441,7 +445,11 @@ impl Session {
         let Ok(elements) = self.pool.element_of(e, 0, 0) else {
             return Ok(e);
         };
-        let readable = self.pool.size(elements) <= READABLE_OPS;
+        let readable = self.pool.size(elements) <= READABLE_OPS && {
+            let opts = self.settings.print_options();
+            let text = symgrad::text(&self.pool, elements, &opts);
+            text.chars().count() <= READABLE_CHARS
+        };
         Ok(if readable { elements } else { e })
     }
 
