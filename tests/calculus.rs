@@ -1261,3 +1261,40 @@ fn scalars_come_out_of_matrix_products_so_the_terms_of_a_gradient_merge() {
         ],
     );
 }
+
+/// The Jacobian of a linear map by its vector is the map's matrix, whole:
+/// all of a symbol's elements in place are the symbol, so `− A` cancels it.
+#[test]
+fn the_jacobian_of_a_linear_map_is_its_matrix() {
+    let setup = "symbol A[2, 2], B[2, 3], x[2], b[2]\n";
+    for (statement, shown) in [
+        ("jacobian(A*x, x)", "A"),
+        ("jacobian(A*x + b, x)", "A"),
+        ("jacobian(B'*x, x)", "Bᵀ"),
+        ("jacobian(x'*A, x)", "Aᵀ"),
+        ("jacobian(x, x)", "I"),
+        ("text(jacobian(A*x, x) - A)", "[[0, 0], [0, 0]]"),
+    ] {
+        let out = run(&format!("{setup}{statement}"));
+        assert_eq!(out.trim(), shown, "{statement}");
+    }
+    // Not all the elements in place: written out.
+    check(
+        &format!("{setup}text(jacobian(A*x + 2*x, x))"),
+        expect!["[[A[0, 0] + 2, A[0, 1]], [A[1, 0], A[1, 1] + 2]]"],
+    );
+    check(
+        &format!("{setup}text(jacobian([x[1], x[0]], x))"),
+        expect!["[[0, 1], [1, 0]]"],
+    );
+    // By hand: the Jacobian of x ↦ Bᵀx at B = [1 2 3; 4 5 6] is Bᵀ.
+    check(
+        &format!("{setup}eval(jacobian(B'*x, x), B = [[1, 2, 3], [4, 5, 6]])"),
+        expect![[r#"
+            ⎡1.0  4.0⎤
+            ⎢        ⎥
+            ⎢2.0  5.0⎥
+            ⎢        ⎥
+            ⎣3.0  6.0⎦"#]],
+    );
+}

@@ -59,6 +59,18 @@ impl Pool {
                 entries.push(self.diff(fk, v)?);
             }
         }
+        // All of a symbol's elements in place are that symbol (or its
+        // transpose): `jacobian(A*x, x)` is `A`, which `− A` cancels.
+        if let Some(a) = self.symbol_of_elements(shape, &entries) {
+            return Ok(a);
+        }
+        let flipped = Shape::new(shape.cols, shape.rows);
+        let read_down: Vec<ExprId> = (0..entries.len())
+            .map(|k| entries[(k % shape.rows) * shape.cols + k / shape.rows])
+            .collect();
+        if let Some(a) = self.symbol_of_elements(flipped, &read_down) {
+            return self.transpose(a);
+        }
         self.matrix(shape, entries)
     }
 

@@ -357,7 +357,11 @@ impl Pool {
 
     /// The matrix symbol whose elements, row by row, are `entries`, if
     /// there is one: `[z₀; z₁; z₂]` is `z`.
-    fn symbol_of_elements(&self, shape: crate::Shape, entries: &[ExprId]) -> Option<ExprId> {
+    pub(crate) fn symbol_of_elements(
+        &self,
+        shape: crate::Shape,
+        entries: &[ExprId],
+    ) -> Option<ExprId> {
         let Node::Element { symbol, .. } = *self.node(*entries.first()?) else {
             return None;
         };
