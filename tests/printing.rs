@@ -873,6 +873,61 @@ A1 = tanh(W1 * X + b1)
 A2 = softmax(W2 * A1 + b2)
 L = -sum(Y .* log(A2)) / 3";
 
+/// The scores `z = X*W'` name their elements inside a result written out
+/// element by element also where the result holds them negated
+/// (`ℯ^(−z₀₀)`, a logistic loss) or scaled (`z₀₀/3`, a mean).
+#[test]
+fn scores_are_named_negated_and_scaled() {
+    let mut s = session("symbol W[2, 3], X[4, 3]\nz = X*W'");
+    golden(
+        &mut s,
+        80,
+        "mean(log(1 + exp(-z)))",
+        expect![[r#"
+               ⎛     -z₀₀⎞      ⎛     -z₀₁⎞      ⎛     -z₁₀⎞      ⎛     -z₁₁⎞
+            log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠
+            ────────────── + ────────────── + ────────────── + ──────────────
+                  8                8                8                8
+
+                 ⎛     -z₂₀⎞      ⎛     -z₂₁⎞      ⎛     -z₃₀⎞      ⎛     -z₃₁⎞
+              log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠   log⎝1 + ℯ    ⎠
+            + ────────────── + ────────────── + ────────────── + ──────────────
+                    8                8                8                8"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "sum(z)/3 - 1",
+        expect![[r#"
+        z₀₀   z₀₁   z₁₀   z₁₁   z₂₀   z₂₁   z₃₀   z₃₁
+        ─── + ─── + ─── + ─── + ─── + ─── + ─── + ─── - 1
+         3     3     3     3     3     3     3     3"#]],
+    );
+    golden(
+        &mut s,
+        80,
+        "z[0, 0] - z[0, 1]/2",
+        expect![[r#"
+              z₀₁
+        z₀₀ - ───
+               2"#]],
+    );
+    // Not every term of a score in the sum, or not all by one number:
+    // written out.
+    golden(
+        &mut s,
+        80,
+        "z[0, 0] - X[0, 0]*W[0, 0]",
+        expect!["W₀₁⋅X₀₁ + W₀₂⋅X₀₂"],
+    );
+    golden(
+        &mut s,
+        80,
+        "2*X[0, 0]*W[0, 0] + X[0, 1]*W[0, 1] + X[0, 2]*W[0, 2] + 1",
+        expect!["2⋅W₀₀⋅X₀₀ + W₀₁⋅X₀₁ + W₀₂⋅X₀₂ + 1"],
+    );
+}
+
 #[test]
 fn results_are_shown_in_the_names_the_user_bound() {
     let mut s = session(NETWORK);

@@ -61,6 +61,32 @@ fn fraction_near(x: f64) -> Option<symgrad::Rat> {
     close(x, c.to_f64()).then_some(c)
 }
 
+/// A term of a sum: its exact number and its other factors.
+type Term = (Num, Vec<ExprId>);
+
+/// An exact `c` and the positions of the terms of a sum, `by_factors` (not
+/// `taken`), that are `c` times the terms of `score`, one each.
+fn scaled_score(
+    by_factors: &std::collections::HashMap<Vec<ExprId>, (Num, usize)>,
+    taken: &[bool],
+    score: &[Term],
+) -> Option<(Num, Vec<usize>)> {
+    let (c0, factors0) = score.first()?;
+    let (c1, _) = by_factors.get(factors0)?;
+    let c = c1.mul(&c0.recip().ok()?);
+    if !c.is_exact() {
+        return None;
+    }
+    let held = score
+        .iter()
+        .map(|(ct, factors)| {
+            let (cx, k) = by_factors.get(factors)?;
+            (!taken[*k] && *cx == c.mul(ct)).then_some(*k)
+        })
+        .collect::<Option<Vec<usize>>>()?;
+    Some((c, held))
+}
+
 impl Session {
     /// `e` printed by the named printer, in its display form: pretty and
     /// LaTeX in the names the user bound (unless `:set names off`), text
@@ -224,6 +250,12 @@ impl Session {
                 if inside(&element) && !names.contains_key(&element) {
                     names.insert(element, shown);
                 }
+                // Its negation too, as a logistic loss has it: `ℯ^(−z₀₀)`.
+                let negated = self.pool.neg(element)?;
+                if inside(&negated) && !names.contains_key(&negated) {
+                    let minus = self.pool.neg(shown)?;
+                    names.insert(negated, minus);
+                }
                 if let Node::Add(terms) = self.pool.node(element) {
                     scores.push((terms.clone(), shown));
                 }
@@ -310,8 +342,9 @@ impl Session {
     }
 
     /// `e` with each sum that holds all the terms of a named score (and
-    /// more) written with the score's name: `z2₀ − log(…)` rather than
-    /// `12⋅W₀₀ + … + b₀ − log(…)`.
+    /// more), or one number times each, written with the score's name:
+    /// `z2₀ − log(…)` rather than `12⋅W₀₀ + … + b₀ − log(…)`, and `z₀₀/8`
+    /// for the `W₀₀⋅X₀₀/8 + W₀₁⋅X₀₁/8 + …` of a mean.
     fn regroup_scores(
         &mut self,
         e: ExprId,
@@ -321,19 +354,55 @@ impl Session {
         if scores.is_empty() || reached.len() > REGROUP_LIMIT {
             return Ok(e);
         }
+        // Longer scores first: `zz₀₀ = z₀₀ + b₀` is named before `z₀₀`.
+        let mut scores: Vec<(Vec<Term>, ExprId)> = scores
+            .iter()
+            .map(|(terms, shown)| (terms.iter().map(|&t| self.term(t)).collect(), *shown))
+            .collect();
+        scores.sort_by_key(|(terms, _)| std::cmp::Reverse(terms.len()));
         let mut with = std::collections::HashMap::new();
         for id in reached {
             let Node::Add(terms) = self.pool.node(id) else {
                 continue;
             };
             let terms = terms.clone();
-            let found = scores
+            // Like terms are collected, so each product of factors is once
+            // in the sum.
+            let by_factors: std::collections::HashMap<Vec<ExprId>, (Num, usize)> = terms
                 .iter()
-                .find(|(t, _)| t.len() < terms.len() && t.iter().all(|x| terms.contains(x)));
-            if let Some((t, shown)) = found {
-                let mut parts = vec![*shown];
-                parts.extend(terms.iter().filter(|x| !t.contains(x)));
-                let grouped = self.pool.add(&parts)?;
+                .enumerate()
+                .map(|(k, &t)| {
+                    let (c, factors) = self.term(t);
+                    (factors, (c, k))
+                })
+                .collect();
+            let mut taken = vec![false; terms.len()];
+            let mut left = terms.len();
+            let mut named = Vec::new();
+            for (score, shown) in &scores {
+                // A sum that is only the score is named as a whole, elsewhere.
+                if score.len() > left || (score.len() == left && named.is_empty()) {
+                    continue;
+                }
+                let Some((c, held)) = scaled_score(&by_factors, &taken, score) else {
+                    continue;
+                };
+                for k in held {
+                    taken[k] = true;
+                    left -= 1;
+                }
+                let c = self.pool.num(c)?;
+                named.push(self.pool.mul(&[c, *shown])?);
+            }
+            if !named.is_empty() {
+                named.extend(
+                    terms
+                        .iter()
+                        .zip(&taken)
+                        .filter(|(_, t)| !**t)
+                        .map(|(x, _)| *x),
+                );
+                let grouped = self.pool.add(&named)?;
                 with.insert(id, grouped);
             }
         }
@@ -341,6 +410,21 @@ impl Session {
             return Ok(e);
         }
         self.pool.replace(e, &with)
+    }
+
+    /// A term of a sum as its exact number and its other factors.
+    fn term(&self, id: ExprId) -> Term {
+        if let Node::Mul(fs) = self.pool.node(id)
+            && let Some((first, rest)) = fs.split_first()
+            && let Node::Num(c) = self.pool.node(*first)
+            && c.is_exact()
+        {
+            return (c.clone(), rest.to_vec());
+        }
+        match self.pool.node(id) {
+            Node::Mul(fs) => (Num::one(), fs.clone()),
+            _ => (Num::one(), vec![id]),
+        }
     }
 
     /// True for a number, a symbol, or a symbol transposed, sliced or indexed:
