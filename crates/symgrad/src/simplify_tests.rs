@@ -634,6 +634,22 @@ fn double_angles_are_folded_as_sympy_does() {
     assert_eq!(t.pool.simplify(e).unwrap(), e);
     let e = t.pool.add(&[a, b, y]).unwrap();
     t.check(e, &[x, y], "y + 3", |v| 3.0 + v[1]);
+    // Fourth powers: sin⁴(x) − cos⁴(x) = (sin² − cos²)(sin² + cos²) is
+    // −cos(2⋅x), as SymPy's simplify gives; y⋅cos⁴(x) − y⋅sin⁴(x) is
+    // y⋅cos(2⋅x). A sum of them stays.
+    let four = t.int(4);
+    let (s4, c4) = (t.pool.pow(s, four).unwrap(), t.pool.pow(c, four).unwrap());
+    let e = t.pool.sub(s4, c4).unwrap();
+    t.check(e, &[x], "-cos(2*x)", |v| {
+        v[0].sin().powi(4) - v[0].cos().powi(4)
+    });
+    let (a, b) = (t.pool.mul(&[y, c4]).unwrap(), t.pool.mul(&[y, s4]).unwrap());
+    let e = t.pool.sub(a, b).unwrap();
+    t.check(e, &[x, y], "y*cos(2*x)", |v| {
+        v[1] * (v[0].cos().powi(4) - v[0].sin().powi(4))
+    });
+    let e = t.pool.add(&[s4, c4]).unwrap();
+    assert_eq!(t.pool.simplify(e).unwrap(), e);
 }
 
 #[test]

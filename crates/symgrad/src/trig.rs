@@ -220,15 +220,17 @@ impl Pool {
         ];
         // sin²(A) + cos²(A) of a matrix A is a matrix of ones, not 1.
         let whole = |p: &Pool, c: ExprId, t: ExprId| p.shape(c) == p.shape(t);
-        let Some((terms, pair, _, c)) = self.squared_pair(id, &pairs, whole)? else {
+        let Some((terms, pair, _, c)) = self.powered_pair(id, 2, &pairs, whole)? else {
             return Ok(None);
         };
         self.add(&merge_pair(&terms, pair, c)).map(Some)
     }
 
     /// The double angles: a product with factors `sin(a)` and `cos(a)` as
-    /// `sin(2⋅a)/2`, and a sum with terms `c⋅cos²(a)` and `−c⋅sin²(a)` as
-    /// `c⋅cos(2⋅a)`: `2⋅sin(x)⋅cos(x)` is `sin(2⋅x)`, as SymPy's simplify gives.
+    /// `sin(2⋅a)/2`, and a sum with terms `c⋅cos²(a)` and `−c⋅sin²(a)`, or
+    /// `c⋅cos⁴(a)` and `−c⋅sin⁴(a)`, as `c⋅cos(2⋅a)`: `2⋅sin(x)⋅cos(x)` is
+    /// `sin(2⋅x)` and `sin⁴(x) − cos⁴(x)` is `−cos(2⋅x)`, as SymPy's
+    /// simplify gives.
     pub(crate) fn double_angle(&mut self, id: ExprId) -> Result<Option<ExprId>> {
         if let Node::Mul(fs) = self.node(id) {
             let fs = fs.clone();
@@ -250,9 +252,18 @@ impl Pool {
             }
             return Ok(None);
         }
+        // cos⁴(a) − sin⁴(a) is (cos²(a) − sin²(a))⋅(cos²(a) + sin²(a)), the
+        // same double angle (elementwise on matrices too).
         let any = |_: &Pool, _: ExprId, _: ExprId| true;
         let pairs = [(Func::Cos, Func::Sin, true)];
-        let Some((terms, pair, a, c)) = self.squared_pair(id, &pairs, any)? else {
+        let mut found = None;
+        for n in [2, 4] {
+            found = self.powered_pair(id, n, &pairs, any)?;
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some((terms, pair, a, c)) = found else {
             return Ok(None);
         };
         let cosine = self.of_double(Func::Cos, a)?;
@@ -260,13 +271,14 @@ impl Pool {
         self.add(&merge_pair(&terms, pair, term)).map(Some)
     }
 
-    /// In a sum, the first pair of terms `c⋅f²(a)` and `±c⋅g²(a)` for one
+    /// In a sum, the first pair of terms `c⋅fⁿ(a)` and `±c⋅gⁿ(a)` for one
     /// `(f, g, opposite)` of `pairs` (`−` when `opposite`), with
     /// `whole(c, term)`: the terms, the pair's places, `a` and `c`.
     #[allow(clippy::type_complexity)]
-    fn squared_pair(
+    fn powered_pair(
         &mut self,
         id: ExprId,
+        n: i64,
         pairs: &[(Func, Func, bool)],
         whole: impl Fn(&Pool, ExprId, ExprId) -> bool,
     ) -> Result<Option<(Vec<ExprId>, (usize, usize), ExprId, ExprId)>> {
@@ -274,7 +286,7 @@ impl Pool {
             return Ok(None);
         };
         let terms = self.terms_as_shown(id);
-        let split: Vec<_> = terms.iter().map(|&t| self.squared_trig(t)).collect();
+        let split: Vec<_> = terms.iter().map(|&t| self.powered_trig(t, n)).collect();
         for (i, first) in split.iter().enumerate() {
             let Some((h, a, c)) = first else {
                 continue;
@@ -369,9 +381,9 @@ impl Pool {
         }
     }
 
-    /// `(f, a, c)` for a term `c⋅f²(a)` with `f` sin, cos, sinh or cosh,
+    /// `(f, a, c)` for a term `c⋅fⁿ(a)` with `f` sin, cos, sinh or cosh,
     /// with the factors `c` in a canonical order.
-    fn squared_trig(&self, t: ExprId) -> Option<(Func, ExprId, Vec<ExprId>)> {
+    fn powered_trig(&self, t: ExprId, n: i64) -> Option<(Func, ExprId, Vec<ExprId>)> {
         let factors = match self.node(t) {
             Node::Mul(fs) => fs.clone(),
             _ => vec![t],
@@ -385,7 +397,7 @@ impl Pool {
             else {
                 return None;
             };
-            if !self.is_int(e, 2) {
+            if !self.is_int(e, n) {
                 return None;
             }
             let mut c = factors.clone();
