@@ -1236,15 +1236,19 @@ fn scalars_come_out_of_matrix_products_so_the_terms_of_a_gradient_merge() {
     );
     // d tr(tr(A)⋅A) = 2⋅tr(A)⋅tr(dA): the sum(I∘A) of the chain rule is
     // tr(A), and tr(c⋅A) is c⋅tr(A), so tr(tr(tr(A)⋅A)⋅A) is tr(A)³.
+    // The multiple of the identity shows its number in front, with `I`.
+    check_in(&mut s, "grad(trace(trace(A)*A), A)", expect!["2⋅tr(A)⋅I"]);
     check_in(
         &mut s,
         "text(grad(trace(trace(A)*A), A))",
-        expect!["trace(A)*[[2, 0, 0], [0, 2, 0], [0, 0, 2]]"],
+        expect!["2*trace(A)*[[1, 0, 0], [0, 1, 0], [0, 0, 1]]"],
     );
     check_in(
         &mut s,
-        "text(grad(trace(trace(trace(A)*A)*A), A))",
-        expect!["trace(A)^2*[[3, 0, 0], [0, 3, 0], [0, 0, 3]]"],
+        "grad(trace(trace(trace(A)*A)*A), A)",
+        expect![[r#"
+                   2
+            3⋅tr(A) ⋅I"#]],
     );
     assert_by_hand(
         &mut s,

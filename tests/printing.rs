@@ -928,6 +928,40 @@ fn scores_are_named_negated_and_scaled() {
     );
 }
 
+/// A bound value equal to its transpose (`A + Aᵀ`, identity labels) is
+/// shown by its name, not as its transpose.
+#[test]
+fn a_symmetric_bound_value_is_not_shown_transposed() {
+    let mut s = session("symbol A[3, 3], B[3, 3], W[3, 3]\nS = A + A'\nY = eye(3)");
+    golden(&mut s, 80, "S*B", expect!["S⋅B"]);
+    golden(
+        &mut s,
+        80,
+        "grad(sum(Y .* log(softmax(W*B))), W)",
+        expect!["(Y - softmax(W⋅B))⋅Bᵀ"],
+    );
+}
+
+/// A multiple of the identity beside other factors shows its number in
+/// front and `I`, for a symbol of any size.
+#[test]
+fn a_multiple_of_the_identity_shows_as_one() {
+    let mut s = session("symbol A[2, 2], V[30, 30]");
+    golden(&mut s, 80, "grad(trace(A)^2, A)", expect!["2⋅tr(A)⋅I"]);
+    golden(&mut s, 80, "grad(trace(V)^2, V)", expect!["2⋅tr(V)⋅I"]);
+    golden(&mut s, 80, "x*(2*eye(2))", expect!["2⋅x⋅I"]);
+    // Alone it is a matrix of numbers, shown as one.
+    golden(
+        &mut s,
+        80,
+        "2*eye(2)",
+        expect![[r#"
+        ⎡2  0⎤
+        ⎢    ⎥
+        ⎣0  2⎦"#]],
+    );
+}
+
 #[test]
 fn results_are_shown_in_the_names_the_user_bound() {
     let mut s = session(NETWORK);

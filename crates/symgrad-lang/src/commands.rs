@@ -29,9 +29,10 @@ const ELEMENT_NAMES: usize = 64;
 /// many operations (about a screenful); beyond, in matrix form.
 const READABLE_OPS: u64 = 400;
 
-/// ... and only while its text form is at most this long (15 lines of 80):
-/// `sum(C)` of a 20×20 symbol is 399 additions, 38 lines written out.
+/// ... and whose text form is at most this long (15 lines of 80): `sum(C)`
+/// of a 20×20 symbol is 399 additions, 38 lines written out.
 const READABLE_CHARS: usize = 1_200;
+
 /// A float matrix is shown as a multiple `c⋅Y` of named float data when each
 /// entry is within this many units in the last place of `c` times Y's (and
 /// a float as a fraction `c` when it is so near it).
@@ -169,6 +170,7 @@ impl Session {
                 && let Ok(transposed) = self.pool.transpose(value)
                 && inside(&transposed)
                 && transposed != e
+                && transposed != value
             {
                 let symbol = self.pool.symbol(&name, shape)?;
                 let shown = self.pool.transpose(symbol)?;

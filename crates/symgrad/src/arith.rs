@@ -279,6 +279,20 @@ impl Pool {
             }
             c => c,
         };
+        // An exact multiple `c⋅I` of the identity beside other factors is `c`
+        // and `I`: the gradient of `tr(A)²` is `2⋅tr(A)⋅I`, not `tr(A)` times
+        // a matrix of 2s and 0s.
+        let coeff = match coeff {
+            Numeric::Matrix(d) if !out.is_empty() => match scaled_identity(&d) {
+                Some(c) => {
+                    out.push(self.eye(d.shape().rows)?);
+                    out.sort_by(|&a, &b| cmp_factors(self, a, b));
+                    Numeric::Scalar(c)
+                }
+                None => Numeric::Matrix(d),
+            },
+            c => c,
+        };
         // Only an exact 1 disappears: `1.0⋅x` keeps its float coefficient.
         let scalar_one = matches!(&coeff, Numeric::Scalar(n) if n.is_exact() && n.is_one());
         if let (Numeric::Scalar(c), [single]) = (&coeff, out.as_slice())
@@ -636,4 +650,21 @@ impl Numeric {
 /// True for an exact even integer.
 pub(crate) fn is_even(n: &Num) -> bool {
     matches!(n, Num::Rat(r) if r.is_integer() && num_integer::Integer::is_even(&r.numer()))
+}
+
+/// `c` when `d` is `c⋅I`, exact, square of size 2 or more, with `c` not 0 or 1.
+fn scaled_identity(d: &Dense) -> Option<Num> {
+    let n = d.shape().rows;
+    let DenseData::Exact(v) = d.data() else {
+        return None;
+    };
+    let c = v.first()?;
+    let fits = n >= 2
+        && d.shape().cols == n
+        && !c.is_zero()
+        && !c.is_one()
+        && v.iter()
+            .enumerate()
+            .all(|(k, x)| if k / n == k % n { x == c } else { x.is_zero() });
+    fits.then(|| c.clone())
 }
