@@ -307,6 +307,15 @@ fn clear_errors() {
         let err = fails_with(&format!("{name} + 1"), "no infinity or NaN");
         assert!(err.contains(&format!("symbol {name}")), "{err}");
     }
+    // A built-in name is refused before its value is worked out: the
+    // error is about the name, not about the value's own problem.
+    for (src, name) in [
+        ("E = nosuchfunction(1)", "E"),
+        ("pi = [1, 2] * [1, 2]", "pi"),
+    ] {
+        let err = fails_with(src, "is a built-in name and cannot be rebound");
+        assert!(err.contains(&format!("'{name}'")), "{err}");
+    }
 }
 
 /// A binding whose elements cannot all be formed (`log(0)` inside a stack,
@@ -391,7 +400,7 @@ fn ctrl_c_stops_a_long_computation_and_keeps_the_bindings() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/ctrl_c.py");
     // Symbolic work (building element expressions) and compiled evaluation.
     let statements = [
-        "symbol W[99, 99]; E = elements(exp(W) * exp(W) * exp(W))",
+        "symbol W[99, 99]; Es = elements(exp(W) * exp(W) * exp(W))",
         &format!(
             "X = randn(600, 600); Y = eval({})",
             (1..200)
@@ -404,9 +413,11 @@ fn ctrl_c_stops_a_long_computation_and_keeps_the_bindings() {
     ];
     // An endless history file (`/dev/zero`) is not read: the prompt comes.
     let histories = ["/dev/null", "/dev/zero", "/dev/null"];
+    // Ctrl-C a second after each statement starts (each takes 4 s or more
+    // on a Zen 5 core), and "interrupted" within 60 s.
     for (statement, history) in statements.iter().zip(histories) {
         let o = Command::new("python3")
-            .args([script, env!("CARGO_BIN_EXE_symgrad"), statement])
+            .args([script, env!("CARGO_BIN_EXE_symgrad"), statement, "60", "1"])
             .env("SYMGRAD_HISTORY", history)
             .output()
             .expect("python3 runs");

@@ -271,6 +271,8 @@ impl Session {
                 }
             }
             StmtKind::Assign { name, value } => {
+                // The name is checked first: `E = …` fails before the work.
+                self.check_bindable(&name.name, name.span)?;
                 let v = self.eval(value)?;
                 let Value::Expr(id) = v else {
                     return Err(Diagnostic::new(
@@ -279,7 +281,6 @@ impl Session {
                     )
                     .into());
                 };
-                self.check_bindable(&name.name, name.span)?;
                 self.vars.insert(name.name.clone(), id);
             }
             StmtKind::FuncDef { name, params, body } => {

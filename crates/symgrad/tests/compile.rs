@@ -995,20 +995,23 @@ fn large_matrix_products_stop_on_interrupt() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
     let mut rng = Rng::new(3);
-    let n = 1500;
+    // Large enough that a fast core (a Zen 5 at 100 GFLOP/s) is still at
+    // it when the flag comes: W⁸ is 94 GFLOP, A⋅A⋅A 62 (at n = 1500, W⁸
+    // could finish before the flag).
+    let n = 2500;
     let mut p = Pool::new();
     let flag = Arc::new(AtomicBool::new(false));
     p.set_interrupt(flag.clone());
     let w = p.symbol("W", sh(n, n)).unwrap();
     let eight = p.int(8).unwrap();
     let power = p.power(w, eight).unwrap();
-    // Runs `run`, setting the flag after 300 ms: it must stop within a
+    // Runs `run`, setting the flag after 50 ms: it must stop within a
     // second of that, interrupted.
     let stops_soon = |run: &mut dyn FnMut() -> symgrad::Result<Vec<symgrad::Values>>| {
         let setter = {
             let flag = flag.clone();
             std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(300));
+                std::thread::sleep(Duration::from_millis(50));
                 flag.store(true, Ordering::Relaxed);
                 Instant::now()
             })
