@@ -942,6 +942,18 @@ fn a_symmetric_bound_value_is_not_shown_transposed() {
     );
 }
 
+/// A bound 1×1 value (`f = sigmoid(w'*x)`) names its element inside a
+/// result written out element by element, as a matrix value names itself;
+/// the value shown alone is written out, and a number is never a name.
+#[test]
+fn a_one_by_one_value_names_its_element() {
+    let mut s = session("symbol w[3], x[3]\nf = sigmoid(w'*x)\nc = 3");
+    golden(&mut s, 80, "diff(f, w[0])", expect!["f⋅x₀⋅(1 - f)"]);
+    golden(&mut s, 80, "grad(f, w)", expect!["f⋅(1 - f)⋅x"]);
+    golden(&mut s, 80, "f", expect!["σ(w₀⋅x₀ + w₁⋅x₁ + w₂⋅x₂)"]);
+    golden(&mut s, 80, "c*x[0] + 3", expect!["3⋅x₀ + 3"]);
+}
+
 /// A multiple of the identity beside other factors shows its number in
 /// front and `I`, for a symbol of any size.
 #[test]

@@ -166,6 +166,21 @@ impl Session {
                 let symbol = self.pool.symbol(&name, shape)?;
                 names.insert(value, symbol);
             }
+            // A 1×1 value names its element as written out too: after
+            // `f = sigmoid(w'*x)`, `diff(f, w[0])` reads `x₀⋅(1 − f)⋅f`.
+            if shape.is_scalar()
+                && let Ok(element) = self.pool.element_of(value, 0, 0)
+                && element != value
+                && element != e
+                && inside(&element)
+                && !matches!(
+                    self.pool.node(element),
+                    Node::Num(_) | Node::Const(_) | Node::Symbol { .. } | Node::Element { .. }
+                )
+            {
+                let symbol = self.pool.symbol(&name, shape)?;
+                names.entry(element).or_insert(symbol);
+            }
             if !shape.is_scalar()
                 && let Ok(transposed) = self.pool.transpose(value)
                 && inside(&transposed)
