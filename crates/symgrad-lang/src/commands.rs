@@ -167,7 +167,7 @@ impl Session {
                 names.insert(value, symbol);
             }
             // A 1×1 value names its element as written out too: after
-            // `f = sigmoid(w'*x)`, `diff(f, w[0])` reads `x₀⋅(1 − f)⋅f`.
+            // `f = sigmoid(w'*x)`, `diff(f, w[0])` reads `f⋅x₀⋅(1 − f)`.
             if shape.is_scalar()
                 && let Ok(element) = self.pool.element_of(value, 0, 0)
                 && element != value
