@@ -283,7 +283,9 @@ impl Pool {
         // and `I`: the gradient of `tr(A)²` is `2⋅tr(A)⋅I`, not `tr(A)` times
         // a matrix of 2s and 0s.
         let coeff = match coeff {
-            Numeric::Matrix(d) if !out.is_empty() => match scaled_identity(&d) {
+            Numeric::Matrix(d) if !out.is_empty() => match crate::matrix::identity_multiple(&d)
+                .filter(|c| d.shape().rows >= 2 && !c.is_zero() && !c.is_one())
+            {
                 Some(c) => {
                     out.push(self.eye(d.shape().rows)?);
                     out.sort_by(|&a, &b| cmp_factors(self, a, b));
@@ -650,21 +652,4 @@ impl Numeric {
 /// True for an exact even integer.
 pub(crate) fn is_even(n: &Num) -> bool {
     matches!(n, Num::Rat(r) if r.is_integer() && num_integer::Integer::is_even(&r.numer()))
-}
-
-/// `c` when `d` is `c⋅I`, exact, square of size 2 or more, with `c` not 0 or 1.
-fn scaled_identity(d: &Dense) -> Option<Num> {
-    let n = d.shape().rows;
-    let DenseData::Exact(v) = d.data() else {
-        return None;
-    };
-    let c = v.first()?;
-    let fits = n >= 2
-        && d.shape().cols == n
-        && !c.is_zero()
-        && !c.is_one()
-        && v.iter()
-            .enumerate()
-            .all(|(k, x)| if k / n == k % n { x == c } else { x.is_zero() });
-    fits.then(|| c.clone())
 }

@@ -233,14 +233,7 @@ impl Pool {
 
     /// True for an exact identity matrix.
     pub(crate) fn is_identity(&self, x: ExprId) -> bool {
-        let Node::Dense(d) = self.node(x) else {
-            return false;
-        };
-        let n = d.shape().rows;
-        n == d.shape().cols
-            && matches!(d.data(), DenseData::Exact(v) if v.iter().enumerate().all(|(k, e)| {
-                if k / n == k % n { e.is_one() } else { e.is_zero() }
-            }))
+        matches!(self.node(x), Node::Dense(d) if identity_multiple(d).is_some_and(|c| c.is_one()))
     }
 
     /// `(A, n)` for `Aⁿ`, else `(x, 1)`.
@@ -775,4 +768,18 @@ fn slice_or_permute(
         DenseData::Float(v) => DenseData::Float(cells.map(|(i, j)| v[at(i, j)]).collect()),
     };
     Dense::new(shape, data)
+}
+
+/// `c` when the exact square matrix `d` is `c⋅I`.
+pub(crate) fn identity_multiple(d: &Dense) -> Option<Num> {
+    let n = d.shape().rows;
+    let DenseData::Exact(v) = d.data() else {
+        return None;
+    };
+    let c = v.first()?;
+    let fits = d.shape().cols == n
+        && v.iter()
+            .enumerate()
+            .all(|(k, x)| if k / n == k % n { x == c } else { x.is_zero() });
+    fits.then(|| c.clone())
 }
